@@ -1,0 +1,1 @@
+"""Readers and loaders that bring each source feed into the DuckDB warehouse."""

@@ -1,0 +1,35 @@
+"""Opening DuckDB the same way everywhere: bounded memory, a spill folder, one writer."""
+
+from pathlib import Path
+
+import duckdb
+
+from ingest.settings import DUCKDB_MEMORY_LIMIT
+
+
+def connect(
+    database: Path,
+    *,
+    temp_dir: Path | None = None,
+    read_only: bool = False,
+    memory_limit: str = DUCKDB_MEMORY_LIMIT,
+) -> duckdb.DuckDBPyConnection:
+    """Open a warehouse file with a memory limit and a temp directory, so that a large load spills
+    to disk instead of failing."""
+    database.parent.mkdir(parents=True, exist_ok=True)
+    config = {"memory_limit": memory_limit}
+    if read_only:
+        config["access_mode"] = "READ_ONLY"
+    con = duckdb.connect(str(database), config=config)
+    spill = temp_dir or database.parent / "tmp"
+    spill.mkdir(parents=True, exist_ok=True)
+    con.execute("SET temp_directory = ?", [str(spill)])
+    return con
+
+
+def quote_ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def sql_string(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"

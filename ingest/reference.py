@@ -1,0 +1,177 @@
+"""Reference data: country codes (M49 / ISO 3166) and the published official trade aggregates.
+
+The published aggregates are a second trade source, kept apart from Comtrade's record-level data
+and reconciled against it in dbt (mart_trade_reference_reconciliation).
+"""
+
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pycountry
+
+from ingest.duck import sql_string
+from ingest.loads import (
+    META_DDL,
+    LoadIssue,
+    LoadReport,
+    PartitionOutcome,
+    file_sha256,
+    new_load_id,
+    quarantine_issues,
+    record_load,
+    utc_now,
+)
+
+# Comtrade reports against some codes that are not ISO 3166 countries, and uses its own codes
+# where its coverage differs from ISO's (e.g. 842 USA incl. Puerto Rico, 757 Switzerland incl.
+# Liechtenstein). Source: UN Comtrade reference list of partner areas.
+COMTRADE_SPECIAL_AREAS = {
+    0: ("W00", "World"),
+    97: ("EUR", "European Union"),
+    251: ("FRA", "France (incl. Monaco)"),
+    490: ("S19", "Other Asia, nes"),
+    579: ("NOR", "Norway (incl. Svalbard)"),
+    699: ("IND", "India (incl. Sikkim)"),
+    757: ("CHE", "Switzerland (incl. Liechtenstein)"),
+    842: ("USA", "USA (incl. Puerto Rico and Virgin Isds)"),
+    837: ("_X", "Bunkers"),
+    838: ("_Y", "Free Zones"),
+    839: ("X2", "Special Categories"),
+    899: ("_X", "Areas, nes"),
+}
+
+
+def country_codes() -> pd.DataFrame:
+    """Every ISO 3166-1 country with its numeric (= UN M49) code, plus Comtrade's special areas."""
+    countries = [
+        (int(c.numeric), c.alpha_2, c.alpha_3, getattr(c, "common_name", c.name), False)
+        for c in pycountry.countries
+    ]
+    iso_codes = {code for code, *_ in countries}
+    areas = [
+        (code, None, alpha3 if len(alpha3) == 3 and alpha3.isalpha() else None, name, True)
+        for code, (alpha3, name) in COMTRADE_SPECIAL_AREAS.items()
+        if code not in iso_codes
+    ]
+    return pd.DataFrame(
+        countries + areas,
+        columns=["m49_code", "iso_alpha2", "iso_alpha3", "country_name", "is_area"],
+    ).sort_values("m49_code", ignore_index=True)
+
+
+def load_country_codes(con: duckdb.DuckDBPyConnection) -> int:
+    frame = country_codes()
+    con.execute("create schema if not exists ref")
+    con.register("country_frame", frame)
+    try:
+        con.execute("create or replace table ref.country_codes as select * from country_frame")
+    finally:
+        con.unregister("country_frame")
+    return len(frame)
+
+
+# --------------------------------------------------------------------------------------------
+# Published official aggregates (kz_tj_trade_reference.csv)
+# --------------------------------------------------------------------------------------------
+
+REFERENCE_FEED = "trade_reference"
+REFERENCE_COLUMNS = {
+    "period": "VARCHAR",
+    "period_type": "VARCHAR",
+    "reporting_side": "VARCHAR",
+    "measure": "VARCHAR",
+    "value_musd": "DOUBLE",
+    "yoy_pct": "DOUBLE",
+    "is_derived": "BOOLEAN",
+    "confidence": "VARCHAR",
+    "source_url": "VARCHAR",
+    "source_date": "VARCHAR",
+    "note": "VARCHAR",
+}
+REFERENCE_MEASURES = [
+    "turnover", "export_kz_to_tj", "import_kz_from_tj", "export_tj_to_kz", "import_tj_from_kz",
+]
+# '2022' (a year), '2023-01..2023-06' (year to date), '2026-01' (a month)
+_PERIOD_START = (
+    "try_strptime(regexp_extract(period, '^([0-9]{4}(-[0-9]{2})?)', 1) || "
+    "case when regexp_full_match(period, '[0-9]{4}') then '-01-01' else '-01' end, '%Y-%m-%d')::date"
+)
+_PERIOD_END = (
+    "(date_trunc('month', try_strptime(regexp_extract(period, '([0-9]{4}(-[0-9]{2})?)$', 1) || "
+    "case when regexp_full_match(period, '[0-9]{4}') then '-12-01' else '-01' end, '%Y-%m-%d'))"
+    " + interval 1 month - interval 1 day)::date"
+)
+
+
+def load_trade_reference(
+    con: duckdb.DuckDBPyConnection, path: Path, *, validator=None, load_id: str | None = None
+) -> LoadReport:
+    """Load the published aggregates as one unpartitioned table, replaced atomically after its
+    suite passes. The same file version loaded twice is a no-op."""
+    if validator is None:
+        from expectations.trade_reference import validate_trade_reference as validator
+    load_id = load_id or new_load_id()
+    started_at = utc_now()
+    report = LoadReport(REFERENCE_FEED, load_id)
+    sha = file_sha256(path)
+    con.execute(META_DDL)
+    con.execute("create schema if not exists raw")
+    loaded = _table_exists(con, "trade_reference") and con.execute(
+        "select count(*) from raw.trade_reference where _file_sha256 = ?", [sha]
+    ).fetchone()[0]
+    if loaded:
+        report.partitions.append(PartitionOutcome("all", "unchanged", files=[str(path)]))
+        return report
+
+    schema = "{" + ", ".join(f"'{k}': '{v}'" for k, v in REFERENCE_COLUMNS.items()) + "}"
+    outcome = PartitionOutcome("all", "rejected", files=[str(path)])
+    try:
+        con.execute(f"""
+            create or replace temp table reference_stage as
+            select *, {_PERIOD_START} as period_start, {_PERIOD_END} as period_end,
+                {sql_string(str(path))} as _source_file,
+                row_number() over () + 1 as _source_row,
+                {sql_string(sha)} as _file_sha256, {sql_string(load_id)} as _load_id,
+                ?::timestamp as _loaded_at
+            from read_csv({sql_string(str(path))}, header = true, auto_detect = false,
+                delim = ',', quote = '"', escape = '"', columns = {schema})
+        """, [started_at])
+    except duckdb.Error as error:
+        outcome.issues = [
+            LoadIssue(str(path), None, None, "unreadable_file", str(error).splitlines()[0])
+        ]
+    if not outcome.issues:
+        frame = con.execute("select * from reference_stage").df()
+        passed, outcome.validation, outcome.issues = validator(frame, "all")
+        if not passed and not outcome.issues:
+            outcome.issues = [LoadIssue(str(path), None, None, "validation", "suite failed")]
+    if not outcome.issues:
+        con.execute("begin transaction")
+        try:
+            con.execute("create or replace table raw.trade_reference as select * from reference_stage")
+            con.execute("commit")
+        except BaseException:
+            con.execute("rollback")
+            raise
+        outcome.status = "published"
+        outcome.rows = len(frame)
+    quarantined = 0
+    if outcome.issues:
+        stage = "reference_stage" if _table_exists(con, "reference_stage") else None
+        quarantined = quarantine_issues(
+            con, "quarantine.trade_reference", load_id, "all", outcome.issues, stage
+        )
+    record_load(
+        con, load_id=load_id, feed=REFERENCE_FEED, outcome=outcome,
+        rows_quarantined=quarantined, started_at=started_at,
+    )
+    con.execute("drop table if exists reference_stage")
+    report.partitions.append(outcome)
+    return report
+
+
+def _table_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    return bool(con.execute(
+        "select count(*) from duckdb_tables() where table_name = ?", [name]
+    ).fetchone()[0])

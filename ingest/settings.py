@@ -1,0 +1,57 @@
+"""Where the warehouse lives. Every path can be moved with an environment variable, so tests and
+benchmarks run against a temporary folder and never touch the demo warehouse."""
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class WarehousePaths:
+    root: Path  # everything the build writes: databases, spill folder, data docs, reports
+    landing: Path  # where source files arrive
+
+    @property
+    def warehouse_db(self) -> Path:
+        return self.root / "warehouse.duckdb"
+
+    @property
+    def serving_db(self) -> Path:
+        return self.root / "serving" / "serving.duckdb"
+
+    @property
+    def serving_parquet(self) -> Path:
+        return self.root / "serving" / "parquet"
+
+    @property
+    def temp_dir(self) -> Path:
+        return self.root / "tmp"
+
+    @property
+    def data_docs(self) -> Path:
+        return self.root / "data_docs"
+
+    @property
+    def trade_landing(self) -> Path:
+        return self.landing / "trade"
+
+    @classmethod
+    def from_env(cls) -> "WarehousePaths":
+        root = Path(os.environ.get("WAREHOUSE_DIR", REPO_ROOT / "warehouse"))
+        landing = Path(os.environ.get("LANDING_DIR", REPO_ROOT / "data" / "landing"))
+        return cls(root=root.resolve(), landing=landing.resolve())
+
+    def export_env(self) -> dict[str, str]:
+        """The variables dbt's profile and child processes read."""
+        return {
+            "WAREHOUSE_DIR": str(self.root),
+            "LANDING_DIR": str(self.landing),
+            "WAREHOUSE_PATH": str(self.warehouse_db),
+            "DUCKDB_TEMP_DIR": str(self.temp_dir),
+        }
+
+
+BUNDLED_REFERENCE_DIR = REPO_ROOT / "data" / "reference"
+DUCKDB_MEMORY_LIMIT = os.environ.get("DUCKDB_MEMORY_LIMIT", "4GB")
