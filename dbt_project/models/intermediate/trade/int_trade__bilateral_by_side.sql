@@ -1,0 +1,25 @@
+-- KZ–TJ trade as each side reports it: one row per reporting side (KZ = reporter 398 with partner
+-- 762, TJ = reporter 762 with partner 398), frequency and period. Exports include re-exports and
+-- imports include re-imports; the re-flows are also shown separately.
+with flow_totals as (
+    select * from {{ ref('int_trade__flow_totals') }}
+    where
+        (reporter_code = {{ var('kz_m49_code') }} and partner_code = {{ var('tj_m49_code') }})
+        or (reporter_code = {{ var('tj_m49_code') }} and partner_code = {{ var('kz_m49_code') }})
+)
+
+select
+    case when reporter_code = {{ var('kz_m49_code') }} then 'KZ' else 'TJ' end as reporting_side,
+    reporter_code,
+    partner_code,
+    freq_code,
+    period,
+    period_date,
+    ref_year,
+    sum(case when flow_direction = 'export' then trade_value_usd else 0 end) as exports_usd,
+    sum(case when flow_direction = 'import' then trade_value_usd else 0 end) as imports_usd,
+    sum(case when flow_code = 'RX' then trade_value_usd else 0 end) as re_exports_usd,
+    sum(case when flow_code = 'RM' then trade_value_usd else 0 end) as re_imports_usd,
+    sum(trade_value_usd) as turnover_usd
+from flow_totals
+group by reporter_code, partner_code, freq_code, period, period_date, ref_year

@@ -1,0 +1,42 @@
+{#- One row per calendar month between vars dim_period_start and dim_period_end (2015-01..2030-12). -#}
+{%- set start_date = var('dim_period_start') -%}
+{%- set end_date = var('dim_period_end') -%}
+{%- set n_months = (end_date[:4] | int - start_date[:4] | int) * 12
+    + (end_date[5:7] | int - start_date[5:7] | int) + 1 -%}
+
+-- One row per calendar month with its quarter, half-year and year.
+with month_numbers as (
+    {{ dbt.generate_series(n_months) }}
+),
+
+months as (
+    select
+        {{ add_months(dbt.cast("'" ~ start_date ~ "'", "date"), "generated_number - 1") }} as month_start_date
+    from month_numbers
+),
+
+calendar as (
+    select
+        month_start_date,
+        {{ month_end('month_start_date') }} as month_end_date,
+        {{ dbt.cast('extract(year from month_start_date)', dbt.type_int()) }} as year,
+        {{ dbt.cast('extract(month from month_start_date)', dbt.type_int()) }} as month
+    from months
+)
+
+select
+    {{ yyyymm('month_start_date') }} as period,
+    {{ month_label('month_start_date') }} as month_label,
+    month_start_date,
+    month_end_date,
+    year,
+    month,
+    {{ dbt.cast('(month - 1) / 3', dbt.type_int()) }} + 1 as quarter,
+    case when month <= 6 then 1 else 2 end as half_year,
+    {{ dbt.concat([dbt.cast('year', dbt.type_string()), "'-Q'", dbt.cast(dbt.cast('(month - 1) / 3', dbt.type_int()) ~ ' + 1', dbt.type_string())]) }} as quarter_label,
+    {{ dbt.concat([dbt.cast('year', dbt.type_string()), "case when month <= 6 then '-H1' else '-H2' end"]) }} as half_year_label,
+    {{ dbt.cast(dbt.date_trunc('quarter', 'month_start_date'), 'date') }} as quarter_start_date,
+    {{ add_months(dbt.cast(dbt.date_trunc('year', 'month_start_date'), 'date'), 'case when month <= 6 then 0 else 6 end') }} as half_year_start_date,
+    {{ dbt.cast(dbt.date_trunc('year', 'month_start_date'), 'date') }} as year_start_date,
+    {{ dbt.datediff('month_start_date', 'month_end_date', 'day') }} + 1 as days_in_month
+from calendar

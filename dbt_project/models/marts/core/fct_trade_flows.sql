@@ -1,0 +1,74 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key=['reporter_code', 'freq_code', 'period'],
+        on_schema_change='append_new_columns'
+    )
+}}
+{#-
+    Incremental by Comtrade slice: every reporter/freq/period present in the batch replaces the
+    stored rows of that slice as a whole. Dagster passes vars min_period / max_period (YYYYMM,
+    inclusive) for its partition window; annual rows of the years touched by the window are
+    reprocessed too. Without vars (or on a full refresh) every period is processed.
+-#}
+{%- set min_period = var('min_period', none) -%}
+{%- set max_period = var('max_period', none) -%}
+
+-- One row per reporter, partner, flow, commodity, aggregation level and period (plain rows only).
+with plain as (
+    select * from {{ ref('int_trade__plain_rows') }}
+    {% if is_incremental() and (min_period or max_period) %}
+        where
+            (
+                freq_code = 'M'
+                {% if min_period %}and period >= '{{ min_period | string }}'{% endif %}
+                {% if max_period %}and period <= '{{ max_period | string }}'{% endif %}
+            )
+            or (
+                freq_code = 'A'
+                {% if min_period %}and period >= '{{ (min_period | string)[:4] }}'{% endif %}
+                {% if max_period %}and period <= '{{ (max_period | string)[:4] }}'{% endif %}
+            )
+    {% endif %}
+)
+
+select
+    {{ dbt.hash(dbt.concat([
+        dbt.cast('reporter_code', dbt.type_string()), "'|'",
+        dbt.cast('partner_code', dbt.type_string()), "'|'",
+        'flow_code', "'|'", 'freq_code', "'|'", 'period', "'|'", 'cmd_code'
+    ])) }} as trade_flow_id,
+    reporter_code,
+    partner_code,
+    flow_code,
+    flow_direction,
+    is_re_flow,
+    freq_code,
+    period,
+    period_date,
+    ref_year,
+    ref_month,
+    cmd_code,
+    cmd_desc,
+    aggr_level,
+    commodity_level,
+    case when aggr_level >= 2 then substr(cmd_code, 1, 2) end as hs_chapter_code,
+    is_leaf,
+    classification_code,
+    trade_value_usd,
+    cif_value_usd,
+    fob_value_usd,
+    net_weight_kg,
+    gross_weight_kg,
+    qty,
+    qty_unit_abbr,
+    is_qty_estimated,
+    is_net_weight_estimated,
+    is_reported,
+    _source_file,
+    _source_row,
+    _file_sha256,
+    _load_id,
+    _loaded_at
+from plain
