@@ -20,7 +20,8 @@ calendar as (
         month_start_date,
         {{ month_end('month_start_date') }} as month_end_date,
         {{ dbt.cast('extract(year from month_start_date)', dbt.type_int()) }} as year,
-        {{ dbt.cast('extract(month from month_start_date)', dbt.type_int()) }} as month
+        {{ dbt.cast('extract(month from month_start_date)', dbt.type_int()) }} as month,
+        {{ dbt.cast('floor((extract(month from month_start_date) - 1) / 3)', dbt.type_int()) }} + 1 as quarter
     from months
 )
 
@@ -31,9 +32,9 @@ select
     month_end_date,
     year,
     month,
-    {{ dbt.cast('(month - 1) / 3', dbt.type_int()) }} + 1 as quarter,
+    quarter,
     case when month <= 6 then 1 else 2 end as half_year,
-    {{ dbt.concat([dbt.cast('year', dbt.type_string()), "'-Q'", dbt.cast(dbt.cast('(month - 1) / 3', dbt.type_int()) ~ ' + 1', dbt.type_string())]) }} as quarter_label,
+    {{ dbt.concat([dbt.cast('year', dbt.type_string()), "'-Q'", dbt.cast('quarter', dbt.type_string())]) }} as quarter_label,
     {{ dbt.concat([dbt.cast('year', dbt.type_string()), "case when month <= 6 then '-H1' else '-H2' end"]) }} as half_year_label,
     {{ dbt.cast(dbt.date_trunc('quarter', 'month_start_date'), 'date') }} as quarter_start_date,
     {{ add_months(dbt.cast(dbt.date_trunc('year', 'month_start_date'), 'date'), 'case when month <= 6 then 0 else 6 end') }} as half_year_start_date,

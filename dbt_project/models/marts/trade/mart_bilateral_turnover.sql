@@ -14,6 +14,7 @@ monthly as (
         period_date as month_start,
         ref_year as year,
         {{ dbt.cast('extract(month from period_date)', dbt.type_int()) }} as month,
+        {{ dbt.cast('floor((extract(month from period_date) - 1) / 3)', dbt.type_int()) }} + 1 as quarter,
         case when extract(month from period_date) <= 6 then 1 else 2 end as half_year,
         exports_usd,
         imports_usd,
@@ -64,7 +65,7 @@ quarter_grain as (
         partner_code,
         'quarter' as grain,
         {{ dbt.concat([dbt.cast('year', dbt.type_string()), "'-Q'",
-            dbt.cast(dbt.cast('(month - 1) / 3', dbt.type_int()) ~ ' + 1', dbt.type_string())]) }} as period_label,
+            dbt.cast('quarter', dbt.type_string())]) }} as period_label,
         {{ dbt.cast(dbt.date_trunc('quarter', 'month_start'), 'date') }} as period_start,
         {{ add_months(dbt.cast(dbt.date_trunc('quarter', 'month_start'), 'date'), 2) }} as period_end_month,
         count(*) as months_covered,
@@ -80,7 +81,7 @@ quarter_grain as (
         reporter_code,
         partner_code,
         year,
-        {{ dbt.cast('(month - 1) / 3', dbt.type_int()) }},
+        quarter,
         {{ dbt.cast(dbt.date_trunc('quarter', 'month_start'), 'date') }}
 ),
 
