@@ -534,3 +534,19 @@ def partition_totals(con: duckdb.DuckDBPyConnection, key: str) -> dict:
         group by all order by all
     """, [periods]).fetchall()
     return {f"{iso} {freq} {flow}": round(value, 2) for iso, freq, flow, value in rows}
+
+
+def file_partitions(path: Path) -> set[str]:
+    """The monthly partitions a landing file holds data for, read with an in-memory DuckDB so
+    that a sensor can look without opening (and waiting on) the warehouse file."""
+    scan = scan_file(path, lenient=True)
+    if scan.sql is None:
+        return set()
+    with duckdb.connect() as con:
+        try:
+            rows = con.execute(
+                f"select distinct {partition_of_period_sql('period')} from ({scan.sql})"
+            ).fetchall()
+        except duckdb.Error:
+            return set()
+    return {key for (key,) in rows if key}

@@ -1,0 +1,35 @@
+# Two commands: `make warehouse` builds everything on the bundled data; `make test` runs the tests.
+# Each bootstraps what it needs (virtual environment, dbt manifest, Dagster home) from nothing.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
+
+.PHONY: warehouse test ui lint bench clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+warehouse: $(VENV)/.installed
+	$(PY) -m orchestration.build
+
+test: $(VENV)/.installed
+	$(PY) -m pytest
+
+# The Dagster UI on http://127.0.0.1:3000 (runs of `make warehouse` are in the same Dagster home).
+ui: $(VENV)/.installed
+	$(PY) -m orchestration.prepare
+	$(VENV)/bin/dagster dev -h 127.0.0.1 -p 3000 -m orchestration.definitions
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/sqlfluff lint dbt_project/models
+
+bench: $(VENV)/.installed
+	$(PY) -m bench.bench_trade_ingest
+
+clean:
+	rm -rf warehouse .dagster_home data/landing dbt_project/target

@@ -1,0 +1,139 @@
+"""Build the whole warehouse on the bundled data, through Dagster, and say what was built.
+
+    python -m orchestration.build            (what `make warehouse` runs)
+
+Steps: put the bundled Comtrade files in the landing folder if it has none; prepare the dbt
+manifest (`dbt parse`); create the Dagster home; run the `build_warehouse` job over every month
+the landing folder holds, as one run (single-run backfill); print a summary.
+"""
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from ingest.settings import REPO_ROOT, WarehousePaths
+
+DAGSTER_YAML = """\
+# Created by `python -m orchestration.build`. DuckDB allows one writer per file: every asset that
+# writes the warehouse is in the pool `duckdb_warehouse_writer`, limited to one step at a time.
+concurrency:
+  pools:
+    default_limit: 1
+telemetry:
+  enabled: false
+"""
+
+
+def prepare_dagster_home() -> Path:
+    home = Path(os.environ.setdefault("DAGSTER_HOME", str(REPO_ROOT / ".dagster_home")))
+    home.mkdir(parents=True, exist_ok=True)
+    config = home / "dagster.yaml"
+    if not config.exists():
+        config.write_text(DAGSTER_YAML)
+    return home
+
+
+def prepare_dbt_manifest() -> None:
+    """`@dbt_assets` reads target/manifest.json at import time: parse the project first."""
+    project = REPO_ROOT / "dbt_project"
+    dbt = Path(sys.executable).with_name("dbt")
+    subprocess.run(
+        [str(dbt), "parse", "--quiet", "--project-dir", str(project), "--profiles-dir", str(project)],
+        check=True,
+    )
+
+
+def ensure_bundled_data(paths: WarehousePaths) -> list[Path]:
+    from ingest.comtrade import landing_files
+    from ingest.generate_trade import write_bundled_dataset
+
+    existing = landing_files(paths.trade_landing)
+    if existing:
+        return existing
+    print(f"Writing the bundled Comtrade files to {paths.trade_landing} ...", flush=True)
+    return write_bundled_dataset(paths.trade_landing)
+
+
+def landing_window(paths: WarehousePaths) -> tuple[str, str]:
+    from ingest.comtrade import file_partitions, landing_files
+    from orchestration.defs.partitions import monthly_partitions
+
+    valid = set(monthly_partitions.get_partition_keys())
+    keys = set()
+    for path in landing_files(paths.trade_landing):
+        keys |= file_partitions(path) & valid
+    if not keys:
+        raise SystemExit(f"No loadable Comtrade files in {paths.trade_landing}")
+    return min(keys), max(keys)
+
+
+def run_build() -> int:
+    started = time.perf_counter()
+    paths = WarehousePaths.from_env()
+    os.environ.update(paths.export_env())
+    ensure_bundled_data(paths)
+    prepare_dbt_manifest()
+    prepare_dagster_home()
+
+    from dagster import DagsterInstance
+
+    from orchestration.definitions import defs
+
+    start, end = landing_window(paths)
+    print(f"Building the warehouse for {start[:7]} .. {end[:7]} in one Dagster run ...", flush=True)
+    job = defs.resolve_job_def("build_warehouse")
+    with DagsterInstance.get() as instance:
+        result = job.execute_in_process(
+            instance=instance,
+            tags={
+                "dagster/asset_partition_range_start": start,
+                "dagster/asset_partition_range_end": end,
+                "trigger": "make warehouse",
+            },
+            raise_on_error=False,
+        )
+        failed_checks = [
+            e.asset_check_key.to_user_string()
+            for e in result.get_asset_check_evaluations()
+            if not e.passed
+        ]
+    elapsed = time.perf_counter() - started
+    print_summary(paths, result.success, failed_checks, elapsed, result.run_id)
+    return 0 if result.success else 1
+
+
+def print_summary(paths: WarehousePaths, success: bool, failed_checks, elapsed, run_id) -> None:
+    from ingest.duck import connect
+
+    print()
+    print("Build " + ("succeeded" if success else "FAILED") + f" in {elapsed:.0f} s (run {run_id})")
+    if failed_checks:
+        print("Failed checks: " + ", ".join(failed_checks))
+    if paths.serving_db.exists():
+        with connect(paths.serving_db, read_only=True, temp_dir=paths.temp_dir) as con:
+            tables = con.execute(
+                "select schema_name || '.' || table_name, estimated_size from duckdb_tables() "
+                "where table_name <> 'serving_info' order by 1"
+            ).fetchall()
+            print(f"\nServing copy ({len(tables)} tables): {paths.serving_db}")
+            for name, rows in tables:
+                print(f"  {name:<48} {rows:>9,} rows")
+            try:
+                progress = con.execute("""
+                    select * from marts.mart_trade_target_progress
+                """).df()
+                print("\nProgress toward the bilateral targets:")
+                print(progress.to_string(index=False, max_colwidth=40))
+            except Exception as error:  # summary only; the build result is what matters
+                print(f"(no target progress: {error})")
+    print(f"\nWarehouse (written by runs):  {paths.warehouse_db}")
+    print(f"Parquet copies of the marts:  {paths.serving_parquet}")
+    print(f"Great Expectations Data Docs: {paths.data_docs / 'index.html'}")
+    print(f"dbt docs (lineage, columns):  {paths.root / 'dbt_docs' / 'index.html'}")
+    print(f"Dagster home (runs, UI):      {os.environ['DAGSTER_HOME']}  -> make ui")
+
+
+if __name__ == "__main__":
+    sys.exit(run_build())

@@ -1,0 +1,79 @@
+"""dbt models as Dagster assets, split by materialization (as dagster-open-platform does):
+
+- `dbt_foundation`: seeds, staging views, dimensions and everything else upstream of the
+  incremental facts (unpartitioned);
+- `dbt_incremental`: incremental facts, run per monthly partition window (the window is passed to
+  dbt as vars; a backfill of many months is one dbt invocation);
+- `dbt_marts`: everything downstream of the incremental facts (unpartitioned).
+
+dbt tests become asset checks of the models they test.
+"""
+
+import json
+from datetime import timedelta
+from typing import Any
+
+from dagster import AssetExecutionContext, BackfillPolicy
+from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
+
+from orchestration.defs.partitions import monthly_partitions
+from orchestration.defs.project import dbt_project
+from orchestration.defs.resources import WRITER_POOL
+
+INCREMENTAL = "config.materialized:incremental"
+
+
+class WarehouseTranslator(DagsterDbtTranslator):
+    """Groups models by their folder (staging, intermediate, marts); keys stay the model names."""
+
+    def get_group_name(self, dbt_resource_props: dict[str, Any]) -> str | None:
+        if dbt_resource_props["resource_type"] == "seed":
+            return "seeds"
+        fqn = dbt_resource_props.get("fqn", [])
+        return fqn[1] if len(fqn) > 2 else "dbt"
+
+
+TRANSLATOR = WarehouseTranslator()
+
+
+def _stream(dbt: DbtCliResource, context: AssetExecutionContext, args: list[str]):
+    yield from dbt.cli(args, context=context).stream()
+
+
+@dbt_assets(
+    manifest=dbt_project.manifest_path,
+    exclude=f"{INCREMENTAL}+",
+    dagster_dbt_translator=TRANSLATOR,
+    pool=WRITER_POOL,
+    name="dbt_foundation",
+)
+def dbt_foundation(context: AssetExecutionContext, dbt: DbtCliResource):
+    yield from _stream(dbt, context, ["build"])
+
+
+@dbt_assets(
+    manifest=dbt_project.manifest_path,
+    select=INCREMENTAL,
+    partitions_def=monthly_partitions,
+    backfill_policy=BackfillPolicy.single_run(),
+    dagster_dbt_translator=TRANSLATOR,
+    pool=WRITER_POOL,
+    name="dbt_incremental",
+)
+def dbt_incremental(context: AssetExecutionContext, dbt: DbtCliResource):
+    window = context.partition_time_window
+    last_month = window.end - timedelta(days=1)
+    dbt_vars = {"min_period": window.start.strftime("%Y%m"), "max_period": last_month.strftime("%Y%m")}
+    yield from _stream(dbt, context, ["build", "--vars", json.dumps(dbt_vars)])
+
+
+@dbt_assets(
+    manifest=dbt_project.manifest_path,
+    select=f"{INCREMENTAL}+",
+    exclude=INCREMENTAL,
+    dagster_dbt_translator=TRANSLATOR,
+    pool=WRITER_POOL,
+    name="dbt_marts",
+)
+def dbt_marts(context: AssetExecutionContext, dbt: DbtCliResource):
+    yield from _stream(dbt, context, ["build"])

@@ -1,0 +1,61 @@
+"""Resources: the DuckDB warehouse (paths, memory limit, spill folder) and the dbt CLI."""
+
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+from dagster import ConfigurableResource, InitResourceContext
+from dagster_dbt import DbtCliResource
+
+from ingest.duck import connect
+from ingest.settings import DUCKDB_MEMORY_LIMIT, WarehousePaths
+from orchestration.defs.project import dbt_project
+
+# DuckDB allows one writer per file: every asset that writes the warehouse runs in this pool,
+# whose limit is 1 (dagster.yaml of the Dagster home the build creates).
+WRITER_POOL = "duckdb_warehouse_writer"
+
+
+class WarehouseResource(ConfigurableResource):
+    """Where the warehouse lives. Defaults come from WAREHOUSE_DIR / LANDING_DIR."""
+
+    root: str
+    landing: str
+    memory_limit: str = DUCKDB_MEMORY_LIMIT
+
+    @classmethod
+    def from_env(cls) -> "WarehouseResource":
+        paths = WarehousePaths.from_env()
+        return cls(root=str(paths.root), landing=str(paths.landing))
+
+    @property
+    def paths(self) -> WarehousePaths:
+        return WarehousePaths(root=Path(self.root), landing=Path(self.landing))
+
+    def setup_for_execution(self, context: InitResourceContext) -> None:
+        # dbt's profile and Great Expectations' data docs read these: point them at this warehouse.
+        os.environ.update(self.paths.export_env())
+        os.environ["DUCKDB_MEMORY_LIMIT"] = self.memory_limit
+
+    @contextmanager
+    def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        con = connect(
+            self.paths.warehouse_db, temp_dir=self.paths.temp_dir, memory_limit=self.memory_limit
+        )
+        try:
+            yield con
+        finally:
+            con.close()
+
+
+def dbt_resource() -> DbtCliResource:
+    # The dbt installed beside this Python, whether or not the virtual environment is on PATH.
+    executable = Path(sys.executable).with_name("dbt")
+    return DbtCliResource(
+        project_dir=dbt_project,
+        profiles_dir=str(dbt_project.profiles_dir),
+        dbt_executable=str(executable) if executable.exists() else "dbt",
+    )
