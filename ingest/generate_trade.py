@@ -453,7 +453,7 @@ def _rng(seed: int, *key: int) -> np.random.Generator:
 
 
 def _allocate(total: int, weights: np.ndarray) -> np.ndarray:
-    """Split `total` integer cents over `weights` (largest remainder): exact sum, zero stays zero."""
+    """Split `total` cents over `weights` (largest remainder): exact sum, zero stays zero."""
     w = np.asarray(weights, dtype=np.float64)
     out = np.zeros(w.shape, dtype=np.int64)
     flat_w = w.ravel()
@@ -907,7 +907,7 @@ def _scale_query(start: int, stop: int, *, per_period: int, capacity: int, mult:
     col.update({
         "typeCode": "'C'", "freqCode": "'M'",
         "refPeriodId": text("y * 10000 + mo * 100 + 1"), "refYear": text("y"),
-        "refMonth": text("mo"), "period": "per.period",
+        "refMonth": text("mo"), "period": "period",
         "reporterCode": f"'{KAZAKHSTAN}'", "reporterISO": "'KAZ'", "reporterDesc": "'Kazakhstan'",
         "flowCode": "CASE WHEN fl = 0 THEN 'M' ELSE 'X' END",
         "flowDesc": "CASE WHEN fl = 0 THEN 'Import' ELSE 'Export' END",
@@ -915,7 +915,7 @@ def _scale_query(start: int, stop: int, *, per_period: int, capacity: int, mult:
         "partner2Code": "'0'", "partner2ISO": "'W00'", "partner2Desc": "'World'",
         "classificationCode": "CASE WHEN y <= 2021 THEN 'H5' ELSE 'H6' END",
         "classificationSearchCode": "'HS'", "isOriginalClassification": "'True'",
-        "cmdCode": "cmd", "cmdDesc": "'\"' || cmd || ' synthetic line, ch. ' || c.code || '\"'",
+        "cmdCode": "cmd", "cmdDesc": "'\"' || cmd || ' synthetic line, ch. ' || ch_code || '\"'",
         "aggrLevel": "'6'", "isLeaf": "'True'",
         "customsCode": "'C00'", "customsDesc": "'TOTAL CPC'", "mosCode": "'0'",
         "motCode": "'0'", "motDesc": "'TOTAL MOT'",
@@ -933,13 +933,17 @@ def _scale_query(start: int, stop: int, *, per_period: int, capacity: int, mult:
         "legacyEstimationFlag": "'0'", "isReported": "'True'", "isAggregate": "'False'",
     })
     line = " || ',' || ".join(f"({col[name]})" for name in COLUMN_NAMES) + " || chr(10)"
+    # range() is a single-threaded source: a UNION ALL of slices lets DuckDB use every core.
+    step = max(1, math.ceil((stop - start) / 8))
+    source = " UNION ALL ".join(f"SELECT range AS r FROM range({a}, {min(stop, a + step)})"
+                                for a in range(start, stop, step))
     return f"""
     WITH base AS (
         SELECT r, r // {per_period} AS pi,
                ((r % {per_period}) * {mult} + (r // {per_period}) * 104729 + {seed}) % {capacity}
                    AS k,
                {u1} AS u1, {u2} AS u2
-        FROM range({start}, {stop}) t(r)
+        FROM ({source}) t(r)
     ), keyed AS (
         SELECT r, pi, k % 2 AS fl, (k // 2) % {n_partners} AS pj, (k // 2) // {n_partners} AS ci,
                -- log-normal value (Box-Muller), median ~20 000 USD
@@ -951,7 +955,7 @@ def _scale_query(start: int, stop: int, *, per_period: int, capacity: int, mult:
         SELECT r, fl, pj, has_qty, per.y, per.mo, per.period,
                c.code || lpad(((ci % {per_chapter}) // {SCALE_SUBS} + 1)::VARCHAR, 2, '0')
                    || (((ci % {per_chapter}) % {SCALE_SUBS} + 1) * 10)::VARCHAR AS cmd,
-               c.code,
+               c.code AS ch_code,
                least(greatest(usd, 1.0), 5e10)::DECIMAL(18, 2) AS val,
                (least(greatest(usd, 1.0), 5e10) / usd_per_kg)::DECIMAL(18, 3) AS wgt
         FROM keyed
