@@ -44,7 +44,7 @@ commodity_codes as (
         aggr_level,
         cmd_desc
     from latest_record_codes
-    where cmd_code not in (select hs_chapter_code from chapters)
+    where cmd_code not in (select chapters.hs_chapter_code from chapters)
 )
 
 select

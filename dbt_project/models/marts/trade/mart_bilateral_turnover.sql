@@ -195,7 +195,7 @@ ytd_grain as (
         on
             month_end.reporting_side = window_months.reporting_side
             and month_end.year = window_months.year
-            and window_months.month_start <= month_end.month_start
+            and month_end.month_start >= window_months.month_start
     group by
         month_end.reporting_side,
         month_end.reporter_code,
@@ -226,7 +226,7 @@ rolling_12m_grain as (
     inner join monthly as window_months
         on
             month_end.reporting_side = window_months.reporting_side
-            and window_months.month_start <= month_end.month_start
+            and month_end.month_start >= window_months.month_start
             and window_months.month_start >= {{ add_months('month_end.month_start', -11) }}
     group by
         month_end.reporting_side,
@@ -284,18 +284,21 @@ select
     previous_period.balance_usd as balance_prev_year_usd,
     case
         when current_period.is_complete and previous_period.is_complete
-            then (current_period.exports_usd - previous_period.exports_usd)
-            / nullif(previous_period.exports_usd, 0) * 100
+            then
+                (current_period.exports_usd - previous_period.exports_usd)
+                / nullif(previous_period.exports_usd, 0) * 100
     end as exports_yoy_pct,
     case
         when current_period.is_complete and previous_period.is_complete
-            then (current_period.imports_usd - previous_period.imports_usd)
-            / nullif(previous_period.imports_usd, 0) * 100
+            then
+                (current_period.imports_usd - previous_period.imports_usd)
+                / nullif(previous_period.imports_usd, 0) * 100
     end as imports_yoy_pct,
     case
         when current_period.is_complete and previous_period.is_complete
-            then (current_period.turnover_usd - previous_period.turnover_usd)
-            / nullif(previous_period.turnover_usd, 0) * 100
+            then
+                (current_period.turnover_usd - previous_period.turnover_usd)
+                / nullif(previous_period.turnover_usd, 0) * 100
     end as turnover_yoy_pct
 from measured as current_period
 left join measured as previous_period

@@ -1,6 +1,8 @@
 -- Each KZ–TJ flow as the exporter reports it (X, FOB) beside the same flow as the importer reports
 -- it (M, CIF), by month and by year, with the gap in USD and percent of the exporter's figure.
 -- Year rows use the annual releases where both exist, else the sum of the months.
+{%- set year_text = dbt.cast('year_from_months.ref_year', dbt.type_string()) %}
+
 with pairs as (
     select * from {{ ref('int_trade__mirror_pairs') }}
 ),
@@ -67,10 +69,8 @@ year_grain_from_months as (
         year_from_months.importer_code,
         'year' as grain,
         {{ dbt.cast('year_from_months.ref_year', dbt.type_string()) }} as period,
-        {{ dbt.cast(dbt.concat([dbt.cast('year_from_months.ref_year', dbt.type_string()), "'-01-01'"]), 'date') }}
-            as period_start,
-        {{ dbt.cast(dbt.concat([dbt.cast('year_from_months.ref_year', dbt.type_string()), "'-12-31'"]), 'date') }}
-            as period_end,
+        {{ dbt.cast(dbt.concat([year_text, "'-01-01'"]), 'date') }} as period_start,
+        {{ dbt.cast(dbt.concat([year_text, "'-12-31'"]), 'date') }} as period_end,
         year_from_months.ref_year,
         'monthly_sum' as value_source,
         year_from_months.exporter_months,

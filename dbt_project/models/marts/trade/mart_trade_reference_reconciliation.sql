@@ -47,8 +47,8 @@ matched as (
     inner join side_values
         on
             reference_mapped.reporting_side = side_values.reporting_side
-            and side_values.period_date >= reference_mapped.period_start
-            and side_values.period_date <= reference_mapped.period_end
+            and reference_mapped.period_start <= side_values.period_date
+            and reference_mapped.period_end >= side_values.period_date
             and (
                 side_values.freq_code = 'M'
                 or (

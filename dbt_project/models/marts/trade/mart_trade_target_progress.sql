@@ -142,7 +142,10 @@ select
         when latest_full_year_turnover_usd >= target_value_usd then 0
         when years_to_deadline > 0 and latest_full_year_turnover_usd > 0
             then round(
-                (power(target_value_usd / latest_full_year_turnover_usd, 1.0 / years_to_deadline) - 1) * 100, 4
+                (
+                    power(target_value_usd / latest_full_year_turnover_usd, 1.0 / years_to_deadline) - 1
+                ) * 100,
+                4
             )
     end as required_cagr_pct,
     round(trend_cagr * 100, 4) as trend_cagr_pct,
