@@ -1,7 +1,9 @@
 -- One value per reporter, partner, flow, frequency and period: the TOTAL row where it exists,
 -- else the sum of the HS chapter (aggrLevel 2) rows. Never both, never deeper HS levels.
+-- Reads the fact table (plain rows only) so that every mart is downstream of fct_trade_flows and
+-- sees exactly the slices it holds.
 with plain as (
-    select * from {{ ref('int_trade__plain_rows') }}
+    select * from {{ ref('fct_trade_flows') }}
 ),
 
 total_rows as (
