@@ -28,8 +28,10 @@ import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
+import pyarrow as pa
 
 from ingest.comtrade_schema import COLUMN_NAMES, KAZAKHSTAN, TAJIKISTAN
 
@@ -896,43 +898,53 @@ def _scale_query(start: int, stop: int, *, per_period: int, capacity: int, mult:
     # Uniforms in (0, 1) from 53 hash bits.
     u1 = f"((({h} >> 11)::DOUBLE + 0.5) / 9007199254740992.0)"
     u2 = f"((({h2} >> 11)::DOUBLE + 0.5) / 9007199254740992.0)"
-    col = {name: "''" for name in COLUMN_NAMES}
-
-    def text(expr: str) -> str:
-        return f"coalesce(({expr})::VARCHAR, '')"
-
-    def boolean(expr: str) -> str:
-        return f"CASE WHEN {expr} THEN 'True' ELSE 'False' END"
-
-    col.update({
+    skip = None  # column already written by the previous expression
+    col: dict[str, str | None] = {
         "typeCode": "'C'", "freqCode": "'M'",
-        "refPeriodId": text("y * 10000 + mo * 100 + 1"), "refYear": text("y"),
-        "refMonth": text("mo"), "period": "period",
+        "refPeriodId": "ptxt", "refYear": skip, "refMonth": skip, "period": skip,
         "reporterCode": f"'{KAZAKHSTAN}'", "reporterISO": "'KAZ'", "reporterDesc": "'Kazakhstan'",
-        "flowCode": "CASE WHEN fl = 0 THEN 'M' ELSE 'X' END",
-        "flowDesc": "CASE WHEN fl = 0 THEN 'Import' ELSE 'Export' END",
-        "partnerCode": "p.code", "partnerISO": "p.iso", "partnerDesc": "p.descq",
+        "flowCode": "CASE WHEN fl = 0 THEN 'M,Import' ELSE 'X,Export' END", "flowDesc": skip,
+        "partnerCode": "ptext", "partnerISO": skip, "partnerDesc": skip,
         "partner2Code": "'0'", "partner2ISO": "'W00'", "partner2Desc": "'World'",
-        "classificationCode": "CASE WHEN y <= 2021 THEN 'H5' ELSE 'H6' END",
+        "classificationCode": "cls",
         "classificationSearchCode": "'HS'", "isOriginalClassification": "'True'",
         "cmdCode": "cmd", "cmdDesc": "'\"' || cmd || ' synthetic line, ch. ' || ch_code || '\"'",
         "aggrLevel": "'6'", "isLeaf": "'True'",
         "customsCode": "'C00'", "customsDesc": "'TOTAL CPC'", "mosCode": "'0'",
         "motCode": "'0'", "motDesc": "'TOTAL MOT'",
-        "qtyUnitCode": "CASE WHEN has_qty THEN '8' ELSE '-1' END",
-        "qtyUnitAbbr": "CASE WHEN has_qty THEN 'kg' ELSE 'N/A' END",
-        "qty": "CASE WHEN has_qty THEN wgt::VARCHAR ELSE '0' END",
+        "qtyUnitCode": "CASE WHEN has_qty THEN '8,kg,' || wgt::VARCHAR ELSE '-1,N/A,0' END",
+        "qtyUnitAbbr": skip, "qty": skip,
         "isQtyEstimated": "'False'",
         "altQtyUnitCode": "'-1'", "altQtyUnitAbbr": "'N/A'", "altQty": "'0'",
         "isAltQtyEstimated": "'False'",
-        "netWgt": "wgt::VARCHAR", "isNetWgtEstimated": boolean("NOT has_qty"),
+        "netWgt": "wgt::VARCHAR", "isNetWgtEstimated": "CASE WHEN has_qty THEN 'False' ELSE "
+                                                       "'True' END",
         "grossWgt": "(wgt * 1.03)::DECIMAL(18, 3)::VARCHAR", "isGrossWgtEstimated": "'False'",
-        "cifvalue": "CASE WHEN fl = 0 THEN val::VARCHAR ELSE '' END",
-        "fobvalue": "CASE WHEN fl = 1 THEN val::VARCHAR ELSE '' END",
-        "primaryValue": "val::VARCHAR",
+        # cifvalue,fobvalue,primaryValue: CIF on imports, FOB on exports.
+        "cifvalue": "CASE WHEN fl = 0 THEN val::VARCHAR || ',,' || val::VARCHAR "
+                    "ELSE ',' || val::VARCHAR || ',' || val::VARCHAR END",
+        "fobvalue": skip, "primaryValue": skip,
         "legacyEstimationFlag": "'0'", "isReported": "'True'", "isAggregate": "'False'",
-    })
-    line = " || ',' || ".join(f"({col[name]})" for name in COLUMN_NAMES) + " || chr(10)"
+    }
+    assert list(col) == COLUMN_NAMES
+    # Fold constant columns into single literals; concat() builds each line in one allocation.
+    pieces: list[tuple[bool, str]] = []
+    for i, name in enumerate(COLUMN_NAMES):
+        expr = col[name]
+        if expr is None:
+            continue
+        if i:
+            pieces.append((True, ","))
+        literal = expr.startswith("'") and expr.endswith("'") and expr.count("'") == 2
+        pieces.append((True, expr[1:-1]) if literal else (False, expr))
+    pieces.append((True, "\n"))
+    merged: list[tuple[bool, str]] = []
+    for literal, text in pieces:
+        if literal and merged and merged[-1][0]:
+            merged[-1] = (True, merged[-1][1] + text)
+        else:
+            merged.append((literal, text))
+    line = "concat(" + ", ".join(_sql_str(t) if lit else f"({t})" for lit, t in merged) + ")"
     # range() is a single-threaded source: a UNION ALL of slices lets DuckDB use every core.
     step = max(1, math.ceil((stop - start) / 8))
     source = " UNION ALL ".join(f"SELECT range AS r FROM range({a}, {min(stop, a + step)})"
@@ -952,7 +964,7 @@ def _scale_query(start: int, stop: int, *, per_period: int, capacity: int, mult:
                u2 < 0.9 AS has_qty
         FROM base
     ), enriched AS (
-        SELECT r, fl, pj, has_qty, per.y, per.mo, per.period,
+        SELECT r, fl, pj, has_qty, per.ptxt, per.cls,
                c.code || lpad(((ci % {per_chapter}) // {SCALE_SUBS} + 1)::VARCHAR, 2, '0')
                    || (((ci % {per_chapter}) % {SCALE_SUBS} + 1) * 10)::VARCHAR AS cmd,
                c.code AS ch_code,
@@ -970,7 +982,7 @@ def _scale_query(start: int, stop: int, *, per_period: int, capacity: int, mult:
 
 
 def write_scale_dataset(out_path: Path, rows: int = 5_000_000, seed: int = 7,
-                        progress: bool = True, chunk_rows: int = 500_000) -> Path:
+                        progress: bool = True, chunk_rows: int = 250_000) -> Path:
     """Write `rows` Kazakhstan-as-reporter records (all partners, HS 6-digit lines) as one CSV.
 
     Rows are spread evenly over the months 2015-01..2025-12 (file ordered by period); inside a
@@ -998,15 +1010,16 @@ def write_scale_dataset(out_path: Path, rows: int = 5_000_000, seed: int = 7,
 
     con = duckdb.connect()
     try:
-        con.execute("CREATE TABLE per (idx INTEGER, y INTEGER, mo INTEGER, period VARCHAR)")
-        con.executemany("INSERT INTO per VALUES (?, ?, ?, ?)",
-                        [(i, y, m, f"{y}{m:02d}") for i, (y, m) in enumerate(periods)])
+        # Pre-rendered CSV fragments: refPeriodId,refYear,refMonth,period / partner code,ISO,name.
+        con.execute("CREATE TABLE per (idx INTEGER, ptxt VARCHAR, cls VARCHAR)")
+        con.executemany("INSERT INTO per VALUES (?, ?, ?)",
+                        [(i, f"{y}{m:02d}01,{y},{m},{y}{m:02d}", _classification(y))
+                         for i, (y, m) in enumerate(periods)])
         con.execute("CREATE TABLE ch (idx INTEGER, code VARCHAR)")
         con.executemany("INSERT INTO ch VALUES (?, ?)", list(enumerate(chapters)))
-        con.execute("CREATE TABLE partners (idx INTEGER, code VARCHAR, iso VARCHAR, "
-                    "descq VARCHAR)")
-        con.executemany("INSERT INTO partners VALUES (?, ?, ?, ?)",
-                        [(i, str(code), iso, _csv_field(name))
+        con.execute("CREATE TABLE partners (idx INTEGER, ptext VARCHAR)")
+        con.executemany("INSERT INTO partners VALUES (?, ?)",
+                        [(i, f"{code},{iso},{_csv_field(name)}")
                          for i, (code, iso, name) in enumerate(partners)])
         bar = tqdm(total=rows, unit="rows", disable=not progress or rows < 2 * chunk_rows,
                    desc=out_path.name)
@@ -1026,7 +1039,7 @@ def write_scale_dataset(out_path: Path, rows: int = 5_000_000, seed: int = 7,
     return out_path
 
 
-def _write_string_array(fh, arr) -> None:  # noqa: ANN001 - pyarrow array, binary file
+def _write_string_array(fh: BinaryIO, arr: pa.Array) -> None:
     """Write the bytes of an Arrow string array (lines already end with a newline)."""
     if len(arr) == 0:
         return
@@ -1053,7 +1066,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     s.add_argument("out_path", type=Path)
     s.add_argument("--rows", type=int, default=5_000_000)
     s.add_argument("--seed", type=int, default=7)
-    s.add_argument("--chunk-rows", type=int, default=500_000)
+    s.add_argument("--chunk-rows", type=int, default=250_000)
     s.add_argument("--no-progress", action="store_true")
     args = parser.parse_args(argv)
 
