@@ -5,7 +5,6 @@ from functools import cache
 import pandas as pd
 
 from expectations.runner import ExpectationSpec, validate_frame
-from ingest.comtrade import partition_periods
 from ingest.comtrade_schema import (
     COLUMN_NAMES,
     FLOW_CODES,
@@ -27,8 +26,8 @@ def known_country_codes() -> list[int]:
     return sorted(int(code) for code in country_codes()["m49_code"])
 
 
-def comtrade_suite(partition_key: str) -> list[ExpectationSpec]:
-    """Expectations for one monthly partition (its periods are part of the suite)."""
+def comtrade_suite() -> list[ExpectationSpec]:
+    """Expectations for Comtrade records; rows carry `_source_file` and `_source_row`."""
     known = known_country_codes()
     specs = [
         ExpectationSpec("ExpectTableRowCountToBeBetween", {"min_value": 1}),
@@ -51,10 +50,6 @@ def comtrade_suite(partition_key: str) -> list[ExpectationSpec]:
         ExpectationSpec("ExpectColumnValuesToBeInSet", {"column": "flowCode", "value_set": FLOW_CODES}),
         ExpectationSpec("ExpectColumnValuesToBeInSet", {"column": "freqCode", "value_set": FREQ_CODES}),
         ExpectationSpec("ExpectColumnValuesToBeInSet", {"column": "typeCode", "value_set": ["C", "S"]}),
-        ExpectationSpec(
-            "ExpectColumnValuesToBeInSet",
-            {"column": "period", "value_set": partition_periods(partition_key)},
-        ),
         # The period's shape must agree with the frequency: YYYYMM for monthly, YYYY for annual.
         ExpectationSpec("ExpectColumnValuesToMatchRegex", {
             "column": "period", "regex": r"^\d{4}(0[1-9]|1[0-2])$",
@@ -76,7 +71,5 @@ def comtrade_suite(partition_key: str) -> list[ExpectationSpec]:
     return specs
 
 
-def validate_comtrade_partition(
-    frame: pd.DataFrame, partition_key: str
-) -> tuple[bool, dict, list[LoadIssue]]:
-    return validate_frame(SUITE_NAME, comtrade_suite(partition_key), frame, partition_key)
+def validate_comtrade_records(frame: pd.DataFrame, label: str) -> tuple[bool, dict, list[LoadIssue]]:
+    return validate_frame(SUITE_NAME, comtrade_suite(), frame, label)

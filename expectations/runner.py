@@ -38,7 +38,6 @@ class ExpectationSpec:
 @cache
 def _context(data_docs_dir: str):
     import great_expectations as gx
-
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
     context = gx.get_context(mode="ephemeral")

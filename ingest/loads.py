@@ -142,7 +142,6 @@ class PartitionOutcome:
     rows: int = 0
     files: list[str] = field(default_factory=list)
     issues: list[LoadIssue] = field(default_factory=list)
-    validation: dict | None = None  # summary of the Great Expectations run
     totals: dict = field(default_factory=dict)
 
 
@@ -151,6 +150,7 @@ class LoadReport:
     feed: str
     load_id: str
     partitions: list[PartitionOutcome] = field(default_factory=list)
+    validations: list[dict] = field(default_factory=list)  # one summary per suite run
 
     @property
     def issues(self) -> list[LoadIssue]:

@@ -143,7 +143,8 @@ def load_trade_reference(
         ]
     if not outcome.issues:
         frame = con.execute("select * from reference_stage").df()
-        passed, outcome.validation, outcome.issues = validator(frame, "all")
+        passed, summary, outcome.issues = validator(frame, "all")
+        report.validations.append({"partitions": "all", **summary})
         if not passed and not outcome.issues:
             outcome.issues = [LoadIssue(str(path), None, None, "validation", "suite failed")]
     if not outcome.issues:

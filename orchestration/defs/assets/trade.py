@@ -107,15 +107,15 @@ def _report_results(context, report: LoadReport, check_name: str, warehouse: War
     column; its bad rows are in the quarantine table; its previously published data is intact."""
     docs = build_data_docs()
     failed = [
-        {"partition": p.partition_key, **f}
-        for p in report.partitions
-        if p.validation
-        for f in p.validation["failed_expectations"]
+        {"partitions": v["partitions"], **f}
+        for v in report.validations
+        for f in v["failed_expectations"]
     ]
     issues = report.issues
     check_metadata = {
         "load_id": report.load_id,
-        "partitions_validated": sum(1 for p in report.partitions if p.validation),
+        "suite_runs": len(report.validations),
+        "expectations_evaluated": sum(v["evaluated_expectations"] for v in report.validations),
         "partitions_rejected": [p.partition_key for p in report.rejected],
         "failed_expectations": MetadataValue.json(failed[:50]),
         "bad_rows_sample": MetadataValue.md(_issues_table(issues[:20])) if issues else "none",
