@@ -52,7 +52,7 @@ def comtrade_suite() -> list[ExpectationSpec]:
         ExpectationSpec("ExpectColumnValuesToBeInSet", {"column": "typeCode", "value_set": ["C", "S"]}),
         # The period's shape must agree with the frequency: YYYYMM for monthly, YYYY for annual.
         ExpectationSpec("ExpectColumnValuesToMatchRegex", {
-            "column": "period", "regex": r"^\d{4}(0[1-9]|1[0-2])$",
+            "column": "period", "regex": r"^\d{4}(?:0[1-9]|1[0-2])$",
             "row_condition": 'freqCode == "M"', "condition_parser": "pandas",
         }),
         ExpectationSpec("ExpectColumnValuesToMatchRegex", {

@@ -137,10 +137,12 @@ def scan_file(path: Path, *, lenient: bool = False) -> FileScan:
     if path.suffix.lower() == ".json":
         return _scan_json(path)
     header = _csv_header(path)
+    missing = [name for name in COLUMN_NAMES if name not in header]
+    if lenient and not set(SLICE_KEY) & set(missing):
+        missing = []  # enough to tell which slices the file holds; the strict read reports it
     issues = [
         LoadIssue(str(path), 1, name, "missing_column", "column missing from the CSV header")
-        for name in COLUMN_NAMES
-        if name not in header
+        for name in missing
     ]
     duplicated = sorted({name for name in header if header.count(name) > 1})
     issues += [
@@ -156,7 +158,10 @@ def scan_file(path: Path, *, lenient: bool = False) -> FileScan:
         f"quote = '\"', escape = '\"', columns = {schema}, {errors})"
     )
     selected = ", ".join(
-        f"nullif(trim({quote_ident(name)}), '') as {quote_ident(name)}" for name in COLUMN_NAMES
+        f"nullif(trim({quote_ident(name)}), '') as {quote_ident(name)}"
+        if name in header
+        else f"null::varchar as {quote_ident(name)}"
+        for name in COLUMN_NAMES
     )
     # Line 1 is the header, so data row n is line n + 1 of the file.
     sql = f"select {selected}, row_number() over () + 1 as _source_row from {reader}"
@@ -384,6 +389,8 @@ def _validate(
         frame = con.execute(
             "select * from comtrade_typed where list_contains(?, _partition_key)", [batch]
         ).df()
+        if frame.empty:  # its files could not be read at all; that is already reported
+            continue
         label = batch[0] if len(batch) == 1 else f"{batch[0]}..{batch[-1]}"
         passed, summary, found = validator(frame, label)
         report.validations.append({"partitions": label, **summary})

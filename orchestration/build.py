@@ -122,10 +122,18 @@ def print_summary(paths: WarehousePaths, success: bool, failed_checks, elapsed, 
                 print(f"  {name:<48} {rows:>9,} rows")
             try:
                 progress = con.execute("""
-                    select * from marts.mart_trade_target_progress
+                    select target_name as target, reporting_side as side,
+                        latest_rolling_12m_label as last_12_months,
+                        round(latest_rolling_12m_turnover_usd / 1e6, 1) as turnover_musd,
+                        target_value_musd as target_musd,
+                        progress_rolling_12m_pct as progress_pct,
+                        round(gap_rolling_12m_usd / 1e6, 1) as gap_musd,
+                        required_cagr_pct as growth_needed_pct_per_year,
+                        deadline_year, trend_target_year as trend_reaches_target_in
+                    from marts.mart_trade_target_progress order by target_id, reporting_side
                 """).df()
-                print("\nProgress toward the bilateral targets:")
-                print(progress.to_string(index=False, max_colwidth=40))
+                print("\nProgress toward the bilateral targets (each side's own statistics):")
+                print(progress.to_string(index=False))
             except Exception as error:  # summary only; the build result is what matters
                 print(f"(no target progress: {error})")
     print(f"\nWarehouse (written by runs):  {paths.warehouse_db}")

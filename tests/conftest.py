@@ -1,0 +1,63 @@
+"""Shared fixtures. Every test that writes gets its own warehouse and landing folder under
+pytest's tmp_path; the dbt manifest is prepared once per session, before the Dagster definitions
+(which read it at import time) are imported."""
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from ingest.settings import WarehousePaths
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def pytest_sessionstart(session):
+    """`@dbt_assets` needs target/manifest.json at import time: parse the project once."""
+    project = REPO_ROOT / "dbt_project"
+    env = {**os.environ, "WAREHOUSE_PATH": os.environ.get("WAREHOUSE_PATH", "/tmp/unused.duckdb")}
+    subprocess.run(
+        [str(Path(sys.executable).with_name("dbt")), "parse", "--quiet",
+         "--project-dir", str(project), "--profiles-dir", str(project)],
+        check=True, env=env,
+    )
+
+
+@pytest.fixture
+def warehouse_paths(tmp_path, monkeypatch) -> WarehousePaths:
+    """A private warehouse and landing folder; the environment points dbt and GX at them."""
+    paths = WarehousePaths(root=tmp_path / "warehouse", landing=tmp_path / "landing")
+    paths.trade_landing.mkdir(parents=True)
+    for name, value in paths.export_env().items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("DUCKDB_MEMORY_LIMIT", "1GB")
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
+    return paths
+
+
+@pytest.fixture
+def warehouse(warehouse_paths):
+    """A connection to the private warehouse, with the country codes loaded."""
+    from ingest.duck import connect
+    from ingest.reference import load_country_codes
+
+    con = connect(warehouse_paths.warehouse_db, memory_limit="1GB")
+    load_country_codes(con)
+    yield con
+    con.close()
+
+
+@pytest.fixture(scope="session")
+def bundled_files(tmp_path_factory) -> list[Path]:
+    """The bundled demo set, generated once per session."""
+    from ingest.generate_trade import write_bundled_dataset
+
+    return write_bundled_dataset(tmp_path_factory.mktemp("bundled"))
+
+
+def copy_files(files: list[Path], folder: Path) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    return [Path(shutil.copy2(f, folder / f.name)) for f in files]

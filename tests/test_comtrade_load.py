@@ -1,0 +1,249 @@
+"""Loading Comtrade files: both source formats, idempotence, revisions, and every kind of bad
+input (clear error naming file, row and column; bad rows quarantined; published data intact).
+
+These run the real DuckDB and the real Great Expectations suite on a few hand-made records."""
+
+import json
+
+import pytest
+from comtrade_files import month_records, record, write_csv, write_json
+
+from ingest.comtrade import file_partitions, load_comtrade, partition_periods
+from ingest.comtrade_schema import COLUMN_NAMES
+from ingest.loads import LoadError
+
+JAN, FEB = "2023-01-01", "2023-02-01"
+
+
+def published(con, period=None):
+    sql = 'select period, "reporterCode", "flowCode", "cmdCode", "primaryValue"::double, _source_file ' \
+          "from raw.comtrade_records"
+    if period:
+        sql += f" where period = '{period}'"
+    return sorted(con.execute(sql + " order by all").fetchall())
+
+
+def quarantined(con):
+    return con.execute(
+        "select source_file, source_row, column_name, check_name, bad_value, record "
+        "from quarantine.comtrade_records order by source_row"
+    ).fetchall()
+
+
+def load(con, paths, keys):
+    return load_comtrade(con, paths.trade_landing, keys)
+
+
+# --- partitions ---------------------------------------------------------------------------------
+
+def test_partition_periods_include_the_annual_period_in_december():
+    assert partition_periods("2023-03-01") == ["202303"]
+    assert partition_periods("2023-12-01") == ["202312", "2023"]
+    with pytest.raises(ValueError):
+        partition_periods("2023")
+
+
+def test_file_partitions_reads_months_and_years(warehouse_paths):
+    path = write_csv(
+        warehouse_paths.trade_landing / "a.csv",
+        month_records("202301") + [record(398, 762, "X", "2022", "TOTAL", 5.0)],
+    )
+    assert file_partitions(path) == {"2023-01-01", "2022-12-01"}
+
+
+# --- good input ---------------------------------------------------------------------------------
+
+def test_csv_and_json_envelope_load_the_same_records(warehouse, warehouse_paths):
+    rows = month_records("202301")
+    write_csv(warehouse_paths.trade_landing / "kz.csv", rows)
+    tj_rows = [record(762, 398, r["flowCode"], "202301", r["cmdCode"], r["primaryValue"]) for r in rows]
+    write_json(warehouse_paths.trade_landing / "tj.json", tj_rows)
+
+    report = load(warehouse, warehouse_paths, [JAN])
+    report.raise_for_errors()
+
+    by_reporter = warehouse.execute("""
+        select "reporterCode", count(*), sum("primaryValue")::double, count(distinct _source_file),
+            bool_and("isReported"), max(_source_row)
+        from raw.comtrade_records group by 1 order by 1
+    """).fetchall()
+    total = sum(r["primaryValue"] for r in rows)
+    assert by_reporter == [(398, len(rows), total, 1, True, len(rows) + 1),
+                           (762, len(rows), total, 1, True, len(rows))]
+    provenance = warehouse.execute("""
+        select count(*) from raw.comtrade_records
+        where _file_sha256 is null or _load_id is null or _loaded_at is null
+    """).fetchone()
+    assert provenance == (0,)
+
+
+def test_loading_the_same_files_twice_changes_nothing(warehouse, warehouse_paths):
+    write_csv(warehouse_paths.trade_landing / "kz.csv", month_records("202301") + month_records("202302"))
+    first = load(warehouse, warehouse_paths, [JAN, FEB])
+    assert [p.status for p in first.partitions] == ["published", "published"]
+    before = warehouse.execute("select * from raw.comtrade_records order by all").fetchall()
+
+    second = load(warehouse, warehouse_paths, [JAN, FEB])
+
+    assert [p.status for p in second.partitions] == ["unchanged", "unchanged"]
+    assert warehouse.execute("select * from raw.comtrade_records order by all").fetchall() == before
+
+
+def test_a_copy_of_a_loaded_file_is_recognised_by_its_checksum(warehouse, warehouse_paths):
+    write_csv(warehouse_paths.trade_landing / "kz.csv", month_records("202301"))
+    load(warehouse, warehouse_paths, [JAN]).raise_for_errors()
+    before = published(warehouse)
+
+    write_csv(warehouse_paths.trade_landing / "kz_copy.csv", month_records("202301"))
+    report = load(warehouse, warehouse_paths, [JAN])
+
+    assert report.partitions[0].status == "unchanged"
+    assert published(warehouse) == before
+
+
+def test_a_newer_file_for_the_same_slice_replaces_it_whole(warehouse, warehouse_paths):
+    write_csv(warehouse_paths.trade_landing / "kz_v1.csv", month_records("202301"))
+    load(warehouse, warehouse_paths, [JAN]).raise_for_errors()
+    revised = month_records("202301", scale=2.0)[:3]  # the revision also drops the import rows
+    write_csv(warehouse_paths.trade_landing / "kz_v2.csv", revised)
+
+    load(warehouse, warehouse_paths, [JAN]).raise_for_errors()
+
+    rows = published(warehouse)
+    assert len(rows) == 3
+    assert {r[5].rsplit("/", 1)[-1] for r in rows} == {"kz_v2.csv"}
+    assert sum(r[4] for r in rows) == sum(r["primaryValue"] for r in revised)
+
+
+def test_partitions_without_files_are_reported_empty(warehouse, warehouse_paths):
+    write_csv(warehouse_paths.trade_landing / "kz.csv", month_records("202301"))
+    report = load(warehouse, warehouse_paths, [JAN, "2023-05-01"])
+    assert {p.partition_key: p.status for p in report.partitions} == {
+        JAN: "published", "2023-05-01": "empty"}
+
+
+# --- bad input ----------------------------------------------------------------------------------
+
+def load_good_then(warehouse, warehouse_paths, write_bad):
+    """Publish a good January, land a bad revision of it, load again: return the error."""
+    write_csv(warehouse_paths.trade_landing / "kz_2023_01.csv", month_records("202301"))
+    load(warehouse, warehouse_paths, [JAN]).raise_for_errors()
+    before = published(warehouse)
+
+    write_bad(warehouse_paths.trade_landing)
+    report = load(warehouse, warehouse_paths, [JAN])
+
+    assert [p.status for p in report.partitions] == ["rejected"]
+    assert published(warehouse) == before, "published data must stay exactly as it was"
+    with pytest.raises(LoadError) as error:
+        report.raise_for_errors()
+    return str(error.value)
+
+
+def bad_january(**changes_by_row):
+    rows = month_records("202301")
+    for index, changes in changes_by_row.items():
+        rows[int(index.removeprefix("row"))].update(changes)
+    return rows
+
+
+def test_unknown_flow_code(warehouse, warehouse_paths):
+    message = load_good_then(warehouse, warehouse_paths, lambda land: write_csv(
+        land / "kz_2023_01_rev.csv", bad_january(row2={"flowCode": "Z"})))
+    # data row index 2 is line 4 of the file (line 1 is the header)
+    assert "kz_2023_01_rev.csv, row 4, column flowCode" in message
+    assert "'Z'" in message
+    (bad,) = quarantined(warehouse)
+    assert bad[1:5] == (4, "flowCode", "expect_column_values_to_be_in_set", "Z")
+    assert json.loads(bad[5])["flowCode"] == "Z"  # the whole original record is kept
+
+
+def test_negative_value(warehouse, warehouse_paths):
+    message = load_good_then(warehouse, warehouse_paths, lambda land: write_csv(
+        land / "kz_2023_01_rev.csv", bad_january(row1={"primaryValue": -100.0})))
+    assert "kz_2023_01_rev.csv, row 3, column primaryValue: value is negative" in message
+    assert [q[2:4] for q in quarantined(warehouse)] == [("primaryValue", "negative_value")]
+
+
+def test_non_numeric_value(warehouse, warehouse_paths):
+    message = load_good_then(warehouse, warehouse_paths, lambda land: write_csv(
+        land / "kz_2023_01_rev.csv", bad_january(row3={"netWgt": "12 t"})))
+    assert "kz_2023_01_rev.csv, row 5, column netWgt: not a valid double (value '12 t')" in message
+    assert [q[1:5] for q in quarantined(warehouse)] == [(5, "netWgt", "not_double", "12 t")]
+
+
+def test_duplicate_record_key(warehouse, warehouse_paths):
+    def write_bad(land):
+        rows = month_records("202301")
+        write_csv(land / "kz_2023_01_rev.csv", rows + [dict(rows[1])])
+
+    message = load_good_then(warehouse, warehouse_paths, write_bad)
+    assert "expect_compound_columns_to_be_unique" in message
+    rows = {q[1] for q in quarantined(warehouse)}
+    assert rows == {3, len(month_records("202301")) + 2}  # both copies, by their line numbers
+
+
+def test_missing_column(warehouse, warehouse_paths):
+    columns = [c for c in COLUMN_NAMES if c != "primaryValue"]
+    message = load_good_then(warehouse, warehouse_paths, lambda land: write_csv(
+        land / "kz_2023_01_rev.csv", month_records("202301"), columns=columns))
+    assert "kz_2023_01_rev.csv, row 1, column primaryValue: column missing from the CSV header" in message
+    assert [q[1:4] for q in quarantined(warehouse)] == [(1, "primaryValue", "missing_column")]
+
+
+def test_missing_key_in_json_envelope(warehouse, warehouse_paths):
+    def write_bad(land):
+        rows = month_records("202301")
+        del rows[2]["flowCode"]
+        write_json(land / "kz_2023_01_rev.json", rows)
+
+    message = load_good_then(warehouse, warehouse_paths, write_bad)
+    assert "kz_2023_01_rev.json, row 3, column flowCode: key missing from the record" in message
+
+
+def test_broken_csv_line(warehouse, warehouse_paths):
+    def write_bad(land):
+        path = write_csv(land / "kz_2023_01_rev.csv", month_records("202301"))
+        lines = path.read_text().splitlines()
+        lines[3] = lines[3] + ',"surplus field'  # an extra, unterminated field on line 4
+        path.write_text("\n".join(lines) + "\n")
+
+    message = load_good_then(warehouse, warehouse_paths, write_bad)
+    assert "kz_2023_01_rev.csv, row 4" in message
+    assert any(q[1] == 4 and q[3].startswith("broken_csv") for q in quarantined(warehouse))
+
+
+def test_bad_period_is_reported_not_dropped(warehouse, warehouse_paths):
+    message = load_good_then(warehouse, warehouse_paths, lambda land: write_csv(
+        land / "kz_2023_01_rev.csv", bad_january(row4={"period": "2023-1"})))
+    assert "kz_2023_01_rev.csv, row 6, column period: period is not YYYY or YYYYMM" in message
+
+
+def test_unknown_partner_code(warehouse, warehouse_paths):
+    message = load_good_then(warehouse, warehouse_paths, lambda land: write_csv(
+        land / "kz_2023_01_rev.csv", bad_january(row0={"partnerCode": 999})))
+    assert "kz_2023_01_rev.csv, row 2, column partnerCode" in message
+
+
+def test_a_bad_month_does_not_hold_back_good_months(warehouse, warehouse_paths):
+    bad_february = month_records("202302")
+    bad_february[0]["flowCode"] = "??"
+    write_csv(warehouse_paths.trade_landing / "kz.csv", month_records("202301") + bad_february)
+
+    report = load(warehouse, warehouse_paths, [JAN, FEB])
+
+    assert {p.partition_key: p.status for p in report.partitions} == {JAN: "published", FEB: "rejected"}
+    assert {r[0] for r in published(warehouse)} == {"202301"}
+
+
+def test_fixing_the_file_and_rerunning_publishes_it(warehouse, warehouse_paths):
+    path = write_csv(warehouse_paths.trade_landing / "kz.csv", bad_january(row2={"flowCode": "Z"}))
+    assert load(warehouse, warehouse_paths, [JAN]).partitions[0].status == "rejected"
+
+    write_csv(path, month_records("202301"))
+    report = load(warehouse, warehouse_paths, [JAN])
+
+    assert report.partitions[0].status == "published"
+    assert len(published(warehouse)) == len(month_records("202301"))
+    statuses = warehouse.execute("select status from meta.loads order by finished_at").fetchall()
+    assert statuses == [("rejected",), ("published",)]
