@@ -1,6 +1,8 @@
 -- Each KZ–TJ flow as the exporter reports it (X, FOB) beside the same flow as the importer reports
 -- it (M, CIF), by month and by year, with the gap in USD and percent of the exporter's figure.
--- Year rows use the annual releases where both exist, else the sum of the months.
+-- Year rows use the annual releases where both sides published one, else the sum of the months
+-- (an annual figure from one side beside monthly sums from the other would not compare like with
+-- like).
 {%- set year_text = dbt.cast('year_from_months.ref_year', dbt.type_string()) %}
 
 with pairs as (
@@ -44,7 +46,10 @@ annual_grain as (
         exporter_reported_usd,
         importer_reported_usd
     from pairs
-    where freq_code = 'A'
+    where
+        freq_code = 'A'
+        and exporter_reported_usd is not null
+        and importer_reported_usd is not null
 ),
 
 year_from_months as (

@@ -1,0 +1,96 @@
+"""The Dagster definitions: a snapshot of the asset graph (an accidental change to keys, groups,
+partitions or checks shows up in review, as in dagster-open-platform), and the landing sensor."""
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from comtrade_files import month_records, record, write_csv
+from dagster import AssetKey, SkipReason, build_sensor_context
+
+from orchestration.definitions import defs
+from orchestration.defs.resources import WarehouseResource
+from orchestration.defs.sensors import RANGE_END, RANGE_START, landing_folder_sensor
+
+SNAPSHOT = Path(__file__).parent / "snapshots" / "definitions.json"
+
+
+def describe_definitions() -> dict:
+    specs = sorted(defs.resolve_all_asset_specs(), key=lambda s: s.key.to_user_string())
+    asset_graph = defs.resolve_asset_graph()
+    checks = sorted(
+        f"{key.asset_key.to_user_string()}:{key.name}"
+        + (" (blocking)" if asset_graph.get_check_spec(key).blocking else "")
+        for key in asset_graph.asset_check_keys
+        if not key.name.startswith(("not_null_", "unique_", "accepted_values_", "relationships_",
+                                    "unique_combination_", "source_"))
+    )
+    return {
+        "assets": {
+            spec.key.to_user_string(): {
+                "group": spec.group_name,
+                "partitioned": spec.partitions_def is not None,
+                "deps": sorted(dep.asset_key.to_user_string() for dep in spec.deps),
+            }
+            for spec in specs
+        },
+        "custom_checks": checks,
+        "jobs": sorted(job.name for job in defs.resolve_all_job_defs() if not job.name.startswith("__")),
+        "schedules": sorted(s.name for s in defs.schedules),
+        "sensors": sorted(s.name for s in defs.sensors),
+    }
+
+
+def test_definitions_match_snapshot():
+    current = describe_definitions()
+    if os.environ.get("UPDATE_SNAPSHOTS") or not SNAPSHOT.exists():
+        SNAPSHOT.parent.mkdir(exist_ok=True)
+        SNAPSHOT.write_text(json.dumps(current, indent=2, sort_keys=True) + "\n")
+    expected = json.loads(SNAPSHOT.read_text())
+    assert current == expected, "asset graph changed: review, then rerun with UPDATE_SNAPSHOTS=1"
+
+
+def test_every_dbt_test_is_a_check_on_a_real_asset():
+    asset_graph = defs.resolve_asset_graph()
+    keys = set(asset_graph.get_all_asset_keys())
+    checks = list(asset_graph.asset_check_keys)
+    assert len(checks) > 100
+    assert all(check.asset_key in keys for check in checks)
+    assert AssetKey("mart_trade_target_progress") in keys
+    assert AssetKey(["raw", "comtrade_records"]) in keys
+
+
+def test_the_raw_load_check_blocks_everything_downstream():
+    asset_graph = defs.resolve_asset_graph()
+    raw_checks = [k for k in asset_graph.asset_check_keys if k.asset_key == AssetKey(["raw", "comtrade_records"])
+                  and k.name == "comtrade_records_suite"]
+    assert len(raw_checks) == 1
+    assert asset_graph.get_check_spec(raw_checks[0]).blocking
+    downstream = asset_graph.get(AssetKey(["raw", "comtrade_records"])).child_keys
+    assert AssetKey("stg_comtrade__records") in downstream
+
+
+@pytest.fixture
+def sensor_resources(warehouse_paths):
+    return {"warehouse": WarehouseResource(root=str(warehouse_paths.root),
+                                           landing=str(warehouse_paths.landing))}
+
+
+def test_sensor_requests_one_run_over_the_months_new_files_hold(warehouse_paths, sensor_resources):
+    write_csv(warehouse_paths.trade_landing / "kz.csv",
+              month_records("202303") + month_records("202011"))
+    context = build_sensor_context(resources=sensor_resources)
+
+    result = landing_folder_sensor(context)
+
+    (run,) = result.run_requests
+    assert (run.tags[RANGE_START], run.tags[RANGE_END]) == ("2020-11-01", "2023-03-01")
+
+    # Nothing new: skip. A late file for an old month: a run for just that month.
+    context = build_sensor_context(resources=sensor_resources, cursor=result.cursor)
+    assert isinstance(landing_folder_sensor(context), SkipReason)
+    write_csv(warehouse_paths.trade_landing / "late.csv", [record(762, 398, "M", "201807", "TOTAL", 5.0)])
+    late = landing_folder_sensor(build_sensor_context(resources=sensor_resources, cursor=result.cursor))
+    (late_run,) = late.run_requests
+    assert (late_run.tags[RANGE_START], late_run.tags[RANGE_END]) == ("2018-07-01", "2018-07-01")
