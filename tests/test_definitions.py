@@ -63,8 +63,9 @@ def test_every_dbt_test_is_a_check_on_a_real_asset():
 
 def test_the_raw_load_check_blocks_everything_downstream():
     asset_graph = defs.resolve_asset_graph()
-    raw_checks = [k for k in asset_graph.asset_check_keys if k.asset_key == AssetKey(["raw", "comtrade_records"])
-                  and k.name == "comtrade_records_suite"]
+    raw_key = AssetKey(["raw", "comtrade_records"])
+    raw_checks = [k for k in asset_graph.asset_check_keys
+                  if k.asset_key == raw_key and k.name == "comtrade_records_suite"]
     assert len(raw_checks) == 1
     assert asset_graph.get_check_spec(raw_checks[0]).blocking
     downstream = asset_graph.get(AssetKey(["raw", "comtrade_records"])).child_keys
