@@ -33,7 +33,7 @@ def trade_reference_suite() -> list[ExpectationSpec]:
         ExpectationSpec("ExpectColumnValuesToBeBetween", {"column": "value_musd", "min_value": 0}),
         ExpectationSpec("ExpectColumnValuesToMatchRegex",
                         {"column": "period",
-                         "regex": r"^\d{4}(-\d{2})?(\.\.\d{4}-\d{2})?$"}),
+                         "regex": r"^\d{4}(?:-\d{2})?(?:\.\.\d{4}-\d{2})?$"}),
         ExpectationSpec("ExpectColumnValuesToMatchRegex",
                         {"column": "source_url", "regex": r"^https?://"}),
         ExpectationSpec("ExpectColumnPairValuesAToBeGreaterThanB",

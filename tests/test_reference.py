@@ -1,0 +1,60 @@
+"""Reference data: country codes and the published official trade aggregates."""
+
+import csv
+
+import pytest
+
+from ingest.loads import LoadError
+from ingest.reference import country_codes, load_trade_reference
+from ingest.settings import BUNDLED_REFERENCE_DIR
+
+REFERENCE = BUNDLED_REFERENCE_DIR / "kz_tj_trade_reference.csv"
+
+
+def test_country_codes_cover_both_partners_and_comtrade_areas():
+    codes = country_codes().set_index("m49_code")
+    assert codes.loc[398, "iso_alpha3"] == "KAZ"
+    assert codes.loc[762, "iso_alpha3"] == "TJK"
+    assert codes.loc[0, "is_area"]  # World
+    assert codes.loc[842, "country_name"].startswith("USA")  # Comtrade's own code for the US
+    assert codes.index.is_unique
+
+
+def test_published_aggregates_load_with_parsed_periods(warehouse):
+    report = load_trade_reference(warehouse, REFERENCE)
+    report.raise_for_errors()
+    with REFERENCE.open() as handle:
+        expected_rows = sum(1 for _ in csv.DictReader(handle))
+    rows = dict(
+        ((period, side, measure), (start.isoformat(), end.isoformat(), value))
+        for period, side, measure, start, end, value in warehouse.execute(
+            "select period, reporting_side, measure, period_start, period_end, value_musd "
+            "from raw.trade_reference"
+        ).fetchall()
+    )
+    assert len(rows) <= expected_rows and report.rows_published == expected_rows
+    assert rows[("2022", "KZ", "export_kz_to_tj")] == ("2022-01-01", "2022-12-31", 877.6)
+    assert rows[("2023-01..2023-06", "KZ", "turnover")][:2] == ("2023-01-01", "2023-06-30")
+    assert rows[("2026-01", "TJ", "turnover")][:2] == ("2026-01-01", "2026-01-31")
+
+    again = load_trade_reference(warehouse, REFERENCE)
+    assert again.partitions[0].status == "unchanged"
+
+
+def test_bad_published_row_is_rejected_and_kept_aside(warehouse, tmp_path):
+    load_trade_reference(warehouse, REFERENCE).raise_for_errors()
+    lines = REFERENCE.read_text().splitlines()
+    lines[3] = lines[3].replace(",TJ,", ",UZ,", 1)  # an unknown reporting side on line 4
+    bad = tmp_path / "kz_tj_trade_reference.csv"
+    bad.write_text("\n".join(lines) + "\n")
+
+    report = load_trade_reference(warehouse, bad)
+
+    with pytest.raises(LoadError, match=r"kz_tj_trade_reference.csv, row 4, column reporting_side"):
+        report.raise_for_errors()
+    (count,) = warehouse.execute(
+        "select count(*) from raw.trade_reference where reporting_side = 'UZ'").fetchone()
+    assert count == 0
+    (kept,) = warehouse.execute(
+        "select count(*) from quarantine.trade_reference where bad_value = 'UZ'").fetchone()
+    assert kept == 1
