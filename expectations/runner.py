@@ -4,6 +4,7 @@ file, row and column (the frames carry `_source_file` and `_source_row`).
 `great_expectations` is imported on first use only: the import costs 3-4 s, so a run validating
 many partitions pays it once."""
 
+import itertools
 import os
 from dataclasses import dataclass
 from functools import cache
@@ -15,6 +16,7 @@ import pandas as pd
 from ingest.loads import LoadIssue
 
 INDEX_COLUMNS = ["_source_file", "_source_row"]
+_run_numbers = itertools.count(1)
 ISSUES_PER_EXPECTATION = 50
 SAMPLE_VALUES = 10
 
@@ -70,15 +72,13 @@ def validate_frame(
     import great_expectations.expectations as gxe
 
     context = _context(_docs_dir())
-    source_name = f"{suite_name}_source"
-    try:
-        source = context.data_sources.get(source_name)
-    except (KeyError, ValueError):
-        source = context.data_sources.add_pandas(source_name)
-    asset = source.add_dataframe_asset(f"{suite_name}__{batch_name}__{len(source.assets)}")
+    run_name = f"{suite_name}__{batch_name}__{next(_run_numbers)}"
+    source_name = f"{run_name}__source"
+    source = context.data_sources.add_pandas(source_name)
+    asset = source.add_dataframe_asset(run_name)
     batch = asset.add_batch_definition_whole_dataframe("whole")
     suite = gx.ExpectationSuite(
-        name=f"{suite_name}__{batch_name}__{len(source.assets)}",
+        name=run_name,
         expectations=[getattr(gxe, spec.type)(**spec.kwargs) for spec in specs],
     )
     suite = context.suites.add(suite)
@@ -96,7 +96,12 @@ def validate_frame(
             },
         )
     )
-    result = checkpoint.run(batch_parameters={"dataframe": frame})
+    try:
+        result = checkpoint.run(batch_parameters={"dataframe": frame})
+    finally:
+        # The data source's execution engine keeps every frame it validated: drop it, or a long
+        # load holds all of its batches in memory.
+        context.data_sources.delete(source_name)
     (validation,) = result.run_results.values()
     return validation.success, _summary(validation, specs), _issues(validation, frame)
 

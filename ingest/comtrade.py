@@ -320,6 +320,9 @@ def load_comtrade(
     if not to_load:
         return report
 
+    # Each partition commits on its own; without this every commit of a large partition would
+    # also checkpoint (DuckDB's default threshold is 16 MB). One checkpoint at the end instead.
+    con.execute("set checkpoint_threshold = '1GB'")
     file_issues = _stage(con, slices)
     typed_sql = ",\n".join(
         f"try_cast({quote_ident(name)} as {dtype}) as {quote_ident(name)}"
@@ -359,6 +362,7 @@ def load_comtrade(
         )
         report.partitions.append(outcome)
     con.execute("drop table if exists comtrade_stage; drop table if exists comtrade_typed")
+    con.execute("checkpoint")
     return report
 
 
@@ -394,10 +398,12 @@ def _validate(
         label = batch[0] if len(batch) == 1 else f"{batch[0]}..{batch[-1]}"
         passed, summary, found = validator(frame, label)
         report.validations.append({"partitions": label, **summary})
-        partition_of_row = dict(
-            zip(zip(frame["_source_file"], frame["_source_row"], strict=True),
-                frame["_partition_key"], strict=True)
-        )
+        if found:
+            flagged = frame[frame["_source_row"].isin({i.row for i in found if i.row is not None})]
+            partition_of_row = dict(zip(
+                zip(flagged["_source_file"], flagged["_source_row"], strict=True),
+                flagged["_partition_key"], strict=True,
+            ))
         for issue in found:
             key = partition_of_row.get((issue.file, issue.row))
             # A table-level failure (no row) rejects every partition of the batch.
