@@ -120,20 +120,20 @@ def _statement_category(sql: str) -> str:
     """Name the ingest step a statement belongs to, from its text (load_comtrade's SQL)."""
     text = " ".join(sql.split()).lower()
     rules = [
-        ("insert into meta.comtrade_file_slices", "register: slices per file (CSV scan)"),
+        ("insert into meta.file_slices", "register: slices per file (CSV scan)"),
         ("insert or replace into meta.landing_files", "register: landing file row"),
-        ("create or replace temp table comtrade_stage", "stage: create table"),
-        ("insert into comtrade_stage", "stage: read CSV into comtrade_stage"),
+        ("create or replace temp table feed_stage", "stage: create table"),
+        ("insert into feed_stage", "stage: read CSV into feed_stage"),
         ("from reject_errors", "stage: CSV rejects"),
-        ("from comtrade_stage where _source_file", "stage: unassigned periods"),
-        ("create or replace temp table comtrade_typed", "typed: cast into comtrade_typed"),
+        ("from feed_stage where _source_file", "stage: unassigned periods"),
+        ("create or replace temp table feed_typed", "typed: cast into feed_typed"),
         ("try_cast(", "typed: type issues"),
-        ("select _partition_key, count(*) from comtrade_typed", "validate: partition counts"),
-        ("select * from comtrade_typed where list_contains", "validate: DuckDB -> pandas frame"),
+        ("select _partition_key, count(*) from feed_typed", "validate: partition counts"),
+        ("select * exclude (_slice) from feed_typed where list_contains", "validate: DuckDB -> pandas frame"),
         ("delete from raw.comtrade_records", "publish: delete slices"),
         ("insert into raw.comtrade_records", "publish: insert partition"),
-        ("select count(*) from comtrade_typed where _partition_key", "publish: count rows"),
-        ("insert or replace into meta.comtrade_published_slices", "publish: slice bookkeeping"),
+        ("select count(*) from feed_typed where _partition_key", "publish: count rows"),
+        ("insert or replace into meta.published_slices", "publish: slice bookkeeping"),
         ("from raw.comtrade_records where list_contains(?, period)", "publish: partition totals"),
         ("insert or replace into meta.loads", "publish: load record"),
         ("begin transaction", "publish: begin/commit"),
@@ -203,7 +203,7 @@ def child_ingest_path(csv_path: Path, workdir: Path, memory_limit: str, phases: 
         target = _TimedConnection(con, timer)
 
     started = time.perf_counter()
-    report = load_comtrade(target, csv_path.parent, MONTHS, **kwargs)
+    report = load_comtrade(target, csv_path.parent.parent, MONTHS, **kwargs)
     report.raise_for_errors()
     con.execute("checkpoint")
     seconds = time.perf_counter() - started
@@ -246,11 +246,11 @@ def run_child(args: argparse.Namespace) -> int:
 
 def dataset_path(rows: int, seed: int, datasets_dir: Path) -> tuple[Path, bool]:
     """The scale CSV for (rows, seed), generated unless already there. Each dataset has a folder
-    of its own, which is the landing folder of the ingest run (load_comtrade reads every CSV in
-    it). Returns (path, reused)."""
+    of its own, whose `trade/` folder is the landing folder of the ingest run (load_comtrade reads
+    every CSV in it). Returns (path, reused)."""
     from ingest.generate_trade import write_scale_dataset
 
-    folder = datasets_dir / f"rows{rows}_seed{seed}"
+    folder = datasets_dir / f"rows{rows}_seed{seed}" / "trade"  # the landing root's trade folder
     path = folder / f"comtrade_scale_rows{rows}_seed{seed}.csv"
     if path.exists():
         return path, True

@@ -68,22 +68,10 @@ NON_NEGATIVE = ["qty", "altQty", "netWgt", "grossWgt", "cifvalue", "fobvalue", "
 FLOW_CODES = ["M", "X", "RM", "RX"]
 FREQ_CODES = ["A", "M"]
 
-# A Comtrade release is identified by reporter, frequency and period: a newer file for the same
-# slice replaces the older one as a whole (Comtrade revises whole reporter-periods).
-SLICE_KEY = ["reporterCode", "freqCode", "period"]
 # One value per flow, partner, commodity and breakdown within a slice.
 RECORD_KEY = [
     "typeCode", "freqCode", "period", "reporterCode", "flowCode", "partnerCode", "partner2Code",
     "classificationCode", "cmdCode", "customsCode", "mosCode", "motCode",
-]
-
-# Provenance stamped on every loaded row.
-PROVENANCE_COLUMNS: list[tuple[str, str]] = [
-    ("_source_file", "VARCHAR"),
-    ("_source_row", "BIGINT"),
-    ("_file_sha256", "VARCHAR"),
-    ("_load_id", "VARCHAR"),
-    ("_loaded_at", "TIMESTAMP"),
 ]
 
 KAZAKHSTAN = 398

@@ -49,7 +49,7 @@ def ensure_bundled_data(paths: WarehousePaths) -> list[Path]:
     from ingest.comtrade import landing_files
     from ingest.generate_trade import write_bundled_dataset
 
-    existing = landing_files(paths.trade_landing)
+    existing = landing_files(paths.landing)
     if existing:
         return existing
     print(f"Writing the bundled Comtrade files to {paths.trade_landing} ...", flush=True)
@@ -62,7 +62,7 @@ def landing_window(paths: WarehousePaths) -> tuple[str, str]:
 
     valid = set(monthly_partitions.get_partition_keys())
     keys = set()
-    for path in landing_files(paths.trade_landing):
+    for path in landing_files(paths.landing):
         keys |= file_partitions(path) & valid
     if not keys:
         raise SystemExit(f"No loadable Comtrade files in {paths.trade_landing}")

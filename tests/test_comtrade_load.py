@@ -31,7 +31,7 @@ def quarantined(con):
 
 
 def load(con, paths, keys):
-    return load_comtrade(con, paths.trade_landing, keys)
+    return load_comtrade(con, paths.landing, keys)
 
 
 # --- partitions ---------------------------------------------------------------------------------

@@ -36,7 +36,7 @@ def file_signature(path) -> str:
 )
 def landing_folder_sensor(context: SensorEvaluationContext, warehouse: WarehouseResource):
     seen: dict[str, str] = json.loads(context.cursor) if context.cursor else {}
-    current = {str(path): file_signature(path) for path in landing_files(warehouse.paths.trade_landing)}
+    current = {str(path): file_signature(path) for path in landing_files(warehouse.paths.landing)}
     changed = sorted(path for path, signature in current.items() if seen.get(path) != signature)
     if not changed:
         return SkipReason("no new or changed files in the landing folder")

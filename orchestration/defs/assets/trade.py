@@ -72,7 +72,7 @@ def ref_country_codes(warehouse: WarehouseResource) -> MaterializeResult:
 def raw_comtrade_records(context: AssetExecutionContext, warehouse: WarehouseResource):
     keys = context.partition_keys
     with warehouse.connect() as con:
-        report = load_comtrade(con, warehouse.paths.trade_landing, keys)
+        report = load_comtrade(con, warehouse.paths.landing, keys)
     yield from _report_results(context, report, COMTRADE_CHECK, warehouse)
 
 
