@@ -1,0 +1,1233 @@
+"""Deterministic synthetic eOtinish (citizens' appeals to state bodies) export files.
+
+The layout is the contract of `ingest.eotinish_schema`: per day an appeals file (a snapshot of
+every appeal created or changed that day) and a history events file (events received that day).
+
+* `write_bundled_appeals` -- the small demo set (default 90 days from 2024-01-01), byte-deterministic
+  for a seed. Appeals are simulated one by one: applicant (with a valid IIN), region weighted by
+  population, a real KATO locality, issue category, receiving and executing organisation, and a
+  life cycle CREATED -> ASSIGNED -> IN_PROGRESS [-> PROLONGED] -> ANSWERED -> CLOSED
+  [-> REOPENED -> ANSWERED -> CLOSED] (or WITHDRAWN). Deadlines are the start date + 15 working
+  days (+ prolong_days working days), working days being Monday-Friday minus Kazakhstan's public
+  holidays from `holidays.country_holidays('KZ')` (transferred working Saturdays are ignored).
+  Events arrive late (~3 %), out of order within a file, and a few are re-sent; there are
+  duplicates (`is_duplicate_of`), repeat applicants and complaints; personal data is in clear.
+* `write_reference_seeds` -- the organisations and categories seeds of the dbt project.
+* `write_scale_appeals` -- any number of events (JSON Lines, one pair of files per day) for
+  benchmarks: every attribute is a counter-based hash of the appeal number (vectorised numpy),
+  rendered and written by DuckDB day by day with bounded memory.
+
+CLI::
+
+    python -m ingest.generate_appeals bundled OUT_DIR [--days 90] [--seed 2024]
+    python -m ingest.generate_appeals scale OUT_DIR [--events 10000000] [--seed 7] [--no-progress]
+    python -m ingest.generate_appeals seeds SEED_DIR
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from functools import cache
+from pathlib import Path
+
+import holidays
+import numpy as np
+
+from ingest.eotinish_schema import (
+    APPEAL_CHARACTERS,
+    APPEAL_FORMS,
+    APPEAL_SOURCE_COLUMNS,
+    APPEAL_SOURCES,
+    APPEAL_STATES,
+    APPEAL_TYPES,
+    DEFAULT_DEADLINE_WORKING_DAYS,
+    EVENT_SOURCE_COLUMNS,
+    EVENT_TYPES,
+    LANGUAGES,
+    WORKING_STATES,
+)
+
+APPEAL_COLUMNS = [c for c, _ in APPEAL_SOURCE_COLUMNS]
+EVENT_COLUMNS = [c for c, _ in EVENT_SOURCE_COLUMNS]
+REPO_ROOT = Path(__file__).resolve().parent.parent
+SEED_DIR = REPO_ROOT / "dbt_project" / "seeds"
+ORGANISATIONS_SEED = "eotinish_organisations.csv"
+CATEGORIES_SEED = "eotinish_categories.csv"
+NAMESPACE = uuid.UUID("6f1c2d7e-3b0a-5e9f-9c1d-0e07a1b2c3d4")  # uuid5 namespace of the ids
+
+# --------------------------------------------------------------------------------------------
+# Regions: KATO 2-digit code, English name, population (thousands, early 2024, approximate, from
+# the Bureau of National Statistics' published estimates) and the share of appeals in Kazakh.
+# --------------------------------------------------------------------------------------------
+REGIONS: dict[str, tuple[str, int, float]] = {
+    "10": ("Abai Region", 603, 0.55),
+    "11": ("Akmola Region", 788, 0.25),
+    "15": ("Aktobe Region", 930, 0.45),
+    "19": ("Almaty Region", 1520, 0.5),
+    "23": ("Atyrau Region", 700, 0.6),
+    "27": ("West Kazakhstan Region", 690, 0.45),
+    "31": ("Zhambyl Region", 1220, 0.55),
+    "33": ("Zhetisu Region", 700, 0.5),
+    "35": ("Karaganda Region", 1130, 0.2),
+    "39": ("Kostanay Region", 830, 0.15),
+    "43": ("Kyzylorda Region", 840, 0.7),
+    "47": ("Mangystau Region", 780, 0.6),
+    "55": ("Pavlodar Region", 750, 0.15),
+    "59": ("North Kazakhstan Region", 530, 0.12),
+    "61": ("Turkistan Region", 2130, 0.7),
+    "62": ("Ulytau Region", 220, 0.4),
+    "63": ("East Kazakhstan Region", 720, 0.2),
+    "71": ("Astana", 1420, 0.4),
+    "75": ("Almaty", 2230, 0.3),
+    "79": ("Shymkent", 1230, 0.55),
+}
+REGION_CODES = list(REGIONS)
+REGION_WEIGHTS = np.array([REGIONS[r][1] for r in REGION_CODES], dtype=float)
+REGION_WEIGHTS /= REGION_WEIGHTS.sum()
+
+# Real localities of the official KATO classifier (2022-10-17 edition): per region its towns
+# (the regional centre first) and ten villages; for Astana, Almaty and Shymkent their districts.
+_KATO_TEXT = """
+101010000 г.Семей
+101810000 г.Курчатов
+103620100 г.Аягоз
+104221100 г.Шар
+101033100 с.Абралы
+101051521 с.Карасенгир
+103435309 с.Жумахан
+103441106 с.Бердике
+103443509 с.Манак
+103643508 с.Калибай
+103669137 с.Кур
+103687408 с.Омирбай
+104221305 с.Аякжыра
+104281115 с.Уклижартас
+111010000 г.Кокшетау
+111610000 г.Косшы
+111810000 г.Степногорск
+113220100 г.Акколь
+113820100 г.Атбасар
+114020100 г.Макинск
+114520100 г.Степняк
+114620100 г.Ерейментау
+114820100 г.Есиль
+115420100 г.Державинск
+117020100 г.Щучинск
+111033100 с.Красный Яр
+113449100 с.Михайловка
+113857100 с.Сергеевка
+114533500 с.Сауле
+114651100 с.Новомарковка
+115265103 с.Кызылсай
+115643100 с.Викторовка
+116030200 с.Абай
+116637100 с.Нуресиль
+116845500 с.Новопервомайское
+151010000 г.Актобе
+153220100 г.Алга
+154820100 г.Кандыагаш
+154823100 г.Эмба
+154825100 г.Жем
+155621100 г.Темир
+156020100 г.Хромтау
+156420100 г.Шалкар
+153233100 с.Есет батыра Кокиулы
+153433100 с.Акколь
+153637100 с.Жаркамыс
+154057100 с.Степное
+154263300 с.Согалы
+154655400 с.Жанажол
+154847100 с.Кайынды
+155247100 с.Сарыбие
+156037100 с.Майтобе
+156438400 с.Сарсай
+191010000 г.Қонаев
+194020100 г.Есик
+195220100 г.Каскелен
+196220100 г.Талгар
+191033100 с.Заречное
+194033100 с.Ават
+194055200 с.Сатай
+194081100 с.Тургень
+194255300 с.Еспе
+194441200 с.Мойнак
+195234300 с.Батан
+195851100 с.Карасаз
+196247700 с.Даулет
+196647200 с.Большой Дехан
+231010000 г.Атырау
+233620100 г.Кульсары
+231033100 с.Аксай
+233643102 с.Акинген
+234035132 с.Жыбырлак
+234045100 с.Есбол
+234243300 с.Жаскайрат
+234653100 с.Хиуаз
+234837102 с.Болектобе
+234843106 с.Кенебай
+234849126 с.Шилиойтан
+234859108 с.Бертилеу
+271010000 г.Уральск
+273620100 г.Аксай
+271033100 п.Деркул
+273264104 с.Кайбас
+274037139 с.Бузауой
+274233105 с.Закария
+274463700 с.Чувашинское
+274849200 с.Еламан
+275033100 с.Коржын
+275433322 с.Хамза
+275443339 с.Сокыркарт
+276030100 с.Таскала
+311010000 г.Тараз
+316020100 г.Жанатас
+316220100 г.Каратау
+316621100 г.Шу
+313630100 с.Сарыкемер
+313653100 с.Туймекент
+314049100 с.Орнек
+314249200 с.Каратас
+314841100 с.им.Карасай батыра
+315036100 с.Кокдонен
+315433100 с.Жамбыл
+315635100 с.Бирлик
+316037109 с.Илгерибас
+316247100 с.Ушарал
+331010000 г.Талдыкорган
+331810000 г.Текели
+333420100 г.Ушарал
+334420100 г.Уштобе
+334620100 г.Жаркент
+334820100 г.Сарканд
+331039100 с.Еркин
+333259100 с.Сагабуйен
+333445200 с.Карлыгаш
+333473100 с.Ушбулак
+333649300 с.Коктобе
+334043300 с.Коктал
+334235200 с.Кызылтоган
+334435400 с.Сарыбулак
+334635200 с.Алмалы
+334657100 с.Ушарал
+351010000 г.Караганда
+351610000 г.Балхаш
+352110000 г.Приозерск
+352210000 г.Сарань
+352410000 г.Темиртау
+352810000 г.Шахтинск
+353220100 г.Абай
+354820100 г.Каркаралинск
+351011300 с.Жанаауыл
+353267200 с.Садовое
+353675100 с.Торангылык
+354059100 с.Каракудук
+354831100 с.Айнабулак
+354869100 с.Буркутты
+355243105 с.Малайкудук
+355630100 п.Осакаровка
+355671100 с.Акбулак
+356449100 п.Жамбыл
+391010000 г.Костанай
+391610000 г.Аркалык
+392010000 г.Лисаковск
+392410000 г.Рудный
+394420100 г.Житикара
+395420100 г.Тобыл
+391639100 с.Ангарское
+393430100 с.Амангельды
+393637500 с.Каракалпак
+394237500 с.Туйемойнак
+394831500 с.Пушкино
+395230100 с.Карасу
+395445101 с.Аккабак
+395657803 с.Красносельское
+396263102 с.Акчаколь
+396651700 с.Первомайка
+431010000 г.Кызылорда
+431910000 г.Байконыр
+433220100 г.Аральск
+434423100 г.Казалинск
+431033100 с.Баймурат
+433234400 с.Мойнак
+433249100 с.Жаланаш
+433646100 с.Жанаталап
+434045100 с.Келинтобе
+434433100 с.Кожабахы
+434455100 с.Абай
+434655200 с.Кекирели
+434844100 с.им.Калжан Ахуна
+435241100 с.Байсын
+471010000 г.Актау
+471810000 г.Жанаозен
+475220100 г.Форт-Шевченко
+471043100 с.Умирзак
+473643102 с.Абдигул
+473645100 с.Толеп
+474249109 с.Жанасу
+474633335 с.Шолтюбе
+474635161 с.Инта
+474643209 с.Кориктитобе 2
+474649121 с.Торыш
+475233109 с.Бегей
+475237141 с.Саура
+551010000 г.Павлодар
+551610000 г.Аксу
+552210000 г.Экибастуз
+551041100 с.Павлодарское
+552237200 с.Акши
+553243700 с.Отес
+553643200 с.Белагаш
+553663107 с.Алке
+554637100 с.Ленино
+554845200 с.Березовка
+555259180 с.Жабаглы
+556045200 с.Бирлик
+556449300 с.Тимирязево
+591010000 г.Петропавловск
+593620100 г.Булаево
+595220100 г.Мамлютка
+595620100 г.Сергеевка
+596020100 г.Тайынша
+593230100 с.Саумалколь
+593249500 с.Сарыбулак
+593663200 с.Бинаш
+594245200 с.Алка
+594649500 с.Ольговка
+595057100 с.Петерфельд
+595633207 с.Коргантас
+595858100 с.Шагалалы
+596066600 с.Октябрьское
+596446300 с.Каратал
+611010000 г.Туркестан
+611610000 г.Арысь
+612010000 г.Кентау
+613820100 г.Жетысай
+615420100 г.Сарыагаш
+615820100 г.Ленгер
+616420100 г.Шардара
+611633100 с.Акдала
+613655200 с. Ынтымак
+613871480 с.Ақбұлақ
+613953400 с.Калгансыр
+614053300 с.Кызылдихан
+614483700 с.Улгили
+614845100 с.Маякум
+615461800 с.Сок-Сок
+615630500 с.Карабулак
+615859400 с.Онтустик
+621010000 г.Жезказган
+621810000 г.Каражал
+622010000 г.Сатпаев
+621039100 с.Кенгирское
+621049100 с.Талап
+623637100 с.Актау
+623641105 с.Куйгенбаз
+623653500 с.Кезен
+623667100 с.Талдыбулак
+623831100 п.Актас
+623841300 с.Талдыкудук
+623853300 с.Унгирли
+623865100 с.Мыйбулак
+631010000 г.Усть-Каменогорск
+632410000 г.Риддер
+634620100 г.Зайсан
+634820100 г.Алтай
+634821100 г.Серебрянск
+636820100 г.Шемонаиха
+631000200 с.Ахмирово
+634633317 с.Сексен
+634639512 с.Рахметола
+634647309 с.Орталык
+635233315 с.Тышкан
+635435205 с.Караайрык
+635830507 с.Жаманбай 1
+635841419 с.Семсербай
+635851116 с.Кызылкора
+636243200 с.Митрофановка
+711110000 район Алматы
+711210000 район Есиль
+711310000 район Сарыарка
+711410000 район Байқоңыр
+751110000 Алмалинский район
+751210000 Алатауский район
+751310000 Ауэзовский район
+751410000 Бостандыкский район
+751510000 Жетысуский район
+751710000 Медеуский район
+751810000 Наурызбайский район
+751910000 Турксибский район
+791110000 Абайский район
+791310000 Аль-Фарабийский район
+791510000 Енбекшинский район
+791710000 Каратауский район
+"""
+
+
+def _parse_kato() -> dict[str, list[tuple[str, str]]]:
+    out: dict[str, list[tuple[str, str]]] = {r: [] for r in REGION_CODES}
+    for line in _KATO_TEXT.strip().splitlines():
+        code, name = line.split(" ", 1)
+        out[code[:2]].append((code, name))
+    return out
+
+
+KATO_LOCALITIES = _parse_kato()
+
+
+def _locality_weights(region: str) -> np.ndarray:
+    """Regional centre 45 %, other towns 30 %, villages 25 % (cities: districts equal)."""
+    locs = KATO_LOCALITIES[region]
+    if region in ("71", "75", "79"):
+        w = np.ones(len(locs))
+    else:
+        towns = [i for i, (_, n) in enumerate(locs) if n.startswith("г.")]
+        w = np.array([0.25 / max(1, len(locs) - len(towns))] * len(locs))
+        others = towns[1:]
+        for i in others:
+            w[i] = 0.30 / len(others)
+        w[towns[0]] = 0.45 if others else 0.75
+    return w / w.sum()
+
+
+LOCALITY_WEIGHTS = {r: _locality_weights(r) for r in REGION_CODES}
+
+# --------------------------------------------------------------------------------------------
+# Organisations. Central bodies have ids 101-499; a region's bodies are kato2 * 100 + offset
+# (its akimat + 0, akimat departments + 1..9, police department + 20, regional court + 30).
+# --------------------------------------------------------------------------------------------
+MINISTRIES: dict[str, tuple[int, str]] = {
+    "labour": (101, "Ministry of Labour and Social Protection of the Population"),
+    "health": (102, "Ministry of Health"),
+    "education": (103, "Ministry of Education"),
+    "internal": (104, "Ministry of Internal Affairs"),
+    "digital": (105, "Ministry of Digital Development, Innovations and Aerospace Industry"),
+    "industry": (106, "Ministry of Industry and Construction"),
+    "transport": (107, "Ministry of Transport"),
+    "agriculture": (108, "Ministry of Agriculture"),
+    "energy": (109, "Ministry of Energy"),
+    "justice": (110, "Ministry of Justice"),
+    "finance": (111, "Ministry of Finance"),
+    "ecology": (112, "Ministry of Ecology and Natural Resources"),
+    "economy": (113, "Ministry of National Economy"),
+    "science": (114, "Ministry of Science and Higher Education"),
+    "culture": (115, "Ministry of Culture and Information"),
+    "water": (116, "Ministry of Water Resources and Irrigation"),
+    "emergency": (117, "Ministry of Emergency Situations"),
+    "trade": (118, "Ministry of Trade and Integration"),
+}
+AGENCIES: dict[str, tuple[int, str]] = {
+    "anticorruption": (201, "Anti-Corruption Agency"),
+    "competition": (202, "Agency for Protection and Development of Competition"),
+    "finreg": (203, "Agency for Regulation and Development of the Financial Market"),
+    "strategic": (204, "Agency for Strategic Planning and Reforms"),
+}
+OTHER_CENTRAL: dict[str, tuple[int, str, str]] = {
+    "supreme_court": (301, "Supreme Court", "court"),
+    "prosecutor": (401, "Prosecutor General's Office", "other"),
+    "govcitizens": (402, "State Corporation \"Government for Citizens\"", "other"),
+    "health_fund": (403, "Social Health Insurance Fund", "other"),
+}
+# Regional akimat departments: key -> (offset, name, parent ministry when it is a territorial
+# body of a ministry rather than of the akimat).
+REGIONAL_DEPARTMENTS: dict[str, tuple[int, str]] = {
+    "utilities": (1, "Department of Energy and Housing and Utilities"),
+    "roads": (2, "Department of Passenger Transport and Roads"),
+    "land": (3, "Department of Land Relations"),
+    "employment": (4, "Department of Employment and Social Programmes"),
+    "health": (5, "Health Department"),
+    "education": (6, "Education Department"),
+    "housing": (7, "Department of Housing Relations and Housing Inspection"),
+    "entrepreneurship": (8, "Department of Entrepreneurship and Industry"),
+    "ecology": (9, "Department of Natural Resources and Environmental Management"),
+}
+POLICE_OFFSET, COURT_OFFSET = 20, 30
+
+
+def region_org(region: str, key: str = "akimat") -> int:
+    """org_id of a region's akimat, one of its departments, its police or its court."""
+    base = int(region) * 100
+    if key == "akimat":
+        return base
+    if key == "police":
+        return base + POLICE_OFFSET
+    if key == "court":
+        return base + COURT_OFFSET
+    return base + REGIONAL_DEPARTMENTS[key][0]
+
+
+def _region_label(region: str) -> str:
+    name = REGIONS[region][0]
+    return f"{name} (city)" if region in ("71", "75", "79") else name
+
+
+@dataclass(frozen=True)
+class Organisation:
+    org_id: int
+    org_name: str
+    org_kind: str
+    region_kato_2digit: str
+    parent_org_id: int | None
+
+
+def organisations() -> list[Organisation]:
+    """Every organisation the generator uses, ordered by org_id."""
+    orgs = [Organisation(i, n, "ministry", "", None) for i, n in MINISTRIES.values()]
+    orgs += [Organisation(i, n, "agency", "", None) for i, n in AGENCIES.values()]
+    orgs += [Organisation(i, n, k, "", None) for i, n, k in OTHER_CENTRAL.values()]
+    for r in REGION_CODES:
+        label = _region_label(r)
+        akimat = region_org(r)
+        orgs.append(Organisation(akimat, f"Akimat of {label}", "akimat", r, None))
+        for key, (_, name) in REGIONAL_DEPARTMENTS.items():
+            parent = MINISTRIES["ecology"][0] if key == "ecology" else akimat
+            orgs.append(Organisation(region_org(r, key), f"{label}: {name}", "akimat", r, parent))
+        orgs.append(Organisation(region_org(r, "police"), f"Police Department of {label}", "other",
+                                 r, MINISTRIES["internal"][0]))
+        court = "City Court" if r in ("71", "75", "79") else "Regional Court"
+        orgs.append(Organisation(region_org(r, "court"), f"{label} {court}", "court", r,
+                                 OTHER_CENTRAL["supreme_court"][0]))
+    return sorted(orgs, key=lambda o: o.org_id)
+
+
+# --------------------------------------------------------------------------------------------
+# Issue categories: (name, weight, regional executor key or None, central body key, Russian and
+# Kazakh topic for the free text, subcategories).
+# Executor: a regional department key ('akimat', 'police', 'court' also allowed) or, when None,
+# the central body handles the appeal itself.
+# --------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Category:
+    name: str
+    weight: float
+    regional: str | None
+    central: str
+    topic_ru: str
+    topic_kk: str
+    subs: tuple[str, ...]
+
+
+CATEGORIES: tuple[Category, ...] = (
+    Category("Housing and utilities", 0.17, "utilities", "industry",
+             "коммунальных услуг", "коммуналдық қызметтер",
+             ("Heating", "Water supply and sewerage", "Electricity supply", "Gas supply",
+              "Waste collection", "Apartment building management (OSI)")),
+    Category("Roads and public transport", 0.12, "roads", "transport",
+             "дорог и общественного транспорта", "жолдар мен қоғамдық көлік",
+             ("Road repair", "Public transport routes", "Street lighting", "Traffic safety")),
+    Category("Land relations", 0.09, "land", "agriculture",
+             "земельных отношений", "жер қатынастары",
+             ("Land plot allocation", "Land disputes", "Illegal land use")),
+    Category("Social protection and employment", 0.13, "employment", "labour",
+             "социальной защиты", "әлеуметтік қорғау",
+             ("Targeted social assistance", "Pensions", "Disability benefits", "Child benefits",
+              "Employment and job search")),
+    Category("Healthcare", 0.10, "health", "health",
+             "здравоохранения", "денсаулық сақтау",
+             ("Primary health care", "Free medicines", "Compulsory health insurance",
+              "Hospital care")),
+    Category("Education", 0.08, "education", "education",
+             "образования", "білім беру",
+             ("Kindergarten queue", "Schools", "Higher education grants")),
+    Category("Housing", 0.07, "housing", "industry",
+             "жилищного вопроса", "тұрғын үй мәселесі",
+             ("Housing queue", "Rental housing", "Emergency housing")),
+    Category("Law enforcement and public order", 0.07, "police", "internal",
+             "правопорядка", "құқықтық тәртіп",
+             ("Police actions", "Public order", "Fraud", "Domestic violence")),
+    Category("Digital public services", 0.06, None, "digital",
+             "государственных услуг", "мемлекеттік қызметтер",
+             ("eGov portal", "Electronic digital signature", "Public service centres")),
+    Category("Ecology", 0.03, "ecology", "ecology",
+             "экологии", "экология",
+             ("Air pollution", "Illegal dumps", "Green spaces")),
+    Category("Business and prices", 0.03, "entrepreneurship", "economy",
+             "предпринимательства", "кәсіпкерлік",
+             ("Business support", "Prices and tariffs", "Taxes")),
+    Category("Corruption", 0.01, None, "anticorruption",
+             "коррупции", "сыбайлас жемқорлық",
+             ("Bribery", "Abuse of office")),
+    Category("Judicial matters", 0.01, "court", "supreme_court",
+             "судебных вопросов", "сот мәселелері",
+             ("Court proceedings", "Enforcement of judgments")),
+    Category("Other", 0.02, "akimat", "justice",
+             "благоустройства", "абаттандыру",
+             ("Other questions",)),
+)
+CATEGORY_WEIGHTS = np.array([c.weight for c in CATEGORIES]) / sum(c.weight for c in CATEGORIES)
+
+
+def category_id(name: str, parent: str | None = None) -> str:
+    """Stable UUID of a category (uuid5 of its name, of 'parent/name' for a subcategory)."""
+    return str(uuid.uuid5(NAMESPACE, name if parent is None else f"{parent}/{name}"))
+
+
+def _central_org(key: str) -> int:
+    for table in (MINISTRIES, AGENCIES, OTHER_CENTRAL):
+        if key in table:
+            return table[key][0]
+    raise KeyError(key)
+
+
+def write_reference_seeds(seed_dir: Path = SEED_DIR) -> list[Path]:
+    """Write eotinish_organisations.csv and eotinish_categories.csv (deterministic bytes)."""
+    seed_dir = Path(seed_dir)
+    seed_dir.mkdir(parents=True, exist_ok=True)
+    org_rows = [[o.org_id, o.org_name, o.org_kind, o.region_kato_2digit,
+                 "" if o.parent_org_id is None else o.parent_org_id] for o in organisations()]
+    cat_rows: list[list[object]] = []
+    for c in CATEGORIES:
+        cat_rows.append([category_id(c.name), c.name, ""])
+        cat_rows += [[category_id(s, c.name), s, category_id(c.name)] for s in c.subs]
+    paths = []
+    for name, header, rows in (
+        (ORGANISATIONS_SEED, ["org_id", "org_name", "org_kind", "region_kato_2digit",
+                              "parent_org_id"], org_rows),
+        (CATEGORIES_SEED, ["category_id", "category_name", "parent_category_id"], cat_rows),
+    ):
+        buf = io.StringIO()
+        w = csv.writer(buf, lineterminator="\n")
+        w.writerow(header)
+        w.writerows(rows)
+        path = seed_dir / name
+        path.write_bytes(buf.getvalue().encode())
+        paths.append(path)
+    return paths
+
+
+# --------------------------------------------------------------------------------------------
+# Calendar
+# --------------------------------------------------------------------------------------------
+@cache
+def _kz_holidays() -> holidays.HolidayBase:
+    return holidays.country_holidays("KZ", years=range(2015, 2036))
+
+
+def is_working_day(d: date) -> bool:
+    """Monday-Friday and not a Kazakh public holiday (incl. observed / substituted days off)."""
+    return d.weekday() < 5 and d not in _kz_holidays()
+
+
+def add_working_days(d: date, n: int) -> date:
+    """The n-th working day after `d` (n >= 0; n = 0 returns d)."""
+    while n > 0:
+        d += timedelta(days=1)
+        if is_working_day(d):
+            n -= 1
+    return d
+
+
+def appeal_deadline(start: date, prolong_days: int = 0) -> date:
+    """Start date + 15 working days, + `prolong_days` more working days after prolongations."""
+    return add_working_days(start, DEFAULT_DEADLINE_WORKING_DAYS + prolong_days)
+
+
+# --------------------------------------------------------------------------------------------
+# People: IIN, names, contacts
+# --------------------------------------------------------------------------------------------
+_IIN_W1 = np.arange(1, 12)
+_IIN_W2 = np.array([3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2])
+
+
+def iin_check_digit(first11: str) -> int | None:
+    """Kazakhstan IIN/BIN control digit (weights 1..11, then 3..11,1,2; None if both give 10)."""
+    d = np.array([int(c) for c in first11])
+    k = int(d @ _IIN_W1) % 11
+    if k == 10:
+        k = int(d @ _IIN_W2) % 11
+        if k == 10:
+            return None
+    return k
+
+
+def is_valid_iin(iin: str) -> bool:
+    if len(iin) != 12 or not iin.isdigit():
+        return False
+    k = iin_check_digit(iin[:11])
+    return k is not None and k == int(iin[11])
+
+
+def make_iin(birth: date, female: bool, serial: int) -> str:
+    """IIN: YYMMDD, century/sex digit (3/4 for 1900s, 5/6 for 2000s), 4-digit serial, control."""
+    century = 3 if birth.year < 2000 else 5
+    while True:
+        head = f"{birth:%y%m%d}{century + int(female)}{serial % 10000:04d}"
+        k = iin_check_digit(head)
+        if k is not None:
+            return head + str(k)
+        serial += 1
+
+
+MALE_FIRST_KK = ("Айдос", "Нурлан", "Ерлан", "Асхат", "Бауыржан", "Данияр", "Ержан", "Канат",
+                 "Мейрам", "Нурсултан", "Руслан", "Самат", "Талгат", "Жандос", "Арман", "Серик")
+FEMALE_FIRST_KK = ("Айгерим", "Асель", "Гульнара", "Динара", "Жанар", "Камила", "Мадина",
+                   "Назерке", "Сауле", "Толкын", "Улжан", "Акмарал", "Айжан", "Дана")
+SURNAMES_KK = ("Ахметов", "Жумабаев", "Касымов", "Нурланов", "Сейткали", "Омаров", "Садыков",
+               "Тулеген", "Абенов", "Байжанов", "Есенов", "Искаков", "Мухамеджанов", "Кенжебаев",
+               "Сулейменов", "Тажибаев", "Утепов", "Жаксылыков")
+MALE_FIRST_RU = ("Александр", "Сергей", "Андрей", "Дмитрий", "Владимир", "Игорь", "Николай",
+                 "Евгений", "Виктор", "Павел")
+FEMALE_FIRST_RU = ("Елена", "Ольга", "Наталья", "Татьяна", "Ирина", "Светлана", "Анна", "Мария",
+                   "Людмила", "Юлия")
+SURNAMES_RU = ("Иванов", "Петров", "Смирнов", "Ковалев", "Попов", "Шевченко", "Ким", "Бондаренко",
+               "Кузнецов", "Морозов", "Ткаченко", "Федоров")
+PATRONYMICS_KK = ("Серикович", "Нурланович", "Маратович", "Ерланович", "Болатович", "Кайратович")
+STREETS = ("Абая", "Достык", "Назарбаева", "Толе би", "Жибек жолы", "Кабанбай батыра",
+           "Сейфуллина", "Ауэзова", "Республики", "Гагарина", "Мира", "Ленина", "Байтурсынова",
+           "Момышулы", "Тауелсиздик", "Желтоксан")
+EMAIL_DOMAINS = ("mail.ru", "gmail.com", "inbox.kz", "yandex.kz", "list.ru", "bk.ru")
+LATIN = "abcdefghijklmnopqrstuvwxyz"
+CITY_NAMES_RU = {"71": "г.Астана", "75": "г.Алматы", "79": "г.Шымкент"}
+MOBILE_PREFIXES = ("700", "701", "702", "705", "707", "708", "747", "771", "775", "776", "777",
+                   "778")
+
+
+def _pick(rng: np.random.Generator, seq: Sequence[str]) -> str:
+    return seq[int(rng.integers(len(seq)))]
+
+
+@dataclass
+class Applicant:
+    iin: str
+    name: str
+    phone: str
+    email: str | None
+    address: str
+    region: str
+    location_id: str
+    language: str
+    birth: date
+
+
+def _new_applicant(rng: np.random.Generator, today: date) -> Applicant:
+    region = REGION_CODES[int(rng.choice(len(REGION_CODES), p=REGION_WEIGHTS))]
+    locs = KATO_LOCALITIES[region]
+    code, place = locs[int(rng.choice(len(locs), p=LOCALITY_WEIGHTS[region]))]
+    kk_share = REGIONS[region][2]
+    u = rng.random()
+    language = "en" if u < 0.005 else ("kk" if u < 0.005 + kk_share else "ru")
+    female = bool(rng.random() < 0.55)
+    age = int(np.clip(rng.normal(43, 14), 18, 88))
+    birth = date(today.year - age, 1, 1) + timedelta(days=int(rng.integers(0, 365)))
+    if birth.year >= today.year - 17:  # keep applicants adult
+        birth = birth.replace(year=today.year - 18, day=1)
+    iin = make_iin(birth, female, int(rng.integers(0, 10000)))
+    kazakh = rng.random() < (0.55 + 0.4 * kk_share)
+    if kazakh:
+        first = _pick(rng, FEMALE_FIRST_KK if female else MALE_FIRST_KK)
+        last = _pick(rng, SURNAMES_KK)
+    else:
+        first = _pick(rng, FEMALE_FIRST_RU if female else MALE_FIRST_RU)
+        last = _pick(rng, SURNAMES_RU)
+    if female and last[-2:] in ("ов", "ев", "ин"):
+        last += "а"
+    name = f"{last} {first}"
+    if kazakh and rng.random() < 0.5:
+        patr = _pick(rng, PATRONYMICS_KK)
+        name += " " + (patr[:-4] + "овна" if female else patr)
+    phone = (f"+7 {_pick(rng, MOBILE_PREFIXES)} {int(rng.integers(100, 1000))} "
+             f"{int(rng.integers(0, 100)):02d} {int(rng.integers(0, 100)):02d}")
+    email = None
+    if rng.random() < 0.6:
+        handle = "".join(LATIN[int(i)] for i in rng.integers(0, 26, int(rng.integers(4, 9))))
+        email = f"{handle}{int(rng.integers(1, 99))}@{_pick(rng, EMAIL_DOMAINS)}"
+    locality = place if place.startswith(("г.", "с.", "п.")) else f"{_region_label(region)}, {place}"
+    if region in CITY_NAMES_RU:
+        locality = f"{CITY_NAMES_RU[region]}, {place}"
+    address = f"{locality}, ул. {_pick(rng, STREETS)}, д. {int(rng.integers(1, 200))}"
+    if rng.random() < 0.6:
+        address += f", кв. {int(rng.integers(1, 150))}"
+    return Applicant(iin, name, phone, email, address, region, code, language, birth)
+
+
+# --------------------------------------------------------------------------------------------
+# Appeal life cycle (bundled set)
+# --------------------------------------------------------------------------------------------
+TYPE_WEIGHTS = {"STATEMENT": 0.33, "REQUEST": 0.22, "COMPLAINT": 0.10, "PROPOSAL": 0.07,
+                "REPORT": 0.12, "INFO_REQUEST": 0.10, "RESPONSE": 0.04, "MEDIA_REQUEST": 0.01,
+                "LAWYER_REQUEST": 0.01}
+SOURCE_WEIGHTS = {"EGOV": 0.33, "PA": 0.25, "MOBILE": 0.24, "PAPER": 0.07, "EMAIL": 0.03,
+                  "VISIT": 0.05, "CALL_CENTER": 0.03}
+ELECTRONIC_SOURCES = ("EGOV", "PA", "MOBILE", "EMAIL")
+FORM_OF_SOURCE = {s: ("ELECTRONIC" if s in ELECTRONIC_SOURCES else
+                      "PAPER_ON_PURPOSE" if s == "PAPER" else "ORAL") for s in APPEAL_SOURCES}
+# Hour-of-day weights of electronic filings (0..23); paper and oral ones come 9:00-18:00.
+ONLINE_HOURS = np.array([1, .5, .3, .2, .2, .3, .8, 2, 4, 6, 7, 7, 6, 6, 6, 6, 5.5, 5, 4.5, 4.5,
+                         4.5, 4, 3, 2])
+ONLINE_HOURS /= ONLINE_HOURS.sum()
+DOW_FACTOR = (1.15, 1.08, 1.03, 1.0, 0.9, 0.25, 0.2)  # Monday..Sunday (holidays: 0.22)
+
+SHARE = {
+    "repeat_applicant": 0.22,   # the appeal comes from someone who already filed one
+    "duplicate": 0.03,          # ... re-filing the same issue: is_duplicate_of = the original
+    "collective": 0.06,
+    "withdrawn": 0.015,
+    "prolonged": 0.07,
+    "second_prolongation": 0.12,  # of the prolonged
+    "late_answer": 0.07,        # answered after the deadline
+    "stuck": 0.01,              # not answered within ~2 months
+    "same_day_close": 0.55,
+    "complaint": 0.04,          # of the answered: applicant complains about the answer
+    "reopen_after_complaint": 0.5,
+    "controller_reopen": 0.01,
+    "lawsuit": 0.1,             # of the complaints
+    "comment": 0.05,
+    "late_event": 0.03,         # event reaches the export 1-10 days after its day
+    "resent_event": 0.005,      # the same event again in a later day's file
+    "iin_in_text": 0.12,
+    "phone_in_text": 0.15,
+    "phone_in_message": 0.3,    # of answer messages
+}
+
+SYSTEM_MESSAGES = {
+    "CREATED": "Обращение зарегистрировано",
+    "ASSIGNED": "Обращение направлено на исполнение",
+    "FORWARD": "Обращение перенаправлено по компетенции",
+    "IN_PROGRESS": "Обращение принято в работу",
+    "PROLONGED": "Срок рассмотрения продлен на {n} рабочих дней",
+    "ANSWERED": "Ответ направлен заявителю",
+    "CLOSED": "Обращение закрыто",
+    "REOPENED": "Обращение возвращено на повторное рассмотрение",
+    "WITHDRAWN": "Обращение отозвано заявителем",
+}
+DETAILS_RU = ("Проблема не решается уже несколько месяцев.", "Ранее обращался, ответа не получил.",
+              "Прошу дать письменный ответ.", "Прошу провести проверку и принять меры.",
+              "Ситуация повторяется каждую неделю.", "Жители нашего дома также поддерживают.")
+DETAILS_KK = ("Бұл мәселе бірнеше айдан бері шешілмей келеді.", "Жазбаша жауап беруіңізді сұраймын.",
+              "Бұрын да жүгінгенмін, жауап алмадым.", "Тексеру жүргізуді сұраймын.")
+ANSWERS_RU = ("Ваше обращение рассмотрено, по изложенным фактам приняты меры.",
+              "Разъясняем, что вопрос будет решен в рамках плана работ на текущий год.",
+              "По результатам проверки нарушений не выявлено.",
+              "Ваше обращение рассмотрено, заявка включена в план ремонта.")
+ANSWERS_KK = ("Сіздің өтінішіңіз қаралды, тиісті шаралар қабылданды.",
+              "Тексеру нәтижесінде бұзушылықтар анықталған жоқ.")
+
+
+def _ts(t: datetime | None) -> str | None:
+    return None if t is None else t.strftime("%Y-%m-%dT%H:%M:%S")
+
+
+def _office_time(rng: np.random.Generator, d: date, lo: float = 9.0, hi: float = 18.0) -> datetime:
+    seconds = int(rng.integers(int(lo * 3600), int(hi * 3600)))
+    return datetime(d.year, d.month, d.day) + timedelta(seconds=seconds)
+
+
+def _after(rng: np.random.Generator, prev: datetime, t: datetime) -> datetime:
+    """`t`, or a few minutes after `prev` if `t` is not later than it."""
+    if t > prev:
+        return t
+    return prev + timedelta(seconds=int(rng.integers(60, 1800)))
+
+
+def _next_office(rng: np.random.Generator, t: datetime, max_minutes: int = 240) -> datetime:
+    """A time soon after `t` in office hours: same day if possible, else next working day."""
+    if is_working_day(t.date()) and 8 <= t.hour < 16:
+        return t + timedelta(seconds=int(rng.integers(300, max_minutes * 60)))
+    return _office_time(rng, add_working_days(t.date(), 1), 9, 13)
+
+
+@cache
+def _users(org_id: int) -> tuple[str, ...]:
+    return tuple(str(uuid.uuid5(NAMESPACE, f"user:{org_id}:{k}")) for k in range(6))
+
+
+@dataclass
+class Change:
+    time: datetime
+    type: str
+    state: str | None  # None: a comment, the state is unchanged
+    working_state: str | None
+    actor_org_id: int
+    target_org_id: int | None
+    message: str | None
+    system_message_ru: str | None
+    patch: dict[str, object]
+
+
+@dataclass
+class Appeal:
+    record: dict[str, object]  # the fixed fields of the snapshot
+    changes: list[Change]
+
+
+def _data_text(rng: np.random.Generator, lang: str, cat: Category, person: Applicant,
+               duplicate_of: str | None) -> str:
+    if lang == "kk":
+        text = f"Сізден {cat.topic_kk} мәселесін шешуге көмектесуіңізді сұраймын. "
+        text += _pick(rng, DETAILS_KK)
+    elif lang == "en":
+        text = f"Please help with a problem concerning {cat.name.lower()}."
+    else:
+        opening = _pick(rng, ("Прошу разобраться с проблемой в сфере {t}.",
+                              "Обращаюсь по вопросу {t}.", "Прошу принять меры по вопросу {t}."))
+        text = opening.format(t=cat.topic_ru) + " " + _pick(rng, DETAILS_RU)
+    if duplicate_of is not None:
+        text = ("Повторно: " if lang != "kk" else "Қайталап: ") + text
+    if rng.random() < SHARE["iin_in_text"]:
+        text += f" ИИН {person.iin}." if lang != "kk" else f" ЖСН {person.iin}."
+    if rng.random() < SHARE["phone_in_text"]:
+        text += f" Телефон: {person.phone}."
+    return text
+
+
+def _simulate_appeal(rng: np.random.Generator, serial: int, reg_serial: int, created: datetime,
+                     source: str, person: Applicant, original: Appeal | None) -> Appeal:
+    """One appeal with its whole life cycle (changes may go beyond the exported period)."""
+    start = created + timedelta(seconds=int(rng.integers(5, 300)))
+    start_day = start.date()
+    if original is not None:
+        rec0 = original.record
+        cat_idx = int(rec0["_cat"])
+        sub_name = str(rec0["_sub"])
+        org_id, exec_id = int(rec0["org_id"]), int(rec0["_exec"])
+    else:
+        cat_idx = int(rng.choice(len(CATEGORIES), p=CATEGORY_WEIGHTS))
+        sub_name = _pick(rng, CATEGORIES[cat_idx].subs)
+        cat = CATEGORIES[cat_idx]
+        central = _central_org(cat.central)
+        if cat.regional is None:
+            exec_id = central
+            org_id = central if rng.random() < 0.9 else region_org(person.region)
+        else:
+            exec_id = region_org(person.region, cat.regional)
+            u = rng.random()
+            org_id = region_org(person.region) if u < 0.55 else exec_id if u < 0.85 else central
+            if org_id == central and rng.random() < 0.15:
+                exec_id = central
+    cat = CATEGORIES[cat_idx]
+    type_id = ("COMPLAINT" if original is not None and rng.random() < 0.5 else
+               str(rng.choice(list(TYPE_WEIGHTS), p=list(TYPE_WEIGHTS.values()))))
+    lang = person.language
+    appeal_id = f"{start:%y%m%d}{serial:08d}"
+    age = start_day.year - person.birth.year - ((start_day.month, start_day.day) <
+                                                 (person.birth.month, person.birth.day))
+    dup_of = None if original is None else str(original.record["id"])
+    record: dict[str, object] = {
+        "id": appeal_id,
+        "reg_number": f"ЖТ-{start.year}-{reg_serial:08d}",
+        "start_date": _ts(start),
+        "org_id": org_id,
+        "appeal_source_id": source,
+        "is_duplicate_of": dup_of,
+        "type_id": type_id,
+        "issue_category_id": category_id(cat.name),
+        "subissue_category_id": category_id(sub_name, cat.name),
+        "location_id": person.location_id,
+        "appeal_form": FORM_OF_SOURCE[source],
+        "appeal_character": "COLLECTIVE" if rng.random() < SHARE["collective"] else "INDIVIDUAL",
+        "language_id": lang,
+        "person_age": age,
+        "created_date": _ts(created),
+        "applicant_iin": person.iin,
+        "applicant_name": person.name,
+        "applicant_phone": person.phone,
+        "applicant_email": person.email,
+        "applicant_address": person.address,
+        "data": _data_text(rng, lang, cat, person, dup_of),
+        "_cat": cat_idx, "_sub": sub_name, "_exec": exec_id,
+    }
+    base = {"deadline": appeal_deadline(start_day).isoformat(), "finish_date": None,
+            "executive_org_id": None, "prolong_count": 0, "prolong_days": 0,
+            "complaint_exist": False, "has_lawsuit": False}
+    sm = SYSTEM_MESSAGES
+    ch: list[Change] = [Change(start, "CHANGE_STATUS", "CREATED", "NEW", org_id, None, None,
+                               sm["CREATED"], dict(base))]
+    t = _next_office(rng, start)
+    forward = exec_id != org_id
+    ch.append(Change(t, "FORWARD" if forward else "CHANGE_STATUS", "ASSIGNED", "NEW", org_id,
+                     exec_id, None, sm["FORWARD" if forward else "ASSIGNED"],
+                     {"executive_org_id": exec_id}))
+    t = (_next_office(rng, t, 180) if rng.random() < 0.6 else
+         _office_time(rng, add_working_days(t.date(), int(rng.integers(1, 3)))))
+    ch.append(Change(t, "CHANGE_STATUS", "IN_PROGRESS", "IN_WORK", exec_id, None, None,
+                     sm["IN_PROGRESS"], {}))
+    if original is None and rng.random() < SHARE["withdrawn"]:
+        t += timedelta(days=int(rng.integers(1, 8)), seconds=int(rng.integers(0, 36000)))
+        ch.append(Change(t, "CHANGE_STATUS", "WITHDRAWN", "DONE", exec_id, None,
+                         "Прошу отозвать мое обращение.", sm["WITHDRAWN"], {}))
+        return Appeal(record, ch)
+
+    prolong_days = 0
+    min_k = 1
+    if original is None and rng.random() < SHARE["prolonged"]:
+        k = int(rng.integers(8, 15))
+        n = int(rng.choice([10, 15, 20, 30], p=[0.3, 0.4, 0.15, 0.15]))
+        t = _after(rng, t, _office_time(rng, add_working_days(start_day, k)))
+        prolong_days = n
+        ch.append(Change(t, "PROLONG", "PROLONGED", "ON_PROLONGATION", exec_id, None,
+                         "Требуется дополнительное изучение вопроса.", sm["PROLONGED"].format(n=n),
+                         {"prolong_count": 1, "prolong_days": prolong_days,
+                          "deadline": appeal_deadline(start_day, prolong_days).isoformat()}))
+        min_k = k + 1
+        if rng.random() < SHARE["second_prolongation"]:
+            k2 = 15 + prolong_days - int(rng.integers(1, 4))
+            n2 = int(rng.choice([10, 15]))
+            t = _after(rng, t, _office_time(rng, add_working_days(start_day, k2)))
+            prolong_days += n2
+            ch.append(Change(t, "PROLONG", "PROLONGED", "ON_PROLONGATION", exec_id, None, None,
+                             sm["PROLONGED"].format(n=n2),
+                             {"prolong_count": 2, "prolong_days": prolong_days,
+                              "deadline": appeal_deadline(start_day, prolong_days).isoformat()}))
+            min_k = k2 + 1
+    allowed = DEFAULT_DEADLINE_WORKING_DAYS + prolong_days
+    u = rng.random()
+    if original is not None:
+        k = int(rng.integers(1, 4))
+    elif u < SHARE["stuck"]:
+        k = allowed + int(rng.integers(25, 45))
+    elif u < SHARE["stuck"] + SHARE["late_answer"]:
+        k = allowed + int(rng.integers(1, 11))
+    else:
+        k = max(min_k, min(allowed, int(round(allowed * rng.beta(2.2, 1.6)))))
+    k = max(k, min_k)
+
+    if rng.random() < SHARE["comment"]:
+        tc = _after(rng, t, t + timedelta(hours=float(rng.uniform(2, 24 * 5))))
+        msg = (f"Заявитель просит перезвонить по номеру {person.phone}." if rng.random() < 0.5
+               else "Запрошены дополнительные материалы у заявителя.")
+        ch.append(Change(tc, "COMMENT", None, None, exec_id, None, msg, None, {}))
+        t = tc
+    t = _after(rng, t, _office_time(rng, add_working_days(start_day, k)))
+    t = _answer(rng, ch, t, exec_id, lang, person, dup_of)
+    t = _close(rng, ch, t, org_id)
+
+    if original is None and rng.random() < SHARE["complaint"]:
+        t += timedelta(days=int(rng.integers(1, 11)), seconds=int(rng.integers(0, 36000)))
+        ch.append(Change(t, "COMMENT", None, None, org_id, None,
+                         "Заявитель обжаловал ответ вышестоящему органу.", None,
+                         {"complaint_exist": True}))
+        if rng.random() < SHARE["lawsuit"]:
+            t += timedelta(days=int(rng.integers(1, 6)))
+            ch.append(Change(t, "COMMENT", None, None, org_id, None,
+                             "Заявитель обратился в суд.", None, {"has_lawsuit": True}))
+        if rng.random() < SHARE["reopen_after_complaint"]:
+            t = _reopen(rng, ch, t, org_id, exec_id, lang, person)
+    elif original is None and rng.random() < SHARE["controller_reopen"]:
+        t = _reopen(rng, ch, t, org_id, exec_id, lang, person)
+    return Appeal(record, ch)
+
+
+def _answer(rng: np.random.Generator, ch: list[Change], t: datetime, exec_id: int, lang: str,
+            person: Applicant, dup_of: str | None) -> datetime:
+    if dup_of is not None:
+        msg = f"Обращение является дубликатом обращения № {dup_of}, ответ дан ранее."
+    else:
+        msg = _pick(rng, ANSWERS_KK if lang == "kk" else ANSWERS_RU)
+        if rng.random() < SHARE["phone_in_message"]:
+            msg += f" Исполнитель связался с заявителем по номеру {person.phone}."
+    ch.append(Change(t, "ANSWER", "ANSWERED", "RESPONSE_SENT", exec_id, None, msg,
+                     SYSTEM_MESSAGES["ANSWERED"], {"finish_date": _ts(t)}))
+    return t
+
+
+def _close(rng: np.random.Generator, ch: list[Change], t: datetime, org_id: int) -> datetime:
+    if rng.random() < SHARE["same_day_close"]:
+        t = t + timedelta(seconds=int(rng.integers(60, 7200)))
+    else:
+        t = t + timedelta(days=int(rng.integers(1, 8)), seconds=int(rng.integers(0, 36000)))
+    ch.append(Change(t, "CHANGE_STATUS", "CLOSED", "DONE", org_id, None, None,
+                     SYSTEM_MESSAGES["CLOSED"], {}))
+    return t
+
+
+def _reopen(rng: np.random.Generator, ch: list[Change], t: datetime, org_id: int, exec_id: int,
+            lang: str, person: Applicant) -> datetime:
+    t = _after(rng, t, _office_time(rng, add_working_days(t.date(), int(rng.integers(1, 4)))))
+    ch.append(Change(t, "REOPEN", "REOPENED", "RETURNED", org_id, exec_id,
+                     "Ответ не по существу, направлено на повторное рассмотрение.",
+                     SYSTEM_MESSAGES["REOPENED"], {"finish_date": None}))
+    t = _after(rng, t, _office_time(rng, add_working_days(t.date(), int(rng.integers(2, 11)))))
+    t = _answer(rng, ch, t, exec_id, lang, person, None)
+    return _close(rng, ch, t, org_id)
+
+
+def _check_contract() -> None:
+    """The value sets used here must be those of the contract."""
+    assert set(TYPE_WEIGHTS) == set(APPEAL_TYPES)
+    assert set(SOURCE_WEIGHTS) == set(APPEAL_SOURCES)
+    assert set(FORM_OF_SOURCE.values()) <= set(APPEAL_FORMS)
+    assert set(SHARE) and set(APPEAL_CHARACTERS) == {"INDIVIDUAL", "COLLECTIVE"}
+    assert {"kk", "ru", "en"} <= set(LANGUAGES)
+    assert set(SYSTEM_MESSAGES) - {"FORWARD"} <= set(APPEAL_STATES)
+    assert {"NEW", "IN_WORK", "ON_PROLONGATION", "RESPONSE_SENT", "DONE", "RETURNED"} <= set(
+        WORKING_STATES)
+    assert {"CHANGE_STATUS", "FORWARD", "PROLONG", "ANSWER", "REOPEN", "COMMENT"} <= set(EVENT_TYPES)
+
+
+_check_contract()
+
+
+def _filings_on(rng: np.random.Generator, d: date, per_working_day: float) -> int:
+    factor = DOW_FACTOR[d.weekday()] if is_working_day(d) or d.weekday() >= 5 else 0.22
+    return int(rng.poisson(per_working_day * factor))
+
+
+def simulate_appeals(start: date = date(2024, 1, 1), days: int = 90, seed: int = 2024,
+                     per_working_day: float = 55.0) -> list[Appeal]:
+    """All appeals filed in [start, start + days), with their full life cycles."""
+    appeals: list[Appeal] = []
+    people: list[Applicant] = []
+    sources = list(SOURCE_WEIGHTS)
+    online = [s for s in sources if s in ELECTRONIC_SOURCES]
+    serial = 1_250_000 + 1000 * (seed % 97)  # the back end's appeal_serial_number_seq
+    reg_serial = {start.year: 40_000}
+    for i in range(days):
+        d = start + timedelta(days=i)
+        rng = np.random.default_rng([seed, i, 1])
+        working = is_working_day(d)
+        n = _filings_on(rng, d, per_working_day)
+        times = []
+        for _ in range(n):
+            if working:
+                source = str(rng.choice(sources, p=list(SOURCE_WEIGHTS.values())))
+            else:
+                w = np.array([SOURCE_WEIGHTS[s] for s in online])
+                source = str(rng.choice(online, p=w / w.sum()))
+            if source in ELECTRONIC_SOURCES:
+                sec = int(rng.choice(24, p=ONLINE_HOURS)) * 3600 + int(rng.integers(0, 3600))
+            else:
+                sec = int(rng.integers(9 * 3600, 18 * 3600))
+            times.append((sec, source))
+        times.sort()
+        for sec, source in times:
+            created = datetime(d.year, d.month, d.day) + timedelta(seconds=sec)
+            original = None
+            u = rng.random()
+            if appeals and u < SHARE["duplicate"]:
+                # a recent appeal (last ~30 days) filed again by the same person
+                lo = max(0, len(appeals) - int(per_working_day * 25))
+                cand = appeals[int(rng.integers(lo, len(appeals)))]
+                if cand.record["is_duplicate_of"] is None:
+                    original = cand
+            if original is not None:
+                pidx = int(original.record["_person"])
+            elif people and u < SHARE["duplicate"] + SHARE["repeat_applicant"]:
+                pidx = int(rng.integers(len(people)))
+            else:
+                people.append(_new_applicant(rng, d))
+                pidx = len(people) - 1
+            serial += 1
+            reg_serial[d.year] = reg_serial.get(d.year, 0) + 1
+            appeal = _simulate_appeal(rng, serial, reg_serial[d.year], created, source,
+                                      people[pidx], original)
+            appeal.record["_person"] = pidx
+            appeals.append(appeal)
+    return appeals
+
+
+def _snapshot(record: dict[str, object], fields: dict[str, object], state: str, working: str,
+              modified: datetime) -> dict[str, object]:
+    row = {c: record.get(c) for c in APPEAL_COLUMNS}
+    row.update(fields)
+    row["current_state"] = state
+    row["current_working_state"] = working
+    row["modified_date"] = _ts(modified)
+    return row
+
+
+def bundled_day_rows(start: date = date(2024, 1, 1), days: int = 90, seed: int = 2024,
+                     per_working_day: float = 55.0
+                     ) -> tuple[list[list[dict[str, object]]], list[list[dict[str, object]]]]:
+    """(appeal snapshots, events) per file day, in file order."""
+    appeals = simulate_appeals(start, days, seed, per_working_day)
+    end = datetime(start.year, start.month, start.day) + timedelta(days=days)
+    appeal_rows: list[list[dict[str, object]]] = [[] for _ in range(days)]
+    event_rows: list[list[dict[str, object]]] = [[] for _ in range(days)]
+    for a in appeals:
+        rng = np.random.default_rng([seed, int(str(a.record["id"])[6:]), 3])
+        changes = [c for c in sorted(a.changes, key=lambda c: c.time) if c.time < end]
+        fields: dict[str, object] = {}
+        state = working = ""
+        for j, c in enumerate(changes):
+            if c.state is not None:
+                state, working = c.state, str(c.working_state)
+            fields.update(c.patch)
+            day = (c.time.date() - start).days
+            users = _users(c.actor_org_id)
+            event = {
+                "id": str(uuid.UUID(bytes=rng.bytes(16), version=4)),
+                "appeal_id": a.record["id"],
+                "type": c.type,
+                "state": state,
+                "working_state": working,
+                "actor_org_id": c.actor_org_id,
+                "target_org_id": c.target_org_id,
+                "actor_user_id": users[int(rng.integers(len(users)))],
+                "date": _ts(c.time),
+                "created_date": _ts(c.time + timedelta(seconds=int(rng.integers(0, 4)))),
+                "message": c.message,
+                "system_message_ru": c.system_message_ru,
+            }
+            arrival = day
+            if rng.random() < SHARE["late_event"]:
+                arrival += int(rng.integers(1, 11))
+            if arrival < days:
+                event_rows[arrival].append(event)
+                if rng.random() < SHARE["resent_event"]:
+                    again = arrival + int(rng.integers(1, 8))
+                    if again < days:
+                        event_rows[again].append(event)
+            if j + 1 == len(changes) or changes[j + 1].time.date() != c.time.date():
+                appeal_rows[day].append(_snapshot(a.record, fields, state, working, c.time))
+    for i in range(days):
+        appeal_rows[i].sort(key=lambda r: str(r["id"]))
+        order = np.random.default_rng([seed, i, 2]).permutation(len(event_rows[i]))
+        event_rows[i] = [event_rows[i][k] for k in order]
+    return appeal_rows, event_rows
+
+
+def _csv_value(v: object) -> object:
+    if v is None:
+        return ""
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    return v
+
+
+def _write_rows(path: Path, rows: list[dict[str, object]], columns: list[str]) -> Path:
+    if path.suffix == ".csv":
+        buf = io.StringIO()
+        w = csv.writer(buf, lineterminator="\n")
+        w.writerow(columns)
+        w.writerows([[_csv_value(r[c]) for c in columns] for r in rows])
+        text = buf.getvalue()
+    else:
+        text = "".join(json.dumps({c: r[c] for c in columns}, ensure_ascii=False,
+                                  separators=(",", ":")) + "\n" for r in rows)
+    path.write_bytes(text.encode())
+    return path
+
+
+def appeals_file_format(day_index: int) -> str:
+    """Most days JSON Lines; every fifth day (3, 8, 13, ...) CSV."""
+    return "csv" if day_index % 5 == 3 else "jsonl"
+
+
+def events_file_format(day_index: int) -> str:
+    """Most days JSON Lines; every seventh day (5, 12, 19, ...) CSV."""
+    return "csv" if day_index % 7 == 5 else "jsonl"
+
+
+def write_bundled_appeals(out_dir: Path, start: date = date(2024, 1, 1), days: int = 90,
+                          seed: int = 2024, per_working_day: float = 55.0) -> list[Path]:
+    """Write the demo export: per day an appeals file and an events file; returns the paths.
+
+    `per_working_day` is the mean number of appeals filed on a Monday-Friday working day
+    (weekends and holidays get ~20-25 % of it); the default keeps 90 days at ~20 MB.
+    """
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    appeal_rows, event_rows = bundled_day_rows(start, days, seed, per_working_day)
+    paths = []
+    for i in range(days):
+        d = start + timedelta(days=i)
+        paths.append(_write_rows(out_dir / f"appeals_{d}.{appeals_file_format(i)}",
+                                 appeal_rows[i], APPEAL_COLUMNS))
+        paths.append(_write_rows(out_dir / f"appeal_events_{d}.{events_file_format(i)}",
+                                 event_rows[i], EVENT_COLUMNS))
+    return paths
