@@ -62,8 +62,10 @@ class Feed:
     partition_sql: Callable[[Path], str]
     partition_column: str  # the column named when a row has no partition
     partition_message: str  # what is wrong with a row that has no partition
-    slice_sql: str  # SQL over the text columns giving the replacement unit within a partition
-    slice_sql_typed: str  # the same over the published (typed) columns
+    # SQL over the text columns giving the unit a newer file replaces within a partition (None: the
+    # whole partition), and the same over the published (typed) columns
+    slice_sql: str | None
+    slice_sql_typed: str
     validator: str  # "module:function"
     hashed: dict[str, str] = field(default_factory=dict)  # source column -> keyed-hash column
     dropped: frozenset[str] = frozenset()  # source columns never read into the warehouse
@@ -248,6 +250,10 @@ def _first_line(error: Exception) -> str:
     return str(error).strip().splitlines()[0]
 
 
+def _slice_sql(feed: Feed, path: Path) -> str:
+    return feed.slice_sql or feed.partition_sql(path)
+
+
 def _text_columns(feed: Feed) -> list[str]:
     return [name for name, _ in feed.staged_columns]
 
@@ -283,7 +289,8 @@ def register(
                 insert into meta.file_slices
                 select ?, ?, slice, partition_key, count(*)
                 from (
-                    select {feed.slice_sql} as slice, {feed.partition_sql(registered.path)} as partition_key
+                    select {_slice_sql(feed, registered.path)} as slice,
+                        {feed.partition_sql(registered.path)} as partition_key
                     from ({scan.sql})
                 )
                 group by all
@@ -408,15 +415,18 @@ def load_feed(
     typed = ",\n".join(
         f"try_cast({quote_ident(n)} as {t}) as {quote_ident(n)}" for n, t in feed.staged_columns
     )
+    derived = "".join(
+        f", try_cast({sql} as {dtype}) as {quote_ident(name)}" for name, dtype, sql in feed.derived_columns
+    )
     con.execute(f"""
         create or replace temp table feed_typed as
-        select {typed}, _source_file, _source_row, _file_sha256,
-            {sql_string(load_id)} as _load_id, ?::timestamp as _loaded_at, _partition_key, _slice
-        from feed_stage
+        select *{derived}
+        from (
+            select {typed}, _source_file, _source_row, _file_sha256,
+                {sql_string(load_id)} as _load_id, ?::timestamp as _loaded_at, _partition_key, _slice
+            from feed_stage
+        )
     """, [started_at])
-    for name, dtype, sql in feed.derived_columns:
-        con.execute(f"alter table feed_typed add column {quote_ident(name)} {dtype}")
-        con.execute(f"update feed_typed set {quote_ident(name)} = {sql}")
     type_issues = _type_issues(con, feed)
     issues_by_partition = _validate(con, to_load, validator, report)
 
@@ -483,9 +493,9 @@ def _stage(con: duckdb.DuckDBPyConnection, feed: Feed, slices: list[tuple]) -> d
             con.execute(f"""
                 insert into feed_stage
                 select {", ".join(quote_ident(n) for n in _text_columns(feed))}, _source_row,
-                    ?, ?, {partition}, {feed.slice_sql}
+                    ?, ?, {partition}, {_slice_sql(feed, Path(path))}
                 from ({scan.sql})
-                where list_contains(?, {feed.slice_sql}) or ({partition}) is null
+                where list_contains(?, {_slice_sql(feed, Path(path))}) or ({partition}) is null
             """, [path, sha, file_slices])
         except duckdb.Error as error:
             issues[path] = [LoadIssue(path, None, None, "unreadable_file", _first_line(error))]

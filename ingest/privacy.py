@@ -60,3 +60,30 @@ def register_pii_hash(con: duckdb.DuckDBPyConnection, *, demo_ok: bool = False) 
              else sha256(unhex('{outer}') || unhex(sha256(unhex('{inner}') || encode(value))))
         end
     """)
+
+
+def find_iin_values(
+    con: duckdb.DuckDBPyConnection, database: str | None = None
+) -> list[tuple[str, str, int]]:
+    """Every text column of every table (in `database`, default the current one) holding a value
+    that looks like an IIN: (table, column, rows). The privacy test expects none."""
+    from ingest.duck import quote_ident
+    from ingest.eotinish_schema import IIN_PATTERN
+
+    database = database or con.execute("select current_database()").fetchone()[0]
+    columns = con.execute("""
+        select schema_name, table_name, column_name from duckdb_columns()
+        where database_name = ? and (data_type = 'VARCHAR' or data_type = 'JSON')
+            and not internal
+        order by all
+    """, [database]).fetchall()
+    found = []
+    for schema, table, column in columns:
+        name = f"{quote_ident(database)}.{quote_ident(schema)}.{quote_ident(table)}"
+        (rows,) = con.execute(
+            f"select count(*) from {name} where regexp_matches({quote_ident(column)}::varchar, ?)",
+            [IIN_PATTERN],
+        ).fetchone()
+        if rows:
+            found.append((f"{schema}.{table}", column, rows))
+    return found

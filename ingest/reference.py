@@ -22,6 +22,7 @@ from ingest.loads import (
     record_load,
     utc_now,
 )
+from ingest.settings import BUNDLED_REFERENCE_DIR
 
 # Comtrade reports against some codes that are not ISO 3166 countries, and uses its own codes
 # where its coverage differs from ISO's (e.g. 842 USA incl. Puerto Rico, 757 Switzerland incl.
@@ -176,3 +177,88 @@ def _table_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
     return bool(con.execute(
         "select count(*) from duckdb_tables() where table_name = ?", [name]
     ).fetchone()[0])
+
+
+# --------------------------------------------------------------------------------------------
+# Kazakhstan: the KATO classifier, regions, and the working-day calendar
+# --------------------------------------------------------------------------------------------
+
+KATO_FILE = BUNDLED_REFERENCE_DIR / "kato_2022-10-17_ru.csv"
+REGIONS_FILE = BUNDLED_REFERENCE_DIR / "kz_regions_kato_iso_2022.csv"
+CALENDAR_YEARS = range(2015, 2031)
+
+
+def load_kato(con: duckdb.DuckDBPyConnection, kato_file: Path = KATO_FILE) -> int:
+    """The official KATO classifier (2022-10-17) as ref.kato_units: code, parent, name, level."""
+    con.execute("create schema if not exists ref")
+    con.execute(f"""
+        create or replace table ref.kato_units as
+        with recursive source as (
+            select * from read_csv({sql_string(str(kato_file))}, delim = ';', header = true,
+                auto_detect = false,
+                columns = {{'id': 'BIGINT', 'parent_id': 'BIGINT', 'code': 'VARCHAR', 'name': 'VARCHAR'}})
+        ),
+        tree as (
+            select id, parent_id, code, name, 1 as level from source where parent_id = 0
+            union all
+            select s.id, s.parent_id, s.code, s.name, tree.level + 1
+            from source as s join tree on s.parent_id = tree.id
+        )
+        select tree.code, parent.code as parent_code, tree.name as name_ru, tree.level,
+            left(tree.code, 2) as region_kato_2digit
+        from tree left join source as parent on parent.id = tree.parent_id
+        order by tree.code
+    """)
+    return con.execute("select count(*) from ref.kato_units").fetchone()[0]
+
+
+def load_regions(con: duckdb.DuckDBPyConnection, regions_file: Path = REGIONS_FILE) -> int:
+    """The 20 regions (17 oblasts incl. Abai, Zhetisu and Ulytau created in 2022, 3 cities)."""
+    con.execute("create schema if not exists ref")
+    con.execute(f"""
+        create or replace table ref.kz_regions as
+        select kato_code::varchar as kato_code, lpad(kato_2digit::varchar, 2, '0') as kato_2digit,
+            name_ru_kato as name_ru, name_en, iso3166_2, type as region_type,
+            try_cast(created as date) as created
+        from read_csv({sql_string(str(regions_file))}, header = true, all_varchar = true)
+    """)
+    return con.execute("select count(*) from ref.kz_regions").fetchone()[0]
+
+
+def working_calendar(years=CALENDAR_YEARS) -> pd.DataFrame:
+    """Every day with whether it is a working day in Kazakhstan: weekends and the public holidays
+    the `holidays` library knows (including those moved to a weekday)."""
+    import holidays
+
+    public = holidays.country_holidays("KZ", years=list(years))
+    days = pd.date_range(f"{min(years)}-01-01", f"{max(years)}-12-31", freq="D")
+    names = [public.get(day.date()) for day in days]
+    return pd.DataFrame({
+        "calendar_date": days.date,
+        "is_working_day": [day.weekday() < 5 and name is None for day, name in zip(days, names, strict=True)],
+        "holiday_name": names,
+    })
+
+
+def load_working_calendar(con: duckdb.DuckDBPyConnection) -> int:
+    frame = working_calendar()
+    con.execute("create schema if not exists ref")
+    con.register("calendar_frame", frame)
+    try:
+        con.execute("""
+            create or replace table ref.kz_working_calendar as
+            select calendar_date::date as calendar_date, is_working_day, holiday_name
+            from calendar_frame order by 1
+        """)
+    finally:
+        con.unregister("calendar_frame")
+    return len(frame)
+
+
+def known_kato_codes(kato_file: Path = KATO_FILE) -> list[str]:
+    with duckdb.connect() as con:
+        rows = con.execute(
+            f"select code from read_csv({sql_string(str(kato_file))}, delim = ';', header = true, "
+            "all_varchar = true)"
+        ).fetchall()
+    return [code for (code,) in rows]

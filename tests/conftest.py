@@ -16,7 +16,10 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
 def pytest_sessionstart(session):
-    """`@dbt_assets` needs target/manifest.json at import time: parse the project once."""
+    """`@dbt_assets` needs target/manifest.json at import time: parse the project once.
+    (SKIP_DBT_PARSE=1 skips it, for running the unit tests alone while editing dbt models.)"""
+    if os.environ.get("SKIP_DBT_PARSE") == "1":
+        return
     project = REPO_ROOT / "dbt_project"
     env = {**os.environ, "WAREHOUSE_PATH": os.environ.get("WAREHOUSE_PATH", "/tmp/unused.duckdb")}
     subprocess.run(
@@ -34,6 +37,8 @@ def warehouse_paths(tmp_path, monkeypatch) -> WarehousePaths:
     for name, value in paths.export_env().items():
         monkeypatch.setenv(name, value)
     monkeypatch.setenv("DUCKDB_MEMORY_LIMIT", "1GB")
+    monkeypatch.setenv("APPEALS_HASH_KEY", "test-only-key")
+    monkeypatch.delenv("WAREHOUSE_DEMO", raising=False)
     monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
     return paths
 

@@ -1,0 +1,135 @@
+"""eOtinish loads: both export formats, privacy (no IIN or free text ever reaches the warehouse),
+late and re-sent events, idempotence, and each bad input."""
+
+import hashlib
+import hmac
+
+import pytest
+from appeal_files import APPEAL_COLUMNS, EVENT_COLUMNS, IIN, appeal, event, write_csv, write_jsonl
+
+from ingest.eotinish import load_appeals, load_events
+from ingest.loads import LoadError
+from ingest.privacy import MissingHashKey, find_iin_values
+
+DAY, NEXT_DAY = "2024-03-05", "2024-03-06"
+
+
+def landing(paths):
+    return paths.landing / "eotinish"
+
+
+def load_both(con, paths, days):
+    return (load_appeals(con, paths.landing, days), load_events(con, paths.landing, days))
+
+
+def test_appeals_load_from_jsonl_and_csv_without_personal_data(warehouse, warehouse_paths):
+    write_jsonl(landing(warehouse_paths) / f"appeals_{DAY}.jsonl", [appeal(1, DAY), appeal(2, DAY)])
+    write_csv(landing(warehouse_paths) / f"appeals_{NEXT_DAY}.csv", [appeal(3, NEXT_DAY)], APPEAL_COLUMNS)
+
+    report = load_appeals(warehouse, warehouse_paths.landing, [DAY, NEXT_DAY])
+
+    report.raise_for_errors()
+    columns = {name for (name,) in warehouse.execute(
+        "select column_name from duckdb_columns() where table_name = 'eotinish_appeals'").fetchall()}
+    assert "applicant_key" in columns
+    assert not columns & {"applicant_iin", "applicant_name", "applicant_phone", "applicant_email",
+                          "applicant_address", "data"}
+    keys = warehouse.execute(
+        "select distinct applicant_key from raw.eotinish_appeals").fetchall()
+    expected = hmac.new(b"test-only-key", IIN.encode(), hashlib.sha256).hexdigest()
+    assert keys == [(expected,)]  # the same person keeps one key: repeat appeals can be counted
+    assert find_iin_values(warehouse) == []
+    rows = warehouse.execute(
+        "select _partition_date::varchar, count(*) from raw.eotinish_appeals group by 1 order by 1"
+    ).fetchall()
+    assert rows == [(DAY, 2), (NEXT_DAY, 1)]
+
+
+def test_hash_key_is_required_outside_the_demo(warehouse, warehouse_paths, monkeypatch):
+    monkeypatch.delenv("APPEALS_HASH_KEY")
+    monkeypatch.setenv("APPEALS_HASH_KEY_FILE", str(warehouse_paths.root / "no_such_key"))
+    write_jsonl(landing(warehouse_paths) / f"appeals_{DAY}.jsonl", [appeal(1, DAY)])
+    with pytest.raises(MissingHashKey, match="APPEALS_HASH_KEY"):
+        load_appeals(warehouse, warehouse_paths.landing, [DAY])
+
+
+def test_late_out_of_order_and_resent_events(warehouse, warehouse_paths):
+    first = appeal(1, DAY)
+    write_jsonl(landing(warehouse_paths) / f"appeal_events_{DAY}.jsonl", [
+        event("e3", first["id"], "CLOSED", f"{DAY}T17:00:00"),   # before its ASSIGNED in the file
+        event("e1", first["id"], "CREATED", f"{DAY}T09:01:00"),
+        event("e2", first["id"], "ASSIGNED", f"{DAY}T10:00:00"),
+    ])
+    write_csv(landing(warehouse_paths) / f"appeal_events_{NEXT_DAY}.csv", [
+        event("e0", "24030100000007", "ANSWERED", "2024-03-01T12:00:00"),  # late by four days
+        event("e2", first["id"], "ASSIGNED", f"{DAY}T10:00:00"),          # re-sent
+    ], EVENT_COLUMNS)
+
+    load_events(warehouse, warehouse_paths.landing, [DAY, NEXT_DAY]).raise_for_errors()
+
+    rows = warehouse.execute("""
+        select id, _partition_date::varchar, is_late from raw.eotinish_appeal_events order by 2, 1
+    """).fetchall()
+    assert rows == [("e1", DAY, False), ("e2", DAY, False), ("e3", DAY, False),
+                    ("e0", NEXT_DAY, True), ("e2", NEXT_DAY, True)]
+    assert find_iin_values(warehouse) == []  # the free-text message quoting the IIN was dropped
+
+
+def test_reloading_the_same_day_changes_nothing(warehouse, warehouse_paths):
+    write_jsonl(landing(warehouse_paths) / f"appeals_{DAY}.jsonl", [appeal(1, DAY)])
+    load_appeals(warehouse, warehouse_paths.landing, [DAY]).raise_for_errors()
+    before = warehouse.execute("select * from raw.eotinish_appeals").fetchall()
+    again = load_appeals(warehouse, warehouse_paths.landing, [DAY])
+    assert again.partitions[0].status == "unchanged"
+    assert warehouse.execute("select * from raw.eotinish_appeals").fetchall() == before
+
+
+def reject_revision(warehouse, paths, rows, *, csv=False):
+    """Publish a good day, land a bad re-export of it, and return the load error."""
+    write_jsonl(landing(paths) / f"appeals_{DAY}.jsonl", [appeal(1, DAY), appeal(2, DAY)])
+    load_appeals(warehouse, paths.landing, [DAY]).raise_for_errors()
+    before = warehouse.execute("select * from raw.eotinish_appeals order by all").fetchall()
+    (landing(paths) / f"appeals_{DAY}.jsonl").unlink()
+    if csv:
+        write_csv(landing(paths) / f"appeals_{DAY}.csv", rows, APPEAL_COLUMNS)
+    else:
+        write_jsonl(landing(paths) / f"appeals_{DAY}.jsonl", rows)
+    report = load_appeals(warehouse, paths.landing, [DAY])
+    assert [p.status for p in report.partitions] == ["rejected"]
+    assert warehouse.execute("select * from raw.eotinish_appeals order by all").fetchall() == before
+    assert find_iin_values(warehouse) == []  # quarantined records are hashed too
+    with pytest.raises(LoadError) as error:
+        report.raise_for_errors()
+    return str(error.value)
+
+
+def test_unknown_state(warehouse, warehouse_paths):
+    message = reject_revision(warehouse, warehouse_paths,
+                              [appeal(1, DAY), appeal(2, DAY, current_state="LOST")])
+    assert f"appeals_{DAY}.jsonl, row 2, column current_state" in message and "'LOST'" in message
+
+
+def test_kato_code_that_does_not_exist(warehouse, warehouse_paths):
+    message = reject_revision(warehouse, warehouse_paths,
+                              [appeal(1, DAY, location_id="999999999"), appeal(2, DAY)])
+    assert f"appeals_{DAY}.jsonl, row 1, column location_id" in message
+
+
+def test_deadline_before_start(warehouse, warehouse_paths):
+    message = reject_revision(warehouse, warehouse_paths,
+                              [appeal(1, DAY), appeal(2, DAY, deadline="2024-03-01")], csv=True)
+    assert f"appeals_{DAY}.csv, row 3" in message and "deadline" in message
+
+
+def test_broken_jsonl_file(warehouse, warehouse_paths):
+    write_jsonl(landing(warehouse_paths) / f"appeals_{DAY}.jsonl", [appeal(1, DAY)])
+    load_appeals(warehouse, warehouse_paths.landing, [DAY]).raise_for_errors()
+    path = landing(warehouse_paths) / f"appeals_{DAY}.jsonl"
+    path.write_text(path.read_text() + '{"id": "2403050000009", "reg_number": \n')
+
+    report = load_appeals(warehouse, warehouse_paths.landing, [DAY])
+
+    assert report.rejected
+    with pytest.raises(LoadError, match=f"appeals_{DAY}.jsonl"):
+        report.raise_for_errors()
+    assert warehouse.execute("select count(*) from raw.eotinish_appeals").fetchone() == (1,)
