@@ -1,0 +1,108 @@
+-- One row per appeal with the time it entered each state, computed from its events ordered by
+-- event time (then record time, then id) regardless of the file they came in, of lateness and of
+-- re-sends (stg_eotinish__appeal_events holds each event once). A state counts as entered when an
+-- event's state differs from the previous event's, so comments made while in a state do not count.
+with appeals as (
+    select
+        appeal_id,
+        started_at,
+        finished_at,
+        modified_at,
+        current_state
+    from {{ ref('int_appeals__current') }}
+),
+
+events as (
+    select * from {{ ref('stg_eotinish__appeal_events') }}
+),
+
+ordered as (
+    select
+        appeal_id,
+        event_id,
+        event_type,
+        state,
+        event_at,
+        is_late,
+        lag(state) over (
+            partition by appeal_id
+            order by event_at, recorded_at, event_id
+        ) as previous_state,
+        row_number() over (
+            partition by appeal_id
+            order by event_at desc, recorded_at desc, event_id desc
+        ) as reverse_seq
+    from events
+),
+
+flagged as (
+    select
+        *,
+        coalesce(previous_state, '') <> state as is_state_change,
+        event_type = 'PROLONG'
+        or (state = 'PROLONGED' and coalesce(previous_state, '') <> 'PROLONGED') as is_prolongation,
+        event_type = 'REOPEN'
+        or (state = 'REOPENED' and coalesce(previous_state, '') <> 'REOPENED') as is_reopening,
+        event_type = 'ANSWER'
+        or (state = 'ANSWERED' and coalesce(previous_state, '') <> 'ANSWERED') as is_answer
+    from ordered
+),
+
+per_appeal as (
+    select
+        appeal_id,
+        count(*) as event_count,
+        sum(case when is_late then 1 else 0 end) as late_event_count,
+        min(event_at) as first_event_at,
+        max(event_at) as last_event_at,
+        min(case when state = 'CREATED' then event_at end) as created_event_at,
+        min(case when event_type = 'FORWARD' or state = 'ASSIGNED' then event_at end) as assigned_at,
+        min(case when is_prolongation then event_at end) as first_prolonged_at,
+        sum(case when is_prolongation then 1 else 0 end) as prolong_count,
+        min(case when is_answer then event_at end) as first_answered_event_at,
+        sum(case when is_answer then 1 else 0 end) as answer_count,
+        max(case when state = 'CLOSED' and is_state_change then event_at end) as closed_at,
+        min(case when is_reopening then event_at end) as first_reopened_at,
+        sum(case when is_reopening then 1 else 0 end) as reopen_count,
+        min(case when state = 'WITHDRAWN' then event_at end) as withdrawn_event_at
+    from flagged
+    group by appeal_id
+),
+
+last_events as (
+    select
+        appeal_id,
+        state as last_event_state
+    from flagged
+    where reverse_seq = 1
+)
+
+select
+    appeals.appeal_id,
+    coalesce(per_appeal.created_event_at, appeals.started_at) as registered_at,
+    per_appeal.assigned_at,
+    per_appeal.first_prolonged_at,
+    coalesce(per_appeal.first_answered_event_at, appeals.finished_at) as answered_at,
+    case
+        when per_appeal.first_answered_event_at is not null then 'event'
+        when appeals.finished_at is not null then 'finish_date'
+    end as answered_at_source,
+    per_appeal.closed_at,
+    per_appeal.first_reopened_at as reopened_at,
+    coalesce(
+        per_appeal.withdrawn_event_at,
+        case when appeals.current_state = 'WITHDRAWN' then appeals.modified_at end
+    ) as withdrawn_at,
+    coalesce(per_appeal.reopen_count, 0) as reopen_count,
+    coalesce(per_appeal.prolong_count, 0) as prolong_count,
+    coalesce(per_appeal.answer_count, 0) as answer_count,
+    coalesce(per_appeal.event_count, 0) as event_count,
+    coalesce(per_appeal.late_event_count, 0) as late_event_count,
+    per_appeal.first_event_at,
+    per_appeal.last_event_at,
+    last_events.last_event_state
+from appeals
+left join per_appeal
+    on appeals.appeal_id = per_appeal.appeal_id
+left join last_events
+    on appeals.appeal_id = last_events.appeal_id

@@ -1,0 +1,25 @@
+-- One row per appeal: its latest snapshot (latest modified_at; ties: latest export day, then latest
+-- load, then file and row), with when it was first seen and how many snapshots it has.
+with snapshots as (
+    select * from {{ ref('stg_eotinish__appeals') }}
+),
+
+ranked as (
+    select
+        *,
+        row_number() over (
+            partition by appeal_id
+            order by
+                modified_at desc nulls last,
+                partition_date desc,
+                _loaded_at desc,
+                _source_file desc,
+                _source_row desc
+        ) as snapshot_rank,
+        count(*) over (partition by appeal_id) as snapshot_count,
+        min(partition_date) over (partition by appeal_id) as first_partition_date
+    from snapshots
+)
+
+select * from ranked
+where snapshot_rank = 1

@@ -1,0 +1,46 @@
+-- One row per unique appeal event (re-sends removed), in appeal order, with the appeal's current
+-- attributes. Events whose appeal has no snapshot (yet) keep null appeal attributes.
+with events as (
+    select * from {{ ref('stg_eotinish__appeal_events') }}
+),
+
+appeals as (
+    select * from {{ ref('int_appeals__current') }}
+)
+
+select
+    events.event_id,
+    events.appeal_id,
+    row_number() over (
+        partition by events.appeal_id
+        order by events.event_at, events.recorded_at, events.event_id
+    ) as event_seq,
+    events.event_type,
+    events.state,
+    events.working_state,
+    events.actor_org_id,
+    events.target_org_id,
+    events.actor_user_id,
+    events.event_at,
+    events.event_date,
+    events.recorded_at,
+    events.is_late,
+    events.partition_date,
+    {{ dbt.datediff('events.event_date', 'events.partition_date', 'day') }} as days_late,
+    events.copies_received,
+    appeals.executive_org_id,
+    appeals.receiving_org_id,
+    appeals.region_kato_2digit,
+    appeals.category_id,
+    appeals.subcategory_id,
+    appeals.appeal_type,
+    appeals.channel,
+    appeals.appeal_form,
+    appeals.appeal_character,
+    appeals.start_date,
+    events._source_file,
+    events._source_row,
+    events._load_id
+from events
+left join appeals
+    on events.appeal_id = appeals.appeal_id
