@@ -26,9 +26,12 @@ CLI::
 
 from __future__ import annotations
 
+import argparse
 import csv
 import io
 import json
+import sys
+import time
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -1231,3 +1234,516 @@ def write_bundled_appeals(out_dir: Path, start: date = date(2024, 1, 1), days: i
         paths.append(_write_rows(out_dir / f"appeal_events_{d}.{events_file_format(i)}",
                                  event_rows[i], EVENT_COLUMNS))
     return paths
+
+
+# --------------------------------------------------------------------------------------------
+# Scale set: counter-based (hash) randomness, vectorised numpy plans, DuckDB rendering.
+# Stages of an appeal's life cycle; -1 = does not happen.
+# --------------------------------------------------------------------------------------------
+SCALE_STAGES = ("CREATED", "ASSIGNED", "IN_PROGRESS", "PROLONGED", "ANSWERED", "CLOSED",
+                "REOPENED", "ANSWERED", "CLOSED")
+STAGE_TYPE = ("CHANGE_STATUS", "FORWARD", "CHANGE_STATUS", "PROLONG", "ANSWER", "CHANGE_STATUS",
+              "REOPEN", "ANSWER", "CHANGE_STATUS")
+STAGE_WORKING = ("NEW", "NEW", "IN_WORK", "ON_PROLONGATION", "RESPONSE_SENT", "DONE", "RETURNED",
+                 "RESPONSE_SENT", "DONE")
+N_STAGES = len(SCALE_STAGES)
+DAY_S = 86_400
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_M1, _M2 = np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB)
+
+
+def _mix(x: np.ndarray) -> np.ndarray:
+    """splitmix64 finaliser (uint64 arithmetic wraps)."""
+    x = x + _GOLDEN
+    x = (x ^ (x >> np.uint64(30))) * _M1
+    x = (x ^ (x >> np.uint64(27))) * _M2
+    return x ^ (x >> np.uint64(31))
+
+
+def _hash(key: np.ndarray, stream: int, seed: int) -> np.ndarray:
+    k = key.astype(np.uint64) * np.uint64(1024) + np.uint64(stream)
+    return _mix(_mix(k) ^ np.uint64((seed * 0x632BE59BD9B4E019) % 2**64))
+
+
+def _uniform(key: np.ndarray, stream: int, seed: int) -> np.ndarray:
+    return (_hash(key, stream, seed) >> np.uint64(11)).astype(np.float64) * 2.0 ** -53
+
+
+def _choice(u: np.ndarray, weights: Sequence[float] | np.ndarray) -> np.ndarray:
+    cdf = np.cumsum(np.asarray(weights, dtype=float))
+    return np.minimum(np.searchsorted(cdf / cdf[-1], u, side="right"), len(cdf) - 1)
+
+
+class _ScaleContext:
+    """Lookup arrays and the working-day calendar shared by the scale plans."""
+
+    def __init__(self, start: date, days: int, per_day: np.ndarray, seed: int) -> None:
+        self.start, self.days, self.seed = start, days, seed
+        self.epoch0 = int((np.datetime64(start, "s") - np.datetime64(0, "s")).astype(np.int64))
+        self.first_idx = np.concatenate([[0], np.cumsum(per_day)]).astype(np.int64)
+        hol = [np.datetime64(d) for d in _kz_holidays()
+               if start - timedelta(days=30) <= d <= start + timedelta(days=days + 400)]
+        self.cal = np.busdaycalendar(holidays=hol)
+        # localities: a global cdf in which region r occupies [r, r + 1)
+        self.loc_codes: list[str] = []
+        self.loc_names: list[str] = []
+        cdf, self.loc_region = [], []
+        for r_i, r in enumerate(REGION_CODES):
+            for (code, name), c in zip(KATO_LOCALITIES[r], np.cumsum(LOCALITY_WEIGHTS[r]),
+                                       strict=True):
+                self.loc_codes.append(code)
+                self.loc_names.append(CITY_NAMES_RU.get(r, "") + (", " if r in CITY_NAMES_RU
+                                                                   else "") + name)
+                cdf.append(r_i + min(c, 1.0 - 1e-12))
+                self.loc_region.append(r_i)
+        self.loc_cdf = np.array(cdf)
+        self.kk_share = np.array([REGIONS[r][2] for r in REGION_CODES])
+        self.region_num = np.array([int(r) for r in REGION_CODES])
+        self.sub_first = np.cumsum([0] + [len(c.subs) for c in CATEGORIES])
+        self.sub_ids = [category_id(s, c.name) for c in CATEGORIES for s in c.subs]
+        self.cat_ids = [category_id(c.name) for c in CATEGORIES]
+        offsets = {"akimat": 0, "police": POLICE_OFFSET, "court": COURT_OFFSET}
+        offsets |= {k: v[0] for k, v in REGIONAL_DEPARTMENTS.items()}
+        self.cat_offset = np.array([-1 if c.regional is None else offsets[c.regional]
+                                    for c in CATEGORIES])
+        self.cat_central = np.array([_central_org(c.central) for c in CATEGORIES])
+
+    def busday(self, day: np.ndarray, n: np.ndarray) -> np.ndarray:
+        """Day numbers (since 1970) of the n-th working day after `day`."""
+        d = day.astype("datetime64[D]")
+        return np.busday_offset(d, n, roll="backward", busdaycal=self.cal).astype(np.int64)
+
+    def is_working(self, day: np.ndarray) -> np.ndarray:
+        return np.is_busday(day.astype("datetime64[D]"), busdaycal=self.cal)
+
+
+def _plan(ctx: _ScaleContext, idx: np.ndarray) -> dict[str, np.ndarray]:
+    """Every attribute and the stage times (seconds, -1 = none) of appeals number `idx`."""
+    s = ctx.seed
+    n = len(idx)
+
+    def u(stream: int, key: np.ndarray = idx) -> np.ndarray:
+        return _uniform(key, stream, s)
+
+    day = np.searchsorted(ctx.first_idx, idx, side="right") - 1
+    day0 = ctx.epoch0 // DAY_S + day
+    online = u(1) < 0.92
+    sec = np.where(online, _choice(u(2), ONLINE_HOURS) * 3600 + (u(3) * 3600).astype(np.int64),
+                   9 * 3600 + (u(3) * 9 * 3600).astype(np.int64))
+    created = day0 * DAY_S + sec
+    start = created + 5 + (u(4) * 295).astype(np.int64)
+    sday = start // DAY_S
+    # applicant: 22 % repeat someone's earlier appeal, 3 % duplicates of a recent appeal
+    dup = (u(5) < 0.03) & (idx > 10)
+    orig = np.maximum(0, idx - 1 - (u(6) * 2000).astype(np.int64))
+    base_person = np.where(u(7) < 0.22, (u(8) * idx).astype(np.int64), idx)
+    o_person = np.where(u(7, orig) < 0.22, (u(8, orig) * orig).astype(np.int64), orig)
+    person = np.where(dup, o_person, base_person)
+    region = _choice(u(20, person), REGION_WEIGHTS)
+    loc = np.minimum(np.searchsorted(ctx.loc_cdf, region + u(21, person), side="right"),
+                     len(ctx.loc_codes) - 1)
+    lang_u = u(22, person)
+    lang = np.where(lang_u < 0.005, 2, np.where(lang_u < 0.005 + ctx.kk_share[region], 0, 1))
+    cat = _choice(u(9), CATEGORY_WEIGHTS)
+    sub = ctx.sub_first[cat] + (u(10) * (ctx.sub_first[cat + 1] - ctx.sub_first[cat])
+                                ).astype(np.int64)
+    central = ctx.cat_central[cat]
+    akimat = ctx.region_num[region] * 100
+    regional = ctx.cat_offset[cat] >= 0
+    exec_org = np.where(regional, akimat + ctx.cat_offset[cat], central)
+    ro = u(11)
+    org = np.where(regional, np.where(ro < 0.55, akimat, np.where(ro < 0.85, exec_org, central)),
+                   np.where(ro < 0.9, central, akimat))
+
+    t = np.full((n, N_STAGES), -1, dtype=np.int64)
+    t[:, 0] = start
+    hour = (start % DAY_S) // 3600
+    same = ctx.is_working(sday) & (hour >= 8) & (hour < 16)
+    office = (9 * 3600 + u(12) * 4 * 3600).astype(np.int64)
+    t[:, 1] = np.where(same, start + 300 + (u(13) * 14_100).astype(np.int64),
+                       ctx.busday(sday, np.ones(n, np.int64)) * DAY_S + office)
+    quick = u(14) < 0.6
+    t[:, 2] = np.where(quick, t[:, 1] + 300 + (u(15) * 10_500).astype(np.int64),
+                       ctx.busday(t[:, 1] // DAY_S, 1 + (u(16) < 0.5)) * DAY_S
+                       + (9 * 3600 + u(17) * 9 * 3600).astype(np.int64))
+    prolonged = (u(18) < 0.07) & ~dup
+    pk = 8 + (u(19) * 7).astype(np.int64)
+    pdays = np.where(prolonged, np.array([10, 15, 20, 30])[_choice(u(23), [.3, .4, .15, .15])], 0)
+    t_pro = ctx.busday(sday, pk) * DAY_S + (9 * 3600 + u(24) * 9 * 3600).astype(np.int64)
+    t[:, 3] = np.where(prolonged, np.maximum(t_pro, t[:, 2] + 600), -1)
+    allowed = DEFAULT_DEADLINE_WORKING_DAYS + pdays
+    lu = u(25)
+    k = np.where(lu < 0.07, allowed + 1 + (u(26) * 10).astype(np.int64),
+                 np.clip(np.ceil(allowed * np.sqrt(u(27))), 1, allowed).astype(np.int64))
+    k = np.where(prolonged, np.maximum(k, pk + 1), k)
+    k = np.where(dup, 1 + (u(26) * 3).astype(np.int64), k)
+    t_ans = ctx.busday(sday, k) * DAY_S + (9 * 3600 + u(28) * 9 * 3600).astype(np.int64)
+    t[:, 4] = np.maximum(t_ans, np.maximum(t[:, 2], t[:, 3]) + 600)
+    close_same = u(29) < 0.55
+    t[:, 5] = t[:, 4] + np.where(close_same, 60 + (u(30) * 7140).astype(np.int64),
+                                 (1 + (u(31) * 7).astype(np.int64)) * DAY_S
+                                 + (u(32) * 36_000).astype(np.int64))
+    reopen = (u(33) < 0.02) & ~dup
+    t_re = ctx.busday(t[:, 5] // DAY_S, 1 + (u(34) * 3).astype(np.int64)) * DAY_S \
+        + (9 * 3600 + u(35) * 9 * 3600).astype(np.int64)
+    t[:, 6] = np.where(reopen, np.maximum(t_re, t[:, 5] + 600), -1)
+    t_a2 = ctx.busday(t[:, 6] // DAY_S, 2 + (u(36) * 9).astype(np.int64)) * DAY_S \
+        + (9 * 3600 + u(37) * 9 * 3600).astype(np.int64)
+    t[:, 7] = np.where(reopen, t_a2, -1)
+    t[:, 8] = np.where(reopen, t_a2 + 60 + (u(38) * 7140).astype(np.int64), -1)
+    return {"idx": idx, "day": day, "created": created, "t": t, "org": org, "exec": exec_org,
+            "cat": cat, "sub": sub, "loc": loc, "lang": lang, "person": person, "dup": dup,
+            "orig": orig, "pdays": pdays, "sday": sday, "first_day": day0,
+            "type": _choice(u(39), list(TYPE_WEIGHTS.values())),
+            "source": np.where(online, _choice(u(40), [.33, .25, .24, .03]),
+                               4 + _choice(u(40), [.07, .05, .03])),
+            "collective": u(41) < 0.06}
+
+
+SCALE_SOURCES = ("EGOV", "PA", "MOBILE", "EMAIL", "PAPER", "VISIT", "CALL_CENTER")
+_W1 = np.arange(1, 12, dtype=np.int64)
+_W2 = np.array([3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2], dtype=np.int64)
+
+
+def _iins(birth_day: np.ndarray, female: np.ndarray, serial: np.ndarray) -> np.ndarray:
+    """Valid IINs as int64 (vectorised; a serial whose control digit is undefined is bumped)."""
+    d = birth_day.astype("datetime64[D]")
+    y = d.astype("datetime64[Y]").astype(np.int64) + 1970
+    m = d.astype("datetime64[M]").astype(np.int64) % 12 + 1
+    dd = (d - d.astype("datetime64[M]")).astype(np.int64) + 1
+    century = np.where(y < 2000, 3, 5) + female.astype(np.int64)
+    serial = serial.copy()
+    while True:
+        head = (((y % 100) * 100 + m) * 100 + dd) * 100_000 + century * 10_000 + serial
+        digits = (head[:, None] // 10 ** np.arange(10, -1, -1)) % 10
+        k = (digits @ _W1) % 11
+        k = np.where(k == 10, (digits @ _W2) % 11, k)
+        bad = k == 10
+        if not bad.any():
+            return head * 10 + k
+        serial = np.where(bad, (serial + 1) % 10_000, serial)
+
+
+def _sql_list(items: Sequence[object]) -> str:
+    return "[" + ", ".join("'" + str(i).replace("'", "''") + "'" for i in items) + "]"
+
+
+def _person_columns(ctx: _ScaleContext, person: np.ndarray) -> dict[str, np.ndarray]:
+    s = ctx.seed
+
+    def u(stream: int) -> np.ndarray:
+        return _uniform(person, stream, s)
+
+    female = u(50) < 0.55
+    age_days = ((18 + (u(51) + u(52)) / 2 * 66) * 365.25).astype(np.int64)
+    birth = ctx.epoch0 // DAY_S - age_days
+    kazakh = u(54) < 0.7
+    n_first = np.where(kazakh, np.where(female, len(FEMALE_FIRST_KK), len(MALE_FIRST_KK)),
+                       np.where(female, len(FEMALE_FIRST_RU), len(MALE_FIRST_RU)))
+    n_last = np.where(kazakh, len(SURNAMES_KK), len(SURNAMES_RU))
+    return {
+        "iin": _iins(birth, female, (u(53) * 10_000).astype(np.int64)),
+        "birth": birth, "female": female, "kazakh": kazakh,
+        "first": (u(55) * n_first).astype(np.int64), "last": (u(56) * n_last).astype(np.int64),
+        "ph_pre": (u(57) * len(MOBILE_PREFIXES)).astype(np.int64),
+        "ph_num": (u(58) * 10_000_000).astype(np.int64),
+        "has_email": u(59) < 0.6, "email_dom": (u(60) * len(EMAIL_DOMAINS)).astype(np.int64),
+        "street": (u(61) * len(STREETS)).astype(np.int64),
+        "house": 1 + (u(62) * 199).astype(np.int64),
+        "flat": np.where(u(63) < 0.6, 1 + (u(64) * 149).astype(np.int64), -1),
+    }
+
+
+def _female_surnames(names: Sequence[str]) -> list[str]:
+    return [n + "а" if n[-2:] in ("ов", "ев", "ин") else n for n in names]
+
+
+def _sql_macros(ctx: _ScaleContext) -> str:
+    L = _sql_list  # noqa: N806
+    return f"""
+    CREATE OR REPLACE MACRO ts(x) AS CASE WHEN x < 0 THEN NULL
+        ELSE strftime(make_timestamp(x::BIGINT * 1000000), '%Y-%m-%dT%H:%M:%S') END;
+    CREATE OR REPLACE MACRO appeal_id(day, serial) AS
+        strftime(DATE '1970-01-01' + day::INTEGER, '%y%m%d') || lpad(serial::VARCHAR, 8, '0');
+    CREATE OR REPLACE MACRO phone(pre, num) AS '+7 ' || {L(MOBILE_PREFIXES)}[pre + 1] || ' '
+        || lpad((num // 10000)::VARCHAR, 3, '0') || ' ' || lpad((num // 100 % 100)::VARCHAR, 2, '0')
+        || ' ' || lpad((num % 100)::VARCHAR, 2, '0');
+    CREATE OR REPLACE MACRO uuidish(h1, h2) AS
+        substr(printf('%016x', h1), 1, 8) || '-' || substr(printf('%016x', h1), 9, 4) || '-4'
+        || substr(printf('%016x', h1), 14, 3) || '-' || substr(printf('%016x', h2), 1, 4) || '-'
+        || substr(printf('%016x', h2), 5, 12);
+    CREATE OR REPLACE MACRO person_name(kazakh, female, first, last) AS CASE
+        WHEN kazakh AND female THEN {L(_female_surnames(SURNAMES_KK))}[last + 1] || ' '
+             || {L(FEMALE_FIRST_KK)}[first + 1]
+        WHEN kazakh THEN {L(SURNAMES_KK)}[last + 1] || ' ' || {L(MALE_FIRST_KK)}[first + 1]
+        WHEN female THEN {L(_female_surnames(SURNAMES_RU))}[last + 1] || ' '
+             || {L(FEMALE_FIRST_RU)}[first + 1]
+        ELSE {L(SURNAMES_RU)}[last + 1] || ' ' || {L(MALE_FIRST_RU)}[first + 1] END;
+    """
+
+
+def _appeals_sql(ctx: _ScaleContext) -> str:
+    L = _sql_list  # noqa: N806
+    topics_ru = L([c.topic_ru for c in CATEGORIES])
+    topics_kk = L([c.topic_kk for c in CATEGORIES])
+    return f"""
+    SELECT appeal_id(first_day, serial) AS id,
+           'ЖТ-' || year(DATE '1970-01-01' + first_day::INTEGER) || '-'
+               || lpad(serial::VARCHAR, 8, '0') AS reg_number,
+           {L(SCALE_STAGES)}[stage + 1] AS current_state,
+           {L(STAGE_WORKING)}[stage + 1] AS current_working_state,
+           ts(start_s) AS start_date,
+           (DATE '1970-01-01' + deadline::INTEGER)::VARCHAR AS deadline,
+           ts(finish_s) AS finish_date,
+           org::INTEGER AS org_id,
+           CASE WHEN exec_org < 0 THEN NULL ELSE exec_org::INTEGER END AS executive_org_id,
+           {L(SCALE_SOURCES)}[source + 1] AS appeal_source_id,
+           prolong_count::INTEGER AS prolong_count, prolong_days::INTEGER AS prolong_days,
+           complaint AS complaint_exist,
+           CASE WHEN dup THEN appeal_id(orig_day, orig_serial) END AS is_duplicate_of,
+           false AS has_lawsuit,
+           {L(list(TYPE_WEIGHTS))}[type + 1] AS type_id,
+           {L(ctx.cat_ids)}[cat + 1] AS issue_category_id,
+           {L(ctx.sub_ids)}[sub + 1] AS subissue_category_id,
+           {L(ctx.loc_codes)}[loc + 1] AS location_id,
+           CASE WHEN source < 4 THEN 'ELECTRONIC' WHEN source = 4 THEN 'PAPER_ON_PURPOSE'
+                ELSE 'ORAL' END AS appeal_form,
+           CASE WHEN collective THEN 'COLLECTIVE' ELSE 'INDIVIDUAL' END AS appeal_character,
+           ['kk', 'ru', 'en'][lang + 1] AS language_id,
+           age::INTEGER AS person_age,
+           ts(created_s) AS created_date,
+           ts(modified_s) AS modified_date,
+           lpad(iin::VARCHAR, 12, '0') AS applicant_iin,
+           person_name(kazakh, female, first, last) AS applicant_name,
+           phone(ph_pre, ph_num) AS applicant_phone,
+           CASE WHEN has_email THEN 'user' || person::VARCHAR || '@'
+                || {L(EMAIL_DOMAINS)}[email_dom + 1] END AS applicant_email,
+           {L(ctx.loc_names)}[loc + 1] || ', ул. ' || {L(STREETS)}[street + 1] || ', д. '
+               || house::VARCHAR || CASE WHEN flat > 0 THEN ', кв. ' || flat::VARCHAR ELSE '' END
+               AS applicant_address,
+           CASE WHEN lang = 0 THEN 'Сізден ' || {topics_kk}[cat + 1]
+                    || ' мәселесін шешуге көмектесуіңізді сұраймын.'
+                ELSE 'Прошу принять меры по вопросу ' || {topics_ru}[cat + 1] || '.' END
+               || CASE WHEN text_iin THEN ' ИИН ' || lpad(iin::VARCHAR, 12, '0') || '.' ELSE '' END
+               || CASE WHEN text_phone THEN ' Телефон: ' || phone(ph_pre, ph_num) || '.'
+                  ELSE '' END AS data
+    FROM snap ORDER BY ord
+    """
+
+
+def _events_sql() -> str:
+    L = _sql_list  # noqa: N806
+    sysmsg = [SYSTEM_MESSAGES[s] for s in SCALE_STAGES]
+    sysmsg[1] = SYSTEM_MESSAGES["FORWARD"]
+    return f"""
+    SELECT uuidish(h1, h2) AS id,
+           appeal_id(first_day, serial) AS appeal_id,
+           CASE WHEN stage = 1 AND org = exec_org THEN 'CHANGE_STATUS'
+                ELSE {L(STAGE_TYPE)}[stage + 1] END AS type,
+           {L(SCALE_STAGES)}[stage + 1] AS state,
+           {L(STAGE_WORKING)}[stage + 1] AS working_state,
+           CASE WHEN stage IN (0, 1, 5, 6, 8) THEN org ELSE exec_org END::INTEGER AS actor_org_id,
+           CASE WHEN stage IN (1, 6) THEN exec_org::INTEGER END AS target_org_id,
+           uuidish(u1, u2) AS actor_user_id,
+           ts(t) AS date,
+           ts(t + created_lag) AS created_date,
+           CASE WHEN stage IN (4, 7) THEN
+                    CASE WHEN lang = 0 THEN {L(ANSWERS_KK)}[1 + (h2 % 2)::INTEGER]
+                         ELSE {L(ANSWERS_RU)}[1 + (h2 % 4)::INTEGER] END
+                    || CASE WHEN msg_phone THEN ' Исполнитель связался с заявителем по номеру '
+                            || phone(ph_pre, ph_num) || '.' ELSE '' END
+                WHEN stage = 3 THEN 'Требуется дополнительное изучение вопроса.'
+                WHEN stage = 6 THEN 'Ответ не по существу, направлено на повторное рассмотрение.'
+           END AS message,
+           replace({L(sysmsg)}[stage + 1], '{{n}}', prolong_days::VARCHAR) AS system_message_ru
+    FROM ev ORDER BY ord
+    """
+
+
+def _estimate_events_per_appeal(start: date, days: int, weights: np.ndarray, seed: int) -> float:
+    """Mean events per appeal falling inside the period (the tail is cut at the end)."""
+    sample = 20_000
+    per_day = np.maximum(1, np.round(weights / weights.sum() * sample)).astype(np.int64)
+    ctx = _ScaleContext(start, days, per_day, seed)
+    t = _plan(ctx, np.arange(int(per_day.sum()), dtype=np.int64))["t"]
+    end_s = ctx.epoch0 + days * DAY_S
+    return float(((t >= 0) & (t < end_s)).sum() / per_day.sum())
+
+
+def _buckets(days_arr: np.ndarray, values: np.ndarray, pending: dict[int, list[np.ndarray]],
+             limit: int) -> None:
+    order = np.argsort(days_arr, kind="stable")
+    days_sorted, vals = days_arr[order], values[order]
+    cut = np.flatnonzero(np.diff(days_sorted)) + 1
+    for part_days, part in zip(np.split(days_sorted, cut), np.split(vals, cut), strict=True):
+        if len(part) and part_days[0] < limit:
+            pending.setdefault(int(part_days[0]), []).append(part)
+
+
+def write_scale_appeals(out_dir: Path, events: int = 10_000_000, seed: int = 7,
+                        progress: bool = True, start: date = date(2024, 1, 1),
+                        days: int | None = None) -> list[Path]:
+    """Write about `events` history events (+ the appeal snapshots) as daily JSON Lines files.
+
+    The period is `days` long (default: ~30k events a day, 14..365 days). Each appeal's attributes
+    and stage times are a hash of its number, so a day's rows are computed from the numbers of
+    the appeals active that day; memory is bounded by the pending (appeal, stage) codes.
+    """
+    import duckdb
+    import pyarrow as pa
+    from tqdm import tqdm
+
+    if events < 0:
+        raise ValueError("events must be >= 0")
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    if days is None:
+        days = int(np.clip(-(-events // 30_000), 14, 365))
+    dates = [start + timedelta(days=i) for i in range(days)]
+    weights = np.array([DOW_FACTOR[d.weekday()] if is_working_day(d) or d.weekday() >= 5
+                        else 0.22 for d in dates])
+    per_appeal = _estimate_events_per_appeal(start, days, weights, seed)
+    appeals_total = events / per_appeal
+    per_day = np.floor(weights / weights.sum() * appeals_total + 0.5).astype(np.int64)
+    ctx = _ScaleContext(start, days, per_day, seed)
+    end_s = ctx.epoch0 + days * DAY_S
+    serial0 = 1_000_000
+    con = duckdb.connect()
+    con.execute(_sql_macros(ctx))
+    appeals_sql, events_sql = _appeals_sql(ctx), _events_sql()
+    pending_ev: dict[int, list[np.ndarray]] = {}
+    pending_ap: dict[int, list[np.ndarray]] = {}
+    paths: list[Path] = []
+    bar = tqdm(total=days, unit="day", disable=not progress, desc="eotinish scale")
+    try:
+        for d in range(days):
+            idx = np.arange(ctx.first_idx[d], ctx.first_idx[d + 1], dtype=np.int64)
+            if len(idx):
+                t = _plan(ctx, idx)["t"]
+                rows, stages = np.nonzero((t >= 0) & (t < end_s))
+                codes = idx[rows] * 16 + stages
+                ev_day = t[rows, stages] // DAY_S - ctx.epoch0 // DAY_S
+                late = _uniform(codes, 70, seed) < SHARE["late_event"]
+                arrival = ev_day + np.where(late, 1 + (_uniform(codes, 71, seed) * 10
+                                                       ).astype(np.int64), 0)
+                _buckets(arrival, codes, pending_ev, days)
+                resent = _uniform(codes, 72, seed) < SHARE["resent_event"]
+                again = arrival + 1 + (_uniform(codes, 73, seed) * 7).astype(np.int64)
+                _buckets(again[resent], codes[resent], pending_ev, days)
+                key = np.unique(ev_day * (1 << 40) + idx[rows])
+                _buckets(key >> 40, key & ((1 << 40) - 1), pending_ap, days)
+            day_s = ctx.epoch0 + d * DAY_S
+            # appeals snapshot: state as of the end of the day
+            snap_idx = np.unique(np.concatenate(pending_ap.pop(d, [np.zeros(0, np.int64)])))
+            p = _plan(ctx, snap_idx)
+            t = p["t"]
+            done = (t >= 0) & (t < day_s + DAY_S)
+            stage = N_STAGES - 1 - np.argmax(done[:, ::-1], axis=1)
+            pers = _person_columns(ctx, p["person"])
+            finish = np.where(done[:, 7], t[:, 7], np.where(done[:, 6], -1,
+                                                            np.where(done[:, 4], t[:, 4], -1)))
+            prolong_days = np.where(done[:, 3], p["pdays"], 0)
+            su = _uniform(snap_idx, 80, seed)
+            snap = pa.table({
+                "ord": np.arange(len(snap_idx)), "first_day": p["first_day"],
+                "serial": serial0 + snap_idx, "stage": stage, "start_s": t[:, 0],
+                "deadline": ctx.busday(p["sday"], DEFAULT_DEADLINE_WORKING_DAYS + prolong_days),
+                "finish_s": finish, "org": p["org"], "exec_org": np.where(done[:, 1], p["exec"], -1),
+                "source": p["source"], "prolong_count": done[:, 3].astype(np.int64),
+                "prolong_days": prolong_days, "complaint": done[:, 6], "dup": p["dup"],
+                "orig_day": np.searchsorted(ctx.first_idx, p["orig"], side="right") - 1
+                + ctx.epoch0 // DAY_S,
+                "orig_serial": serial0 + p["orig"], "type": p["type"], "cat": p["cat"],
+                "sub": p["sub"], "loc": p["loc"], "collective": p["collective"], "lang": p["lang"],
+                "age": (p["first_day"] - pers["birth"]) * 100 // 36525, "created_s": p["created"],
+                "modified_s": np.max(np.where(done, t, -1), axis=1), "person": p["person"],
+                "text_iin": su < SHARE["iin_in_text"],
+                "text_phone": _uniform(snap_idx, 81, seed) < SHARE["phone_in_text"],
+                **{k: v for k, v in pers.items() if k != "birth"},
+            })
+            path = out_dir / f"appeals_{dates[d]}.jsonl"
+            con.register("snap", snap)
+            con.execute(f"COPY ({appeals_sql}) TO '{path}' (FORMAT json)")
+            con.unregister("snap")
+            paths.append(path)
+            # events received this day, shuffled
+            codes = np.concatenate(pending_ev.pop(d, [np.zeros(0, np.int64)]))
+            codes = codes[np.random.default_rng([seed, d]).permutation(len(codes))]
+            e_idx, e_stage = codes // 16, codes % 16
+            p = _plan(ctx, e_idx)
+            et = p["t"][np.arange(len(codes)), e_stage]
+            pers = _person_columns(ctx, p["person"])
+            actor = np.where(np.isin(e_stage, (0, 1, 5, 6, 8)), p["org"], p["exec"])
+            user = actor * 8 + (_uniform(codes, 82, seed) * 6).astype(np.int64)
+            ev = pa.table({
+                "ord": np.arange(len(codes)), "first_day": p["first_day"],
+                "serial": serial0 + e_idx, "stage": e_stage, "org": p["org"],
+                "exec_org": p["exec"], "t": et,
+                "created_lag": (_uniform(codes, 83, seed) * 4).astype(np.int64),
+                "h1": _hash(codes, 84, seed), "h2": _hash(codes, 85, seed),
+                "u1": _hash(user, 86, 0), "u2": _hash(user, 87, 0), "lang": p["lang"],
+                "msg_phone": _uniform(codes, 88, seed) < SHARE["phone_in_message"],
+                "ph_pre": pers["ph_pre"], "ph_num": pers["ph_num"], "prolong_days": p["pdays"],
+            })
+            path = out_dir / f"appeal_events_{dates[d]}.jsonl"
+            con.register("ev", ev)
+            con.execute(f"COPY ({events_sql}) TO '{path}' (FORMAT json)")
+            con.unregister("ev")
+            paths.append(path)
+            bar.update(1)
+    finally:
+        bar.close()
+        con.close()
+    return paths
+
+
+# --------------------------------------------------------------------------------------------
+# CLI
+# --------------------------------------------------------------------------------------------
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m ingest.generate_appeals",
+        description="Generate deterministic synthetic eOtinish appeals export files.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    b = sub.add_parser("bundled", help="demo set: 90 days of appeals + events (~20 MB)")
+    b.add_argument("out_dir", type=Path)
+    b.add_argument("--days", type=int, default=90)
+    b.add_argument("--start", type=date.fromisoformat, default=date(2024, 1, 1))
+    b.add_argument("--seed", type=int, default=2024)
+    b.add_argument("--per-day", type=float, default=55.0,
+                   help="mean appeals filed per working day (default 55)")
+    s = sub.add_parser("scale", help="daily JSON Lines files with about N events, for benchmarks")
+    s.add_argument("out_dir", type=Path)
+    s.add_argument("--events", type=int, default=10_000_000)
+    s.add_argument("--days", type=int, default=None)
+    s.add_argument("--seed", type=int, default=7)
+    s.add_argument("--no-progress", action="store_true")
+    sd = sub.add_parser("seeds", help="the dbt seeds eotinish_organisations / eotinish_categories")
+    sd.add_argument("seed_dir", type=Path, nargs="?", default=SEED_DIR)
+    args = parser.parse_args(argv)
+
+    t0 = time.perf_counter()
+    if args.command == "bundled":
+        paths = write_bundled_appeals(args.out_dir, start=args.start, days=args.days,
+                                      seed=args.seed, per_working_day=args.per_day)
+    elif args.command == "scale":
+        paths = write_scale_appeals(args.out_dir, events=args.events, seed=args.seed,
+                                    progress=not args.no_progress, days=args.days)
+    else:
+        paths = write_reference_seeds(args.seed_dir)
+    dt = time.perf_counter() - t0
+    size = sum(p.stat().st_size for p in paths)
+    print(f"wrote {len(paths)} files, {size / 1e6:.1f} MB, in {dt:.1f}s")
+    if args.command == "scale":
+        n = sum(_count_lines(p) for p in paths if p.name.startswith("appeal_events_"))
+        print(f"{n:,} events ({n / max(dt, 1e-9):,.0f} events/s)")
+    return 0
+
+
+def _count_lines(path: Path) -> int:
+    with path.open("rb") as fh:
+        return sum(chunk.count(b"\n") for chunk in iter(lambda: fh.read(1 << 20), b""))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
