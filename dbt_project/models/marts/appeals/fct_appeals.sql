@@ -1,4 +1,5 @@
 {%- set as_of_var = var('appeals_as_of_date', none) -%}
+{%- set as_of_expr = dbt.cast("'" ~ as_of_var ~ "'", 'date') if as_of_var else 'partition_date' -%}
 
 -- One row per appeal (its latest snapshot) with its lifecycle, working-day SLA figures and flags,
 -- as of the data's last day (latest export day of appeals or events, or var appeals_as_of_date).
@@ -10,17 +11,15 @@ lifecycle as (
     select * from {{ ref('int_appeal_lifecycle') }}
 ),
 
+export_days as (
+    select partition_date from {{ ref('stg_eotinish__appeals') }}
+    union all
+    select partition_date from {{ ref('stg_eotinish__appeal_events') }}
+),
+
 as_of as (
-    {%- if as_of_var %}
-    select {{ dbt.cast("'" ~ as_of_var ~ "'", 'date') }} as as_of_date
-    {%- else %}
-    select max(partition_date) as as_of_date
-    from (
-        select partition_date from {{ ref('stg_eotinish__appeals') }}
-        union all
-        select partition_date from {{ ref('stg_eotinish__appeal_events') }}
-    ) as export_days
-    {%- endif %}
+    select max({{ as_of_expr }}) as as_of_date
+    from export_days
 ),
 
 joined as (

@@ -54,45 +54,45 @@ movements as (
     union all
     select
         region_kato_2digit,
-        answered_date,
-        0,
-        1,
-        0,
-        0,
-        0
+        answered_date as calendar_date,
+        0 as filed,
+        1 as answered,
+        0 as resolved,
+        0 as open_delta,
+        0 as overdue_delta
     from appeals
     where answered_date is not null
     union all
     select
         region_kato_2digit,
-        resolved_date,
-        0,
-        0,
-        1,
-        -1,
-        0
+        resolved_date as calendar_date,
+        0 as filed,
+        0 as answered,
+        1 as resolved,
+        -1 as open_delta,
+        0 as overdue_delta
     from appeals
     where resolved_date is not null
     union all
     select
         region_kato_2digit,
-        overdue_from_date,
-        0,
-        0,
-        0,
-        0,
-        1
+        overdue_from_date as calendar_date,
+        0 as filed,
+        0 as answered,
+        0 as resolved,
+        0 as open_delta,
+        1 as overdue_delta
     from appeals
     where overdue_from_date is not null and (resolved_date is null or resolved_date > overdue_from_date)
     union all
     select
         region_kato_2digit,
-        resolved_date,
-        0,
-        0,
-        0,
-        0,
-        -1
+        resolved_date as calendar_date,
+        0 as filed,
+        0 as answered,
+        0 as resolved,
+        0 as open_delta,
+        -1 as overdue_delta
     from appeals
     where resolved_date is not null and overdue_from_date is not null and resolved_date > overdue_from_date
 ),
@@ -125,11 +125,11 @@ movements_by_breakdown as (
         breakdowns.breakdown,
         breakdowns.region_kato_2digit,
         days.calendar_date,
-        0,
-        0,
-        0,
-        0,
-        0
+        0 as filed,
+        0 as answered,
+        0 as resolved,
+        0 as open_delta,
+        0 as overdue_delta
     from days
     cross join breakdowns
 ),

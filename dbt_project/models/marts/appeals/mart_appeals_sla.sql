@@ -6,25 +6,31 @@ with appeals as (
     select * from {{ ref('fct_appeals') }}
 ),
 
+bounds as (
+    select
+        min(start_date) as first_date,
+        max(as_of_date) as as_of_date
+    from appeals
+),
+
 months as (
     select distinct
-        {{ dbt.cast(dbt.date_trunc('month', 'calendar_date'), 'date') }} as month_start
-    from {{ ref('int_working_days') }}
-    where
-        calendar_date >= (select min(start_date) from appeals)
-        and calendar_date <= (select max(as_of_date) from appeals)
+        {{ dbt.cast(dbt.date_trunc('month', 'calendar.calendar_date'), 'date') }} as month_start
+    from {{ ref('int_working_days') }} as calendar
+    inner join bounds
+        on calendar.calendar_date between bounds.first_date and bounds.as_of_date
 ),
 
 month_ends as (
     select
         months.month_start,
         case
-            when {{ month_end('months.month_start') }} < as_of.as_of_date
+            when {{ month_end('months.month_start') }} < bounds.as_of_date
                 then {{ month_end('months.month_start') }}
-            else as_of.as_of_date
+            else bounds.as_of_date
         end as period_end_date
     from months
-    cross join (select max(as_of_date) as as_of_date from appeals) as as_of
+    cross join bounds
 ),
 
 received as (

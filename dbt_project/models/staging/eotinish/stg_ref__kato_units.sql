@@ -8,5 +8,7 @@ select
     {{ dbt.cast('parent_code', dbt.type_string()) }} as parent_kato_code,
     name_ru,
     {{ dbt.cast('level', dbt.type_int()) }} as kato_level,
-    coalesce({{ dbt.cast('region_kato_2digit', dbt.type_string()) }}, substr(code, 1, 2)) as region_kato_2digit
+    coalesce(
+        {{ dbt.cast('region_kato_2digit', dbt.type_string()) }}, substr(code, 1, 2)
+    ) as region_kato_2digit
 from source

@@ -9,6 +9,7 @@ select
     name_ru,
     name_en,
     iso3166_2,
-    region_type,
+    -- the loader writes 'city_republican_significance' for Astana, Almaty and Shymkent
+    case when region_type like 'city%' then 'city' else region_type end as region_type,
     {{ dbt.cast('created', 'date') }} as created_date
 from source
