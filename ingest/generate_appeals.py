@@ -1527,7 +1527,7 @@ def _appeals_sql(ctx: _ScaleContext) -> str:
                || CASE WHEN text_iin THEN ' ИИН ' || lpad(iin::VARCHAR, 12, '0') || '.' ELSE '' END
                || CASE WHEN text_phone THEN ' Телефон: ' || phone(ph_pre, ph_num) || '.'
                   ELSE '' END AS data
-    FROM snap ORDER BY ord
+    FROM snap
     """
 
 
@@ -1556,7 +1556,7 @@ def _events_sql() -> str:
                 WHEN stage = 6 THEN 'Ответ не по существу, направлено на повторное рассмотрение.'
            END AS message,
            replace({L(sysmsg)}[stage + 1], '{{n}}', prolong_days::VARCHAR) AS system_message_ru
-    FROM ev ORDER BY ord
+    FROM ev
     """
 
 
