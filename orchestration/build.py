@@ -45,34 +45,51 @@ def prepare_dbt_manifest() -> None:
     )
 
 
-def ensure_bundled_data(paths: WarehousePaths) -> list[Path]:
-    from ingest.comtrade import landing_files
+def ensure_bundled_data(paths: WarehousePaths) -> None:
+    """Write the deterministic demo files into an empty landing folder (trade and appeals)."""
+    from ingest import comtrade, eotinish
+    from ingest.generate_appeals import write_bundled_appeals
     from ingest.generate_trade import write_bundled_dataset
 
-    existing = landing_files(paths.landing)
-    if existing:
-        return existing
-    print(f"Writing the bundled Comtrade files to {paths.trade_landing} ...", flush=True)
-    return write_bundled_dataset(paths.trade_landing)
+    if not comtrade.landing_files(paths.landing):
+        print(f"Writing the bundled Comtrade files to {paths.trade_landing} ...", flush=True)
+        write_bundled_dataset(paths.trade_landing)
+    if not eotinish.landing_days(paths.landing):
+        folder = paths.landing / eotinish.APPEALS.landing_subdir
+        print(f"Writing the bundled eOtinish exports to {folder} ...", flush=True)
+        write_bundled_appeals(folder)
 
 
-def landing_window(paths: WarehousePaths) -> tuple[str, str]:
+def landing_windows(paths: WarehousePaths) -> tuple[tuple[str, str], tuple[str, str] | None]:
+    """The months (trade) and days (appeals) the landing folder holds data for."""
     from ingest.comtrade import file_partitions, landing_files
-    from orchestration.defs.partitions import monthly_partitions
+    from ingest.eotinish import landing_days
+    from orchestration.defs.partitions import daily_partitions, monthly_partitions
 
+    months = set()
     valid = set(monthly_partitions.get_partition_keys())
-    keys = set()
     for path in landing_files(paths.landing):
-        keys |= file_partitions(path) & valid
-    if not keys:
+        months |= file_partitions(path) & valid
+    if not months:
         raise SystemExit(f"No loadable Comtrade files in {paths.trade_landing}")
-    return min(keys), max(keys)
+    days = landing_days(paths.landing) & set(daily_partitions.get_partition_keys())
+    return (min(months), max(months)), ((min(days), max(days)) if days else None)
+
+
+def _range_tags(window: tuple[str, str]) -> dict[str, str]:
+    return {
+        "dagster/asset_partition_range_start": window[0],
+        "dagster/asset_partition_range_end": window[1],
+        "trigger": "make warehouse",
+    }
 
 
 def run_build() -> int:
     started = time.perf_counter()
     paths = WarehousePaths.from_env()
     os.environ.update(paths.export_env())
+    # The bundled demo may hash applicants' identifiers with the demo key (ingest/privacy.py).
+    os.environ.setdefault("WAREHOUSE_DEMO", "1")
     ensure_bundled_data(paths)
     prepare_dbt_manifest()
     prepare_dagster_home()
@@ -81,34 +98,40 @@ def run_build() -> int:
 
     from orchestration.definitions import defs
 
-    start, end = landing_window(paths)
-    print(f"Building the warehouse for {start[:7]} .. {end[:7]} in one Dagster run ...", flush=True)
-    job = defs.resolve_job_def("build_warehouse")
+    months, days = landing_windows(paths)
+    failed_checks: list[str] = []
+    results = []
     with DagsterInstance.get() as instance:
-        result = job.execute_in_process(
-            instance=instance,
-            tags={
-                "dagster/asset_partition_range_start": start,
-                "dagster/asset_partition_range_end": end,
-                "trigger": "make warehouse",
-            },
-            raise_on_error=False,
-        )
-        failed_checks = [
-            e.asset_check_key.to_user_string()
-            for e in result.get_asset_check_evaluations()
-            if not e.passed
-        ]
+        # Daily appeal loads first (their own partitions, so their own run), then everything else
+        # over the months, in one run: trade loads, every dbt model, serving copy, docs.
+        runs = [("load_appeals", days, "days")] if days else []
+        runs.append(("build_warehouse", months, "months"))
+        for job_name, window, unit in runs:
+            print(f"Running {job_name} for the {unit} {window[0]} .. {window[1]} "
+                  "in one Dagster run ...", flush=True)
+            result = defs.resolve_job_def(job_name).execute_in_process(
+                instance=instance, tags=_range_tags(window), raise_on_error=False
+            )
+            results.append(result)
+            failed_checks += [
+                e.asset_check_key.to_user_string()
+                for e in result.get_asset_check_evaluations()
+                if not e.passed
+            ]
+            if not result.success:
+                break
+    success = all(r.success for r in results)
     elapsed = time.perf_counter() - started
-    print_summary(paths, result.success, failed_checks, elapsed, result.run_id)
-    return 0 if result.success else 1
+    print_summary(paths, success, failed_checks, elapsed, [r.run_id for r in results])
+    return 0 if success else 1
 
 
-def print_summary(paths: WarehousePaths, success: bool, failed_checks, elapsed, run_id) -> None:
+def print_summary(paths: WarehousePaths, success: bool, failed_checks, elapsed, run_ids) -> None:
     from ingest.duck import connect
 
     print()
-    print("Build " + ("succeeded" if success else "FAILED") + f" in {elapsed:.0f} s (run {run_id})")
+    outcome = "succeeded" if success else "FAILED"
+    print(f"Build {outcome} in {elapsed:.0f} s (Dagster runs {', '.join(run_ids)})")
     if failed_checks:
         print("Failed checks: " + ", ".join(failed_checks))
     if paths.serving_db.exists():

@@ -6,8 +6,9 @@ import os
 from pathlib import Path
 
 import pytest
+from appeal_files import appeal, write_jsonl
 from comtrade_files import month_records, record, write_csv
-from dagster import AssetKey, SkipReason, build_sensor_context
+from dagster import AssetKey, build_sensor_context
 
 from orchestration.definitions import defs
 from orchestration.defs.resources import WarehouseResource
@@ -90,8 +91,20 @@ def test_sensor_requests_one_run_over_the_months_new_files_hold(warehouse_paths,
 
     # Nothing new: skip. A late file for an old month: a run for just that month.
     context = build_sensor_context(resources=sensor_resources, cursor=result.cursor)
-    assert isinstance(landing_folder_sensor(context), SkipReason)
+    assert not landing_folder_sensor(context).run_requests
     write_csv(warehouse_paths.trade_landing / "late.csv", [record(762, 398, "M", "201807", "TOTAL", 5.0)])
     late = landing_folder_sensor(build_sensor_context(resources=sensor_resources, cursor=result.cursor))
     (late_run,) = late.run_requests
     assert (late_run.tags[RANGE_START], late_run.tags[RANGE_END]) == ("2018-07-01", "2018-07-01")
+
+
+def test_sensor_requests_an_appeals_run_for_the_days_of_new_exports(warehouse_paths, sensor_resources):
+    folder = warehouse_paths.landing / "eotinish"
+    write_jsonl(folder / "appeals_2024-03-05.jsonl", [appeal(1, "2024-03-05")])
+    write_jsonl(folder / "appeal_events_2024-03-07.jsonl", [])
+
+    result = landing_folder_sensor(build_sensor_context(resources=sensor_resources))
+
+    (run,) = result.run_requests
+    assert run.job_name == "appeals_daily"
+    assert (run.tags[RANGE_START], run.tags[RANGE_END]) == ("2024-03-05", "2024-03-07")

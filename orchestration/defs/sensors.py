@@ -1,4 +1,5 @@
-"""A sensor that watches the landing folder and launches a run for the months new files hold."""
+"""A sensor that watches the landing folder and launches runs for the partitions new files hold:
+months for Comtrade files, days for eOtinish exports."""
 
 import json
 from pathlib import Path
@@ -12,52 +13,69 @@ from dagster import (
     sensor,
 )
 
-from ingest.comtrade import file_partitions, landing_files
-from orchestration.defs.jobs import build_warehouse_job
-from orchestration.defs.partitions import monthly_partitions
+from ingest import comtrade, eotinish
+from orchestration.defs.jobs import appeals_daily_job, build_warehouse_job
+from orchestration.defs.partitions import daily_partitions, monthly_partitions
 from orchestration.defs.resources import WarehouseResource
 
 RANGE_START = "dagster/asset_partition_range_start"
 RANGE_END = "dagster/asset_partition_range_end"
 
 
-def file_signature(path) -> str:
+def file_signature(path: Path) -> str:
     stat = path.stat()
     return f"{stat.st_size}:{stat.st_mtime_ns}"
 
 
+def _trade_partitions(path: Path) -> set[str]:
+    return comtrade.file_partitions(path)
+
+
+def _appeal_partitions(path: Path) -> set[str]:
+    day = eotinish.file_day(path)
+    return {day} if day else set()
+
+
+# (job, partitions, files in the landing folder, partitions a file holds)
+WATCHED = [
+    (build_warehouse_job, monthly_partitions, comtrade.landing_files, _trade_partitions),
+    (appeals_daily_job, daily_partitions,
+     lambda landing: [p for feed in eotinish.FEEDS for p in feed.landing_files(landing)],
+     _appeal_partitions),
+]
+
+
 @sensor(
-    job=build_warehouse_job,
+    jobs=[build_warehouse_job, appeals_daily_job],
     minimum_interval_seconds=60,
     default_status=DefaultSensorStatus.STOPPED,
-    description="Looks for new or changed files in the trade landing folder, reads which months "
-    "they hold (without opening the warehouse, which a run may be writing) and requests one run "
-    "over that window of months.",
+    description="Looks for new or changed files in the landing folder, reads which months (trade) "
+    "or days (appeals) they hold, without opening the warehouse that a run may be writing, and "
+    "requests one run over that window for each feed.",
 )
 def landing_folder_sensor(context: SensorEvaluationContext, warehouse: WarehouseResource):
     seen: dict[str, str] = json.loads(context.cursor) if context.cursor else {}
-    current = {str(path): file_signature(path) for path in landing_files(warehouse.paths.landing)}
-    changed = sorted(path for path, signature in current.items() if seen.get(path) != signature)
-    if not changed:
-        return SkipReason("no new or changed files in the landing folder")
-
-    valid_keys = set(monthly_partitions.get_partition_keys())
-    partitions: set[str] = set()
-    unreadable = []
-    for path in changed:
-        found = file_partitions(Path(path))
-        if not found:
-            unreadable.append(path)
-        partitions |= found & valid_keys
-    if unreadable:
-        context.log.warning(f"files holding no readable period: {unreadable}")
-    if not partitions:
-        return SensorResult(skip_reason=SkipReason(f"no loadable months in {changed}"),
+    current: dict[str, str] = {}
+    runs = []
+    for job, partitions_def, files_of, partitions_of in WATCHED:
+        files = {str(p): file_signature(p) for p in files_of(warehouse.paths.landing)}
+        current.update(files)
+        changed = sorted(path for path, signature in files.items() if seen.get(path) != signature)
+        valid = set(partitions_def.get_partition_keys())
+        keys: set[str] = set()
+        for path in changed:
+            found = partitions_of(Path(path))
+            if not found:
+                context.log.warning(f"{path} holds no readable period or day")
+            keys |= found & valid
+        if keys:
+            start, end = min(keys), max(keys)
+            runs.append(RunRequest(
+                job_name=job.name,
+                run_key=f"{job.name}:{start}:{end}:" + ",".join(f"{p}@{files[p]}" for p in changed),
+                tags={RANGE_START: start, RANGE_END: end, "trigger": "landing_folder_sensor"},
+            ))
+    if not runs:
+        return SensorResult(skip_reason=SkipReason("no new or changed files with loadable data"),
                             cursor=json.dumps(current))
-    start, end = min(partitions), max(partitions)
-    run = RunRequest(
-        run_key=f"landing:{start}:{end}:" + ",".join(f"{p}@{current[p]}" for p in changed),
-        tags={RANGE_START: start, RANGE_END: end, "trigger": "landing_folder_sensor"},
-    )
-    return SensorResult(run_requests=[run], cursor=json.dumps(current))
-
+    return SensorResult(run_requests=runs, cursor=json.dumps(current))

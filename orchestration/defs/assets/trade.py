@@ -4,23 +4,20 @@ inside the asset; the result is a blocking asset check, so a failed suite stops 
 downstream and the published tables keep their previous content."""
 
 from dagster import (
-    AssetCheckResult,
-    AssetCheckSeverity,
     AssetCheckSpec,
     AssetExecutionContext,
     AssetKey,
     BackfillPolicy,
-    Failure,
     MaterializeResult,
     MetadataValue,
     asset,
 )
 
-from expectations.runner import build_data_docs
 from ingest.comtrade import load_comtrade
-from ingest.loads import LoadError, LoadReport
+from ingest.loads import LoadReport
 from ingest.reference import load_country_codes, load_trade_reference
 from ingest.settings import BUNDLED_REFERENCE_DIR
+from orchestration.defs.assets.loading import report_load
 from orchestration.defs.partitions import monthly_partitions
 from orchestration.defs.resources import WRITER_POOL, WarehouseResource
 
@@ -73,7 +70,8 @@ def raw_comtrade_records(context: AssetExecutionContext, warehouse: WarehouseRes
     keys = context.partition_keys
     with warehouse.connect() as con:
         report = load_comtrade(con, warehouse.paths.landing, keys)
-    yield from _report_results(context, report, COMTRADE_CHECK, warehouse)
+    totals = {"value_totals_usd": _value_totals(report)}
+    yield from report_load(context, report, COMTRADE_CHECK, warehouse, totals)
 
 
 @asset(
@@ -97,81 +95,13 @@ def raw_comtrade_records(context: AssetExecutionContext, warehouse: WarehouseRes
 def raw_trade_reference(context: AssetExecutionContext, warehouse: WarehouseResource):
     with warehouse.connect() as con:
         report = load_trade_reference(con, TRADE_REFERENCE_FILE)
-    yield from _report_results(context, report, REFERENCE_CHECK, warehouse)
+    yield from report_load(context, report, REFERENCE_CHECK, warehouse)
 
 
-def _report_results(context, report: LoadReport, check_name: str, warehouse: WarehouseResource):
-    """Turn a load report into the asset check result and the materialization metadata.
-
-    A rejected partition fails the check (blocking) and the step: its error names file, row and
-    column; its bad rows are in the quarantine table; its previously published data is intact."""
-    docs = build_data_docs()
-    failed = [
-        {"partitions": v["partitions"], **f}
-        for v in report.validations
-        for f in v["failed_expectations"]
-    ]
-    issues = report.issues
-    check_metadata = {
-        "load_id": report.load_id,
-        "suite_runs": len(report.validations),
-        "expectations_evaluated": sum(v["evaluated_expectations"] for v in report.validations),
-        "partitions_rejected": [p.partition_key for p in report.rejected],
-        "failed_expectations": MetadataValue.json(failed[:50]),
-        "bad_rows_sample": MetadataValue.md(_issues_table(issues[:20])) if issues else "none",
-    }
-    if docs:
-        check_metadata["data_docs"] = MetadataValue.path(str(docs))
-    check = AssetCheckResult(
-        check_name=check_name,
-        passed=not report.rejected,
-        severity=AssetCheckSeverity.ERROR,
-        metadata=check_metadata,
-    )
-    if report.rejected:
-        error = LoadError(report.feed, issues, report.load_id)
-        context.log.error(str(error))
-        yield check
-        raise Failure(description=str(error), metadata=check_metadata)
-
-    published = [p for p in report.partitions if p.status == "published"]
+def _value_totals(report: LoadReport) -> MetadataValue:
+    """Published trade value per reporter, frequency and flow over the loaded months (USD)."""
     totals: dict[str, float] = {}
-    for outcome in published:
+    for outcome in report.partitions:
         for name, value in outcome.totals.items():
             totals[name] = round(totals.get(name, 0.0) + value, 2)
-    with warehouse.connect() as con:
-        table = f"raw.{report.feed}"
-        (table_rows,) = con.execute(f"select count(*) from {table}").fetchone()
-    yield MaterializeResult(
-        metadata={
-            "dagster/row_count": table_rows,
-            "rows_published": report.rows_published,
-            "partitions_published": len(published),
-            "partitions_unchanged": report.count("unchanged"),
-            "partitions_empty": report.count("empty"),
-            "value_totals_usd": MetadataValue.json(totals),
-            "per_partition": MetadataValue.md(_partition_table(report)),
-            "load_id": report.load_id,
-        },
-    )
-    yield check
-
-
-def _issues_table(issues) -> str:
-    lines = ["| file | row | column | check | value |", "|---|---|---|---|---|"]
-    lines += [
-        f"| {i.file.rsplit('/', 1)[-1]} | {i.row} | {i.column} | {i.check} | {i.value} |"
-        for i in issues
-    ]
-    return "\n".join(lines)
-
-
-def _partition_table(report: LoadReport) -> str:
-    lines = ["| partition | status | rows | totals (USD) |", "|---|---|---|---|"]
-    lines += [
-        f"| {p.partition_key} | {p.status} | {p.rows} | "
-        + ", ".join(f"{k}: {v:,.0f}" for k, v in p.totals.items())
-        + " |"
-        for p in report.partitions[:200]
-    ]
-    return "\n".join(lines)
+    return MetadataValue.json(totals)

@@ -1,0 +1,84 @@
+"""What every load asset does with its load report: a blocking asset check from the Great
+Expectations results, materialization metadata, and a failed step naming file, row and column
+when a partition was rejected (its bad rows are in quarantine, its published data is intact)."""
+
+from dagster import AssetCheckResult, AssetCheckSeverity, Failure, MaterializeResult, MetadataValue
+
+from expectations.runner import build_data_docs
+from ingest.loads import LoadError, LoadReport
+from orchestration.defs.resources import WarehouseResource
+
+
+def report_load(
+    context, report: LoadReport, check_name: str, warehouse: WarehouseResource, extra_metadata=None
+):
+    """Turn a load report into the asset check result and the materialization metadata.
+
+    A rejected partition fails the check (blocking) and the step: its error names file, row and
+    column; its bad rows are in the quarantine table; its previously published data is intact."""
+    docs = build_data_docs()
+    failed = [
+        {"partitions": v["partitions"], **f}
+        for v in report.validations
+        for f in v["failed_expectations"]
+    ]
+    issues = report.issues
+    check_metadata = {
+        "load_id": report.load_id,
+        "suite_runs": len(report.validations),
+        "expectations_evaluated": sum(v["evaluated_expectations"] for v in report.validations),
+        "partitions_rejected": [p.partition_key for p in report.rejected],
+        "failed_expectations": MetadataValue.json(failed[:50]),
+        "bad_rows_sample": MetadataValue.md(_issues_table(issues[:20])) if issues else "none",
+    }
+    if docs:
+        check_metadata["data_docs"] = MetadataValue.path(str(docs))
+    check = AssetCheckResult(
+        check_name=check_name,
+        passed=not report.rejected,
+        severity=AssetCheckSeverity.ERROR,
+        metadata=check_metadata,
+    )
+    if report.rejected:
+        error = LoadError(report.feed, issues, report.load_id)
+        context.log.error(str(error))
+        yield check
+        raise Failure(description=str(error), metadata=check_metadata)
+
+    published = [p for p in report.partitions if p.status == "published"]
+    with warehouse.connect() as con:
+        table = f"raw.{report.feed}"
+        (table_rows,) = con.execute(f"select count(*) from {table}").fetchone()
+    yield MaterializeResult(
+        metadata={
+            "dagster/row_count": table_rows,
+            "rows_published": report.rows_published,
+            "partitions_published": len(published),
+            "partitions_unchanged": report.count("unchanged"),
+            "partitions_empty": report.count("empty"),
+            **(extra_metadata or {}),
+            "per_partition": MetadataValue.md(_partition_table(report)),
+            "load_id": report.load_id,
+        },
+    )
+    yield check
+
+
+def _issues_table(issues) -> str:
+    lines = ["| file | row | column | check | value |", "|---|---|---|---|---|"]
+    lines += [
+        f"| {i.file.rsplit('/', 1)[-1]} | {i.row} | {i.column} | {i.check} | {i.value} |"
+        for i in issues
+    ]
+    return "\n".join(lines)
+
+
+def _partition_table(report: LoadReport) -> str:
+    lines = ["| partition | status | rows | totals |", "|---|---|---|---|"]
+    lines += [
+        f"| {p.partition_key} | {p.status} | {p.rows} | "
+        + ", ".join(f"{k}: {v:,.0f}" for k, v in p.totals.items())
+        + " |"
+        for p in report.partitions[:200]
+    ]
+    return "\n".join(lines)
