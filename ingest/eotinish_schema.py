@@ -83,4 +83,6 @@ APPEAL_CHARACTERS = ["INDIVIDUAL", "COLLECTIVE"]
 LANGUAGES = ["kk", "ru", "en"]
 
 DEFAULT_DEADLINE_WORKING_DAYS = 15
-IIN_PATTERN = r"\b\d{12}\b"  # what the privacy scan looks for
+# What the privacy scan looks for: 12 digits standing alone (not part of a longer number, a word,
+# a UUID or a hash). Written for both RE2 (DuckDB) and Python's re (GX on pandas).
+IIN_PATTERN = r"(?:^|[^0-9A-Za-z_-])[0-9]{12}(?:[^0-9A-Za-z_-]|$)"
