@@ -206,7 +206,11 @@ def _scan_csv(feed: Feed, path: Path, *, lenient: bool) -> FileScan:
         if name not in feed.dropped
     )
     # Line 1 is the header, so data row n is line n + 1 of the file.
-    return FileScan(f"select {selected}, row_number() over () + 1 as _source_row from {reader}", [])
+    sql = (
+        f"select {selected}, row_number() over () + 1 as _source_row, "
+        f"[]::varchar[] as _missing_keys from {reader}"
+    )
+    return FileScan(sql, [])
 
 
 def _scan_json(feed: Feed, path: Path, *, envelope: bool) -> FileScan:
@@ -233,17 +237,6 @@ def _scan_json(feed: Feed, path: Path, *, envelope: bool) -> FileScan:
         from ({records})
     """
     return FileScan(sql, [])
-
-
-def _missing_key_issues(con: duckdb.DuckDBPyConnection, path: Path, scan_sql: str) -> list[LoadIssue]:
-    rows = con.execute(
-        f"select _source_row, _missing_keys from ({scan_sql}) where len(_missing_keys) > 0 "
-        "order by _source_row limit 50"
-    ).fetchall()
-    return [
-        LoadIssue(str(path), row, missing[0], "missing_column", "key missing from the record")
-        for row, missing in rows
-    ]
 
 
 def _first_line(error: Exception) -> str:
@@ -473,7 +466,7 @@ def _stage(con: duckdb.DuckDBPyConnection, feed: Feed, slices: list[tuple]) -> d
     con.execute(f"""
         create or replace temp table feed_stage (
             {text_columns}, _source_row bigint, _source_file varchar, _file_sha256 varchar,
-            _partition_key varchar, _slice varchar
+            _partition_key varchar, _slice varchar, _missing_keys varchar[]
         )
     """)
     issues: dict[str, list[LoadIssue]] = {}
@@ -486,14 +479,11 @@ def _stage(con: duckdb.DuckDBPyConnection, feed: Feed, slices: list[tuple]) -> d
             issues[path] = scan.issues
             continue
         partition = feed.partition_sql(Path(path))
-        found: list[LoadIssue] = []
         try:
-            if Path(path).suffix.lower() in (".json", ".jsonl"):
-                found += _missing_key_issues(con, Path(path), scan.sql)
             con.execute(f"""
                 insert into feed_stage
                 select {", ".join(quote_ident(n) for n in _text_columns(feed))}, _source_row,
-                    ?, ?, {partition}, {_slice_sql(feed, Path(path))}
+                    ?, ?, {partition}, {_slice_sql(feed, Path(path))}, _missing_keys
                 from ({scan.sql})
                 where list_contains(?, {_slice_sql(feed, Path(path))}) or ({partition}) is null
             """, [path, sha, file_slices])
@@ -501,19 +491,22 @@ def _stage(con: duckdb.DuckDBPyConnection, feed: Feed, slices: list[tuple]) -> d
             issues[path] = [LoadIssue(path, None, None, "unreadable_file", _first_line(error))]
             continue
         if Path(path).suffix.lower() == ".csv":
-            found += _csv_rejects(con, path)
-        unassigned = con.execute(
-            f"select _source_row, {quote_ident(feed.partition_column)} from feed_stage "
-            "where _source_file = ? and _partition_key is null order by 1 limit 50",
-            [path],
-        ).fetchall()
-        found += [
-            LoadIssue(path, row, feed.partition_column, "no_partition", feed.partition_message, value)
-            for row, value in unassigned
-        ]
-        if found:
-            issues[path] = found
-    return issues
+            issues[path] = _csv_rejects(con, path)
+
+    # Rows with keys missing (JSON) or without a partition, over all files at once.
+    rows = con.execute(f"""
+        select _source_file, _source_row, 'missing_column', _missing_keys[1], null
+        from feed_stage where len(_missing_keys) > 0
+        union all
+        select _source_file, _source_row, 'no_partition', {sql_string(feed.partition_column)},
+            {quote_ident(feed.partition_column)}
+        from feed_stage where _partition_key is null
+        order by 1, 2
+    """).fetchall()
+    messages = {"missing_column": "key missing from the record", "no_partition": feed.partition_message}
+    for path, row, check, column, value in rows:
+        issues.setdefault(path, []).append(LoadIssue(path, row, column, check, messages[check], value))
+    return {path: found for path, found in issues.items() if found}
 
 
 def _csv_rejects(con: duckdb.DuckDBPyConnection, path: str) -> list[LoadIssue]:
