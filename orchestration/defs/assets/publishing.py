@@ -2,7 +2,7 @@
 
 import shutil
 
-from dagster import AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, asset
+from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, asset
 from dagster_dbt import DbtCliResource
 
 from ingest.serving import publish_serving_copy
@@ -13,7 +13,6 @@ DBT_ASSET_KEYS = sorted(
     {key for assets in (dbt_foundation, dbt_incremental, dbt_marts) for key in assets.keys},
     key=lambda key: key.to_user_string(),
 )
-TARGET_PROGRESS = AssetKey("mart_trade_target_progress")
 
 
 @asset(
@@ -43,10 +42,19 @@ def serving_copy(context: AssetExecutionContext, warehouse: WarehouseResource) -
 def _target_progress(con) -> str | None:
     """The current progress toward each bilateral target, as a small table for the UI."""
     try:
-        frame = con.execute("select * from marts.mart_trade_target_progress").df()
+        rows = con.execute("""
+            select target_name, reporting_side, latest_rolling_12m_label,
+                round(latest_rolling_12m_turnover_usd / 1e6, 1), target_value_musd,
+                progress_rolling_12m_pct, required_cagr_pct, trend_target_year
+            from marts.mart_trade_target_progress order by target_id, reporting_side
+        """).fetchall()
     except Exception:  # the mart is optional for the serving copy itself
         return None
-    return frame.to_markdown(index=False) if hasattr(frame, "to_markdown") else frame.to_string()
+    header = ("| target | side | last 12 months | turnover, M USD | target, M USD | progress % "
+              "| growth needed %/yr | trend reaches target |")
+    lines = [header, "|---|---|---|---|---|---|---|---|"]
+    lines += ["| " + " | ".join("" if v is None else str(v) for v in row) + " |" for row in rows]
+    return "\n".join(lines)
 
 
 @asset(
