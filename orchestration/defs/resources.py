@@ -1,6 +1,7 @@
 """Resources: the DuckDB warehouse (paths, memory limit, spill folder) and the dbt CLI."""
 
 import os
+import shutil
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -51,11 +52,23 @@ class WarehouseResource(ConfigurableResource):
             con.close()
 
 
+def dbt_executable() -> str:
+    """The dbt installed beside dbt-core's package, whether or not its bin folder is on PATH
+    (`dagster dev` starts code servers whose interpreter path may not be the venv's)."""
+    import importlib.util
+
+    candidates = [Path(sys.executable).with_name("dbt"), Path(sys.prefix) / "bin" / "dbt"]
+    spec = importlib.util.find_spec("dbt")
+    if spec and spec.submodule_search_locations:
+        site_packages = Path(next(iter(spec.submodule_search_locations))).parent
+        candidates.append(site_packages.parents[2] / "bin" / "dbt")  # <venv>/lib/pythonX.Y/site-packages
+    found = next((c for c in candidates if c.exists()), None)
+    return str(found) if found else (shutil.which("dbt") or "dbt")
+
+
 def dbt_resource() -> DbtCliResource:
-    # The dbt installed beside this Python, whether or not the virtual environment is on PATH.
-    executable = Path(sys.executable).with_name("dbt")
     return DbtCliResource(
         project_dir=dbt_project,
         profiles_dir=str(dbt_project.profiles_dir),
-        dbt_executable=str(executable) if executable.exists() else "dbt",
+        dbt_executable=dbt_executable(),
     )
