@@ -227,14 +227,16 @@ def _scan_json(feed: Feed, path: Path, *, envelope: bool) -> FileScan:
             select json as rec, row_number() over () as _source_row
             from read_json_objects({sql_string(str(path))}, format = 'newline_delimited')
         """
-    selected = ", ".join(
-        _text(feed, name, f"rec ->> {sql_string(name)}") for name in names if name not in feed.dropped
-    )
+    read = [name for name in names if name not in feed.dropped]
+    # One parse of each record for all its fields (`rec ->> 'x'` per column would parse it per
+    # column), and one for its keys.
+    paths = "[" + ", ".join(sql_string(f"$.{name}") for name in read) + "]"
+    selected = ", ".join(_text(feed, name, f"fields[{i}]") for i, name in enumerate(read, start=1))
     keys = "[" + ", ".join(sql_string(name) for name in names) + "]"
     sql = f"""
         select {selected}, _source_row,
             list_filter({keys}, lambda k: not list_contains(json_keys(rec), k)) as _missing_keys
-        from ({records})
+        from (select rec, _source_row, json_extract_string(rec, {paths}) as fields from ({records}))
     """
     return FileScan(sql, [])
 
@@ -626,12 +628,16 @@ def _publish(
         """, [key])
         con.execute("""
             insert or replace into meta.published_slices
-            select ?, s.slice, ?, s.sha256, s.source_file, ?,
-                (select count(*) from feed_typed as t where t._slice = s.slice), ?
+            select ?, s.slice, ?, s.sha256, s.source_file, ?, coalesce(c.row_count, 0), ?
             from publishing_slices as s
-        """, [feed.name, key, load_id, utc_now()])
+            left join (
+                select _slice, count(*) as row_count from feed_typed
+                where _partition_key = ? group by _slice
+            ) as c on c._slice = s.slice
+        """, [feed.name, key, load_id, utc_now(), key])
         (rows,) = con.execute(
-            "select count(*) from feed_typed where _partition_key = ?", [key]
+            "select coalesce(sum(row_count), 0) from meta.published_slices "
+            "where feed = ? and partition_key = ? and load_id = ?", [feed.name, key, load_id]
         ).fetchone()
         con.execute("commit")
     except BaseException:
