@@ -13,7 +13,6 @@ import argparse
 import json
 import os
 import platform
-import resource
 import shutil
 import subprocess
 import sys
@@ -21,6 +20,8 @@ import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+
+from bench.common import _fresh_dir, _max_rss_mib, _self_peak_mib, _TimedResult
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 OUT_DIR = REPO_ROOT / "bench" / "out"
@@ -37,21 +38,6 @@ LINE_COUNTS = "line_counts.json"  # next to (not in) the landing folder: never r
 # --------------------------------------------------------------------------------------------
 # Helpers shared by parent and children
 # --------------------------------------------------------------------------------------------
-
-
-def _max_rss_mib(ru_maxrss: int) -> float:
-    # Linux reports ru_maxrss in KiB, macOS in bytes.
-    return ru_maxrss / (1024 * 1024) if sys.platform == "darwin" else ru_maxrss / 1024
-
-
-def _self_peak_mib() -> float:
-    return _max_rss_mib(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
-
-
-def _fresh_dir(path: Path) -> Path:
-    shutil.rmtree(path, ignore_errors=True)
-    path.mkdir(parents=True)
-    return path
 
 
 # --------------------------------------------------------------------------------------------
@@ -82,25 +68,6 @@ def child_bare_read(landing: Path, workdir: Path, memory_limit: str) -> dict:
     return {"rows": tables["a"]["rows"] + tables["e"]["rows"], "seconds": seconds,
             "startup_peak_mib": startup_peak, "appeals": tables["a"], "events": tables["e"],
             "checkpoint_seconds": checkpoint, "db_bytes": (root / "bare.duckdb").stat().st_size}
-
-
-class _TimedResult:
-    """Wraps what DuckDBPyConnection.execute returns so fetching (.df(), .fetchall()...) is
-    timed under the statement's category too."""
-
-    def __init__(self, result, timer, category: str):
-        self._result, self._timer, self._category = result, timer, category
-
-    def __getattr__(self, name):
-        attr = getattr(self._result, name)
-        if name not in {"df", "fetchall", "fetchone", "fetchdf", "arrow", "fetch_arrow_table"}:
-            return attr
-
-        def timed(*args, **kwargs):
-            with self._timer(self._category):
-                return attr(*args, **kwargs)
-
-        return timed
 
 
 class _PhaseTimer:
