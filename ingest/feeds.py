@@ -72,6 +72,11 @@ class Feed:
     non_negative: tuple[str, ...] = ()
     # (name, type, SQL over the typed columns and _partition_key), computed when staging
     derived_columns: tuple[tuple[str, str, str], ...] = ()
+    # A step run on the typed rows before validation ("module:function", called with the
+    # connection and the feed), adding `enriched_columns` to the temp table `feed_typed`: for work
+    # SQL cannot do, such as geometry (ingest.land).
+    enrich: str | None = None
+    enriched_columns: tuple[tuple[str, str], ...] = ()
 
     @property
     def table(self) -> str:
@@ -93,7 +98,7 @@ class Feed:
     @property
     def published_columns(self) -> list[tuple[str, str]]:
         derived = [(name, dtype) for name, dtype, _ in self.derived_columns]
-        return self.staged_columns + derived + PROVENANCE_COLUMNS
+        return self.staged_columns + derived + list(self.enriched_columns) + PROVENANCE_COLUMNS
 
     def landing_files(self, landing_dir: Path) -> list[Path]:
         folder = landing_dir / self.landing_subdir
@@ -102,8 +107,16 @@ class Feed:
         return sorted({p for pattern in self.file_patterns for p in folder.glob(pattern)})
 
     def load_validator(self) -> Validator:
-        module, function = self.validator.split(":")
-        return getattr(importlib.import_module(module), function)
+        return _resolve(self.validator)
+
+    def run_enrich(self, con: duckdb.DuckDBPyConnection) -> None:
+        if self.enrich:
+            _resolve(self.enrich)(con, self)
+
+
+def _resolve(reference: str) -> Callable:
+    module, function = reference.split(":")
+    return getattr(importlib.import_module(module), function)
 
 
 def ensure_tables(con: duckdb.DuckDBPyConnection, feed: Feed) -> None:
@@ -422,6 +435,7 @@ def load_feed(
             from feed_stage
         )
     """, [started_at])
+    feed.run_enrich(con)
     type_issues = _type_issues(con, feed)
     issues_by_partition = _validate(con, to_load, validator, report)
 
