@@ -262,3 +262,49 @@ def known_kato_codes(kato_file: Path = KATO_FILE) -> list[str]:
             "all_varchar = true)"
         ).fetchall()
     return [code for (code,) in rows]
+
+
+# --------------------------------------------------------------------------------------------
+# Published land-monitoring figures (kz_land_reference.csv), reconciled in mart_land_reconciliation
+# --------------------------------------------------------------------------------------------
+
+LAND_REFERENCE_FILE = BUNDLED_REFERENCE_DIR / "kz_land_reference.csv"
+LAND_REFERENCE_UNITS = {"thousand_ha": 1e3, "million_ha": 1e6, "cases": 1.0, "parcels": 1.0}
+
+
+def load_land_reference(con: duckdb.DuckDBPyConnection, path: Path = LAND_REFERENCE_FILE) -> int:
+    """The published national and regional land figures as ref.kz_land_reference, with values in
+    base units (hectares or counts), the period's first and last year and the region's KATO prefix.
+    Validated first (expectations/land_reference.py); a bad file raises LoadError naming row and
+    column and leaves the table as it was."""
+    from expectations.land_reference import validate_land_reference
+
+    factors = ", ".join(f"({sql_string(u)}, {f})" for u, f in LAND_REFERENCE_UNITS.items())
+    frame = con.execute(f"""
+        select *, row_number() over () + 1 as _source_row, {sql_string(str(path))} as _source_file,
+            value * factor as value_base,
+            case when unit like '%_ha' then 'ha' else unit end as base_unit,
+            try_cast(left(period, 4) as integer) as first_year,
+            try_cast(regexp_extract(period, '(\\d{{4}})[^.]*$', 1) as integer) as last_year,
+            nullif(regexp_extract(scope, 'KATO (\\d{{2}})', 1), '') as region_kato_2digit
+        from read_csv({sql_string(str(path))}, header = true, auto_detect = false, columns = {{
+            'period': 'VARCHAR', 'scope': 'VARCHAR', 'measure': 'VARCHAR', 'value': 'DOUBLE',
+            'unit': 'VARCHAR', 'is_derived': 'BOOLEAN', 'source_url': 'VARCHAR',
+            'source_date': 'VARCHAR', 'note': 'VARCHAR'}})
+        left join (values {factors}) as units(unit_name, factor) on units.unit_name = unit
+    """).df()
+    passed, _, issues = validate_land_reference(frame)
+    if not passed:
+        from ingest.loads import LoadError
+
+        raise LoadError("kz_land_reference", issues, new_load_id())
+    con.execute("create schema if not exists ref")
+    con.register("land_reference_frame", frame)
+    try:
+        con.execute("""
+            create or replace table ref.kz_land_reference as
+            select * exclude (unit_name, factor, _source_file) from land_reference_frame
+        """)
+    finally:
+        con.unregister("land_reference_frame")
+    return len(frame)
