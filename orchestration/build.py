@@ -2,9 +2,10 @@
 
     python -m orchestration.build            (what `make warehouse` runs)
 
-Steps: put the bundled Comtrade files in the landing folder if it has none; prepare the dbt
-manifest (`dbt parse`); create the Dagster home; run the `build_warehouse` job over every month
-the landing folder holds, as one run (single-run backfill); print a summary.
+Steps: put the bundled Comtrade, eOtinish and land-monitoring files in the landing folder if it
+has none; prepare the dbt manifest (`dbt parse`); create the Dagster home; run `load_appeals` over
+the days and `load_land` over the quarters the landing folder holds, then `build_warehouse` over
+every month, each as one run (single-run backfill); print a summary.
 """
 
 import os
@@ -46,9 +47,10 @@ def prepare_dbt_manifest() -> None:
 
 
 def ensure_bundled_data(paths: WarehousePaths) -> None:
-    """Write the deterministic demo files into an empty landing folder (trade and appeals)."""
-    from ingest import comtrade, eotinish
+    """Write the deterministic demo files into an empty landing folder (trade, appeals, land)."""
+    from ingest import comtrade, eotinish, land
     from ingest.generate_appeals import write_bundled_appeals
+    from ingest.generate_land import write_bundled_land
     from ingest.generate_trade import write_bundled_dataset
 
     if not comtrade.landing_files(paths.landing):
@@ -58,13 +60,21 @@ def ensure_bundled_data(paths: WarehousePaths) -> None:
         folder = paths.landing / eotinish.APPEALS.landing_subdir
         print(f"Writing the bundled eOtinish exports to {folder} ...", flush=True)
         write_bundled_appeals(folder)
+    if not land.landing_quarters(paths.landing):
+        folder = paths.landing / land.LANDING_SUBDIR
+        print(f"Writing the bundled land and subsoil monitoring files to {folder} ...", flush=True)
+        write_bundled_land(folder)
 
 
-def landing_windows(paths: WarehousePaths) -> tuple[tuple[str, str], tuple[str, str] | None]:
-    """The months (trade) and days (appeals) the landing folder holds data for."""
+Window = tuple[str, str]
+
+
+def landing_windows(paths: WarehousePaths) -> tuple[Window, Window | None, Window | None]:
+    """The months (trade), days (appeals) and quarters (land) the landing folder holds data for."""
     from ingest.comtrade import file_partitions, landing_files
     from ingest.eotinish import landing_days
-    from orchestration.defs.partitions import daily_partitions, monthly_partitions
+    from ingest.land import landing_quarters, partition_of_quarter
+    from orchestration.defs.partitions import daily_partitions, monthly_partitions, quarterly_partitions
 
     months = set()
     valid = set(monthly_partitions.get_partition_keys())
@@ -73,7 +83,13 @@ def landing_windows(paths: WarehousePaths) -> tuple[tuple[str, str], tuple[str, 
     if not months:
         raise SystemExit(f"No loadable Comtrade files in {paths.trade_landing}")
     days = landing_days(paths.landing) & set(daily_partitions.get_partition_keys())
-    return (min(months), max(months)), ((min(days), max(days)) if days else None)
+    quarters = {partition_of_quarter(q) for q in landing_quarters(paths.landing)}
+    quarters &= set(quarterly_partitions.get_partition_keys())
+    return (
+        (min(months), max(months)),
+        (min(days), max(days)) if days else None,
+        (min(quarters), max(quarters)) if quarters else None,
+    )
 
 
 def _range_tags(window: tuple[str, str]) -> dict[str, str]:
@@ -98,13 +114,15 @@ def run_build() -> int:
 
     from orchestration.definitions import defs
 
-    months, days = landing_windows(paths)
+    months, days, quarters = landing_windows(paths)
     failed_checks: list[str] = []
     results = []
     with DagsterInstance.get() as instance:
-        # Daily appeal loads first (their own partitions, so their own run), then everything else
-        # over the months, in one run: trade loads, every dbt model, serving copy, docs.
+        # Daily appeal loads and quarterly land loads first (their own partitions, so their own
+        # runs), then everything else over the months, in one run: trade loads, every dbt model,
+        # serving copy, docs.
         runs = [("load_appeals", days, "days")] if days else []
+        runs += [("load_land", quarters, "quarters")] if quarters else []
         runs.append(("build_warehouse", months, "months"))
         for job_name, window, unit in runs:
             print(f"Running {job_name} for the {unit} {window[0]} .. {window[1]} "

@@ -2,16 +2,26 @@
 
 from dagster import Definitions, in_process_executor, load_assets_from_modules
 
-from orchestration.defs.assets import appeals, dbt, publishing, reference, trade
-from orchestration.defs.jobs import appeals_daily_job, build_warehouse_job, load_appeals_job
+from orchestration.defs.assets import appeals, dbt, land, publishing, reference, trade
+from orchestration.defs.jobs import (
+    appeals_daily_job,
+    build_warehouse_job,
+    land_quarterly_job,
+    load_appeals_job,
+    load_land_job,
+)
 from orchestration.defs.resources import WarehouseResource, dbt_resource
-from orchestration.defs.schedules import daily_appeals_schedule, monthly_build_schedule
+from orchestration.defs.schedules import (
+    daily_appeals_schedule,
+    monthly_build_schedule,
+    quarterly_land_schedule,
+)
 from orchestration.defs.sensors import landing_folder_sensor
 
 defs = Definitions(
-    assets=load_assets_from_modules([reference, trade, appeals, dbt, publishing]),
-    jobs=[build_warehouse_job, load_appeals_job, appeals_daily_job],
-    schedules=[monthly_build_schedule, daily_appeals_schedule],
+    assets=load_assets_from_modules([reference, trade, appeals, land, dbt, publishing]),
+    jobs=[build_warehouse_job, load_appeals_job, appeals_daily_job, load_land_job, land_quarterly_job],
+    schedules=[monthly_build_schedule, daily_appeals_schedule, quarterly_land_schedule],
     sensors=[landing_folder_sensor],
     resources={"warehouse": WarehouseResource.from_env(), "dbt": dbt_resource()},
     # One process for a whole run: steps share the Great Expectations import (3-4 s) and the

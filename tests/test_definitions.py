@@ -108,3 +108,29 @@ def test_sensor_requests_an_appeals_run_for_the_days_of_new_exports(warehouse_pa
     (run,) = result.run_requests
     assert run.job_name == "appeals_daily"
     assert (run.tags[RANGE_START], run.tags[RANGE_END]) == ("2024-03-05", "2024-03-07")
+
+
+def test_sensor_requests_a_land_run_for_the_quarters_of_new_files(warehouse_paths, sensor_resources):
+    folder = warehouse_paths.landing / "land"
+    folder.mkdir(parents=True)
+    (folder / "land_parcels_2023-Q2.csv").write_text("cadastral_number\n")
+    (folder / "subsoil_detections_2024-Q1.csv").write_text("detection_id\n")
+    (folder / "land_parcels_2024.csv").write_text("cadastral_number\n")  # no quarter: not a land file
+
+    result = landing_folder_sensor(build_sensor_context(resources=sensor_resources))
+
+    (run,) = result.run_requests
+    assert run.job_name == "land_quarterly"
+    assert (run.tags[RANGE_START], run.tags[RANGE_END]) == ("2023-04-01", "2024-01-01")
+
+
+def test_each_land_load_check_blocks_its_downstream_assets():
+    asset_graph = defs.resolve_asset_graph()
+    for feed in ("land_parcels", "land_observations", "land_parcel_events", "subsoil_sites",
+                 "subsoil_detections"):
+        key = AssetKey(["raw", feed])
+        (check,) = [k for k in asset_graph.asset_check_keys if k.asset_key == key]
+        assert check.name == f"{feed}_suite"
+        assert asset_graph.get_check_spec(check).blocking
+    detections = asset_graph.get(AssetKey(["raw", "subsoil_detections"]))
+    assert AssetKey(["raw", "subsoil_sites"]) in detections.parent_keys

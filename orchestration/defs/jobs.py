@@ -1,17 +1,19 @@
 from dagster import AssetKey, AssetSelection, define_asset_job
 
-from orchestration.defs.partitions import daily_partitions, monthly_partitions
+from orchestration.defs.assets.land import LAND_RAW_KEYS
+from orchestration.defs.partitions import daily_partitions, monthly_partitions, quarterly_partitions
 
 APPEALS_RAW = AssetSelection.assets(
     AssetKey(["raw", "eotinish_appeals"]), AssetKey(["raw", "eotinish_appeal_events"])
 )
+LAND_RAW = AssetSelection.assets(*LAND_RAW_KEYS)
 
 # The whole warehouse for a window of months: trade loads, validation, every dbt model, the serving
-# copy and the docs. Unpartitioned assets are built once per run. (Daily appeal loads have their
-# own partitions, so they run in their own jobs.)
+# copy and the docs. Unpartitioned assets are built once per run. (Daily appeal loads and quarterly
+# land loads have their own partitions, so they run in their own jobs.)
 build_warehouse_job = define_asset_job(
     "build_warehouse",
-    selection=AssetSelection.all() - APPEALS_RAW,
+    selection=AssetSelection.all() - APPEALS_RAW - LAND_RAW,
     partitions_def=monthly_partitions,
     description="Load, validate and publish the trade feeds for a window of months, then rebuild "
     "the dbt models, the serving copy and the docs.",
@@ -32,4 +34,21 @@ appeals_daily_job = define_asset_job(
     partitions_def=daily_partitions,
     description="Load the eOtinish exports of a window of days and rebuild the appeals models, "
     "the serving copy and the docs.",
+)
+
+# Only the quarterly land and subsoil loads (the build command runs these before build_warehouse).
+load_land_job = define_asset_job(
+    "load_land",
+    selection=LAND_RAW,
+    partitions_def=quarterly_partitions,
+    description="Load and validate the land and subsoil monitoring files of a window of quarters.",
+)
+
+# The quarterly routine: the quarter's land loads and every model and publication downstream.
+land_quarterly_job = define_asset_job(
+    "land_quarterly",
+    selection=LAND_RAW.downstream(),
+    partitions_def=quarterly_partitions,
+    description="Load the land and subsoil monitoring files of a window of quarters and rebuild "
+    "the land models, the serving copy and the docs.",
 )

@@ -1,5 +1,5 @@
 """A sensor that watches the landing folder and launches runs for the partitions new files hold:
-months for Comtrade files, days for eOtinish exports."""
+months for Comtrade files, days for eOtinish exports, quarters for land and subsoil monitoring."""
 
 import json
 from pathlib import Path
@@ -13,9 +13,9 @@ from dagster import (
     sensor,
 )
 
-from ingest import comtrade, eotinish
-from orchestration.defs.jobs import appeals_daily_job, build_warehouse_job
-from orchestration.defs.partitions import daily_partitions, monthly_partitions
+from ingest import comtrade, eotinish, land
+from orchestration.defs.jobs import appeals_daily_job, build_warehouse_job, land_quarterly_job
+from orchestration.defs.partitions import daily_partitions, monthly_partitions, quarterly_partitions
 from orchestration.defs.resources import WarehouseResource
 
 RANGE_START = "dagster/asset_partition_range_start"
@@ -36,22 +36,30 @@ def _appeal_partitions(path: Path) -> set[str]:
     return {day} if day else set()
 
 
+def _land_partitions(path: Path) -> set[str]:
+    quarter = land.file_quarter(path)
+    return {land.partition_of_quarter(quarter)} if quarter else set()
+
+
 # (job, partitions, files in the landing folder, partitions a file holds)
 WATCHED = [
     (build_warehouse_job, monthly_partitions, comtrade.landing_files, _trade_partitions),
     (appeals_daily_job, daily_partitions,
      lambda landing: [p for feed in eotinish.FEEDS for p in feed.landing_files(landing)],
      _appeal_partitions),
+    (land_quarterly_job, quarterly_partitions,
+     lambda landing: [p for feed in land.FEEDS for p in feed.landing_files(landing)],
+     _land_partitions),
 ]
 
 
 @sensor(
-    jobs=[build_warehouse_job, appeals_daily_job],
+    jobs=[build_warehouse_job, appeals_daily_job, land_quarterly_job],
     minimum_interval_seconds=60,
     default_status=DefaultSensorStatus.STOPPED,
-    description="Looks for new or changed files in the landing folder, reads which months (trade) "
-    "or days (appeals) they hold, without opening the warehouse that a run may be writing, and "
-    "requests one run over that window for each feed.",
+    description="Looks for new or changed files in the landing folder, reads which months (trade), "
+    "days (appeals) or quarters (land) they hold, without opening the warehouse that a run may be "
+    "writing, and requests one run over that window for each feed.",
 )
 def landing_folder_sensor(context: SensorEvaluationContext, warehouse: WarehouseResource):
     seen: dict[str, str] = json.loads(context.cursor) if context.cursor else {}
