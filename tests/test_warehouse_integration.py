@@ -1,5 +1,6 @@
 """The whole graph, materialized through Dagster with the real dbt, DuckDB and Great Expectations,
-on two years of the bundled trade data and three weeks of appeals, in a temporary folder."""
+on two years of the bundled trade data, three weeks of appeals and four years of a small land and
+subsoil monitoring set, in a temporary folder."""
 
 import subprocess
 import sys
@@ -13,6 +14,7 @@ from conftest import copy_files
 from dagster import AssetKey, AssetSelection, DagsterInstance, materialize
 
 from ingest.generate_appeals import write_bundled_appeals
+from ingest.generate_land import write_bundled_land
 from ingest.privacy import find_iin_values
 from ingest.settings import WarehousePaths
 
@@ -20,6 +22,7 @@ pytestmark = pytest.mark.integration
 
 MONTHS = ("2022-01-01", "2023-12-01")
 DAYS = ("2024-01-01", "2024-01-21")
+QUARTERS = ("2022-01-01", "2025-10-01")
 YEARS = ("2022", "2023")
 
 
@@ -29,9 +32,10 @@ def range_tags(window):
 
 
 def build(paths: WarehousePaths, instance):
-    """As `make warehouse` does: the daily appeal loads, then everything else over the months."""
+    """As `make warehouse` does: the daily appeal loads, the quarterly land loads, then everything
+    else over the months."""
     from orchestration.definitions import defs
-    from orchestration.defs.jobs import APPEALS_RAW
+    from orchestration.defs.jobs import APPEALS_RAW, LAND_RAW
     from orchestration.defs.resources import WarehouseResource, dbt_resource
 
     resources = {
@@ -42,7 +46,10 @@ def build(paths: WarehousePaths, instance):
     appeals = materialize(assets, selection=APPEALS_RAW, resources=resources, instance=instance,
                           tags=range_tags(DAYS), raise_on_error=False)
     assert appeals.success
-    return materialize(assets, selection=AssetSelection.all() - APPEALS_RAW, resources=resources,
+    land = materialize(assets, selection=LAND_RAW, resources=resources, instance=instance,
+                       tags=range_tags(QUARTERS), raise_on_error=False)
+    assert land.success
+    return materialize(assets, selection=AssetSelection.all() - APPEALS_RAW - LAND_RAW, resources=resources,
                        instance=instance, tags=range_tags(MONTHS), raise_on_error=False)
 
 
@@ -57,6 +64,7 @@ def built(tmp_path_factory, bundled_files):
         patch.setenv("APPEALS_HASH_KEY", "integration-test-key")
         copy_files([f for f in bundled_files if f.stem.endswith(YEARS)], paths.trade_landing)
         write_bundled_appeals(paths.landing / "eotinish", start=date(2024, 1, 1), days=21)
+        write_bundled_land(paths.landing / "land", parcels=400, sites=30)
         instance = DagsterInstance.ephemeral()
         result = build(paths, instance)
         yield paths, instance, result
