@@ -27,7 +27,7 @@ from ingest.land_schema import (
     SEASONS,
     quarter_of,
 )
-from ingest.loads import LoadReport
+from ingest.loads import LoadIssue, LoadReport, PartitionOutcome
 
 QUARTER_IN_NAME = re.compile(r"_(\d{4}-Q[1-4])\.(jsonl|json|csv)$")
 LANDING_SUBDIR = "land"
@@ -121,8 +121,27 @@ FEEDS_BY_NAME = {feed.name: feed for feed in FEEDS}
 def load_land_feed(
     con: duckdb.DuckDBPyConnection, name: str, landing_dir: Path, quarters: list[str], **kwargs
 ) -> LoadReport:
-    """Load the given quarters ('2024-Q2') of one land or subsoil feed (see ingest.feeds)."""
-    return feeds.load_feed(con, FEEDS_BY_NAME[name], landing_dir, quarters, **kwargs)
+    """Load the given quarters ('2024-Q2') of one land or subsoil feed (see ingest.feeds). A file
+    of the feed whose name carries no quarter (land_parcels_2024.csv) belongs to no quarter: it is
+    reported as rejected, like an unreadable file, instead of being skipped without a word."""
+    feed = FEEDS_BY_NAME[name]
+    # meta.file_slices remembers the quarters of a file version by checksum, but a land file's
+    # quarter is in its name: forget versions read under a name without one, so that the same file
+    # renamed properly is read again rather than known as holding nothing.
+    feeds.ensure_tables(con, feed)
+    con.execute("delete from meta.file_slices where feed = ? and partition_key is null", [name])
+    report = feeds.load_feed(con, feed, landing_dir, quarters, **kwargs)
+    unnamed = [str(path) for path in feed.landing_files(landing_dir) if not file_quarter(path)]
+    if unnamed:
+        outcome = next((p for p in report.partitions if p.partition_key == "(unassigned)"), None)
+        if outcome is None:
+            outcome = PartitionOutcome("(unassigned)", "rejected")
+            report.partitions.append(outcome)
+        outcome.files = sorted({*outcome.files, *unnamed})
+        outcome.issues += [
+            LoadIssue(path, None, None, "no_partition", feed.partition_message) for path in unnamed
+        ]
+    return report
 
 
 def quarter_of_partition(key: str) -> str:
