@@ -4,7 +4,9 @@ error naming file, row and column; the bad rows in quarantine.<feed>; published 
 
 These run the real DuckDB, shapely and Great Expectations on small files."""
 
+import csv
 import hashlib
+import json
 import shutil
 
 import pytest
@@ -181,35 +183,33 @@ def test_reloading_the_generated_set_changes_nothing(bundle):
     assert {t: digest(con, t) for t in tables} == before
 
 
-def test_a_reexported_quarter_replaces_that_quarter_only(generated, warehouse_paths):
+def test_a_reexported_quarter_replaces_that_quarter_only(generated, warehouse, warehouse_paths):
+    land(warehouse_paths).mkdir(parents=True)
     for path in generated:
         if path.name.startswith("land_parcels_"):
-            land(warehouse_paths).mkdir(parents=True, exist_ok=True)
             shutil.copy2(path, land(warehouse_paths) / path.name)
-    con = connect(warehouse_paths.warehouse_db, memory_limit="1GB")
-    load(con, warehouse_paths, "land_parcels", partitions()).raise_for_errors()
+    load(warehouse, warehouse_paths, "land_parcels", partitions()).raise_for_errors()
     others = "select * from raw.land_parcels where _partition_quarter <> '2023-Q2' order by all"
-    before = con.execute(others).fetchall()
-    old = con.execute(
-        "select cadastral_number, area_ha from raw.land_parcels where _partition_quarter = '2023-Q2'"
-    ).fetchall()
-    assert len(old) >= 3
-    # The re-export drops the quarter's first parcel and corrects another's area (and drawing).
-    rows = [parcel(900 + n, area_ha=50.0 + n) for n in range(len(old) - 1)]
-    rows[0] = parcel(900, area_ha=12.5, geometry_wkt=ring_wkt(square(*parcel_corner(900), 0.004)))
-    write_feed(land(warehouse_paths), "land_parcels", "2023-Q2", rows)
+    before = warehouse.execute(others).fetchall()
+    path = land(warehouse_paths) / "land_parcels_2023-Q2.csv"
+    with path.open(newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) >= 3
+    # The re-export drops the quarter's first parcel and corrects the stated area of another.
+    rows = rows[1:]
+    rows[0]["area_ha"] = "12.5"
+    write_csv(path, rows, COLUMN_NAMES["land_parcels"])
 
-    report = load(con, warehouse_paths, "land_parcels", partitions())
+    report = load(warehouse, warehouse_paths, "land_parcels", partitions())
 
-    assert {q for q, s in statuses(report).items() if s != "unchanged"} == {"2023-Q2", "2024-Q1"}
-    assert statuses(report)["2023-Q2"] == "published"  # 2024-Q1 has no parcels: 'empty'
-    assert con.execute(others).fetchall() == before
-    new = con.execute("""
-        select cadastral_number, area_ha, regexp_extract(_source_file, '[^/]+$')
-        from raw.land_parcels where _partition_quarter = '2023-Q2' order by 1
+    assert {q: s for q, s in statuses(report).items() if s != "unchanged"} == {
+        "2023-Q2": "published", "2024-Q1": "empty"}  # 2024-Q1 has no parcels
+    assert warehouse.execute(others).fetchall() == before
+    quarter = warehouse.execute("""
+        select cadastral_number, area_ha, area_mismatch, regexp_extract(_source_file, '[^/]+$')
+        from raw.land_parcels where _partition_quarter = '2023-Q2' order by _source_row
     """).fetchall()
-    assert new == [(r["cadastral_number"], r["area_ha"], "land_parcels_2023-Q2.csv") for r in rows]
-    con.close()
+    assert quarter == [(r["cadastral_number"], float(r["area_ha"]), r is rows[0], path.name) for r in rows]
 
 
 # ------------------------------------------------------------------------------------------------
@@ -371,6 +371,8 @@ def test_unknown_land_category(warehouse, warehouse_paths):
     message, bad = reject_parcels(warehouse, warehouse_paths, bad_parcels(row3={"land_category": "ORCHARD"}))
     assert f"{PARCELS_FILE}, row 5, column land_category" in message and "'ORCHARD'" in message
     assert [b[1:] for b in bad] == [(5, "land_category", "expect_column_values_to_be_in_set", "ORCHARD")]
+    (record,) = warehouse.execute("select record from quarantine.land_parcels").fetchone()
+    assert json.loads(record)["cadastral_number"] == parcels(20)[3]["cadastral_number"]  # the whole row
 
 
 def test_non_numeric_area(warehouse, warehouse_paths):
