@@ -12,7 +12,7 @@ select
         when length(kato_code) = 9 then substr(kato_code, 1, 2)
     end as region_kato_2digit,
     land_category,
-    {{ dbt.cast('area_ha', dbt.type_float()) }} as area_ha,
+    {{ dbt.cast('area_ha', 'double') }} as area_ha,
     holder_type,
     nullif(holder_id, '') as holder_id,
     tenure_type,
