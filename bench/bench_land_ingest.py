@@ -131,8 +131,8 @@ def main(argv=None) -> int:
     paths = write_scale_land(landing / "land", parcels=args.parcels, progress=False)
     generate_seconds = time.perf_counter() - t0
     size_mb = sum(p.stat().st_size for p in paths) / 1e6
-    print(f"generated {args.parcels:,} parcels: {len(paths)} files, {size_mb:,.0f} MB in {generate_seconds:.0f} s",
-          flush=True)
+    print(f"generated {args.parcels:,} parcels: {len(paths)} files, {size_mb:,.0f} MB "
+          f"in {generate_seconds:.0f} s", flush=True)
     env = {**os.environ, "WAREHOUSE_DIR": str(_fresh_dir(args.workdir / "ingest_path")),
            "PYTHONPATH": str(REPO_ROOT)}
     results = {phase: _run_child(phase, args, env) for phase in PHASES}

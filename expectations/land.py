@@ -101,7 +101,8 @@ def land_observations_suite() -> list[ExpectationSpec]:
         _in_set(feed, "satellite"),
         # The season names the date's year and one of its months (SPRING Apr-May, SUMMER Jun-Aug,
         # AUTUMN Sep-Oct).
-        ExpectationSpec("ExpectColumnValuesToBeInSet", {"column": "season_matches_date", "value_set": [True]}),
+        ExpectationSpec("ExpectColumnValuesToBeInSet",
+                        {"column": "season_matches_date", "value_set": [True]}),
         _between("used_share", 0, 1),
         _between("cloud_share", 0, 1),
         _between("ndvi", -1, 1),

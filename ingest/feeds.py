@@ -409,10 +409,15 @@ def load_feed(
         report.partitions.append(PartitionOutcome(key, _status_without_new_data(con, feed, key)))
     if unreadable:
         # A file whose partitions cannot be read belongs to no partition; report it with this load.
+        # It is kept in quarantine (no record: it could not be read) and in meta.loads like any
+        # rejected partition.
         issues = [issue for file_issues in unreadable.values() for issue in file_issues]
-        report.partitions.append(
-            PartitionOutcome("(unassigned)", "rejected", files=sorted(unreadable), issues=issues)
-        )
+        outcome = PartitionOutcome("(unassigned)", "rejected", files=sorted(unreadable), issues=issues)
+        quarantined = quarantine_issues(con, feed.quarantine_table, load_id, outcome.partition_key,
+                                        issues, None)
+        record_load(con, load_id=load_id, feed=feed.name, outcome=outcome,
+                    rows_quarantined=quarantined, started_at=started_at)
+        report.partitions.append(outcome)
     if not to_load:
         return report
 

@@ -492,9 +492,6 @@ def test_broken_json_lines_line(warehouse, warehouse_paths):
     assert published(warehouse, "land_observations", "ndvi")[-1] == (0.61,)
 
 
-@pytest.mark.xfail(strict=True, reason="ingest/feeds.py reports a file it cannot read at all "
-                   "(broken JSON Lines, a CSV without its first column) in the load report only: "
-                   "nothing goes to quarantine.<feed> or meta.loads")
 def test_an_unreadable_file_is_quarantined_and_recorded(warehouse, warehouse_paths):
     path = write_feed(land(warehouse_paths), "land_observations", Q, observations(10))
     load(warehouse, warehouse_paths, "land_observations", [Q]).raise_for_errors()
