@@ -89,7 +89,7 @@ joined as (
     left join history
         on
             observations.cadastral_number = history.cadastral_number
-            and history.state_valid_from <= observations.observation_date
+            and observations.observation_date >= history.state_valid_from
             and (history.state_valid_to is null or observations.observation_date < history.state_valid_to)
 ),
 

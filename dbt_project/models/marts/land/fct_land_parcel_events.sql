@@ -52,8 +52,11 @@ select
     seasoned.event_type,
     seasoned.event_date,
     seasoned.event_year,
-    {{ dbt.concat([dbt.cast('seasoned.event_year', dbt.type_string()), "'-Q'", dbt.cast('seasoned.event_quarter_number', dbt.type_string())]) }}
-        as event_quarter,
+    {{ dbt.concat([
+        dbt.cast('seasoned.event_year', dbt.type_string()),
+        "'-Q'",
+        dbt.cast('seasoned.event_quarter_number', dbt.type_string())
+    ]) }} as event_quarter,
     seasoned.recorded_at,
     seasoned.reason,
     seasoned.channel,

@@ -52,7 +52,7 @@ feed_quarters as (
     from {{ ref('stg_subsoil__detections') }}
 ),
 
-coverage as (
+coverage_dates as (
     select
         feed,
         {{ dbt.safe_cast(dbt.concat([
@@ -74,6 +74,20 @@ coverage as (
         {{ dbt.safe_cast(dbt.concat([dbt.cast('max(season_year)', dbt.type_string()), "'-12-31'"]), 'date') }}
             as covered_to
     from {{ ref('stg_land__observations') }}
+),
+
+-- Whole calendar years inside the covered dates (coverage starts on a quarter's first day and
+-- ends on a quarter's last day).
+coverage as (
+    select
+        feed,
+        covered_from,
+        covered_to,
+        extract(year from covered_from)
+        + case when extract(month from covered_from) = 1 then 0 else 1 end as first_full_year,
+        extract(year from covered_to)
+        - case when extract(month from covered_to) = 12 then 0 else 1 end as last_full_year
+    from coverage_dates
 ),
 
 published as (
@@ -102,7 +116,11 @@ published_feed as (
             when published.warehouse_measure = 'outside_detections' then 'detections'
             when published.warehouse_measure in ('arable_unused_ha_summer', 'unused_ha_summer')
                 then 'observations'
-        end as feed
+        end as feed,
+        case published.warehouse_measure
+            when 'withdrawn_ha' then 'WITHDRAWN'
+            when 'redistributed_ha' then 'REDISTRIBUTED'
+        end as event_type
     from published
 ),
 
@@ -131,18 +149,15 @@ event_values as (
     from published_covered
     inner join events
         on
-            events.event_type = case published_covered.warehouse_measure
-                when 'withdrawn_ha' then 'WITHDRAWN'
-                when 'redistributed_ha' then 'REDISTRIBUTED'
-            end
-            and events.event_date <= published_covered.period_end_date
+            published_covered.event_type = events.event_type
+            and published_covered.period_end_date >= events.event_date
             and (
                 published_covered.period_start_date is null
-                or events.event_date >= published_covered.period_start_date
+                or published_covered.period_start_date <= events.event_date
             )
             and (
                 published_covered.region_kato_2digit is null
-                or events.region_kato_2digit = published_covered.region_kato_2digit
+                or published_covered.region_kato_2digit = events.region_kato_2digit
             )
     group by published_covered.reference_row
 ),
@@ -155,16 +170,16 @@ detection_values as (
     inner join detections
         on
             published_covered.warehouse_measure = 'outside_detections'
-            and detections.is_outside_contour
-            and detections.detection_date <= published_covered.period_end_date
+            and published_covered.period_end_date >= detections.detection_date
             and (
                 published_covered.period_start_date is null
-                or detections.detection_date >= published_covered.period_start_date
+                or published_covered.period_start_date <= detections.detection_date
             )
             and (
                 published_covered.region_kato_2digit is null
-                or detections.region_kato_2digit = published_covered.region_kato_2digit
+                or published_covered.region_kato_2digit = detections.region_kato_2digit
             )
+            and detections.is_outside_contour
     group by published_covered.reference_row
 ),
 
@@ -181,14 +196,14 @@ observation_values as (
                 published_covered.warehouse_measure = 'unused_ha_summer'
                 or observations.land_category = 'ARABLE'
             )
-            and observations.season_year <= extract(year from published_covered.period_end_date)
+            and extract(year from published_covered.period_end_date) >= observations.season_year
             and (
                 published_covered.period_start_date is null
-                or observations.season_year >= extract(year from published_covered.period_start_date)
+                or extract(year from published_covered.period_start_date) <= observations.season_year
             )
             and (
                 published_covered.region_kato_2digit is null
-                or observations.region_kato_2digit = published_covered.region_kato_2digit
+                or published_covered.region_kato_2digit = observations.region_kato_2digit
             )
     group by published_covered.reference_row
 ),
@@ -229,7 +244,12 @@ published_compared as (
                 published_covered.warehouse_measure is not null
                 and published_covered.is_known_scope
                 and published_covered.is_period_covered
-                then coalesce(event_values.value_demo, detection_values.value_demo, observation_values.value_demo, 0)
+                then coalesce(
+                    event_values.value_demo,
+                    detection_values.value_demo,
+                    observation_values.value_demo,
+                    0
+                )
         end as warehouse_value_demo,
         published_covered.is_derived,
         published_covered.source_url,
@@ -254,10 +274,8 @@ event_years as (
     inner join coverage
         on
             coverage.feed = 'events'
-            and coverage.covered_from
-            <= {{ dbt.cast(dbt.concat([dbt.cast('events.event_year', dbt.type_string()), "'-01-01'"]), 'date') }}
-            and coverage.covered_to
-            >= {{ dbt.cast(dbt.concat([dbt.cast('events.event_year', dbt.type_string()), "'-12-31'"]), 'date') }}
+            and events.event_year >= coverage.first_full_year
+            and events.event_year <= coverage.last_full_year
     where events.event_type = 'WITHDRAWN'
     group by events.region_kato_2digit, events.event_year
 ),
@@ -271,10 +289,8 @@ detection_years as (
     inner join coverage
         on
             coverage.feed = 'detections'
-            and coverage.covered_from
-            <= {{ dbt.cast(dbt.concat([dbt.cast('detections.detection_year', dbt.type_string()), "'-01-01'"]), 'date') }}
-            and coverage.covered_to
-            >= {{ dbt.cast(dbt.concat([dbt.cast('detections.detection_year', dbt.type_string()), "'-12-31'"]), 'date') }}
+            and detections.detection_year >= coverage.first_full_year
+            and detections.detection_year <= coverage.last_full_year
     where detections.is_outside_contour and detections.region_kato_2digit is not null
     group by detections.region_kato_2digit, detections.detection_year
 ),
@@ -314,10 +330,12 @@ regional_rows as (
         {{ dbt.cast('null', dbt.type_int()) }} as reference_row,
         regional_values.measure,
         {{ dbt.cast('regional_values.period_year', dbt.type_string()) }} as period,
-        {{ dbt.cast(dbt.concat([dbt.cast('regional_values.period_year', dbt.type_string()), "'-01-01'"]), 'date') }}
-            as period_start_date,
-        {{ dbt.cast(dbt.concat([dbt.cast('regional_values.period_year', dbt.type_string()), "'-12-31'"]), 'date') }}
-            as period_end_date,
+        {{ dbt.cast(
+            dbt.concat([dbt.cast('regional_values.period_year', dbt.type_string()), "'-01-01'"]), 'date'
+        ) }} as period_start_date,
+        {{ dbt.cast(
+            dbt.concat([dbt.cast('regional_values.period_year', dbt.type_string()), "'-12-31'"]), 'date'
+        ) }} as period_end_date,
         regions.name_en as scope,
         regional_values.region_kato_2digit,
         {{ dbt.cast('null', 'double') }} as published_value,

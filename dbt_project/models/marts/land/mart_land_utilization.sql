@@ -30,9 +30,9 @@ observed as (
         max(season_year) as season_year,
         max(season_name) as season_name,
         count(*) as parcel_count,
-        sum(case when is_observed then 1 else 0 end) as observed_parcel_count,
-        sum(case when usage_class = 'UNUSED' then 1 else 0 end) as unused_parcel_count,
-        sum(case when usage_class = 'PARTLY_USED' then 1 else 0 end) as partly_used_parcel_count,
+        count(case when is_observed then 1 end) as observed_parcel_count,
+        count(case when usage_class = 'UNUSED' then 1 end) as unused_parcel_count,
+        count(case when usage_class = 'PARTLY_USED' then 1 end) as partly_used_parcel_count,
         sum(area_ha) as parcel_area_ha,
         sum(observed_ha) as observed_ha,
         sum(case when is_observed then 0 else area_ha end) as no_data_ha,
@@ -56,11 +56,11 @@ event_totals as (
         max(season_year) as season_year,
         max(season_name) as season_name,
         sum(case when event_type = 'WITHDRAWN' then area_ha else 0 end) as returned_to_state_ha,
-        sum(case when event_type = 'WITHDRAWN' then 1 else 0 end) as returned_to_state_count,
+        count(case when event_type = 'WITHDRAWN' then 1 end) as returned_to_state_count,
         sum(case when event_type = 'REDISTRIBUTED' then area_ha else 0 end) as redistributed_ha,
-        sum(case when event_type = 'REDISTRIBUTED' then 1 else 0 end) as redistributed_count,
-        sum(case when event_type = 'NOTICE_ISSUED' then 1 else 0 end) as notice_issued_count,
-        sum(case when event_type = 'BACK_IN_USE' then 1 else 0 end) as back_in_use_count
+        count(case when event_type = 'REDISTRIBUTED' then 1 end) as redistributed_count,
+        count(case when event_type = 'NOTICE_ISSUED' then 1 end) as notice_issued_count,
+        count(case when event_type = 'BACK_IN_USE' then 1 end) as back_in_use_count
     from events
     group by district_kato_code, land_category, season_seq
 ),

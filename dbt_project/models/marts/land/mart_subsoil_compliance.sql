@@ -15,8 +15,8 @@ per_licence as (
     select
         licence_number,
         count(*) as detection_count,
-        sum(case when is_outside_contour then 1 else 0 end) as outside_detection_count,
-        sum(case when is_outside_contour is null then 1 else 0 end) as undecided_detection_count,
+        count(case when is_outside_contour then 1 end) as outside_detection_count,
+        count(case when is_outside_contour is null then 1 end) as undecided_detection_count,
         sum(disturbed_area_ha) as disturbed_ha,
         sum(case when is_outside_contour then disturbed_area_ha else 0 end) as outside_disturbed_ha,
         min(detection_date) as first_detection_date,
@@ -26,7 +26,7 @@ per_licence as (
         count(distinct case when is_outside_contour then detection_quarter end) as outside_quarter_count,
         count(distinct case when is_outside_contour then detection_year end) as outside_year_count,
         max(case when is_outside_contour then distance_outside_m end) as max_distance_outside_m,
-        sum(case when is_after_licence_end then 1 else 0 end) as after_licence_end_detection_count
+        count(case when is_after_licence_end then 1 end) as after_licence_end_detection_count
     from detections
     group by licence_number
 ),

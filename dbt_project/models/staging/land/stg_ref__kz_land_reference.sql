@@ -33,7 +33,10 @@ select
         when period_type = 'year_range'
             then {{ dbt.safe_cast(dbt.concat(["substr(period, 7, 4)", "'-12-31'"]), 'date') }}
         when period_type = 'year_range_to_month'
-            then {{ dbt.cast(dbt.last_day(dbt.safe_cast(dbt.concat(["substr(period, 7, 7)", "'-01'"]), 'date'), 'month'), 'date') }}
+            then {{ dbt.cast(
+                dbt.last_day(dbt.safe_cast(dbt.concat(["substr(period, 7, 7)", "'-01'"]), 'date'), 'month'),
+                'date'
+            ) }}
         when period_type = 'as_of_date'
             then {{ dbt.cast(dbt.dateadd('day', -1, dbt.safe_cast('period', 'date')), 'date') }}
     end as period_end_date,
