@@ -2,7 +2,7 @@
 
 from dagster import Definitions, in_process_executor, load_assets_from_modules
 
-from orchestration.defs.assets import appeals, dbt, land, publishing, reference, trade
+from orchestration.defs.assets import appeals, bilateral, dbt, land, publishing, reference, trade
 from orchestration.defs.jobs import (
     appeals_daily_job,
     build_warehouse_job,
@@ -19,7 +19,7 @@ from orchestration.defs.schedules import (
 from orchestration.defs.sensors import landing_folder_sensor
 
 defs = Definitions(
-    assets=load_assets_from_modules([reference, trade, appeals, land, dbt, publishing]),
+    assets=load_assets_from_modules([reference, trade, appeals, land, bilateral, dbt, publishing]),
     jobs=[build_warehouse_job, load_appeals_job, appeals_daily_job, load_land_job, land_quarterly_job],
     schedules=[monthly_build_schedule, daily_appeals_schedule, quarterly_land_schedule],
     sensors=[landing_folder_sensor],
