@@ -34,6 +34,16 @@ class WarehousePaths:
         return self.root / "data_docs"
 
     @property
+    def operations_db(self) -> Path:
+        """Run failures recorded by the run-failure sensor: a file of its own, so that recording
+        never waits for the warehouse's writer lock."""
+        return self.root / "operations.duckdb"
+
+    @property
+    def report_dir(self) -> Path:
+        return self.root / "report"
+
+    @property
     def trade_landing(self) -> Path:
         return self.landing / "trade"
 

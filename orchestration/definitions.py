@@ -10,6 +10,7 @@ from orchestration.defs.jobs import (
     load_appeals_job,
     load_land_job,
 )
+from orchestration.defs.operations import freshness_checks, freshness_sensor, record_run_failures
 from orchestration.defs.resources import WarehouseResource, dbt_resource
 from orchestration.defs.schedules import (
     daily_appeals_schedule,
@@ -22,7 +23,8 @@ defs = Definitions(
     assets=load_assets_from_modules([reference, trade, appeals, land, bilateral, dbt, publishing]),
     jobs=[build_warehouse_job, load_appeals_job, appeals_daily_job, load_land_job, land_quarterly_job],
     schedules=[monthly_build_schedule, daily_appeals_schedule, quarterly_land_schedule],
-    sensors=[landing_folder_sensor],
+    asset_checks=freshness_checks,
+    sensors=[landing_folder_sensor, freshness_sensor, record_run_failures],
     resources={"warehouse": WarehouseResource.from_env(), "dbt": dbt_resource()},
     # One process for a whole run: steps share the Great Expectations import (3-4 s) and the
     # warehouse has a single writer anyway.

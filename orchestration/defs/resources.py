@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
-from dagster import ConfigurableResource, InitResourceContext
+from dagster import Backoff, ConfigurableResource, InitResourceContext, RetryPolicy
 from dagster_dbt import DbtCliResource
 
 from ingest.duck import connect
@@ -18,6 +18,13 @@ from orchestration.defs.project import dbt_project
 # DuckDB allows one writer per file: every asset that writes the warehouse runs in this pool,
 # whose limit is 1 (dagster.yaml of the Dagster home the build creates).
 WRITER_POOL = "duckdb_warehouse_writer"
+
+# Steps that open the warehouse can fail for a moment when another process holds DuckDB's file
+# lock (an analyst opened the warehouse instead of the serving copy, a `make warehouse` in another
+# shell): they are retried after 5, 10 and 20 s (no jitter: there is one writer to wait for).
+# A rejected load is not transient and is never retried (its Failure says allow_retries=False);
+# nor are dbt steps, whose failures are failing models or tests.
+TRANSIENT_RETRY = RetryPolicy(max_retries=3, delay=5, backoff=Backoff.EXPONENTIAL)
 
 
 class WarehouseResource(ConfigurableResource):

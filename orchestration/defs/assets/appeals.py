@@ -6,7 +6,7 @@ from dagster import AssetCheckSpec, AssetExecutionContext, AssetKey, BackfillPol
 from ingest.eotinish import APPEALS, EVENTS, load_appeals, load_events
 from orchestration.defs.assets.loading import report_load
 from orchestration.defs.partitions import daily_partitions
-from orchestration.defs.resources import WRITER_POOL, WarehouseResource
+from orchestration.defs.resources import TRANSIENT_RETRY, WRITER_POOL, WarehouseResource
 
 APPEALS_KEY = AssetKey(["raw", APPEALS.name])
 EVENTS_KEY = AssetKey(["raw", EVENTS.name])
@@ -18,6 +18,7 @@ COMMON = {
     "group_name": "appeals",
     "kinds": {"python", "duckdb"},
     "pool": WRITER_POOL,
+    "retry_policy": TRANSIENT_RETRY,
     "deps": [AssetKey(["ref", "kato_units"])],
 }
 

@@ -17,7 +17,7 @@ from dagster import (
 
 from ingest.bilateral import load_bilateral, read_bilateral, summarise_bilateral
 from ingest.loads import LoadError
-from orchestration.defs.resources import WRITER_POOL, WarehouseResource
+from orchestration.defs.resources import TRANSIENT_RETRY, WRITER_POOL, WarehouseResource
 
 EVENTS = AssetKey(["raw", "bilateral_events"])
 COMMITMENTS = AssetKey(["raw", "bilateral_commitments"])
@@ -43,6 +43,7 @@ CHECK = "bilateral_suite"
         "parse, parties and source URLs present, unique ids, commitment targets positive, "
         "deadlines after their event, commitments and values that refer to existing entries.")],
     pool=WRITER_POOL,
+    retry_policy=TRANSIENT_RETRY,
     name="raw_bilateral",
 )
 def raw_bilateral(context: AssetExecutionContext, warehouse: WarehouseResource):
@@ -54,7 +55,7 @@ def raw_bilateral(context: AssetExecutionContext, warehouse: WarehouseResource):
         error = LoadError("bilateral", batch.issues)
         yield AssetCheckResult(check_name=CHECK, asset_key=EVENTS, passed=False,
                                severity=AssetCheckSeverity.ERROR, metadata=metadata)
-        raise Failure(description=str(error))
+        raise Failure(description=str(error), allow_retries=False)
     with warehouse.connect() as con:
         counts = load_bilateral(con)
         summary = summarise_bilateral(con)

@@ -7,6 +7,7 @@ from dagster import (
     AssetExecutionContext,
     AssetKey,
     BackfillPolicy,
+    Failure,
     MaterializeResult,
     MetadataValue,
     asset,
@@ -21,10 +22,11 @@ from ingest.land import (
     load_land_feed,
     quarter_of_partition,
 )
+from ingest.loads import LoadError
 from ingest.reference import load_land_reference
 from orchestration.defs.assets.loading import report_load
 from orchestration.defs.partitions import quarterly_partitions
-from orchestration.defs.resources import WRITER_POOL, WarehouseResource
+from orchestration.defs.resources import TRANSIENT_RETRY, WRITER_POOL, WarehouseResource
 
 KATO = AssetKey(["ref", "kato_units"])
 COMMON = {
@@ -33,6 +35,7 @@ COMMON = {
     "group_name": "land",
     "kinds": {"python", "duckdb"},
     "pool": WRITER_POOL,
+    "retry_policy": TRANSIENT_RETRY,
 }
 
 
@@ -160,12 +163,17 @@ def raw_subsoil_detections(context: AssetExecutionContext, warehouse: WarehouseR
     group_name="reference",
     kinds={"python", "duckdb"},
     pool=WRITER_POOL,
+    retry_policy=TRANSIENT_RETRY,
     description="Published national and regional land-monitoring figures (hectares returned to "
     "the state per year, illegal mining cases...), with their sources, validated on load.",
 )
 def ref_kz_land_reference(warehouse: WarehouseResource) -> MaterializeResult:
     with warehouse.connect() as con:
-        return MaterializeResult(metadata={"dagster/row_count": load_land_reference(con)})
+        try:
+            rows = load_land_reference(con)
+        except LoadError as error:  # a bad reference file is not transient: do not retry
+            raise Failure(description=str(error), allow_retries=False) from error
+    return MaterializeResult(metadata={"dagster/row_count": rows})
 
 
 LAND_RAW_KEYS = [_key(feed) for feed in (LAND_PARCELS, LAND_OBSERVATIONS, LAND_PARCEL_EVENTS,

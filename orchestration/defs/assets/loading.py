@@ -43,7 +43,7 @@ def report_load(
         error = LoadError(report.feed, issues, report.load_id)
         context.log.error(str(error))
         yield check
-        raise Failure(description=str(error), metadata=check_metadata)
+        raise Failure(description=str(error), metadata=check_metadata, allow_retries=False)
 
     published = [p for p in report.partitions if p.status == "published"]
     with warehouse.connect() as con:

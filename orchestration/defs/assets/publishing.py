@@ -8,7 +8,7 @@ from dagster_dbt import DbtCliResource
 from ingest.serving import publish_serving_copy
 from orchestration.defs.assets.dbt import dbt_foundation, dbt_incremental, dbt_marts
 from orchestration.defs.project import dbt_project
-from orchestration.defs.resources import WRITER_POOL, WarehouseResource
+from orchestration.defs.resources import TRANSIENT_RETRY, WRITER_POOL, WarehouseResource
 
 DBT_ASSET_KEYS = sorted(
     {key for assets in (dbt_foundation, dbt_incremental, dbt_marts) for key in assets.keys},
@@ -21,6 +21,7 @@ DBT_ASSET_KEYS = sorted(
     group_name="publishing",
     kinds={"duckdb", "parquet"},
     pool=WRITER_POOL,
+    retry_policy=TRANSIENT_RETRY,
     description="Marts, dimensions and facts copied to a separate DuckDB file and Parquet that "
     "analysts open read-only while runs write the warehouse. Replaced atomically.",
 )
@@ -63,6 +64,7 @@ def _target_progress(con) -> str | None:
     group_name="publishing",
     kinds={"dbt", "html"},
     pool=WRITER_POOL,
+    retry_policy=TRANSIENT_RETRY,
     description="dbt's documentation site (every model, column and its lineage) as one static "
     "HTML page next to the warehouse.",
 )

@@ -19,7 +19,7 @@ from ingest.reference import load_country_codes, load_trade_reference
 from ingest.settings import BUNDLED_REFERENCE_DIR
 from orchestration.defs.assets.loading import report_load
 from orchestration.defs.partitions import monthly_partitions
-from orchestration.defs.resources import WRITER_POOL, WarehouseResource
+from orchestration.defs.resources import TRANSIENT_RETRY, WRITER_POOL, WarehouseResource
 
 COMTRADE_KEY = AssetKey(["raw", "comtrade_records"])
 REFERENCE_KEY = AssetKey(["raw", "trade_reference"])
@@ -34,6 +34,7 @@ TRADE_REFERENCE_FILE = BUNDLED_REFERENCE_DIR / "kz_tj_trade_reference.csv"
     group_name="reference",
     kinds={"python", "duckdb"},
     pool=WRITER_POOL,
+    retry_policy=TRANSIENT_RETRY,
     description="ISO 3166-1 countries with their numeric (UN M49) codes from pycountry, plus "
     "Comtrade's special areas (World, Areas nes...).",
 )
@@ -53,6 +54,7 @@ def ref_country_codes(warehouse: WarehouseResource) -> MaterializeResult:
     group_name="trade",
     kinds={"python", "duckdb"},
     pool=WRITER_POOL,
+    retry_policy=TRANSIENT_RETRY,
     check_specs=[
         AssetCheckSpec(
             COMTRADE_CHECK,
@@ -79,6 +81,7 @@ def raw_comtrade_records(context: AssetExecutionContext, warehouse: WarehouseRes
     group_name="trade",
     kinds={"python", "duckdb"},
     pool=WRITER_POOL,
+    retry_policy=TRANSIENT_RETRY,
     check_specs=[
         AssetCheckSpec(
             REFERENCE_CHECK,

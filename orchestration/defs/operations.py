@@ -1,0 +1,85 @@
+"""What an operator watches in the Dagster UI besides the runs: whether each feed is fresh, and a
+record of every failed run with its failing step and error."""
+
+from datetime import UTC, datetime, timedelta
+
+from dagster import (
+    AssetKey,
+    DefaultSensorStatus,
+    RunFailureSensorContext,
+    build_last_update_freshness_checks,
+    build_sensor_for_freshness_checks,
+    run_failure_sensor,
+)
+
+from ingest.duck import connect
+from orchestration.defs.resources import WarehouseResource
+
+# How long each feed may go without a load before it shows as stale: Comtrade monthly data with a
+# month's publication lag, eOtinish exports daily (a weekend of slack), land monitoring quarterly
+# with the quarter's compilation. The bilateral files are reviewed by hand, on no schedule.
+FEED_INTERVALS: dict[str, tuple[timedelta, list[AssetKey]]] = {
+    "trade": (timedelta(days=45), [AssetKey(["raw", "comtrade_records"])]),
+    "appeals": (timedelta(days=2), [AssetKey(["raw", "eotinish_appeals"]),
+                                    AssetKey(["raw", "eotinish_appeal_events"])]),
+    "land": (timedelta(days=120), [AssetKey(["raw", name]) for name in (
+        "land_parcels", "land_observations", "land_parcel_events", "subsoil_sites",
+        "subsoil_detections")]),
+}
+
+freshness_checks = [
+    check
+    for interval, keys in FEED_INTERVALS.values()
+    for check in build_last_update_freshness_checks(assets=keys, lower_bound_delta=interval)
+]
+
+freshness_sensor = build_sensor_for_freshness_checks(
+    freshness_checks=freshness_checks,
+    name="feed_freshness_sensor",
+    minimum_interval_seconds=600,
+    default_status=DefaultSensorStatus.RUNNING,
+)
+
+RUN_FAILURES_DDL = """
+    create table if not exists run_failures (
+        run_id varchar not null,
+        job_name varchar not null,
+        failed_at timestamp not null,
+        partition_range varchar,
+        step_key varchar,
+        error_class varchar,
+        error_message varchar,
+        primary key (run_id, step_key)
+    )
+"""
+
+
+@run_failure_sensor(
+    name="record_run_failures",
+    default_status=DefaultSensorStatus.RUNNING,
+    description="Records every failed run, with each failing step and its error, in "
+    "run_failures of the operations database next to the warehouse (warehouse/operations.duckdb).",
+)
+def record_run_failures(context: RunFailureSensorContext, warehouse: WarehouseResource):
+    run = context.dagster_run
+    tags = run.tags or {}
+    partitions = tags.get("dagster/partition") or "..".join(
+        v for v in (tags.get("dagster/asset_partition_range_start"),
+                    tags.get("dagster/asset_partition_range_end")) if v
+    ) or None
+    failed_at = datetime.now(UTC).replace(tzinfo=None)
+    steps = [(event.step_key, event.step_failure_data.error) for event in context.get_step_failure_events()]
+    if not steps:  # the run failed outside any step (e.g. it could not start)
+        steps = [("(run)", None)]
+    rows = [
+        (run.run_id, run.job_name, failed_at, partitions, step,
+         error.cls_name if error else None,
+         error.message.strip()[:4000] if error else context.failure_event.message)
+        for step, error in steps
+    ]
+    paths = warehouse.paths
+    paths.root.mkdir(parents=True, exist_ok=True)
+    with connect(paths.operations_db, temp_dir=paths.temp_dir) as con:
+        con.execute(RUN_FAILURES_DDL)
+        con.executemany("insert or replace into run_failures values (?, ?, ?, ?, ?, ?, ?)", rows)
+    context.log.info(f"recorded {len(rows)} failed step(s) of run {run.run_id} ({run.job_name})")
