@@ -591,6 +591,22 @@ def _redistributed_snapshots(idx: np.ndarray, p: dict[str, np.ndarray], s: _Stor
     return snap, _quarter_index(day)
 
 
+def _one_snapshot_per_quarter(p: dict[str, np.ndarray], s: _Story, snap: dict, snap_q: np.ndarray
+                              ) -> tuple[dict, tuple[dict, np.ndarray]]:
+    """A cadastre export lists a parcel once per quarter, in its latest state: a parcel registered
+    and redistributed in the same quarter appears once, as redistributed."""
+    rows = np.flatnonzero(~np.isnat(s.redistributed))
+    same = snap_q == p["reg_q"][rows]
+    registry = {c: p[c] for c, _ in COLUMNS["land_parcels"]}
+    if same.any():
+        for c in registry:
+            registry[c] = registry[c].copy()
+            registry[c][rows[same]] = snap[c][same]
+        snap = {c: v[~same] for c, v in snap.items()}
+        snap_q = snap_q[~same]
+    return registry, (snap, snap_q)
+
+
 # --- subsoil sites and detections ------------------------------------------------------------------
 def _sites(n_sites: int, seed: int) -> tuple[dict, np.ndarray, dict, np.ndarray]:
     dist = districts()
@@ -696,9 +712,11 @@ def generate_land(out_dir: Path, parcels: int, sites: int, seed: int,
             for lo in range(0, parcels, chunk):
                 idx = np.arange(lo, min(lo + chunk, parcels), dtype=np.int64)
                 p = _parcels(idx, parcels, seed, first_chunk=lo == 0)
-                writers.write("land_parcels", p, p["reg_q"])
                 story = _stories(idx, p, parcels, seed)
-                writers.write("land_parcels", *_redistributed_snapshots(idx, p, story, parcels, seed))
+                registry, later = _one_snapshot_per_quarter(
+                    p, story, *_redistributed_snapshots(idx, p, story, parcels, seed))
+                writers.write("land_parcels", registry, p["reg_q"])
+                writers.write("land_parcels", *later)
                 writers.write("land_parcel_events", *_events(idx, p, story, seed))
                 writers.write("land_observations", *_observations(idx, p, story, seasons, seed))
                 bar.update(len(idx))
