@@ -177,6 +177,26 @@ def print_summary(paths: WarehousePaths, success: bool, failed_checks, elapsed, 
                 print(progress.to_string(index=False))
             except Exception as error:  # summary only; the build result is what matters
                 print(f"(no target progress: {error})")
+            try:
+                land = con.execute("""
+                    with latest as (
+                        select max(season_seq) as season_seq from marts.mart_land_utilization
+                        where observed_ha > 0
+                    )
+                    select any_value(season_label) as season,
+                        round(sum(observed_ha) / 1e3, 1) as observed_kha,
+                        round(sum(unused_ha) / 1e3, 1) as unused_kha,
+                        round(100 * sum(unused_ha) / nullif(sum(observed_ha), 0), 1) as unused_pct,
+                        (select sum(outside_detection_count) from marts.mart_subsoil_compliance)
+                            as detections_outside_licences,
+                        (select count(*) filter (where is_repeat_offender)
+                         from marts.mart_subsoil_compliance) as repeat_offenders
+                    from marts.mart_land_utilization join latest using (season_seq)
+                """).df()
+                print("\nAgricultural land in the latest season (bundled set: 1/100 of the country):")
+                print(land.to_string(index=False))
+            except Exception as error:
+                print(f"(no land summary: {error})")
     print(f"\nWarehouse (written by runs):  {paths.warehouse_db}")
     print(f"Parquet copies of the marts:  {paths.serving_parquet}")
     print(f"Great Expectations Data Docs: {paths.data_docs / 'index.html'}")
