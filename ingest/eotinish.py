@@ -53,6 +53,7 @@ def _feed(name: str, columns, pattern: str, derived=()) -> feeds.Feed:
         dropped=frozenset(DROPPED_COLUMNS & names),
         non_negative=("prolong_count", "prolong_days", "person_age") if name.endswith("appeals") else (),
         derived_columns=(("_partition_date", "DATE", "_partition_key::date"), *derived),
+        file_partition=file_day,
     )
 
 

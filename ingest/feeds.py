@@ -77,6 +77,9 @@ class Feed:
     # SQL cannot do, such as geometry (ingest.land).
     enrich: str | None = None
     enriched_columns: tuple[tuple[str, str], ...] = ()
+    # When a file's partition is in its name (an export day or quarter), not in its rows: the
+    # partition a path names. The same bytes under two such names are two partitions' files.
+    file_partition: Callable[[Path], str | None] | None = None
 
     @property
     def table(self) -> str:
@@ -105,6 +108,9 @@ class Feed:
         if not folder.exists():
             return []
         return sorted({p for pattern in self.file_patterns for p in folder.glob(pattern)})
+
+    def file_key(self, path: Path) -> str | None:
+        return self.file_partition(path) if self.file_partition else None
 
     def load_validator(self) -> Validator:
         return _resolve(self.validator)
@@ -279,14 +285,16 @@ def register(
     ensure_tables(con, feed)
     unreadable: dict[str, list[LoadIssue]] = {}
     files = register_landing_files(con, feed.name, feed.landing_files(landing_dir))
-    known = {
-        sha
-        for (sha,) in con.execute(
-            "select distinct sha256 from meta.file_slices where feed = ?", [feed.name]
-        ).fetchall()
-    }
+    # A file version is read once: by checksum, or by checksum and the partition its name gives.
+    known = set(con.execute(
+        "select distinct sha256, partition_key from meta.file_slices where feed = ?", [feed.name]
+    ).fetchall())
+    known_versions = {sha for sha, _ in known}
     for registered in files:
-        if registered.sha256 in known:
+        if feed.file_partition:
+            if (registered.sha256, feed.file_key(registered.path)) in known:
+                continue
+        elif registered.sha256 in known_versions:
             continue
         scan = scan_file(feed, registered.path, lenient=True)
         if scan.sql is None:
@@ -308,24 +316,31 @@ def register(
                 LoadIssue(str(registered.path), None, None, "unreadable_file", _first_line(error))
             ]
             continue
-        known.add(registered.sha256)
+        known.add((registered.sha256, feed.file_key(registered.path)))
+        known_versions.add(registered.sha256)
     return unreadable
 
 
 # For each slice, the file version that wins: the most recently landed file holding it. Files with
-# identical content are one version (the first path by name stands for it).
+# identical content are one version (the first path by name stands for it), unless their names
+# give them different partitions ($file_keys, Feed.file_partition).
 _WINNING_FILES_SQL = """
-with present as (
-    select path, sha256, mtime_ns,
-        row_number() over (partition by sha256 order by path) as copy_number
-    from meta.landing_files
-    where feed = $feed and list_contains($paths, path)
+with files as (
+    select unnest($paths::varchar[]) as path, unnest($file_keys::varchar[]) as file_key
+),
+present as (
+    select l.path, l.sha256, l.mtime_ns, files.file_key,
+        row_number() over (partition by l.sha256, files.file_key order by l.path) as copy_number
+    from meta.landing_files as l
+    join files on files.path = l.path
+    where l.feed = $feed
 ),
 candidates as (
     select s.slice, s.partition_key, s.row_count, f.path, f.sha256,
         row_number() over (partition by s.slice order by f.mtime_ns desc, f.path desc) as rank_in_slice
     from meta.file_slices as s
     join present as f on f.sha256 = s.sha256 and f.copy_number = 1
+        and (f.file_key is null or f.file_key = s.partition_key)
     where s.feed = $feed
 ),
 winning as (select * from candidates where rank_in_slice = 1),
@@ -337,12 +352,18 @@ changed as (
 """
 
 
+def _file_parameters(feed: Feed, landing_dir: Path) -> dict:
+    paths = feed.landing_files(landing_dir)
+    return {"feed": feed.name, "paths": [str(p) for p in paths],
+            "file_keys": [feed.file_key(p) for p in paths]}
+
+
 def pending_partitions(con: duckdb.DuckDBPyConnection, feed: Feed, landing_dir: Path) -> list[str]:
     """Partitions for which the landing folder holds a file version not yet published."""
     register(con, feed, landing_dir)
     rows = con.execute(
         _WINNING_FILES_SQL + "select distinct partition_key from changed order by 1",
-        {"feed": feed.name, "paths": [str(p) for p in feed.landing_files(landing_dir)]},
+        _file_parameters(feed, landing_dir),
     ).fetchall()
     return [key for (key,) in rows]
 
@@ -401,8 +422,7 @@ def load_feed(
         select partition_key, slice, path, sha256 from changed
         where list_contains($keys, partition_key) order by 1, 3, 2
         """,
-        {"feed": feed.name, "paths": [str(p) for p in feed.landing_files(landing_dir)],
-         "keys": partition_keys},
+        {**_file_parameters(feed, landing_dir), "keys": partition_keys},
     ).fetchall()
     to_load = sorted({key for key, *_ in slices})
     for key in sorted(set(partition_keys) - set(to_load)):

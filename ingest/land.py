@@ -92,6 +92,7 @@ def _feed(name: str, derived=(), enrich=None, enriched=()) -> feeds.Feed:
         derived_columns=(("_partition_quarter", "VARCHAR", "_partition_key"), *derived),
         enrich=enrich,
         enriched_columns=enriched,
+        file_partition=file_quarter,
     )
 
 
@@ -125,11 +126,6 @@ def load_land_feed(
     of the feed whose name carries no quarter (land_parcels_2024.csv) belongs to no quarter: it is
     reported as rejected, like an unreadable file, instead of being skipped without a word."""
     feed = FEEDS_BY_NAME[name]
-    # meta.file_slices remembers the quarters of a file version by checksum, but a land file's
-    # quarter is in its name: forget versions read under a name without one, so that the same file
-    # renamed properly is read again rather than known as holding nothing.
-    feeds.ensure_tables(con, feed)
-    con.execute("delete from meta.file_slices where feed = ? and partition_key is null", [name])
     report = feeds.load_feed(con, feed, landing_dir, quarters, **kwargs)
     unnamed = [str(path) for path in feed.landing_files(landing_dir) if not file_quarter(path)]
     if unnamed:

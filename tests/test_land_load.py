@@ -529,9 +529,6 @@ def test_a_file_name_without_a_quarter_is_reported_not_loaded(warehouse, warehou
     assert renamed.rows_published == 5
 
 
-@pytest.mark.xfail(strict=True, reason="ingest/feeds.py keeps the slices of a file version by checksum "
-                   "(meta.file_slices), but a land file's quarter is in its name: the same file "
-                   "renamed to another quarter still counts as the old quarter's, already published")
 def test_a_file_renamed_to_another_quarter_is_loaded_into_it(warehouse, warehouse_paths):
     path = write_feed(land(warehouse_paths), "land_parcels", Q, parcels(5))
     load(warehouse, warehouse_paths, "land_parcels", [Q]).raise_for_errors()
