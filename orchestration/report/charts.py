@@ -1,0 +1,227 @@
+"""The report's charts, declared with Altair (Vega-Lite) from the rows of queries.py.
+
+Every function takes plain rows (lists of dicts) and returns an Altair chart; render.py turns it into
+SVG and PNG with vl-convert. Field types are always given (the data are inline values, so Altair
+cannot infer them).
+"""
+
+import altair as alt
+
+from orchestration.report.queries import Row
+
+WIDTH = 620
+
+SIDE_COLOURS = {"Kazakhstan's statistics": "#1f6fb2", "Tajikistan's statistics": "#e07b39"}
+TARGET_COLOUR = "#2e9e57"
+TARGET_PATH = "Target path"
+PROJECTION = "Trend projection (Kazakhstan's statistics)"
+PROJECTION_COLOUR = "#7fb2dd"
+STATUS_COLOURS = {
+    "met": "#1a9850",
+    "on track": "#74c476",
+    "at risk": "#fdae61",
+    "missed": "#d73027",
+    "not measured": "#9e9e9e",
+    "no target": "#bdbdbd",
+    "no indicator": "#d9d9d9",
+}
+ABOVE, BELOW = "at or above the overall rate", "below the overall rate"
+
+
+def period_name(period: str) -> str:
+    """'2023-01..2023-06' -> 'H1 2023', '2023-07..2023-12' -> 'H2 2023'; anything else as it is."""
+    halves = {("01", "06"): "H1", ("07", "12"): "H2"}
+    start, _, end = period.partition("..")
+    if len(start) == 7 and len(end) == 7 and start[:4] == end[:4] and (start[5:], end[5:]) in halves:
+        return f"{halves[start[5:], end[5:]]} {start[:4]}"
+    return period
+
+
+def _data(values: list[Row]) -> alt.Data:
+    return alt.Data(values=values)
+
+
+def configure(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
+    """The house style: quiet axes, titles on the left, no frame."""
+    return (
+        chart.configure_view(stroke=None)
+        .configure_axis(labelFontSize=11, titleFontSize=11, titleFontWeight="normal", gridColor="#eeeeee")
+        .configure_legend(labelFontSize=11, titleFontSize=11, orient="bottom", labelLimit=300)
+        .configure_title(fontSize=13, anchor="start", subtitleColor="#555555", subtitleFontSize=11)
+        .properties(background="white", padding=8)
+    )
+
+
+def turnover(lines: list[Row], half_years: list[Row], target: Row | None) -> alt.TopLevelMixin:
+    """Top: yearly turnover by reporting side with the target path and the trend projection.
+    Bottom: half-year turnover by side, with the H1 2023 reference and the half-year pace of the
+    target. `lines` rows: year, turnover_musd, series; `half_years`: period_label, side,
+    turnover_musd."""
+    series = [s for s in (*SIDE_COLOURS, TARGET_PATH, PROJECTION) if any(row["series"] == s for row in lines)]
+    colours = {**SIDE_COLOURS, TARGET_PATH: TARGET_COLOUR, PROJECTION: PROJECTION_COLOUR}
+    colour = alt.Color(
+        "series:N", title=None, scale=alt.Scale(domain=series, range=[colours[s] for s in series]),
+        legend=alt.Legend(orient="top", columns=2, symbolType="stroke", symbolStrokeWidth=3, symbolSize=400))
+    first, last = min(row["year"] for row in lines), max(row["year"] for row in lines)
+    x = alt.X("year:Q", title=None, scale=alt.Scale(domain=[first - 0.4, last + 0.4], nice=False, zero=False),
+              axis=alt.Axis(format="d", values=list(range(first, last + 1)), labelAngle=0, grid=False))
+    y = alt.Y("turnover_musd:Q", title="USD million a year")
+    base = alt.Chart(_data(lines)).encode(x=x, y=y, color=colour)
+
+    def only(*names: str) -> alt.FieldOneOfPredicate:
+        return alt.FieldOneOfPredicate(field="series", oneOf=list(names))
+
+    layers = [
+        base.mark_line(strokeWidth=2.2).transform_filter(only(*SIDE_COLOURS)),
+        base.mark_point(filled=True, size=36, opacity=1).transform_filter(only(*SIDE_COLOURS)),
+        base.mark_line(strokeWidth=2.2, strokeDash=[7, 4]).transform_filter(only(TARGET_PATH)),
+        base.mark_line(strokeWidth=2.2, strokeDash=[2, 3]).transform_filter(only(PROJECTION)),
+    ]
+    if target:
+        goal = [{"turnover_musd": target["target_value_musd"],
+                 "label": f"USD {target['target_value_musd']:,.0f} million target"}]
+        rule = alt.Chart(_data(goal))
+        layers += [
+            rule.mark_rule(color="#999999", strokeDash=[2, 2]).encode(y="turnover_musd:Q"),
+            rule.mark_text(align="left", dx=4, dy=-7, color="#555555", fontSize=11)
+            .encode(y="turnover_musd:Q", text="label:N", x=alt.value(0)),
+        ]
+    top = alt.layer(*layers).properties(width=WIDTH, height=260, title=alt.Title("Per year, USD million"))
+    if not half_years:
+        return configure(top)
+    sides = [s for s in SIDE_COLOURS if any(row["side"] == s for row in half_years)]
+    half_colour = alt.Color("side:N", title=None, legend=None,
+                            scale=alt.Scale(domain=sides, range=[SIDE_COLOURS[s] for s in sides]))
+    bars = alt.Chart(_data(half_years)).mark_bar().encode(
+        x=alt.X("period_label:O", title=None, axis=alt.Axis(labelAngle=-60)),
+        xOffset=alt.XOffset("side:N", scale=alt.Scale(domain=sides)),
+        y=alt.Y("turnover_musd:Q", title="USD million a half-year"),
+        color=half_colour,
+    )
+    half_layers = [bars]
+    if target:
+        marks = [{"musd": target["target_value_musd"] / 2,
+                  "label": f"half-year at the USD {target['target_value_musd']:,.0f} million pace"}]
+        if target.get("baseline_value_musd"):
+            marks.append({"musd": target["baseline_value_musd"],
+                          "label": f"{period_name(target['baseline_period'])} as stated in 2023: about USD "
+                                   f"{target['baseline_value_musd']:,.0f} million"})
+        rules = alt.Chart(_data(marks))
+        half_layers += [
+            rules.mark_rule(color="#555555", strokeDash=[2, 2]).encode(y="musd:Q"),
+            rules.mark_text(align="left", dx=4, dy=-7, color="#333333", fontSize=11)
+            .encode(y="musd:Q", text="label:N", x=alt.value(0)),
+        ]
+    bottom = alt.layer(*half_layers).properties(
+        width=WIDTH, height=180, title=alt.Title("Per half-year, USD million"))
+    return configure(alt.vconcat(top, bottom, spacing=24, title=alt.Title(
+        "Kazakhstan–Tajikistan trade turnover", subtitle="with the path to the target and the trend")))
+
+
+def mirror_gap(values: list[Row]) -> alt.TopLevelMixin:
+    """Rows: year, flow, gap_pct, exporter_musd, importer_musd."""
+    flows = list(dict.fromkeys(row["flow"] for row in values))
+    bars = alt.Chart(_data(values)).mark_bar().encode(
+        x=alt.X("year:O", title=None, axis=alt.Axis(labelAngle=0)),
+        xOffset=alt.XOffset("flow:N", scale=alt.Scale(domain=flows)),
+        y=alt.Y("gap_pct:Q", title="importer's figure vs exporter's, %"),
+        color=alt.Color("flow:N", title=None, scale=alt.Scale(domain=flows, range=["#1f6fb2", "#e07b39"])),
+    )
+    zero = alt.Chart(_data([{"zero": 0}])).mark_rule(color="#333333").encode(y="zero:Q")
+    return configure(alt.layer(bars, zero).properties(
+        width=WIDTH, height=260,
+        title=alt.Title("Mirror gap: what the importer recorded against what the exporter recorded",
+                        subtitle="above zero: the importing country recorded more than the exporting one")))
+
+
+def commodity_mix(values: list[Row]) -> alt.TopLevelMixin:
+    """Rows: flow (a title), chapter, rank, share_pct, value_musd; one bar panel per flow."""
+    panels = []
+    top = max(row["share_pct"] or 0 for row in values)
+    for flow in dict.fromkeys(row["flow"] for row in values):
+        panel = sorted((row for row in values if row["flow"] == flow), key=lambda row: row["rank"])
+        base = alt.Chart(_data(panel)).encode(
+            y=alt.Y("chapter:N", title=None, sort=[row["chapter"] for row in panel],
+                    axis=alt.Axis(labelLimit=330)),
+            x=alt.X("share_pct:Q", title="share of the flow, %", scale=alt.Scale(domainMax=top + 12)),
+        )
+        bars = base.mark_bar(color="#1f6fb2").encode(
+            color=alt.condition(alt.datum.chapter == "Other chapters", alt.value("#b8c9d9"),
+                                alt.value("#1f6fb2")))
+        labels = base.mark_text(align="left", dx=3, fontSize=10, color="#333333").transform_calculate(
+            label="format(datum.share_pct, '.1f') + '%  (USD ' + format(datum.value_musd, ',.0f') + ' M)'"
+        ).encode(text="label:N")
+        panels.append(alt.layer(bars, labels).properties(width=WIDTH - 330, title=alt.Title(flow)))
+    return configure(alt.vconcat(*panels, spacing=20))
+
+
+def on_time(values: list[Row], label: str, overall_pct: float, title: str,
+            subtitle: str) -> alt.TopLevelMixin:
+    """A dot per agency or region: the share of its answers given on time, against the overall rate.
+    Rows: <label>, on_time_pct, answered."""
+    shaded = [{**row, "group": ABOVE if row["on_time_pct"] >= overall_pct else BELOW} for row in values]
+    low = min([row["on_time_pct"] for row in values] + [overall_pct])
+    domain = [max(0, (int(low) // 5) * 5 - 5), 100]
+    order = [row[label] for row in sorted(values, key=lambda row: row["on_time_pct"])]
+    x_scale = alt.Scale(domain=domain, clamp=True)
+    base = alt.Chart(_data(shaded)).encode(
+        y=alt.Y(f"{label}:N", title=None, sort=order, axis=alt.Axis(labelLimit=360)),
+        x=alt.X("on_time_pct:Q", title="answered on time, %", scale=x_scale),
+    )
+    dots = base.mark_circle(size=70, opacity=1).encode(color=alt.Color(
+        "group:N", title=None, scale=alt.Scale(domain=[BELOW, ABOVE], range=["#d7642c", "#1f6fb2"])))
+    labels = base.mark_text(align="left", dx=7, fontSize=10, color="#333333").transform_calculate(
+        label="format(datum.on_time_pct, '.1f') + '% of ' + format(datum.answered, ',') "
+    ).encode(text="label:N")
+    overall = alt.Chart(_data([{"pct": overall_pct, "label": f"overall {overall_pct:.1f}%"}]))
+    rule = overall.mark_rule(color="#555555", strokeDash=[3, 3]).encode(x=alt.X("pct:Q", scale=x_scale))
+    rule_label = overall.mark_text(align="right", dx=-3, baseline="top", fontSize=10, color="#555555").encode(
+        x=alt.X("pct:Q", scale=x_scale), text="label:N", y=alt.value(-14))
+    return configure(alt.layer(rule, dots, labels, rule_label).properties(
+        width=WIDTH - 260, height=max(120, 17 * len(values)),
+        title=alt.Title(title, subtitle=subtitle, offset=18)))
+
+
+def unused_land(values: list[Row], season: str) -> alt.TopLevelMixin:
+    """Rows: region, unused_ha, unused_pct, observed_ha."""
+    base = alt.Chart(_data(values)).encode(
+        y=alt.Y("region:N", title=None, sort=[row["region"] for row in values],
+                axis=alt.Axis(labelLimit=220)),
+        x=alt.X("unused_ha:Q", title="unused hectares", axis=alt.Axis(format=",.0f")),
+    )
+    bars = base.mark_bar().encode(color=alt.Color(
+        "unused_pct:Q", title="share of observed land unused, %",
+        scale=alt.Scale(scheme="oranges", domainMin=0),
+        legend=alt.Legend(orient="bottom", gradientLength=200)))
+    labels = base.mark_text(align="left", dx=3, fontSize=10, color="#333333").transform_calculate(
+        label="format(datum.unused_ha, ',.0f') + ' ha, ' + format(datum.unused_pct, '.1f') + '%'"
+    ).encode(text="label:N")
+    return configure(alt.layer(bars, labels).properties(
+        width=WIDTH - 220, height=max(120, 18 * len(values)),
+        title=alt.Title(f"Unused agricultural land by region, {season}",
+                        subtitle="hectares unused and their share of the land observed from space")))
+
+
+def commitment_progress(values: list[Row]) -> alt.TopLevelMixin:
+    """Rows: commitment_title, progress_pct, path_pct (may be null), status."""
+    statuses = [s for s in STATUS_COLOURS if any(row["status"] == s for row in values)]
+    top = max([100.0] + [row["progress_pct"] for row in values])
+    base = alt.Chart(_data(values)).encode(
+        y=alt.Y("commitment_title:N", title=None, sort=[row["commitment_title"] for row in values],
+                axis=alt.Axis(labelLimit=330)),
+    )
+    x = alt.X("progress_pct:Q", title="progress toward the target, %", scale=alt.Scale(domain=[0, top]))
+    bars = base.mark_bar(height=18).encode(x=x, color=alt.Color(
+        "status:N", title="status",
+        scale=alt.Scale(domain=statuses, range=[STATUS_COLOURS[s] for s in statuses])))
+    path = base.mark_tick(color="#222222", thickness=2, size=26).encode(x="path_pct:Q").transform_filter(
+        "isValid(datum.path_pct)")
+    labels = base.mark_text(align="left", dx=4, fontSize=11, color="#222222").transform_calculate(
+        label="format(datum.progress_pct, '.1f') + '% (' + datum.status + ')'"
+    ).encode(x="progress_pct:Q", text="label:N")
+    full = alt.Chart(_data([{"x": 100}])).mark_rule(color="#555555", strokeDash=[3, 3]).encode(x="x:Q")
+    return configure(alt.layer(bars, full, path, labels).properties(
+        width=WIDTH - 300, height=max(60, 40 * len(values)),
+        title=alt.Title("Commitments with a measured indicator",
+                        subtitle="black tick: where a straight path from the baseline to the target "
+                                 "would be")))

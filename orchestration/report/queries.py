@@ -1,0 +1,356 @@
+"""The report's SQL: small aggregations of the serving copy's marts, run in DuckDB.
+
+Each function takes a read-only connection to the serving copy and returns plain rows (a list of
+dicts: dates as ISO strings, decimals as floats), ready for an Altair chart or a sentence. A missing
+table raises duckdb.CatalogException, which the report turns into a "no data" section.
+"""
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+import duckdb
+
+Row = dict[str, Any]
+
+# An agency needs this many answered appeals to be ranked (a rate of 3 answers says little).
+MIN_ANSWERED_PER_AGENCY = 20
+TOP_AGENCIES = 8  # the N answering least often on time and the N most often
+TOP_CHAPTERS = 8  # HS chapters shown per flow; the rest are summed as "Other chapters"
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value
+
+
+def rows(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> list[Row]:
+    cursor = con.execute(sql, params or [])
+    columns = [d[0] for d in cursor.description]
+    return [{c: _plain(v) for c, v in zip(columns, values, strict=True)} for values in cursor.fetchall()]
+
+
+def one(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> Row | None:
+    result = rows(con, sql, params)
+    return result[0] if result else None
+
+
+def existing_tables(con: duckdb.DuckDBPyConnection) -> set[str]:
+    """'schema.table' for every table and view of the opened database."""
+    found = con.execute("""
+        select schema_name || '.' || table_name from duckdb_tables() where database_name = current_database()
+        union all
+        select schema_name || '.' || view_name from duckdb_views()
+        where database_name = current_database() and not internal
+    """).fetchall()
+    return {name for (name,) in found}
+
+
+# --- 1. Turnover and the target --------------------------------------------------------------
+
+def turnover_years(con) -> list[Row]:
+    return rows(con, """
+        select reporting_side, period_year as year, turnover_usd::double / 1e6 as turnover_musd
+        from marts.mart_bilateral_turnover
+        where grain = 'year' and is_complete
+        order by reporting_side, year
+    """)
+
+
+def turnover_half_years(con) -> list[Row]:
+    return rows(con, """
+        select reporting_side, period_label, period_start, turnover_usd::double / 1e6 as turnover_musd
+        from marts.mart_bilateral_turnover
+        where grain = 'half_year' and is_complete
+        order by reporting_side, period_start
+    """)
+
+
+def turnover_target(con) -> Row | None:
+    """The turnover target of the seed bilateral_targets (the first by id if several)."""
+    return one(con, """
+        select
+            target_id, target_name, target_value_musd::double as target_value_musd, baseline_period,
+            baseline_value_musd::double as baseline_value_musd,
+            baseline_annualised_musd::double as baseline_annualised_musd,
+            coalesce(try_cast(left(baseline_period, 4) as integer), year(set_date)) as baseline_year,
+            set_date, deadline_date, year(deadline_date) as deadline_year, deadline_is_assumed,
+            source_url, note
+        from marts.bilateral_targets
+        where measure = 'turnover'
+        order by target_id
+        limit 1
+    """)
+
+
+def target_progress(con, target_id: str) -> list[Row]:
+    """Per reporting side: the latest figures, progress, and the trailing trend the mart computes."""
+    return rows(con, """
+        select
+            reporting_side, latest_full_year,
+            latest_full_year_turnover_usd::double / 1e6 as latest_full_year_musd,
+            latest_rolling_12m_label, latest_rolling_12m_end,
+            latest_rolling_12m_turnover_usd::double / 1e6 as latest_rolling_12m_musd,
+            progress_full_year_pct, progress_rolling_12m_pct, required_cagr_pct, trend_cagr_pct,
+            trend_base_year, trend_target_year, is_on_track, deadline_year
+        from marts.mart_trade_target_progress
+        where target_id = ?
+        order by reporting_side
+    """, [target_id])
+
+
+def trend_projection(con, target_id: str, side: str = "KZ") -> list[Row]:
+    """The latest full year compounded at the mart's trailing trend (CAGR over the last 3 full
+    years), year by year up to the deadline year."""
+    return rows(con, """
+        with progress as (
+            select latest_full_year, latest_full_year_turnover_usd::double / 1e6 as base_musd,
+                trend_cagr_pct, deadline_year
+            from marts.mart_trade_target_progress
+            where target_id = ? and reporting_side = ? and trend_cagr_pct is not null
+        ),
+        years as (
+            select *, unnest(generate_series(latest_full_year, greatest(deadline_year, latest_full_year + 1)))
+                as year
+            from progress
+        )
+        select year, base_musd * power(1 + trend_cagr_pct / 100, year - latest_full_year) as turnover_musd
+        from years
+        order by year
+    """, [target_id, side])
+
+
+# --- 2. Mirror statistics ------------------------------------------------------------------------
+
+def mirror_years(con) -> list[Row]:
+    return rows(con, """
+        select flow_pair, exporter_code, importer_code, ref_year as year, value_source,
+            exporter_reported_usd::double / 1e6 as exporter_musd,
+            importer_reported_usd::double / 1e6 as importer_musd,
+            gap_pct
+        from marts.mart_trade_mirror_discrepancy
+        where grain = 'year' and is_complete and gap_pct is not null
+        order by flow_pair, year
+    """)
+
+
+# --- 3. Commodity mix ------------------------------------------------------------------------------
+
+def commodity_mix(con, side: str = "KZ", top: int = TOP_CHAPTERS) -> list[Row]:
+    """HS chapters of each main flow (X, M) as `side` reports it, in the latest full year of that
+    flow: the annual release where there is one, else the sum of its 12 months. The top chapters by
+    value, the rest summed as 'Other chapters'; shares of the flow's total."""
+    return rows(con, """
+        with base as (
+            select flow_code, ref_year, freq_code, period, cmd_code,
+                coalesce(chapter_title, cmd_desc, cmd_code) as title,
+                trade_value_usd::double as value_usd, flow_total_usd::double as flow_total_usd
+            from marts.mart_commodity_mix
+            where reporting_side = ? and aggr_level = 2 and flow_code in ('X', 'M')
+        ),
+        full_years as (
+            select flow_code, ref_year, freq_code
+            from base
+            group by flow_code, ref_year, freq_code
+            having freq_code = 'A' or count(distinct period) = 12
+        ),
+        chosen as (
+            select * from full_years
+            qualify row_number() over (
+                partition by flow_code order by ref_year desc, freq_code = 'A' desc
+            ) = 1
+        ),
+        in_year as (
+            select base.* from base inner join chosen using (flow_code, ref_year, freq_code)
+        ),
+        totals as (
+            select flow_code, sum(flow_total_usd) as total_usd
+            from (select distinct flow_code, period, flow_total_usd from in_year)
+            group by flow_code
+        ),
+        chapters as (
+            select flow_code, any_value(ref_year) as year, cmd_code, any_value(title) as title,
+                sum(value_usd) as value_usd
+            from in_year
+            group by flow_code, cmd_code
+        ),
+        ranked as (
+            select *, row_number() over (partition by flow_code order by value_usd desc, cmd_code) as rank
+            from chapters
+        )
+        select
+            ranked.flow_code, any_value(ranked.year) as year,
+            case when ranked.rank <= ? then 'HS ' || ranked.cmd_code || ' ' || ranked.title
+                else 'Other chapters' end as chapter,
+            min(ranked.rank) as rank,
+            case when min(ranked.rank) <= ? then any_value(ranked.title) end as title,
+            case when min(ranked.rank) <= ? then any_value(ranked.cmd_code) end as cmd_code,
+            sum(ranked.value_usd) / 1e6 as value_musd,
+            sum(ranked.value_usd) / nullif(any_value(totals.total_usd), 0) * 100 as share_pct
+        from ranked inner join totals using (flow_code)
+        group by ranked.flow_code, chapter
+        order by ranked.flow_code desc, rank
+    """, [side, top, top, top])
+
+
+# --- 4. Appeals --------------------------------------------------------------------------------------
+
+def appeals_overall(con) -> Row | None:
+    row = one(con, """
+        select sum(answered_count)::bigint as answered, sum(answered_on_time_count)::bigint as on_time,
+            sum(answered_on_time_count) / nullif(sum(answered_count), 0) * 100 as on_time_pct,
+            min(month_start) as first_month, max(month_end) as last_month
+        from marts.mart_appeals_sla
+    """)
+    return row if row and row["answered"] else None
+
+
+def appeals_by_agency(con, has_dim_agency: bool, *, min_answered: int = MIN_ANSWERED_PER_AGENCY,
+                      top: int = TOP_AGENCIES) -> list[Row]:
+    """The `top` agencies answering least often on time and the `top` answering most often, among
+    those with at least `min_answered` answers; with the number of agencies ranked."""
+    name = "coalesce(agency.org_name, 'Organisation ' || rated.org_id)" if has_dim_agency else \
+        "'Organisation ' || rated.org_id"
+    join = "left join marts.dim_agency as agency on rated.org_id = agency.org_id" if has_dim_agency else ""
+    return rows(con, f"""
+        with by_agency as (
+            select executive_org_id as org_id, sum(answered_count)::bigint as answered,
+                sum(answered_on_time_count)::bigint as on_time
+            from marts.mart_appeals_sla
+            group by executive_org_id
+            having sum(answered_count) >= ?
+        ),
+        rated as (
+            select *, on_time / answered * 100 as on_time_pct,
+                row_number() over (order by on_time / answered, answered desc, org_id) as from_bottom,
+                row_number() over (order by on_time / answered desc, answered desc, org_id) as from_top,
+                count(*) over () as agencies_ranked,
+                count(case when on_time = answered then 1 end) over () as agencies_all_on_time
+            from by_agency
+        ),
+        named as (
+            select rated.*, {name} as name
+            from rated {join}
+            where rated.from_bottom <= ? or rated.from_top <= ?
+        )
+        select org_id,
+            case when count(*) over (partition by name) > 1 then name || ' (' || org_id || ')' else name end
+                as agency,
+            answered, on_time, on_time_pct, from_bottom, agencies_ranked, agencies_all_on_time
+        from named
+        order by on_time_pct, answered desc, org_id
+    """, [min_answered, top, top])
+
+
+def appeals_by_region(con, has_dim_region: bool) -> list[Row]:
+    name = "coalesce(region.name_en, by_region.region_kato_2digit, 'No region')" if has_dim_region else \
+        "coalesce(by_region.region_kato_2digit, 'No region')"
+    join = "left join marts.dim_region as region using (region_kato_2digit)" if has_dim_region else ""
+    return rows(con, f"""
+        with by_region as (
+            select region_kato_2digit, sum(answered_count)::bigint as answered,
+                sum(answered_on_time_count)::bigint as on_time
+            from marts.mart_appeals_sla
+            group by region_kato_2digit
+            having sum(answered_count) > 0
+        )
+        select {name} as region, answered, on_time, on_time / answered * 100 as on_time_pct
+        from by_region {join}
+        order by on_time_pct, answered desc
+    """)
+
+
+# --- 5. Land and subsoil -------------------------------------------------------------------------------
+
+def land_latest_season(con) -> list[Row]:
+    """Unused agricultural land by region in the latest season with anything observed, with the
+    season's totals on every row."""
+    return rows(con, """
+        with latest as (
+            select season_seq, any_value(season_label) as season_label,
+                any_value(season_year) as season_year, any_value(season_name) as season_name
+            from marts.mart_land_utilization
+            group by season_seq
+            having sum(observed_ha) > 0
+            order by season_seq desc
+            limit 1
+        ),
+        by_region as (
+            select coalesce(land.region_name_en, land.region_kato_2digit, 'No region') as region,
+                sum(land.observed_ha) as observed_ha, sum(land.unused_ha) as unused_ha,
+                sum(land.returned_to_state_ha) as returned_to_state_ha
+            from marts.mart_land_utilization as land
+            inner join latest using (season_seq)
+            group by all
+            having sum(land.observed_ha) > 0
+        )
+        select latest.season_label, latest.season_year, latest.season_name, by_region.*,
+            by_region.unused_ha / by_region.observed_ha * 100 as unused_pct,
+            sum(by_region.observed_ha) over () as total_observed_ha,
+            sum(by_region.unused_ha) over () as total_unused_ha,
+            sum(by_region.returned_to_state_ha) over () as total_returned_ha
+        from by_region cross join latest
+        order by by_region.unused_ha desc, region
+    """)
+
+
+def subsoil_outside(con) -> Row | None:
+    return one(con, """
+        select sum(detection_count)::bigint as detections,
+            sum(outside_detection_count)::bigint as outside_detections,
+            count(case when outside_detection_count > 0 then 1 end) as licences_outside,
+            count(case when is_repeat_offender then 1 end) as repeat_offenders,
+            sum(outside_disturbed_ha) as outside_disturbed_ha,
+            max(last_detection_date) as last_detection_date
+        from marts.mart_subsoil_compliance
+    """)
+
+
+# --- 6. Commitments --------------------------------------------------------------------------------------
+
+def commitments(con) -> list[Row]:
+    return rows(con, """
+        select commitment_id, commitment_title, indicator, unit, target_value, measured_value,
+            measured_date, progress_pct,
+            path_value_at_measurement / nullif(target_value, 0) * 100 as path_pct,
+            status, deadline_date, deadline_is_assumed, made_at_event_date, made_at_event_title,
+            source_url, status_note
+        from marts.mart_commitment_progress
+        order by made_at_event_date, commitment_id
+    """)
+
+
+def commitments_by_status(con) -> list[Row]:
+    return rows(con, """
+        select status, count(*) as commitments from marts.mart_commitment_progress
+        group by status order by commitments desc, status
+    """)
+
+
+# --- 7. What the serving copy holds ----------------------------------------------------------------------
+
+def serving_info(con) -> Row | None:
+    return one(con, "select published_at from main.serving_info limit 1")
+
+
+COVERAGE_QUERIES = {
+    "trade": ("Trade (UN Comtrade, both sides)", """
+        select 'month ' || max(period_label) as label
+        from marts.mart_bilateral_turnover where grain = 'month'
+    """),
+    "appeals": ("Citizens' appeals (eOtinish)", """
+        select 'day ' || max(calendar_date)::varchar as label
+        from marts.mart_appeals_daily
+    """),
+    "land": ("Land and subsoil monitoring", """
+        select max(season_seq) as seq, arg_max(season_label, season_seq) as label, null::date as latest
+        from marts.mart_land_utilization where observed_ha > 0
+    """),
+    "bilateral": ("Bilateral events and commitments", """
+        select 'event of ' || max(event_date)::varchar as label
+        from marts.mart_bilateral_timeline
+    """),
+}
