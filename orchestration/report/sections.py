@@ -511,8 +511,8 @@ def freshness(ctx: Context) -> Content:
         ])
         classes.append(" ".join(c for c, on in (("stale", f["stale"]), ("failed", f["failed"])) if on))
     tables.insert(0, Table(
-        ["Feed", "Group", "Last loaded (UTC)", "Age", "Expected within", "Last load", "Rows", "Last check",
-         "State"], rows, classes,
+        ["Feed", "Group", "Last loaded (UTC)", "Age", "Expected within", "Last load", "Rows (last load)",
+         "Last check", "State"], rows, classes,
         caption="Feeds: last successful load and last validation (stale: older than the expected interval)"))
     if not stale and not failed:
         takeaway = (f"All {len(judged)} feeds loaded within their expected interval and passed their last "

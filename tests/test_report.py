@@ -1,0 +1,359 @@
+"""The report: a tiny serving copy made with SQL, the real Altair and vl-convert, temporary folders."""
+
+import re
+from datetime import UTC, datetime, timedelta
+from html.parser import HTMLParser
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from ingest.loads import META_DDL
+from orchestration.report import FEED_MAX_AGE, build_report, feed_status_from_loads
+
+NOW = datetime(2025, 8, 1, 12, 0, tzinfo=UTC)
+CHARTS = ["turnover", "mirror_gap", "commodity_mix", "appeals_agencies", "appeals_regions", "unused_land",
+          "commitments"]
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+# (agency, region, answered, on time): agency 3 has too few answers to be ranked but counts overall.
+APPEALS = [(1, "75", 30, 27), (1, "75", 10, 10), (2, "71", 25, 25), (3, "71", 5, 2)]
+# (region, season_seq, season_label, observed ha, unused ha): the latest season with anything observed
+# is 2024-AUTUMN; 2025-SPRING has only events (nothing observed).
+LAND = [
+    ("Almaty (city)", 10, "2024-AUTUMN", 1000.0, 100.0),
+    ("Astana (city)", 10, "2024-AUTUMN", 500.0, 150.0),
+    ("Almaty (city)", 9, "2024-SUMMER", 1000.0, 900.0),
+    ("Almaty (city)", 11, "2025-SPRING", 0.0, 0.0),
+]
+
+TABLES = {
+    "mart_bilateral_turnover": """
+        create table marts.mart_bilateral_turnover as
+        select * from (values
+            ('KZ', 'year', '2022', date '2022-01-01', 2022, true, 1000000000.0::decimal(38, 6)),
+            ('KZ', 'year', '2023', date '2023-01-01', 2023, true, 1150000000.0),
+            ('KZ', 'year', '2024', date '2024-01-01', 2024, true, 1300000000.0),
+            ('KZ', 'year', '2025', date '2025-01-01', 2025, false, 700000000.0),
+            ('TJ', 'year', '2023', date '2023-01-01', 2023, true, 1100000000.0),
+            ('TJ', 'year', '2024', date '2024-01-01', 2024, true, 1250000000.0),
+            ('KZ', 'half_year', '2024-H1', date '2024-01-01', 2024, true, 600000000.0),
+            ('KZ', 'half_year', '2024-H2', date '2024-07-01', 2024, true, 700000000.0),
+            ('TJ', 'half_year', '2024-H1', date '2024-01-01', 2024, true, 580000000.0),
+            ('KZ', 'month', '2025-06', date '2025-06-01', 2025, true, 60000000.0)
+        ) as t(reporting_side, grain, period_label, period_start, period_year, is_complete, turnover_usd)
+    """,
+    "bilateral_targets": """
+        create table marts.bilateral_targets as
+        select 'kz_tj_turnover_2bn' as target_id, 'KZ-TJ turnover of USD 2 billion' as target_name,
+            'turnover' as measure, 2000.0 as target_value_musd, date '2023-08-26' as set_date,
+            '2023-01..2023-06' as baseline_period, 500.0 as baseline_value_musd,
+            1000.0 as baseline_annualised_musd, date '2030-12-31' as deadline_date,
+            true as deadline_is_assumed,
+            'https://example.org/target' as source_url, 'assumed deadline' as note
+    """,
+    "mart_trade_target_progress": """
+        create table marts.mart_trade_target_progress as
+        select * from (values
+            ('kz_tj_turnover_2bn', 'KZ', 2024, 1300000000.0::decimal(38, 6), '2024-07..2025-06',
+             date '2025-06-30', 1350000000.0::decimal(38, 6), 65.0, 67.5, 8.0, 5.0, 2021, 2034, false, 2030),
+            ('kz_tj_turnover_2bn', 'TJ', 2024, 1250000000.0, '2024-07..2025-06',
+             date '2025-06-30', 1280000000.0, 62.5, 64.0, 8.5, 4.0, 2021, 2036, false, 2030)
+        ) as t(target_id, reporting_side, latest_full_year, latest_full_year_turnover_usd,
+               latest_rolling_12m_label, latest_rolling_12m_end, latest_rolling_12m_turnover_usd,
+               progress_full_year_pct, progress_rolling_12m_pct, required_cagr_pct, trend_cagr_pct,
+               trend_base_year, trend_target_year, is_on_track, deadline_year)
+    """,
+    "mart_trade_mirror_discrepancy": """
+        create table marts.mart_trade_mirror_discrepancy as
+        select *, (importer_reported_usd - exporter_reported_usd) / exporter_reported_usd * 100 as gap_pct
+        from (values
+            ('KZ_TO_TJ', 398, 762, 'year', 2023, 'annual', true, 800000000.0, 880000000.0),
+            ('KZ_TO_TJ', 398, 762, 'year', 2024, 'annual', true, 900000000.0, 945000000.0),
+            ('TJ_TO_KZ', 762, 398, 'year', 2024, 'monthly_sum', true, 300000000.0, 270000000.0),
+            ('TJ_TO_KZ', 762, 398, 'year', 2025, 'monthly_sum', false, 100000000.0, 90000000.0)
+        ) as t(flow_pair, exporter_code, importer_code, grain, ref_year, value_source, is_complete,
+               exporter_reported_usd, importer_reported_usd)
+    """,
+    # Exports: the 2024 annual release. Imports: 12 months of 2024 (8 M USD a month: ores 5, fruit 3)
+    # and 3 months of 2025, which is not a full year.
+    "mart_commodity_mix": """
+        create table marts.mart_commodity_mix as
+        select 'KZ' as reporting_side, 2 as aggr_level, 'X' as flow_code, 2024 as ref_year, 'A' as freq_code,
+            '2024' as period, cmd_code, title as chapter_title, title as cmd_desc,
+            value::decimal(28, 6) as trade_value_usd, 100000000.0::decimal(38, 6) as flow_total_usd
+        from (values ('10', 'Cereals', 60000000.0), ('27', 'Mineral fuels', 30000000.0),
+                     ('72', 'Iron and steel', 10000000.0)) as c(cmd_code, title, value)
+        union all
+        select 'KZ', 2, 'M', year, 'M', year::varchar || lpad(month::varchar, 2, '0'), cmd_code, title, title,
+            value, 8000000.0
+        from (values (2024, 12), (2025, 3)) as y(year, months),
+            lateral (select unnest(range(1, months + 1)) as month),
+            (values ('26', 'Ores, slag and ash', 5000000.0), ('08', 'Edible fruit and nuts', 3000000.0))
+                as c(cmd_code, title, value)
+    """,
+    "mart_appeals_sla": ("""
+        create table marts.mart_appeals_sla (executive_org_id integer, region_kato_2digit varchar,
+            month_start date, month_end date, answered_count hugeint, answered_on_time_count hugeint)
+    """, "insert into marts.mart_appeals_sla values (?, ?, date '2025-01-01', date '2025-03-31', ?, ?)",
+        APPEALS),
+    "dim_agency": """
+        create table marts.dim_agency as
+        select * from (values (1, 'Akimat of Almaty'), (2, 'Ministry of Justice'), (3, 'Small office'))
+            as t(org_id, org_name)
+    """,
+    "dim_region": """
+        create table marts.dim_region as
+        select * from (values ('71', 'Astana (city)'), ('75', 'Almaty (city)'))
+            as t(region_kato_2digit, name_en)
+    """,
+    "mart_land_utilization": ("""
+        create table marts.mart_land_utilization (region_name_en varchar, season_seq integer,
+            season_label varchar, observed_ha double, unused_ha double, region_kato_2digit varchar,
+            season_year integer generated always as (left(season_label, 4)::integer),
+            season_name varchar generated always as (split_part(season_label, '-', 2)),
+            returned_to_state_ha double default 0)
+    """, "insert into marts.mart_land_utilization (region_name_en, season_seq, season_label, observed_ha, "
+         "unused_ha) values (?, ?, ?, ?, ?)", LAND),
+    "mart_subsoil_compliance": """
+        create table marts.mart_subsoil_compliance as
+        select * from (values (10, 3, true, 12.5, date '2025-06-01'), (4, 0, false, 0.0, date '2025-05-01'))
+            as t(detection_count, outside_detection_count, is_repeat_offender, outside_disturbed_ha,
+                 last_detection_date)
+    """,
+    "mart_commitment_progress": """
+        create table marts.mart_commitment_progress as
+        select * from (values
+            ('cm_trade', 'Raise turnover to USD 2 billion', 'trade_turnover_usd', 'USD per year', 2e9, 1.35e9,
+             date '2025-06-30', 67.5, 1.2e9, 'on track', date '2030-12-31', true, date '2023-08-26',
+             'State visit', 'https://example.org/visit', null),
+            ('cm_platform', 'Share the digital-government platform', null, null, null, null, null, null, null,
+             'no indicator', null, false, date '2023-08-26', 'Memorandum', null, null),
+            ('cm_training', 'Train specialists', 'specialists_trained', 'people', 100.0, 20.0,
+             date '2025-01-01', 20.0, 50.0, 'at risk', date '2026-12-31', false, date '2023-08-26',
+             'Memorandum', null, null)
+        ) as t(commitment_id, commitment_title, indicator, unit, target_value, measured_value, measured_date,
+               progress_pct, path_value_at_measurement, status, deadline_date, deadline_is_assumed,
+               made_at_event_date, made_at_event_title, source_url, status_note)
+    """,
+}
+
+FEEDS = [
+    {"feed": "comtrade_records", "last_loaded_at": NOW - timedelta(days=3), "last_status": "published",
+     "rows": 1200, "check_passed": True},
+    {"feed": "eotinish_appeals", "last_loaded_at": (NOW - timedelta(days=5)).replace(tzinfo=None),
+     "last_status": "published", "rows": 300, "check_passed": True},  # 2-day interval: stale
+    {"feed": "land_observations", "last_loaded_at": NOW - timedelta(days=30), "last_status": "published",
+     "rows": 50, "check_passed": True},
+    {"feed": "bilateral", "last_loaded_at": NOW - timedelta(days=400), "last_status": "published",
+     "rows": 10, "check_passed": True},  # no expected interval: never stale
+    {"feed": "trade_reference", "last_loaded_at": NOW - timedelta(days=1), "last_status": "rejected",
+     "rows": 0, "check_passed": False},
+]
+
+
+def make_serving_copy(path: Path, skip: tuple[str, ...] = (), empty: tuple[str, ...] = ()) -> Path:
+    with duckdb.connect(str(path)) as con:
+        con.execute("create schema marts")
+        for name, sql in TABLES.items():
+            if name in skip:
+                continue
+            if isinstance(sql, tuple):
+                create, insert, values = sql
+                con.execute(create)
+                con.executemany(insert, values)
+            else:
+                con.execute(sql)
+            if name in empty:
+                con.execute(f"delete from marts.{name}")
+        con.execute("create table main.serving_info as "
+                    "select timestamp '2025-08-01 06:00:00' as published_at, ['marts.x'] as tables")
+    return path
+
+
+class Resources(HTMLParser):
+    """Every URL a browser would fetch by itself (not <a href>), and the ids of inline SVGs' elements."""
+
+    def __init__(self):
+        super().__init__()
+        self.fetched: list[str] = []
+        self.tags: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+        attributes = dict(attrs)
+        if tag in ("script", "img", "iframe", "source", "embed", "video", "audio"):
+            self.fetched.append(attributes.get("src") or "")
+        if tag == "link":
+            self.fetched.append(attributes.get("href") or "")
+        if tag == "object":
+            self.fetched.append(attributes.get("data") or "")
+
+
+def section(html: str, key: str) -> str:
+    return html.split(f'<section id="{key}">', 1)[1].split("</section>", 1)[0]
+
+
+@pytest.fixture(scope="module")
+def full(tmp_path_factory):
+    root = tmp_path_factory.mktemp("report")
+    serving = make_serving_copy(root / "serving.duckdb")
+    docs = root / "data_docs" / "index.html"
+    result = build_report(serving, root / "out", data_docs=docs, now=NOW, feed_status=FEEDS)
+    return result, result.html.read_text(encoding="utf-8")
+
+
+def test_page_and_pngs(full):
+    result, html = full
+    assert result.problems == []
+    assert result.empty_sections == []
+    assert result.html == result.html.parent / "index.html" and result.html.exists()
+    # One inline SVG per chart, and its PNG.
+    assert sorted(result.pngs) == sorted(CHARTS)
+    for name in CHARTS:
+        assert "<svg" in section(html, name), name
+        png = result.pngs[name]
+        assert png == result.html.parent / "charts" / f"{name}.png"
+        data = png.read_bytes()
+        assert data.startswith(PNG_SIGNATURE) and len(data) > 5000, name
+        # Scale 2: the PNG is twice the SVG's own width (IHDR width, big-endian, at byte 16).
+        width = int.from_bytes(data[16:20], "big")
+        assert width > 400, name
+    # Title, date, the main-figures box, notes; no temporary file left behind.
+    assert "<h1>Kazakhstan–Tajikistan" in html and "1 August 2025" in html
+    assert 'id="main-figures"' in html and 'id="notes"' in html
+    assert not [p for p in result.html.parent.rglob("*.tmp")]
+    # Links to the Data Docs relative to the page.
+    assert 'href="../data_docs/index.html"' in html
+
+
+def test_self_contained(full):
+    _, html = full
+    parser = Resources()
+    parser.feed(html)
+    assert "script" not in parser.tags
+    assert not [url for url in parser.fetched if re.match(r"(https?:)?//", url)], parser.fetched
+    assert "@import" not in html and not re.search(r"url\(\s*['\"]?(https?:)?//", html)
+    # Source links are plain <a href> in the notes.
+    assert '<a href="https://example.org/target">' in html.split('<footer id="notes">', 1)[1]
+    # Each chart's SVG ids are prefixed, so clip paths do not clash between charts.
+    ids = re.findall(r'<svg[^>]*>.*?</svg>', html, re.S)
+    all_ids = [i for svg in ids for i in re.findall(r'\bid="([^"]+)"', svg)]
+    assert len(all_ids) == len(set(all_ids))
+
+
+def test_main_figures_match_the_tables(full):
+    result, html = full
+    figures = result.main_figures
+    # Trade: straight from the target-progress mart.
+    assert figures["turnover_12m_kz_musd"] == 1350.0
+    assert figures["turnover_12m_tj_musd"] == 1280.0
+    assert figures["target_progress_pct"] == 67.5
+    assert figures["trend_reaches_target_year"] == 2034
+    assert figures["target_deadline_year"] == 2030 and figures["target_deadline_is_assumed"] is True
+    # Appeals: every row counts overall, also the agency with too few answers to be ranked.
+    answered = sum(a for _, _, a, _ in APPEALS)
+    on_time = sum(o for _, _, _, o in APPEALS)
+    assert figures["appeals_answered"] == answered
+    assert figures["appeals_on_time_pct"] == round(on_time / answered * 100, 1)
+    # Land: the latest season with anything observed.
+    latest = [row for row in LAND if row[2] == "2024-AUTUMN"]
+    unused, observed = sum(r[4] for r in latest), sum(r[3] for r in latest)
+    assert figures["land_season"] == "2024-AUTUMN"
+    assert figures["unused_land_ha"] == round(unused)
+    assert figures["unused_land_share_pct"] == round(unused / observed * 100, 1)
+    assert figures["subsoil_detections_outside_contour"] == 3
+    assert figures["subsoil_repeat_offenders"] == 1
+    assert figures["commitments_by_status"] == {"on track": 1, "no indicator": 1, "at risk": 1}
+    # Mirror gap and commodity mix of the latest full year.
+    assert figures["mirror_gap_year"] == 2024
+    assert figures["mirror_gap_pct"] == {"Kazakhstan → Tajikistan": 5.0, "Tajikistan → Kazakhstan": -10.0}
+    assert figures["top_chapter_exports"] == {"year": 2024, "chapter": "HS 10 Cereals", "share_pct": 60.0}
+    assert figures["top_chapter_imports"] == {"year": 2024, "chapter": "HS 26 Ores, slag and ash",
+                                              "share_pct": 62.5}
+    # The takeaways say the same.
+    assert "USD 1,350 million" in section(html, "turnover")
+    assert "only in 2034, after the assumed 2030 deadline" in section(html, "turnover")
+    assert f"{on_time / answered * 100:.1f}% of {answered} answers" in section(html, "appeals_regions")
+    # Agency 3 (5 answers) is below the threshold: not ranked.
+    assert "Small office" not in section(html, "appeals_agencies")
+    assert "Of the 2 agencies" in section(html, "appeals_agencies")
+    assert "1,500 ha" in section(html, "unused_land") and "250 ha" in section(html, "unused_land")
+    assert "Share the digital-government platform" in section(html, "commitments")
+    assert result.figures_markdown().startswith("| figure | value |")
+
+
+def test_stale_and_failed_feeds_are_highlighted(full):
+    result, html = full
+    assert FEED_MAX_AGE["appeals"] == timedelta(days=2) and FEED_MAX_AGE["bilateral"] is None
+    assert result.main_figures["stale_feeds"] == ["eotinish_appeals"]
+    assert result.main_figures["failed_feeds"] == ["trade_reference"]
+    table = section(html, "freshness")
+    rows = {re.search(r"<td>([^<]+)</td>", row).group(1): row
+            for row in re.findall(r"<tr[^>]*>.*?</tr>", table, re.S) if "<td>" in row}
+    assert 'class="stale"' in rows["eotinish_appeals"] and "STALE" in rows["eotinish_appeals"]
+    assert 'class="failed"' in rows["trade_reference"]
+    for fresh in ("comtrade_records", "land_observations", "bilateral"):
+        assert "class=" not in rows[fresh].split(">", 1)[0], fresh
+    assert "1 of 5 feeds is stale (eotinish_appeals)" in table
+
+
+def test_missing_and_empty_tables_say_no_data(tmp_path, full):
+    serving = make_serving_copy(tmp_path / "serving.duckdb", skip=("mart_land_utilization", "dim_agency"),
+                                empty=("mart_commitment_progress",))
+    out = tmp_path / "out"
+    # A picture left from an earlier run must go when its chart has no data now.
+    (out / "charts").mkdir(parents=True)
+    (out / "charts" / "unused_land.png").write_bytes(b"old")
+    result = build_report(serving, out, now=NOW)
+    html = result.html.read_text(encoding="utf-8")
+    assert result.problems == []
+    assert sorted(result.empty_sections) == ["commitments", "unused_land"]
+    land = section(html, "unused_land")
+    assert "No data: marts.mart_land_utilization is not in the serving copy." in land and "<svg" not in land
+    assert "No data" in section(html, "commitments") and "<svg" not in section(html, "commitments")
+    assert not (out / "charts" / "unused_land.png").exists()
+    assert "unused_land_ha" not in result.main_figures
+    # Without dim_agency the agencies are named by their id.
+    assert "Organisation 1" in section(html, "appeals_agencies")
+    # Without feed_status the freshness section says so, and still shows what the copy holds.
+    freshness = section(html, "freshness")
+    assert "was not available" in freshness and "2025-06" in freshness
+
+
+def test_no_serving_copy_at_all(tmp_path):
+    result = build_report(tmp_path / "missing.duckdb", tmp_path / "out", now=NOW)
+    html = result.html.read_text(encoding="utf-8")
+    assert result.pngs == {} and result.problems == []
+    assert set(result.empty_sections) == set(CHARTS)
+    assert html.count("No data") >= len(CHARTS)
+
+
+def test_feed_status_from_the_load_bookkeeping(tmp_path):
+    """meta.loads -> feed_status: the last publishing load's time and rows, the last load's outcome."""
+    with duckdb.connect(str(tmp_path / "warehouse.duckdb")) as con:
+        con.execute(META_DDL)
+        con.executemany(
+            "insert into meta.loads (load_id, feed, status, rows_published, started_at, finished_at) "
+            "values (?, ?, ?, ?, ?::timestamp - interval 1 minute, ?::timestamp)",
+            [(load_id, feed, status, rows, at, at) for load_id, feed, status, rows, at in [
+                ("a1", "eotinish_appeals", "published", 30, "2025-07-20 10:00:00"),
+                ("a2", "eotinish_appeals", "published", 40, "2025-07-27 10:00:00"),
+                ("a3", "eotinish_appeals", "unchanged", 0, "2025-07-31 10:00:00"),
+                ("t1", "comtrade_records", "published", 500, "2025-07-30 10:00:00"),
+                ("t2", "comtrade_records", "rejected", 0, "2025-07-31 10:00:00"),
+                ("b1", "bilateral", "failed", None, "2025-07-31 10:00:00"),
+            ]],
+        )
+        status = {row["feed"]: row for row in feed_status_from_loads(con)}
+    assert status["eotinish_appeals"] == {"feed": "eotinish_appeals", "last_loaded_at": "2025-07-27T10:00:00",
+                                          "last_status": "unchanged", "rows": 40, "check_passed": True}
+    assert status["comtrade_records"]["last_status"] == "rejected"
+    assert status["comtrade_records"]["check_passed"] is False
+    assert status["comtrade_records"]["last_loaded_at"] == "2025-07-30T10:00:00"
+    assert status["bilateral"]["last_loaded_at"] is None and status["bilateral"]["check_passed"] is None
+    # Passed on to the report: appeals last published 5 days before NOW, so stale; trade failed.
+    result = build_report(tmp_path / "missing.duckdb", tmp_path / "out", now=NOW,
+                          feed_status=list(status.values()))
+    assert result.main_figures["stale_feeds"] == ["eotinish_appeals"]
+    assert result.main_figures["failed_feeds"] == ["bilateral", "comtrade_records"]
