@@ -9,7 +9,7 @@ import altair as alt
 
 from orchestration.report.queries import Row
 
-WIDTH = 620
+WIDTH = 720
 
 SIDE_COLOURS = {"Kazakhstan's statistics": "#1f6fb2", "Tajikistan's statistics": "#e07b39"}
 TARGET_COLOUR = "#2e9e57"
@@ -45,9 +45,9 @@ def configure(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
     """The house style: quiet axes, titles on the left, no frame."""
     return (
         chart.configure_view(stroke=None)
-        .configure_axis(labelFontSize=11, titleFontSize=11, titleFontWeight="normal", gridColor="#eeeeee")
-        .configure_legend(labelFontSize=11, titleFontSize=11, orient="bottom", labelLimit=300)
-        .configure_title(fontSize=13, anchor="start", subtitleColor="#555555", subtitleFontSize=11)
+        .configure_axis(labelFontSize=12, titleFontSize=12, titleFontWeight="normal", gridColor="#eeeeee")
+        .configure_legend(labelFontSize=12, titleFontSize=12, orient="bottom", labelLimit=300)
+        .configure_title(fontSize=15, anchor="start", subtitleColor="#555555", subtitleFontSize=12)
         .properties(background="white", padding=8)
     )
 
@@ -165,8 +165,8 @@ def on_time(values: list[Row], label: str, overall_pct: float, title: str,
     order = [row[label] for row in sorted(values, key=lambda row: row["on_time_pct"])]
     x_scale = alt.Scale(domain=domain, clamp=True)
     base = alt.Chart(_data(shaded)).encode(
-        y=alt.Y(f"{label}:N", title=None, sort=order, axis=alt.Axis(labelLimit=360)),
-        x=alt.X("on_time_pct:Q", title="answered on time, %", scale=x_scale),
+        y=alt.Y(f"{label}:N", title=None, sort=order, axis=alt.Axis(labelLimit=430)),
+        x=alt.X("on_time_pct:Q", title="answered on time, %", scale=x_scale, axis=alt.Axis(tickCount=6)),
     )
     dots = base.mark_circle(size=70, opacity=1).encode(color=alt.Color(
         "group:N", title=None, scale=alt.Scale(domain=[BELOW, ABOVE], range=["#d7642c", "#1f6fb2"])))
@@ -178,7 +178,7 @@ def on_time(values: list[Row], label: str, overall_pct: float, title: str,
     rule_label = overall.mark_text(align="right", dx=-3, baseline="top", fontSize=10, color="#555555").encode(
         x=alt.X("pct:Q", scale=x_scale), text="label:N", y=alt.value(-14))
     return configure(alt.layer(rule, dots, labels, rule_label).properties(
-        width=WIDTH - 260, height=max(120, 17 * len(values)),
+        width=WIDTH - 440, height=max(120, 18 * len(values)),
         title=alt.Title(title, subtitle=subtitle, offset=18)))
 
 

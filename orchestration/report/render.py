@@ -19,7 +19,7 @@ from typing import Any
 import duckdb
 import jinja2
 import vl_convert
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from orchestration.report import queries
 from orchestration.report.sections import SPECS, Content, Context, NoData, Table, month_span, season_name
@@ -68,16 +68,15 @@ class Section:
     png: str | None = None  # relative path, for a link
 
 
-def _svg(spec: dict, key: str) -> str:
+def _svg(spec: dict, key: str, title: str) -> str:
     svg = vl_convert.vegalite_to_svg(spec)
     # Vega numbers clip paths and gradients from 1 in every SVG: prefix the ids so that charts
     # inlined in one page do not take each other's clip paths.
-    svg = re.sub(r'id="([^"]+)"', rf'id="{key}-\1"', svg)
+    svg = re.sub(r'(?<![\w-])id="([^"]+)"', rf'id="{key}-\1"', svg)
     svg = re.sub(r'url\(#([^)]+)\)', rf'url(#{key}-\1)', svg)
     svg = re.sub(r'href="#([^"]+)"', rf'href="#{key}-\1"', svg)
-    # Scale with the page: keep the viewBox, drop the fixed size.
-    return re.sub(r'^<svg ([^>]*?)width="[\d.]+" height="[\d.]+"', r'<svg \1', svg, count=1).replace(
-        "<svg ", f'<svg role="img" aria-label="{key}" ', 1)
+    # Natural size (width, height) on a wide screen; the page's CSS shrinks it on a narrow one.
+    return svg.replace("<svg ", f'<svg role="img" aria-label="{escape(title)}" ', 1)
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
@@ -153,7 +152,7 @@ def build_report(
             if content is not None and content.chart is not None:
                 try:
                     vl_spec = content.chart.to_dict()
-                    section.svg = _svg(vl_spec, spec.key)
+                    section.svg = _svg(vl_spec, spec.key, spec.title)
                     png = chart_dir / f"{spec.key}.png"
                     _write_atomic(png, vl_convert.vegalite_to_png(vl_spec, scale=PNG_SCALE))
                     pngs[spec.key] = png
@@ -173,6 +172,7 @@ def build_report(
         sections=sections, figures=ctx.figures, now=now, published=published, demo_data=demo_data,
         data_docs=os.path.relpath(data_docs, out_dir) if data_docs else None,
         target_source=target_source,
+        deadline=(ctx.figures.get("target_deadline_year"), ctx.figures.get("target_deadline_is_assumed")),
     )
     page = out_dir / "index.html"
     _write_atomic(page, html.encode("utf-8"))
@@ -248,7 +248,7 @@ def _cards(figures: dict[str, Any]) -> list[dict[str, str]]:
     return cards
 
 
-def _render(*, sections, figures, now, published, demo_data, data_docs, target_source) -> str:
+def _render(*, sections, figures, now, published, demo_data, data_docs, target_source, deadline) -> str:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(Path(__file__).parent),
         autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
@@ -265,4 +265,6 @@ def _render(*, sections, figures, now, published, demo_data, data_docs, target_s
         demo_data=demo_data,
         data_docs=data_docs,
         target_source=target_source,
+        deadline_year=deadline[0],
+        deadline_is_assumed=deadline[1],
     )
