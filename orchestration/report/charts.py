@@ -78,8 +78,10 @@ def turnover(lines: list[Row], half_years: list[Row], target: Row | None) -> alt
         base.mark_line(strokeWidth=2.2, strokeDash=[2, 3]).transform_filter(only(PROJECTION)),
     ]
     if target:
+        assumed = " (an assumed deadline)" if target["deadline_is_assumed"] else ""
+        deadline = f"by {target['deadline_year']}{assumed}"
         goal = [{"turnover_musd": target["target_value_musd"],
-                 "label": f"USD {target['target_value_musd']:,.0f} million target"}]
+                 "label": f"USD {target['target_value_musd']:,.0f} million target {deadline}"}]
         rule = alt.Chart(_data(goal))
         layers += [
             rule.mark_rule(color="#999999", strokeDash=[2, 2]).encode(y="turnover_musd:Q"),
