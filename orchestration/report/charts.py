@@ -194,7 +194,7 @@ def unused_land(values: list[Row], season: str) -> alt.TopLevelMixin:
     bars = base.mark_bar().encode(color=alt.Color(
         "unused_pct:Q", title="share of observed land unused, %",
         scale=alt.Scale(scheme="oranges", domainMin=0),
-        legend=alt.Legend(orient="bottom", gradientLength=200)))
+        legend=alt.Legend(orient="bottom", gradientLength=200, titleLimit=400)))
     labels = base.mark_text(align="left", dx=3, fontSize=10, color="#333333").transform_calculate(
         label="format(datum.unused_ha, ',.0f') + ' ha, ' + format(datum.unused_pct, '.1f') + '%'"
     ).encode(text="label:N")
