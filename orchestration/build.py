@@ -202,6 +202,9 @@ def print_summary(paths: WarehousePaths, success: bool, failed_checks, elapsed, 
     print(f"Great Expectations Data Docs: {paths.data_docs / 'index.html'}")
     print(f"dbt docs (lineage, columns):  {paths.root / 'dbt_docs' / 'index.html'}")
     print(f"Dagster home (runs, UI):      {os.environ['DAGSTER_HOME']}  -> make ui")
+    report = paths.report_dir / "index.html"
+    if report.exists():
+        print(f"\nThe report (open in a browser): {report}")
 
 
 if __name__ == "__main__":

@@ -14,15 +14,17 @@ from dagster import (
 
 from ingest.duck import connect
 from orchestration.defs.resources import WarehouseResource
+from orchestration.report import FEED_MAX_AGE
 
-# How long each feed may go without a load before it shows as stale: Comtrade monthly data with a
-# month's publication lag, eOtinish exports daily (a weekend of slack), land monitoring quarterly
-# with the quarter's compilation. The bilateral files are reviewed by hand, on no schedule.
+# How long each feed may go without a load before it shows as stale (one definition, shared with
+# the report's freshness table): Comtrade monthly data with a month's publication lag, eOtinish
+# exports daily (a weekend of slack), land monitoring quarterly with the quarter's compilation.
+# The bilateral files are reviewed by hand, on no schedule.
 FEED_INTERVALS: dict[str, tuple[timedelta, list[AssetKey]]] = {
-    "trade": (timedelta(days=45), [AssetKey(["raw", "comtrade_records"])]),
-    "appeals": (timedelta(days=2), [AssetKey(["raw", "eotinish_appeals"]),
-                                    AssetKey(["raw", "eotinish_appeal_events"])]),
-    "land": (timedelta(days=120), [AssetKey(["raw", name]) for name in (
+    "trade": (FEED_MAX_AGE["trade"], [AssetKey(["raw", "comtrade_records"])]),
+    "appeals": (FEED_MAX_AGE["appeals"], [AssetKey(["raw", "eotinish_appeals"]),
+                                          AssetKey(["raw", "eotinish_appeal_events"])]),
+    "land": (FEED_MAX_AGE["land"], [AssetKey(["raw", name]) for name in (
         "land_parcels", "land_observations", "land_parcel_events", "subsoil_sites",
         "subsoil_detections")]),
 }

@@ -1,0 +1,43 @@
+"""The report: one self-contained HTML page with charts (and their PNGs) from the serving copy,
+after each build, for readers who will not open a SQL prompt."""
+
+import os
+
+from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, asset
+
+from orchestration.defs.assets.publishing import serving_copy
+from orchestration.defs.resources import TRANSIENT_RETRY, WRITER_POOL, WarehouseResource
+from orchestration.report import build_report, feed_status_from_loads
+
+
+@asset(
+    deps=[serving_copy],
+    group_name="publishing",
+    kinds={"html", "python"},
+    # It reads the warehouse's load log (meta.loads) for the freshness table.
+    pool=WRITER_POOL,
+    retry_policy=TRANSIENT_RETRY,
+    description="warehouse/report/index.html: turnover toward the $2 billion target with the target "
+    "and projected paths, the mirror gap, commodity mix, appeals answered on time by agency and "
+    "region, unused agricultural land by region, commitments and their status, and each feed's "
+    "freshness and last validation; PNGs of the charts beside it.",
+)
+def report(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
+    paths = warehouse.paths
+    with warehouse.connect() as con:
+        feeds = feed_status_from_loads(con)
+    result = build_report(
+        paths.serving_db, paths.report_dir, data_docs=paths.data_docs / "index.html",
+        feed_status=feeds, demo_data=os.environ.get("WAREHOUSE_DEMO") == "1",
+    )
+    if result.problems:
+        context.log.warning(f"report sections that failed: {result.problems}")
+    return MaterializeResult(metadata={
+        "report": MetadataValue.path(str(result.html)),
+        "report_url": MetadataValue.url(result.html.resolve().as_uri()),
+        "main_figures": MetadataValue.md(result.figures_markdown()),
+        "figures": MetadataValue.json(result.main_figures),
+        "charts": MetadataValue.json({name: str(path) for name, path in result.pngs.items()}),
+        "empty_sections": MetadataValue.json(list(result.empty_sections)),
+        "seconds": round(result.seconds, 1),
+    })
