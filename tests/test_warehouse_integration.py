@@ -303,3 +303,22 @@ def test_land_marts_agree_with_the_raw_loads(built):
         where measure = 'agri_land_returned_to_state' and period = '2022' and region_kato_2digit is null
     """)
     assert published and published[0][0] == pytest.approx(5.4e6) and published[0][1] > 0
+
+
+def test_the_report_is_written_after_the_build(built):
+    """The report asset ran after the serving copy: one self-contained page with a chart per
+    section and its PNGs, and its main figures in the asset's metadata."""
+    paths, instance, _ = built
+    page = (paths.report_dir / "index.html").read_text()
+    assert page.count("<svg") >= 6  # a chart per section; freshness is a table
+    assert "<script src=" not in page and "stylesheet" not in page
+    pngs = sorted((paths.report_dir / "charts").glob("*.png"))
+    assert len(pngs) >= 6 and all(p.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" for p in pngs)
+    event = instance.get_latest_materialization_event(AssetKey("report"))
+    metadata = event.asset_materialization.metadata
+    assert metadata["report"].value == str(paths.report_dir / "index.html")
+    (turnover,) = query(paths, """
+        select round(latest_rolling_12m_turnover_usd / 1e6, 1)::double from marts.mart_trade_target_progress
+        where reporting_side = 'KZ'
+    """)[0]
+    assert metadata["figures"].value["turnover_12m_kz_musd"] == pytest.approx(turnover)
