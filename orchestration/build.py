@@ -24,6 +24,9 @@ concurrency:
     default_limit: 1
 telemetry:
   enabled: false
+# No "join the community" dialog over the UI.
+nux:
+  enabled: false
 """
 
 
