@@ -5,6 +5,7 @@ from dagster import Definitions, in_process_executor, load_assets_from_modules
 from orchestration.defs.assets import appeals, bilateral, dbt, land, publishing, reference, report, trade
 from orchestration.defs.jobs import (
     appeals_daily_job,
+    bilateral_update_job,
     build_warehouse_job,
     land_quarterly_job,
     load_appeals_job,
@@ -17,14 +18,15 @@ from orchestration.defs.schedules import (
     monthly_build_schedule,
     quarterly_land_schedule,
 )
-from orchestration.defs.sensors import landing_folder_sensor
+from orchestration.defs.sensors import bilateral_files_sensor, landing_folder_sensor
 
 defs = Definitions(
     assets=load_assets_from_modules([reference, trade, appeals, land, bilateral, dbt, publishing, report]),
-    jobs=[build_warehouse_job, load_appeals_job, appeals_daily_job, load_land_job, land_quarterly_job],
+    jobs=[build_warehouse_job, load_appeals_job, appeals_daily_job, load_land_job, land_quarterly_job,
+          bilateral_update_job],
     schedules=[monthly_build_schedule, daily_appeals_schedule, quarterly_land_schedule],
     asset_checks=freshness_checks,
-    sensors=[landing_folder_sensor, freshness_sensor, record_run_failures],
+    sensors=[landing_folder_sensor, bilateral_files_sensor, freshness_sensor, record_run_failures],
     resources={"warehouse": WarehouseResource.from_env(), "dbt": dbt_resource()},
     # One process for a whole run: steps share the Great Expectations import (3-4 s) and the
     # warehouse has a single writer anyway.

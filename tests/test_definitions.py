@@ -134,3 +134,15 @@ def test_each_land_load_check_blocks_its_downstream_assets():
         assert asset_graph.get_check_spec(checks[f"{feed}_suite"]).blocking
     detections = asset_graph.get(AssetKey(["raw", "subsoil_detections"]))
     assert AssetKey(["raw", "subsoil_sites"]) in detections.parent_keys
+
+
+def test_bilateral_sensor_requests_a_run_when_the_reviewed_files_change():
+    from orchestration.defs.sensors import bilateral_files_sensor
+
+    first = bilateral_files_sensor(build_sensor_context())
+    (run,) = first.run_requests
+    assert run.job_name == "bilateral_update"
+    again = bilateral_files_sensor(build_sensor_context(cursor=first.cursor))
+    assert not again.run_requests
+    changed = bilateral_files_sensor(build_sensor_context(cursor=first.cursor.replace(":", ";", 1)))
+    assert [r.job_name for r in changed.run_requests] == ["bilateral_update"]

@@ -52,3 +52,15 @@ land_quarterly_job = define_asset_job(
     description="Load the land and subsoil monitoring files of a window of quarters and rebuild "
     "the land models, the serving copy and the docs.",
 )
+
+# A reviewed change to the bilateral events and commitments (data/bilateral/*.yaml): reload them
+# and rebuild what depends on them (commitment progress, timeline, serving copy, report).
+bilateral_update_job = define_asset_job(
+    "bilateral_update",
+    selection=AssetSelection.assets(
+        AssetKey(["raw", "bilateral_events"]), AssetKey(["raw", "bilateral_commitments"]),
+        AssetKey(["raw", "bilateral_indicator_values"]),
+    ).downstream(),
+    description="Reload the reviewed bilateral events, commitments and indicator values and "
+    "rebuild the commitment and timeline marts, the serving copy, the docs and the report.",
+)

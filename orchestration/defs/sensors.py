@@ -1,6 +1,7 @@
 """A sensor that watches the landing folder and launches runs for the partitions new files hold:
 months for Comtrade files, days for eOtinish exports, quarters for land and subsoil monitoring."""
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -14,7 +15,13 @@ from dagster import (
 )
 
 from ingest import comtrade, eotinish, land
-from orchestration.defs.jobs import appeals_daily_job, build_warehouse_job, land_quarterly_job
+from ingest.bilateral import BUNDLED_BILATERAL_DIR
+from orchestration.defs.jobs import (
+    appeals_daily_job,
+    bilateral_update_job,
+    build_warehouse_job,
+    land_quarterly_job,
+)
 from orchestration.defs.partitions import daily_partitions, monthly_partitions, quarterly_partitions
 from orchestration.defs.resources import WarehouseResource
 
@@ -87,3 +94,22 @@ def landing_folder_sensor(context: SensorEvaluationContext, warehouse: Warehouse
         return SensorResult(skip_reason=SkipReason("no new or changed files with loadable data"),
                             cursor=json.dumps(current))
     return SensorResult(run_requests=runs, cursor=json.dumps(current))
+
+
+@sensor(
+    jobs=[bilateral_update_job],
+    minimum_interval_seconds=60,
+    default_status=DefaultSensorStatus.STOPPED,
+    description="Requests a bilateral_update run when the reviewed files in data/bilateral/ change.",
+)
+def bilateral_files_sensor(context: SensorEvaluationContext):
+    files = {str(p): file_signature(p) for p in sorted(BUNDLED_BILATERAL_DIR.glob("*.yaml"))}
+    cursor = json.dumps(files, sort_keys=True)
+    if context.cursor == cursor:
+        return SensorResult(skip_reason=SkipReason("the bilateral files have not changed"), cursor=cursor)
+    run_key = "bilateral:" + hashlib.sha256(cursor.encode()).hexdigest()[:16]
+    return SensorResult(
+        run_requests=[RunRequest(run_key=run_key, job_name=bilateral_update_job.name,
+                                 tags={"trigger": "bilateral_files_sensor"})],
+        cursor=cursor,
+    )
