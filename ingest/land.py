@@ -160,13 +160,28 @@ def landing_quarters(landing_dir: Path) -> set[str]:
 
 
 # ------------------------------------------------------------------------------------------------
-# Enrichment steps (Feed.enrich): columns computed with shapely over the whole staged batch.
+# Enrichment steps (Feed.enrich): columns computed with shapely, batch by batch (memory is bounded
+# by a batch of geometries, not by the load), written back in one join.
 # ------------------------------------------------------------------------------------------------
+
+GEOMETRY_BATCH_ROWS = 250_000
+
+
+def _batches(con: duckdb.DuckDBPyConnection, sql: str):
+    """The result of `sql` as Arrow record batches of at most GEOMETRY_BATCH_ROWS rows."""
+    yield from con.sql(sql).to_arrow_reader(GEOMETRY_BATCH_ROWS)
 
 
 def check_polygons(con: duckdb.DuckDBPyConnection, feed: feeds.Feed) -> None:
     """Validity, area, centroid and stated-vs-drawn area of each parcel or licensed contour."""
-    rows = con.sql("select _source_file, _source_row, geometry_wkt, area_ha from feed_typed").to_arrow_table()
+    frames = [
+        _polygon_checks(batch)
+        for batch in _batches(con, "select _source_file, _source_row, geometry_wkt, area_ha from feed_typed")
+    ]
+    _attach(con, frames, POLYGON_CHECK_COLUMNS)
+
+
+def _polygon_checks(rows) -> pd.DataFrame:
     checks = geometry.geometry_checks(rows["geometry_wkt"])
     # A valid polygon far outside Kazakhstan has its latitude and longitude swapped, as a rule.
     misplaced = checks["is_valid"] & ~checks["in_kz_bbox"]
@@ -174,7 +189,7 @@ def check_polygons(con: duckdb.DuckDBPyConnection, feed: feeds.Feed) -> None:
     checks.loc[misplaced, "invalid_reason"] = "outside Kazakhstan (latitude and longitude swapped?)"
     stated = rows["area_ha"].to_numpy(zero_copy_only=False)
     area = geometry.area_disagreement(stated, checks["area_ha"], DEFAULT_AREA_TOLERANCE)
-    _attach(con, rows, {
+    return _frame(rows, {
         "geometry_is_valid": checks["is_valid"],
         "geometry_issue": checks["invalid_reason"],
         "geometry_area_ha": checks["area_ha"],
@@ -182,14 +197,14 @@ def check_polygons(con: duckdb.DuckDBPyConnection, feed: feeds.Feed) -> None:
         "centroid_lat": checks["centroid_lat"],
         "area_diff_ha": area["area_diff_ha"],
         "area_mismatch": area["area_mismatch"],
-    }, POLYGON_CHECK_COLUMNS)
+    })
 
 
 def check_detections(con: duckdb.DuckDBPyConnection, feed: feeds.Feed) -> None:
     """Each detection against its licence's contour as published: the snapshot of the site in
     force on the detection's date (the earliest one if the detection predates them all)."""
     feeds.ensure_tables(con, SUBSOIL_SITES)
-    rows = con.sql(f"""
+    sql = f"""
         with sites as (
             select licence_number, geometry_wkt, updated_at from {SUBSOIL_SITES.table}
         ),
@@ -204,7 +219,11 @@ def check_detections(con: duckdb.DuckDBPyConnection, feed: feeds.Feed) -> None:
         asof left join sites as s
             on d.licence_number = s.licence_number and d.detection_date::timestamp >= s.updated_at
         left join first_snapshot as f on f.licence_number = d.licence_number
-    """).to_arrow_table()
+    """
+    _attach(con, [_detection_checks(batch) for batch in _batches(con, sql)], DETECTION_CHECK_COLUMNS)
+
+
+def _detection_checks(rows) -> pd.DataFrame:
     located = geometry.points_in_contours(rows["point_wkt"], rows["contour_wkt"])
     points, _ = geometry.parse_wkt(rows["point_wkt"])
     is_point = located["point_ok"].to_numpy()
@@ -217,7 +236,7 @@ def check_detections(con: duckdb.DuckDBPyConnection, feed: feeds.Feed) -> None:
     issue[repaired & issue.isna()] = "contour invalid: tested against shapely.make_valid of it"
     known = rows["licence_known"].to_numpy(zero_copy_only=False)
     issue[~known] = "no published subsoil site has this licence number"
-    _attach(con, rows, {
+    return _frame(rows, {
         "licence_known": known,
         "point_lon": lon,
         "point_lat": lat,
@@ -225,16 +244,22 @@ def check_detections(con: duckdb.DuckDBPyConnection, feed: feeds.Feed) -> None:
         "on_contour_edge": located["on_boundary"],
         "distance_outside_m": located["distance_outside_m"],
         "contour_issue": issue,
-    }, DETECTION_CHECK_COLUMNS)
+    })
 
 
-def _attach(con, rows, columns: dict, declared: tuple[tuple[str, str], ...]) -> None:
-    """Add computed columns to feed_typed, matched on (_source_file, _source_row)."""
-    frame = pd.DataFrame({
+def _frame(rows, columns: dict) -> pd.DataFrame:
+    """Computed columns beside the row's (_source_file, _source_row)."""
+    return pd.DataFrame({
         "_source_file": rows["_source_file"].to_numpy(zero_copy_only=False),
         "_source_row": rows["_source_row"].to_numpy(zero_copy_only=False),
         **{name: pd.Series(values).reset_index(drop=True) for name, values in columns.items()},
     })
+
+
+def _attach(con, frames: list[pd.DataFrame], declared: tuple[tuple[str, str], ...]) -> None:
+    """Add computed columns to feed_typed, matched on (_source_file, _source_row)."""
+    names = ["_source_file", "_source_row", *(name for name, _ in declared)]
+    frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=names)
     con.register("enrichment", frame)
     try:
         selected = ", ".join(f'e."{name}"::{dtype} as "{name}"' for name, dtype in declared)

@@ -183,6 +183,29 @@ def test_reloading_the_generated_set_changes_nothing(bundle):
     assert {t: digest(con, t) for t in tables} == before
 
 
+def test_geometry_computed_in_small_batches_is_the_same(bundle, generated, warehouse, warehouse_paths,
+                                                       monkeypatch):
+    """The geometry step works batch by batch (bounded memory): 7-row batches give exactly the
+    columns one batch gives."""
+    import ingest.land
+
+    monkeypatch.setattr(ingest.land, "GEOMETRY_BATCH_ROWS", 7)
+    for path in generated:
+        if path.name.startswith(("land_parcels_", "subsoil_sites_", "subsoil_detections_")):
+            land(warehouse_paths).mkdir(parents=True, exist_ok=True)
+            shutil.copy2(path, land(warehouse_paths) / path.name)
+    for name in ("land_parcels", "subsoil_sites", "subsoil_detections"):
+        load(warehouse, warehouse_paths, name, partitions()).raise_for_errors()
+    con, _, _ = bundle
+    for table, columns in {
+        "land_parcels": "geometry_is_valid, geometry_issue, geometry_area_ha, centroid_lon, area_mismatch",
+        "subsoil_detections": "licence_known, inside_contour, on_contour_edge, distance_outside_m",
+    }.items():
+        query = (f"select regexp_extract(_source_file, '[^/]+$'), _source_row, {columns} "
+                 f"from raw.{table} order by 1, 2")
+        assert warehouse.execute(query).fetchall() == con.execute(query).fetchall(), table
+
+
 def test_a_reexported_quarter_replaces_that_quarter_only(generated, warehouse, warehouse_paths):
     land(warehouse_paths).mkdir(parents=True)
     for path in generated:
