@@ -532,7 +532,7 @@ def _stage(con: duckdb.DuckDBPyConnection, feed: Feed, slices: list[tuple]) -> d
             issues[path] = [LoadIssue(path, None, None, "unreadable_file", _first_line(error))]
             continue
         if Path(path).suffix.lower() == ".csv":
-            issues[path] = _csv_rejects(con, path)
+            issues[path] = _csv_rejects(con, path, keep_line=not (feed.hashed or feed.dropped))
 
     # Rows with keys missing (JSON) or without a partition, over all files at once.
     rows = con.execute(f"""
@@ -550,8 +550,10 @@ def _stage(con: duckdb.DuckDBPyConnection, feed: Feed, slices: list[tuple]) -> d
     return {path: found for path, found in issues.items() if found}
 
 
-def _csv_rejects(con: duckdb.DuckDBPyConnection, path: str) -> list[LoadIssue]:
-    """Lines DuckDB's CSV reader could not parse (wrong field count, bad quoting...)."""
+def _csv_rejects(con: duckdb.DuckDBPyConnection, path: str, *, keep_line: bool) -> list[LoadIssue]:
+    """Lines DuckDB's CSV reader could not parse (wrong field count, bad quoting...). The raw line
+    is kept as the bad value unless the feed carries personal data: such a line was never through
+    the hashing in the read, so it must not reach the quarantine, meta.loads or an error text."""
     try:
         rows = con.execute(
             "select line, column_name, error_type, error_message, csv_line "
@@ -561,9 +563,10 @@ def _csv_rejects(con: duckdb.DuckDBPyConnection, path: str) -> list[LoadIssue]:
         return []
     finally:
         con.execute("drop table if exists reject_errors; drop table if exists reject_scans")
+    withheld = "" if keep_line else " (the line is not kept: it may hold personal data)"
     return [
         LoadIssue(path, int(line), column, f"broken_csv:{kind}".lower(),
-                  _first_line(Exception(message)), csv_line)
+                  _first_line(Exception(message)) + withheld, csv_line if keep_line else None)
         for line, column, kind, message, csv_line in rows
     ]
 

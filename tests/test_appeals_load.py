@@ -133,3 +133,24 @@ def test_broken_jsonl_file(warehouse, warehouse_paths):
     with pytest.raises(LoadError, match=f"appeals_{DAY}.jsonl"):
         report.raise_for_errors()
     assert warehouse.execute("select count(*) from raw.eotinish_appeals").fetchone() == (1,)
+
+
+def test_a_broken_csv_line_keeps_no_personal_data(warehouse, warehouse_paths):
+    """A line the CSV reader cannot parse never went through the hashing in the read: it is
+    reported by file, line and column, but its text is not kept anywhere, not even in the error."""
+    path = write_csv(landing(warehouse_paths) / f"appeals_{DAY}.csv", [appeal(1, DAY), appeal(2, DAY)],
+                     APPEAL_COLUMNS)
+    lines = path.read_text().splitlines(keepends=True)
+    lines[2] = lines[2].rstrip("\n") + ',"one field too many\n'  # row 3: an extra, unterminated field
+    path.write_text("".join(lines))
+
+    report = load_appeals(warehouse, warehouse_paths.landing, [DAY])
+
+    with pytest.raises(LoadError) as error:
+        report.raise_for_errors()
+    assert f"appeals_{DAY}.csv, row 3" in str(error.value)
+    assert IIN not in str(error.value)
+    assert find_iin_values(warehouse) == []
+    (quarantined,) = warehouse.execute(
+        "select count(*) from quarantine.eotinish_appeals where source_row = 3").fetchone()
+    assert quarantined >= 1
