@@ -17,7 +17,6 @@ from ingest.loads import LoadIssue
 
 INDEX_COLUMNS = ["_source_file", "_source_row"]
 _run_numbers = itertools.count(1)
-ISSUES_PER_EXPECTATION = 50
 SAMPLE_VALUES = 10
 
 
@@ -145,7 +144,8 @@ def _issues(validation, frame: pd.DataFrame) -> list[LoadIssue]:
         result = item.result or {}
         indexed = result.get("unexpected_index_list") or []
         message = f"failed {config.type}"
-        for entry in indexed[:ISSUES_PER_EXPECTATION]:
+        # Every failing row: each is quarantined, and the partition it belongs to is rejected.
+        for entry in indexed:
             value = {k: v for k, v in entry.items() if k not in INDEX_COLUMNS}
             shown = next(iter(value.values())) if len(value) == 1 else value
             issues.append(LoadIssue(
