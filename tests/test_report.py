@@ -340,8 +340,11 @@ def test_feed_status_from_the_load_bookkeeping(tmp_path):
                 ("a1", "eotinish_appeals", "published", 30, "2025-07-20 10:00:00"),
                 ("a2", "eotinish_appeals", "published", 40, "2025-07-27 10:00:00"),
                 ("a3", "eotinish_appeals", "unchanged", 0, "2025-07-31 10:00:00"),
-                ("t1", "comtrade_records", "published", 500, "2025-07-30 10:00:00"),
-                ("t2", "comtrade_records", "rejected", 0, "2025-07-31 10:00:00"),
+                ("t1/2025-05-01", "comtrade_records", "published", 200, "2025-07-30 10:00:00"),
+                ("t1/2025-06-01", "comtrade_records", "published", 300, "2025-07-30 10:00:01"),
+                # one load of two months: the first rejected, the last published
+                ("t2/2025-06-01", "comtrade_records", "rejected", 0, "2025-07-31 10:00:00"),
+                ("t2/2025-07-01", "comtrade_records", "published", 100, "2025-07-31 10:00:01"),
                 ("b1", "bilateral", "failed", None, "2025-07-31 10:00:00"),
             ]],
         )
@@ -350,7 +353,8 @@ def test_feed_status_from_the_load_bookkeeping(tmp_path):
                                           "last_status": "unchanged", "rows": 40, "check_passed": True}
     assert status["comtrade_records"]["last_status"] == "rejected"
     assert status["comtrade_records"]["check_passed"] is False
-    assert status["comtrade_records"]["last_loaded_at"] == "2025-07-30T10:00:00"
+    assert status["comtrade_records"]["last_loaded_at"] == "2025-07-31T10:00:01"
+    assert status["comtrade_records"]["rows"] == 100
     assert status["bilateral"]["last_loaded_at"] is None and status["bilateral"]["check_passed"] is None
     # Passed on to the report: appeals last published 5 days before NOW, so stale; trade failed.
     result = build_report(tmp_path / "missing.duckdb", tmp_path / "out", now=NOW,

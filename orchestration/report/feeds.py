@@ -9,16 +9,28 @@ import duckdb
 
 from orchestration.report.queries import rows
 
+# meta.loads has a row per partition of each load (load_id = '<load>/<partition>'): a load's outcome
+# is its worst partition's, and its rows the sum over its partitions.
 FEED_STATUS_SQL = """
-    with latest as (
-        select feed, arg_max(status, finished_at) as last_status
+    with loads as (
+        select feed, split_part(load_id, '/', 1) as load, max(finished_at) as finished_at,
+            case
+                when bool_or(status = 'rejected') then 'rejected'
+                when bool_or(status = 'failed') then 'failed'
+                when bool_or(status = 'published') then 'published'
+                else min(status)
+            end as status,
+            sum(rows_published) filter (where status = 'published') as rows
         from meta.loads
-        group by feed
+        group by all
+    ),
+    latest as (
+        select feed, arg_max(status, finished_at) as last_status from loads group by feed
     ),
     published as (
-        select feed, max(finished_at) as last_loaded_at, arg_max(rows_published, finished_at) as rows
-        from meta.loads
-        where status = 'published'
+        select feed, max(finished_at) as last_loaded_at, arg_max(rows, finished_at) as rows
+        from loads
+        where rows is not null
         group by feed
     )
     select latest.feed, published.last_loaded_at, latest.last_status, published.rows,
@@ -36,7 +48,8 @@ FEED_STATUS_SQL = """
 def feed_status_from_loads(con: duckdb.DuckDBPyConnection) -> list[dict]:
     """One dict per feed of meta.loads: last_loaded_at is the last load that published data (a
     feed whose loads found nothing new is getting older), last_status the outcome of its last load
-    (published, unchanged, rejected, failed), rows those published by the last publishing load,
+    (its worst partition: rejected, failed, published, unchanged), rows those published by the last
+publishing load (all its partitions),
     check_passed False when the last load was rejected by its validation, None when it failed for
     another reason. last_loaded_at is an ISO string (UTC, as meta.loads stores it)."""
     return rows(con, FEED_STATUS_SQL)
