@@ -126,6 +126,8 @@ def load_land_feed(
     of the feed whose name carries no quarter (land_parcels_2024.csv) belongs to no quarter: it is
     reported as rejected, like an unreadable file, instead of being skipped without a word."""
     feed = FEEDS_BY_NAME[name]
+    if feed is SUBSOIL_DETECTIONS:
+        replace_detections_placed_before_their_sites_changed(con, quarters)
     report = feeds.load_feed(con, feed, landing_dir, quarters, **kwargs)
     unnamed = [str(path) for path in feed.landing_files(landing_dir) if not file_quarter(path)]
     if unnamed:
@@ -138,6 +140,39 @@ def load_land_feed(
             LoadIssue(path, None, None, "no_partition", feed.partition_message) for path in unnamed
         ]
     return report
+
+
+def replace_detections_placed_before_their_sites_changed(
+    con: duckdb.DuckDBPyConnection, quarters: list[str]
+) -> list[str]:
+    """A detection's placement (inside its contour or not) is computed when it is loaded, against
+    the licence's snapshots published then. Of the given quarters, those holding a detection whose
+    licence has a snapshot published since are reloaded from their (unchanged) files: their
+    publication record is dropped, so the load stages, re-places and republishes them like any
+    changed quarter, in one transaction. Returns those quarters."""
+    feeds.ensure_tables(con, SUBSOIL_SITES)
+    feeds.ensure_tables(con, SUBSOIL_DETECTIONS)
+    stale = [q for (q,) in con.execute(f"""
+        with placed as (
+            select _partition_quarter, licence_number, min(_loaded_at) as placed_at
+            from {SUBSOIL_DETECTIONS.table}
+            where list_contains(?, _partition_quarter)
+            group by all
+        ),
+        sites as (
+            select licence_number, max(_loaded_at) as site_loaded_at
+            from {SUBSOIL_SITES.table} group by 1
+        )
+        select distinct _partition_quarter from placed join sites using (licence_number)
+        where site_loaded_at > placed_at
+        order by 1
+    """, [quarters]).fetchall()]
+    if stale:
+        con.execute(
+            "delete from meta.published_slices where feed = ? and list_contains(?, partition_key)",
+            [SUBSOIL_DETECTIONS.name, stale],
+        )
+    return stale
 
 
 def quarter_of_partition(key: str) -> str:

@@ -388,6 +388,27 @@ def test_detections_on_the_contour_count_as_inside(warehouse, warehouse_paths, l
     assert rows[3][4] == pytest.approx(1000, abs=5)  # geodesic metres
 
 
+def test_detections_are_placed_again_when_their_licence_contour_changes(warehouse, warehouse_paths,
+                                                                         licensed_site):
+    (west, south), (east, _), (_, north), _ = licensed_site
+    centre = ((west + east) / 2, (south + north) / 2)
+    write_feed(land(warehouse_paths), "subsoil_detections", Q, [detection(1, *centre)])
+    load(warehouse, warehouse_paths, "subsoil_detections", [Q]).raise_for_errors()
+    assert warehouse.execute("select inside_contour from raw.subsoil_detections").fetchall() == [(True,)]
+
+    # The licence's contour is corrected: it lies 0.05 degrees further east now.
+    write_feed(land(warehouse_paths), "subsoil_sites", Q, [site(corner=(west + 0.05, south))])
+    load(warehouse, warehouse_paths, "subsoil_sites", [Q]).raise_for_errors()
+    report = load(warehouse, warehouse_paths, "subsoil_detections", [Q])
+
+    assert statuses(report) == {Q: "published"}  # the same file, placed again
+    ((inside, distance),) = warehouse.execute(
+        "select inside_contour, distance_outside_m from raw.subsoil_detections").fetchall()
+    assert inside is False and distance > 2000
+    again = load(warehouse, warehouse_paths, "subsoil_detections", [Q])
+    assert statuses(again) == {Q: "unchanged"}  # nothing changed since: no more work
+
+
 def test_a_detection_of_an_unknown_licence_is_rejected(warehouse, warehouse_paths, licensed_site):
     west, south = licensed_site[0]
     good = [detection(n, west + 0.005, south + 0.005 + n * 0.001) for n in range(1, 4)]
