@@ -416,6 +416,11 @@ def load_feed(
     if feed.hashed:
         register_pii_hash(con)
     unreadable = register(con, feed, landing_dir)
+    # A file matching the feed's pattern whose name gives no partition belongs to none: say so.
+    for path in feed.landing_files(landing_dir):
+        if feed.file_partition and feed.file_key(path) is None:
+            unreadable.setdefault(str(path), [
+                LoadIssue(str(path), None, None, "no_partition", feed.partition_message)])
 
     slices = con.execute(
         _WINNING_FILES_SQL + """

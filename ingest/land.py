@@ -27,7 +27,7 @@ from ingest.land_schema import (
     SEASONS,
     quarter_of,
 )
-from ingest.loads import LoadIssue, LoadReport, PartitionOutcome
+from ingest.loads import LoadReport
 
 QUARTER_IN_NAME = re.compile(r"_(\d{4}-Q[1-4])\.(jsonl|json|csv)$")
 LANDING_SUBDIR = "land"
@@ -123,23 +123,12 @@ def load_land_feed(
     con: duckdb.DuckDBPyConnection, name: str, landing_dir: Path, quarters: list[str], **kwargs
 ) -> LoadReport:
     """Load the given quarters ('2024-Q2') of one land or subsoil feed (see ingest.feeds). A file
-    of the feed whose name carries no quarter (land_parcels_2024.csv) belongs to no quarter: it is
-    reported as rejected, like an unreadable file, instead of being skipped without a word."""
+    of the feed whose name carries no quarter (land_parcels_2024.csv) is reported as rejected,
+    like an unreadable file (ingest.feeds.load_feed)."""
     feed = FEEDS_BY_NAME[name]
     if feed is SUBSOIL_DETECTIONS:
         replace_detections_placed_before_their_sites_changed(con, quarters)
-    report = feeds.load_feed(con, feed, landing_dir, quarters, **kwargs)
-    unnamed = [str(path) for path in feed.landing_files(landing_dir) if not file_quarter(path)]
-    if unnamed:
-        outcome = next((p for p in report.partitions if p.partition_key == "(unassigned)"), None)
-        if outcome is None:
-            outcome = PartitionOutcome("(unassigned)", "rejected")
-            report.partitions.append(outcome)
-        outcome.files = sorted({*outcome.files, *unnamed})
-        outcome.issues += [
-            LoadIssue(path, None, None, "no_partition", feed.partition_message) for path in unnamed
-        ]
-    return report
+    return feeds.load_feed(con, feed, landing_dir, quarters, **kwargs)
 
 
 def replace_detections_placed_before_their_sites_changed(
