@@ -12,19 +12,44 @@ from pathlib import Path
 
 import duckdb
 
-from ingest import feeds
+from ingest import feeds, revisions
 from ingest.comtrade_schema import COMTRADE_COLUMNS, NON_NEGATIVE
 from ingest.loads import LoadReport
 
 
-def partition_of_period_sql(period: str) -> str:
-    """SQL for the partition key of a period: 'YYYYMM' -> that month, 'YYYY' -> December."""
+def partition_of_period_sql(period: str, frequency: str = '"freqCode"') -> str:
+    """SQL for the partition key of a period: 'YYYYMM' (frequency M) -> that month, 'YYYY'
+    (frequency A) -> December. A period that does not match its frequency has no partition."""
     return f"""case
-        when regexp_full_match({period}, '[0-9]{{4}}(0[1-9]|1[0-2])')
+        when {frequency} = 'M' and regexp_full_match({period}, '[0-9]{{4}}(0[1-9]|1[0-2])')
             then substr({period}, 1, 4) || '-' || substr({period}, 5, 2) || '-01'
-        when regexp_full_match({period}, '[0-9]{{4}}') then {period} || '-12-01'
+        when {frequency} = 'A' and regexp_full_match({period}, '[0-9]{{4}}') then {period} || '-12-01'
     end"""
 
+
+# Within a slice, the TOTAL row of each flow (and breakdown) equals the sum of its HS chapters,
+# within rounding (1 USD or 0.1 %); checked when the slice has chapter rows at all.
+_TOTAL_EQUALS_CHAPTERS_SQL = """
+with breakdowns as (
+    select _partition_key, _slice, "flowCode", "partnerCode", "partner2Code", "customsCode",
+        "motCode", "mosCode", "classificationCode",
+        sum("primaryValue") filter (where "cmdCode" = 'TOTAL') as total_value,
+        sum("primaryValue") filter (where length("cmdCode") = 2) as chapters_value,
+        min(_source_row) filter (where "cmdCode" = 'TOTAL') as total_row,
+        any_value(_source_file) as source_file
+    from feed_typed
+    group by all
+)
+select _partition_key, source_file, total_row, 'primaryValue',
+    'TOTAL (' || total_value::varchar || ') differs from the sum of the chapters ('
+        || chapters_value::varchar || ') for flow ' || "flowCode" || ', partner '
+        || "partnerCode"::varchar || ': the file may hold only part of the month',
+    total_value::varchar
+from breakdowns
+where total_value is not null and chapters_value is not null
+    and abs(total_value - chapters_value) > greatest(1, abs(total_value) * 0.001)
+order by all
+"""
 
 COMTRADE = feeds.Feed(
     name="comtrade_records",
@@ -33,14 +58,18 @@ COMTRADE = feeds.Feed(
     file_patterns=("*.csv", "*.json"),
     partition_sql=lambda path: partition_of_period_sql("period"),
     partition_column="period",
-    partition_message="period is not YYYY or YYYYMM",
+    partition_message="period is not YYYYMM (freqCode M) or YYYY (freqCode A)",
     # Comtrade revises whole reporter-periods: that is the unit a newer file replaces.
-    slice_sql=""""reporterCode" || '|' || "freqCode" || '|' || period""",
-    slice_sql_typed=""""reporterCode"::varchar || '|' || "freqCode" || '|' || period""",
+    slice_columns=("reporterCode", "freqCode", "period"),
     validator="expectations.comtrade:validate_comtrade_records",
     non_negative=tuple(NON_NEGATIVE),
+    revision_guard=revisions.RevisionGuard(
+        value_sql="""sum("primaryValue") filter (where "cmdCode" = 'TOTAL')""",
+        value_label="TOTAL USD",
+        total_row_sql=""""cmdCode" = 'TOTAL'""",
+        consistency_sql=_TOTAL_EQUALS_CHAPTERS_SQL,
+    ),
 )
-FEED = COMTRADE.name
 
 
 def partition_periods(partition_key: str) -> list[str]:

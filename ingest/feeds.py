@@ -4,18 +4,20 @@ publish each partition in one transaction.
 A `Feed` says what its files look like and how rows map to partitions and slices; `load_feed`
 does the rest:
 
-1. register the landing files (SHA-256 once per file version) and the slices each holds;
-2. for the partitions asked for, pick the winning file version of each slice (the most recently
-   landed file holding it) and skip slices already published from that same version;
-3. stage their rows as text (personal data hashed or dropped in the read itself, so it never
-   reaches a table in clear), cast them in SQL and report every value that does not fit;
+1. register the landing files: checksum and inspect each new or changed file once (ingest.landing:
+   compression, encoding, binary or truncated content), read the slices each holds, and remember
+   a file that cannot be loaded so that it is reported once and never stops the other files;
+2. for the partitions asked for, pick the winning file version of each slice (the file landed last,
+   in the order the warehouse saw them land) and skip slices already published from that version;
+3. stage their rows as text (personal data hashed, redacted or dropped in the read itself, so it
+   never reaches a table in clear), cast them in SQL and report every value that does not fit;
 4. run the feed's Great Expectations suite, in batches of at most VALIDATION_BATCH_ROWS rows
    (GX costs ~2 s per run whatever the row count), and attribute failing rows to partitions;
-5. publish each clean partition by replacing its slices in one transaction; quarantine the bad
-   rows of the others with file, row, column and reason.
+5. hold back a revision that looks like a partial file (ingest.revisions);
+6. publish each clean partition by replacing its slices, with its meta.loads record, in one
+   transaction; quarantine the bad rows of the others with file, line and column and reason.
 """
 
-import csv
 import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -24,13 +26,16 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from ingest import landing, revisions
 from ingest.duck import quote_ident, sql_string
 from ingest.loads import (
     META_DDL,
     LoadIssue,
     LoadReport,
     PartitionOutcome,
+    cut,
     ensure_quarantine_table,
+    mark_unloadable,
     new_load_id,
     quarantine_issues,
     record_load,
@@ -57,16 +62,17 @@ class Feed:
     name: str  # raw.<name>, quarantine.<name>
     source_columns: list[tuple[str, str]]  # as the files have them, with their types
     landing_subdir: str
-    file_patterns: tuple[str, ...]
+    file_patterns: tuple[str, ...]  # each also matches its gzip-compressed form (NAME.gz)
     # SQL over the text columns (and, per file, its path) giving a row's partition key
     partition_sql: Callable[[Path], str]
     partition_column: str  # the column named when a row has no partition
     partition_message: str  # what is wrong with a row that has no partition
-    # SQL over the text columns giving the unit a newer file replaces within a partition (None: the
-    # whole partition), and the same over the published (typed) columns
-    slice_sql: str | None
-    slice_sql_typed: str
-    validator: str  # "module:function"
+    # The typed columns whose values name the unit a newer file replaces within a partition (a
+    # Comtrade reporter, frequency and period). Empty: the whole partition, which the published
+    # table gives by `partition_sql_typed`.
+    slice_columns: tuple[str, ...] = ()
+    partition_sql_typed: str | None = None
+    validator: str = ""  # "module:function"
     hashed: dict[str, str] = field(default_factory=dict)  # source column -> keyed-hash column
     dropped: frozenset[str] = frozenset()  # source columns never read into the warehouse
     non_negative: tuple[str, ...] = ()
@@ -80,6 +86,8 @@ class Feed:
     # When a file's partition is in its name (an export day or quarter), not in its rows: the
     # partition a path names. The same bytes under two such names are two partitions' files.
     file_partition: Callable[[Path], str | None] | None = None
+    # How a revision is judged before it replaces a published slice (ingest.revisions).
+    revision_guard: revisions.RevisionGuard = field(default_factory=revisions.RevisionGuard)
 
     @property
     def table(self) -> str:
@@ -88,6 +96,10 @@ class Feed:
     @property
     def quarantine_table(self) -> str:
         return f"quarantine.{self.name}"
+
+    @property
+    def carries_personal_data(self) -> bool:
+        return bool(self.hashed or self.dropped)
 
     @property
     def staged_columns(self) -> list[tuple[str, str]]:
@@ -103,11 +115,27 @@ class Feed:
         derived = [(name, dtype) for name, dtype, _ in self.derived_columns]
         return self.staged_columns + derived + list(self.enriched_columns) + PROVENANCE_COLUMNS
 
+    def slice_sql(self, path: Path, *, typed: bool) -> str:
+        """A row's slice key, from canonical typed values (`398.0` and `398` are one reporter), so
+        that the key of a staged row is the key its published copy is deleted by."""
+        if not self.slice_columns:
+            return self.partition_sql_typed if typed else self.partition_sql(path)
+        types = dict(self.staged_columns)
+        parts = [
+            f"{quote_ident(c)}::varchar" if typed else f"try_cast({quote_ident(c)} as {types[c]})::varchar"
+            for c in self.slice_columns
+        ]
+        return " || '|' || ".join(parts)
+
     def landing_files(self, landing_dir: Path) -> list[Path]:
+        """Files of this feed in the landing folder, by name. Hidden files (a copy in progress, by
+        convention) are not taken."""
         folder = landing_dir / self.landing_subdir
         if not folder.exists():
             return []
-        return sorted({p for pattern in self.file_patterns for p in folder.glob(pattern)})
+        patterns = [*self.file_patterns, *(f"{p}.gz" for p in self.file_patterns)]
+        found = {p for pattern in patterns for p in folder.glob(pattern)}
+        return sorted(p for p in found if not p.name.startswith("."))
 
     def file_key(self, path: Path) -> str | None:
         return self.file_partition(path) if self.file_partition else None
@@ -154,13 +182,39 @@ def ensure_tables(con: duckdb.DuckDBPyConnection, feed: Feed) -> None:
             primary key (feed, slice)
         );
     """)
+    revisions.ensure_tables(con)
     ensure_quarantine_table(con, feed.quarantine_table)
 
 
 # ------------------------------------------------------------------------------------------------
 # Reading one file into rows of text columns. Types are applied later, in SQL, so that every bad
-# value is reported with its row and column instead of failing the whole read.
+# value is reported with its line and column instead of failing the whole read.
 # ------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """A landing file as DuckDB reads it: `read_path` is the file itself or a literal-named link
+    or UTF-8 copy of it (ingest.landing.readable_copy)."""
+
+    path: Path
+    read_path: Path
+    compression: str | None
+    layout: str  # csv | jsonl | json_envelope | json_array
+
+    @classmethod
+    def open(cls, path: Path, inspection: landing.Inspection, work_dir: Path) -> "SourceFile":
+        read_path, compression = landing.readable_copy(path, inspection, work_dir)
+        suffix = landing.data_suffix(path)
+        layout = {".jsonl": "jsonl", ".json": "json_envelope"}.get(suffix, "csv")
+        if layout == "json_envelope":
+            first = landing.first_character(read_path, compression, "utf-8")
+            layout = "json_array" if first == "[" else layout
+        return cls(path, read_path, compression, layout)
+
+    @property
+    def compression_sql(self) -> str:
+        return sql_string(self.compression or "none")
 
 
 @dataclass
@@ -173,42 +227,46 @@ class FileScan:
 
 
 def _text(feed: Feed, name: str, expression: str) -> str:
-    """The staged form of one source column: trimmed text, empty as null, identifiers hashed."""
+    """The staged form of one source column: trimmed text, empty as null, identifiers hashed, and
+    in a feed with personal data every other value redacted (an IIN in any field is replaced by
+    its keyed token: ingest.privacy)."""
     value = f"nullif(trim({expression}), '')"
     if name in feed.hashed:
         return f"pii_hash({value}) as {quote_ident(feed.hashed[name])}"
+    if feed.carries_personal_data:
+        value = f"redact_pii({value})"
     return f"{value} as {quote_ident(name)}"
 
 
-def scan_file(feed: Feed, path: Path, *, lenient: bool = False) -> FileScan:
-    """SQL that reads `path` (CSV, JSON envelope `{"data": [...]}` or JSON Lines) with an explicit
-    schema. `lenient` only serves to find out which slices a file holds: it skips unparsable CSV
-    lines and tolerates missing columns that are not needed for that."""
-    suffix = path.suffix.lower()
-    if suffix == ".json":
-        return _scan_json(feed, path, envelope=True)
-    if suffix == ".jsonl":
-        return _scan_json(feed, path, envelope=False)
-    return _scan_csv(feed, path, lenient=lenient)
+def scan_file(feed: Feed, source: SourceFile, *, lenient: bool = False) -> FileScan:
+    """SQL that reads a source file (CSV, JSON envelope `{"data": [...]}`, a JSON array of records
+    or JSON Lines) with an explicit schema. `lenient` only serves to find out which slices a file
+    holds: it skips unparsable CSV lines and tolerates missing columns not needed for that."""
+    if source.layout == "csv":
+        return _scan_csv(feed, source, lenient=lenient)
+    return _scan_json(feed, source)
 
 
-def _csv_header(path: Path) -> list[str]:
-    with path.open(newline="", encoding="utf-8-sig") as handle:
-        return next(csv.reader(handle), [])
+def _csv_header(source: SourceFile) -> list[str]:
+    import csv
+    import gzip
+
+    opener = gzip.open if source.compression == "gzip" else open
+    with opener(source.read_path, "rt", newline="", encoding="utf-8-sig") as handle:
+        return [name.strip() for name in next(csv.reader(handle), [])]
 
 
-def _scan_csv(feed: Feed, path: Path, *, lenient: bool) -> FileScan:
-    header = _csv_header(path)
+def _scan_csv(feed: Feed, source: SourceFile, *, lenient: bool) -> FileScan:
+    path = str(source.path)
+    header = _csv_header(source)
     names = [name for name, _ in feed.source_columns]
-    missing = [name for name in names if name not in header]
-    if lenient and feed.partition_column not in missing:
-        missing = []
+    needed = {feed.partition_column, *feed.slice_columns} if lenient else set(names)
     issues = [
-        LoadIssue(str(path), 1, name, "missing_column", "column missing from the CSV header")
-        for name in missing
+        LoadIssue(path, 1, name, "missing_column", "column missing from the CSV header")
+        for name in names if name not in header and name in needed
     ]
     issues += [
-        LoadIssue(str(path), 1, name, "duplicate_column", "column appears twice in the header")
+        LoadIssue(path, 1, name, "duplicate_column", "column appears twice in the header")
         for name in sorted({n for n in header if header.count(n) > 1})
     ]
     if issues:
@@ -216,8 +274,9 @@ def _scan_csv(feed: Feed, path: Path, *, lenient: bool) -> FileScan:
     schema = "{" + ", ".join(f"{sql_string(name)}: 'VARCHAR'" for name in header) + "}"
     errors = "ignore_errors = true" if lenient else "store_rejects = true"
     reader = (
-        f"read_csv({sql_string(str(path))}, header = true, auto_detect = false, delim = ',', "
-        f"quote = '\"', escape = '\"', columns = {schema}, {errors})"
+        f"read_csv({sql_string(str(source.read_path))}, header = true, auto_detect = false, "
+        f"delim = ',', quote = '\"', escape = '\"', columns = {schema}, "
+        f"compression = {source.compression_sql}, {errors})"
     )
     selected = ", ".join(
         _text(feed, name, quote_ident(name)) if name in header else f"null::varchar as {quote_ident(name)}"
@@ -232,48 +291,97 @@ def _scan_csv(feed: Feed, path: Path, *, lenient: bool) -> FileScan:
     return FileScan(sql, [])
 
 
-def _scan_json(feed: Feed, path: Path, *, envelope: bool) -> FileScan:
+def _scan_json(feed: Feed, source: SourceFile) -> FileScan:
     names = [name for name, _ in feed.source_columns]
-    if envelope:
-        size = path.stat().st_size
+    path = sql_string(str(source.read_path))
+    if source.layout == "json_envelope":
+        size = source.read_path.stat().st_size
         records = f"""
             select unnest(data) as rec, unnest(range(1, len(data) + 1)) as _source_row
-            from read_json({sql_string(str(path))}, columns = {{'data': 'JSON[]'}}, format = 'auto',
-                maximum_object_size = {max(size + 1024, 16 << 20)})
+            from read_json({path}, columns = {{'data': 'JSON[]'}}, format = 'auto',
+                compression = {source.compression_sql},
+                maximum_object_size = {max(size * (8 if source.compression else 1) + 1024, 16 << 20)})
+        """
+    elif source.layout == "json_array":  # record n is element n
+        records = f"""
+            select json as rec, row_number() over () as _source_row
+            from read_json_objects({path}, format = 'array', compression = {source.compression_sql})
         """
     else:  # JSON Lines: row n is line n
         records = f"""
             select json as rec, row_number() over () as _source_row
-            from read_json_objects({sql_string(str(path))}, format = 'newline_delimited')
+            from read_json_objects({path}, format = 'newline_delimited',
+                compression = {source.compression_sql})
         """
     read = [name for name in names if name not in feed.dropped]
     # One parse of each record for all its fields (`rec ->> 'x'` per column would parse it per
-    # column), and one for its keys.
+    # column), and one for its keys. A record that is not an object has every key missing.
     paths = "[" + ", ".join(sql_string(f"$.{name}") for name in read) + "]"
     selected = ", ".join(_text(feed, name, f"fields[{i}]") for i, name in enumerate(read, start=1))
     keys = "[" + ", ".join(sql_string(name) for name in names) + "]"
     sql = f"""
         select {selected}, _source_row,
-            list_filter({keys}, lambda k: not list_contains(json_keys(rec), k)) as _missing_keys
+            case when json_type(rec) = 'OBJECT'
+                then list_filter({keys}, lambda k: not list_contains(json_keys(rec), k))
+                else ['(the record is not an object)']
+            end as _missing_keys
         from (select rec, _source_row, json_extract_string(rec, {paths}) as fields from ({records}))
     """
     return FileScan(sql, [])
 
 
 def _first_line(error: Exception) -> str:
-    return str(error).strip().splitlines()[0]
+    return cut(str(error).strip().splitlines()[0], 300)
 
 
-def _slice_sql(feed: Feed, path: Path) -> str:
-    return feed.slice_sql or feed.partition_sql(path)
+def _json_envelope_problem(source: SourceFile) -> str:
+    """Why a JSON document yielded no records: an API error response, or not an envelope."""
+    import gzip
+    import json
+
+    opener = gzip.open if source.compression == "gzip" else open
+    try:
+        with opener(source.read_path, "rt", encoding="utf-8-sig") as handle:
+            document = json.loads(handle.read(16 << 20))
+    except (ValueError, OSError) as error:
+        return f"not a JSON document ({cut(str(error), 200)})"
+    if isinstance(document, dict):
+        if "data" not in document:
+            for key in ("error", "message", "statusCode", "status"):
+                if key in document:
+                    return (f"an API error response, not data ({key}: "
+                            f"{cut(str(document[key]), 200)})")
+            return 'not a {"data": [...]} envelope (no "data" key)'
+        if not isinstance(document["data"], list):
+            return '"data" is not a list of records'
+        return "holds no records (an empty \"data\" list)"
+    if isinstance(document, list):
+        return "an empty list" if not document else "not a list of records (objects)"
+    return "not a JSON object or list of records"
 
 
 def _text_columns(feed: Feed) -> list[str]:
     return [name for name, _ in feed.staged_columns]
 
 
+def _work_dir(con: duckdb.DuckDBPyConnection) -> Path:
+    """Where links and UTF-8 copies of landing files go: beside DuckDB's spill files."""
+    (folder,) = con.execute("select current_setting('temp_directory')").fetchone()
+    return Path(folder or ".tmp") / "landing"
+
+
+def _inspection(con: duckdb.DuckDBPyConnection, feed: Feed, path: Path) -> landing.Inspection:
+    """How the registry last saw the file (its checksum, compression and encoding)."""
+    row = con.execute(
+        "select sha256, compression, coalesce(encoding, 'utf-8'), problem from meta.landing_files "
+        "where feed = ? and path = ?", [feed.name, str(path)],
+    ).fetchone()
+    sha, compression, encoding, problem = row
+    return landing.Inspection(sha, None, compression, encoding, problem)
+
+
 # ------------------------------------------------------------------------------------------------
-# Registering landing files: checksum and the slices each holds.
+# Registering landing files: checksum, inspection and the slices each holds.
 # ------------------------------------------------------------------------------------------------
 
 
@@ -281,67 +389,99 @@ def register(
     con: duckdb.DuckDBPyConnection, feed: Feed, landing_dir: Path
 ) -> dict[str, list[LoadIssue]]:
     """Register every landing file; read the slices of file versions not seen before.
-    Returns the files whose slices could not be read at all (path -> issues)."""
+    Returns the files newly found unloadable (path -> issues): each is reported by the load that
+    first sees it, remembered in meta.landing_files.problem, and left out of later loads."""
     ensure_tables(con, feed)
-    unreadable: dict[str, list[LoadIssue]] = {}
+    unloadable: dict[str, list[LoadIssue]] = {}
     files = register_landing_files(con, feed.name, feed.landing_files(landing_dir))
     # A file version is read once: by checksum, or by checksum and the partition its name gives.
     known = set(con.execute(
         "select distinct sha256, partition_key from meta.file_slices where feed = ?", [feed.name]
     ).fetchall())
     known_versions = {sha for sha, _ in known}
+
+    def refuse(path: Path, issues: list[LoadIssue]) -> None:
+        unloadable[str(path)] = issues
+        mark_unloadable(con, feed.name, path, issues[0].check + ": " + issues[0].message)
+
     for registered in files:
+        path = registered.path
+        if registered.problem:
+            if registered.is_new:
+                refuse(path, [LoadIssue(str(path), None, None, "unreadable_file", registered.problem)])
+            continue
+        if feed.file_partition and feed.file_key(path) is None:
+            refuse(path, [LoadIssue(str(path), None, None, "no_partition", feed.partition_message)])
+            continue
         if feed.file_partition:
-            if (registered.sha256, feed.file_key(registered.path)) in known:
+            if (registered.sha256, feed.file_key(path)) in known:
                 continue
         elif registered.sha256 in known_versions:
             continue
-        scan = scan_file(feed, registered.path, lenient=True)
+        try:
+            source = SourceFile.open(path, _inspection(con, feed, path), _work_dir(con))
+            scan = scan_file(feed, source, lenient=True)
+        except (OSError, UnicodeError, ValueError) as error:
+            refuse(path, [LoadIssue(str(path), None, None, "unreadable_file", _first_line(error))])
+            continue
         if scan.sql is None:
-            unreadable[str(registered.path)] = scan.issues
+            refuse(path, scan.issues)
             continue
         try:
-            con.execute(f"""
-                insert into meta.file_slices
-                select ?, ?, slice, partition_key, count(*)
+            counts = con.execute(f"""
+                select slice, partition_key, count(*)
                 from (
-                    select {_slice_sql(feed, registered.path)} as slice,
-                        {feed.partition_sql(registered.path)} as partition_key
+                    select {feed.slice_sql(path, typed=False)} as slice,
+                        {feed.partition_sql(path)} as partition_key
                     from ({scan.sql})
                 )
                 group by all
-            """, [feed.name, registered.sha256])
+            """).fetchall()
         except duckdb.Error as error:
-            unreadable[str(registered.path)] = [
-                LoadIssue(str(registered.path), None, None, "unreadable_file", _first_line(error))
-            ]
+            refuse(path, [LoadIssue(str(path), None, None, "unreadable_file", _first_line(error))])
             continue
-        known.add((registered.sha256, feed.file_key(registered.path)))
+        if not counts:
+            problem = (
+                "header only: the file holds no data rows" if source.layout == "csv"
+                else _json_envelope_problem(source) if source.layout == "json_envelope"
+                else "holds no records"
+            )
+            refuse(path, [LoadIssue(str(path), None, None, "no_rows", problem)])
+            continue
+        con.executemany(
+            "insert into meta.file_slices values (?, ?, ?, ?, ?)",
+            [[feed.name, registered.sha256, slice_key, key, rows] for slice_key, key, rows in counts],
+        )
+        known.add((registered.sha256, feed.file_key(path)))
         known_versions.add(registered.sha256)
-    return unreadable
+    return unloadable
 
 
-# For each slice, the file version that wins: the most recently landed file holding it. Files with
-# identical content are one version (the first path by name stands for it), unless their names
-# give them different partitions ($file_keys, Feed.file_partition).
+# For each slice, the file version that wins: the one landed last, in the order the warehouse saw
+# files land (meta.landing_files.landed_seq; never modification times, which copies preserve).
+# Files with identical content are one version (the first path by name stands for it, the latest
+# landing of any of its copies dates it), unless their names give them different partitions
+# ($file_keys, Feed.file_partition).
 _WINNING_FILES_SQL = """
 with files as (
     select unnest($paths::varchar[]) as path, unnest($file_keys::varchar[]) as file_key
 ),
 present as (
-    select l.path, l.sha256, l.mtime_ns, files.file_key,
-        row_number() over (partition by l.sha256, files.file_key order by l.path) as copy_number
+    select l.path, l.sha256, files.file_key,
+        row_number() over (partition by l.sha256, files.file_key order by l.path) as copy_number,
+        max(coalesce(l.landed_seq, 0)) over (partition by l.sha256, files.file_key) as version_seq
     from meta.landing_files as l
     join files on files.path = l.path
-    where l.feed = $feed
+    where l.feed = $feed and l.problem is null
 ),
 candidates as (
     select s.slice, s.partition_key, s.row_count, f.path, f.sha256,
-        row_number() over (partition by s.slice order by f.mtime_ns desc, f.path desc) as rank_in_slice
+        row_number() over (partition by s.slice order by f.version_seq desc, f.path desc)
+            as rank_in_slice
     from meta.file_slices as s
     join present as f on f.sha256 = s.sha256 and f.copy_number = 1
         and (f.file_key is null or f.file_key = s.partition_key)
-    where s.feed = $feed
+    where s.feed = $feed and s.slice is not null
 ),
 winning as (select * from candidates where rank_in_slice = 1),
 changed as (
@@ -358,39 +498,34 @@ def _file_parameters(feed: Feed, landing_dir: Path) -> dict:
             "file_keys": [feed.file_key(p) for p in paths]}
 
 
-def pending_partitions(con: duckdb.DuckDBPyConnection, feed: Feed, landing_dir: Path) -> list[str]:
-    """Partitions for which the landing folder holds a file version not yet published."""
-    register(con, feed, landing_dir)
-    rows = con.execute(
-        _WINNING_FILES_SQL + "select distinct partition_key from changed order by 1",
-        _file_parameters(feed, landing_dir),
-    ).fetchall()
-    return [key for (key,) in rows]
-
-
 def file_partitions(feed: Feed, path: Path) -> set[str]:
     """The partitions a landing file holds data for, read with an in-memory DuckDB so that a
-    sensor can look without opening (and waiting on) the warehouse file."""
-    scan = scan_file(feed, path, lenient=True)
-    if scan.sql is None:
+    sensor can look without opening (and waiting on) the warehouse file. A file that cannot be
+    read holds none here; the load reports it."""
+    if feed.file_partition:
+        key = feed.file_key(path)
+        return {key} if key else set()
+    inspection = landing.inspect(path)
+    if inspection.problem:
         return set()
-    with duckdb.connect() as con:
-        if feed.hashed:  # only to evaluate the read; nothing is stored
+    import tempfile
+
+    with duckdb.connect() as con, tempfile.TemporaryDirectory() as work_dir:
+        if feed.carries_personal_data:  # only to evaluate the read; nothing is stored
+            from ingest.privacy import register_pii_hash
+
             register_pii_hash(con, demo_ok=True)
         try:
+            source = SourceFile.open(path, inspection, Path(work_dir))
+            scan = scan_file(feed, source, lenient=True)
+            if scan.sql is None:
+                return set()
             rows = con.execute(
                 f"select distinct {feed.partition_sql(path)} from ({scan.sql})"
             ).fetchall()
-        except duckdb.Error:
+        except (duckdb.Error, OSError, UnicodeError, ValueError):
             return set()
     return {key for (key,) in rows if key}
-
-
-def register_pii_hash(con: duckdb.DuckDBPyConnection, *, demo_ok: bool = False) -> None:
-    """Make `pii_hash(text)` (a keyed HMAC-SHA256) available to the readers' SQL."""
-    from ingest.privacy import register_pii_hash as register_function
-
-    register_function(con, demo_ok=demo_ok)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -413,14 +548,25 @@ def load_feed(
     load_id = load_id or new_load_id()
     started_at = utc_now()
     report = LoadReport(feed.name, load_id)
-    if feed.hashed:
-        register_pii_hash(con)
-    unreadable = register(con, feed, landing_dir)
-    # A file matching the feed's pattern whose name gives no partition belongs to none: say so.
-    for path in feed.landing_files(landing_dir):
-        if feed.file_partition and feed.file_key(path) is None:
-            unreadable.setdefault(str(path), [
-                LoadIssue(str(path), None, None, "no_partition", feed.partition_message)])
+    redact = None
+    fingerprint = None
+    if feed.carries_personal_data:
+        from ingest import privacy
+
+        # Registration reads files (their slices) through the redacting read: a key is needed
+        # before anything is read. The key is chosen for the files present (the demo key only
+        # for the bundled demo files) and must be the one the published rows were hashed with.
+        ensure_tables(con, feed)
+        present = register_landing_files(con, feed.name, feed.landing_files(landing_dir))
+        fingerprint = privacy.prepare_hashing(
+            con, feed.name, [f.sha256 for f in present if not f.problem],
+            paths=[f.path for f in present if not f.problem],
+        )
+        redact = privacy.redact_text
+    unloadable = register(con, feed, landing_dir)
+
+    def clean(issues: list[LoadIssue]) -> list[LoadIssue]:
+        return [issue.cleaned(redact) for issue in issues]
 
     slices = con.execute(
         _WINNING_FILES_SQL + """
@@ -432,20 +578,49 @@ def load_feed(
     to_load = sorted({key for key, *_ in slices})
     for key in sorted(set(partition_keys) - set(to_load)):
         report.partitions.append(PartitionOutcome(key, _status_without_new_data(con, feed, key)))
-    if unreadable:
-        # A file whose partitions cannot be read belongs to no partition; report it with this load.
-        # It is kept in quarantine (no record: it could not be read) and in meta.loads like any
-        # rejected partition.
-        issues = [issue for file_issues in unreadable.values() for issue in file_issues]
-        outcome = PartitionOutcome("(unassigned)", "rejected", files=sorted(unreadable), issues=issues)
+    if unloadable:
+        # A file that cannot be loaded belongs to no partition; it is reported with the load that
+        # first sees it, kept in quarantine (no record: it could not be read) and in meta.loads
+        # like any rejected partition, and left out of later loads until it changes.
+        issues = clean([issue for file_issues in unloadable.values() for issue in file_issues])
+        outcome = PartitionOutcome("(unassigned)", "rejected", files=sorted(unloadable), issues=issues)
         quarantined = quarantine_issues(con, feed.quarantine_table, load_id, outcome.partition_key,
                                         issues, None)
         record_load(con, load_id=load_id, feed=feed.name, outcome=outcome,
-                    rows_quarantined=quarantined, started_at=started_at)
+                    rows_quarantined=quarantined, started_at=started_at,
+                    hash_key_fingerprint=fingerprint)
         report.partitions.append(outcome)
     if not to_load:
         return report
 
+    try:
+        _load_partitions(con, feed, load_id, started_at, to_load, slices, validator, report,
+                         clean, fingerprint)
+    except BaseException as error:
+        # Whatever stopped the load, its partitions are recorded as failed (nothing of them was
+        # published: each publishes in its own transaction, rolled back on error).
+        done = {p.partition_key for p in report.partitions}
+        message = _first_line(error) if str(error).strip() else type(error).__name__
+        message = redact(message) if redact else message
+        for key in to_load:
+            if key not in done:
+                files = sorted({path for k, _, path, _ in slices if k == key})
+                outcome = PartitionOutcome(key, "failed", files=files)
+                try:
+                    record_load(con, load_id=load_id, feed=feed.name, outcome=outcome,
+                                rows_quarantined=0, started_at=started_at,
+                                hash_key_fingerprint=fingerprint, message=message)
+                except duckdb.Error:
+                    break  # the connection itself is gone: nothing more can be recorded
+        raise
+    finally:
+        con.execute("drop table if exists feed_stage; drop table if exists feed_typed")
+    con.execute("checkpoint")
+    return report
+
+
+def _load_partitions(con, feed: Feed, load_id: str, started_at, to_load: list[str], slices: list[tuple],
+                     validator: Validator, report: LoadReport, clean, fingerprint: str | None) -> None:
     # Each partition commits on its own; without this every commit of a large partition would
     # also checkpoint (DuckDB's default threshold is 16 MB). One checkpoint at the end instead.
     con.execute("set checkpoint_threshold = '1GB'")
@@ -468,6 +643,7 @@ def load_feed(
     feed.run_enrich(con)
     type_issues = _type_issues(con, feed)
     issues_by_partition = _validate(con, to_load, validator, report)
+    held = revisions.held_revisions(con, feed.name, feed.revision_guard, to_load)
 
     for key in to_load:
         files = sorted({path for k, _, path, _ in slices if k == key})
@@ -479,22 +655,27 @@ def load_feed(
         outcome.issues += [
             i for i in issues_by_partition.get(key, []) if (i.file, i.row, i.column) not in reported
         ]
-        quarantined = 0
+        if not outcome.issues:
+            outcome.issues = held.get(key, [])
+        outcome.issues = clean(outcome.issues)
         if outcome.issues:
-            quarantined = quarantine_issues(
-                con, feed.quarantine_table, load_id, key, outcome.issues, "feed_stage"
-            )
+            con.execute("begin transaction")
+            try:
+                quarantined = quarantine_issues(
+                    con, feed.quarantine_table, load_id, key, outcome.issues, "feed_stage"
+                )
+                record_load(con, load_id=load_id, feed=feed.name, outcome=outcome,
+                            rows_quarantined=quarantined, started_at=started_at,
+                            hash_key_fingerprint=fingerprint)
+                con.execute("commit")
+            except BaseException:
+                con.execute("rollback")
+                raise
         else:
             outcome.status = "published"
-            outcome.rows = _publish(con, feed, load_id, key, [s for s in slices if s[0] == key])
-        record_load(
-            con, load_id=load_id, feed=feed.name, outcome=outcome,
-            rows_quarantined=quarantined, started_at=started_at,
-        )
+            outcome.rows = _publish(con, feed, load_id, key, [s for s in slices if s[0] == key],
+                                    outcome, started_at, fingerprint)
         report.partitions.append(outcome)
-    con.execute("drop table if exists feed_stage; drop table if exists feed_typed")
-    con.execute("checkpoint")
-    return report
 
 
 def _status_without_new_data(con: duckdb.DuckDBPyConnection, feed: Feed, key: str) -> str:
@@ -507,7 +688,9 @@ def _status_without_new_data(con: duckdb.DuckDBPyConnection, feed: Feed, key: st
 
 def _stage(con: duckdb.DuckDBPyConnection, feed: Feed, slices: list[tuple]) -> dict[str, list[LoadIssue]]:
     """Copy the rows of the chosen slices into `feed_stage`, file by file. Rows with no partition
-    come along too, so they are reported, not dropped."""
+    or no slice come along too, so they are reported, not dropped (and block every partition of
+    their file). A file whose bytes changed since it was registered is not staged under the
+    checksum it no longer has."""
     text_columns = ", ".join(f"{quote_ident(n)} varchar" for n in _text_columns(feed))
     con.execute(f"""
         create or replace temp table feed_stage (
@@ -520,36 +703,80 @@ def _stage(con: duckdb.DuckDBPyConnection, feed: Feed, slices: list[tuple]) -> d
     for _, slice_key, path, sha in slices:
         by_file.setdefault((path, sha), []).append(slice_key)
     for (path, sha), file_slices in by_file.items():
-        scan = scan_file(feed, Path(path))
+        registered = con.execute(
+            "select size_bytes, mtime_ns, ctime_ns, inode from meta.landing_files "
+            "where feed = ? and path = ?", [feed.name, path],
+        ).fetchone()
+
+        def changed_since_registered(path=path, registered=registered) -> bool:
+            try:
+                return registered != tuple(vars(landing.FileSignature.of(Path(path))).values())
+            except OSError:
+                return True
+
+        if changed_since_registered():
+            issues[path] = [LoadIssue(path, None, None, "file_changed",
+                                      "the file changed since it was checksummed; it is read again "
+                                      "at the next load")]
+            continue
+        try:
+            source = SourceFile.open(Path(path), _inspection(con, feed, Path(path)), _work_dir(con))
+            scan = scan_file(feed, source)
+        except (OSError, UnicodeError, ValueError) as error:
+            issues[path] = [LoadIssue(path, None, None, "unreadable_file", _first_line(error))]
+            continue
         if scan.sql is None:
             issues[path] = scan.issues
             continue
         partition = feed.partition_sql(Path(path))
+        slice_sql = feed.slice_sql(Path(path), typed=False)
         try:
             con.execute(f"""
                 insert into feed_stage
                 select {", ".join(quote_ident(n) for n in _text_columns(feed))}, _source_row,
-                    ?, ?, {partition}, {_slice_sql(feed, Path(path))}, _missing_keys
-                from ({scan.sql})
-                where list_contains(?, {_slice_sql(feed, Path(path))}) or ({partition}) is null
+                    ?, ?, case when _slice is not null then _partition end, _slice, _missing_keys
+                from (select *, {partition} as _partition, {slice_sql} as _slice from ({scan.sql}))
+                where list_contains(?, _slice) or _partition is null or _slice is null
             """, [path, sha, file_slices])
         except duckdb.Error as error:
             issues[path] = [LoadIssue(path, None, None, "unreadable_file", _first_line(error))]
             continue
-        if Path(path).suffix.lower() == ".csv":
-            issues[path] = _csv_rejects(con, path, keep_line=not (feed.hashed or feed.dropped))
+        found = _csv_rejects(con, path, keep_line=not feed.carries_personal_data) \
+            if source.layout == "csv" else []
+        if changed_since_registered():
+            con.execute("delete from feed_stage where _source_file = ?", [path])
+            found = [LoadIssue(path, None, None, "file_changed",
+                               "the file changed while it was being read; it is read again at the "
+                               "next load")]
+        issues[path] = found
 
-    # Rows with keys missing (JSON) or without a partition, over all files at once.
+    # Rows with keys missing (JSON) or without a partition or slice, over all files at once.
+    missing_slice = " or ".join(
+        f"try_cast({quote_ident(c)} as {dict(feed.staged_columns)[c]}) is null" for c in feed.slice_columns
+    ) or "false"
+    slice_column = (
+        "coalesce(" + ", ".join(
+            f"case when try_cast({quote_ident(c)} as {dict(feed.staged_columns)[c]}) is null "
+            f"then {sql_string(c)} end" for c in feed.slice_columns
+        ) + ")"
+    ) if feed.slice_columns else "null"
     rows = con.execute(f"""
         select _source_file, _source_row, 'missing_column', _missing_keys[1], null
         from feed_stage where len(_missing_keys) > 0
         union all
+        select _source_file, _source_row, 'no_slice', {slice_column}, null
+        from feed_stage where _slice is null and len(_missing_keys) = 0 and ({missing_slice})
+        union all
         select _source_file, _source_row, 'no_partition', {sql_string(feed.partition_column)},
             {quote_ident(feed.partition_column)}
-        from feed_stage where _partition_key is null
+        from feed_stage where _partition_key is null and _slice is not null
         order by 1, 2
     """).fetchall()
-    messages = {"missing_column": "key missing from the record", "no_partition": feed.partition_message}
+    messages = {
+        "missing_column": "key missing from the record",
+        "no_partition": feed.partition_message,
+        "no_slice": "empty or invalid: the revision this row belongs to cannot be told",
+    }
     for path, row, check, column, value in rows:
         issues.setdefault(path, []).append(LoadIssue(path, row, column, check, messages[check], value))
     return {path: found for path, found in issues.items() if found}
@@ -557,8 +784,9 @@ def _stage(con: duckdb.DuckDBPyConnection, feed: Feed, slices: list[tuple]) -> d
 
 def _csv_rejects(con: duckdb.DuckDBPyConnection, path: str, *, keep_line: bool) -> list[LoadIssue]:
     """Lines DuckDB's CSV reader could not parse (wrong field count, bad quoting...). The raw line
-    is kept as the bad value unless the feed carries personal data: such a line was never through
-    the hashing in the read, so it must not reach the quarantine, meta.loads or an error text."""
+    is kept as the bad value (cut when long) unless the feed carries personal data: such a line
+    was never through the hashing in the read, so it must not reach the quarantine, meta.loads or
+    an error text."""
     try:
         rows = con.execute(
             "select line, column_name, error_type, error_message, csv_line "
@@ -571,7 +799,8 @@ def _csv_rejects(con: duckdb.DuckDBPyConnection, path: str, *, keep_line: bool) 
     withheld = "" if keep_line else " (the line is not kept: it may hold personal data)"
     return [
         LoadIssue(path, int(line), column, f"broken_csv:{kind}".lower(),
-                  _first_line(Exception(message)) + withheld, csv_line if keep_line else None)
+                  (_first_line(Exception(message)) if keep_line else str(kind).lower()) + withheld,
+                  csv_line if keep_line else None)
         for line, column, kind, message, csv_line in rows
     ]
 
@@ -654,9 +883,10 @@ def _validate(
 
 
 def _publish(
-    con: duckdb.DuckDBPyConnection, feed: Feed, load_id: str, key: str, slices: list[tuple]
+    con: duckdb.DuckDBPyConnection, feed: Feed, load_id: str, key: str, slices: list[tuple],
+    outcome: PartitionOutcome, started_at, fingerprint: str | None,
 ) -> int:
-    """Replace the partition's changed slices in one transaction."""
+    """Replace the partition's changed slices, and record the load, in one transaction."""
     columns = ", ".join(quote_ident(n) for n, _ in feed.published_columns)
     slice_rows = pd.DataFrame(
         [(slice_key, path, sha) for _, slice_key, path, sha in slices],
@@ -667,7 +897,7 @@ def _publish(
     try:
         con.execute(f"""
             delete from {feed.table}
-            where {feed.slice_sql_typed} in (select slice from publishing_slices)
+            where {feed.slice_sql(Path(), typed=True)} in (select slice from publishing_slices)
         """)
         con.execute(f"""
             insert into {feed.table} ({columns})
@@ -682,10 +912,14 @@ def _publish(
                 where _partition_key = ? group by _slice
             ) as c on c._slice = s.slice
         """, [feed.name, key, load_id, utc_now(), key])
+        revisions.record_published(con, feed.name, feed.revision_guard, key)
         (rows,) = con.execute(
             "select coalesce(sum(row_count), 0) from meta.published_slices "
             "where feed = ? and partition_key = ? and load_id = ?", [feed.name, key, load_id]
         ).fetchone()
+        outcome.rows = rows
+        record_load(con, load_id=load_id, feed=feed.name, outcome=outcome, rows_quarantined=0,
+                    started_at=started_at, hash_key_fingerprint=fingerprint)
         con.execute("commit")
     except BaseException:
         con.execute("rollback")

@@ -85,8 +85,7 @@ def _feed(name: str, derived=(), enrich=None, enriched=()) -> feeds.Feed:
         partition_sql=_quarter_sql,
         partition_column=COLUMNS[name][0][0],
         partition_message="the file name carries no quarter (expected NAME_YYYY-Qn.csv)",
-        slice_sql=None,  # a quarter's file replaces the whole quarter
-        slice_sql_typed="_partition_quarter",
+        partition_sql_typed="_partition_quarter",  # a file replaces its whole quarter
         validator=f"expectations.land:validate_{name}",
         non_negative=tuple(NON_NEGATIVE.get(name, ())),
         derived_columns=(("_partition_quarter", "VARCHAR", "_partition_key"), *derived),

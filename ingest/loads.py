@@ -10,7 +10,8 @@ exactly as they were.
 
 import hashlib
 import uuid
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -29,6 +30,15 @@ create table if not exists meta.landing_files (
     registered_at timestamp not null,
     primary key (feed, path)
 );
+-- Added after the first release; a warehouse built before gets them here.
+alter table meta.landing_files add column if not exists ctime_ns bigint;
+alter table meta.landing_files add column if not exists inode bigint;
+-- The order in which the warehouse saw files land: the last landed version of a slice wins.
+alter table meta.landing_files add column if not exists landed_seq bigint;
+alter table meta.landing_files add column if not exists compression varchar;
+alter table meta.landing_files add column if not exists encoding varchar;
+-- Why the file version cannot be loaded (reported once, by the load that first saw it).
+alter table meta.landing_files add column if not exists problem varchar;
 create table if not exists meta.loads (
     load_id varchar primary key,
     feed varchar not null,
@@ -41,6 +51,7 @@ create table if not exists meta.loads (
     started_at timestamp not null,
     finished_at timestamp not null
 );
+alter table meta.loads add column if not exists hash_key_fingerprint varchar;
 """
 
 
@@ -75,11 +86,39 @@ class LoadIssue:
     def describe(self) -> str:
         where = Path(self.file).name
         if self.row is not None:
-            where += f", row {self.row}"
+            where += f", {position_unit(self.file)} {self.row}"
         if self.column:
             where += f", column {self.column}"
         shown = "" if self.value is None else f" (value {self.value!r})"
         return f"{where}: {self.message}{shown}"
+
+    def cleaned(self, redact: Callable[[str | None], str | None] | None = None) -> "LoadIssue":
+        """The issue as it may be written anywhere: long values cut, personal data redacted."""
+        clean = redact or (lambda text: text)
+        return replace(
+            self, message=clean(cut(self.message, MAX_MESSAGE_CHARS)),
+            value=clean(cut(self.value, MAX_VALUE_CHARS)),
+        )
+
+
+MAX_VALUE_CHARS = 200
+MAX_MESSAGE_CHARS = 500
+
+
+def cut(text: str | None, limit: int) -> str | None:
+    """`text` shortened to `limit` characters, saying how long it was (an over-long line is not
+    copied whole into messages and the quarantine)."""
+    if text is None or len(text) <= limit:
+        return text
+    return f"{text[:limit]}... ({len(text):,} characters)"
+
+
+def position_unit(file: str) -> str:
+    """What a position counts in a file: records of a JSON document, physical lines otherwise
+    (CSV: the header is line 1; JSON Lines and YAML: line n)."""
+    from ingest.landing import data_suffix
+
+    return "record" if data_suffix(Path(file)) == ".json" else "line"
 
 
 class LoadError(Exception):
@@ -102,37 +141,65 @@ class LoadError(Exception):
 class RegisteredFile:
     path: Path
     sha256: str
-    mtime_ns: int
-    is_new: bool
+    is_new: bool  # first seen, or its bytes changed since
+    landed_seq: int
+    problem: str | None = None
 
 
 def register_landing_files(
     con: duckdb.DuckDBPyConnection, feed: str, files: list[Path]
 ) -> list[RegisteredFile]:
-    """Checksum files that are new or changed since they were last seen (size or mtime differ);
-    an unchanged file is not read again."""
+    """Checksum and inspect files that are new or changed since they were last seen; an unchanged
+    file is not read again. Each (re)registration gets the next landing sequence number: files
+    first seen together are numbered in the order they changed (ctime), then by name."""
+    from ingest.landing import FileSignature, inspect
+
     con.execute(META_DDL)
     known = {
-        path: (size, mtime, sha)
-        for path, size, mtime, sha in con.execute(
-            "select path, size_bytes, mtime_ns, sha256 from meta.landing_files where feed = ?",
+        path: (FileSignature(size, mtime, ctime or -1, inode or -1), sha, seq, problem)
+        for path, size, mtime, ctime, inode, sha, seq, problem in con.execute(
+            "select path, size_bytes, mtime_ns, ctime_ns, inode, sha256, coalesce(landed_seq, 0), "
+            "problem from meta.landing_files where feed = ?",
             [feed],
         ).fetchall()
     }
+    (next_seq,) = con.execute(
+        "select coalesce(max(landed_seq), 0) + 1 from meta.landing_files where feed = ?", [feed]
+    ).fetchone()
     registered: list[RegisteredFile] = []
+    changed: list[tuple[int, str, Path]] = []
     for path in sorted(files):
-        stat = path.stat()
         seen = known.get(str(path))
-        if seen and seen[0] == stat.st_size and seen[1] == stat.st_mtime_ns:
-            registered.append(RegisteredFile(path, seen[2], stat.st_mtime_ns, is_new=False))
-            continue
-        sha = file_sha256(path)
+        try:
+            signature = FileSignature.of(path) if path.is_file() else None
+        except OSError:
+            signature = None
+        if seen and signature is not None and seen[0] == signature:
+            registered.append(RegisteredFile(path, seen[1], False, seen[2], seen[3]))
+        else:
+            changed.append((signature.ctime_ns if signature else 0, str(path), path))
+    for _, _, path in sorted(changed):
+        inspection = inspect(path)
+        signature = inspection.signature or FileSignature(0, 0, 0, 0)
+        sha = inspection.sha256 or f"unreadable:{path}"
         con.execute(
-            "insert or replace into meta.landing_files values (?, ?, ?, ?, ?, ?)",
-            [feed, str(path), stat.st_size, stat.st_mtime_ns, sha, utc_now()],
+            "insert or replace into meta.landing_files (feed, path, size_bytes, mtime_ns, sha256, "
+            "registered_at, ctime_ns, inode, landed_seq, compression, encoding, problem) "
+            "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [feed, str(path), signature.size, signature.mtime_ns, sha, utc_now(), signature.ctime_ns,
+             signature.inode, next_seq, inspection.compression, inspection.encoding, inspection.problem],
         )
-        registered.append(RegisteredFile(path, sha, stat.st_mtime_ns, is_new=True))
-    return registered
+        registered.append(RegisteredFile(path, sha, True, next_seq, inspection.problem))
+        next_seq += 1
+    return sorted(registered, key=lambda r: str(r.path))
+
+
+def mark_unloadable(con: duckdb.DuckDBPyConnection, feed: str, path: Path, problem: str) -> None:
+    """Remember why a file version cannot be loaded, so it is reported once, not at every load."""
+    con.execute(
+        "update meta.landing_files set problem = ? where feed = ? and path = ?",
+        [problem, feed, str(path)],
+    )
 
 
 @dataclass
@@ -180,10 +247,16 @@ def record_load(
     outcome: PartitionOutcome,
     rows_quarantined: int,
     started_at: datetime,
+    hash_key_fingerprint: str | None = None,
+    message: str | None = None,
 ) -> None:
-    message = "; ".join(issue.describe() for issue in outcome.issues[:5]) or None
+    """One row of meta.loads per partition and load. Called inside the transaction that publishes
+    the partition, so a published partition always has its record."""
+    message = message or "; ".join(issue.describe() for issue in outcome.issues[:5]) or None
     con.execute(
-        "insert or replace into meta.loads values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "insert or replace into meta.loads (load_id, feed, partition_key, status, files, "
+        "rows_published, rows_quarantined, message, started_at, finished_at, hash_key_fingerprint) "
+        "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             f"{load_id}/{outcome.partition_key}",
             feed,
@@ -195,6 +268,7 @@ def record_load(
             message,
             started_at,
             utc_now(),
+            hash_key_fingerprint,
         ],
     )
 

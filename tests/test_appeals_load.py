@@ -106,19 +106,19 @@ def reject_revision(warehouse, paths, rows, *, csv=False):
 def test_unknown_state(warehouse, warehouse_paths):
     message = reject_revision(warehouse, warehouse_paths,
                               [appeal(1, DAY), appeal(2, DAY, current_state="LOST")])
-    assert f"appeals_{DAY}.jsonl, row 2, column current_state" in message and "'LOST'" in message
+    assert f"appeals_{DAY}.jsonl, line 2, column current_state" in message and "'LOST'" in message
 
 
 def test_kato_code_that_does_not_exist(warehouse, warehouse_paths):
     message = reject_revision(warehouse, warehouse_paths,
                               [appeal(1, DAY, location_id="999999999"), appeal(2, DAY)])
-    assert f"appeals_{DAY}.jsonl, row 1, column location_id" in message
+    assert f"appeals_{DAY}.jsonl, line 1, column location_id" in message
 
 
 def test_deadline_before_start(warehouse, warehouse_paths):
     message = reject_revision(warehouse, warehouse_paths,
                               [appeal(1, DAY), appeal(2, DAY, deadline="2024-03-01")], csv=True)
-    assert f"appeals_{DAY}.csv, row 3" in message and "deadline" in message
+    assert f"appeals_{DAY}.csv, line 3" in message and "deadline" in message
 
 
 def test_broken_jsonl_file(warehouse, warehouse_paths):
@@ -148,7 +148,7 @@ def test_a_broken_csv_line_keeps_no_personal_data(warehouse, warehouse_paths):
 
     with pytest.raises(LoadError) as error:
         report.raise_for_errors()
-    assert f"appeals_{DAY}.csv, row 3" in str(error.value)
+    assert f"appeals_{DAY}.csv, line 3" in str(error.value)
     assert IIN not in str(error.value)
     assert find_iin_values(warehouse) == []
     (quarantined,) = warehouse.execute(

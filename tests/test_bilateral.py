@@ -199,7 +199,7 @@ def test_malformed_entry_is_rejected_and_tables_are_unchanged(loaded, folder, br
     with pytest.raises(LoadError) as raised:
         load_bilateral(con, folder)
 
-    where = f"{file_name}, row {line}" + (f", column {column}" if column else "")
+    where = f"{file_name}, line {line}" + (f", column {column}" if column else "")
     assert where in str(raised.value), str(raised.value)
     assert any(i.row == line and i.column == column and Path(i.file).name == file_name
                for i in raised.value.issues)
@@ -210,7 +210,7 @@ def test_malformed_entry_is_rejected_and_tables_are_unchanged(loaded, folder, br
 def test_syntax_error_names_the_line_before_anything_is_loaded(warehouse, folder):
     path = folder / "commitments.yaml"
     line = replace_once(path, "  unit: USD per year", "  unit: USD per year\n bad_indent: x")
-    with pytest.raises(LoadError, match=r"commitments.yaml, row \d+: YAML syntax error") as raised:
+    with pytest.raises(LoadError, match=r"commitments.yaml, line \d+: YAML syntax error") as raised:
         load_bilateral(warehouse, folder)
     assert raised.value.issues[0].row in (line, line + 1)
     assert not warehouse.execute(

@@ -11,6 +11,7 @@ from comtrade_files import month_records, record, write_csv, write_json
 from ingest.comtrade import file_partitions, load_comtrade, partition_periods
 from ingest.comtrade_schema import COLUMN_NAMES
 from ingest.loads import LoadError
+from ingest.revisions import accept
 
 JAN, FEB = "2023-01-01", "2023-02-01"
 
@@ -107,6 +108,11 @@ def test_a_newer_file_for_the_same_slice_replaces_it_whole(warehouse, warehouse_
     revised = month_records("202301", scale=2.0)[:3]  # the revision also drops the import rows
     write_csv(warehouse_paths.trade_landing / "kz_v2.csv", revised)
 
+    held = load(warehouse, warehouse_paths, [JAN])  # it loses 2 of 5 rows: held as partial
+    assert [p.status for p in held.partitions] == ["rejected"]
+    assert "kz_v2.csv" in held.issues[0].message and "3 rows" in held.issues[0].message
+    assert {r[5].rsplit("/", 1)[-1] for r in published(warehouse)} == {"kz_v1.csv"}
+    accept(warehouse, "comtrade_records", warehouse_paths.trade_landing / "kz_v2.csv")
     load(warehouse, warehouse_paths, [JAN]).raise_for_errors()
 
     rows = published(warehouse)
@@ -151,7 +157,7 @@ def test_unknown_flow_code(warehouse, warehouse_paths):
     message = load_good_then(warehouse, warehouse_paths, lambda land: write_csv(
         land / "kz_2023_01_rev.csv", bad_january(row2={"flowCode": "Z"})))
     # data row index 2 is line 4 of the file (line 1 is the header)
-    assert "kz_2023_01_rev.csv, row 4, column flowCode" in message
+    assert "kz_2023_01_rev.csv, line 4, column flowCode" in message
     assert "'Z'" in message
     (bad,) = quarantined(warehouse)
     assert bad[1:5] == (4, "flowCode", "expect_column_values_to_be_in_set", "Z")
@@ -161,14 +167,14 @@ def test_unknown_flow_code(warehouse, warehouse_paths):
 def test_negative_value(warehouse, warehouse_paths):
     message = load_good_then(warehouse, warehouse_paths, lambda land: write_csv(
         land / "kz_2023_01_rev.csv", bad_january(row1={"primaryValue": -100.0})))
-    assert "kz_2023_01_rev.csv, row 3, column primaryValue: value is negative" in message
+    assert "kz_2023_01_rev.csv, line 3, column primaryValue: value is negative" in message
     assert [q[2:4] for q in quarantined(warehouse)] == [("primaryValue", "negative_value")]
 
 
 def test_non_numeric_value(warehouse, warehouse_paths):
     message = load_good_then(warehouse, warehouse_paths, lambda land: write_csv(
         land / "kz_2023_01_rev.csv", bad_january(row3={"netWgt": "12 t"})))
-    assert "kz_2023_01_rev.csv, row 5, column netWgt: not a valid double (value '12 t')" in message
+    assert "kz_2023_01_rev.csv, line 5, column netWgt: not a valid double (value '12 t')" in message
     assert [q[1:5] for q in quarantined(warehouse)] == [(5, "netWgt", "not_double", "12 t")]
 
 
@@ -187,7 +193,7 @@ def test_missing_column(warehouse, warehouse_paths):
     columns = [c for c in COLUMN_NAMES if c != "primaryValue"]
     message = load_good_then(warehouse, warehouse_paths, lambda land: write_csv(
         land / "kz_2023_01_rev.csv", month_records("202301"), columns=columns))
-    assert "kz_2023_01_rev.csv, row 1, column primaryValue: column missing from the CSV header" in message
+    assert "kz_2023_01_rev.csv, line 1, column primaryValue: column missing from the CSV header" in message
     assert [q[1:4] for q in quarantined(warehouse)] == [(1, "primaryValue", "missing_column")]
 
 
@@ -198,7 +204,7 @@ def test_missing_key_in_json_envelope(warehouse, warehouse_paths):
         write_json(land / "kz_2023_01_rev.json", rows)
 
     message = load_good_then(warehouse, warehouse_paths, write_bad)
-    assert "kz_2023_01_rev.json, row 3, column flowCode: key missing from the record" in message
+    assert "kz_2023_01_rev.json, record 3, column flowCode: key missing from the record" in message
 
 
 def test_broken_csv_line(warehouse, warehouse_paths):
@@ -209,20 +215,20 @@ def test_broken_csv_line(warehouse, warehouse_paths):
         path.write_text("\n".join(lines) + "\n")
 
     message = load_good_then(warehouse, warehouse_paths, write_bad)
-    assert "kz_2023_01_rev.csv, row 4" in message
+    assert "kz_2023_01_rev.csv, line 4" in message
     assert any(q[1] == 4 and q[3].startswith("broken_csv") for q in quarantined(warehouse))
 
 
 def test_bad_period_is_reported_not_dropped(warehouse, warehouse_paths):
     message = load_good_then(warehouse, warehouse_paths, lambda land: write_csv(
         land / "kz_2023_01_rev.csv", bad_january(row4={"period": "2023-1"})))
-    assert "kz_2023_01_rev.csv, row 6, column period: period is not YYYY or YYYYMM" in message
+    assert "kz_2023_01_rev.csv, line 6, column period: period is not YYYYMM (freqCode M) or YYYY (freqCode A)" in message
 
 
 def test_unknown_partner_code(warehouse, warehouse_paths):
     message = load_good_then(warehouse, warehouse_paths, lambda land: write_csv(
         land / "kz_2023_01_rev.csv", bad_january(row0={"partnerCode": 999})))
-    assert "kz_2023_01_rev.csv, row 2, column partnerCode" in message
+    assert "kz_2023_01_rev.csv, line 2, column partnerCode" in message
 
 
 def test_a_bad_month_does_not_hold_back_good_months(warehouse, warehouse_paths):

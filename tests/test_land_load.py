@@ -314,8 +314,8 @@ def test_a_quarter_with_too_many_invalid_polygons_is_rejected(warehouse, warehou
     message, bad = reject_parcels(warehouse, warehouse_paths, rows)
 
     # 3 of 20 (15 %) is more than the 5 % a working cadastre shows; CSV row n is line n + 1
-    assert f"{PARCELS_FILE}, row 19, column geometry_wkt: invalid geometry" in message
-    assert f"{PARCELS_FILE}, row 21, column geometry_wkt" in message
+    assert f"{PARCELS_FILE}, line 19, column geometry_wkt: invalid geometry" in message
+    assert f"{PARCELS_FILE}, line 21, column geometry_wkt" in message
     assert "Self-intersection[" in message
     assert [b[:3] for b in bad] == [(PARCELS_FILE, row, "geometry_wkt") for row in (19, 20, 21)]
 
@@ -419,7 +419,7 @@ def test_a_detection_of_an_unknown_licence_is_rejected(warehouse, warehouse_path
         lambda folder: write_feed(folder, "subsoil_detections", Q, bad))
 
     detections_file = f"subsoil_detections_{Q}.csv"
-    assert (f"{detections_file}, row 5, column licence_number: no published subsoil site has this "
+    assert (f"{detections_file}, line 5, column licence_number: no published subsoil site has this "
             "licence number (value '9999-EL')") in message
     assert [q[:3] for q in quarantine] == [(detections_file, 5, "licence_number")]
 
@@ -432,13 +432,13 @@ def test_a_detection_of_an_unknown_licence_is_rejected(warehouse, warehouse_path
 def test_missing_column_in_the_csv_header(warehouse, warehouse_paths):
     columns = [c for c in COLUMN_NAMES["land_parcels"] if c != "land_category"]
     message, bad = reject_parcels(warehouse, warehouse_paths, parcels(20), columns)
-    assert f"{PARCELS_FILE}, row 1, column land_category: column missing from the CSV header" in message
+    assert f"{PARCELS_FILE}, line 1, column land_category: column missing from the CSV header" in message
     assert [b[1:4] for b in bad] == [(1, "land_category", "missing_column")]
 
 
 def test_unknown_land_category(warehouse, warehouse_paths):
     message, bad = reject_parcels(warehouse, warehouse_paths, bad_parcels(row3={"land_category": "ORCHARD"}))
-    assert f"{PARCELS_FILE}, row 5, column land_category" in message and "'ORCHARD'" in message
+    assert f"{PARCELS_FILE}, line 5, column land_category" in message and "'ORCHARD'" in message
     assert [b[1:] for b in bad] == [(5, "land_category", "expect_column_values_to_be_in_set", "ORCHARD")]
     (record,) = warehouse.execute("select record from quarantine.land_parcels").fetchone()
     assert json.loads(record)["cadastral_number"] == parcels(20)[3]["cadastral_number"]  # the whole row
@@ -446,19 +446,19 @@ def test_unknown_land_category(warehouse, warehouse_paths):
 
 def test_non_numeric_area(warehouse, warehouse_paths):
     message, bad = reject_parcels(warehouse, warehouse_paths, bad_parcels(row0={"area_ha": "75,3 ha"}))
-    assert f"{PARCELS_FILE}, row 2, column area_ha: not a valid double (value '75,3 ha')" in message
+    assert f"{PARCELS_FILE}, line 2, column area_ha: not a valid double (value '75,3 ha')" in message
     assert [b[1:] for b in bad] == [(2, "area_ha", "not_double", "75,3 ha")]
 
 
 def test_negative_area(warehouse, warehouse_paths):
     message, bad = reject_parcels(warehouse, warehouse_paths, bad_parcels(row7={"area_ha": -75.0}))
-    assert f"{PARCELS_FILE}, row 9, column area_ha: value is negative (value '-75.0')" in message
+    assert f"{PARCELS_FILE}, line 9, column area_ha: value is negative (value '-75.0')" in message
     assert [b[1:] for b in bad] == [(9, "area_ha", "negative_value", "-75.0")]
 
 
 def test_kato_code_that_does_not_exist(warehouse, warehouse_paths):
     message, bad = reject_parcels(warehouse, warehouse_paths, bad_parcels(row1={"kato_code": "104099999"}))
-    assert f"{PARCELS_FILE}, row 3, column kato_code: KATO code does not exist (value '104099999')" in message
+    assert f"{PARCELS_FILE}, line 3, column kato_code: KATO code does not exist (value '104099999')" in message
     assert [b[1:3] for b in bad] == [(3, "kato_code")]
 
 
@@ -466,8 +466,8 @@ def test_duplicate_cadastral_number_in_a_file(warehouse, warehouse_paths):
     rows = parcels(20)
     rows.append(parcel(20, cadastral_number=rows[4]["cadastral_number"]))
     message, bad = reject_parcels(warehouse, warehouse_paths, rows)
-    assert f"{PARCELS_FILE}, row 6, column cadastral_number" in message
-    assert f"{PARCELS_FILE}, row 22, column cadastral_number" in message
+    assert f"{PARCELS_FILE}, line 6, column cadastral_number" in message
+    assert f"{PARCELS_FILE}, line 22, column cadastral_number" in message
     assert {b[1] for b in bad} == {6, 22}  # both copies, by their line numbers
     assert all(b[2].startswith("cadastral_number") for b in bad)
 
@@ -491,13 +491,13 @@ def test_unknown_usage_class(warehouse, warehouse_paths):
     rows = bad_observations(row2={"usage_class": "FARMED"})
     message, bad = reject_observations(warehouse, warehouse_paths, rows)
     # JSON Lines: row n is the file's line n
-    assert f"{OBSERVATIONS_FILE}, row 3, column usage_class" in message and "'FARMED'" in message
+    assert f"{OBSERVATIONS_FILE}, line 3, column usage_class" in message and "'FARMED'" in message
     assert [b[1:] for b in bad] == [(3, "usage_class", "expect_column_values_to_be_in_set", "FARMED")]
 
 
 def test_used_share_above_one(warehouse, warehouse_paths):
     message, bad = reject_observations(warehouse, warehouse_paths, bad_observations(row5={"used_share": 1.5}))
-    assert f"{OBSERVATIONS_FILE}, row 6, column used_share" in message and "1.5" in message
+    assert f"{OBSERVATIONS_FILE}, line 6, column used_share" in message and "1.5" in message
     assert [b[1:3] for b in bad] == [(6, "used_share")]
 
 
@@ -505,8 +505,8 @@ def test_two_observations_of_a_parcel_in_one_season(warehouse, warehouse_paths):
     rows = observations(10)
     rows.append(observation(99, rows[7]["cadastral_number"], date="2024-08-25"))
     message, bad = reject_observations(warehouse, warehouse_paths, rows)
-    assert f"{OBSERVATIONS_FILE}, row 8, column cadastral_number,season" in message
-    assert f"{OBSERVATIONS_FILE}, row 11, column cadastral_number,season" in message
+    assert f"{OBSERVATIONS_FILE}, line 8, column cadastral_number,season" in message
+    assert f"{OBSERVATIONS_FILE}, line 11, column cadastral_number,season" in message
     assert {b[1] for b in bad} == {8, 11}
 
 
@@ -514,7 +514,7 @@ def test_observation_dated_outside_its_season(warehouse, warehouse_paths):
     # 2024-09-12 is in the third quarter (the file's) but in AUTUMN, not SUMMER
     message, bad = reject_observations(
         warehouse, warehouse_paths, bad_observations(row4={"observation_date": "2024-09-12"}))
-    assert (f"{OBSERVATIONS_FILE}, row 5, column observation_date: the date is not in the named season "
+    assert (f"{OBSERVATIONS_FILE}, line 5, column observation_date: the date is not in the named season "
             "(value '2024-09-12") in message  # shown as a timestamp: '2024-09-12 00:00:00'
     assert [b[1:3] for b in bad] == [(5, "observation_date")]
 
@@ -527,7 +527,7 @@ def test_broken_csv_line(warehouse, warehouse_paths):
         path.write_text("\n".join(lines) + "\n")
 
     message, bad = reject_reexport(warehouse, warehouse_paths, "land_parcels", parcels(20), write_bad)
-    assert f"{PARCELS_FILE}, row 4" in message
+    assert f"{PARCELS_FILE}, line 4" in message
     assert any(b[1] == 4 and b[3].startswith("broken_csv") for b in bad), bad
 
 
@@ -617,7 +617,7 @@ def test_an_unknown_event_type(warehouse, warehouse_paths):
     message, quarantine = reject_reexport(warehouse, warehouse_paths, "land_parcel_events", events,
                                           lambda folder: write_feed(folder, "land_parcel_events", Q, bad))
 
-    assert f"{events_file}, row 4, column event_type" in message and "'SEIZED'" in message
+    assert f"{events_file}, line 4, column event_type" in message and "'SEIZED'" in message
     assert [q[:3] for q in quarantine] == [(events_file, 4, "event_type")]
 
 
@@ -656,5 +656,5 @@ def test_fixing_the_file_and_rerunning_publishes_it(warehouse, warehouse_paths):
         from meta.loads where feed = 'land_parcels' order by finished_at
     """, [str(path)]).fetchall()
     assert [row[:4] for row in loads] == [("rejected", 0, 1, True), ("published", 20, 0, True)]
-    assert f"{PARCELS_FILE}, row 4, column area_ha: not a valid double" in loads[0][4]
+    assert f"{PARCELS_FILE}, line 4, column area_ha: not a valid double" in loads[0][4]
     assert loads[1][4] is None

@@ -57,7 +57,7 @@ def test_a_failed_run_is_recorded_with_its_failing_step_and_error(warehouse_path
     assert run_id == result.run_id and partitions == "2023-03-01"
     assert step == "raw__comtrade_records"
     assert error_class == "Failure"
-    assert "kz_2023_03.csv, row 4, column flowCode" in message
+    assert "kz_2023_03.csv, line 4, column flowCode" in message
 
 
 def test_a_step_blocked_by_the_warehouse_lock_is_retried_with_back_off(warehouse_paths):

@@ -50,7 +50,7 @@ def test_bad_published_row_is_rejected_and_kept_aside(warehouse, tmp_path):
 
     report = load_trade_reference(warehouse, bad)
 
-    with pytest.raises(LoadError, match=r"kz_tj_trade_reference.csv, row 4, column reporting_side"):
+    with pytest.raises(LoadError, match=r"kz_tj_trade_reference.csv, line 4, column reporting_side"):
         report.raise_for_errors()
     (count,) = warehouse.execute(
         "select count(*) from raw.trade_reference where reporting_side = 'UZ'").fetchone()

@@ -1,0 +1,203 @@
+"""What a landing file is before any reader touches it: its checksum, compression, encoding, and
+whether it can be read at all.
+
+Real exports arrive as UTF-8 with or without a byte-order mark, UTF-16 with one, gzip-compressed
+(Comtrade's bulk files), or Windows-1251 from older systems. One pass over the bytes computes the
+SHA-256 and checks the text, so a file that cannot be read is refused with the byte offset (and
+line) of its first bad byte instead of failing somewhere inside DuckDB's reader. DuckDB then reads
+plain and gzip-compressed UTF-8 itself; other encodings are transcoded to a UTF-8 copy first.
+
+A landing folder receives Windows-1251 when configured so: LANDING_ENCODING_<FOLDER>=windows-1251
+(e.g. LANDING_ENCODING_EOTINISH); a file that is valid UTF-8 is still read as UTF-8.
+"""
+
+import codecs
+import gzip
+import hashlib
+import os
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+
+CHUNK_BYTES = 1 << 20
+GZIP_MAGIC = b"\x1f\x8b"
+UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+# Characters DuckDB's readers would take as a glob pattern in a path.
+GLOB_CHARACTERS = set("*?[]{}")
+
+
+@dataclass(frozen=True)
+class FileSignature:
+    """What changes whenever a file's bytes are replaced: ctime and inode cannot be preserved by
+    `cp -p`, rsync or unzip the way the modification time can."""
+
+    size: int
+    mtime_ns: int
+    ctime_ns: int
+    inode: int
+
+    @classmethod
+    def of(cls, path: Path) -> "FileSignature":
+        stat = path.stat()
+        return cls(stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
+
+
+@dataclass(frozen=True)
+class Inspection:
+    sha256: str | None
+    signature: FileSignature | None
+    compression: str | None = None  # 'gzip' or None
+    encoding: str = "utf-8"  # utf-8 | utf-16 | windows-1251
+    problem: str | None = None  # why the file cannot be read, with its position
+
+
+def configured_encoding(path: Path) -> str | None:
+    """The legacy encoding configured for the file's landing folder, if any."""
+    value = os.environ.get(f"LANDING_ENCODING_{path.parent.name.upper()}", "").strip().lower()
+    return {"windows-1251": "windows-1251", "cp1251": "windows-1251"}.get(value)
+
+
+def inspect(path: Path) -> Inspection:
+    """Checksum `path` and judge its bytes (see the module docstring). Never raises for a bad file:
+    a directory, a dangling link or unreadable bytes come back as `problem`."""
+    if path.is_dir():
+        return Inspection(None, None, problem="is a directory, not a file")
+    if not path.exists():
+        return Inspection(None, None, problem="cannot be opened (a dangling link, or it was removed)")
+    try:
+        signature = FileSignature.of(path)
+        digest = hashlib.sha256()
+        text = _TextCheck(configured_encoding(path))
+        with path.open("rb") as handle:
+            first = handle.read(CHUNK_BYTES)
+            compression = "gzip" if first.startswith(GZIP_MAGIC) else None
+            inflate = zlib.decompressobj(16 + zlib.MAX_WBITS) if compression else None
+            chunk = first
+            while chunk:
+                digest.update(chunk)
+                text.feed(inflate.decompress(chunk) if inflate else chunk)
+                chunk = handle.read(CHUNK_BYTES)
+        if inflate and not inflate.eof:
+            text.fail(f"gzip stream is truncated at byte {signature.size} of the compressed file")
+        text.finish()
+    except OSError as error:
+        return Inspection(None, None, problem=f"cannot be read ({error.strerror or error})")
+    except zlib.error as error:
+        return Inspection(digest.hexdigest(), signature, "gzip", problem=f"gzip data is corrupt ({error})")
+    if signature.size == 0:
+        text.fail("is empty (0 bytes)")
+    return Inspection(digest.hexdigest(), signature, compression, text.encoding, text.problem)
+
+
+class _TextCheck:
+    """Incremental check of the (decompressed) bytes: byte-order mark, binary content, encoding.
+    Positions are byte offsets in the decompressed text, 0-based, and 1-based lines."""
+
+    def __init__(self, fallback: str | None):
+        self.fallback = fallback
+        self.encoding: str | None = None
+        self.decoder = None
+        self.offset = 0
+        self.lines = 1
+        self.problem: str | None = None
+
+    def fail(self, problem: str) -> None:
+        self.problem = self.problem or problem
+
+    def feed(self, data: bytes) -> None:
+        if self.problem or not data:
+            return
+        if self.encoding is None:
+            self._start(data)
+        if self.encoding == "utf-8":
+            if (nul := data.find(b"\0")) >= 0:
+                line = self.lines + data.count(b"\n", 0, nul)
+                self.fail(f"binary content: NUL byte at byte offset {self.offset + nul} (line {line})")
+                return
+            try:
+                self.decoder.decode(data)
+            except UnicodeDecodeError as error:
+                if self.fallback:
+                    self.encoding = self.fallback  # every byte is a character in it
+                else:
+                    where = self.offset + error.start
+                    line = self.lines + data.count(b"\n", 0, error.start)
+                    self.fail(
+                        f"not UTF-8: byte 0x{data[error.start]:02x} at byte offset {where} (line {line}); "
+                        "a folder that receives Windows-1251 is configured with "
+                        f"LANDING_ENCODING_<FOLDER>=windows-1251"
+                    )
+                    return
+        elif self.encoding == "utf-16":
+            try:
+                self.decoder.decode(data)
+            except UnicodeDecodeError as error:
+                self.fail(f"not valid UTF-16 at byte offset {self.offset + error.start}")
+                return
+        if self.encoding == "windows-1251" and (nul := data.find(b"\0")) >= 0:
+            self.fail(f"binary content: NUL byte at byte offset {self.offset + nul}")
+            return
+        self.offset += len(data)
+        self.lines += data.count(b"\n")
+
+    def _start(self, data: bytes) -> None:
+        if data.startswith(UTF16_BOMS):
+            self.encoding, self.decoder = "utf-16", codecs.getincrementaldecoder("utf-16")()
+        else:
+            self.encoding, self.decoder = "utf-8", codecs.getincrementaldecoder("utf-8-sig")()
+
+    def finish(self) -> None:
+        if self.problem or self.decoder is None:
+            return
+        try:
+            self.decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            if self.encoding == "utf-8" and self.fallback:
+                self.encoding = self.fallback
+            else:
+                self.fail(f"text ends inside a character at byte offset {self.offset} (truncated file?)")
+
+
+def first_character(path: Path, compression: str | None, encoding: str) -> str:
+    """The first character that is not white space (to tell a JSON array from an object)."""
+    opener = gzip.open if compression == "gzip" else open
+    codec = "utf-8-sig" if encoding == "utf-8" else encoding
+    with opener(path, "rt", encoding=codec, errors="replace") as handle:
+        while chunk := handle.read(4096):
+            if stripped := chunk.lstrip():
+                return stripped[0]
+    return ""
+
+
+def readable_copy(path: Path, inspection: Inspection, folder: Path) -> tuple[Path, str | None]:
+    """A path DuckDB can read literally, and the compression to tell it. Plain or gzip UTF-8 is
+    read in place (through a link when its name holds glob characters, which DuckDB would expand);
+    UTF-16 and Windows-1251 are transcoded to a UTF-8 copy in `folder`, named by checksum."""
+    suffix = "".join(s for s in path.suffixes if s.lower() in (".csv", ".json", ".jsonl"))
+    if inspection.encoding == "utf-8":
+        if not GLOB_CHARACTERS & set(str(path)):
+            return path, inspection.compression
+        folder.mkdir(parents=True, exist_ok=True)
+        link = folder / f"{inspection.sha256}{suffix}{'.gz' if inspection.compression else ''}"
+        if not link.is_symlink():
+            link.symlink_to(path.resolve())
+        return link, inspection.compression
+    folder.mkdir(parents=True, exist_ok=True)
+    copy = folder / f"{inspection.sha256}{suffix}"
+    if not copy.exists():
+        partial = copy.with_name(copy.name + ".part")
+        opener = gzip.open if inspection.compression == "gzip" else open
+        with opener(path, "rt", encoding=inspection.encoding, newline="") as source, \
+                partial.open("w", encoding="utf-8", newline="") as target:
+            while chunk := source.read(CHUNK_BYTES):
+                target.write(chunk)
+        partial.replace(copy)
+    return copy, None
+
+
+def data_suffix(path: Path) -> str:
+    """'.csv', '.json' or '.jsonl' whether or not the file is compressed ('x.json.gz' -> '.json')."""
+    suffixes = [s.lower() for s in path.suffixes]
+    if suffixes and suffixes[-1] == ".gz":
+        suffixes = suffixes[:-1]
+    return suffixes[-1] if suffixes else ""

@@ -1,0 +1,181 @@
+"""Revisions that look like a partial file are held back, not published.
+
+A newer file replaces the slices it holds (a Comtrade reporter-period, an export day). A file that
+holds only part of a slice would silently replace the whole of it, so before a slice is replaced
+its new version is compared with the published one:
+
+- it must not lose the row that totals the slice (Comtrade's TOTAL commodity row) that the
+  published version had;
+- it must not shrink the published slice's rows or value by more than a share
+  (WAREHOUSE_REVISION_MAX_SHRINK, default 0.2 = 20 %);
+- what the feed declares consistent must be (Comtrade: within a slice, the TOTAL row of each flow
+  equals the sum of its chapter rows, within rounding).
+
+A held revision fails the load's check naming both versions' figures. When the smaller figures are
+right (a reporter really did revise a month down), accept that file version on purpose:
+
+    python -m ingest.revisions accept <feed> <landing file>
+
+and load again; the acceptance is recorded in meta.accepted_revisions with its checksum, so a later
+change of the file is judged again.
+"""
+
+import argparse
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from ingest.loads import LoadIssue, utc_now
+
+DEFAULT_MAX_SHRINK = 0.2
+
+
+@dataclass(frozen=True)
+class RevisionGuard:
+    # An aggregate over a slice's typed rows giving its value (e.g. the sum of its TOTAL rows).
+    value_sql: str | None = None
+    value_label: str = "value"
+    # A predicate over typed rows: the row that totals the slice.
+    total_row_sql: str | None = None
+    # A query over the typed rows (temp table feed_typed) returning the rows that break a rule of
+    # consistency within a slice: (_partition_key, _source_file, _source_row, column, message, value).
+    consistency_sql: str | None = None
+
+
+def max_shrink() -> float:
+    return float(os.environ.get("WAREHOUSE_REVISION_MAX_SHRINK", DEFAULT_MAX_SHRINK))
+
+
+def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("""
+        create schema if not exists meta;
+        -- the figures of each published slice, to judge the next revision by
+        create table if not exists meta.published_slice_figures (
+            feed varchar not null,
+            slice varchar not null,
+            row_count bigint not null,
+            slice_value decimal(38, 2),
+            has_total boolean,
+            primary key (feed, slice)
+        );
+        -- file versions an operator accepted although they shrink what is published
+        create table if not exists meta.accepted_revisions (
+            feed varchar not null,
+            sha256 varchar not null,
+            source_file varchar not null,
+            accepted_at timestamp not null,
+            primary key (feed, sha256)
+        );
+    """)
+
+
+def _figures_sql(guard: RevisionGuard) -> str:
+    value = f"({guard.value_sql})::decimal(38, 2)" if guard.value_sql else "null::decimal(38, 2)"
+    total = f"bool_or({guard.total_row_sql})" if guard.total_row_sql else "null::boolean"
+    return f"count(*) as row_count, {value} as slice_value, {total} as has_total"
+
+
+def record_published(con: duckdb.DuckDBPyConnection, feed: str, guard: RevisionGuard, key: str) -> None:
+    """Keep the figures of the slices being published (inside the publishing transaction)."""
+    con.execute(f"""
+        insert or replace into meta.published_slice_figures
+        select ?, _slice, {_figures_sql(guard)}
+        from feed_typed where _partition_key = ? group by _slice
+    """, [feed, key])
+
+
+def held_revisions(
+    con: duckdb.DuckDBPyConnection, feed: str, guard: RevisionGuard, partition_keys: list[str]
+) -> dict[str, list[LoadIssue]]:
+    """Issues of the staged slices (temp table feed_typed) that must not replace what is published."""
+    issues: dict[str, list[LoadIssue]] = {}
+    if guard.consistency_sql:
+        rows = con.execute(guard.consistency_sql).fetchall()
+        for key, file, row, column, message, value in rows:
+            issues.setdefault(key, []).append(
+                LoadIssue(file, row, column, "inconsistent_slice", message, value))
+    share = max_shrink()
+    rows = con.execute(f"""
+        with new as (
+            select _partition_key, _slice, _source_file, _file_sha256, {_figures_sql(guard)}
+            from feed_typed where list_contains(?, _partition_key)
+            group by all
+        )
+        select new._partition_key, new._slice, new._source_file,
+            new.row_count, new.slice_value, new.has_total,
+            old.row_count, old.slice_value, old.has_total, published.source_file
+        from new
+        join meta.published_slice_figures as old on old.feed = ? and old.slice = new._slice
+        join meta.published_slices as published on published.feed = ? and published.slice = new._slice
+        left join meta.accepted_revisions as accepted
+            on accepted.feed = ? and accepted.sha256 = new._file_sha256
+        where accepted.sha256 is null and published.sha256 <> new._file_sha256 and (
+            (old.has_total and not coalesce(new.has_total, false))
+            or new.row_count < old.row_count * (1 - ?)
+            or coalesce(new.slice_value < old.slice_value * (1 - ?), false)
+        )
+        order by all
+    """, [partition_keys, feed, feed, feed, share, share]).fetchall()
+    for key, slice_key, file, rows_new, value_new, total_new, rows_old, value_old, total_old, \
+            old_file in rows:
+        def figures(rows_count, value, total):
+            text = f"{rows_count:,} rows"
+            if value is not None:
+                text += f", {guard.value_label} {value:,.2f}"
+            if total is not None:
+                text += ", with its total row" if total else ", WITHOUT a total row"
+            return text
+
+        message = (
+            f"held back, looks like a partial file: slice {slice_key} has "
+            f"{figures(rows_new, value_new, total_new)} in {Path(file).name}, but the published version "
+            f"from {Path(old_file).name} has {figures(rows_old, value_old, total_old)} (more than "
+            f"{share:.0%} less, or its total row dropped). If the new figures are right: "
+            f"python -m ingest.revisions accept {feed} {file}"
+        )
+        issues.setdefault(key, []).append(LoadIssue(file, None, None, "revision_held", message))
+    return issues
+
+
+def accept(con: duckdb.DuckDBPyConnection, feed: str, path: Path) -> str:
+    """Accept the file version now at `path` for `feed`, whatever its figures."""
+    from ingest.landing import inspect
+
+    ensure_tables(con)
+    inspection = inspect(path)
+    if inspection.sha256 is None:
+        raise FileNotFoundError(f"{path}: {inspection.problem}")
+    con.execute(
+        "insert or replace into meta.accepted_revisions values (?, ?, ?, ?)",
+        [feed, inspection.sha256, str(path), utc_now()],
+    )
+    return inspection.sha256
+
+
+def main(argv: list[str] | None = None) -> int:
+    from ingest.duck import connect
+    from ingest.settings import WarehousePaths
+
+    parser = argparse.ArgumentParser(prog="python -m ingest.revisions", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = parser.add_subparsers(dest="command", required=True)
+    accepting = commands.add_parser("accept", help="accept a held revision on purpose")
+    accepting.add_argument("feed", help="e.g. comtrade_records")
+    accepting.add_argument("files", nargs="+", type=Path)
+    args = parser.parse_args(argv)
+    paths = WarehousePaths.from_env()
+    con = connect(paths.warehouse_db)
+    try:
+        for path in args.files:
+            sha = accept(con, args.feed, path.resolve())
+            print(f"accepted {path} ({sha[:12]}) for {args.feed}; it is published at the next load")
+    finally:
+        con.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
