@@ -22,7 +22,7 @@ test: $(VENV)/.installed
 # The Dagster UI on http://127.0.0.1:3000 (runs of `make warehouse` are in the same Dagster home).
 ui: $(VENV)/.installed
 	$(PY) -m orchestration.prepare
-	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" WAREHOUSE_DEMO=1 $(VENV)/bin/dagster dev -h 127.0.0.1 -p 3000 -m orchestration.definitions
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/dagster dev -h 127.0.0.1 -p 3000 -m orchestration.definitions
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .

@@ -307,7 +307,8 @@ def _child_env(workdir: Path, phase: str, memory_limit: str) -> dict:
     env = dict(os.environ)
     env["WAREHOUSE_DIR"] = str(workdir / phase)  # GX Data Docs, spill: inside the work folder
     env["DUCKDB_MEMORY_LIMIT"] = memory_limit
-    env.setdefault("APPEALS_HASH_KEY", "bench-appeals-hash-key")  # any key; the data is synthetic
+    # any key of 32 bytes or more (ingest/privacy.py): the data is synthetic
+    env.setdefault("APPEALS_HASH_KEY", "bench-appeals-hash-key-synthetic-data-01")
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")]))
     return env
 

@@ -55,6 +55,7 @@ from ingest.eotinish_schema import (
     LANGUAGES,
     WORKING_STATES,
 )
+from ingest.privacy import record_demo_files
 
 APPEAL_COLUMNS = [c for c, _ in APPEAL_SOURCE_COLUMNS]
 EVENT_COLUMNS = [c for c, _ in EVENT_SOURCE_COLUMNS]
@@ -1222,6 +1223,8 @@ def write_bundled_appeals(out_dir: Path, start: date = date(2024, 1, 1), days: i
 
     `per_working_day` is the mean number of appeals filed on a Monday-Friday working day
     (weekends and holidays get ~20-25 % of it); the default keeps 90 days at ~20 MB.
+    The files' SHA-256 are recorded in `out_dir/.demo_checksums.json` (ingest.privacy): the
+    public demo key may hash these files and no others.
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -1233,6 +1236,8 @@ def write_bundled_appeals(out_dir: Path, start: date = date(2024, 1, 1), days: i
                                  appeal_rows[i], APPEAL_COLUMNS))
         paths.append(_write_rows(out_dir / f"appeal_events_{d}.{events_file_format(i)}",
                                  event_rows[i], EVENT_COLUMNS))
+    # Their checksums, beside them: only these files may be hashed with the public demo key.
+    record_demo_files(paths)
     return paths
 
 

@@ -3,16 +3,46 @@
 Identifiers (the IIN) are replaced, in the very SQL that reads the source file, by a keyed hash:
 HMAC-SHA256 with a secret key, so the same person gets the same key (repeat appeals can be
 counted) but the IIN cannot be recovered or re-derived without the secret. Free text that may hold
-personal data is not read at all (see ingest/eotinish_schema.py).
+personal data is not read at all (see ingest/eotinish_schema.py), and every other value of a feed
+that carries personal data goes through `redact_pii` (SQL) / `redact_text` (Python) before it is
+written anywhere (tables, quarantine, messages, metadata, logs): every IIN in it, whatever letters
+surround it, becomes a token without digits (`iin:` + 16 letters), the same for the same person.
 
-The key comes from the environment variable APPEALS_HASH_KEY, or from the file named by
-APPEALS_HASH_KEY_FILE (default: .secrets/appeals_hash_key, never committed). The bundled demo
-(WAREHOUSE_DEMO=1, set by `make warehouse`) uses a fixed demo key; anywhere else a missing key is
-an error.
+What counts as an IIN (`is_valid_iin`, `find_iin_in_text`, the SQL macros): a run of exactly 12
+ASCII digits, not part of a longer digit run, that is a valid IIN: YYMMDD a real date, the 7th
+digit 0-6 (century and sex: 1, 2 = 1800s; 3, 4 = 1900s; 5, 6 = 2000s; 0 is read as 1900s, to err
+on the side of privacy), a 4-digit serial and the official check digit. Letters around it do not
+matter: `IIN900315300123`, `iin-900315300123` and `u-900315300123` all hold an IIN.
+
+The key:
+
+* `APPEALS_HASH_KEY`, or the file named by `APPEALS_HASH_KEY_FILE` (default
+  .secrets/appeals_hash_key, never committed). A configured key shorter than 32 bytes (after
+  stripping white space; an empty file too) is refused with an error naming the variable or file.
+* Without a configured key, the public demo key may hash only the bundled demo files: those whose
+  SHA-256 the demo generator (ingest/generate_appeals.py) recorded in `.demo_checksums.json` in the
+  folder it wrote them to (`record_demo_files`). Any other file is refused (`MissingHashKey`).
+  That manifest lives in the landing folder, so an operator could edit it to whitelist a real
+  file: it is a guard against mistakes, not against someone determined to misuse the public key.
+* Each load records the key's fingerprint (`key_fingerprint`, derived one-way from the key; never
+  the key) in `meta.hash_key_fingerprints`; a load with a key whose fingerprint differs from the
+  recorded one is refused (`HashKeyMismatch`): applicant keys made with two keys cannot be joined.
+  To change the key on purpose, rebuild the feed's raw tables from the landing files and call
+  `forget_hash_key(con, feed)` first.
+
+`prepare_hashing` is the one entry point of the load path; `register_pii_hash(con, demo_ok=True)`
+stays for scans that store nothing (the sensor's in-memory partition scan).
 """
 
+from __future__ import annotations
+
 import hashlib
+import hmac
+import json
 import os
+import re
+from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -21,55 +51,391 @@ from ingest.settings import REPO_ROOT
 
 DEMO_KEY = b"kz-tj-warehouse-demo-key-not-secret"
 DEFAULT_KEY_FILE = REPO_ROOT / ".secrets" / "appeals_hash_key"
+MIN_KEY_BYTES = 32
 BLOCK_BYTES = 64  # SHA-256 block size, for HMAC's key padding
+DEMO_MANIFEST = ".demo_checksums.json"  # written by the demo generator beside the files it writes
+FINGERPRINTS_TABLE = "meta.hash_key_fingerprints"
+REDACTED = "iin:redacted"  # the token when no key is at hand (Python only)
+
+# Digits of a token are written as letters, so that a token can never look like an IIN again.
+_DIGITS_AS_LETTERS = str.maketrans("0123456789", "ghijklmnop")
+_WEIGHTS_1 = tuple(range(1, 12))
+_WEIGHTS_2 = (3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2)
+_CENTURY = {"0": 1900, "1": 1800, "2": 1800, "3": 1900, "4": 1900, "5": 2000, "6": 2000}
+_DIGIT_RUN = re.compile(r"[0-9]+")
+# A hex digest (SHA-256/HMAC, 64 hex digits or more in a row) is not scanned for IINs: by chance
+# about one in 12,000 of them holds a 12-digit run that passes the IIN check (see find_iin_values).
+_HEX_DIGEST = r"[0-9a-fA-F]{64,}"
+# The SQL macros' cheap prefilter: 12 digits in a row, not inside a longer digit run (RE2).
+_LONE_12_DIGITS = r"(^|[^0-9])[0-9]{12}([^0-9]|$)"
 
 
 class MissingHashKey(RuntimeError):
-    pass
+    """No usable key for hashing applicants' identifiers (none configured, or a weak one)."""
 
 
-def hash_key(*, demo_ok: bool = False) -> bytes:
-    if value := os.environ.get("APPEALS_HASH_KEY"):
-        return value.encode()
-    key_file = Path(os.environ.get("APPEALS_HASH_KEY_FILE", DEFAULT_KEY_FILE))
-    if key_file.exists():
-        return key_file.read_bytes().strip()
-    if demo_ok or os.environ.get("WAREHOUSE_DEMO") == "1":
-        return DEMO_KEY
-    raise MissingHashKey(
-        "No key for hashing applicants' identifiers: set APPEALS_HASH_KEY, or put the key in "
-        f"{key_file} (or point APPEALS_HASH_KEY_FILE at it). Only the demo build "
-        "(WAREHOUSE_DEMO=1) may run without one."
-    )
+class InvalidHashKey(MissingHashKey):
+    """A configured key that is too short (or empty)."""
 
 
-def register_pii_hash(con: duckdb.DuckDBPyConnection, *, demo_ok: bool = False) -> None:
-    """Define the SQL macro `pii_hash(text)` = hex HMAC-SHA256 of the text under the secret key.
+class HashKeyMismatch(RuntimeError):
+    """The key differs from the one the warehouse's applicant keys were made with."""
 
-    HMAC(K, m) = H((K ^ opad) || H((K ^ ipad) || m)), in DuckDB SQL so that hashing runs inside
-    the vectorised read. The macro is temporary: the key is never stored in the database."""
-    key = hash_key(demo_ok=demo_ok)
+
+# ------------------------------------------------------------------------------------------------
+# Detection and redaction (Python).
+# ------------------------------------------------------------------------------------------------
+
+
+def is_valid_iin(digits: str) -> bool:
+    """True if `digits` is exactly 12 ASCII digits forming a valid IIN (birth date, century/sex
+    digit 0-6, check digit by the official two-pass algorithm)."""
+    if len(digits) != 12 or not digits.isascii() or not digits.isdigit():
+        return False
+    century = _CENTURY.get(digits[6])
+    if century is None:
+        return False
+    try:
+        date(century + int(digits[0:2]), int(digits[2:4]), int(digits[4:6]))
+    except ValueError:
+        return False
+    d = [int(c) for c in digits]
+    check = sum(x * w for x, w in zip(d[:11], _WEIGHTS_1, strict=True)) % 11
+    if check == 10:
+        check = sum(x * w for x, w in zip(d[:11], _WEIGHTS_2, strict=True)) % 11
+        if check == 10:
+            return False
+    return check == d[11]
+
+
+def iin_token(iin: str, key: bytes | None) -> str:
+    """`iin:` + the first 16 hex digits of HMAC-SHA256(key, iin), digits written as letters
+    (`iin:redacted` without a key). The same in SQL (`redact_pii`)."""
+    if key is None:
+        return REDACTED
+    digest = hmac.new(key, iin.encode(), hashlib.sha256).hexdigest()[:16]
+    return "iin:" + digest.translate(_DIGITS_AS_LETTERS)
+
+
+def redact_text(text: str | None, key: bytes | None = None) -> str | None:
+    """`text` with every IIN (a run of exactly 12 digits that is a valid IIN, whatever surrounds
+    it) replaced by its token. Without `key`, the configured key if there is one (a weak one is an
+    error), else the mask `iin:redacted`."""
+    if text is None:
+        return None
+    if key is None:
+        key = configured_key()
+
+    def replace(match: re.Match) -> str:
+        run = match.group()
+        return iin_token(run, key) if len(run) == 12 and is_valid_iin(run) else run
+
+    return _DIGIT_RUN.sub(replace, text)
+
+
+def find_iin_in_text(text: str) -> list[str]:
+    """The IINs in a plain text (a log, an HTML page, a database dump), in order of appearance.
+    Hex digests of 64 digits or more are skipped (see `find_iin_values`)."""
+    text = re.sub(_HEX_DIGEST, " ", text)
+    return [run for run in _DIGIT_RUN.findall(text) if len(run) == 12 and is_valid_iin(run)]
+
+
+# ------------------------------------------------------------------------------------------------
+# Detection and redaction (DuckDB SQL macros).
+# ------------------------------------------------------------------------------------------------
+
+
+def _digit(run: str, i: int) -> str:
+    return f"(ascii(substr({run}, {i}, 1)) - 48)"
+
+
+def _weighted(run: str, weights: Sequence[int]) -> str:
+    return "(" + " + ".join(f"{w} * {_digit(run, i)}" for i, w in enumerate(weights, 1)) + ") % 11"
+
+
+def _valid_iin_sql(run: str) -> str:
+    """SQL: `run` (a string of ASCII digits) is a valid IIN; the same rule as is_valid_iin."""
+    century = (f"case substr({run}, 7, 1) when '1' then 1800 when '2' then 1800 "
+               f"when '5' then 2000 when '6' then 2000 else 1900 end")
+    first, second = _weighted(run, _WEIGHTS_1), _weighted(run, _WEIGHTS_2)
+    date_text = (f"({century} + substr({run}, 1, 2)::integer)::varchar || '-' || "
+                 f"substr({run}, 3, 2) || '-' || substr({run}, 5, 2)")
+    # The check digit first (arithmetic), the date (a cast) only for the few that pass it.
+    return f"""(
+        case when length({run}) <> 12 or substr({run}, 7, 1) not between '0' and '6' then false
+             when case when {first} <> 10 then {first} = {_digit(run, 12)}
+                       else {second} <> 10 and {second} = {_digit(run, 12)} end
+             then try_cast({date_text} as date) is not null
+             else false end
+    )"""
+
+
+def register_iin_detector(con: duckdb.DuckDBPyConnection) -> None:
+    """Define the temp macros `is_valid_iin(run)` (a digit string is a valid IIN) and
+    `contains_iin(value)` (a text holds an IIN). No key is needed."""
+    con.execute(f"create or replace temp macro is_valid_iin(iin_run) as {_valid_iin_sql('iin_run')}")
+    con.execute(f"""
+        create or replace temp macro contains_iin(value) as
+        case when value is null then false
+             when not regexp_matches(value, '{_LONE_12_DIGITS}') then false
+             else len(list_filter(regexp_extract_all(value, '[0-9]+'),
+                                  lambda iin_run: is_valid_iin(iin_run))) > 0
+        end
+    """)
+
+
+def _register_macros(con: duckdb.DuckDBPyConnection, key: bytes) -> None:
+    """`pii_hash(text)` = hex HMAC-SHA256 under `key`, in DuckDB SQL so that hashing runs inside the
+    vectorised read: HMAC(K, m) = H((K ^ opad) || H((K ^ ipad) || m)). `redact_pii(text)` = the
+    text with each IIN replaced by its token (as redact_text). The macros are temporary: the key is
+    never stored in the database."""
     if len(key) > BLOCK_BYTES:
         key = hashlib.sha256(key).digest()
     key = key.ljust(BLOCK_BYTES, b"\0")
     inner = bytes(b ^ 0x36 for b in key).hex()
     outer = bytes(b ^ 0x5C for b in key).hex()
+    register_iin_detector(con)
     con.execute(f"""
         create or replace temp macro pii_hash(value) as
         case when value is null then null
              else sha256(unhex('{outer}') || unhex(sha256(unhex('{inner}') || encode(value))))
         end
     """)
+    # Cheap prefilter (no 12 digits in a row: unchanged); else split into digit and non-digit runs,
+    # replace the runs that are IINs, and join them again.
+    con.execute(f"""
+        create or replace temp macro redact_pii(value) as
+        case when value is null then null
+             when not regexp_matches(value, '{_LONE_12_DIGITS}') then value
+             else array_to_string(list_transform(
+                 regexp_extract_all(value, '[0-9]+|[^0-9]+'),
+                 lambda iin_run: case when is_valid_iin(iin_run)
+                     then 'iin:' || translate(left(pii_hash(iin_run), 16), '0123456789', 'ghijklmnop')
+                     else iin_run end), '')
+        end
+    """)
+
+
+# ------------------------------------------------------------------------------------------------
+# The key.
+# ------------------------------------------------------------------------------------------------
+
+
+def configured_key() -> bytes | None:
+    """The key from APPEALS_HASH_KEY or the key file, stripped; None if neither is set. A key
+    shorter than MIN_KEY_BYTES (an empty file too) is refused, naming where it came from."""
+    if (value := os.environ.get("APPEALS_HASH_KEY")) is not None:
+        key, source = value.strip().encode(), "the environment variable APPEALS_HASH_KEY"
+    else:
+        key_file = Path(os.environ.get("APPEALS_HASH_KEY_FILE", DEFAULT_KEY_FILE))
+        if not key_file.exists():
+            return None
+        key, source = key_file.read_bytes().strip(), f"the key file {key_file}"
+    if len(key) < MIN_KEY_BYTES:
+        raise InvalidHashKey(
+            f"The key for hashing applicants' identifiers in {source} is "
+            f"{'empty' if not key else 'too short'}: it must be at least {MIN_KEY_BYTES} bytes "
+            "(e.g. `python -c 'import secrets; print(secrets.token_hex(32))'`)."
+        )
+    return key
+
+
+def _missing_key_message(what: str) -> str:
+    key_file = Path(os.environ.get("APPEALS_HASH_KEY_FILE", DEFAULT_KEY_FILE))
+    return (
+        f"No key for hashing applicants' identifiers{what}: set APPEALS_HASH_KEY, or put a key of "
+        f"at least {MIN_KEY_BYTES} bytes in {key_file} (or point APPEALS_HASH_KEY_FILE at it). "
+        "Only the bundled demo files (checksums recorded by the demo generator) may be hashed "
+        "with the public demo key."
+    )
+
+
+def hash_key(*, demo_ok: bool = False) -> bytes:
+    """The configured key; else the demo key if `demo_ok` (the caller has checked that only
+    bundled demo files, or nothing that is stored, get hashed); else MissingHashKey."""
+    if (key := configured_key()) is not None:
+        return key
+    if demo_ok:
+        return DEMO_KEY
+    raise MissingHashKey(_missing_key_message(""))
+
+
+def key_fingerprint(key: bytes) -> str:
+    """16 letters derived one-way from the key (SHA-256, digits written as letters so that no
+    fingerprint can look like an IIN): tells keys apart without revealing them."""
+    return hashlib.sha256(b"fingerprint:" + key).hexdigest()[:16].translate(_DIGITS_AS_LETTERS)
+
+
+DEMO_FINGERPRINT = key_fingerprint(DEMO_KEY)
+
+
+def register_pii_hash(
+    con: duckdb.DuckDBPyConnection, *, demo_ok: bool = False, key: bytes | None = None
+) -> bytes:
+    """Define the temp macros `pii_hash`, `redact_pii`, `is_valid_iin`, `contains_iin` on `con`
+    with `key` (default: hash_key(demo_ok=demo_ok)); return the key used. `demo_ok=True` is for
+    reads that store nothing (the sensor's partition scan); loads go through prepare_hashing."""
+    key = hash_key(demo_ok=demo_ok) if key is None else key
+    _register_macros(con, key)
+    return key
+
+
+# ------------------------------------------------------------------------------------------------
+# Bundled demo files.
+# ------------------------------------------------------------------------------------------------
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with Path(path).open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def record_demo_files(paths: Sequence[Path]) -> None:
+    """Record the SHA-256 of demo files just written (by the demo generator) in the manifest of
+    their folder, so that the demo key may hash them and nothing else."""
+    by_folder: dict[Path, list[Path]] = {}
+    for path in paths:
+        by_folder.setdefault(Path(path).resolve().parent, []).append(Path(path))
+    for folder, files in by_folder.items():
+        manifest = folder / DEMO_MANIFEST
+        recorded = _read_manifest(manifest)
+        recorded.update({f.name: file_sha256(f) for f in files})
+        temporary = manifest.with_suffix(".tmp")
+        temporary.write_text(json.dumps(
+            {"written_by": "ingest.generate_appeals (synthetic demo data)", "sha256": recorded},
+            indent=1, sort_keys=True))
+        temporary.replace(manifest)
+
+
+def _read_manifest(manifest: Path) -> dict[str, str]:
+    try:
+        recorded = json.loads(manifest.read_text()).get("sha256", {})
+    except (OSError, ValueError, AttributeError):
+        return {}
+    return {str(k): str(v) for k, v in recorded.items()} if isinstance(recorded, dict) else {}
+
+
+def demo_checksums(folders: Sequence[Path]) -> set[str]:
+    """The SHA-256 of the demo files the generator recorded in these folders."""
+    return {sha for folder in folders for sha in _read_manifest(Path(folder) / DEMO_MANIFEST).values()}
+
+
+def _default_demo_folders() -> list[Path]:
+    from ingest.settings import WarehousePaths
+
+    try:
+        return [WarehousePaths.from_env().landing / "eotinish"]
+    except Exception:  # no configured landing folder: only the files' own folders count
+        return []
+
+
+# ------------------------------------------------------------------------------------------------
+# The load path's entry point and the fingerprint rule.
+# ------------------------------------------------------------------------------------------------
+
+
+def _ensure_fingerprints_table(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("create schema if not exists meta")
+    con.execute(f"""
+        create table if not exists {FINGERPRINTS_TABLE} (
+            feed varchar primary key, fingerprint varchar not null,
+            first_used_at timestamptz not null default current_timestamp)
+    """)
+
+
+def check_key_fingerprint(con: duckdb.DuckDBPyConnection, feed_name: str, fingerprint: str) -> None:
+    """Record the fingerprint at the feed's first load; refuse a different one afterwards."""
+    _ensure_fingerprints_table(con)
+    row = con.execute(f"select fingerprint, first_used_at::varchar from {FINGERPRINTS_TABLE} "
+                      "where feed = ?", [feed_name]).fetchone()
+    if row is None:
+        con.execute(f"insert into {FINGERPRINTS_TABLE} (feed, fingerprint) values (?, ?)",
+                    [feed_name, fingerprint])
+    elif row[0] != fingerprint:
+        raise HashKeyMismatch(
+            f"The key for hashing applicants' identifiers (fingerprint {fingerprint}) is not the "
+            f"one feed {feed_name!r} was loaded with since {row[1]} (fingerprint {row[0]}): "
+            "applicant keys made with two keys cannot be joined, so the load is refused. Use the "
+            "original key, or to change the key on purpose rebuild the feed's raw tables from the "
+            "landing files (see README, 'Citizens' appeals (eOtinish) and privacy')."
+        )
+
+
+def forget_hash_key(con: duckdb.DuckDBPyConnection, feed_name: str) -> None:
+    """Forget the feed's key fingerprint, to change the key on purpose: only together with
+    dropping the feed's raw and quarantine tables and reloading every partition."""
+    _ensure_fingerprints_table(con)
+    con.execute(f"delete from {FINGERPRINTS_TABLE} where feed = ?", [feed_name])
+
+
+def demo_key_in_use(con: duckdb.DuckDBPyConnection) -> bool:
+    """Some feed of this warehouse was hashed with the public demo key (its data is the demo)."""
+    try:
+        (count,) = con.execute(f"select count(*) from {FINGERPRINTS_TABLE} where fingerprint = ?",
+                               [DEMO_FINGERPRINT]).fetchone()
+    except duckdb.CatalogException:
+        return False
+    return count > 0
+
+
+def prepare_hashing(
+    con: duckdb.DuckDBPyConnection,
+    feed_name: str,
+    file_sha256s: Sequence[str],
+    *,
+    paths: Sequence[Path | str] | None = None,
+    demo_folders: Sequence[Path] | None = None,
+) -> str:
+    """Before a load hashes the files with these SHA-256 (`paths`, same order, only to name a file
+    in errors and to find the demo manifest beside it): pick the key, define the macros on `con`,
+    check (and at the first load record) the key's fingerprint for `feed_name`; return it.
+
+    The key is the configured one; without one, the demo key if every file is a bundled demo file
+    (its checksum recorded by the generator in `.demo_checksums.json` of the file's folder, of
+    `demo_folders`, or of the landing folder's eotinish/), else MissingHashKey naming the first
+    other file. A weak configured key: InvalidHashKey. Another key than the recorded one:
+    HashKeyMismatch. With no files nothing is hashed, and nothing is recorded."""
+    paths = [Path(p) for p in paths] if paths is not None else []
+    key = configured_key()
+    if key is None:
+        folders = list(demo_folders) if demo_folders is not None else _default_demo_folders()
+        folders += sorted({p.resolve().parent for p in paths})
+        demo = demo_checksums(folders)
+        for i, sha in enumerate(file_sha256s):
+            if sha not in demo:
+                name = str(paths[i]) if i < len(paths) else f"with SHA-256 {sha}"
+                raise MissingHashKey(_missing_key_message(
+                    f" (feed {feed_name}): the file {name} is not a bundled demo file"))
+        key = DEMO_KEY
+    _register_macros(con, key)
+    fingerprint = key_fingerprint(key)
+    if file_sha256s:
+        check_key_fingerprint(con, feed_name, fingerprint)
+    return fingerprint
+
+
+# ------------------------------------------------------------------------------------------------
+# Scanning a warehouse.
+# ------------------------------------------------------------------------------------------------
 
 
 def find_iin_values(
     con: duckdb.DuckDBPyConnection, database: str | None = None
 ) -> list[tuple[str, str, int]]:
-    """Every text column of every table (in `database`, default the current one) holding a value
-    that looks like an IIN: (table, column, rows). The privacy test expects none."""
-    from ingest.duck import quote_ident
-    from ingest.eotinish_schema import IIN_PATTERN
+    """Every VARCHAR or JSON column of every table (in `database`, default the current one)
+    holding a value with an IIN in it (the strict detector, whatever letters surround it):
+    (table, column, rows). The privacy tests expect none.
 
+    Hex digests of 64 digits or more (applicant_key and other HMAC/SHA-256 values, file checksums
+    in meta) are skipped: a random 64-hex string holds an exactly-12-digit run about once in 40,
+    and such a run passes the IIN date and check-digit test about once in 300, so about one hash
+    in 12,000 would be reported although it holds nobody's IIN."""
+    from ingest.duck import quote_ident
+
+    register_iin_detector(con)
     database = database or con.execute("select current_database()").fetchone()[0]
     columns = con.execute("""
         select schema_name, table_name, column_name from duckdb_columns()
@@ -80,9 +446,10 @@ def find_iin_values(
     found = []
     for schema, table, column in columns:
         name = f"{quote_ident(database)}.{quote_ident(schema)}.{quote_ident(table)}"
+        value = f"{quote_ident(column)}::varchar"
         (rows,) = con.execute(
-            f"select count(*) from {name} where regexp_matches({quote_ident(column)}::varchar, ?)",
-            [IIN_PATTERN],
+            f"select count(*) from {name} where regexp_matches({value}, '{_LONE_12_DIGITS}') "
+            f"and contains_iin(regexp_replace({value}, '{_HEX_DIGEST}', ' ', 'g'))"
         ).fetchone()
         if rows:
             found.append((f"{schema}.{table}", column, rows))

@@ -107,8 +107,6 @@ def run_build() -> int:
     started = time.perf_counter()
     paths = WarehousePaths.from_env()
     os.environ.update(paths.export_env())
-    # The bundled demo may hash applicants' identifiers with the demo key (ingest/privacy.py).
-    os.environ.setdefault("WAREHOUSE_DEMO", "1")
     ensure_bundled_data(paths)
     prepare_dbt_manifest()
     prepare_dagster_home()

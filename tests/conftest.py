@@ -13,6 +13,8 @@ import pytest
 from ingest.settings import WarehousePaths
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+# The tests' key for hashing applicants' identifiers (ingest/privacy.py wants 32 bytes or more).
+TEST_HASH_KEY = "test-only-key-for-hashing-applicants-0001"
 
 
 def pytest_sessionstart(session):
@@ -37,7 +39,7 @@ def warehouse_paths(tmp_path, monkeypatch) -> WarehousePaths:
     for name, value in paths.export_env().items():
         monkeypatch.setenv(name, value)
     monkeypatch.setenv("DUCKDB_MEMORY_LIMIT", "1GB")
-    monkeypatch.setenv("APPEALS_HASH_KEY", "test-only-key")
+    monkeypatch.setenv("APPEALS_HASH_KEY", TEST_HASH_KEY)
     monkeypatch.delenv("WAREHOUSE_DEMO", raising=False)
     monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
     return paths

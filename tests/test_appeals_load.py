@@ -6,6 +6,7 @@ import hmac
 
 import pytest
 from appeal_files import APPEAL_COLUMNS, EVENT_COLUMNS, IIN, appeal, event, write_csv, write_jsonl
+from conftest import TEST_HASH_KEY
 
 from ingest.eotinish import load_appeals, load_events
 from ingest.loads import LoadError
@@ -36,7 +37,7 @@ def test_appeals_load_from_jsonl_and_csv_without_personal_data(warehouse, wareho
                           "applicant_address", "data"}
     keys = warehouse.execute(
         "select distinct applicant_key from raw.eotinish_appeals").fetchall()
-    expected = hmac.new(b"test-only-key", IIN.encode(), hashlib.sha256).hexdigest()
+    expected = hmac.new(TEST_HASH_KEY.encode(), IIN.encode(), hashlib.sha256).hexdigest()
     assert keys == [(expected,)]  # the same person keeps one key: repeat appeals can be counted
     assert find_iin_values(warehouse) == []
     rows = warehouse.execute(

@@ -61,7 +61,7 @@ def built(tmp_path_factory, bundled_files):
         for name, value in paths.export_env().items():
             patch.setenv(name, value)
         patch.setenv("DAGSTER_HOME", str(root / "dagster_home"))
-        patch.setenv("APPEALS_HASH_KEY", "integration-test-key")
+        patch.setenv("APPEALS_HASH_KEY", "integration-test-key-for-applicants-0001")
         copy_files([f for f in bundled_files if f.stem.endswith(YEARS)], paths.trade_landing)
         write_bundled_appeals(paths.landing / "eotinish", start=date(2024, 1, 1), days=21)
         write_bundled_land(paths.landing / "land", parcels=400, sites=30)
