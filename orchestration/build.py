@@ -11,6 +11,7 @@ every month, each as one run (single-run backfill); print a summary.
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -55,18 +56,37 @@ def ensure_bundled_data(paths: WarehousePaths) -> None:
     from ingest.generate_appeals import write_bundled_appeals
     from ingest.generate_land import write_bundled_land
     from ingest.generate_trade import write_bundled_dataset
+    from ingest.privacy import DEMO_MANIFEST
 
     if not comtrade.landing_files(paths.landing):
         print(f"Writing the bundled Comtrade files to {paths.trade_landing} ...", flush=True)
         write_bundled_dataset(paths.trade_landing)
+    folder = paths.landing / eotinish.APPEALS.landing_subdir
     if not eotinish.landing_days(paths.landing):
-        folder = paths.landing / eotinish.APPEALS.landing_subdir
         print(f"Writing the bundled eOtinish exports to {folder} ...", flush=True)
         write_bundled_appeals(folder)
+    elif not (folder / DEMO_MANIFEST).exists():
+        recognise_bundled_appeals(folder)
     if not land.landing_quarters(paths.landing):
         folder = paths.landing / land.LANDING_SUBDIR
         print(f"Writing the bundled land and subsoil monitoring files to {folder} ...", flush=True)
         write_bundled_land(folder)
+
+
+def recognise_bundled_appeals(folder: Path) -> None:
+    """A landing folder whose bundled eOtinish files were written before the generator recorded
+    their checksums: generate the bundled set again (deterministic) and record the files of the
+    folder that are byte for byte the same, so that the demo key may hash them (and only them)."""
+    from ingest.generate_appeals import write_bundled_appeals
+    from ingest.privacy import file_sha256, record_demo_files
+
+    with tempfile.TemporaryDirectory() as scratch:
+        generated = {p.name: file_sha256(p) for p in write_bundled_appeals(Path(scratch))}
+    same = [p for p in sorted(folder.iterdir())
+            if p.is_file() and generated.get(p.name) == file_sha256(p)]
+    if same:
+        print(f"Recorded {len(same)} bundled eOtinish files in {folder} as demo files.", flush=True)
+        record_demo_files(same)
 
 
 Window = tuple[str, str]

@@ -14,6 +14,7 @@ from ingest.eotinish_schema import IIN_PATTERN
 from ingest.generate_appeals import make_iin, write_bundled_appeals
 from ingest.privacy import (
     DEMO_FINGERPRINT,
+    DEMO_MANIFEST,
     HashKeyMismatch,
     InvalidHashKey,
     MissingHashKey,
@@ -245,3 +246,25 @@ def test_a_load_with_another_key_is_refused(monkeypatch):
         prepare_hashing(con, "eotinish_appeals", ["3" * 64])
     assert con.execute("select feed, fingerprint from meta.hash_key_fingerprints").fetchall() == [
         ("eotinish_appeals", first)]
+
+
+def test_bundled_files_landed_before_the_manifest_are_recognised(no_key, tmp_path):
+    """`make warehouse` on a landing folder the older generator wrote (no manifest): the files
+    identical to the generator's output are recorded as demo files, any other file is not."""
+    from orchestration.build import recognise_bundled_appeals
+
+    folder = tmp_path / "landing" / "eotinish"
+    files = write_bundled_appeals(folder)
+    (folder / DEMO_MANIFEST).unlink()
+    changed = files[0].read_bytes().replace(b'"kk"', b'"ru"', 1)
+    files[0].write_bytes(changed)
+    con = duckdb.connect()
+    with pytest.raises(MissingHashKey):
+        prepare_hashing(con, "eotinish_appeals", [file_sha256(files[1])])
+
+    recognise_bundled_appeals(folder)
+
+    assert prepare_hashing(con, "eotinish_appeals", [file_sha256(p) for p in files[1:]]) == (
+        DEMO_FINGERPRINT)
+    with pytest.raises(MissingHashKey, match=files[0].name):
+        prepare_hashing(con, "eotinish_appeals", [file_sha256(files[0])], paths=[files[0]])
