@@ -222,7 +222,8 @@ def test_broken_csv_line(warehouse, warehouse_paths):
 def test_bad_period_is_reported_not_dropped(warehouse, warehouse_paths):
     message = load_good_then(warehouse, warehouse_paths, lambda land: write_csv(
         land / "kz_2023_01_rev.csv", bad_january(row4={"period": "2023-1"})))
-    assert "kz_2023_01_rev.csv, line 6, column period: period is not YYYYMM (freqCode M) or YYYY (freqCode A)" in message
+    assert ("kz_2023_01_rev.csv, line 6, column period: "
+            "period is not YYYYMM (freqCode M) or YYYY (freqCode A)") in message
 
 
 def test_unknown_partner_code(warehouse, warehouse_paths):

@@ -458,7 +458,8 @@ def test_negative_area(warehouse, warehouse_paths):
 
 def test_kato_code_that_does_not_exist(warehouse, warehouse_paths):
     message, bad = reject_parcels(warehouse, warehouse_paths, bad_parcels(row1={"kato_code": "104099999"}))
-    assert f"{PARCELS_FILE}, line 3, column kato_code: KATO code does not exist (value '104099999')" in message
+    assert (f"{PARCELS_FILE}, line 3, column kato_code: "
+            "KATO code does not exist (value '104099999')") in message
     assert [b[1:3] for b in bad] == [(3, "kato_code")]
 
 
