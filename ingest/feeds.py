@@ -440,6 +440,14 @@ def register(
         except duckdb.Error as error:
             refuse(path, [LoadIssue(str(path), None, None, "unreadable_file", _first_line(error))])
             continue
+        if counts and all(slice_key is None or key is None for slice_key, key, _ in counts):
+            refuse(path, [_first_row_without_partition(con, feed, path, scan.sql)])
+            continue
+        if not counts and feed.file_partition:
+            # An export whose name gives its partition may say "nothing this day/quarter": an empty
+            # slice, published as such (ingest.revisions holds it if the slice had rows).
+            key = feed.file_key(path)
+            counts = [(key, key, 0)]
         if not counts:
             problem = (
                 "header only: the file holds no data rows" if source.layout == "csv"
@@ -455,6 +463,20 @@ def register(
         known.add((registered.sha256, feed.file_key(path)))
         known_versions.add(registered.sha256)
     return unloadable
+
+
+def _first_row_without_partition(con, feed: Feed, path: Path, scan_sql: str) -> LoadIssue:
+    """A file none of whose rows can be placed: the first row, and why."""
+    row, missing, value = con.execute(f"""
+        select _source_row, _missing_keys, {quote_ident(feed.partition_column)}
+        from ({scan_sql}) order by _source_row limit 1
+    """).fetchone()
+    if missing and missing[0].startswith("("):
+        return LoadIssue(str(path), row, None, "not_a_record", missing[0].strip("()"))
+    if missing:
+        return LoadIssue(str(path), row, missing[0], "missing_column", "key missing from the record")
+    return LoadIssue(str(path), row, feed.partition_column, "no_partition",
+                     f"no row of the file can be placed: {feed.partition_message}", value)
 
 
 # For each slice, the file version that wins: the one landed last, in the order the warehouse saw
@@ -643,7 +665,7 @@ def _load_partitions(con, feed: Feed, load_id: str, started_at, to_load: list[st
     feed.run_enrich(con)
     type_issues = _type_issues(con, feed)
     issues_by_partition = _validate(con, to_load, validator, report)
-    held = revisions.held_revisions(con, feed.name, feed.revision_guard, to_load)
+    held = revisions.held_revisions(con, feed.name, feed.revision_guard, slices)
 
     for key in to_load:
         files = sorted({path for k, _, path, _ in slices if k == key})

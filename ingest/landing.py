@@ -38,7 +38,11 @@ class FileSignature:
 
     @classmethod
     def of(cls, path: Path) -> "FileSignature":
-        stat = path.stat()
+        """The file's signature; a dangling link's own (it is judged as a file that cannot be read)."""
+        try:
+            stat = path.stat()
+        except OSError:
+            stat = path.lstat()
         return cls(stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
 
 

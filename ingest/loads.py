@@ -170,17 +170,14 @@ def register_landing_files(
     changed: list[tuple[int, str, Path]] = []
     for path in sorted(files):
         seen = known.get(str(path))
-        try:
-            signature = FileSignature.of(path) if path.is_file() else None
-        except OSError:
-            signature = None
-        if seen and signature is not None and seen[0] == signature:
+        signature = FileSignature.of(path)
+        if seen and seen[0] == signature:
             registered.append(RegisteredFile(path, seen[1], False, seen[2], seen[3]))
         else:
-            changed.append((signature.ctime_ns if signature else 0, str(path), path))
+            changed.append((signature.ctime_ns, str(path), path))
     for _, _, path in sorted(changed):
         inspection = inspect(path)
-        signature = inspection.signature or FileSignature(0, 0, 0, 0)
+        signature = inspection.signature or FileSignature.of(path)
         sha = inspection.sha256 or f"unreadable:{path}"
         con.execute(
             "insert or replace into meta.landing_files (feed, path, size_bytes, mtime_ns, sha256, "

@@ -88,9 +88,11 @@ def record_published(con: duckdb.DuckDBPyConnection, feed: str, guard: RevisionG
 
 
 def held_revisions(
-    con: duckdb.DuckDBPyConnection, feed: str, guard: RevisionGuard, partition_keys: list[str]
+    con: duckdb.DuckDBPyConnection, feed: str, guard: RevisionGuard, slices: list[tuple]
 ) -> dict[str, list[LoadIssue]]:
-    """Issues of the staged slices (temp table feed_typed) that must not replace what is published."""
+    """Issues of the slices about to be published, (partition, slice, file, sha256) staged in the
+    temp table feed_typed, that must not replace what is published. A slice with no staged rows
+    (an empty export) is judged too."""
     issues: dict[str, list[LoadIssue]] = {}
     if guard.consistency_sql:
         rows = con.execute(guard.consistency_sql).fetchall()
@@ -98,27 +100,38 @@ def held_revisions(
             issues.setdefault(key, []).append(
                 LoadIssue(file, row, column, "inconsistent_slice", message, value))
     share = max_shrink()
+    publishing = [{"partition_key": k, "slice": s, "source_file": f, "sha256": h} for k, s, f, h in slices]
+    if not publishing:
+        return issues
     rows = con.execute(f"""
-        with new as (
-            select _partition_key, _slice, _source_file, _file_sha256, {_figures_sql(guard)}
-            from feed_typed where list_contains(?, _partition_key)
+        with publishing as (
+            select unnest($publishing, recursive := true)
+        ),
+        staged as (
+            select _slice, {_figures_sql(guard)}
+            from feed_typed where _slice in (select slice from publishing)
             group by all
+        ),
+        new as (
+            select p.partition_key, p.slice, p.source_file, p.sha256,
+                coalesce(s.row_count, 0) as row_count, s.slice_value, s.has_total
+            from publishing as p left join staged as s on s._slice = p.slice
         )
-        select new._partition_key, new._slice, new._source_file,
+        select new.partition_key, new.slice, new.source_file,
             new.row_count, new.slice_value, new.has_total,
             old.row_count, old.slice_value, old.has_total, published.source_file
         from new
-        join meta.published_slice_figures as old on old.feed = ? and old.slice = new._slice
-        join meta.published_slices as published on published.feed = ? and published.slice = new._slice
+        join meta.published_slice_figures as old on old.feed = $feed and old.slice = new.slice
+        join meta.published_slices as published on published.feed = $feed and published.slice = new.slice
         left join meta.accepted_revisions as accepted
-            on accepted.feed = ? and accepted.sha256 = new._file_sha256
-        where accepted.sha256 is null and published.sha256 <> new._file_sha256 and (
+            on accepted.feed = $feed and accepted.sha256 = new.sha256
+        where accepted.sha256 is null and published.sha256 <> new.sha256 and (
             (old.has_total and not coalesce(new.has_total, false))
-            or new.row_count < old.row_count * (1 - ?)
-            or coalesce(new.slice_value < old.slice_value * (1 - ?), false)
+            or new.row_count < old.row_count * (1 - $share)
+            or coalesce(new.slice_value < old.slice_value * (1 - $share), false)
         )
         order by all
-    """, [partition_keys, feed, feed, feed, share, share]).fetchall()
+    """, {"publishing": publishing, "feed": feed, "share": share}).fetchall()
     for key, slice_key, file, rows_new, value_new, total_new, rows_old, value_old, total_old, \
             old_file in rows:
         def figures(rows_count, value, total):

@@ -1,0 +1,344 @@
+"""A corpus of awkward and hostile landing files, each judged on its own through the shared load
+path (ingest/feeds.py): what real exports look like loads; anything else gets a clear error naming
+the file and the position (line, record or byte), its rows are kept aside, what is published does
+not change, the other files still load, and loading again does not report it again.
+
+The files are made here, from the small hand-made Comtrade months of comtrade_files.py."""
+
+import gzip
+import json
+import os
+import shutil
+
+import pytest
+from comtrade_files import month_records, record, write_csv, write_json
+
+from ingest import feeds
+from ingest.comtrade import COMTRADE, load_comtrade
+from ingest.revisions import accept
+
+JAN, FEB, MAR = "2023-01-01", "2023-02-01", "2023-03-01"
+
+
+def published(con):
+    return con.execute(
+        'select period, "reporterCode", "flowCode", "cmdCode", "primaryValue", '
+        "_source_file from raw.comtrade_records order by all"
+    ).fetchall()
+
+
+def csv_text(rows) -> str:
+    path_rows = month_records("202301") if rows is None else rows
+    import csv
+    import io
+
+    from ingest.comtrade_schema import COLUMN_NAMES
+
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=COLUMN_NAMES, extrasaction="ignore", lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(path_rows)
+    return out.getvalue()
+
+
+@pytest.fixture
+def landed(warehouse, warehouse_paths):
+    """A published January, and a good February landed beside each bad file."""
+    write_csv(warehouse_paths.trade_landing / "kz_2023_01.csv", month_records("202301"))
+    load_comtrade(warehouse, warehouse_paths.landing, [JAN]).raise_for_errors()
+    write_csv(warehouse_paths.trade_landing / "kz_2023_02.csv", month_records("202302"))
+    return warehouse_paths.trade_landing
+
+
+def load_and_judge(warehouse, warehouse_paths, bad_name: str):
+    """Load January and February with the bad file present: February (a good file) is published,
+    January stays as it was, the bad file is reported once. Returns its error text."""
+    before = published(warehouse)
+    report = load_comtrade(warehouse, warehouse_paths.landing, [JAN, FEB])
+    statuses = {p.partition_key: p.status for p in report.partitions}
+    assert statuses[FEB] == "published"
+    assert statuses[JAN] == "unchanged"
+    assert statuses["(unassigned)"] == "rejected"
+    assert [r for r in published(warehouse) if r[0] == "202301"] == [r for r in before if r[0] == "202301"]
+    message = "\n".join(issue.describe() for issue in report.issues)
+    assert bad_name in message
+    quarantined = warehouse.execute(
+        "select count(*) from quarantine.comtrade_records where source_file like ?", [f"%{bad_name}"]
+    ).fetchone()[0]
+    assert quarantined >= 1
+    # Judged once: the next load neither reports it again nor fails because of it.
+    again = load_comtrade(warehouse, warehouse_paths.landing, [JAN, FEB])
+    assert not again.rejected
+    return message
+
+
+# --- what real exports look like loads ------------------------------------------------------------
+
+
+def _utf8_bom(path, text):
+    path.write_bytes(b"\xef\xbb\xbf" + text.encode())
+
+
+def _utf16(path, text):
+    path.write_bytes(text.encode("utf-16"))  # with its byte-order mark
+
+
+def _gzip(path, text):
+    path.with_name(path.name + ".gz").write_bytes(gzip.compress(text.encode()))
+
+
+def _gzip_named_csv(path, text):
+    path.write_bytes(gzip.compress(text.encode()))
+
+
+@pytest.mark.parametrize("write", [_utf8_bom, _utf16, _gzip, _gzip_named_csv])
+def test_real_export_encodings_and_compression_load(warehouse, warehouse_paths, write):
+    rows = month_records("202303")
+    rows[0]["reporterDesc"] = "Казахстан"  # not ASCII: the encoding matters
+    write(warehouse_paths.trade_landing / "kz_2023_03.csv", csv_text(rows))
+    load_comtrade(warehouse, warehouse_paths.landing, [MAR]).raise_for_errors()
+    descriptions = warehouse.execute(
+        'select distinct "reporterDesc" from raw.comtrade_records order by 1').fetchall()
+    assert ("Казахстан",) in descriptions
+    assert len(published(warehouse)) == len(rows)
+
+
+def test_compressed_json_envelope_and_json_lines_names(warehouse, warehouse_paths):
+    envelope = {"elapsedTime": "0.1 secs", "count": 5, "data": month_records("202303"), "error": ""}
+    (warehouse_paths.trade_landing / "kz_2023_03.json.gz").write_bytes(
+        gzip.compress(json.dumps(envelope).encode()))
+    load_comtrade(warehouse, warehouse_paths.landing, [MAR]).raise_for_errors()
+    assert len(published(warehouse)) == 5
+
+
+def test_windows_1251_loads_where_the_folder_is_configured_so(warehouse, warehouse_paths, monkeypatch):
+    rows = month_records("202303")
+    rows[0]["reporterDesc"] = "Казахстан"
+    path = warehouse_paths.trade_landing / "kz_2023_03.csv"
+    path.write_bytes(csv_text(rows).encode("windows-1251"))
+
+    refused = load_comtrade(warehouse, warehouse_paths.landing, [MAR])
+    message = refused.issues[0].describe()
+    assert "kz_2023_03.csv" in message and "not UTF-8" in message and "byte offset" in message
+    assert "LANDING_ENCODING_<FOLDER>=windows-1251" in message
+
+    monkeypatch.setenv("LANDING_ENCODING_TRADE", "windows-1251")
+    os.utime(path)  # the operator configured the folder and lands the file again
+    path.write_bytes(path.read_bytes())
+    load_comtrade(warehouse, warehouse_paths.landing, [MAR]).raise_for_errors()
+    assert ("Казахстан",) in warehouse.execute('select distinct "reporterDesc" from raw.comtrade_records')\
+        .fetchall()
+
+
+def test_a_plain_json_list_of_records_loads(warehouse, warehouse_paths):
+    (warehouse_paths.trade_landing / "kz_2023_03.json").write_text(json.dumps(month_records("202303")))
+    load_comtrade(warehouse, warehouse_paths.landing, [MAR]).raise_for_errors()
+    assert len(published(warehouse)) == 5
+
+
+# --- what cannot be read is refused, alone ---------------------------------------------------------
+
+
+def _binary(land):
+    (land / "kz_bad.csv").write_bytes(b"typeCode,freqCode\n" + bytes(range(256)) * 8)
+    return "kz_bad.csv", "binary content: NUL byte at byte offset"
+
+
+def _directory(land):
+    (land / "kz_bad.csv").mkdir()
+    return "kz_bad.csv", "is a directory"
+
+
+def _dangling_link(land):
+    (land / "kz_bad.csv").symlink_to(land / "gone.csv")
+    return "kz_bad.csv", "dangling link"
+
+
+def _zero_bytes(land):
+    (land / "kz_bad.csv").write_bytes(b"")
+    return "kz_bad.csv", "is empty (0 bytes)"
+
+
+def _header_only(land):
+    (land / "kz_bad.csv").write_text(csv_text([]))
+    return "kz_bad.csv", "header only"
+
+
+def _api_error(land):
+    (land / "kz_bad.json").write_text(json.dumps(
+        {"statusCode": 429, "message": "Rate limit is exceeded. Try again in 19 seconds."}))
+    return "kz_bad.json", "an API error response"
+
+
+def _list_of_numbers(land):
+    (land / "kz_bad.json").write_text("[1, 2, 3]")
+    return "kz_bad.json", "record 1: the record is not an object"
+
+
+def _utf16_without_mark(land):
+    (land / "kz_bad.csv").write_bytes(csv_text(month_records("202301")).encode("utf-16-le"))
+    return "kz_bad.csv", "binary content"
+
+
+def _truncated_gzip(land):
+    data = gzip.compress(csv_text(month_records("202301")).encode())
+    (land / "kz_bad.csv.gz").write_bytes(data[: len(data) // 2])
+    return "kz_bad.csv.gz", "truncated"
+
+
+def _invalid_utf8(land):
+    (land / "kz_bad.csv").write_bytes(csv_text(month_records("202301")).encode() + b"\xff\xfe oops\n")
+    return "kz_bad.csv", "not UTF-8: byte 0xff at byte offset"
+
+
+BAD_FILES = [_binary, _directory, _dangling_link, _zero_bytes, _header_only, _api_error,
+             _list_of_numbers, _utf16_without_mark, _truncated_gzip, _invalid_utf8]
+
+
+@pytest.mark.parametrize("make_bad", BAD_FILES, ids=[f.__name__.strip("_") for f in BAD_FILES])
+def test_a_bad_file_is_refused_alone(warehouse, warehouse_paths, landed, make_bad):
+    name, expected = make_bad(landed)
+    message = load_and_judge(warehouse, warehouse_paths, name)
+    assert expected in message
+
+
+def test_the_sensor_and_build_scan_survive_every_bad_file(warehouse_paths):
+    for make_bad in BAD_FILES:
+        folder = warehouse_paths.trade_landing
+        shutil.rmtree(folder)
+        folder.mkdir()
+        name, _ = make_bad(folder)
+        assert feeds.file_partitions(COMTRADE, folder / name) == set()
+
+
+def test_a_file_that_changes_while_it_is_loaded_is_not_published(warehouse, warehouse_paths):
+    path = write_csv(warehouse_paths.trade_landing / "kz_2023_03.csv", month_records("202303"))
+    feeds.register(warehouse, COMTRADE, warehouse_paths.landing)
+    slices = warehouse.execute(
+        feeds._WINNING_FILES_SQL + "select partition_key, slice, path, sha256 from changed",
+        feeds._file_parameters(COMTRADE, warehouse_paths.landing),
+    ).fetchall()
+    write_csv(path, month_records("202303", scale=3.0))  # rewritten between checksum and read
+
+    issues = feeds._stage(warehouse, COMTRADE, slices)
+
+    assert [i.check for i in issues[str(path)]] == ["file_changed"]
+    assert warehouse.execute("select count(*) from feed_stage").fetchone() == (0,)
+
+
+# --- rows that would be lost or counted twice ------------------------------------------------------
+
+
+def test_an_empty_reporter_code_is_reported_not_a_crash(warehouse, warehouse_paths, landed):
+    rows = month_records("202301")
+    rows[2]["reporterCode"] = None
+    write_csv(landed / "kz_2023_01_rev.csv", rows)
+    report = load_comtrade(warehouse, warehouse_paths.landing, [JAN])
+    assert [p.status for p in report.partitions] == ["rejected"]
+    assert "kz_2023_01_rev.csv, line 4, column reporterCode" in report.issues[0].describe()
+
+
+def test_a_period_that_does_not_match_its_frequency_blocks_its_file(warehouse, warehouse_paths):
+    rows = month_records("202302")
+    rows.append({**record(398, 762, "X", "2019", "TOTAL", 5.0), "freqCode": "M"})
+    write_csv(warehouse_paths.trade_landing / "kz_2023_02.csv", rows)
+    report = load_comtrade(warehouse, warehouse_paths.landing, [FEB, "2019-12-01"])
+    statuses = {p.partition_key: p.status for p in report.partitions}
+    assert statuses[FEB] == "rejected"  # not published without the row it cannot place
+    assert statuses["2019-12-01"] == "empty"  # and the row is not filed under December 2019
+    assert "kz_2023_02.csv, line 7, column period" in "\n".join(i.describe() for i in report.issues)
+    assert published(warehouse) == []
+
+
+def test_a_revision_with_reporter_code_398_0_replaces_the_month(warehouse, warehouse_paths, landed):
+    rows = month_records("202301", scale=1.1)
+    for row in rows:
+        row["reporterCode"] = "398.0"
+    write_csv(landed / "kz_2023_01_rev.csv", rows)
+    load_comtrade(warehouse, warehouse_paths.landing, [JAN]).raise_for_errors()
+    january = [r for r in published(warehouse) if r[0] == "202301"]
+    assert len(january) == len(rows)
+    assert {r[5].rsplit("/", 1)[-1] for r in january} == {"kz_2023_01_rev.csv"}
+
+
+def test_a_file_name_with_glob_characters_is_read_literally(warehouse, warehouse_paths, landed):
+    write_csv(landed / "kz_2023_[0-9]*.csv", month_records("202303"))
+    load_comtrade(warehouse, warehouse_paths.landing, [JAN, FEB, MAR]).raise_for_errors()
+    files = warehouse.execute(
+        "select period, any_value(_source_file), count(*) from raw.comtrade_records group by 1 order by 1"
+    ).fetchall()
+    assert [(p, f.rsplit("/", 1)[-1], n) for p, f, n in files] == [
+        ("202301", "kz_2023_01.csv", 5), ("202302", "kz_2023_02.csv", 5),
+        ("202303", "kz_2023_[0-9]*.csv", 5)]
+
+
+def test_the_file_landed_last_wins_whatever_its_modification_time(warehouse, warehouse_paths, tmp_path):
+    """v1, then v2, then v1 again (copied with its times preserved, as cp -p, rsync and unzip do)."""
+    landing = warehouse_paths.trade_landing
+    v1 = write_csv(tmp_path / "v1.csv", month_records("202301"))
+    v2 = write_csv(tmp_path / "v2.csv", month_records("202301", scale=1.1))
+    os.utime(v1, ns=(1_600_000_000_000_000_000,) * 2)  # v1 is "older" by its times
+    shutil.copy2(v1, landing / "kz_2023_01.csv")
+    load_comtrade(warehouse, warehouse_paths.landing, [JAN]).raise_for_errors()
+    shutil.copy2(v2, landing / "kz_2023_01_revised.csv")
+    load_comtrade(warehouse, warehouse_paths.landing, [JAN]).raise_for_errors()
+    assert {r[5].rsplit("/", 1)[-1] for r in published(warehouse)} == {"kz_2023_01_revised.csv"}
+
+    shutil.copy2(v1, landing / "kz_2023_01_again.csv")  # v1 landed again, with its old times
+    report = load_comtrade(warehouse, warehouse_paths.landing, [JAN])
+    report.raise_for_errors()
+    assert [p.status for p in report.partitions] == ["published"]
+    values = {r[4] for r in published(warehouse) if r[3] == "TOTAL" and r[2] == "X"}
+    assert values == {50_000_000}
+
+
+def test_a_partial_month_is_held_until_the_complete_file_lands(warehouse, warehouse_paths, landed):
+    """14 of 26 rows of a month: the TOTAL rows stay, chapters go missing."""
+    load_comtrade(warehouse, warehouse_paths.landing, [FEB]).raise_for_errors()
+    partial = [r for r in month_records("202302") if r["cmdCode"] in ("TOTAL", "10")]
+    write_csv(landed / "kz_2023_02_partial.csv", partial)
+    report = load_comtrade(warehouse, warehouse_paths.landing, [FEB])
+    assert [p.status for p in report.partitions] == ["rejected"]
+    message = "\n".join(i.describe() for i in report.issues)
+    assert "kz_2023_02_partial.csv" in message and "differs from the sum of the chapters" in message
+    assert {r[5].rsplit("/", 1)[-1] for r in published(warehouse) if r[0] == "202302"} == {"kz_2023_02.csv"}
+
+    write_csv(landed / "kz_2023_02_complete.csv", month_records("202302", scale=1.05))
+    load_comtrade(warehouse, warehouse_paths.landing, [FEB]).raise_for_errors()
+    assert {r[5].rsplit("/", 1)[-1] for r in published(warehouse) if r[0] == "202302"} == {
+        "kz_2023_02_complete.csv"}
+
+
+def test_a_revision_without_its_total_row_is_held_and_can_be_accepted(warehouse, warehouse_paths, landed):
+    no_total = [r for r in month_records("202301") if r["cmdCode"] != "TOTAL"]
+    path = write_csv(landed / "kz_2023_01_rev.csv", no_total)
+    report = load_comtrade(warehouse, warehouse_paths.landing, [JAN])
+    (issue,) = report.issues
+    assert issue.check == "revision_held"
+    assert "WITHOUT a total row" in issue.message and "kz_2023_01.csv" in issue.message
+    assert "5 rows" in issue.message and "3 rows" in issue.message
+
+    accept(warehouse, "comtrade_records", path)
+    load_comtrade(warehouse, warehouse_paths.landing, [JAN]).raise_for_errors()
+    assert len([r for r in published(warehouse) if r[0] == "202301"]) == 3
+
+
+def test_an_over_long_line_is_cut_in_messages_and_quarantine(warehouse, warehouse_paths, landed):
+    rows = month_records("202301")
+    rows[1]["flowCode"] = "Z" * 3_000_000
+    write_csv(landed / "kz_2023_01_rev.csv", rows)
+    report = load_comtrade(warehouse, warehouse_paths.landing, [JAN])
+    text = "\n".join(i.describe() for i in report.issues)
+    assert "kz_2023_01_rev.csv, line 3" in text and "Maximum line size" in text
+    assert len(text) < 5_000
+    (longest,) = warehouse.execute(
+        "select max(length(bad_value)) from quarantine.comtrade_records").fetchone()
+    assert longest < 1_000
+
+
+def test_positions_say_line_for_csv_and_record_for_json(warehouse, warehouse_paths, landed):
+    rows = month_records("202301")
+    rows[1]["flowCode"] = "Z"
+    write_json(landed / "kz_2023_01_rev.json", rows)
+    report = load_comtrade(warehouse, warehouse_paths.landing, [JAN])
+    assert "kz_2023_01_rev.json, record 2, column flowCode" in report.issues[0].describe()
