@@ -79,21 +79,30 @@ def sensor_resources(warehouse_paths):
                                            landing=str(warehouse_paths.landing))}
 
 
+def tick(resources, cursor=None):
+    return landing_folder_sensor(build_sensor_context(resources=resources, cursor=cursor))
+
+
+def two_ticks(resources, cursor=None):
+    """A file is taken once it looks the same on two ticks in a row."""
+    first = tick(resources, cursor)
+    assert not first.run_requests
+    return tick(resources, first.cursor)
+
+
 def test_sensor_requests_one_run_over_the_months_new_files_hold(warehouse_paths, sensor_resources):
     write_csv(warehouse_paths.trade_landing / "kz.csv",
               month_records("202303") + month_records("202011"))
-    context = build_sensor_context(resources=sensor_resources)
 
-    result = landing_folder_sensor(context)
+    result = two_ticks(sensor_resources)
 
     (run,) = result.run_requests
     assert (run.tags[RANGE_START], run.tags[RANGE_END]) == ("2020-11-01", "2023-03-01")
 
     # Nothing new: skip. A late file for an old month: a run for just that month.
-    context = build_sensor_context(resources=sensor_resources, cursor=result.cursor)
-    assert not landing_folder_sensor(context).run_requests
+    assert not tick(sensor_resources, result.cursor).run_requests
     write_csv(warehouse_paths.trade_landing / "late.csv", [record(762, 398, "M", "201807", "TOTAL", 5.0)])
-    late = landing_folder_sensor(build_sensor_context(resources=sensor_resources, cursor=result.cursor))
+    late = two_ticks(sensor_resources, result.cursor)
     (late_run,) = late.run_requests
     assert (late_run.tags[RANGE_START], late_run.tags[RANGE_END]) == ("2018-07-01", "2018-07-01")
 
@@ -103,7 +112,7 @@ def test_sensor_requests_an_appeals_run_for_the_days_of_new_exports(warehouse_pa
     write_jsonl(folder / "appeals_2024-03-05.jsonl", [appeal(1, "2024-03-05")])
     write_jsonl(folder / "appeal_events_2024-03-07.jsonl", [])
 
-    result = landing_folder_sensor(build_sensor_context(resources=sensor_resources))
+    result = two_ticks(sensor_resources)
 
     (run,) = result.run_requests
     assert run.job_name == "appeals_daily"
@@ -117,11 +126,25 @@ def test_sensor_requests_a_land_run_for_the_quarters_of_new_files(warehouse_path
     (folder / "subsoil_detections_2024-Q1.csv").write_text("detection_id\n")
     (folder / "land_parcels_2024.csv").write_text("cadastral_number\n")  # no quarter: not a land file
 
-    result = landing_folder_sensor(build_sensor_context(resources=sensor_resources))
+    result = two_ticks(sensor_resources)
 
     (run,) = result.run_requests
     assert run.job_name == "land_quarterly"
     assert (run.tags[RANGE_START], run.tags[RANGE_END]) == ("2023-04-01", "2024-01-01")
+
+
+def test_sensor_waits_for_a_file_still_being_copied(warehouse_paths, sensor_resources):
+    path = warehouse_paths.trade_landing / "kz.csv"
+    rows = month_records("202303")
+    write_csv(path, rows[:2])
+    first = tick(sensor_resources)
+    write_csv(path, rows)  # still growing at the next tick: not taken
+    second = tick(sensor_resources, first.cursor)
+    assert not second.run_requests
+    third = tick(sensor_resources, second.cursor)  # the same as at the last tick: taken
+    (run,) = third.run_requests
+    assert run.tags[RANGE_START] == "2023-03-01"
+    assert not tick(sensor_resources, third.cursor).run_requests
 
 
 def test_each_land_load_check_blocks_its_downstream_assets():

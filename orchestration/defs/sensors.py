@@ -16,6 +16,7 @@ from dagster import (
 
 from ingest import comtrade, eotinish, land
 from ingest.bilateral import BUNDLED_BILATERAL_DIR
+from ingest.landing import FileSignature
 from orchestration.defs.jobs import (
     appeals_daily_job,
     bilateral_update_job,
@@ -30,8 +31,9 @@ RANGE_END = "dagster/asset_partition_range_end"
 
 
 def file_signature(path: Path) -> str:
-    stat = path.stat()
-    return f"{stat.st_size}:{stat.st_mtime_ns}"
+    """Changes whenever the file's bytes may have (size, times, inode); a dangling link has one too."""
+    signature = FileSignature.of(path)
+    return f"{signature.size}:{signature.mtime_ns}:{signature.ctime_ns}:{signature.inode}"
 
 
 def _trade_partitions(path: Path) -> set[str]:
@@ -64,24 +66,40 @@ WATCHED = [
     jobs=[build_warehouse_job, appeals_daily_job, land_quarterly_job],
     minimum_interval_seconds=60,
     default_status=DefaultSensorStatus.STOPPED,
-    description="Looks for new or changed files in the landing folder, reads which months (trade), "
-    "days (appeals) or quarters (land) they hold, without opening the warehouse that a run may be "
-    "writing, and requests one run over that window for each feed.",
+    description="Looks for new or changed files in the landing folder, takes a file once its size "
+    "and times are the same on two ticks in a row (a file still being copied is not loaded half "
+    "written), reads which months (trade), days (appeals) or quarters (land) it holds without "
+    "opening the warehouse that a run may be writing, and requests one run over that window for "
+    "each feed.",
 )
 def landing_folder_sensor(context: SensorEvaluationContext, warehouse: WarehouseResource):
-    seen: dict[str, str] = json.loads(context.cursor) if context.cursor else {}
-    current: dict[str, str] = {}
+    cursor = json.loads(context.cursor) if context.cursor else {}
+    # "taken": the signature each file was last acted on with; "pending": signatures seen on the
+    # previous tick, not yet stable.
+    taken: dict[str, str] = cursor.get("taken", {})
+    pending: dict[str, str] = cursor.get("pending", {})
+    next_taken: dict[str, str] = {}
+    next_pending: dict[str, str] = {}
     runs = []
     for job, partitions_def, files_of, partitions_of in WATCHED:
         files = {str(p): file_signature(p) for p in files_of(warehouse.paths.landing)}
-        current.update(files)
-        changed = sorted(path for path, signature in files.items() if seen.get(path) != signature)
+        changed = []
+        for path, signature in sorted(files.items()):
+            if taken.get(path) == signature:
+                next_taken[path] = signature
+            elif pending.get(path) == signature:  # unchanged since the last tick: take it
+                changed.append(path)
+                next_taken[path] = signature
+            else:
+                next_pending[path] = signature
+                if path in taken:
+                    next_taken[path] = taken[path]
         valid = set(partitions_def.get_partition_keys())
         keys: set[str] = set()
         for path in changed:
             found = partitions_of(Path(path))
             if not found:
-                context.log.warning(f"{path} holds no readable period or day")
+                context.log.warning(f"{path} holds no readable period or day; the load reports why")
             keys |= found & valid
         if keys:
             start, end = min(keys), max(keys)
@@ -90,10 +108,12 @@ def landing_folder_sensor(context: SensorEvaluationContext, warehouse: Warehouse
                 run_key=f"{job.name}:{start}:{end}:" + ",".join(f"{p}@{files[p]}" for p in changed),
                 tags={RANGE_START: start, RANGE_END: end, "trigger": "landing_folder_sensor"},
             ))
+    cursor = json.dumps({"taken": next_taken, "pending": next_pending}, sort_keys=True)
     if not runs:
-        return SensorResult(skip_reason=SkipReason("no new or changed files with loadable data"),
-                            cursor=json.dumps(current))
-    return SensorResult(run_requests=runs, cursor=json.dumps(current))
+        waiting = f" ({len(next_pending)} file(s) still changing)" if next_pending else ""
+        return SensorResult(skip_reason=SkipReason("no new or changed files with loadable data" + waiting),
+                            cursor=cursor)
+    return SensorResult(run_requests=runs, cursor=cursor)
 
 
 @sensor(
