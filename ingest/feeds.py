@@ -418,6 +418,10 @@ def register(
                 continue
         elif registered.sha256 in known_versions:
             continue
+        if path.stat().st_size == 0 and not (feed.file_partition and landing.data_suffix(path) == ".jsonl"):
+            # (an empty JSON Lines export of a named day or quarter is a day without records)
+            refuse(path, [LoadIssue(str(path), None, None, "unreadable_file", "is empty (0 bytes)")])
+            continue
         try:
             source = SourceFile.open(path, _inspection(con, feed, path), _work_dir(con))
             scan = scan_file(feed, source, lenient=True)

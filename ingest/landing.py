@@ -88,8 +88,6 @@ def inspect(path: Path) -> Inspection:
         return Inspection(None, None, problem=f"cannot be read ({error.strerror or error})")
     except zlib.error as error:
         return Inspection(digest.hexdigest(), signature, "gzip", problem=f"gzip data is corrupt ({error})")
-    if signature.size == 0:
-        text.fail("is empty (0 bytes)")
     return Inspection(digest.hexdigest(), signature, compression, text.encoding, text.problem)
 
 
