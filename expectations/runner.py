@@ -6,6 +6,7 @@ many partitions pays it once."""
 
 import itertools
 import os
+import time
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -18,6 +19,8 @@ from ingest.loads import LoadIssue
 INDEX_COLUMNS = ["_source_file", "_source_row"]
 _run_numbers = itertools.count(1)
 SAMPLE_VALUES = 10
+RESULTS_SUBDIR = "data_docs_results"  # next to the Data Docs folder: the GX validation results
+_new_results: list = []  # this process's validation results not yet rendered as Data Docs pages
 
 
 @dataclass(frozen=True)
@@ -38,10 +41,25 @@ class ExpectationSpec:
 
 @cache
 def _context(data_docs_dir: str):
+    """An ephemeral context whose validation results are kept on disk, in `RESULTS_SUBDIR` next to
+    the Data Docs: every process of a build (each Dagster step is one) adds its own, and the index
+    it writes lists them all, not only its own. Suites, checkpoints... stay in memory."""
     import great_expectations as gx
-    from great_expectations.data_context.types.base import ProgressBarsConfig
+    from great_expectations.data_context.types.base import (
+        DataContextConfig,
+        InMemoryStoreBackendDefaults,
+        ProgressBarsConfig,
+    )
 
-    context = gx.get_context(mode="ephemeral")
+    config = DataContextConfig(store_backend_defaults=InMemoryStoreBackendDefaults())
+    config.stores[config.validation_results_store_name] = {
+        "class_name": "ValidationResultsStore",
+        "store_backend": {
+            "class_name": "TupleFilesystemStoreBackend",
+            "base_directory": str(Path(data_docs_dir).parent / RESULTS_SUBDIR),
+        },
+    }
+    context = gx.get_context(project_config=config, mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
     context.add_data_docs_site(
         site_name="warehouse",
@@ -71,7 +89,7 @@ def validate_frame(
     import great_expectations.expectations as gxe
 
     context = _context(_docs_dir())
-    run_name = f"{suite_name}__{batch_name}__{next(_run_numbers)}"
+    run_name = _run_name(suite_name, batch_name)
     source_name = f"{run_name}__source"
     source = context.data_sources.add_pandas(source_name)
     asset = source.add_dataframe_asset(run_name)
@@ -101,8 +119,17 @@ def validate_frame(
         # The data source's execution engine keeps every frame it validated: drop it, or a long
         # load holds all of its batches in memory.
         context.data_sources.delete(source_name)
-    (validation,) = result.run_results.values()
+    ((key, validation),) = result.run_results.items()
+    _new_results.append(key)
     return validation.success, _summary(validation, specs), _issues(validation, frame)
+
+
+def _run_name(suite_name: str, batch_name: str) -> str:
+    """The suite's name for one run (GX names a suite per run here). GX files Data Docs pages
+    under a folder per dot-separated part of a suite name, and writes no page for a name with
+    an empty part: a range of partitions ("2024-01-01..2024-03-30") reads "..._to_..."."""
+    name = f"{suite_name}__{batch_name}__{next(_run_numbers)}"
+    return name.replace("..", "_to_").replace(".", "_")
 
 
 def _summary(validation, specs: list[ExpectationSpec]) -> dict:
@@ -169,11 +196,27 @@ def _issues(validation, frame: pd.DataFrame) -> list[LoadIssue]:
 
 
 def build_data_docs() -> Path | None:
-    """Render the validation results of this process as Great Expectations Data Docs (HTML)."""
+    """Render the validation results of this process as Great Expectations Data Docs (HTML), and
+    the index of every validation in the results folder, readable without the internet (see
+    expectations/data_docs_offline.py)."""
+    import warnings
+
+    from expectations.data_docs_offline import make_offline
+
     docs_dir = _docs_dir()
     if not _context.cache_info().currsize:
         return None
     context = _context(docs_dir)
     os.makedirs(docs_dir, exist_ok=True)
-    context.build_data_docs(site_names=["warehouse"])
+    # Only this process's new results (and their suites) are rendered: the earlier ones' pages
+    # are on disk already. (No identifiers at all would render every result in the folder.)
+    new = list(_new_results)
+    if new or not (Path(docs_dir) / "index.html").exists():
+        started = time.time()
+        suites = [key.expectation_suite_identifier for key in new]
+        context.build_data_docs(site_names=["warehouse"], resource_identifiers=new + suites)
+        del _new_results[: len(new)]
+        remaining = make_offline(Path(docs_dir), since=started)
+        if remaining:
+            warnings.warn(f"Data Docs still load files from the internet: {remaining}", stacklevel=2)
     return Path(docs_dir) / "index.html"

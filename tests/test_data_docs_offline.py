@@ -1,0 +1,149 @@
+"""Data Docs without the internet: every external file GX's templates load has a vendored copy
+(with its licence), the pages written are pointed at them, and the index lists the validations of
+every process of a build. The pages in a browser: tests/test_pages_offline.py."""
+
+import base64
+import hashlib
+import re
+from pathlib import Path
+
+import great_expectations
+import pandas as pd
+import pytest
+
+from expectations import runner
+from expectations.data_docs_offline import (
+    CDN_ASSETS,
+    GX_IMAGES,
+    GX_WEB_ASSETS,
+    VENDOR_DIR,
+    external_resources,
+    local_path,
+    rewrite_page,
+)
+from expectations.runner import ExpectationSpec, build_data_docs, validate_frame
+
+GX_VIEW = Path(great_expectations.__file__).parent / "render" / "view"
+TEMPLATES = [*sorted((GX_VIEW / "templates").glob("*.j2")),
+             *sorted((GX_VIEW / "static" / "styles").glob("*.css"))]
+# Links a person may follow (nothing loads them).
+LINKS = {"https://greatexpectations.io", "https://greatexpectations.io/",
+         "https://greatexpectations.io/newsletter?utm_source=datadocs&utm_medium=product"
+         "&utm_campaign=newsletter&utm_content=form"}
+
+
+def template_urls() -> dict[str, str]:
+    """Every http(s) address in GX's Data Docs templates and styles -> the file naming it."""
+    found = {}
+    for template in TEMPLATES:
+        for url in re.findall(r"""https?://[^\s"'()<>]+""", template.read_text()):
+            found[url] = template.name
+    return found
+
+
+def test_every_address_in_gx_templates_is_vendored_or_a_plain_link():
+    """Fails when a GX upgrade changes its templates' external files: vendor the new ones
+    (expectations/data_docs_static/vendor.sh) and extend CDN_ASSETS."""
+    urls = template_urls()
+    assert len(urls) > 10
+    unknown = {}
+    for url, template in urls.items():
+        if url in LINKS or local_path(url):
+            continue
+        if url == GX_WEB_ASSETS:  # top_navbar.j2: static_images_dir + "logo-long.png"
+            continue
+        unknown[url] = template
+    assert unknown == {}
+    assert set(CDN_ASSETS) <= set(urls), "CDN_ASSETS names an address GX no longer uses"
+    navbar = (GX_VIEW / "templates" / "top_navbar.j2").read_text()
+    assert set(re.findall(r'static_images_dir \+ "([^"]+)"', navbar)) <= set(GX_IMAGES)
+
+
+def test_vendored_files_are_there_with_their_licences():
+    for path in CDN_ASSETS.values():
+        assert (VENDOR_DIR / path).is_file(), path
+    packages = {VENDOR_DIR / p[: p.index("/", p.index("@", 1))] for p in CDN_ASSETS.values()}
+    for package in packages:
+        assert list(package.glob("LICEN[CS]E*")), f"no licence file in {package}"
+    fonts = VENDOR_DIR / "@fortawesome/fontawesome-free@6.6.0"
+    css = (fonts / "css" / "all.min.css").read_text()
+    for font in set(re.findall(r"url\(\.\./(webfonts/[^)]+\.woff2)\)", css)):
+        assert (fonts / font).is_file(), font
+    for image in set(GX_IMAGES.values()):
+        assert (GX_VIEW / "static" / "images" / image).is_file()
+
+
+def test_vendored_scripts_are_the_ones_the_templates_pin():
+    """Where a template gives a script's hash (subresource integrity), the vendored file has it."""
+    pinned = re.findall(r'src="([^"]+)" integrity="sha384-([^"]+)"',
+                        (GX_VIEW / "templates" / "js_script_imports.j2").read_text())
+    assert len(pinned) >= 2
+    for url, digest in pinned:
+        data = (VENDOR_DIR / CDN_ASSETS[url]).read_bytes()
+        assert base64.b64encode(hashlib.sha384(data).digest()).decode() == digest, url
+
+
+def test_rewrite_page_points_at_the_local_copies():
+    html = f"""<html><head>
+<link rel="stylesheet" href="https://maxcdn.bootstrapcdn.com/bootstrap/4.3.1/css/bootstrap.min.css"/>
+<script src="https://stackpath.bootstrapcdn.com/bootstrap/4.3.1/js/bootstrap.min.js"
+ integrity="sha384-x" crossorigin="anonymous"></script>
+<script src="https://cdn.jsdelivr.net/npm/vega@5"></script>
+<style>.a {{ background: url('{GX_WEB_ASSETS}full_logo_dark.png') }}</style>
+</head><body>
+<img src="{GX_WEB_ASSETS}logo-long.png?d=20240101T000000Z&dataContextId=1"/>
+<a href="https://greatexpectations.io/">GX</a>
+</body></html>"""
+    assert len(external_resources(html)) == 5
+    out = rewrite_page(html, "../../static")
+    assert external_resources(out) == []
+    assert 'href="../../static/vendor/bootstrap@4.3.1/dist/css/bootstrap.min.css"' in out
+    assert '<script src="../../static/vendor/bootstrap@4.3.1/dist/js/bootstrap.min.js"></script>' in out
+    assert 'src="../../static/vendor/vega@5.33.1/build/vega.min.js"' in out
+    assert "url('../../static/images/logo-long.png')" in out
+    assert '<img src="../../static/images/logo-long.png"/>' in out
+    assert '<a href="https://greatexpectations.io/">' in out  # a link stays
+    assert rewrite_page(out, "../../static") == out
+    assert external_resources('<script src="https://example.org/x.js"></script>') == ["https://example.org/x.js"]
+
+
+SPECS = [ExpectationSpec("ExpectColumnValuesToNotBeNull", {"column": "value"})]
+
+
+def frame(values) -> pd.DataFrame:
+    return pd.DataFrame({"value": values, "_source_file": "f.csv", "_source_row": range(1, len(values) + 1)})
+
+
+def test_data_docs_list_every_process_validations_and_load_nothing_from_the_internet(warehouse_paths):
+    docs = warehouse_paths.data_docs
+    runner._context.cache_clear()
+    assert validate_frame("demo", SPECS, frame([1, 2]), "2024-01-01..2024-01-31")[0]
+    assert build_data_docs() == docs / "index.html"
+    # Another process of the same build (a new context over the same folder), one run failing.
+    runner._context.cache_clear()
+    assert not validate_frame("demo", SPECS, frame([1, None]), "2024-02")[0]
+    build_data_docs()
+    runner._context.cache_clear()
+
+    pages = sorted(p.relative_to(docs).as_posix() for p in (docs / "validations").rglob("*.html"))
+    assert len(pages) == 2
+    assert any("2024-01-01_to_2024-01-31" in p for p in pages)  # a range's page is written too
+    index = (docs / "index.html").read_text()
+    for page in pages:
+        assert page in index
+    assert "'_validation_success_text': 'Success'" in index
+    assert "'_validation_success_text': 'Failed'" in index
+    written = [docs / "index.html", *(docs / "validations").rglob("*.html"),
+               *(docs / "expectations").rglob("*.html")]
+    for html in written:
+        text = html.read_text()
+        assert external_resources(text) == [], html
+        for src in re.findall(r'(?:src|href)="([^"#]+\.(?:js|css))"', text):
+            assert (html.parent / src).resolve().is_file(), (html, src)
+    assert (docs / "static" / "vendor" / "jquery@3.7.1" / "LICENSE.txt").is_file()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_context():
+    yield
+    runner._context.cache_clear()

@@ -1,0 +1,185 @@
+"""Every page the warehouse writes, opened as a person would open the file, without the internet:
+the report, dbt's docs, the Great Expectations Data Docs index and one validation page, in
+Debian's headless chromium driven by Playwright, with every request that is not for a local file
+blocked (and counted: a page that needed one fails), and no script error.
+
+The warehouse is built as tests/test_warehouse_integration.py builds it (two years of trade,
+three weeks of appeals, a small land set) in a temporary folder; PAGES_WAREHOUSE_DIR=warehouse
+uses an already built one instead (`make warehouse`). Screenshots go to tests/artifacts/pages/ (or
+PAGES_ARTIFACTS_DIR). Without /usr/bin/chromium the tests are skipped, except under CI."""
+
+import os
+import re
+from datetime import date
+from pathlib import Path
+
+import pytest
+from conftest import copy_files
+from playwright.sync_api import Page, expect, sync_playwright
+from ui_support import CHROMIUM, launch_chromium
+
+from ingest.settings import REPO_ROOT, WarehousePaths
+
+pytestmark = [
+    pytest.mark.ui,
+    pytest.mark.integration,
+    pytest.mark.skipif(not CHROMIUM.exists() and not os.environ.get("CI"),
+                       reason=f"no {CHROMIUM} (apt-get install chromium; .ci/run installs it)"),
+]
+
+ARTIFACTS = Path(os.environ.get("PAGES_ARTIFACTS_DIR", REPO_ROOT / "tests" / "artifacts" / "pages"))
+TIMEOUT_MS = 30_000
+expect.set_options(timeout=TIMEOUT_MS)
+
+
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory, bundled_files) -> Path:
+    """The warehouse folder holding the pages."""
+    if os.environ.get("PAGES_WAREHOUSE_DIR"):
+        return Path(os.environ["PAGES_WAREHOUSE_DIR"]).resolve()
+    from dagster import DagsterInstance
+    from test_warehouse_integration import YEARS, build
+
+    from ingest.generate_appeals import write_bundled_appeals
+    from ingest.generate_land import write_bundled_land
+
+    root = tmp_path_factory.mktemp("pages")
+    paths = WarehousePaths(root=root / "warehouse", landing=root / "landing")
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in paths.export_env().items():
+            patch.setenv(name, value)
+        patch.setenv("DAGSTER_HOME", str(root / "dagster_home"))
+        patch.setenv("APPEALS_HASH_KEY", "pages-test-key")
+        patch.setenv("DUCKDB_MEMORY_LIMIT", "1GB")
+        copy_files([f for f in bundled_files if f.stem.endswith(YEARS)], paths.trade_landing)
+        write_bundled_appeals(paths.landing / "eotinish", start=date(2024, 1, 1), days=21)
+        write_bundled_land(paths.landing / "land", parcels=400, sites=30)
+        assert build(paths, DagsterInstance.ephemeral()).success
+    return paths.root
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: .ci/run installs Debian's chromium package")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    for old in ARTIFACTS.glob("*.png"):
+        old.unlink()
+    with sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        yield browser
+        browser.close()
+
+
+class OfflinePage:
+    """A tab where only file:// requests go through: the others are aborted and listed, as are
+    local files that fail to load and script errors."""
+
+    def __init__(self, browser):
+        self.context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        self.context.set_default_timeout(TIMEOUT_MS)
+        self.blocked: list[str] = []
+        self.failed: list[str] = []
+        self.errors: list[str] = []
+        self.context.route(re.compile(r"^(?!file:|data:|blob:|about:)"), self._block)
+        self.page = self.context.new_page()
+        self.page.on("requestfailed", lambda r: r.url.startswith("file:") and self.failed.append(
+            f"{r.url}: {r.failure}"))
+        self.page.on("pageerror", lambda error: self.errors.append(str(error)))
+
+    def _block(self, route):
+        self.blocked.append(route.request.url)
+        route.abort("internetdisconnected")
+
+    def open(self, path: Path) -> Page:
+        assert path.is_file(), path
+        self.page.goto(path.as_uri(), wait_until="load")
+        return self.page
+
+    def assert_self_contained(self, name: str, harmless: re.Pattern | None = None) -> None:
+        """No request left the local files, none of those failed (but the `harmless`), no script
+        error; a screenshot of the page either way."""
+        self.page.wait_for_load_state("networkidle")
+        self.page.screenshot(path=ARTIFACTS / f"{name}.png", full_page=True)
+        failed = sorted({f for f in self.failed if not (harmless and harmless.search(f))})
+        assert sorted(set(self.blocked)) == [], f"{name} asked the internet for them"
+        assert failed == [], f"{name}: local files failed to load"
+        assert self.errors == [], f"{name}: script errors"
+
+
+@pytest.fixture
+def tab(browser):
+    tab = OfflinePage(browser)
+    yield tab
+    tab.context.close()
+
+
+def styled_by_bootstrap(page: Page) -> bool:
+    return "Segoe UI" in page.evaluate("getComputedStyle(document.body).fontFamily")
+
+
+def test_report(tab, warehouse):
+    page = tab.open(warehouse / "report" / "index.html")
+    expect(page.locator("h1").first).to_be_visible()
+    sections = page.locator("h2")
+    assert sections.count() >= 5
+    charts = page.locator("svg, img")
+    assert charts.count() >= 5
+    expect(charts.first).to_be_visible()
+    tab.assert_self_contained("01-report")
+
+
+# dbt's page asks for files that are not there whatever the network: images whose address is an
+# Angular binding not yet filled in ("{{ getIcon(...) }}"), a favicon address left as a template
+# ("${require(...)}"), and its usage-tracking script, a protocol-relative address ("//d1fc...")
+# that is no address at all from a file. Nothing is missing from the page for them.
+DBT_DOCS_HARMLESS = re.compile(r"%7B%7B|\$%7Brequire|^file://[^/]+\.cloudfront\.net/")
+
+
+def test_dbt_docs(tab, warehouse):
+    page = tab.open(warehouse / "dbt_docs" / "index.html")
+    # The model tree of the sidebar, then one model's page with its columns.
+    expect(page.get_by_text("Projects", exact=True).first).to_be_visible()
+    page.goto((warehouse / "dbt_docs" / "index.html").as_uri()
+              + "#!/model/model.kz_tj_warehouse.mart_trade_target_progress")
+    expect(page.get_by_text("mart_trade_target_progress").first).to_be_visible()
+    expect(page.get_by_text("progress_rolling_12m_pct").first).to_be_visible()
+    tab.assert_self_contained("02-dbt-docs", harmless=DBT_DOCS_HARMLESS)
+
+
+def validation_pages(warehouse: Path) -> list[Path]:
+    return sorted((warehouse / "data_docs" / "validations").rglob("*.html"))
+
+
+def test_data_docs_index_lists_every_validation_with_its_status(tab, warehouse):
+    pages = validation_pages(warehouse)
+    assert len(pages) >= 10
+    page = tab.open(warehouse / "data_docs" / "index.html")
+    assert styled_by_bootstrap(page)
+    expect(page.locator("img[alt='Great Expectations']").first).to_be_visible()
+    # bootstrap-table fills the list in: "Showing 1 to 10 of N rows", N every validation run.
+    info = page.locator(".ge-index-page-validation-results-table-container .pagination-info, "
+                        ".pagination-info").first
+    expect(info).to_contain_text(re.compile(rf"of {len(pages)} rows"))
+    rows = page.locator("table.ge-index-page-validation-results-table tbody tr")
+    expect(rows.first).to_be_visible()
+    assert rows.count() >= 10
+    # Each run's status, as an icon of Font Awesome's (the vendored web font, loaded).
+    statuses = rows.locator("i.ge-success-icon, i.ge-failed-icon")
+    assert statuses.count() == rows.count()
+    expect(statuses.first).to_be_visible()
+    assert page.evaluate("""[...document.fonts].some(
+        f => f.family.includes('Font Awesome') && f.status === 'loaded')""")
+    tab.assert_self_contained("03-data-docs-index")
+
+
+def test_a_validation_page_shows_its_expectations(tab, warehouse):
+    pages = validation_pages(warehouse)
+    shown = next((p for p in pages if "comtrade_records" in p.name), pages[0])
+    page = tab.open(shown)
+    assert styled_by_bootstrap(page)
+    expect(page.get_by_text("Overview").first).to_be_visible()
+    expect(page.get_by_text("Evaluated Expectations").first).to_be_visible()
+    expect(page.locator("table").nth(1)).to_be_visible()
+    assert page.locator("table tbody tr").count() >= 5
+    tab.assert_self_contained("04-data-docs-validation")
