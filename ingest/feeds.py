@@ -30,6 +30,7 @@ from ingest import landing, revisions
 from ingest.duck import quote_ident, sql_string
 from ingest.loads import (
     META_DDL,
+    UNASSIGNED,
     LoadIssue,
     LoadReport,
     PartitionOutcome,
@@ -609,7 +610,7 @@ def load_feed(
         # first sees it, kept in quarantine (no record: it could not be read) and in meta.loads
         # like any rejected partition, and left out of later loads until it changes.
         issues = clean([issue for file_issues in unloadable.values() for issue in file_issues])
-        outcome = PartitionOutcome("(unassigned)", "rejected", files=sorted(unloadable), issues=issues)
+        outcome = PartitionOutcome(UNASSIGNED, "rejected", files=sorted(unloadable), issues=issues)
         quarantined = quarantine_issues(con, feed.quarantine_table, load_id, outcome.partition_key,
                                         issues, None)
         record_load(con, load_id=load_id, feed=feed.name, outcome=outcome,

@@ -199,6 +199,10 @@ def mark_unloadable(con: duckdb.DuckDBPyConnection, feed: str, path: Path, probl
     )
 
 
+# The partition key under which files that belong to no partition (unreadable) are reported.
+UNASSIGNED = "(unassigned)"
+
+
 @dataclass
 class PartitionOutcome:
     partition_key: str

@@ -11,7 +11,7 @@ import duckdb
 import pytest
 from comtrade_files import month_records, write_csv
 from conftest import copy_files
-from dagster import AssetKey, AssetSelection, DagsterInstance, materialize
+from dagster import AssetCheckSeverity, AssetKey, AssetSelection, DagsterInstance, materialize
 
 from ingest.generate_appeals import write_bundled_appeals
 from ingest.generate_land import write_bundled_land
@@ -196,12 +196,17 @@ def test_rerun_is_a_no_op_and_a_bad_file_stops_the_graph(built):
     paths, instance, _ = built
     before = query(paths, "select * from marts.mart_bilateral_turnover order by all")
 
+    # A file that cannot be read at all lands beside the good ones: it is reported (a warning on
+    # the check) and stops nothing; the rest of the rerun is a no-op.
+    (paths.trade_landing / "zz_garbage.csv").write_bytes(b"\x00\x01binary" * 100)
     rerun = build(paths, instance)
     assert rerun.success
     (raw_check,) = [e for e in rerun.get_asset_check_evaluations()
                     if e.asset_check_key.name == "comtrade_records_suite"]
-    assert raw_check.passed
+    assert not raw_check.passed and raw_check.severity == AssetCheckSeverity.WARN
+    assert "zz_garbage.csv" in raw_check.metadata["bad_rows_sample"].value
     assert query(paths, "select * from marts.mart_bilateral_turnover order by all") == before
+    (paths.trade_landing / "zz_garbage.csv").unlink()
 
     bad = month_records("202306")
     bad[1]["flowCode"] = "XX"

@@ -5,7 +5,7 @@ when a partition was rejected (its bad rows are in quarantine, its published dat
 from dagster import AssetCheckResult, AssetCheckSeverity, Failure, MaterializeResult, MetadataValue
 
 from expectations.runner import build_data_docs
-from ingest.loads import LoadError, LoadReport
+from ingest.loads import UNASSIGNED, LoadError, LoadReport
 from orchestration.defs.resources import WarehouseResource
 
 
@@ -33,13 +33,19 @@ def report_load(
     }
     if docs:
         check_metadata["data_docs"] = MetadataValue.path(str(docs))
+    # A rejected partition blocks everything downstream. A file that cannot be loaded at all
+    # belongs to no partition: it fails the check as a warning (reported once, in quarantine and
+    # meta.loads), and the partitions loaded beside it go on to dbt.
+    partitions_rejected = [p for p in report.rejected if p.partition_key != UNASSIGNED]
     check = AssetCheckResult(
         check_name=check_name,
         passed=not report.rejected,
-        severity=AssetCheckSeverity.ERROR,
+        severity=AssetCheckSeverity.ERROR if partitions_rejected else AssetCheckSeverity.WARN,
         metadata=check_metadata,
     )
-    if report.rejected:
+    if report.rejected and not partitions_rejected:
+        context.log.warning(str(LoadError(report.feed, issues, report.load_id)))
+    if partitions_rejected:
         error = LoadError(report.feed, issues, report.load_id)
         context.log.error(str(error))
         yield check
