@@ -19,6 +19,7 @@ does the rest:
 """
 
 import importlib
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -400,6 +401,9 @@ def register(
         "select distinct sha256, partition_key from meta.file_slices where feed = ?", [feed.name]
     ).fetchall())
     known_versions = {sha for sha, _ in known}
+    reported = {path for (path,) in con.execute(
+        "select path from meta.landing_files where feed = ? and problem_reported", [feed.name]
+    ).fetchall()}
 
     def refuse(path: Path, issues: list[LoadIssue]) -> None:
         unloadable[str(path)] = issues
@@ -408,7 +412,7 @@ def register(
     for registered in files:
         path = registered.path
         if registered.problem:
-            if registered.is_new:
+            if str(path) not in reported:
                 refuse(path, [LoadIssue(str(path), None, None, "unreadable_file", registered.problem)])
             continue
         if feed.file_partition and feed.file_key(path) is None:
@@ -575,6 +579,7 @@ def load_feed(
     load_id = load_id or new_load_id()
     started_at = utc_now()
     report = LoadReport(feed.name, load_id)
+    shutil.rmtree(_work_dir(con), ignore_errors=True)  # what a killed load left
     redact = None
     fingerprint = None
     if feed.carries_personal_data:
@@ -618,6 +623,7 @@ def load_feed(
                     hash_key_fingerprint=fingerprint)
         report.partitions.append(outcome)
     if not to_load:
+        shutil.rmtree(_work_dir(con), ignore_errors=True)
         return report
 
     try:
@@ -642,6 +648,7 @@ def load_feed(
         raise
     finally:
         con.execute("drop table if exists feed_stage; drop table if exists feed_typed")
+        shutil.rmtree(_work_dir(con), ignore_errors=True)  # links and UTF-8 copies of this load
     con.execute("checkpoint")
     return report
 

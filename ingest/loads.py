@@ -39,6 +39,7 @@ alter table meta.landing_files add column if not exists compression varchar;
 alter table meta.landing_files add column if not exists encoding varchar;
 -- Why the file version cannot be loaded (reported once, by the load that first saw it).
 alter table meta.landing_files add column if not exists problem varchar;
+alter table meta.landing_files add column if not exists problem_reported boolean;
 create table if not exists meta.loads (
     load_id varchar primary key,
     feed varchar not null,
@@ -181,8 +182,8 @@ def register_landing_files(
         sha = inspection.sha256 or f"unreadable:{path}"
         con.execute(
             "insert or replace into meta.landing_files (feed, path, size_bytes, mtime_ns, sha256, "
-            "registered_at, ctime_ns, inode, landed_seq, compression, encoding, problem) "
-            "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "registered_at, ctime_ns, inode, landed_seq, compression, encoding, problem, problem_reported) "
+            "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, false)",
             [feed, str(path), signature.size, signature.mtime_ns, sha, utc_now(), signature.ctime_ns,
              signature.inode, next_seq, inspection.compression, inspection.encoding, inspection.problem],
         )
@@ -194,7 +195,7 @@ def register_landing_files(
 def mark_unloadable(con: duckdb.DuckDBPyConnection, feed: str, path: Path, problem: str) -> None:
     """Remember why a file version cannot be loaded, so it is reported once, not at every load."""
     con.execute(
-        "update meta.landing_files set problem = ? where feed = ? and path = ?",
+        "update meta.landing_files set problem = ?, problem_reported = true where feed = ? and path = ?",
         [problem, feed, str(path)],
     )
 

@@ -342,3 +342,23 @@ def test_positions_say_line_for_csv_and_record_for_json(warehouse, warehouse_pat
     write_json(landed / "kz_2023_01_rev.json", rows)
     report = load_comtrade(warehouse, warehouse_paths.landing, [JAN])
     assert "kz_2023_01_rev.json, record 2, column flowCode" in report.issues[0].describe()
+
+
+def test_a_bad_export_of_a_feed_with_personal_data_is_reported_once(warehouse, warehouse_paths):
+    from appeal_files import appeal, write_jsonl
+
+    from ingest.eotinish import load_appeals
+
+    folder = warehouse_paths.landing / "eotinish"
+    write_jsonl(folder / "appeals_2024-03-05.jsonl", [appeal(1, "2024-03-05")])
+    (folder / "appeals_2024-03-06.jsonl").write_bytes(b"\x00\x00\x00 IIN 900315300123 \x00")
+    (folder / "appeals_2024-03-07.jsonl").mkdir()
+
+    report = load_appeals(warehouse, warehouse_paths.landing, ["2024-03-05", "2024-03-06"])
+    statuses = {p.partition_key: p.status for p in report.partitions}
+    assert statuses["2024-03-05"] == "published"
+    text = "\n".join(i.describe() for i in report.issues)
+    assert "appeals_2024-03-06.jsonl: binary content" in text and "is a directory" in text
+    assert "900315300123" not in text
+    again = load_appeals(warehouse, warehouse_paths.landing, ["2024-03-05", "2024-03-06"])
+    assert not again.rejected
