@@ -2,21 +2,39 @@
 
 DuckDB locks the warehouse file against every other process while a run writes, even read-only
 ones. After each successful build the marts (and the dimensions and facts they are built from)
-are copied to a separate DuckDB file and to Parquet. The copy is written under a temporary name
-and moved into place with an atomic rename: an analyst who has the old copy open keeps reading
-it undisturbed, and the next connection sees the new one.
+are copied to a separate DuckDB file and to Parquet:
+
+    serving/serving.duckdb                 written under a temporary name, then os.replace'd
+    serving/parquet/builds/<build_id>/     one folder per build, never changed once complete
+    serving/parquet/current -> builds/<build_id>   the pointer, replaced atomically
+    serving/parquet/CURRENT                the same build id as text (for tools without symlinks)
+    serving/parquet/<table>.parquet -> current/<table>.parquet   the paths analysts always used
+
+A reader that resolves `current` (or one of the table links) gets a complete build: the pointer is
+switched with one rename of a fully written symlink, and a build's folder is deleted only when two
+newer builds exist, so a reader that resolved the pointer just before a publish has a whole build
+cycle to finish. (Opening each table through its own link can mix two builds if a publish falls
+between two opens; resolve `current` once to read several tables of one build.)
+
+A publish killed half way leaves temporary files behind; the next publish removes them. Publishes
+never run concurrently: the asset is in the warehouse writer pool, limited to one step.
+
+The DuckDB file: a connection opened before a publish keeps reading the copy it opened. Within one
+process DuckDB caches a database per path while any connection to it is open, so
+`duckdb.connect(path)` there returns the old copy until every connection to the path is closed;
+another process, or a connection opened after they are all closed, sees the new one.
 """
 
 import os
 import shutil
 import uuid
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 
 from ingest.duck import quote_ident, sql_string
-from ingest.loads import utc_now
 
 # Readable by DuckDB 1.1 and later (the Python package, the CLI, DBeaver's driver...): files
 # written with DuckDB 2.x's default storage cannot be opened by 1.x clients.
@@ -24,12 +42,24 @@ SERVING_STORAGE_VERSION = "v1.1.0"
 PUBLISHED_SCHEMAS = ("marts",)
 PUBLISHED_PREFIXES = ("dim_", "fct_", "mart_")
 
+BUILDS = "builds"
+CURRENT_LINK = "current"
+CURRENT_FILE = "CURRENT"
+KEEP_BUILDS = 2  # the current build and the one before it: a build goes when two newer exist
+
 
 @dataclass
 class ServingCopy:
     database: Path
-    parquet_dir: Path
+    parquet_dir: Path  # the stable folder (table links, `current`, `CURRENT`)
+    build_dir: Path  # this build's Parquet files
     tables: dict[str, int]  # "schema.table" -> rows
+    removed_leftovers: list[Path]
+    pruned_builds: list[Path]
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def _tables_to_publish(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
@@ -45,15 +75,87 @@ def _tables_to_publish(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
     return [(schema, table) for schema, table in rows]
 
 
+def _remove(path: Path) -> None:
+    if path.is_symlink() or path.is_file():
+        path.unlink(missing_ok=True)
+    elif path.is_dir():
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def clear_leftovers(database: Path, parquet_dir: Path) -> list[Path]:
+    """Remove what killed publishes left: temporary database files (and their WAL), temporary
+    build folders and pointer links, and the folders of the former two-rename swap."""
+    found: list[Path] = []
+    if database.parent.is_dir():
+        found += database.parent.glob(f".{database.name}.*.tmp*")
+        found += database.parent.glob(f".{parquet_dir.name}.*.tmp")
+        found += database.parent.glob(f".{parquet_dir.name}.*.old")
+    if parquet_dir.is_dir():
+        found += parquet_dir.glob(".*.tmp")
+    builds = parquet_dir / BUILDS
+    if builds.is_dir():
+        found += builds.glob(".*")
+    for path in found:
+        _remove(path)
+    return sorted(found)
+
+
+def current_build(parquet_dir: Path) -> Path | None:
+    """The folder of the build analysts read now."""
+    link = parquet_dir / CURRENT_LINK
+    return link.resolve() if link.is_symlink() else None
+
+
+def _replace_symlink(link: Path, target: str, token: str) -> None:
+    """Point `link` at `target` atomically: a complete new link renamed over the old one."""
+    temporary = link.with_name(f".{link.name}.{token}.tmp")
+    temporary.symlink_to(target)
+    os.replace(temporary, link)
+
+
+def _replace_file(path: Path, text: str, token: str) -> None:
+    temporary = path.with_name(f".{path.name}.{token}.tmp")
+    temporary.write_text(text)
+    os.replace(temporary, path)
+
+
+def _prune_builds(parquet_dir: Path, keep: int) -> list[Path]:
+    builds = sorted(p for p in (parquet_dir / BUILDS).iterdir() if p.is_dir() and not p.name.startswith("."))
+    current = current_build(parquet_dir)
+    pruned = [p for p in builds[:-keep] if p.resolve() != current]
+    for path in pruned:
+        shutil.rmtree(path, ignore_errors=True)
+    return pruned
+
+
+def _link_tables(parquet_dir: Path, tables: list[str], token: str) -> None:
+    """`parquet/<table>.parquet` -> `current/<table>.parquet` for each published table; links
+    (or files of the former layout) of tables no longer published are removed."""
+    wanted = {f"{table}.parquet" for table in tables}
+    for name in sorted(wanted):
+        link = parquet_dir / name
+        target = f"{CURRENT_LINK}/{name}"
+        if not (link.is_symlink() and os.readlink(link) == target):
+            _replace_symlink(link, target, token)
+    for path in parquet_dir.glob("*.parquet"):
+        if path.name not in wanted:
+            _remove(path)
+
+
 def publish_serving_copy(
-    con: duckdb.DuckDBPyConnection, database: Path, parquet_dir: Path
+    con: duckdb.DuckDBPyConnection, database: Path, parquet_dir: Path, keep_builds: int = KEEP_BUILDS
 ) -> ServingCopy:
     database.parent.mkdir(parents=True, exist_ok=True)
     parquet_dir.mkdir(parents=True, exist_ok=True)
+    (parquet_dir / BUILDS).mkdir(exist_ok=True)
+    removed = clear_leftovers(database, parquet_dir)
     token = uuid.uuid4().hex[:8]
+    published_at = _utc_now()
+    # Sortable: the newest build has the greatest name.
+    build_id = f"{published_at:%Y%m%dT%H%M%S%fZ}-{token}"
     temporary = database.with_name(f".{database.name}.{token}.tmp")
-    temporary_parquet = parquet_dir.with_name(f".{parquet_dir.name}.{token}.tmp")
-    temporary_parquet.mkdir()
+    temporary_build = parquet_dir / BUILDS / f".{build_id}.tmp"
+    temporary_build.mkdir()
     tables: dict[str, int] = {}
     con.execute(
         f"attach {sql_string(str(temporary))} as serving "
@@ -66,18 +168,20 @@ def publish_serving_copy(
             con.execute(f"create table serving.{source} as select * from {source}")
             (rows,) = con.execute(f"select count(*) from serving.{source}").fetchone()
             tables[f"{schema}.{table}"] = rows
-            target = temporary_parquet / f"{table}.parquet"
-            con.execute(f"copy {source} to {sql_string(str(target))} (format parquet)")
+            target = temporary_build / f"{table}.parquet"
+            con.execute(f"copy serving.{source} to {sql_string(str(target))} (format parquet)")
         con.execute("""
             create table serving.main.serving_info as
-            select ?::timestamp as published_at, ? as tables
-        """, [utc_now(), sorted(tables)])
+            select ?::timestamp as published_at, ? as tables, ? as parquet_build
+        """, [published_at, sorted(tables), build_id])
     finally:
         con.execute("detach serving")
     os.replace(temporary, database)
-    # Parquet: swap the whole folder; readers with a file open keep reading it (POSIX unlink).
-    previous = parquet_dir.with_name(f".{parquet_dir.name}.{token}.old")
-    parquet_dir.rename(previous)
-    temporary_parquet.rename(parquet_dir)
-    shutil.rmtree(previous, ignore_errors=True)
-    return ServingCopy(database, parquet_dir, tables)
+    # Parquet: the complete build gets its final name, then the pointer moves to it in one rename.
+    build_dir = parquet_dir / BUILDS / build_id
+    temporary_build.rename(build_dir)
+    _replace_symlink(parquet_dir / CURRENT_LINK, f"{BUILDS}/{build_id}", token)
+    _replace_file(parquet_dir / CURRENT_FILE, build_id + "\n", token)
+    _link_tables(parquet_dir, [name.split(".", 1)[1] for name in tables], token)
+    pruned = _prune_builds(parquet_dir, keep_builds)
+    return ServingCopy(database, parquet_dir, build_dir, tables, removed, pruned)

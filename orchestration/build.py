@@ -18,24 +18,42 @@ from pathlib import Path
 from ingest.settings import REPO_ROOT, WarehousePaths
 
 DAGSTER_YAML = """\
-# Created by `python -m orchestration.build`. DuckDB allows one writer per file: every asset that
-# writes the warehouse is in the pool `duckdb_warehouse_writer`, limited to one step at a time.
+# Created by `python -m orchestration.build` (rewritten by it while this first line stays).
+# DuckDB allows one writer per file: every asset that writes the warehouse is in the pool
+# `duckdb_warehouse_writer`, limited to one step at a time.
 concurrency:
   pools:
     default_limit: 1
+# A run whose process dies (kill -9, out of memory) must not keep its pool slot for ever: the
+# monitoring daemon (`make ui`) checks every 5 s whether each started run's process is alive
+# (LocalRunLauncher: the stock launcher plus that check), marks a dead run failed without trying
+# to resume it, and frees the slots of runs that ended more than 5 s ago.
+run_launcher:
+  module: orchestration.run_monitoring
+  class: LocalRunLauncher
+run_monitoring:
+  enabled: true
+  poll_interval_seconds: 5
+  max_resume_run_attempts: 0
+  free_slots_after_run_end_seconds: 5
 telemetry:
   enabled: false
 # No "join the community" dialog over the UI.
 nux:
   enabled: false
 """
+GENERATED_MARK = DAGSTER_YAML.splitlines()[0].split(" (")[0]
 
 
 def prepare_dagster_home() -> Path:
     home = Path(os.environ.setdefault("DAGSTER_HOME", str(REPO_ROOT / ".dagster_home")))
     home.mkdir(parents=True, exist_ok=True)
     config = home / "dagster.yaml"
-    if not config.exists():
+    # A dagster.yaml this command wrote is brought up to date; one edited by hand (first line
+    # changed) is left as it is.
+    if not config.exists() or (
+        config.read_text().startswith(GENERATED_MARK) and config.read_text() != DAGSTER_YAML
+    ):
         config.write_text(DAGSTER_YAML)
     return home
 
@@ -116,10 +134,13 @@ def landing_windows(paths: WarehousePaths) -> tuple[Window, Window | None, Windo
 
 
 def _range_tags(window: tuple[str, str]) -> dict[str, str]:
+    from orchestration.run_monitoring import process_tags
+
     return {
         "dagster/asset_partition_range_start": window[0],
         "dagster/asset_partition_range_end": window[1],
         "trigger": "make warehouse",
+        **process_tags(),  # which process runs it in-process: a dead one is found and failed
     }
 
 
@@ -134,11 +155,16 @@ def run_build() -> int:
     from dagster import DagsterInstance
 
     from orchestration.definitions import defs
+    from orchestration.run_monitoring import fail_dead_runs
 
     months, days, quarters = landing_windows(paths)
     failed_checks: list[str] = []
     results = []
     with DagsterInstance.get() as instance:
+        # A run killed earlier (kill -9, out of memory) may still hold the writer pool's slot:
+        # without a daemon here, nobody else would give it back (orchestration/run_monitoring.py).
+        for run_id in fail_dead_runs(instance):
+            print(f"Run {run_id} had died without ending: marked failed, its pool slot freed.")
         # Daily appeal loads and quarterly land loads first (their own partitions, so their own
         # runs), then everything else over the months, in one run: trade loads, every dbt model,
         # serving copy, docs.

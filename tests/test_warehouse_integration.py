@@ -2,10 +2,13 @@
 on two years of the bundled trade data, three weeks of appeals and four years of a small land and
 subsoil monitoring set, in a temporary folder."""
 
+import os
+import shutil
 import subprocess
 import sys
 import textwrap
 from datetime import date
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -192,6 +195,78 @@ def test_analyst_reads_serving_copy_while_a_run_writes(built):
     assert serving_rows > 0
 
 
+# Columns that say when and by which load a row was written: they change with every rebuild.
+PROVENANCE_COLUMNS = ("_loaded_at", "_load_id", "loaded_at", "published_at")
+# Hectares that are not aggregated: measured per polygon by the loader (shapely/pyproj), kept as
+# they were loaded (DOUBLE), never summed in a mart.
+MEASURED_HECTARES = {"geometry_area_ha", "area_diff_ha"}
+
+
+def content_fingerprints(database: Path) -> dict[str, dict[str, object]]:
+    """Every table of the marts schema (marts, facts, dimensions, as published to the serving
+    copy): its row count, a hash of its whole content (all rows, provenance columns left out;
+    independent of row order, the same as comparing the tables sorted by every column), and a
+    hash per column to say which column differs. A DOUBLE that changes in its last bit changes
+    its hash."""
+    fingerprints = {}
+    with duckdb.connect(str(database), read_only=True) as con:
+        tables = con.execute("select table_name from duckdb_tables() where schema_name = 'marts' "
+                             "order by 1").fetchall()
+        for (table,) in tables:
+            columns = [name for (name,) in con.execute(
+                "select column_name from duckdb_columns() where schema_name = 'marts' "
+                "and table_name = ? order by column_index", [table]).fetchall()
+                if not name.endswith(PROVENANCE_COLUMNS)]
+            quoted = [f'"{name}"' for name in columns]
+            row = con.execute(
+                f"select count(*), sum(hash({', '.join(quoted)})::hugeint)::varchar, "
+                + ", ".join(f"sum(hash({q})::hugeint)::varchar" for q in quoted)
+                + f' from marts."{table}"'
+            ).fetchone()
+            fingerprints[table] = {"rows": row[0], "content": row[1],
+                                   **dict(zip(columns, row[2:], strict=True))}
+    return fingerprints
+
+
+def test_hectares_in_the_marts_are_exact_numbers(built):
+    """Hectares summed in DOUBLE depend on the order the rows are added in; DECIMAL sums do not."""
+    paths, _, _ = built
+    with duckdb.connect(str(paths.warehouse_db), read_only=True) as con:
+        inexact = con.execute("""
+            select table_name || '.' || column_name || ' ' || data_type from duckdb_columns()
+            where schema_name = 'marts' and regexp_matches(column_name, '_ha($|_)')
+              and data_type not like 'DECIMAL%' and data_type not like '%INT%'
+              and not list_contains(?, column_name)
+            order by 1
+        """, [sorted(MEASURED_HECTARES)]).fetchall()
+    assert inexact == []
+
+
+def test_a_rebuild_from_the_same_raw_data_is_identical(built, tmp_path):
+    """Every dbt model rebuilt from scratch (`dbt run --full-refresh`) on a copy of the built
+    warehouse, from the same raw and reference data: every marts table (the marts, facts and
+    dimensions of the serving copy) is the same to the last bit, provenance columns apart."""
+    paths, _, _ = built
+    copy = tmp_path / "warehouse.duckdb"
+    shutil.copyfile(paths.warehouse_db, copy)
+    before = content_fingerprints(copy)
+    project = Path(__file__).resolve().parent.parent / "dbt_project"
+    env = {**os.environ, "WAREHOUSE_PATH": str(copy), "DUCKDB_TEMP_DIR": str(tmp_path / "spill"),
+           "DUCKDB_MEMORY_LIMIT": "1GB"}
+    subprocess.run(
+        [str(Path(sys.executable).with_name("dbt")), "run", "--full-refresh", "--quiet",
+         "--project-dir", str(project), "--profiles-dir", str(project),
+         "--target-path", str(tmp_path / "target")],
+        check=True, env=env, cwd=project, timeout=600,
+    )
+    after = content_fingerprints(copy)
+    assert sorted(after) == sorted(before)
+    changed = {table: sorted(column for column, value in after[table].items()
+                             if value != before[table][column])
+               for table in before if after[table] != before[table]}
+    assert changed == {}
+
+
 def test_rerun_is_a_no_op_and_a_bad_file_stops_the_graph(built):
     paths, instance, _ = built
     before = query(paths, "select * from marts.mart_bilateral_turnover order by all")
@@ -285,10 +360,10 @@ def test_land_marts_agree_with_the_raw_loads(built):
         """).fetchone()
     assert invalid > 0  # the generator plants self-intersecting and unparsable polygons
     events = dict(((kind, year), round(ha, 2)) for kind, year, ha in query(paths, """
-        select 'WITHDRAWN', season_year, sum(returned_to_state_ha) from marts.mart_land_utilization
+        select 'WITHDRAWN', season_year, sum(returned_to_state_ha)::double from marts.mart_land_utilization
         group by all
         union all
-        select 'REDISTRIBUTED', season_year, sum(redistributed_ha) from marts.mart_land_utilization
+        select 'REDISTRIBUTED', season_year, sum(redistributed_ha)::double from marts.mart_land_utilization
         group by all
     """))
     # Events are assigned to seasons (winter events to the coming spring), so compare whole runs.

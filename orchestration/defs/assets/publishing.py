@@ -23,7 +23,8 @@ DBT_ASSET_KEYS = sorted(
     pool=WRITER_POOL,
     retry_policy=TRANSIENT_RETRY,
     description="Marts, dimensions and facts copied to a separate DuckDB file and Parquet that "
-    "analysts open read-only while runs write the warehouse. Replaced atomically.",
+    "analysts open read-only while runs write the warehouse. Replaced atomically (Parquet: a "
+    "folder per build behind the `current` link).",
 )
 def serving_copy(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
     paths = warehouse.paths
@@ -33,9 +34,13 @@ def serving_copy(context: AssetExecutionContext, warehouse: WarehouseResource) -
     metadata = {
         "serving_database": MetadataValue.path(str(copy.database)),
         "parquet_folder": MetadataValue.path(str(copy.parquet_dir)),
+        "parquet_build": MetadataValue.path(str(copy.build_dir)),
         "tables": MetadataValue.json(copy.tables),
         "dagster/row_count": sum(copy.tables.values()),
     }
+    if copy.removed_leftovers:
+        context.log.info(f"removed {len(copy.removed_leftovers)} leftover(s) of interrupted publishes: "
+                         + ", ".join(p.name for p in copy.removed_leftovers))
     if progress:
         metadata["target_progress"] = MetadataValue.md(progress)
     return MaterializeResult(metadata=metadata)

@@ -5,6 +5,8 @@
 --   unused_ha   = the whole stated area when UNUSED, area * (1 - used_share) when PARTLY_USED,
 --                 0 when USED, null when NO_DATA (nothing seen);
 --   used_ha     = observed_ha - unused_ha.
+-- Hectares are DECIMAL(18, 4) (macro hectares): their sums in the marts are exact, so a rebuild
+-- from the same files gives the same figures to the last digit.
 -- Stated areas are used even when the outline is invalid or disagrees (flags on dim_land_parcel).
 with observations as (
     select * from {{ ref('stg_land__observations') }}
@@ -99,7 +101,7 @@ measured as (
         case when is_observed then area_ha else 0 end as observed_ha,
         case usage_class
             when 'UNUSED' then area_ha
-            when 'PARTLY_USED' then area_ha * (1 - used_share)
+            when 'PARTLY_USED' then {{ hectares('area_ha * (1 - used_share)') }}
             when 'USED' then 0
         end as unused_ha
     from joined

@@ -21,7 +21,7 @@ select
     {{ dbt.cast('cadastral_number', dbt.type_string()) }} as cadastral_number,
     event_type,
     {{ dbt.cast('event_date', 'date') }} as event_date,
-    {{ dbt.cast('area_ha', 'double') }} as area_ha,
+    {{ hectares('area_ha') }} as area_ha,
     nullif(reason, '') as reason,
     nullif(channel, '') as channel,
     nullif(new_holder_type, '') as new_holder_type,

@@ -12,7 +12,7 @@ select
         when length(kato_code) = 9 then substr(kato_code, 1, 2)
     end as region_kato_2digit,
     land_category,
-    {{ dbt.cast('area_ha', 'double') }} as area_ha,
+    {{ hectares('area_ha') }} as area_ha,
     holder_type,
     nullif(holder_id, '') as holder_id,
     tenure_type,

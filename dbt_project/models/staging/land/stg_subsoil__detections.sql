@@ -22,7 +22,7 @@ select
     {{ dbt.cast('licence_number', dbt.type_string()) }} as licence_number,
     {{ dbt.cast('detection_date', 'date') }} as detection_date,
     activity_type,
-    {{ dbt.cast('disturbed_area_ha', 'double') }} as disturbed_area_ha,
+    {{ hectares('disturbed_area_ha') }} as disturbed_area_ha,
     confidence,
     satellite,
     geometry_wkt,

@@ -15,7 +15,7 @@ select
     end as region_kato_2digit,
     {{ dbt.cast('licence_start', 'date') }} as licence_start_date,
     {{ dbt.cast('licence_end', 'date') }} as licence_end_date,
-    {{ dbt.cast('area_ha', 'double') }} as area_ha,
+    {{ hectares('area_ha') }} as area_ha,
     geometry_wkt,
     {{ dbt.cast('updated_at', dbt.type_timestamp()) }} as updated_at,
     coalesce(geometry_is_valid, false) as geometry_is_valid,
