@@ -14,8 +14,6 @@ from ingest.eotinish_schema import (
     APPEAL_STATES,
     APPEAL_TYPES,
     EVENT_TYPES,
-    HASHED_COLUMNS,
-    IIN_PATTERN,
     LANGUAGES,
     WORKING_STATES,
 )
@@ -35,17 +33,6 @@ def _in_set(column: str, values: list) -> ExpectationSpec:
 
 def _not_null(*columns: str) -> list[ExpectationSpec]:
     return [ExpectationSpec("ExpectColumnValuesToNotBeNull", {"column": c}) for c in columns]
-
-
-def _no_iin(feed) -> list[ExpectationSpec]:
-    """No value shaped like an IIN (12 digits not inside a longer number, whatever letters
-    surround them) may be left in any text column. The keyed-hash columns are not checked: they
-    hold 64 hex digits, which match the shape by chance, and nothing else."""
-    return [
-        ExpectationSpec("ExpectColumnValuesToNotMatchRegex", {"column": name, "regex": IIN_PATTERN})
-        for name, dtype in feed.staged_columns
-        if dtype == "VARCHAR" and name not in HASHED_COLUMNS.values()
-    ]
 
 
 def _columns(feed) -> ExpectationSpec:
@@ -77,7 +64,6 @@ def appeals_suite() -> list[ExpectationSpec]:
                         {"column": "person_age", "min_value": 0, "max_value": 120}),
         # One snapshot of an appeal per daily file.
         ExpectationSpec("ExpectCompoundColumnsToBeUnique", {"column_list": ["id", "_partition_date"]}),
-        *_no_iin(APPEALS),
     ]
 
 
@@ -93,7 +79,6 @@ def appeal_events_suite() -> list[ExpectationSpec]:
         ExpectationSpec("ExpectColumnPairValuesAToBeGreaterThanB",
                         {"column_A": "_partition_date", "column_B": "event_date", "or_equal": True}),
         ExpectationSpec("ExpectCompoundColumnsToBeUnique", {"column_list": ["id", "_partition_date"]}),
-        *_no_iin(EVENTS),
     ]
 
 

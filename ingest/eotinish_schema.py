@@ -83,12 +83,6 @@ APPEAL_CHARACTERS = ["INDIVIDUAL", "COLLECTIVE"]
 LANGUAGES = ["kk", "ru", "en"]
 
 DEFAULT_DEADLINE_WORKING_DAYS = 15
-# The shape of an IIN, for regex-only checks (the GX suites): 12 digits not inside a longer digit
-# run, whatever letters surround them (`IIN900315300123`, `u-900315300123`), whose first six are
-# YYMMDD-like and whose 7th is a century/sex digit 0-6. A superset of the valid IINs (the check
-# digit and the exact date are not checked by a regex): the strict detector, which the load path's
-# redaction and the warehouse scans use, is ingest.privacy.is_valid_iin / the SQL macro
-# contains_iin. Keyed-hash columns (HASHED_COLUMNS values: 64 hex digits) must not be checked
-# against it: a random hash matches it by chance. Written for both RE2 (DuckDB) and Python's re.
-IIN_PATTERN = (r"(?:^|[^0-9])[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])[0-6][0-9]{5}"
-               r"(?:[^0-9]|$)")
+# No suite checks text columns for IINs: the read itself replaces every valid IIN in every field
+# by its keyed token (ingest.privacy, redact_pii), and a regex cannot tell an IIN from a digit run
+# of the same shape (a UUID's last group, say), so such a check only rejected good rows.

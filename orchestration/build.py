@@ -13,6 +13,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from pathlib import Path
 
 from ingest.settings import REPO_ROOT, WarehousePaths
@@ -155,6 +156,7 @@ def run_build() -> int:
     from dagster import DagsterInstance
 
     from orchestration.definitions import defs
+    from orchestration.progress import QUIET_RUN_CONFIG, StepLines
     from orchestration.run_monitoring import fail_dead_runs
 
     months, days, quarters = landing_windows(paths)
@@ -171,12 +173,20 @@ def run_build() -> int:
         runs = [("load_appeals", days, "days")] if days else []
         runs += [("load_land", quarters, "quarters")] if quarters else []
         runs.append(("build_warehouse", months, "months"))
+        log_path = Path(os.environ["DAGSTER_HOME"]) / "logs" / f"build-{time.strftime('%Y%m%dT%H%M%S')}.log"
+        print(f"Dagster's event log of these runs: {log_path}", flush=True)
         for job_name, window, unit in runs:
-            print(f"Running {job_name} for the {unit} {window[0]} .. {window[1]} "
-                  "in one Dagster run ...", flush=True)
-            result = defs.resolve_job_def(job_name).execute_in_process(
-                instance=instance, tags=_range_tags(window), raise_on_error=False
-            )
+            print(f"\n{job_name}: the {unit} {window[0]} .. {window[1]}, one Dagster run", flush=True)
+            run_id = str(uuid.uuid4())
+            lines = StepLines(log_path)
+            instance.add_event_listener(run_id, lines)
+            try:
+                result = defs.resolve_job_def(job_name).execute_in_process(
+                    run_config=QUIET_RUN_CONFIG, instance=instance, tags=_range_tags(window),
+                    raise_on_error=False, run_id=run_id,
+                )
+            finally:
+                lines.close()
             results.append(result)
             failed_checks += [
                 e.asset_check_key.to_user_string()

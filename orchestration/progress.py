@@ -1,0 +1,78 @@
+"""What `make warehouse` shows while Dagster runs: one line per finished step (what it loaded,
+seconds, outcome), a few lines for a failure, and every event of the run in a log file under the
+Dagster home instead of on the terminal (the event log itself is in the Dagster home's storage)."""
+
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TextIO
+
+from dagster import DagsterEventType, EventLogEntry
+
+# Silences the job's own console logger (Dagster's DEBUG event stream) for a run.
+QUIET_RUN_CONFIG = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
+
+
+class StepLines:
+    """An event listener (DagsterInstance.add_event_listener) for one run."""
+
+    def __init__(self, log_path: Path, out: TextIO = sys.stdout):
+        log_path.parent.mkdir(parents=True, exist_ok=True)
+        self.log = log_path.open("a", encoding="utf-8")
+        self.out = out
+        self.loaded: dict[str, str] = {}  # step key -> what its materializations said
+        self.failed_checks: dict[str, list[str]] = {}
+
+    def __call__(self, entry: EventLogEntry) -> None:
+        when = datetime.fromtimestamp(entry.timestamp, UTC).strftime("%Y-%m-%d %H:%M:%S")
+        event = entry.dagster_event
+        kind = event.event_type_value if event else "LOG"
+        self.log.write(f"{when} {entry.level if isinstance(entry.level, str) else entry.level:>2} "
+                       f"{entry.step_key or '-'} {kind} {entry.message or ''}\n")
+        self.log.flush()
+        if event is None or not entry.step_key:
+            return
+        step = entry.step_key
+        if event.event_type == DagsterEventType.ASSET_MATERIALIZATION:
+            metadata = event.event_specific_data.materialization.metadata
+            self.loaded[step] = _what_was_loaded(metadata) or self.loaded.get(step, "")
+        elif event.event_type == DagsterEventType.ASSET_CHECK_EVALUATION:
+            evaluation = event.event_specific_data
+            if not evaluation.passed:
+                self.failed_checks.setdefault(step, []).append(evaluation.check_name)
+        elif event.event_type == DagsterEventType.STEP_SUCCESS:
+            seconds = event.event_specific_data.duration_ms / 1000
+            checks = self.failed_checks.get(step)
+            outcome = "ok" if not checks else "ok, check failed: " + ", ".join(checks)
+            self._print(f"  {_short(step):<44} {self.loaded.get(step, ''):<34} {seconds:7.1f} s  {outcome}")
+        elif event.event_type == DagsterEventType.STEP_FAILURE:
+            error = event.event_specific_data.error
+            message = (error.message if error else entry.message or "").strip().splitlines()
+            self._print(f"  {_short(step):<44} {'':<34} {'':>9}  FAILED")
+            for line in message[:6]:
+                self._print(f"      {line[:160]}")
+            if len(message) > 6:
+                self._print(f"      ... (the whole error: {self.log.name})")
+
+    def _print(self, line: str) -> None:
+        print(line, file=self.out, flush=True)
+
+    def close(self) -> None:
+        self.log.close()
+
+
+def _short(step: str) -> str:
+    return step if len(step) <= 44 else step[:41] + "..."
+
+
+def _what_was_loaded(metadata) -> str:
+    def value(name):
+        entry = metadata.get(name)
+        return getattr(entry, "value", entry) if entry is not None else None
+
+    rows, partitions = value("rows_published"), value("partitions_published")
+    if rows is None:
+        rows = value("dagster/row_count")
+        return f"{rows:,} rows" if isinstance(rows, int) else ""
+    unchanged = value("partitions_unchanged") or 0
+    return f"{partitions} partitions, {rows:,} rows" + (f" ({unchanged} unchanged)" if unchanged else "")
