@@ -8,12 +8,14 @@ the days and `load_land` over the quarters the landing folder holds, then `build
 every month, each as one run (single-run backfill); print a summary.
 """
 
+import contextlib
 import os
 import subprocess
 import sys
 import tempfile
 import time
 import uuid
+import warnings
 from pathlib import Path
 
 from ingest.settings import REPO_ROOT, WarehousePaths
@@ -153,8 +155,11 @@ def run_build() -> int:
     prepare_dbt_manifest()
     prepare_dagster_home()
 
-    from dagster import DagsterInstance
+    from dagster import BetaWarning, DagsterInstance, PreviewWarning, SupersessionWarning
 
+    # Notes for the project's developers about Dagster APIs, not for the person building.
+    for category in (BetaWarning, PreviewWarning, SupersessionWarning):
+        warnings.filterwarnings("ignore", category=category)
     from orchestration.definitions import defs
     from orchestration.progress import QUIET_RUN_CONFIG, StepLines
     from orchestration.run_monitoring import fail_dead_runs
@@ -178,13 +183,15 @@ def run_build() -> int:
         for job_name, window, unit in runs:
             print(f"\n{job_name}: the {unit} {window[0]} .. {window[1]}, one Dagster run", flush=True)
             run_id = str(uuid.uuid4())
-            lines = StepLines(log_path)
+            lines = StepLines(log_path, out=sys.stdout)
             instance.add_event_listener(run_id, lines)
             try:
-                result = defs.resolve_job_def(job_name).execute_in_process(
-                    run_config=QUIET_RUN_CONFIG, instance=instance, tags=_range_tags(window),
-                    raise_on_error=False, run_id=run_id,
-                )
+                # What steps print (dbt's own log lines, via dagster-dbt) goes to the log file too.
+                with contextlib.redirect_stdout(lines.log):
+                    result = defs.resolve_job_def(job_name).execute_in_process(
+                        run_config=QUIET_RUN_CONFIG, instance=instance, tags=_range_tags(window),
+                        raise_on_error=False, run_id=run_id,
+                    )
             finally:
                 lines.close()
             results.append(result)
