@@ -6,6 +6,7 @@ many partitions pays it once."""
 
 import itertools
 import os
+import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -18,6 +19,7 @@ from ingest.loads import LoadIssue
 INDEX_COLUMNS = ["_source_file", "_source_row"]
 _run_numbers = itertools.count(1)
 SAMPLE_VALUES = 10
+_RUN_NAME_UNSAFE = re.compile(r"[^A-Za-z0-9_-]")
 
 
 @dataclass(frozen=True)
@@ -71,7 +73,10 @@ def validate_frame(
     import great_expectations.expectations as gxe
 
     context = _context(_docs_dir())
-    run_name = f"{suite_name}__{batch_name}__{next(_run_numbers)}"
+    # Data Docs file their pages by these names and read the names back from the file names, which
+    # they split at the first dot: a page named with a dot (a window of partitions, "2024-01-01..
+    # 2024-01-11") is taken for a stale one and deleted by the very build that wrote it.
+    run_name = f"{suite_name}__{_RUN_NAME_UNSAFE.sub('_', batch_name)}__{next(_run_numbers)}"
     source_name = f"{run_name}__source"
     source = context.data_sources.add_pandas(source_name)
     asset = source.add_dataframe_asset(run_name)
