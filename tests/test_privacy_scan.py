@@ -1,0 +1,395 @@
+"""At the door: no IIN, whatever letters surround it, is written anywhere the warehouse writes.
+
+A small warehouse is built through Dagster with a real, persistent Dagster instance (run and event
+storage in SQLite, compute logs on disk): a week of the bundled appeals, then five more days whose
+appeals and events files plant IINs in every field, text and numeric, bare and with letters
+around them (`900315300123`, `IIN900315300123`, `iin-900315300123`, `u-900315300123`,
+`x_900315300123_y`):
+
+* 2024-01-08 (JSON Lines), 2024-01-09 (CSV) and 2024-01-12 (UTF-16, which the load reads
+  through a UTF-8 copy) hold IINs only where the suites accept them (reg_number, event ids,
+  actor_user_id, the hashed IIN and the dropped personal fields and free text): they are
+  published, redacted;
+* 2024-01-10 (JSON Lines) and 2024-01-11 (CSV, with a broken line holding an IIN) hold them in
+  every field, numeric ones included (as JSON numbers too): they are rejected, so the quarantine,
+  meta.loads, the step's error, the asset check's metadata and Data Docs all get them.
+
+Then every place is scanned: every table of every DuckDB file under the warehouse folder (the
+warehouse, the serving copy, operations.duckdb), every Parquet file, every other file there (Data
+Docs, dbt docs, the report and its charts, spill and work folders) and every file of the Dagster
+home (SQLite run and event storage, read both as raw bytes and row by row; compute logs).
+"""
+
+import json
+import re
+import sqlite3
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pytest
+from conftest import copy_files
+from dagster import (
+    AssetSelection,
+    DagsterEventType,
+    DagsterInstance,
+    build_run_status_sensor_context,
+    materialize,
+)
+
+from ingest.duck import quote_ident
+from ingest.eotinish_schema import APPEAL_SOURCE_COLUMNS, EVENT_SOURCE_COLUMNS
+from ingest.generate_appeals import _write_rows, bundled_day_rows, make_iin, write_bundled_appeals
+from ingest.generate_land import write_bundled_land
+from ingest.privacy import find_iin_in_text, find_iin_values, is_valid_iin, register_iin_detector
+from ingest.settings import WarehousePaths
+
+pytestmark = pytest.mark.integration
+
+HASH_KEY = "privacy-scan-test-key-for-applicants-0001"
+START = date(2024, 1, 1)
+BUNDLED_DAYS = 7
+PASS_JSONL, PASS_CSV, FAIL_JSONL, FAIL_CSV = "2024-01-08", "2024-01-09", "2024-01-10", "2024-01-11"
+PASS_UTF16 = "2024-01-12"  # passing rows in UTF-16 files (DuckDB reads a UTF-8 copy of them)
+PASS_DAYS = (PASS_JSONL, PASS_CSV, PASS_UTF16)
+PLANTED_DAYS = (PASS_JSONL, PASS_CSV, FAIL_JSONL, FAIL_CSV, PASS_UTF16)
+DAYS = ("2024-01-01", PASS_UTF16)
+MONTHS = ("2022-01-01", "2023-12-01")
+QUARTERS = ("2022-01-01", "2025-10-01")
+YEARS = ("2022", "2023")
+
+IIN = "900315300123"
+IINS = [IIN] + [make_iin(date(1960 + 7 * i, 1 + i, 3 + 2 * i), i % 2 == 1, 4100 + 37 * i) for i in range(6)]
+FORMS = ("{}", "IIN{}", "iin-{}", "u-{}", "x_{}_y")
+APPEAL_COLUMNS = [name for name, _ in APPEAL_SOURCE_COLUMNS]
+EVENT_COLUMNS = [name for name, _ in EVENT_SOURCE_COLUMNS]
+NUMERIC = {name for name, dtype in APPEAL_SOURCE_COLUMNS + EVENT_SOURCE_COLUMNS if dtype == "INTEGER"}
+
+
+def planted(k: int) -> str:
+    """The k-th planted value: IIN number k (mod 7) in form k (mod 5)."""
+    return FORMS[k % len(FORMS)].format(IINS[k % len(IINS)])
+
+
+def planted_json(k: int, column: str):
+    """As planted(), but a bare IIN is a JSON number in every other case (always in a numeric
+    field): json_extract_string gives it back as digits."""
+    value = planted(k)
+    return int(value) if value.isdigit() and (column in NUMERIC or k % 2 == 0) else value
+
+
+def plant_passing(appeals: list[dict], events: list[dict]) -> None:
+    """IINs only where the suites let them through: the rows are published (redacted)."""
+    for k, row in enumerate(appeals):
+        row["reg_number"] = f"{row['reg_number']}/{planted(k)}"
+        row["applicant_iin"] = planted(k + 1)
+        for column in ("applicant_name", "applicant_phone", "applicant_email", "applicant_address"):
+            row[column] = f"{row[column]} {planted(k + 2)}"
+        row["data"] = f"{row['data']} ИИН {planted(k + 3)}, {planted(k + 4)}"
+    for k, row in enumerate(events):
+        row["id"] = f"{row['id']}-{planted(k)}"
+        row["actor_user_id"] = planted(k + 1)
+        row["message"] = f"{row['message'] or ''} {planted(k + 2)}"
+        row["system_message_ru"] = f"{row['system_message_ru'] or ''} {planted(k + 3)}"
+
+
+def plant_failing(rows: list[dict], columns: list[str], *, as_json: bool) -> list[dict]:
+    """An IIN in every field (one field per row, cycling through the rows) and one more row with
+    an IIN in all of its fields."""
+    rows = [dict(row) for row in rows]
+    for k, column in enumerate(columns):
+        row = rows[k % len(rows)]
+        row[column] = planted_json(k, column) if as_json else planted(k)
+    everything = {c: planted_json(k + 3, c) if as_json else planted(k + 3) for k, c in enumerate(columns)}
+    return [*rows, everything]
+
+
+def day_index(day: str) -> int:
+    return (date.fromisoformat(day) - START).days
+
+
+def write_planted_days(folder: Path) -> None:
+    """Replace the bundled files of the planted days by the planted ones."""
+    appeal_rows, event_rows = bundled_day_rows(START, days=len(PLANTED_DAYS) + BUNDLED_DAYS)
+    for day in PLANTED_DAYS:
+        for old in folder.glob(f"*_{day}.*"):
+            old.unlink()
+        appeals, events = appeal_rows[day_index(day)], event_rows[day_index(day)]
+        suffix = "csv" if day in (PASS_CSV, FAIL_CSV) else "jsonl"
+        if day in PASS_DAYS:
+            plant_passing(appeals, events)
+            written = [
+                _write_rows(folder / f"appeals_{day}.{'csv' if day == PASS_UTF16 else suffix}",
+                            appeals, APPEAL_COLUMNS),
+                _write_rows(folder / f"appeal_events_{day}.{suffix}", events, EVENT_COLUMNS),
+            ]
+            if day == PASS_UTF16:
+                for path in written:
+                    path.write_bytes(path.read_text().encode("utf-16"))  # with its byte-order mark
+            continue
+        as_json = suffix == "jsonl"
+        appeals = plant_failing(appeals, APPEAL_COLUMNS, as_json=as_json)
+        events = plant_failing(events, EVENT_COLUMNS, as_json=as_json)
+        for name, rows, columns in (("appeals", appeals, APPEAL_COLUMNS),
+                                    ("appeal_events", events, EVENT_COLUMNS)):
+            path = folder / f"{name}_{day}.{suffix}"
+            if as_json:  # _write_rows would not keep the JSON numbers of text fields as such
+                path.write_text("".join(json.dumps({c: r[c] for c in columns}, ensure_ascii=False) + "\n"
+                                        for r in rows))
+            else:
+                _write_rows(path, rows, columns)
+                # A line broken on purpose holding IINs: too few fields (appeals), an unclosed
+                # quote at the end of the file (events).
+                broken = f"{IIN},IIN{IIN},x_{IIN}_y\n" if name == "appeals" else f'{IIN},"u-{IIN}\n'
+                with path.open("a") as handle:
+                    handle.write(broken)
+
+
+def range_tags(window):
+    return {"dagster/asset_partition_range_start": window[0],
+            "dagster/asset_partition_range_end": window[1]}
+
+
+def record_failed_runs(instance: DagsterInstance, resources: dict, results) -> int:
+    """What the run-failure sensor does for each failed run: operations.duckdb's run_failures."""
+    from orchestration.defs.operations import record_run_failures
+
+    recorded = 0
+    for result in results:
+        if result.success:
+            continue
+        run = instance.get_run_by_id(result.run_id)
+        failure = next(iter(instance.all_logs(run.run_id, of_type=DagsterEventType.RUN_FAILURE)))
+        context = build_run_status_sensor_context(
+            sensor_name="record_run_failures", dagster_instance=instance, dagster_run=run,
+            dagster_event=failure.dagster_event, resources=resources,
+        ).for_run_failure()
+        record_run_failures(context)
+        recorded += 1
+    return recorded
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory, bundled_files):
+    root = tmp_path_factory.mktemp("privacy_scan")
+    paths = WarehousePaths(root=root / "warehouse", landing=root / "landing")
+    home = root / "dagster_home"
+    home.mkdir()
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in paths.export_env().items():
+            patch.setenv(name, value)
+        patch.setenv("DAGSTER_HOME", str(home))
+        patch.setenv("APPEALS_HASH_KEY", HASH_KEY)
+        patch.delenv("WAREHOUSE_DEMO", raising=False)
+        copy_files([f for f in bundled_files if f.stem.endswith(YEARS)], paths.trade_landing)
+        write_bundled_appeals(paths.landing / "eotinish", start=START,
+                              days=BUNDLED_DAYS + len(PLANTED_DAYS))
+        write_planted_days(paths.landing / "eotinish")
+        # Quarters without new sites or observations are written as empty files, which the load
+        # refuses: leave them out (this test is not about land).
+        for path in write_bundled_land(paths.landing / "land", parcels=400, sites=30):
+            if path.stat().st_size == 0:
+                path.unlink()
+
+        from orchestration.definitions import defs
+        from orchestration.defs.jobs import APPEALS_RAW, LAND_RAW
+        from orchestration.defs.resources import WarehouseResource, dbt_resource
+
+        resources = {
+            "warehouse": WarehouseResource(root=str(paths.root), landing=str(paths.landing)),
+            "dbt": dbt_resource(),
+        }
+        assets = list(defs.assets)
+        instance = DagsterInstance.get()  # persistent: SQLite storage and compute logs in `home`
+        try:
+            appeals = materialize(assets, selection=APPEALS_RAW, resources=resources, instance=instance,
+                                  tags=range_tags(DAYS), raise_on_error=False)
+            land = materialize(assets, selection=LAND_RAW, resources=resources, instance=instance,
+                               tags=range_tags(QUARTERS), raise_on_error=False)
+            rest = materialize(assets, selection=AssetSelection.all() - APPEALS_RAW - LAND_RAW,
+                               resources=resources, instance=instance, tags=range_tags(MONTHS),
+                               raise_on_error=False)
+            failures = record_failed_runs(instance, resources, [appeals, land, rest])
+            yield paths, home, {"appeals": appeals, "land": land, "rest": rest, "failures": failures}
+        finally:
+            instance.dispose()
+
+
+# ------------------------------------------------------------------------------------------------
+# The scan.
+# ------------------------------------------------------------------------------------------------
+
+_HEX_DIGEST = r"[0-9a-fA-F]{64,}"
+# Identifiers that are not IINs but may hold a 12-digit run by chance: UUIDs (Dagster's run and
+# event ids, the exports' event ids) and hex digests of 32 digits or more (snapshot ids, checksums).
+_NOT_IIN = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+                      r"|[0-9a-fA-F]{32,}")
+
+
+def iins_in(text: str) -> list[str]:
+    return find_iin_in_text(_NOT_IIN.sub(" ", text))
+
+
+# Types whose text form cannot hold a run of 12 digits (an IIN): not worth a scan.
+_NO_ROOM = {"BOOLEAN", "TINYINT", "SMALLINT", "INTEGER", "UTINYINT", "USMALLINT", "UINTEGER", "DATE",
+            "TIME", "TIMESTAMP", "TIMESTAMP WITH TIME ZONE", "TIMESTAMP_NS", "TIMESTAMP_MS",
+            "TIMESTAMP_S", "INTERVAL", "UUID"}
+
+
+def _contains_iin(column: str) -> str:
+    return f"contains_iin(regexp_replace({quote_ident(column)}::varchar, '{_HEX_DIGEST}', ' ', 'g'))"
+
+
+def scan_duckdb(path: Path) -> list[str]:
+    """find_iin_values over the file, and every other column (lists, structs, big numbers, JSON
+    in a list...) as text, one pass per table."""
+    found = []
+    with duckdb.connect(str(path), read_only=True) as con:
+        found += [f"{path}: {table}.{column} ({rows} rows)" for table, column, rows in find_iin_values(con)]
+        register_iin_detector(con)
+        database = con.execute("select current_database()").fetchone()[0]
+        columns = con.execute("""
+            select schema_name, table_name, list(column_name order by column_index)
+            from duckdb_columns()
+            where database_name = ? and data_type not in ('VARCHAR', 'JSON') and not internal
+                and not list_contains(?, data_type)
+            group by all order by all
+        """, [database, sorted(_NO_ROOM)]).fetchall()
+        for schema, table, names in columns:
+            counts = con.execute(
+                "select " + ", ".join(f"count(*) filter (where {_contains_iin(n)})" for n in names)
+                + f" from {quote_ident(schema)}.{quote_ident(table)}").fetchone()
+            found += [f"{path}: {schema}.{table}.{name} ({rows} rows)"
+                      for name, rows in zip(names, counts, strict=True) if rows]
+    return found
+
+
+def scan_parquet(path: Path) -> list[str]:
+    with duckdb.connect() as con:
+        register_iin_detector(con)
+        source = f"read_parquet('{path}')"
+        described = con.execute(f"select column_name from (describe select * from {source})").fetchall()
+        names = [n for (n,) in described]
+        counts = con.execute(
+            "select " + ", ".join(f"count(*) filter (where {_contains_iin(n)})" for n in names)
+            + f" from {source}").fetchone()
+    return [f"{path}: column {name} ({rows} rows)" for name, rows in zip(names, counts, strict=True) if rows]
+
+
+def scan_sqlite(path: Path) -> list[str]:
+    """Every value of every table of a SQLite database (Dagster's run and event storage)."""
+    found = []
+    try:
+        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        tables = [t for (t,) in con.execute("select name from sqlite_master where type = 'table'")]
+    except sqlite3.DatabaseError:
+        return found
+    try:
+        for table in tables:
+            for row in con.execute(f'select * from "{table}"'):
+                text = " ".join(v.decode("utf-8", "ignore") if isinstance(v, bytes) else str(v)
+                                for v in row if v is not None)
+                if iins := iins_in(text):
+                    found.append(f"{path}: table {table}: {iins[0]} in {text[:200]!r}")
+                    break  # one row per table is enough to point at it
+    finally:
+        con.close()
+    return found
+
+
+def scan_bytes(path: Path) -> list[str]:
+    """The file's bytes as text (whatever it is): one line per file that holds IINs."""
+    text = path.read_bytes().decode("utf-8", errors="ignore")
+    if not (iins := iins_in(text)):
+        return []
+    at = text.find(iins[0])
+    return [f"{path}: {len(iins)} IIN(s), e.g. ...{text[max(at - 80, 0):at + 40]!r}..."]
+
+
+def scan_tree(folder: Path) -> tuple[list[str], dict[str, int]]:
+    found: list[str] = []
+    kinds = {"duckdb": 0, "parquet": 0, "sqlite": 0, "files": 0}
+    for path in sorted(folder.rglob("*")):
+        if path.is_symlink() or not path.is_file():
+            continue
+        with path.open("rb") as handle:
+            magic = handle.read(16)
+        if path.suffix == ".duckdb":
+            kinds["duckdb"] += 1
+            found += scan_duckdb(path)
+        elif path.suffix == ".parquet":
+            kinds["parquet"] += 1
+            found += scan_parquet(path)
+        elif magic.startswith(b"SQLite format 3"):
+            kinds["sqlite"] += 1
+            found += scan_sqlite(path)
+        kinds["files"] += 1
+        found += scan_bytes(path)  # raw bytes as well: freed pages, logs, HTML, JSON, PNG...
+    return found, kinds
+
+
+def test_planted_iins_are_valid():
+    assert all(is_valid_iin(iin) for iin in IINS) and len(set(IINS)) == len(IINS)
+    assert all(find_iin_in_text(FORMS[k].format(IIN)) == [IIN] for k in range(len(FORMS)))
+
+
+def test_the_planted_rows_are_published_redacted_and_the_bad_ones_quarantined(built):
+    """So that the scan cannot pass vacuously: the planted rows are there, redacted."""
+    paths, _, results = built
+    assert not results["appeals"].success  # the planted failing days are rejected
+    assert results["land"].success and results["rest"].success
+    assert results["failures"] >= 1
+    with duckdb.connect(str(paths.warehouse_db), read_only=True) as con:
+        appeals = dict(con.execute("""
+            select _partition_date::varchar, count(*) filter (where reg_number like '%/%iin:%')
+            from raw.eotinish_appeals group by 1
+        """).fetchall())
+        events = dict(con.execute("""
+            select _partition_date::varchar, count(*) filter (where actor_user_id like '%iin:%'
+                and id like '%-%iin:%')
+            from raw.eotinish_appeal_events group by 1
+        """).fetchall())
+        quarantined = con.execute("""
+            select partition_key, column_name, check_name from quarantine.eotinish_appeals
+            where bad_value like '%iin:%' or check_name like 'broken_csv%'
+            union all
+            select partition_key, column_name, check_name from quarantine.eotinish_appeal_events
+            where bad_value like '%iin:%' or check_name like 'broken_csv%'
+        """).fetchall()
+        rejected = con.execute("""
+            select feed, partition_key from meta.loads where status = 'rejected' order by all
+        """).fetchall()
+    for day in PASS_DAYS:
+        assert appeals[day] > 10 and events[day] > 10, day
+    assert FAIL_JSONL not in appeals and FAIL_CSV not in appeals
+    assert {(feed, day) for feed in ("eotinish_appeals", "eotinish_appeal_events")
+            for day in (FAIL_JSONL, FAIL_CSV)} <= set(rejected)
+    by_column = {(day, column) for day, column, _ in quarantined}
+    assert {(FAIL_JSONL, "person_age"), (FAIL_CSV, "person_age"), (FAIL_JSONL, "org_id"),
+            (FAIL_CSV, "actor_org_id")} <= by_column
+    assert {day for day, _, check in quarantined if check.startswith("broken_csv")} == {FAIL_CSV}
+    with duckdb.connect(str(paths.serving_db), read_only=True) as con:
+        (served,) = con.execute(
+            "select count(*) from marts.fct_appeals where reg_number like '%iin:%'").fetchone()
+    assert served > 0
+
+
+def test_no_iin_anywhere_the_warehouse_or_dagster_writes(built):
+    paths, home, _ = built
+    assert paths.operations_db.exists()
+    found, kinds = scan_tree(paths.root)
+    found_home, kinds_home = scan_tree(home)
+    leaks = found + found_home
+    assert leaks == [], "IINs found:\n" + "\n".join(leaks)
+    # Everything was really scanned: the databases, the Parquet copy, Data Docs, the report,
+    # Dagster's storage and the compute logs.
+    assert kinds["duckdb"] >= 3 and kinds["parquet"] > 5
+    assert (paths.data_docs / "index.html").exists() and (paths.report_dir / "index.html").exists()
+    # Data Docs show the rejected appeals validations, with their (redacted) unexpected values.
+    pages = [p.read_text() for p in (paths.data_docs / "validations").rglob("eotinish_appeals__*.html")]
+    assert any("iin:" in page for page in pages)
+    # The step errors and check metadata in Dagster's event storage quote the (redacted) values.
+    assert any(b"iin:" in p.read_bytes() for p in (home / "history").rglob("*.db*"))
+    assert kinds_home["sqlite"] >= 2
+    compute_logs = [p for p in home.rglob("*") if p.suffix in (".out", ".err", ".complete")]
+    assert compute_logs, "no compute logs were captured"
