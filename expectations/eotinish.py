@@ -1,11 +1,7 @@
 """Expectation suites for the eOtinish appeals and history-event feeds."""
 
-from dataclasses import replace
-from functools import cache
-
-import pandas as pd
-
-from expectations.runner import ExpectationSpec, validate_frame
+from expectations.kato import known_kato
+from expectations.runner import ExpectationSpec, compound_unique, unexpected_rows, validate_query
 from ingest.eotinish import APPEALS, EVENTS
 from ingest.eotinish_schema import (
     APPEAL_CHARACTERS,
@@ -17,14 +13,8 @@ from ingest.eotinish_schema import (
     LANGUAGES,
     WORKING_STATES,
 )
-from ingest.reference import known_kato_codes
 
 INDEX = ["_source_file", "_source_row"]
-
-
-@cache
-def _kato_codes() -> frozenset[str]:
-    return frozenset(known_kato_codes())
 
 
 def _in_set(column: str, values: list) -> ExpectationSpec:
@@ -53,17 +43,18 @@ def appeals_suite() -> list[ExpectationSpec]:
         _in_set("appeal_form", APPEAL_FORMS),
         _in_set("appeal_character", APPEAL_CHARACTERS),
         _in_set("language_id", LANGUAGES),
-        # KATO codes that exist. A value set of 16,000 codes costs Great Expectations ~5 s per run
-        # (it copies the set through pydantic many times), so the lookup is a vectorised isin()
-        # and the expectation checks its result; failures are reported against location_id.
-        _in_set("location_id_in_kato", [True]),
+        known_kato("location_id"),
         # The deadline is on or after the day the appeal was registered.
-        ExpectationSpec("ExpectColumnPairValuesAToBeGreaterThanB",
-                        {"column_A": "deadline", "column_B": "start_day", "or_equal": True}),
+        unexpected_rows(
+            "select _source_file, _source_row, deadline, start_date from {batch} "
+            "where deadline < start_date::date",
+            column="deadline", check="expect_column_pair_values_a_to_be_greater_than_b",
+            message="the deadline is before the day the appeal was registered",
+        ),
         ExpectationSpec("ExpectColumnValuesToBeBetween",
                         {"column": "person_age", "min_value": 0, "max_value": 120}),
         # One snapshot of an appeal per daily file.
-        ExpectationSpec("ExpectCompoundColumnsToBeUnique", {"column_list": ["id", "_partition_date"]}),
+        compound_unique(["id", "_partition_date"]),
     ]
 
 
@@ -78,26 +69,14 @@ def appeal_events_suite() -> list[ExpectationSpec]:
         # An event is in its own day's file, or later (then flagged is_late); never earlier.
         ExpectationSpec("ExpectColumnPairValuesAToBeGreaterThanB",
                         {"column_A": "_partition_date", "column_B": "event_date", "or_equal": True}),
-        ExpectationSpec("ExpectCompoundColumnsToBeUnique", {"column_list": ["id", "_partition_date"]}),
+        compound_unique(["id", "_partition_date"]),
     ]
 
 
-def validate_appeals(frame: pd.DataFrame, label: str):
-    frame = frame.assign(
-        start_day=frame["start_date"].dt.normalize(),
-        location_id_in_kato=frame["location_id"].isin(_kato_codes()),
-    )
-    passed, summary, issues = validate_frame("eotinish_appeals", appeals_suite(), frame, label)
-    codes = dict(zip(zip(frame["_source_file"], frame["_source_row"], strict=True),
-                     frame["location_id"], strict=True)) if not passed else {}
-    issues = [
-        replace(issue, column="location_id", message="KATO code does not exist",
-                value=codes.get((issue.file, issue.row)))
-        if issue.column == "location_id_in_kato" else issue
-        for issue in issues
-    ]
-    return passed, summary, issues
+def validate_appeals(batch, label: str):
+    """Run the suite inside DuckDB on a batch of staged rows (ingest.feeds.ValidationBatch)."""
+    return validate_query("eotinish_appeals", appeals_suite(), batch.con, batch.sql, label)
 
 
-def validate_appeal_events(frame: pd.DataFrame, label: str):
-    return validate_frame("eotinish_appeal_events", appeal_events_suite(), frame, label)
+def validate_appeal_events(batch, label: str):
+    return validate_query("eotinish_appeal_events", appeal_events_suite(), batch.con, batch.sql, label)

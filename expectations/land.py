@@ -6,18 +6,13 @@ is blocked when more than MAX_INVALID_GEOMETRY_SHARE of its polygons are invalid
 whatever else the validated batch holds) (a broken export,
 swapped coordinates), or when any detection's point is unusable or names an unknown licence."""
 
-from dataclasses import replace
-from functools import cache
-
-import pandas as pd
-
-from expectations.runner import ExpectationSpec, validate_frame
+from expectations.kato import known_kato
+from expectations.runner import ExpectationSpec, compound_unique, unexpected_rows, validate_query
 from ingest.land import FEEDS_BY_NAME
 from ingest.land_schema import (
     CADASTRAL_NUMBER_PATTERN,
     VALUE_SETS,
 )
-from ingest.reference import known_kato_codes
 
 INDEX = ["_source_file", "_source_row"]
 MAX_INVALID_GEOMETRY_SHARE = 0.05
@@ -29,11 +24,6 @@ MIN_INVALID_GEOMETRIES_TO_BLOCK = 3
 PARCEL_AREA_HA = (0.01, 100_000)
 LICENCE_AREA_HA = (0.01, 500_000)
 DETECTION_AREA_HA = (0, 1_000)
-
-
-@cache
-def _kato_codes() -> frozenset[str]:
-    return frozenset(known_kato_codes())
 
 
 def _in_set(feed: str, column: str) -> ExpectationSpec:
@@ -62,25 +52,35 @@ def _common(name: str) -> list[ExpectationSpec]:
 
 
 def _unique_in_file(*columns: str) -> ExpectationSpec:
-    return ExpectationSpec("ExpectCompoundColumnsToBeUnique",
-                           {"column_list": [*columns, "_partition_quarter"]})
+    return compound_unique([*columns, "_partition_quarter"])
+
+
+def _flagged(where: str, column: str, message: str, check: str) -> ExpectationSpec:
+    """Rows matching `where` (SQL over the validated rows) fail; reported against `column`, whose
+    value is shown."""
+    return unexpected_rows(
+        f'select _source_file, _source_row, "{column}" from {{batch}} where {where}',
+        column=column, message=message, check=check,
+    )
 
 
 def _valid_geometry() -> ExpectationSpec:
-    # Computed per quarter by the validator (a batch may hold several quarters): an invalid
-    # polygon is acceptable (kept, flagged) unless its quarter has too many of them.
-    return ExpectationSpec("ExpectColumnValuesToBeInSet",
-                           {"column": "geometry_acceptable", "value_set": [True]})
-
-
-def _with_geometry_share(frame: pd.DataFrame) -> pd.DataFrame:
-    """geometry_acceptable: valid, or invalid in a quarter whose invalid polygons are at most
-    MAX_INVALID_GEOMETRY_SHARE of it or fewer than MIN_INVALID_GEOMETRIES_TO_BLOCK."""
-    valid = frame["geometry_is_valid"].fillna(False).astype(bool)
-    by_quarter = (~valid).groupby(frame["_partition_quarter"])
-    share, count = by_quarter.transform("mean"), by_quarter.transform("sum")
-    tolerated = (share <= MAX_INVALID_GEOMETRY_SHARE) | (count < MIN_INVALID_GEOMETRIES_TO_BLOCK)
-    return frame.assign(geometry_acceptable=valid | tolerated)
+    """An invalid polygon is acceptable (kept, flagged) unless its quarter (a batch may hold
+    several) has more than MAX_INVALID_GEOMETRY_SHARE of them and at least
+    MIN_INVALID_GEOMETRIES_TO_BLOCK. Shown: why the polygon is invalid."""
+    return unexpected_rows(
+        f"""select _source_file, _source_row, geometry_issue from (
+            select *, sum(_invalid) over quarter as _invalid_count,
+                avg(_invalid) over quarter as _invalid_share
+            from (select *, case when geometry_is_valid then 0 else 1 end as _invalid from {{batch}})
+            window quarter as (partition by _partition_quarter)
+        )
+        where _invalid = 1 and _invalid_share > {MAX_INVALID_GEOMETRY_SHARE}
+            and _invalid_count >= {MIN_INVALID_GEOMETRIES_TO_BLOCK}""",
+        column="geometry_wkt", check="acceptable_geometry",
+        message=f"invalid geometry, in a quarter with more than {MAX_INVALID_GEOMETRY_SHARE:.0%} "
+                "invalid polygons",
+    )
 
 
 def land_parcels_suite() -> list[ExpectationSpec]:
@@ -91,8 +91,7 @@ def land_parcels_suite() -> list[ExpectationSpec]:
                    "tenure_type", "geometry_wkt", "updated_at"),
         ExpectationSpec("ExpectColumnValuesToMatchRegex",
                         {"column": "cadastral_number", "regex": CADASTRAL_NUMBER_PATTERN}),
-        # KATO codes that exist (a vectorised lookup whose result is checked; see eotinish.py).
-        ExpectationSpec("ExpectColumnValuesToBeInSet", {"column": "kato_code_in_kato", "value_set": [True]}),
+        known_kato("kato_code"),
         _in_set(feed, "land_category"),
         _in_set(feed, "holder_type"),
         _in_set(feed, "tenure_type"),
@@ -117,13 +116,14 @@ def land_observations_suite() -> list[ExpectationSpec]:
         _in_set(feed, "satellite"),
         # The season names the date's year and one of its months (SPRING Apr-May, SUMMER Jun-Aug,
         # AUTUMN Sep-Oct).
-        ExpectationSpec("ExpectColumnValuesToBeInSet",
-                        {"column": "season_matches_date", "value_set": [True]}),
+        _flagged("not season_matches_date", "observation_date", "the date is not in the named season",
+                 "season_matches_date"),
         _between("used_share", 0, 1),
         _between("cloud_share", 0, 1),
         _between("ndvi", -1, 1),
         # A classified scene carries its measures; only NO_DATA (cloud) may lack them.
-        ExpectationSpec("ExpectColumnValuesToNotBeNull", {"column": "used_share_if_classified"}),
+        _flagged("usage_class is distinct from 'NO_DATA' and used_share is null", "used_share",
+                 "a classified scene has no used_share", "used_share_if_classified"),
         _unique_in_file("observation_id"),
         # One observation per parcel and season (across files: dbt's test on fct_land_observations).
         _unique_in_file("cadastral_number", "season"),
@@ -153,7 +153,7 @@ def subsoil_sites_suite() -> list[ExpectationSpec]:
         *_common(feed),
         *_not_null("licence_number", "licence_type", "mineral", "kato_code", "licence_start",
                    "geometry_wkt", "updated_at"),
-        ExpectationSpec("ExpectColumnValuesToBeInSet", {"column": "kato_code_in_kato", "value_set": [True]}),
+        known_kato("kato_code"),
         _in_set(feed, "licence_type"),
         _in_set(feed, "mineral"),
         _between("area_ha", *LICENCE_AREA_HA, strict_min=True),
@@ -174,69 +174,34 @@ def subsoil_detections_suite() -> list[ExpectationSpec]:
         _in_set(feed, "satellite"),
         _between("confidence", 0, 1),
         _between("disturbed_area_ha", *DETECTION_AREA_HA),
-        ExpectationSpec("ExpectColumnValuesToBeInSet", {"column": "licence_known", "value_set": [True]}),
+        _flagged("not licence_known", "licence_number",
+                 "no published subsoil site has this licence number", "licence_known"),
         # A detection whose point cannot be read cannot be placed: the whole row is wrong.
-        ExpectationSpec("ExpectColumnValuesToNotBeNull", {"column": "point_lon"}),
+        _flagged("point_lon is null", "geometry_wkt", "not a readable POINT", "readable_point"),
         _unique_in_file("detection_id"),
     ]
 
 
-# Helper columns the validators add, and the source column a failure on them is reported against.
-HELPER_COLUMNS = {
-    "kato_code_in_kato": ("kato_code", "KATO code does not exist"),
-    "used_share_if_classified": ("used_share", "a classified scene has no used_share"),
-    "season_matches_date": ("observation_date", "the date is not in the named season"),
-    "licence_known": ("licence_number", "no published subsoil site has this licence number"),
-    "point_lon": ("geometry_wkt", "not a readable POINT"),
-    "geometry_acceptable": ("geometry_wkt", "invalid geometry, in a quarter with more than "
-                            f"{MAX_INVALID_GEOMETRY_SHARE:.0%} invalid polygons"),
-}
+def _validate(name: str, specs: list[ExpectationSpec], batch, label: str):
+    """Run a suite inside DuckDB on a batch of staged rows (ingest.feeds.ValidationBatch)."""
+    return validate_query(name, specs, batch.con, batch.sql, label)
 
 
-def _validate(name: str, specs: list[ExpectationSpec], frame: pd.DataFrame, label: str):
-    passed, summary, issues = validate_frame(name, specs, frame, label)
-    if passed:
-        return passed, summary, issues
-    source = {column for column, _ in HELPER_COLUMNS.values()} & set(frame.columns)
-    by_row = frame.set_index(INDEX)[sorted(source)] if source else None
-
-    def renamed(issue):
-        if issue.column not in HELPER_COLUMNS:
-            return issue
-        column, message = HELPER_COLUMNS[issue.column]
-        value = None
-        if by_row is not None and column in by_row and (issue.file, issue.row) in by_row.index:
-            value = by_row.at[(issue.file, issue.row), column]
-        if issue.column == "geometry_acceptable" and "geometry_issue" in frame:
-            reasons = frame.set_index(INDEX)["geometry_issue"]
-            value = reasons.get((issue.file, issue.row), value)
-        return replace(issue, column=column, message=message,
-                       value=None if value is None else str(value)[:200])
-
-    return passed, summary, [renamed(i) for i in issues]
+def validate_land_parcels(batch, label: str):
+    return _validate("land_parcels", land_parcels_suite(), batch, label)
 
 
-def validate_land_parcels(frame: pd.DataFrame, label: str):
-    frame = _with_geometry_share(frame).assign(kato_code_in_kato=frame["kato_code"].isin(_kato_codes()))
-    return _validate("land_parcels", land_parcels_suite(), frame, label)
+def validate_land_observations(batch, label: str):
+    return _validate("land_observations", land_observations_suite(), batch, label)
 
 
-def validate_land_observations(frame: pd.DataFrame, label: str):
-    classified = frame["usage_class"] != "NO_DATA"
-    frame = frame.assign(
-        used_share_if_classified=frame["used_share"].where(classified, 0.0),
-    )
-    return _validate("land_observations", land_observations_suite(), frame, label)
+def validate_land_parcel_events(batch, label: str):
+    return _validate("land_parcel_events", land_parcel_events_suite(), batch, label)
 
 
-def validate_land_parcel_events(frame: pd.DataFrame, label: str):
-    return _validate("land_parcel_events", land_parcel_events_suite(), frame, label)
+def validate_subsoil_sites(batch, label: str):
+    return _validate("subsoil_sites", subsoil_sites_suite(), batch, label)
 
 
-def validate_subsoil_sites(frame: pd.DataFrame, label: str):
-    frame = _with_geometry_share(frame).assign(kato_code_in_kato=frame["kato_code"].isin(_kato_codes()))
-    return _validate("subsoil_sites", subsoil_sites_suite(), frame, label)
-
-
-def validate_subsoil_detections(frame: pd.DataFrame, label: str):
-    return _validate("subsoil_detections", subsoil_detections_suite(), frame, label)
+def validate_subsoil_detections(batch, label: str):
+    return _validate("subsoil_detections", subsoil_detections_suite(), batch, label)

@@ -1,5 +1,10 @@
-"""Run an expectation suite over a pandas frame and turn failures into load issues that name the
-file, row and column (the frames carry `_source_file` and `_source_row`).
+"""Run an expectation suite and turn failures into load issues that name the file, row and column
+(the rows carry `_source_file` and `_source_row`).
+
+`validate_query` runs it inside DuckDB, with GX's SQL execution engine over a query of the staged
+rows on the loading connection (expectations/gx_duckdb.py): no row leaves DuckDB except the
+failing ones GX reports. `validate_frame` runs it over a pandas frame, for the small reference
+files that are read into frames anyway.
 
 `great_expectations` is imported on first use only: the import costs 3-4 s, so a run validating
 many partitions pays it once."""
@@ -19,6 +24,7 @@ from ingest.loads import LoadIssue
 INDEX_COLUMNS = ["_source_file", "_source_row"]
 _run_numbers = itertools.count(1)
 SAMPLE_VALUES = 10
+MAX_ROWS_LISTED = 10_000_000
 RESULTS_SUBDIR = "data_docs_results"  # next to the Data Docs folder: the GX validation results
 _new_results: list = []  # this process's validation results not yet rendered as Data Docs pages
 
@@ -37,6 +43,36 @@ class ExpectationSpec:
         if column is None and "column_list" in self.kwargs:
             column = ",".join(self.kwargs["column_list"])
         return column
+
+
+def unexpected_rows(query: str, *, column: str | None = None, message: str | None = None,
+                    check: str | None = None) -> ExpectationSpec:
+    """An expectation that `query` (SQL over `{batch}`, the validated rows) returns no row. It
+    selects `_source_file`, `_source_row` and the value(s) to show; a failure is reported against
+    `column`, with `message`, under the name `check`."""
+    meta = {k: v for k, v in {"column": column, "message": message, "check": check}.items() if v}
+    return ExpectationSpec("UnexpectedRowsExpectation",
+                           {"unexpected_rows_query": " ".join(query.split()), "meta": meta})
+
+
+def compound_unique(columns: list[str]) -> ExpectationSpec:
+    """ExpectCompoundColumnsToBeUnique as SQL: GX's SQL engine does not list the failing rows of
+    that one (no unexpected_index_list), so every copy of a repeated key is found by a window
+    count. Rows whose key columns are all missing are ignored, as GX does."""
+    keys = ", ".join(_quote(c) for c in columns)
+    all_missing = " and ".join(f"{_quote(c)} is null" for c in columns)
+    return unexpected_rows(
+        f"""select _source_file, _source_row, {keys} from (
+            select *, count(*) over (partition by {keys}) as _copies from {{batch}}
+            where not ({all_missing})
+        ) where _copies > 1""",
+        column=",".join(columns), check="expect_compound_columns_to_be_unique",
+        message="failed expect_compound_columns_to_be_unique",
+    )
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
 
 
 @cache
@@ -85,15 +121,58 @@ def validate_frame(
     suite_name: str, specs: list[ExpectationSpec], frame: pd.DataFrame, batch_name: str
 ) -> tuple[bool, dict, list[LoadIssue]]:
     """Validate `frame` against the suite; return (passed, summary for the UI, issues)."""
+
+    def add_source(context, source_name: str, run_name: str):
+        source = context.data_sources.add_pandas(source_name)
+        batch = source.add_dataframe_asset(run_name).add_batch_definition_whole_dataframe("whole")
+        return source, batch, {"dataframe": frame}
+
+    files = sorted(frame["_source_file"].dropna().unique()) if "_source_file" in frame else []
+    return _validate(suite_name, specs, batch_name, add_source, lambda: files, None)
+
+
+def validate_query(
+    suite_name: str, specs: list[ExpectationSpec], con, query: str, batch_name: str
+) -> tuple[bool, dict, list[LoadIssue]]:
+    """Validate the rows of `query` (SQL over the DuckDB connection `con`, temp tables included)
+    with GX's SQL execution engine, inside DuckDB; return (passed, summary for the UI, issues).
+    Expectations of type UnexpectedRowsExpectation name their rows with `{batch}`."""
+    from expectations import gx_duckdb
+
+    gx_duckdb.enable()
+
+    def add_source(context, source_name: str, run_name: str):
+        source = context.data_sources.add_sql(
+            source_name, connection_string=gx_duckdb.CONNECTION_STRING,
+            kwargs={"creator": gx_duckdb.shared_connection(con)},
+        )
+        batch = source.add_query_asset(run_name, query=query).add_batch_definition_whole_table("whole")
+        return source, batch, None
+
+    def files() -> list[str]:
+        rows = con.execute(
+            f"select distinct _source_file from ({query}) where _source_file is not null order by 1"
+        ).fetchall()
+        return [file for (file,) in rows]
+
+    def unexpected_rows(row_query: str) -> list[dict]:
+        """Every row of an UnexpectedRowsExpectation's query (GX returns at most 200)."""
+        result = con.execute(row_query.replace("{batch}", f"({query})"))
+        names = [d[0] for d in result.description]
+        return [dict(zip(names, row, strict=True)) for row in result.fetchall()]
+
+    return _validate(suite_name, specs, batch_name, add_source, files, unexpected_rows,
+                     release=gx_duckdb.release)
+
+
+def _validate(suite_name, specs, batch_name, add_source, files, unexpected_rows, release=None):
     import great_expectations as gx
     import great_expectations.expectations as gxe
 
     context = _context(_docs_dir())
     run_name = _run_name(suite_name, batch_name)
     source_name = f"{run_name}__source"
-    source = context.data_sources.add_pandas(source_name)
-    asset = source.add_dataframe_asset(run_name)
-    batch = asset.add_batch_definition_whole_dataframe("whole")
+    source, batch, batch_parameters = add_source(context, source_name, run_name)
     suite = gx.ExpectationSuite(
         name=run_name,
         expectations=[getattr(gxe, spec.type)(**spec.kwargs) for spec in specs],
@@ -109,19 +188,23 @@ def validate_frame(
             result_format={
                 "result_format": "COMPLETE",
                 "unexpected_index_column_names": INDEX_COLUMNS,
-                "partial_unexpected_count": SAMPLE_VALUES,
+                # GX's SQL engine lists at most this many failing rows (their index columns) per
+                # expectation, even in COMPLETE: more than a batch holds, so every one is listed.
+                "partial_unexpected_count": MAX_ROWS_LISTED,
             },
         )
     )
     try:
-        result = checkpoint.run(batch_parameters={"dataframe": frame})
+        result = checkpoint.run(batch_parameters=batch_parameters)
     finally:
+        if release:
+            release(source)
         # The data source's execution engine keeps every frame it validated: drop it, or a long
         # load holds all of its batches in memory.
         context.data_sources.delete(source_name)
     ((key, validation),) = result.run_results.items()
     _new_results.append(key)
-    return validation.success, _summary(validation, specs), _issues(validation, frame)
+    return validation.success, _summary(validation, specs), _issues(validation, files, unexpected_rows)
 
 
 def _run_name(suite_name: str, batch_name: str) -> str:
@@ -141,7 +224,8 @@ def _summary(validation, specs: list[ExpectationSpec]) -> dict:
         result = item.result or {}
         failed.append({
             "expectation": config.type,
-            "column": config.kwargs.get("column") or config.kwargs.get("column_list"),
+            "column": (config.meta or {}).get("column") or config.kwargs.get("column")
+            or config.kwargs.get("column_list"),
             "unexpected_count": result.get("unexpected_count"),
             "unexpected_percent": result.get("unexpected_percent"),
             "sample_values": [str(v) for v in (result.get("partial_unexpected_list") or [])][
@@ -158,20 +242,26 @@ def _summary(validation, specs: list[ExpectationSpec]) -> dict:
     }
 
 
-def _issues(validation, frame: pd.DataFrame) -> list[LoadIssue]:
+def _issues(validation, files, unexpected_rows) -> list[LoadIssue]:
+    """One issue per failing row (each is quarantined, and the partition it belongs to is
+    rejected), or one for the batch when an expectation is about the whole table. An
+    expectation's `meta` may name the column a failure is reported against (`column`) and say
+    what is wrong (`message`)."""
     issues: list[LoadIssue] = []
-    files = sorted(frame["_source_file"].dropna().unique()) if "_source_file" in frame else []
     for item in validation.results:
         if item.success:
             continue
         config = item.expectation_config
-        column = config.kwargs.get("column")
+        meta = config.meta or {}
+        column = meta.get("column") or config.kwargs.get("column")
         if column is None and config.kwargs.get("column_list"):
             column = ",".join(config.kwargs["column_list"])
         result = item.result or {}
-        indexed = result.get("unexpected_index_list") or []
-        message = f"failed {config.type}"
-        # Every failing row: each is quarantined, and the partition it belongs to is rejected.
+        message = meta.get("message") or f"failed {config.type}"
+        if config.type == "unexpected_rows_expectation":
+            indexed = _unexpected_rows(config, result, unexpected_rows)
+        else:
+            indexed = result.get("unexpected_index_list") or []
         for entry in indexed:
             value = {k: v for k, v in entry.items() if k not in INDEX_COLUMNS}
             shown = next(iter(value.values())) if len(value) == 1 else value
@@ -179,20 +269,33 @@ def _issues(validation, frame: pd.DataFrame) -> list[LoadIssue]:
                 file=str(entry.get("_source_file")),
                 row=int(entry["_source_row"]) if entry.get("_source_row") is not None else None,
                 column=column,
-                check=config.type,
+                check=meta.get("check") or config.type,
                 message=message,
-                value=None if shown is None else str(shown),
+                value=None if shown is None or shown == {} else str(shown),
             ))
         if not indexed:  # a table-level expectation (row count, columns present...)
             observed = result.get("observed_value")
+            if item.exception_info and item.exception_info.get("raised_exception"):
+                observed = item.exception_info.get("exception_message")
             issues.append(LoadIssue(
-                file=", ".join(files) or "(no rows)",
+                file=", ".join(files()) or "(no rows)",
                 row=None,
                 column=column,
-                check=config.type,
+                check=meta.get("check") or config.type,
                 message=f"{message} (observed {observed!r})",
             ))
     return issues
+
+
+def _unexpected_rows(config, result: dict, unexpected_rows) -> list[dict]:
+    """The failing rows of an UnexpectedRowsExpectation (their index columns, and the columns its
+    query selects to show as the value): GX's own list, or, when GX cut it short (it returns at
+    most 200 rows), the query run again."""
+    rows = (result.get("details") or {}).get("unexpected_rows") or []
+    count = result.get("observed_value") or 0
+    if len(rows) < count and unexpected_rows is not None:
+        rows = unexpected_rows(config.kwargs["unexpected_rows_query"])
+    return [row for row in rows if "_source_row" in row]
 
 
 def build_data_docs() -> Path | None:

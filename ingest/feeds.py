@@ -54,9 +54,22 @@ PROVENANCE_COLUMNS: list[tuple[str, str]] = [
     ("_loaded_at", "TIMESTAMP"),
 ]
 
-# A validator gets typed rows (of one or more partitions) and a label, and returns
+
+
+@dataclass(frozen=True)
+class ValidationBatch:
+    """The typed rows of one or more partitions, where they are: `sql` selects them on `con` (the
+    loading connection; it reads the temp table `feed_typed`). A validator runs its suite on
+    them inside DuckDB (expectations.runner.validate_query)."""
+
+    con: duckdb.DuckDBPyConnection
+    sql: str
+    partitions: tuple[str, ...]
+
+
+# A validator gets a batch of typed rows and a label, and returns
 # (passed, summary for the UI, issues naming file, row and column).
-Validator = Callable[[pd.DataFrame, str], tuple[bool, dict, list[LoadIssue]]]
+Validator = Callable[[ValidationBatch, str], tuple[bool, dict, list[LoadIssue]]]
 
 
 @dataclass(frozen=True)
@@ -874,8 +887,9 @@ def _validate(
     validator: Validator,
     report: LoadReport,
 ) -> dict[str, list[LoadIssue]]:
-    """Run the suite over the staged partitions, in batches of at most VALIDATION_BATCH_ROWS rows
-    (one pandas frame at a time), and attribute each failing row to its partition."""
+    """Run the suite over the staged partitions, in batches of at most VALIDATION_BATCH_ROWS rows,
+    inside DuckDB (each batch is a query of `feed_typed` on its partitions; no row is fetched into
+    Python but the failing ones), and attribute each failing row to its partition."""
     counts = dict(con.execute("select _partition_key, count(*) from feed_typed group by 1").fetchall())
     batches: list[list[str]] = [[]]
     rows_in_batch = 0
@@ -888,21 +902,14 @@ def _validate(
 
     issues: dict[str, list[LoadIssue]] = {}
     for batch in batches:
-        frame = con.execute(
-            "select * exclude (_slice) from feed_typed where list_contains(?, _partition_key)", [batch]
-        ).df()
-        if frame.empty:  # its files could not be read at all; that is already reported
-            continue
+        if not any(counts.get(key) for key in batch):
+            continue  # its files could not be read at all; that is already reported
+        keys = ", ".join(sql_string(key) for key in batch)
+        rows_sql = f"select * exclude (_slice) from feed_typed where _partition_key in ({keys})"
         label = batch[0] if len(batch) == 1 else f"{batch[0]}..{batch[-1]}"
-        passed, summary, found = validator(frame, label)
+        passed, summary, found = validator(ValidationBatch(con, rows_sql, tuple(batch)), label)
         report.validations.append({"partitions": label, **summary})
-        partition_of_row = {}
-        if found:
-            flagged = frame[frame["_source_row"].isin({i.row for i in found if i.row is not None})]
-            partition_of_row = dict(zip(
-                zip(flagged["_source_file"], flagged["_source_row"], strict=True),
-                flagged["_partition_key"], strict=True,
-            ))
+        partition_of_row = _partitions_of_rows(con, batch, found)
         for issue in found:
             key = partition_of_row.get((issue.file, issue.row))
             # A table-level failure (no row) rejects every partition of the batch.
@@ -914,6 +921,23 @@ def _validate(
                     LoadIssue(label, None, None, "validation", "expectation suite failed")
                 )
     return issues
+
+
+def _partitions_of_rows(
+    con: duckdb.DuckDBPyConnection, batch: list[str], found: list[LoadIssue]
+) -> dict[tuple[str, int], str]:
+    """(file, row) -> partition of the failing rows, looked up in SQL."""
+    flagged = sorted({(i.file, i.row) for i in found if i.row is not None})
+    if not flagged:
+        return {}
+    rows = con.execute("""
+        select t._source_file, t._source_row, t._partition_key
+        from feed_typed as t
+        semi join (select unnest($files) as f, unnest($rows) as r) as flagged
+            on t._source_file = flagged.f and t._source_row = flagged.r
+        where list_contains($keys, t._partition_key)
+    """, {"files": [f for f, _ in flagged], "rows": [r for _, r in flagged], "keys": batch}).fetchall()
+    return {(file, row): key for file, row, key in rows}
 
 
 def _publish(
