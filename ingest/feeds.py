@@ -401,7 +401,8 @@ def _inspection(con: duckdb.DuckDBPyConnection, feed: Feed, path: Path) -> landi
 
 
 def register(
-    con: duckdb.DuckDBPyConnection, feed: Feed, landing_dir: Path
+    con: duckdb.DuckDBPyConnection, feed: Feed, landing_dir: Path,
+    redact: Callable[[str | None], str | None] | None = None,
 ) -> dict[str, list[LoadIssue]]:
     """Register every landing file; read the slices of file versions not seen before.
     Returns the files newly found unloadable (path -> issues): each is reported by the load that
@@ -420,7 +421,8 @@ def register(
 
     def refuse(path: Path, issues: list[LoadIssue]) -> None:
         unloadable[str(path)] = issues
-        mark_unloadable(con, feed.name, path, issues[0].check + ": " + issues[0].message)
+        first = issues[0].cleaned(redact)
+        mark_unloadable(con, feed.name, path, first.check + ": " + first.message)
 
     for registered in files:
         path = registered.path
@@ -608,7 +610,7 @@ def load_feed(
             paths=[f.path for f in present if not f.problem],
         )
         redact = privacy.redact_text
-    unloadable = register(con, feed, landing_dir)
+    unloadable = register(con, feed, landing_dir, redact)
 
     def clean(issues: list[LoadIssue]) -> list[LoadIssue]:
         return [issue.cleaned(redact) for issue in issues]

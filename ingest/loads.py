@@ -97,7 +97,8 @@ class LoadIssue:
         """The issue as it may be written anywhere: long values cut, personal data redacted."""
         clean = redact or (lambda text: text)
         return replace(
-            self, message=clean(cut(self.message, MAX_MESSAGE_CHARS)),
+            self, file=clean(self.file), column=clean(cut(self.column, MAX_VALUE_CHARS)),
+            message=clean(cut(self.message, MAX_MESSAGE_CHARS)),
             value=clean(cut(self.value, MAX_VALUE_CHARS)),
         )
 
