@@ -19,6 +19,7 @@ does the rest:
 """
 
 import importlib
+import os
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -148,9 +149,36 @@ class Feed:
         folder = landing_dir / self.landing_subdir
         if not folder.exists():
             return []
+        return [path for path in self._candidates(folder) if self._refusal_by_name(path) is None]
+
+    def refused_by_name(self, landing_dir: Path) -> list[LoadIssue]:
+        """Files of this feed whose very name cannot be kept: not UTF-8 (a Windows archive
+        unzipped as is), or holding personal data in a feed that carries it. They are reported by
+        every load with the name redacted, and never registered."""
+        folder = landing_dir / self.landing_subdir
+        if not folder.exists():
+            return []
+        return [issue for path in self._candidates(folder) if (issue := self._refusal_by_name(path))]
+
+    def _candidates(self, folder: Path) -> list[Path]:
         patterns = [*self.file_patterns, *(f"{p}.gz" for p in self.file_patterns)]
         found = {p for pattern in patterns for p in folder.glob(pattern)}
         return sorted(p for p in found if not p.name.startswith("."))
+
+    def _refusal_by_name(self, path: Path) -> LoadIssue | None:
+        try:
+            str(path).encode()
+        except UnicodeEncodeError:
+            shown = str(path.parent / os.fsencode(path.name).decode("utf-8", "replace"))
+            return LoadIssue(shown, None, None, "unreadable_name",
+                             f"the file name is not UTF-8 ({os.fsencode(path.name)!r}): rename it")
+        if self.carries_personal_data:
+            from ingest.privacy import find_iin_in_text, redact_text
+
+            if find_iin_in_text(path.name):
+                return LoadIssue(redact_text(str(path)), None, None, "personal_data_in_name",
+                                 "the file name holds an IIN: rename the file (it is not read)")
+        return None
 
     def file_key(self, path: Path) -> str | None:
         return self.file_partition(path) if self.file_partition else None
@@ -345,6 +373,19 @@ def _scan_json(feed: Feed, source: SourceFile) -> FileScan:
     return FileScan(sql, [])
 
 
+def _raise_if_not_about_the_file(error: Exception) -> None:
+    """Errors of the machine, not of the file (out of memory, a full disk, an interrupt), fail
+    the load instead of marking a good file unloadable."""
+    import errno
+
+    if isinstance(error, duckdb.OutOfMemoryException | duckdb.InterruptException):
+        raise error
+    if isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT, errno.ENOMEM):
+        raise error
+    if isinstance(error, duckdb.IOException) and "space" in str(error).lower():
+        raise error
+
+
 def _first_line(error: Exception) -> str:
     return cut(str(error).strip().splitlines()[0], 300)
 
@@ -421,8 +462,6 @@ def register(
 
     def refuse(path: Path, issues: list[LoadIssue]) -> None:
         unloadable[str(path)] = issues
-        first = issues[0].cleaned(redact)
-        mark_unloadable(con, feed.name, path, first.check + ": " + first.message)
 
     for registered in files:
         path = registered.path
@@ -445,7 +484,8 @@ def register(
         try:
             source = SourceFile.open(path, _inspection(con, feed, path), _work_dir(con))
             scan = scan_file(feed, source, lenient=True)
-        except (OSError, UnicodeError, ValueError) as error:
+        except Exception as error:  # whatever the file does to a reader, it is judged alone
+            _raise_if_not_about_the_file(error)
             refuse(path, [LoadIssue(str(path), None, None, "unreadable_file", _first_line(error))])
             continue
         if scan.sql is None:
@@ -461,7 +501,8 @@ def register(
                 )
                 group by all
             """).fetchall()
-        except duckdb.Error as error:
+        except Exception as error:
+            _raise_if_not_about_the_file(error)
             refuse(path, [LoadIssue(str(path), None, None, "unreadable_file", _first_line(error))])
             continue
         if counts and all(slice_key is None or key is None for slice_key, key, _ in counts):
@@ -569,7 +610,7 @@ def file_partitions(feed: Feed, path: Path) -> set[str]:
             rows = con.execute(
                 f"select distinct {feed.partition_sql(path)} from ({scan.sql})"
             ).fetchall()
-        except (duckdb.Error, OSError, UnicodeError, ValueError):
+        except Exception:  # the load reports what is wrong with the file
             return set()
     return {key for (key,) in rows if key}
 
@@ -610,7 +651,11 @@ def load_feed(
             paths=[f.path for f in present if not f.problem],
         )
         redact = privacy.redact_text
-    unloadable = register(con, feed, landing_dir, redact)
+    try:
+        unloadable = register(con, feed, landing_dir, redact)
+    except BaseException:
+        shutil.rmtree(_work_dir(con), ignore_errors=True)
+        raise
 
     def clean(issues: list[LoadIssue]) -> list[LoadIssue]:
         return [issue.cleaned(redact) for issue in issues]
@@ -625,17 +670,36 @@ def load_feed(
     to_load = sorted({key for key, *_ in slices})
     for key in sorted(set(partition_keys) - set(to_load)):
         report.partitions.append(PartitionOutcome(key, _status_without_new_data(con, feed, key)))
-    if unloadable:
-        # A file that cannot be loaded belongs to no partition; it is reported with the load that
-        # first sees it, kept in quarantine (no record: it could not be read) and in meta.loads
-        # like any rejected partition, and left out of later loads until it changes.
-        issues = clean([issue for file_issues in unloadable.values() for issue in file_issues])
-        outcome = PartitionOutcome(UNASSIGNED, "rejected", files=sorted(unloadable), issues=issues)
-        quarantined = quarantine_issues(con, feed.quarantine_table, load_id, outcome.partition_key,
-                                        issues, None)
-        record_load(con, load_id=load_id, feed=feed.name, outcome=outcome,
-                    rows_quarantined=quarantined, started_at=started_at,
-                    hash_key_fingerprint=fingerprint)
+    # A file that cannot be loaded is reported with the load that first sees it: under the
+    # partition its name gives (an eOtinish day, a land quarter: that partition is rejected) or
+    # under none; kept in quarantine (no record: it could not be read) and in meta.loads like any
+    # rejected partition, and left out of later loads until it changes. Marking it reported is in
+    # the same transaction, so a kill in between reports it again. A name that cannot be kept
+    # at all is reported by every load.
+    by_partition: dict[str, dict[str, list[LoadIssue]]] = {}
+    for path, file_issues in unloadable.items():
+        key = feed.file_key(Path(path)) or UNASSIGNED
+        by_partition.setdefault(key, {})[path] = file_issues
+    if named := feed.refused_by_name(landing_dir):
+        by_partition.setdefault(UNASSIGNED, {}).update({i.file: [i] for i in named})
+    for key, files in sorted(by_partition.items()):
+        issues = clean([issue for file_issues in files.values() for issue in file_issues])
+        shown = [redact(f) if redact else f for f in sorted(files)]
+        outcome = PartitionOutcome(key, "rejected", files=shown, issues=issues)
+        con.execute("begin transaction")
+        try:
+            quarantined = quarantine_issues(con, feed.quarantine_table, load_id, key, issues, None)
+            record_load(con, load_id=load_id, feed=feed.name, outcome=outcome,
+                        rows_quarantined=quarantined, started_at=started_at,
+                        hash_key_fingerprint=fingerprint)
+            for path, file_issues in files.items():
+                first = file_issues[0].cleaned(redact)
+                mark_unloadable(con, feed.name, Path(path), first.check + ": " + first.message)
+            con.execute("commit")
+        except BaseException:
+            con.execute("rollback")
+            raise
+        report.partitions = [p for p in report.partitions if p.partition_key != key]
         report.partitions.append(outcome)
     if not to_load:
         shutil.rmtree(_work_dir(con), ignore_errors=True)
@@ -771,7 +835,8 @@ def _stage(con: duckdb.DuckDBPyConnection, feed: Feed, slices: list[tuple]) -> d
         try:
             source = SourceFile.open(Path(path), _inspection(con, feed, Path(path)), _work_dir(con))
             scan = scan_file(feed, source)
-        except (OSError, UnicodeError, ValueError) as error:
+        except Exception as error:
+            _raise_if_not_about_the_file(error)
             issues[path] = [LoadIssue(path, None, None, "unreadable_file", _first_line(error))]
             continue
         if scan.sql is None:
@@ -788,6 +853,7 @@ def _stage(con: duckdb.DuckDBPyConnection, feed: Feed, slices: list[tuple]) -> d
                 where list_contains(?, _slice) or _partition is null or _slice is null
             """, [path, sha, file_slices])
         except duckdb.Error as error:
+            _raise_if_not_about_the_file(error)
             issues[path] = [LoadIssue(path, None, None, "unreadable_file", _first_line(error))]
             continue
         found = _csv_rejects(con, path, keep_line=not feed.carries_personal_data) \
@@ -854,13 +920,19 @@ def _csv_rejects(con: duckdb.DuckDBPyConnection, path: str, *, keep_line: bool) 
     ]
 
 
+# DuckDB casts '398.5' to the integer 399: an integer column takes whole numbers only ('398.0' too).
+_INTEGER_TYPES = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT"}
+_INTEGRAL_TEXT = "or not regexp_full_match({column}, '[+-]?[0-9]+(\\.0*)?')"
+
+
 def _type_issues(con: duckdb.DuckDBPyConnection, feed: Feed) -> dict[str, list[LoadIssue]]:
     """Values that do not parse as their column's type, and negative amounts, per partition."""
     checks = [
         f"""select _partition_key, _source_file, _source_row, {sql_string(name)} as column_name,
             'not_{dtype.split("(")[0].lower()}' as check_name, {quote_ident(name)} as value
         from feed_stage
-        where {quote_ident(name)} is not null and try_cast({quote_ident(name)} as {dtype}) is null"""
+        where {quote_ident(name)} is not null and (try_cast({quote_ident(name)} as {dtype}) is null
+            {_INTEGRAL_TEXT.format(column=quote_ident(name)) if dtype in _INTEGER_TYPES else ""})"""
         for name, dtype in feed.staged_columns
         if dtype != "VARCHAR"
     ]

@@ -15,6 +15,7 @@ import codecs
 import gzip
 import hashlib
 import os
+import stat
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -68,6 +69,8 @@ def inspect(path: Path) -> Inspection:
         return Inspection(None, None, problem="is a directory, not a file")
     if not path.exists():
         return Inspection(None, None, problem="cannot be opened (a dangling link, or it was removed)")
+    if not stat.S_ISREG(path.stat().st_mode):
+        return Inspection(None, None, problem="is not a regular file (a pipe, a device...)")
     try:
         signature = FileSignature.of(path)
         digest = hashlib.sha256()

@@ -96,10 +96,11 @@ class LoadIssue:
     def cleaned(self, redact: Callable[[str | None], str | None] | None = None) -> "LoadIssue":
         """The issue as it may be written anywhere: long values cut, personal data redacted."""
         clean = redact or (lambda text: text)
+        # Redacted before cut: an IIN across the cut would leave most of its digits in clear.
         return replace(
-            self, file=clean(self.file), column=clean(cut(self.column, MAX_VALUE_CHARS)),
-            message=clean(cut(self.message, MAX_MESSAGE_CHARS)),
-            value=clean(cut(self.value, MAX_VALUE_CHARS)),
+            self, file=clean(self.file), column=cut(clean(self.column), MAX_VALUE_CHARS),
+            message=cut(clean(self.message), MAX_MESSAGE_CHARS),
+            value=cut(clean(self.value), MAX_VALUE_CHARS),
         )
 
 
@@ -154,7 +155,7 @@ def register_landing_files(
     """Checksum and inspect files that are new or changed since they were last seen; an unchanged
     file is not read again. Each (re)registration gets the next landing sequence number: files
     first seen together are numbered in the order they changed (ctime), then by name."""
-    from ingest.landing import FileSignature, inspect
+    from ingest.landing import FileSignature, configured_encoding, inspect
 
     con.execute(META_DDL)
     known = {
@@ -173,7 +174,10 @@ def register_landing_files(
     for path in sorted(files):
         seen = known.get(str(path))
         signature = FileSignature.of(path)
-        if seen and seen[0] == signature:
+        # A folder configured for Windows-1251 after its files were refused as not UTF-8: their
+        # bytes did not change, but how they are read did.
+        newly_decodable = seen and "not UTF-8" in (seen[3] or "") and configured_encoding(path)
+        if seen and seen[0] == signature and not newly_decodable:
             registered.append(RegisteredFile(path, seen[1], False, seen[2], seen[3]))
         else:
             changed.append((signature.ctime_ns, str(path), path))
@@ -181,6 +185,19 @@ def register_landing_files(
         inspection = inspect(path)
         signature = inspection.signature or FileSignature.of(path)
         sha = inspection.sha256 or f"unreadable:{path}"
+        seen = known.get(str(path))
+        if seen and seen[1] == sha and not inspection.problem:
+            # Same bytes, only the metadata changed (chmod, chown, a scanner's touch): the file
+            # keeps its place in the landing order.
+            con.execute(
+                "update meta.landing_files set size_bytes = ?, mtime_ns = ?, ctime_ns = ?, inode = ?, "
+                "compression = ?, encoding = ?, problem = null, problem_reported = false "
+                "where feed = ? and path = ?",
+                [signature.size, signature.mtime_ns, signature.ctime_ns, signature.inode,
+                 inspection.compression, inspection.encoding, feed, str(path)],
+            )
+            registered.append(RegisteredFile(path, sha, True, seen[2], None))
+            continue
         con.execute(
             "insert or replace into meta.landing_files (feed, path, size_bytes, mtime_ns, sha256, "
             "registered_at, ctime_ns, inode, landed_seq, compression, encoding, problem, problem_reported) "

@@ -63,12 +63,14 @@ def load_and_judge(warehouse, warehouse_paths, bad_name: str):
     message = "\n".join(issue.describe() for issue in report.issues)
     assert bad_name in message
     quarantined = warehouse.execute(
-        "select count(*) from quarantine.comtrade_records where source_file like ?", [f"%{bad_name}"]
+        "select count(*) from quarantine.comtrade_records where source_file like ?", [f"%{bad_name}%"]
     ).fetchone()[0]
     assert quarantined >= 1
-    # Judged once: the next load neither reports it again nor fails because of it.
+    # Judged once: the next load does not report it again (a name that cannot be stored is
+    # reported by every load, as it is never registered), nor fails because of it.
     again = load_comtrade(warehouse, warehouse_paths.landing, [JAN, FEB])
-    assert not again.rejected
+    assert all(i.check == "unreadable_name" for i in again.issues)
+    assert {p.partition_key: p.status for p in again.partitions}[FEB] == "unchanged"
     return message
 
 
@@ -122,9 +124,7 @@ def test_windows_1251_loads_where_the_folder_is_configured_so(warehouse, warehou
     assert "kz_2023_03.csv" in message and "not UTF-8" in message and "byte offset" in message
     assert "LANDING_ENCODING_<FOLDER>=windows-1251" in message
 
-    monkeypatch.setenv("LANDING_ENCODING_TRADE", "windows-1251")
-    os.utime(path)  # the operator configured the folder and lands the file again
-    path.write_bytes(path.read_bytes())
+    monkeypatch.setenv("LANDING_ENCODING_TRADE", "windows-1251")  # the same file, now readable
     load_comtrade(warehouse, warehouse_paths.landing, [MAR]).raise_for_errors()
     assert ("Казахстан",) in warehouse.execute('select distinct "reporterDesc" from raw.comtrade_records')\
         .fetchall()
@@ -191,8 +191,25 @@ def _invalid_utf8(land):
     return "kz_bad.csv", "not UTF-8: byte 0xff at byte offset"
 
 
+def _fifo(land):
+    os.mkfifo(land / "kz_bad.csv")  # nothing ever writes to it: reading it would block for ever
+    return "kz_bad.csv", "not a regular file"
+
+
+def _overlong_header_field(land):
+    (land / "kz_bad.csv").write_text('"' + "x" * 200_000 + "\n")  # an unclosed quote on line 1
+    return "kz_bad.csv", "kz_bad.csv"
+
+
+def _name_not_utf8(land):
+    with open(os.path.join(os.fsencode(land), b"kz_\xff.csv"), "w") as handle:
+        handle.write(csv_text(month_records("202301")))
+    return "kz_", "the file name is not UTF-8"
+
+
 BAD_FILES = [_binary, _directory, _dangling_link, _zero_bytes, _header_only, _api_error,
-             _list_of_numbers, _utf16_without_mark, _truncated_gzip, _invalid_utf8]
+             _list_of_numbers, _utf16_without_mark, _truncated_gzip, _invalid_utf8, _fifo,
+             _overlong_header_field, _name_not_utf8]
 
 
 @pytest.mark.parametrize("make_bad", BAD_FILES, ids=[f.__name__.strip("_") for f in BAD_FILES])
@@ -250,6 +267,15 @@ def test_a_period_that_does_not_match_its_frequency_blocks_its_file(warehouse, w
     assert published(warehouse) == []
 
 
+def test_a_reporter_code_398_5_is_not_rounded_into_another_reporter(warehouse, warehouse_paths, landed):
+    rows = month_records("202301")
+    rows[0]["reporterCode"] = "398.5"
+    write_csv(landed / "kz_2023_01_rev.csv", rows)
+    report = load_comtrade(warehouse, warehouse_paths.landing, [JAN])
+    assert ("kz_2023_01_rev.csv, line 2, column reporterCode: not a valid integer"
+            in report.issues[0].describe())
+
+
 def test_a_revision_with_reporter_code_398_0_replaces_the_month(warehouse, warehouse_paths, landed):
     rows = month_records("202301", scale=1.1)
     for row in rows:
@@ -302,6 +328,12 @@ def test_a_partial_month_is_held_until_the_complete_file_lands(warehouse, wareho
     message = "\n".join(i.describe() for i in report.issues)
     assert "kz_2023_02_partial.csv" in message and "differs from the sum of the chapters" in message
     assert {r[5].rsplit("/", 1)[-1] for r in published(warehouse) if r[0] == "202302"} == {"kz_2023_02.csv"}
+
+    # Accepted on purpose (the message says how), it is published whatever its figures.
+    assert "python -m ingest.revisions accept comtrade_records" in message
+    accept(warehouse, "comtrade_records", landed / "kz_2023_02_partial.csv")
+    load_comtrade(warehouse, warehouse_paths.landing, [FEB]).raise_for_errors()
+    assert len([r for r in published(warehouse) if r[0] == "202302"]) == len(partial)
 
     write_csv(landed / "kz_2023_02_complete.csv", month_records("202302", scale=1.05))
     load_comtrade(warehouse, warehouse_paths.landing, [FEB]).raise_for_errors()
@@ -359,6 +391,26 @@ def test_a_bad_export_of_a_feed_with_personal_data_is_reported_once(warehouse, w
     assert statuses["2024-03-05"] == "published"
     text = "\n".join(i.describe() for i in report.issues)
     assert "appeals_2024-03-06.jsonl: binary content" in text and "is a directory" in text
-    assert "900315300123" not in text
+    # A day whose only file cannot be read is rejected under that day, not as a warning.
+    assert statuses["2024-03-06"] == "rejected"
     again = load_appeals(warehouse, warehouse_paths.landing, ["2024-03-05", "2024-03-06"])
     assert not again.rejected
+
+
+def test_a_file_name_holding_an_iin_is_refused_and_never_kept(warehouse, warehouse_paths):
+    from appeal_files import appeal, write_jsonl
+
+    from ingest.eotinish import load_appeals
+    from ingest.privacy import find_iin_values
+
+    folder = warehouse_paths.landing / "eotinish"
+    write_jsonl(folder / "appeals_2024-03-05.jsonl", [appeal(1, "2024-03-05")])
+    write_jsonl(folder / "appeals_IIN900315300123_2024-03-06.jsonl", [appeal(2, "2024-03-06")])
+
+    report = load_appeals(warehouse, warehouse_paths.landing, ["2024-03-05", "2024-03-06"])
+
+    text = "\n".join(i.describe() for i in report.issues) + str([p.files for p in report.partitions])
+    assert "the file name holds an IIN" in text and "iin:" in text
+    assert "900315300123" not in text
+    assert find_iin_values(warehouse) == []
+    assert {p.partition_key: p.status for p in report.partitions}["2024-03-05"] == "published"
