@@ -9,10 +9,12 @@ does the rest:
    a file that cannot be loaded so that it is reported once and never stops the other files;
 2. for the partitions asked for, pick the winning file version of each slice (the file landed last,
    in the order the warehouse saw them land) and skip slices already published from that version;
+   steps 3 to 6 then run on one window of partitions at a time (LOAD_WINDOW_ROWS), so a load's
+   memory is bounded by a window, not by its size;
 3. stage their rows as text (personal data hashed, redacted or dropped in the read itself, so it
    never reaches a table in clear), cast them in SQL and report every value that does not fit;
-4. run the feed's Great Expectations suite, in batches of at most VALIDATION_BATCH_ROWS rows
-   (GX costs ~2 s per run whatever the row count), and attribute failing rows to partitions;
+4. run the feed's Great Expectations suite inside DuckDB, in batches of at most
+   VALIDATION_BATCH_ROWS rows, and attribute failing rows to partitions;
 5. hold back a revision that looks like a partial file (ingest.revisions);
 6. publish each clean partition by replacing its slices, with its meta.loads record, in one
    transaction; quarantine the bad rows of the others with file, line and column and reason.
@@ -47,6 +49,7 @@ from ingest.loads import (
 )
 
 VALIDATION_BATCH_ROWS = 500_000
+LOAD_WINDOW_ROWS = 2_000_000
 PROVENANCE_COLUMNS: list[tuple[str, str]] = [
     ("_source_file", "VARCHAR"),
     ("_source_row", "BIGINT"),
@@ -706,8 +709,9 @@ def load_feed(
         return report
 
     try:
-        _load_partitions(con, feed, load_id, started_at, to_load, slices, validator, report,
-                         clean, fingerprint)
+        for window in _windows(con, feed, landing_dir, to_load):
+            _load_partitions(con, feed, load_id, started_at, window,
+                             [s for s in slices if s[0] in window], validator, report, clean, fingerprint)
     except BaseException as error:
         # Whatever stopped the load, its partitions are recorded as failed (nothing of them was
         # published: each publishes in its own transaction, rolled back on error).
@@ -730,6 +734,34 @@ def load_feed(
         shutil.rmtree(_work_dir(con), ignore_errors=True)  # links and UTF-8 copies of this load
     con.execute("checkpoint")
     return report
+
+
+def load_window_rows() -> int:
+    """How many rows a load stages, validates and publishes at a time (a window of partitions):
+    what bounds its memory, whatever the size of the load."""
+    return int(os.environ.get("WAREHOUSE_LOAD_WINDOW_ROWS", LOAD_WINDOW_ROWS))
+
+
+def _windows(con, feed: Feed, landing_dir: Path, to_load: list[str]) -> list[list[str]]:
+    """The partitions to load, in windows of at most load_window_rows() rows (a partition larger
+    than that is a window of its own), by the row counts registration read."""
+    rows = dict(con.execute(
+        _WINNING_FILES_SQL + """
+        select partition_key, sum(row_count) from changed
+        where list_contains($keys, partition_key) group by 1
+        """,
+        {**_file_parameters(feed, landing_dir), "keys": to_load},
+    ).fetchall())
+    limit = load_window_rows()
+    windows: list[list[str]] = [[]]
+    in_window = 0
+    for key in to_load:
+        if windows[-1] and in_window + rows.get(key, 0) > limit:
+            windows.append([])
+            in_window = 0
+        windows[-1].append(key)
+        in_window += rows.get(key, 0)
+    return windows
 
 
 def _load_partitions(con, feed: Feed, load_id: str, started_at, to_load: list[str], slices: list[tuple],

@@ -254,3 +254,22 @@ def test_fixing_the_file_and_rerunning_publishes_it(warehouse, warehouse_paths):
     assert len(published(warehouse)) == len(month_records("202301"))
     statuses = warehouse.execute("select status from meta.loads order by finished_at").fetchall()
     assert statuses == [("rejected",), ("published",)]
+
+
+def test_a_load_proceeds_in_windows_of_partitions(warehouse, warehouse_paths, monkeypatch):
+    """Memory is bounded by a window of partitions: here 5 rows, one month. A row that belongs to
+    no month still blocks every month of its file, whichever window they fall in."""
+    monkeypatch.setenv("WAREHOUSE_LOAD_WINDOW_ROWS", "5")
+    months = ["2023-01-01", "2023-02-01", "2023-03-01"]
+    rows = month_records("202301") + month_records("202302") + month_records("202303")
+    unplaceable = {**record(398, 762, "X", "2023", "TOTAL", 5.0), "freqCode": "M"}
+    path = write_csv(warehouse_paths.trade_landing / "kz_2023_q1.csv", [*rows, unplaceable])
+
+    blocked = load(warehouse, warehouse_paths, months)
+    assert [p.status for p in blocked.partitions] == ["rejected"] * 3
+    assert len(blocked.validations) == 3  # one window, one suite run, per month
+
+    write_csv(path, rows)
+    loaded = load(warehouse, warehouse_paths, months)
+    assert [p.status for p in loaded.partitions] == ["published"] * 3
+    assert len(published(warehouse)) == 15
