@@ -68,3 +68,12 @@ def bundled_files(tmp_path_factory) -> list[Path]:
 def copy_files(files: list[Path], folder: Path) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     return [Path(shutil.copy2(f, folder / f.name)) for f in files]
+
+
+@pytest.fixture(scope="session")
+def built_bundled_warehouse(tmp_path_factory, bundled_files):
+    """The bundled test warehouse (two years of trade, three weeks of appeals, a small land set),
+    built once per session through Dagster: the integration tests and the page tests share it."""
+    from test_warehouse_integration import build_bundled
+
+    return build_bundled(tmp_path_factory.mktemp("integration"), bundled_files)

@@ -3,22 +3,20 @@ the report, dbt's docs, the Great Expectations Data Docs index and one validatio
 Debian's headless chromium driven by Playwright, with every request that is not for a local file
 blocked (and counted: a page that needed one fails), and no script error.
 
-The warehouse is built as tests/test_warehouse_integration.py builds it (two years of trade,
-three weeks of appeals, a small land set) in a temporary folder; PAGES_WAREHOUSE_DIR=warehouse
+The warehouse is the session's bundled test build (conftest's built_bundled_warehouse, shared with
+tests/test_warehouse_integration.py); PAGES_WAREHOUSE_DIR=warehouse
 uses an already built one instead (`make warehouse`). Screenshots go to tests/artifacts/pages/ (or
 PAGES_ARTIFACTS_DIR). Without /usr/bin/chromium the tests are skipped, except under CI."""
 
 import os
 import re
-from datetime import date
 from pathlib import Path
 
 import pytest
-from conftest import copy_files
 from playwright.sync_api import Page, expect, sync_playwright
 from ui_support import CHROMIUM, launch_chromium
 
-from ingest.settings import REPO_ROOT, WarehousePaths
+from ingest.settings import REPO_ROOT
 
 pytestmark = [
     pytest.mark.ui,
@@ -33,28 +31,13 @@ expect.set_options(timeout=TIMEOUT_MS)
 
 
 @pytest.fixture(scope="module")
-def warehouse(tmp_path_factory, bundled_files) -> Path:
-    """The warehouse folder holding the pages."""
+def warehouse(request) -> Path:
+    """The warehouse folder holding the pages: the session's bundled test build (or an already
+    built one, PAGES_WAREHOUSE_DIR=warehouse)."""
     if os.environ.get("PAGES_WAREHOUSE_DIR"):
         return Path(os.environ["PAGES_WAREHOUSE_DIR"]).resolve()
-    from dagster import DagsterInstance
-    from test_warehouse_integration import YEARS, build
-
-    from ingest.generate_appeals import write_bundled_appeals
-    from ingest.generate_land import write_bundled_land
-
-    root = tmp_path_factory.mktemp("pages")
-    paths = WarehousePaths(root=root / "warehouse", landing=root / "landing")
-    with pytest.MonkeyPatch.context() as patch:
-        for name, value in paths.export_env().items():
-            patch.setenv(name, value)
-        patch.setenv("DAGSTER_HOME", str(root / "dagster_home"))
-        patch.setenv("APPEALS_HASH_KEY", "pages-test-key")
-        patch.setenv("DUCKDB_MEMORY_LIMIT", "1GB")
-        copy_files([f for f in bundled_files if f.stem.endswith(YEARS)], paths.trade_landing)
-        write_bundled_appeals(paths.landing / "eotinish", start=date(2024, 1, 1), days=21)
-        write_bundled_land(paths.landing / "land", parcels=400, sites=30)
-        assert build(paths, DagsterInstance.ephemeral()).success
+    paths, _, result, _ = request.getfixturevalue("built_bundled_warehouse")
+    assert result.success
     return paths.root
 
 

@@ -56,20 +56,30 @@ def build(paths: WarehousePaths, instance):
                        instance=instance, tags=range_tags(MONTHS), raise_on_error=False)
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory, bundled_files):
-    root = tmp_path_factory.mktemp("integration")
+def build_bundled(root: Path, bundled_files) -> tuple:
+    """Build the bundled test warehouse under `root` (the conftest's session fixture
+    `built_bundled_warehouse` calls this once; the page tests read the same build). Returns
+    (paths, instance, result, the environment the build ran with)."""
     paths = WarehousePaths(root=root / "warehouse", landing=root / "landing")
+    env = {**paths.export_env(), "DAGSTER_HOME": str(root / "dagster_home"),
+           "APPEALS_HASH_KEY": "integration-test-key-for-applicants-0001"}
     with pytest.MonkeyPatch.context() as patch:
-        for name, value in paths.export_env().items():
+        for name, value in env.items():
             patch.setenv(name, value)
-        patch.setenv("DAGSTER_HOME", str(root / "dagster_home"))
-        patch.setenv("APPEALS_HASH_KEY", "integration-test-key-for-applicants-0001")
         copy_files([f for f in bundled_files if f.stem.endswith(YEARS)], paths.trade_landing)
         write_bundled_appeals(paths.landing / "eotinish", start=date(2024, 1, 1), days=21)
         write_bundled_land(paths.landing / "land", parcels=400, sites=30)
         instance = DagsterInstance.ephemeral()
         result = build(paths, instance)
+    return paths, instance, result, env
+
+
+@pytest.fixture(scope="module")
+def built(built_bundled_warehouse):
+    paths, instance, result, env = built_bundled_warehouse
+    with pytest.MonkeyPatch.context() as patch:  # dbt's profile and GX read the environment
+        for name, value in env.items():
+            patch.setenv(name, value)
         yield paths, instance, result
 
 
