@@ -546,10 +546,10 @@ def test_broken_json_lines_line(warehouse, warehouse_paths):
 
     report = load(warehouse, warehouse_paths, "land_observations", [Q])
 
-    # The file cannot be read at all, so it belongs to no quarter: the load is rejected with
-    # DuckDB's message (which counts the broken line 7 as "line 8"), and the quarter keeps what
-    # was published from the previous version of the file.
-    assert statuses(report) == {Q: "unchanged", "(unassigned)": "rejected"}
+    # The file cannot be read at all; its name gives its quarter, which is rejected with DuckDB's
+    # message (which counts the broken line 7 as "line 8"), and keeps what was published from the
+    # previous version of the file.
+    assert statuses(report) == {Q: "rejected"}
     assert digest(warehouse, "raw.land_observations") == before
     with pytest.raises(LoadError) as error:
         report.raise_for_errors()
