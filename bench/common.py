@@ -59,19 +59,47 @@ def child_env(warehouse_dir: Path, memory_limit: str, **extra: str) -> dict:
     return env
 
 
-def wait_child(command: list[str], env: dict, log: Path | None = None) -> tuple[int, float, object]:
+# Runs the measured command and reports its rusage. Linux folds the memory high-water mark of the
+# process that execs into the new program's ru_maxrss (fs/exec.c, exec_mmap), and subprocess's
+# vfork child shares the parent's memory: a child started straight from a bench parent that holds
+# 900 MiB (a dataset just generated) would report at least 900 MiB whatever it used itself. This
+# launcher is a fresh `python -S` (~10 MiB) that spawns the command and hands back its rusage, so
+# a phase's peak is its own.
+_LAUNCHER = """
+import json, os, sys
+out, command = sys.argv[1], sys.argv[2:]
+pid = os.posix_spawnp(command[0], command, os.environ)
+_, status, usage = os.wait4(pid, 0)
+with open(out, "w") as handle:
+    json.dump({"ru_maxrss": usage.ru_maxrss, "ru_utime": usage.ru_utime, "ru_stime": usage.ru_stime}, handle)
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+
+
+def wait_child(command: list[str], env: dict | None, log: Path | None = None) -> tuple[int, float, object]:
     """Run a child process from the repository root; (exit code, wall seconds, its rusage: the
-    peak RSS in it is that child's alone)."""
+    peak RSS in it is that child's alone, see _LAUNCHER)."""
+    import tempfile
+    from types import SimpleNamespace
+
+    with tempfile.NamedTemporaryFile(suffix=".rusage.json", delete=False) as handle:
+        usage_file = Path(handle.name)
+    launcher = [sys.executable, "-S", "-c", _LAUNCHER, str(usage_file), *command]
     started = time.perf_counter()
-    if log is None:
-        process = subprocess.Popen(command, cwd=REPO_ROOT, env=env)
-    else:
-        with log.open("w") as handle:
-            process = subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdout=handle,
+    try:
+        if log is None:
+            code = subprocess.call(launcher, cwd=REPO_ROOT, env=env)
+        else:
+            with log.open("w") as handle:
+                code = subprocess.call(launcher, cwd=REPO_ROOT, env=env, stdout=handle,
                                        stderr=subprocess.STDOUT)
-    _, status, usage = os.wait4(process.pid, 0)
-    process.returncode = os.waitstatus_to_exitcode(status)
-    return process.returncode, time.perf_counter() - started, usage
+        wall = time.perf_counter() - started
+        text = usage_file.read_text() if usage_file.exists() else ""
+        usage = SimpleNamespace(**json.loads(text)) if text else SimpleNamespace(
+            ru_maxrss=0, ru_utime=0.0, ru_stime=0.0)
+    finally:
+        usage_file.unlink(missing_ok=True)
+    return code, wall, usage
 
 
 def measure_child(module: str, phase: str, result_path: Path, env: dict, extra_args: list[str]) -> dict:
