@@ -152,7 +152,15 @@ def dbt_step(workdir: Path, env: dict, name: str, args: list[str]) -> dict:
     if code != 0:
         errors = [line for line in log.read_text().splitlines() if "Error" in line or "FAIL" in line]
         raise SystemExit(f"dbt {name} failed (exit code {code}); see {log}:\n  " + "\n  ".join(errors[-6:]))
-    return {"seconds": wall, "peak_mib": max_rss_mib(usage.ru_maxrss), "summary": " | ".join(summary)}
+    result = {"seconds": wall, "peak_mib": max_rss_mib(usage.ru_maxrss), "summary": " | ".join(summary)}
+    run_results = workdir / "dbt_target" / "run_results.json"
+    if name != "parse" and run_results.exists():
+        nodes = json.loads(run_results.read_text())["results"]
+        result["slowest"] = [[r["unique_id"].split(".")[2], round(r["execution_time"], 2)]
+                             for r in sorted(nodes, key=lambda r: -r["execution_time"])[:8]]
+        result["tests_seconds"] = sum(r["execution_time"] for r in nodes
+                                      if r["unique_id"].startswith("test."))
+    return result
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -246,8 +254,10 @@ def main(argv: list[str] | None = None) -> int:
                   f"{f['peak_mib']:>10,.0f}{i['peak_mib']:>10,.0f}")
         ratio = steps["increment"]["total"]["seconds"] / steps["full"]["total"]["seconds"]
         print(f"\nincrement / full build: {ratio:.1%} (target <= 5 %)")
-        print(f"dbt full: {steps['full']['dbt build']['summary']}\n"
-              f"dbt increment: {steps['increment']['dbt build']['summary']}")
+        for kind in ("full", "increment"):
+            build = steps[kind]["dbt build"]
+            print(f"dbt {kind}: {build['summary']}; tests {build.get('tests_seconds', 0):.1f} s; slowest: "
+                  + ", ".join(f"{n} {t:.1f} s" for n, t in build.get("slowest", [])[:5]))
         write_report("incremental", {
             "trade_rows": args.trade_rows, "appeals_events_asked": args.appeals_events,
             "appeals_rows": counts["appeals"] + counts["events"], "new_month": NEW_MONTH,
