@@ -28,8 +28,10 @@ lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/sqlfluff lint dbt_project/models
 
+# The three ingest benches at a quick size (~3 min on 2 cores), one table; figures in bench/out/.
+# Default sizes: `$(PY) -m bench --size default` (see bench/README.md).
 bench: $(VENV)/.installed
-	$(PY) -m bench.bench_trade_ingest
+	$(PY) -m bench
 
 clean:
 	rm -rf warehouse .dagster_home data/landing dbt_project/target

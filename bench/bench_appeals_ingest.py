@@ -12,21 +12,39 @@ os.wait4), never the parent's or another phase's. See bench/README.md for what e
 import argparse
 import json
 import os
-import platform
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import replace
-from datetime import UTC, datetime
 from pathlib import Path
 
-from bench.common import _fresh_dir, _max_rss_mib, _self_peak_mib, _TimedResult
+from bench.common import (
+    DATASETS_DIR,
+    LOAD_RULES,
+    OUT_DIR,
+    PRIVACY_RULES,
+    REPO_ROOT,
+    PhaseTimer,
+    StatementClassifier,
+    TimedConnection,
+    child_env,
+    default_memory_limit,
+    fresh_dir,
+    machine,
+    max_rss_mib,
+    measure_child,
+    print_machine,
+    print_phase_table,
+    print_ratio,
+    print_steps,
+    self_peak_mib,
+    time_file_inspection,
+    timed_validator,
+    wait_child,
+    write_child_result,
+    write_report,
+)
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-OUT_DIR = REPO_ROOT / "bench" / "out"
-DATASETS_DIR = OUT_DIR / "datasets"
 DBT_PROJECT = REPO_ROOT / "dbt_project"
 SEED = 7
 CHILD_PHASES = ("bare_read", "ingest_path")
@@ -37,11 +55,6 @@ LINE_COUNTS = "line_counts.json"  # next to (not in) the landing folder: never r
 
 
 # --------------------------------------------------------------------------------------------
-# Helpers shared by parent and children
-# --------------------------------------------------------------------------------------------
-
-
-# --------------------------------------------------------------------------------------------
 # Children: one phase each; they write their figures as JSON to --result
 # --------------------------------------------------------------------------------------------
 
@@ -49,8 +62,8 @@ LINE_COUNTS = "line_counts.json"  # next to (not in) the landing folder: never r
 def child_bare_read(landing: Path, workdir: Path, memory_limit: str) -> dict:
     from ingest.duck import connect
 
-    root = _fresh_dir(workdir / "bare_read")
-    startup_peak = _self_peak_mib()
+    root = fresh_dir(workdir / "bare_read")
+    startup_peak = self_peak_mib()
     con = connect(root / "bare.duckdb", temp_dir=root / "tmp", memory_limit=memory_limit)
     folder = landing / "eotinish"
     tables = {}
@@ -58,7 +71,7 @@ def child_bare_read(landing: Path, workdir: Path, memory_limit: str) -> dict:
     for table, pattern in (("a", APPEALS_GLOB), ("e", EVENTS_GLOB)):
         t0 = time.perf_counter()
         con.execute(f"create table {table} as select * from read_json_auto(?)", [str(folder / pattern)])
-        tables[table] = {"seconds": time.perf_counter() - t0, "peak_after_mib": _self_peak_mib()}
+        tables[table] = {"seconds": time.perf_counter() - t0, "peak_after_mib": self_peak_mib()}
     t0 = time.perf_counter()
     con.execute("checkpoint")
     checkpoint = time.perf_counter() - t0
@@ -71,81 +84,6 @@ def child_bare_read(landing: Path, workdir: Path, memory_limit: str) -> dict:
             "checkpoint_seconds": checkpoint, "db_bytes": (root / "bare.duckdb").stat().st_size}
 
 
-class _PhaseTimer:
-    """Accumulates seconds and peak-RSS growth per named step of the ingest path."""
-
-    def __init__(self):
-        self.steps: dict[str, dict] = {}
-        self.prefix = ""
-
-    def __call__(self, name: str):
-        timer = self
-        name = self.prefix + name
-
-        class _Span:
-            def __enter__(self):
-                self.t0 = time.perf_counter()
-                self.rss0 = _self_peak_mib()
-
-            def __exit__(self, *exc):
-                step = timer.steps.setdefault(name, {"seconds": 0.0, "calls": 0, "peak_growth_mib": 0.0})
-                step["seconds"] += time.perf_counter() - self.t0
-                step["calls"] += 1
-                step["peak_growth_mib"] += _self_peak_mib() - self.rss0
-                return False
-
-        return _Span()
-
-
-def _statement_category(sql: str) -> str:
-    """Name the ingest step a statement belongs to, from its text (ingest/feeds.py's SQL)."""
-    text = " ".join(sql.split()).lower()
-    rules = [
-        ("insert into meta.file_slices", "register: slices per file (JSON scan + HMAC)"),
-        ("insert or replace into meta.landing_files", "register: landing file row"),
-        ("create or replace temp macro pii_hash", "other SQL"),
-        ("create or replace temp table feed_stage", "stage: create table"),
-        # since 667dac8 the missing keys are staged with the rows and listed from feed_stage
-        ("from feed_stage where len(_missing_keys) > 0", "stage: missing keys, unassigned rows"),
-        ("len(_missing_keys) > 0", "stage: missing keys (JSON scan + HMAC)"),
-        ("insert into feed_stage", "stage: read JSON into feed_stage (HMAC)"),
-        ("from feed_stage where _source_file", "stage: unassigned rows"),
-        ("create or replace temp table feed_typed", "typed: cast into feed_typed"),
-        ("from feed_stage where", "typed: type issues"),
-        ("select _partition_key, count(*) from feed_typed", "validate: partition counts"),
-        ("from feed_typed as t semi join", "validate: failing rows -> partitions"),
-        ("delete from raw.", "publish: delete day"),
-        ("insert into raw.", "publish: insert day"),
-        ("insert or replace into meta.published_slices", "publish: slice bookkeeping"),
-        ("select count(*) from feed_typed where _partition_key", "publish: count rows"),
-        ("into meta.loads", "publish: load record"),
-        ("begin transaction", "publish: begin/commit"),
-        ("commit", "publish: begin/commit"),
-        ("with present as", "plan: winning files / days to load"),
-        ("checkpoint", "checkpoint"),
-    ]
-    for needle, name in rules:
-        if needle in text:
-            return name
-    return "other SQL"
-
-
-class _TimedConnection:
-    """A stand-in for the DuckDB connection that times every statement by ingest step."""
-
-    def __init__(self, con, timer: _PhaseTimer):
-        self._con, self._timer = con, timer
-
-    def execute(self, sql, *args, **kwargs):
-        category = _statement_category(sql)
-        with self._timer(category):
-            result = self._con.execute(sql, *args, **kwargs)
-        return _TimedResult(result, self._timer, category)
-
-    def __getattr__(self, name):
-        return getattr(self._con, name)
-
-
 def child_ingest_path(landing: Path, memory_limit: str, phases: bool) -> dict:
     # WAREHOUSE_DIR (Data Docs) and APPEALS_HASH_KEY are set by the parent before this
     # interpreter imported anything.
@@ -154,7 +92,7 @@ def child_ingest_path(landing: Path, memory_limit: str, phases: bool) -> dict:
     from ingest.reference import load_kato, load_regions, load_working_calendar
 
     root = Path(os.environ["WAREHOUSE_DIR"])
-    startup_peak = _self_peak_mib()
+    startup_peak = self_peak_mib()
     con = connect(root / "warehouse.duckdb", temp_dir=root / "tmp", memory_limit=memory_limit)
     t0 = time.perf_counter()
     load_kato(con)
@@ -163,42 +101,18 @@ def child_ingest_path(landing: Path, memory_limit: str, phases: bool) -> dict:
     reference_seconds = time.perf_counter() - t0
     days = sorted(landing_days(landing))
 
-    timer = _PhaseTimer()
+    timer = PhaseTimer()
+    classify = StatementClassifier(PRIVACY_RULES + LOAD_RULES)
     validations: list[dict] = []
     target = con
     if phases:
-        import ingest.loads
-
-        original_sha = ingest.loads.file_sha256
-
-        def timed_sha(path, *args, **kw):
-            with timer("register: sha256 of file"):
-                return original_sha(path, *args, **kw)
-
-        ingest.loads.file_sha256 = timed_sha  # runtime wrapper only; no project file is changed
-        target = _TimedConnection(con, timer)
+        time_file_inspection(timer)
+        target = TimedConnection(con, timer, classify)
 
     def validator_for(feed):
         if not phases:
             return {}
-        validate = feed.load_validator()
-
-        def timed_validator(batch, label):
-            t0, rss0 = time.perf_counter(), _self_peak_mib()
-            # GX runs inside DuckDB on the real connection (SQLAlchemy needs a DuckDB connection,
-            # not the timing stand-in): its queries are timed here, as one step.
-            batch = replace(batch, con=con)
-            with timer("validate: Great Expectations (inside DuckDB)"):
-                outcome = validate(batch, label)
-            (rows,) = con.execute(f"select count(*) from ({batch.sql})").fetchone()
-            validations.append({
-                "feed": feed.name, "label": label, "rows": rows,
-                "seconds": time.perf_counter() - t0,
-                "peak_before_mib": rss0, "peak_after_mib": _self_peak_mib(),
-            })
-            return outcome
-
-        return {"validator": timed_validator}
+        return {"validator": timed_validator(timer, con, feed.load_validator(), validations, feed.name)}
 
     feeds: dict[str, dict] = {}
     started = time.perf_counter()
@@ -212,7 +126,7 @@ def child_ingest_path(landing: Path, memory_limit: str, phases: bool) -> dict:
             "rows_published": report.rows_published,
             "days_published": report.count("published"),
             "validation_runs": len(report.validations),
-            "peak_after_mib": _self_peak_mib(),
+            "peak_after_mib": self_peak_mib(),
         }
     timer.prefix = ""
     t0 = time.perf_counter()
@@ -232,13 +146,9 @@ def child_ingest_path(landing: Path, memory_limit: str, phases: bool) -> dict:
         "db_bytes": (root / "warehouse.duckdb").stat().st_size,
     }
     if phases:
-        steps = dict(sorted(timer.steps.items(), key=lambda kv: -kv[1]["seconds"]))
-        accounted = sum(s["seconds"] for s in steps.values())
-        steps["python outside SQL/GX (report, issues, bookkeeping)"] = {
-            "seconds": max(0.0, seconds - accounted), "calls": 0, "peak_growth_mib": 0.0,
-        }
-        result["steps"] = steps
+        result["steps"] = timer.summary(seconds)
         result["validations"] = validations
+        result["classifier"] = classify.report()
     return result
 
 
@@ -248,9 +158,7 @@ def run_child(args: argparse.Namespace) -> int:
         result = child_bare_read(landing, workdir, args.memory_limit)
     else:
         result = child_ingest_path(landing, args.memory_limit, args.phases)
-    result["peak_mib_self"] = _self_peak_mib()
-    Path(args.result).write_text(json.dumps(result, indent=2))
-    return 0
+    return write_child_result(args.result, result)
 
 
 # --------------------------------------------------------------------------------------------
@@ -295,44 +203,16 @@ def dataset(events: int, seed: int, datasets_dir: Path) -> tuple[Path, dict, boo
     return root, counts, reused
 
 
-def _wait(command: list[str], env: dict, cwd: Path, log: Path | None = None) -> tuple[int, float, object]:
-    started = time.perf_counter()
-    if log is None:
-        process = subprocess.Popen(command, cwd=cwd, env=env)
-    else:
-        with log.open("w") as handle:
-            process = subprocess.Popen(command, cwd=cwd, env=env, stdout=handle, stderr=subprocess.STDOUT)
-    _, status, usage = os.wait4(process.pid, 0)
-    process.returncode = os.waitstatus_to_exitcode(status)
-    return process.returncode, time.perf_counter() - started, usage
-
-
 def _child_env(workdir: Path, phase: str, memory_limit: str) -> dict:
-    env = dict(os.environ)
-    env["WAREHOUSE_DIR"] = str(workdir / phase)  # GX Data Docs, spill: inside the work folder
-    env["DUCKDB_MEMORY_LIMIT"] = memory_limit
     # any key of 32 bytes or more (ingest/privacy.py): the data is synthetic
-    env.setdefault("APPEALS_HASH_KEY", "bench-appeals-hash-key-synthetic-data-01")
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")]))
-    return env
+    key = os.environ.get("APPEALS_HASH_KEY", "bench-appeals-hash-key-synthetic-data-01")
+    return child_env(workdir / phase, memory_limit, APPEALS_HASH_KEY=key)
 
 
 def measure(phase: str, landing: Path, workdir: Path, memory_limit: str, phases: bool) -> dict:
-    result_path = workdir / f"{phase}.result.json"
-    result_path.unlink(missing_ok=True)
-    command = [
-        sys.executable, "-m", "bench.bench_appeals_ingest", "--child", phase,
-        "--landing", str(landing), "--workdir", str(workdir), "--memory-limit", memory_limit,
-        "--result", str(result_path),
-    ] + (["--phases"] if phases else [])
-    code, wall, usage = _wait(command, _child_env(workdir, phase, memory_limit), REPO_ROOT)
-    if code != 0:
-        raise SystemExit(f"phase {phase} failed (exit code {code}); see the output above")
-    result = json.loads(result_path.read_text())
-    result["process_seconds"] = wall  # interpreter start and imports included
-    result["peak_mib"] = _max_rss_mib(usage.ru_maxrss)
-    result["cpu_seconds"] = usage.ru_utime + usage.ru_stime
-    return result
+    args = ["--landing", str(landing), "--workdir", str(workdir), "--memory-limit", memory_limit]
+    return measure_child("bench.bench_appeals_ingest", phase, workdir / f"{phase}.result.json",
+                         _child_env(workdir, phase, memory_limit), args + (["--phases"] if phases else []))
 
 
 def measure_dbt(workdir: Path, memory_limit: str) -> dict:
@@ -350,8 +230,8 @@ def measure_dbt(workdir: Path, memory_limit: str) -> dict:
     for step in ("parse", *DBT_STEPS):
         command = [dbt, step, *common] + (DBT_SELECT if step != "parse" else [])
         log = workdir / f"dbt_{step}.log"
-        code, wall, usage = _wait(command, env, REPO_ROOT, log)
-        steps[step] = {"seconds": wall, "peak_mib": _max_rss_mib(usage.ru_maxrss),
+        code, wall, usage = wait_child(command, env, log)
+        steps[step] = {"seconds": wall, "peak_mib": max_rss_mib(usage.ru_maxrss),
                        "cpu_seconds": usage.ru_utime + usage.ru_stime,
                        "summary": _dbt_summary(log.read_text())}
         if code != 0:
@@ -396,54 +276,6 @@ def _mart_rows(database: Path) -> dict:
                 for (name,) in tables}
 
 
-def _machine(memory_limit: str) -> dict:
-    import duckdb
-
-    total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-    return {
-        "cores": os.cpu_count(),
-        "memory_gib": round(total / 2**30, 1),
-        "duckdb": duckdb.__version__,
-        "python": platform.python_version(),
-        "platform": platform.platform(),
-        "memory_limit": memory_limit,
-        "load_average_at_start": os.getloadavg(),
-    }
-
-
-def _print_table(results: dict) -> None:
-    header = f"{'phase':<16}{'rows':>12}{'seconds':>10}{'rows/s':>12}{'peak MiB':>10}{'process s':>11}"
-    print(header)
-    print("-" * len(header))
-    for phase, r in results.items():
-        print(f"{phase:<16}{r['rows']:>12,}{r['seconds']:>10.1f}{r['rows_per_s']:>12,.0f}"
-              f"{r['peak_mib']:>10,.0f}{r.get('process_seconds', r['seconds']):>11.1f}")
-
-
-def _print_steps(ingest: dict) -> None:
-    print("\ningest path, by step (--phases; 'peak +MiB' = growth of the process peak RSS in the step):")
-    print(f"  {'step':<62}{'seconds':>9}{'share':>7}{'calls':>7}{'peak +MiB':>11}")
-    shown = {n: s for n, s in ingest["steps"].items() if s["seconds"] >= 0.05 or s["peak_growth_mib"] >= 1}
-    small = [s for n, s in ingest["steps"].items() if n not in shown]
-    if small:
-        shown[f"({len(small)} smaller steps)"] = {
-            "seconds": sum(s["seconds"] for s in small), "calls": sum(s["calls"] for s in small),
-            "peak_growth_mib": sum(s["peak_growth_mib"] for s in small),
-        }
-    for name, step in shown.items():
-        share = step["seconds"] / ingest["seconds"] if ingest["seconds"] else 0
-        print(f"  {name:<62}{step['seconds']:>9.1f}{share:>7.0%}{step['calls']:>7}"
-              f"{step['peak_growth_mib']:>11,.0f}")
-    runs = ingest["validations"]
-    for feed in sorted({v["feed"] for v in runs}):
-        mine = [v for v in runs if v["feed"] == feed]
-        gx = sum(v["seconds"] for v in mine)
-        print(f"  GX {feed}: {len(mine)} suite runs, {gx:.1f} s, "
-              f"{sum(v['rows'] for v in mine) / gx:,.0f} rows/s inside DuckDB, peak after "
-              f"{max(v['peak_after_mib'] for v in mine):,.0f} MiB")
-    print(f"  process peak after startup/imports: {ingest['startup_peak_mib']:,.0f} MiB")
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.bench_appeals_ingest", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -452,11 +284,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=SEED, help=f"generator seed (default {SEED})")
     parser.add_argument("--workdir", type=Path,
                         help="work folder (default: a temp folder under bench/out/, removed after)")
-    parser.add_argument("--memory-limit", default="4GB", help="DuckDB memory_limit (default 4GB)")
+    parser.add_argument("--memory-limit", default=default_memory_limit(),
+                        help="DuckDB memory_limit (default: the project's, ingest.settings)")
     parser.add_argument("--phases", action="store_true",
                         help="also break the ingest path down by step (SQL statements, GX)")
     parser.add_argument("--no-dbt", action="store_true", help="skip the dbt phase")
     parser.add_argument("--keep", action="store_true", help="keep the work folder (databases)")
+    parser.add_argument("--out", type=Path, help="where to write the JSON figures")
     parser.add_argument("--child", choices=CHILD_PHASES, help=argparse.SUPPRESS)
     parser.add_argument("--landing", help=argparse.SUPPRESS)
     parser.add_argument("--result", help=argparse.SUPPRESS)
@@ -481,11 +315,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"dataset: {verb} {landing / 'eotinish'} ({args.events:,} events asked, seed "
               f"{args.seed}; {counts['files']} files, {counts['bytes'] / 2**20:,.0f} MiB, "
               f"{counts['appeals']:,} appeal snapshots + {counts['events']:,} events)")
-        machine = _machine(args.memory_limit)
-        print(f"machine: {machine['cores']} cores, {machine['memory_gib']} GiB RAM, "
-              f"DuckDB {machine['duckdb']}, Python {machine['python']}, "
-              f"DuckDB memory_limit {args.memory_limit}, load average "
-              f"{machine['load_average_at_start'][0]:.2f} at start")
+        info = machine(args.memory_limit)
+        print_machine(info)
         print(f"work folder: {workdir}\n")
 
         results: dict[str, dict] = {}
@@ -513,12 +344,10 @@ def main(argv: list[str] | None = None) -> int:
                 results["dbt (total)"] = dbt
         for r in results.values():
             r["rows_per_s"] = r["rows"] / r["seconds"] if r["seconds"] else 0
-        ratio = ingest["seconds"] / results["bare_read"]["seconds"]
 
         print()
-        _print_table(results)
-        print(f"\ningest path / bare read time: {ratio:.1f}x  "
-              f"(peak memory {ingest['peak_mib'] / results['bare_read']['peak_mib']:.1f}x)")
+        print_phase_table(results)
+        ratio = print_ratio(results)
         for kind in ("appeals", "events"):
             feed = ingest[kind]
             print(f"  {kind:<8} ingest {feed['seconds']:>7.1f} s ({feed['rows']:,} rows, "
@@ -534,23 +363,19 @@ def main(argv: list[str] | None = None) -> int:
                       + ", ".join(f"{name} {sec:.1f} s" for name, sec in dbt["steps"][step]["slowest"]))
             print("  marts: " + ", ".join(f"{n} {c:,}" for n, c in dbt["marts"].items()))
         if args.phases:
-            _print_steps(ingest)
+            print_steps(ingest)
 
-        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
         report = {
-            "timestamp": stamp,
+            "feed": "appeals",
             "events_asked": args.events,
             "seed": args.seed,
             "dataset": {"path": str(landing / "eotinish"), "reused": reused, **counts},
-            "machine": machine,
-            "load_average_at_end": os.getloadavg(),
+            "machine": info,
             "phases": results,
             "ratio_ingest_to_bare_read_seconds": ratio,
             "dbt_failed": None if args.no_dbt else dbt.get("failed"),
         }
-        out = OUT_DIR / f"appeals_ingest_{stamp}.json"
-        out.write_text(json.dumps(report, indent=2))
-        print(f"\nfigures written to {out}")
+        write_report("appeals_ingest", report, args.out)
         if report["dbt_failed"]:
             return 1
     finally:

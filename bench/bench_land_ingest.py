@@ -1,164 +1,227 @@
-"""Ingest benchmark: the land and subsoil monitoring path (ingest/land.py) against DuckDB's bare
-read of the same files.
+"""Ingest benchmark: the land and subsoil monitoring path (ingest/land.py) against DuckDB's bare read
+of the same files.
 
-    python -m bench.bench_land_ingest [--parcels 1000000] [--workdir DIR] [--memory-limit 4GB] [--keep]
+    python -m bench.bench_land_ingest [--parcels 1000000] [--workdir DIR] [--memory-limit L]
+                                      [--phases] [--keep] [--out PATH]
 
 The dataset is `python -m ingest.generate_land scale` (one SUMMER observation per parcel and year,
-2022-2025, sites = parcels / 20). Each measured phase runs in its own child interpreter, so the
-peak resident memory reported for a phase is that child's own (os.wait4):
+2022-2025, sites = parcels / 20), written once to bench/out/datasets/land_parcels<N>/ and reused.
+Each measured phase runs in its own child interpreter, so the peak resident memory reported for a
+phase is that child's own (os.wait4):
 
 - bare_read: `create table as select * from read_csv/read_json` per feed (no checks, no geometry);
 - ingest_path: `load_land_feed` for the five feeds over every quarter: registry, staging, casts,
   geometry with shapely (validity, area, centroid, point in contour), Great Expectations, publish.
-  The geometry step (`Feed.enrich`) is timed on its own inside it.
+  The geometry step (`Feed.enrich`) is timed on its own inside it; with --phases every SQL
+  statement is timed by load step too (bench.common).
 """
 
 import argparse
-import json
 import os
-import platform
-import subprocess
+import shutil
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
-from bench.common import _fresh_dir, _max_rss_mib
+from bench.common import (
+    DATASETS_DIR,
+    LOAD_RULES,
+    OUT_DIR,
+    PhaseTimer,
+    StatementClassifier,
+    TimedConnection,
+    child_env,
+    default_memory_limit,
+    fresh_dir,
+    machine,
+    measure_child,
+    print_machine,
+    print_phase_table,
+    print_ratio,
+    print_steps,
+    self_peak_mib,
+    time_file_inspection,
+    timed_validator,
+    write_child_result,
+    write_report,
+)
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-OUT_DIR = REPO_ROOT / "bench" / "out"
 PHASES = ("bare_read", "ingest_path")
+LAND_RULES = [
+    ("licence_number, min(_loaded_at)", "plan: detections placed before their sites changed"),
+]
 
 
 def child_bare_read(landing: Path, workdir: Path, memory_limit: str) -> dict:
     from ingest.duck import connect
     from ingest.land import FEEDS
 
-    root = _fresh_dir(workdir / "bare_read")
+    root = fresh_dir(workdir / "bare_read")
+    startup_peak = self_peak_mib()
     con = connect(root / "bare.duckdb", temp_dir=root / "tmp", memory_limit=memory_limit)
     feeds = {}
     started = time.perf_counter()
     for feed in FEEDS:
         t0 = time.perf_counter()
         for suffix, reader in (("csv", "read_csv"), ("jsonl", "read_json")):
-            pattern = str(landing / "land" / f"{feed.name}_*.{suffix}")
             if not list((landing / "land").glob(f"{feed.name}_*.{suffix}")):
                 continue
+            pattern = str(landing / "land" / f"{feed.name}_*.{suffix}")
             con.execute(f"create table {feed.name} as select * from {reader}(?)", [pattern])
         (rows,) = con.execute(f"select count(*) from {feed.name}").fetchone()
         feeds[feed.name] = {"rows": rows, "seconds": time.perf_counter() - t0}
     con.execute("checkpoint")
+    seconds = time.perf_counter() - started
     con.close()
-    return {"seconds": time.perf_counter() - started, "feeds": feeds,
-            "rows": sum(f["rows"] for f in feeds.values())}
+    return {"seconds": seconds, "feeds": feeds, "rows": sum(f["rows"] for f in feeds.values()),
+            "startup_peak_mib": startup_peak}
 
 
-def child_ingest_path(landing: Path, memory_limit: str) -> dict:
+def child_ingest_path(landing: Path, memory_limit: str, phases: bool) -> dict:
     import ingest.land as land
     from ingest.duck import connect
     from ingest.land_schema import partitions
     from ingest.reference import load_kato
 
     root = Path(os.environ["WAREHOUSE_DIR"])
+    startup_peak = self_peak_mib()
     con = connect(root / "warehouse.duckdb", temp_dir=root / "tmp", memory_limit=memory_limit)
     load_kato(con)
+    timer = PhaseTimer()
+    classify = StatementClassifier(LAND_RULES + LOAD_RULES)
+    validations: list[dict] = []
     geometry_seconds: dict[str, float] = {}
     for name in ("check_polygons", "check_detections"):  # time the geometry step on its own
         original = getattr(land, name)
 
         def timed(con, feed, _original=original):
             t0 = time.perf_counter()
-            _original(con, feed)
+            with timer("geometry: shapely/pyproj (Feed.enrich), its SQL included"):
+                _original(getattr(con, "_con", con), feed)  # the real connection: one step
             geometry_seconds[feed.name] = geometry_seconds.get(feed.name, 0.0) + time.perf_counter() - t0
 
-        setattr(land, name, timed)
+        setattr(land, name, timed)  # Feed.enrich is looked up by name when it runs
+    target = con
+    if phases:
+        time_file_inspection(timer)
+        target = TimedConnection(con, timer, classify)
     feeds = {}
     started = time.perf_counter()
     for feed in land.FEEDS:
+        timer.prefix = f"{feed.name} | " if phases else ""
+        kwargs = ({"validator": timed_validator(timer, con, feed.load_validator(), validations, feed.name)}
+                  if phases else {})
         t0 = time.perf_counter()
-        report = land.load_land_feed(con, feed.name, landing, partitions())
+        report = land.load_land_feed(target, feed.name, landing, partitions(), **kwargs)
         if report.rejected:
             raise SystemExit(f"{feed.name}: quarters rejected: {[p.partition_key for p in report.rejected]}"
                              f"\n{report.issues[:5]}")
         feeds[feed.name] = {"rows": report.rows_published, "seconds": time.perf_counter() - t0,
                             "geometry_seconds": geometry_seconds.get(feed.name, 0.0),
-                            "suite_runs": len(report.validations)}
+                            "suite_runs": len(report.validations), "peak_after_mib": self_peak_mib()}
+    con.execute("checkpoint")
+    seconds = time.perf_counter() - started
     con.close()
-    return {"seconds": time.perf_counter() - started, "feeds": feeds,
-            "rows": sum(f["rows"] for f in feeds.values())}
-
-
-def _run_child(phase: str, args, env: dict) -> dict:
-    with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as handle:
-        result_path = Path(handle.name)
-    command = [sys.executable, "-m", "bench.bench_land_ingest", "--child", phase,
-               "--workdir", str(args.workdir), "--memory-limit", args.memory_limit,
-               "--result", str(result_path)]
-    process = subprocess.Popen(command, cwd=REPO_ROOT, env=env)
-    _, status, usage = os.wait4(process.pid, 0)
-    if status != 0:
-        raise SystemExit(f"{phase} failed (status {status})")
-    result = json.loads(result_path.read_text())
-    result_path.unlink()
-    result["peak_rss_mib"] = _max_rss_mib(usage.ru_maxrss)
+    result = {"seconds": seconds, "feeds": feeds, "rows": sum(f["rows"] for f in feeds.values()),
+              "startup_peak_mib": startup_peak,
+              "db_bytes": (root / "warehouse.duckdb").stat().st_size}
+    if phases:
+        timer.prefix = ""
+        result["steps"] = timer.summary(seconds)
+        result["validations"] = validations
+        result["classifier"] = classify.report()
     return result
 
 
+def dataset(parcels: int, datasets_dir: Path) -> tuple[Path, list[Path], float | None]:
+    """The landing root for N parcels (its land/ folder), generated unless already there.
+    Returns (landing root, files, seconds to generate or None when reused)."""
+    from ingest.generate_land import write_scale_land
+
+    root = datasets_dir / f"land_parcels{parcels}"
+    folder = root / "land"
+    if folder.exists():
+        return root, sorted(p for p in folder.iterdir() if p.is_file()), None
+    partial = root / "land.partial"  # never picked up half written
+    shutil.rmtree(partial, ignore_errors=True)
+    t0 = time.perf_counter()
+    write_scale_land(partial, parcels=parcels, progress=False)
+    seconds = time.perf_counter() - t0
+    partial.replace(folder)
+    return root, sorted(p for p in folder.iterdir() if p.is_file()), seconds
+
+
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.bench_land_ingest")
-    parser.add_argument("--parcels", type=int, default=1_000_000)
-    parser.add_argument("--workdir", type=Path, default=OUT_DIR / "land")
-    parser.add_argument("--memory-limit", default="4GB")
-    parser.add_argument("--keep", action="store_true", help="keep the generated files and databases")
-    parser.add_argument("--child", choices=PHASES)
-    parser.add_argument("--result", type=Path)
+    parser = argparse.ArgumentParser(prog="python -m bench.bench_land_ingest", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--parcels", type=int, default=1_000_000, help="parcels (default 1,000,000)")
+    parser.add_argument("--workdir", type=Path,
+                        help="work folder (default: a temp folder under bench/out/, removed after)")
+    parser.add_argument("--memory-limit", default=default_memory_limit(),
+                        help="DuckDB memory_limit (default: the project's, ingest.settings)")
+    parser.add_argument("--phases", action="store_true",
+                        help="also break the ingest path down by step (SQL statements, GX, geometry)")
+    parser.add_argument("--keep", action="store_true", help="keep the work folder (databases)")
+    parser.add_argument("--out", type=Path, help="where to write the JSON figures")
+    parser.add_argument("--child", choices=PHASES, help=argparse.SUPPRESS)
+    parser.add_argument("--landing", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--result", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    landing = args.workdir / "landing"
 
     if args.child:
         if args.child == "bare_read":
-            result = child_bare_read(landing, args.workdir, args.memory_limit)
+            result = child_bare_read(args.landing, args.workdir, args.memory_limit)
         else:
-            result = child_ingest_path(landing, args.memory_limit)
-        args.result.write_text(json.dumps(result))
-        return 0
+            result = child_ingest_path(args.landing, args.memory_limit, args.phases)
+        return write_child_result(args.result, result)
 
-    from ingest.generate_land import write_scale_land
-
-    _fresh_dir(args.workdir)
-    t0 = time.perf_counter()
-    paths = write_scale_land(landing / "land", parcels=args.parcels, progress=False)
-    generate_seconds = time.perf_counter() - t0
-    size_mb = sum(p.stat().st_size for p in paths) / 1e6
-    print(f"generated {args.parcels:,} parcels: {len(paths)} files, {size_mb:,.0f} MB "
-          f"in {generate_seconds:.0f} s", flush=True)
-    env = {**os.environ, "WAREHOUSE_DIR": str(_fresh_dir(args.workdir / "ingest_path")),
-           "PYTHONPATH": str(REPO_ROOT)}
-    results = {phase: _run_child(phase, args, env) for phase in PHASES}
-
-    print(f"\nLand ingest, {args.parcels:,} parcels, {size_mb:,.0f} MB, "
-          f"{platform.machine()} {os.cpu_count()} cores, memory_limit {args.memory_limit}")
-    print(f"{'feed':<22}{'rows':>12}{'bare s':>9}{'ingest s':>10}{'geometry s':>12}{'rows/s':>10}")
-    for name, ingest in results["ingest_path"]["feeds"].items():
-        bare = results["bare_read"]["feeds"][name]
-        print(f"{name:<22}{ingest['rows']:>12,}{bare['seconds']:>9.1f}{ingest['seconds']:>10.1f}"
-              f"{ingest['geometry_seconds']:>12.1f}{ingest['rows'] / ingest['seconds']:>10,.0f}")
-    for phase, result in results.items():
-        print(f"{phase:<22}{result['rows']:>12,} rows {result['seconds']:>8.1f} s "
-              f"{result['rows'] / result['seconds']:>10,.0f} rows/s  peak {result['peak_rss_mib']:,.0f} MiB")
-    ratio = results["ingest_path"]["seconds"] / results["bare_read"]["seconds"]
-    print(f"ingest path / bare read: {ratio:.1f}x")
-    record = {"when": datetime.now(UTC).isoformat(timespec="seconds"), "parcels": args.parcels,
-              "files_mb": size_mb, "generate_seconds": generate_seconds, **results}
     OUT_DIR.mkdir(parents=True, exist_ok=True)
-    (OUT_DIR / f"land_{args.parcels}.json").write_text(json.dumps(record, indent=2))
-    if not args.keep:
-        import shutil
+    if args.workdir:
+        workdir = args.workdir.resolve()
+        workdir.mkdir(parents=True, exist_ok=True)
+        datasets_dir = workdir / "datasets"
+    else:
+        workdir = Path(tempfile.mkdtemp(prefix="land_ingest_", dir=OUT_DIR))
+        datasets_dir = DATASETS_DIR
+    try:
+        landing, paths, generated = dataset(args.parcels, datasets_dir)
+        size_mb = sum(p.stat().st_size for p in paths) / 1e6
+        verb = "reused existing" if generated is None else f"generated in {generated:.0f} s:"
+        print(f"dataset: {verb} {landing / 'land'} ({args.parcels:,} parcels, {len(paths)} files, "
+              f"{size_mb:,.0f} MB)")
+        info = machine(args.memory_limit)
+        print_machine(info)
+        print(f"work folder: {workdir}\n")
+        results = {}
+        for phase in PHASES:
+            print(f"running {phase} ...", flush=True)
+            extra = ["--workdir", str(workdir), "--memory-limit", args.memory_limit,
+                     "--landing", str(landing)] + (["--phases"] if args.phases else [])
+            results[phase] = measure_child("bench.bench_land_ingest", phase,
+                                           workdir / f"{phase}.result.json",
+                                           child_env(fresh_dir(workdir / phase), args.memory_limit), extra)
 
-        shutil.rmtree(args.workdir, ignore_errors=True)
+        print(f"\n{'feed':<22}{'rows':>12}{'bare s':>9}{'ingest s':>10}{'geometry s':>12}{'rows/s':>10}")
+        for name, ingest in results["ingest_path"]["feeds"].items():
+            bare = results["bare_read"]["feeds"][name]
+            print(f"{name:<22}{ingest['rows']:>12,}{bare['seconds']:>9.1f}{ingest['seconds']:>10.1f}"
+                  f"{ingest['geometry_seconds']:>12.1f}{ingest['rows'] / ingest['seconds']:>10,.0f}")
+        print()
+        print_phase_table(results)
+        ratio = print_ratio(results)
+        if args.phases:
+            print_steps(results["ingest_path"])
+        write_report("land_ingest", {
+            "feed": "land", "parcels": args.parcels, "files_mb": size_mb,
+            "dataset": {"path": str(landing / "land"), "files": len(paths), "generate_seconds": generated},
+            "machine": info, "phases": results, "ratio_ingest_to_bare_read_seconds": ratio,
+        }, args.out)
+    finally:
+        if not args.keep and not args.workdir:
+            shutil.rmtree(workdir, ignore_errors=True)
     return 0
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    sys.exit(main())
