@@ -752,16 +752,21 @@ def _windows(con, feed: Feed, landing_dir: Path, to_load: list[str]) -> list[lis
         """,
         {**_file_parameters(feed, landing_dir), "keys": to_load},
     ).fetchall())
-    limit = load_window_rows()
-    windows: list[list[str]] = [[]]
-    in_window = 0
-    for key in to_load:
-        if windows[-1] and in_window + rows.get(key, 0) > limit:
-            windows.append([])
-            in_window = 0
-        windows[-1].append(key)
-        in_window += rows.get(key, 0)
-    return windows
+    return _groups_of_rows(to_load, rows, load_window_rows())
+
+
+def _groups_of_rows(keys: list[str], rows: dict[str, int], limit: int) -> list[list[str]]:
+    """`keys` in order, in consecutive groups of at most `limit` rows (a key larger than that is
+    a group of its own)."""
+    groups: list[list[str]] = [[]]
+    in_group = 0
+    for key in keys:
+        if groups[-1] and in_group + rows.get(key, 0) > limit:
+            groups.append([])
+            in_group = 0
+        groups[-1].append(key)
+        in_group += rows.get(key, 0)
+    return groups
 
 
 def _load_partitions(con, feed: Feed, load_id: str, started_at, to_load: list[str], slices: list[tuple],
@@ -997,14 +1002,7 @@ def _validate(
     inside DuckDB (each batch is a query of `feed_typed` on its partitions; no row is fetched into
     Python but the failing ones), and attribute each failing row to its partition."""
     counts = dict(con.execute("select _partition_key, count(*) from feed_typed group by 1").fetchall())
-    batches: list[list[str]] = [[]]
-    rows_in_batch = 0
-    for key in partition_keys:
-        if batches[-1] and rows_in_batch + counts.get(key, 0) > VALIDATION_BATCH_ROWS:
-            batches.append([])
-            rows_in_batch = 0
-        batches[-1].append(key)
-        rows_in_batch += counts.get(key, 0)
+    batches = _groups_of_rows(partition_keys, counts, VALIDATION_BATCH_ROWS)
 
     issues: dict[str, list[LoadIssue]] = {}
     for batch in batches:
