@@ -58,6 +58,12 @@ def prepare_dagster_home() -> Path:
         config.read_text().startswith(GENERATED_MARK) and config.read_text() != DAGSTER_YAML
     ):
         config.write_text(DAGSTER_YAML)
+    # Create the run, event and schedule storage here, in one process: the daemon and the webserver
+    # (or a run) starting together on an empty home race to stamp the same SQLite schema.
+    from dagster import DagsterInstance
+
+    with DagsterInstance.get():
+        pass
     return home
 
 

@@ -88,6 +88,16 @@ def wait_for_next_run(tmp_path: Path, env: dict, bound: float) -> float:
     return time.monotonic() - started
 
 
+def test_the_dagster_home_is_ready_before_any_process_starts(home):
+    """The daemon and a run (or the webserver) starting together on an empty home both stamped
+    the SQLite schema and one died on `UNIQUE constraint failed: alembic_version`; the home is
+    therefore prepared with its storage created."""
+    tmp_path, _ = home
+    dagster_home = tmp_path / "dagster_home"
+    for storage in ("schedules/schedules.db", "history/runs.db", "history/runs/index.db"):
+        assert (dagster_home / storage).is_file(), storage
+
+
 def test_the_holder_uses_the_warehouse_writer_pool():
     from pool_holder import POOL
 
