@@ -613,8 +613,8 @@ def _kz_holidays() -> holidays.HolidayBase:
 
 
 def is_working_day(d: date) -> bool:
-    """Monday-Friday and not a Kazakh public holiday (incl. observed / substituted days off)."""
-    return d.weekday() < 5 and d not in _kz_holidays()
+    """A working day as the `holidays` library knows it (incl. Saturdays worked by decree)."""
+    return _kz_holidays().is_working_day(d)
 
 
 def add_working_days(d: date, n: int) -> date:

@@ -226,17 +226,17 @@ def load_regions(con: duckdb.DuckDBPyConnection, regions_file: Path = REGIONS_FI
 
 
 def working_calendar(years=CALENDAR_YEARS) -> pd.DataFrame:
-    """Every day with whether it is a working day in Kazakhstan: weekends and the public holidays
-    the `holidays` library knows (including those moved to a weekday)."""
+    """Every day with whether it is a working day in Kazakhstan, as the `holidays` library knows
+    it: weekends and public holidays are days off, days off moved by government decree too, and
+    the Saturdays worked in their place (2024-05-04 for 2024-05-08) are working days."""
     import holidays
 
     public = holidays.country_holidays("KZ", years=list(years))
-    days = pd.date_range(f"{min(years)}-01-01", f"{max(years)}-12-31", freq="D")
-    names = [public.get(day.date()) for day in days]
+    days = pd.date_range(f"{min(years)}-01-01", f"{max(years)}-12-31", freq="D").date
     return pd.DataFrame({
-        "calendar_date": days.date,
-        "is_working_day": [day.weekday() < 5 and name is None for day, name in zip(days, names, strict=True)],
-        "holiday_name": names,
+        "calendar_date": days,
+        "is_working_day": [public.is_working_day(day) for day in days],
+        "holiday_name": [public.get(day) for day in days],
     })
 
 

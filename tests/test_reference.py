@@ -5,7 +5,7 @@ import csv
 import pytest
 
 from ingest.loads import LoadError
-from ingest.reference import country_codes, load_trade_reference
+from ingest.reference import country_codes, load_trade_reference, working_calendar
 from ingest.settings import BUNDLED_REFERENCE_DIR
 
 REFERENCE = BUNDLED_REFERENCE_DIR / "kz_tj_trade_reference.csv"
@@ -58,3 +58,13 @@ def test_bad_published_row_is_rejected_and_kept_aside(warehouse, tmp_path):
     (kept,) = warehouse.execute(
         "select count(*) from quarantine.trade_reference where bad_value = 'UZ'").fetchone()
     assert kept == 1
+
+
+def test_the_working_calendar_knows_saturdays_worked_by_decree():
+    """Kazakhstan moved the working day of Wednesday 2024-05-08 to Saturday 2024-05-04."""
+    calendar = working_calendar(years=[2024])
+    working = dict(zip(calendar["calendar_date"].astype(str), calendar["is_working_day"], strict=True))
+    assert working["2024-05-04"]  # a Saturday, worked
+    assert not working["2024-05-08"]  # the Wednesday given off in its place
+    assert not working["2024-05-05"] and not working["2024-05-07"] and not working["2024-05-09"]
+    assert working["2024-05-06"] and working["2024-05-10"]

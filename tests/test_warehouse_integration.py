@@ -350,6 +350,36 @@ def test_appeals_marts_agree_with_the_facts(built):
     assert unique_events == event_rows  # re-sent events are not counted twice
 
 
+def test_appeal_deadlines_count_the_saturday_worked_in_may_2024(built):
+    """15 working days as Kazakhstan counts them: Saturday 2024-05-04 was worked by decree and
+    Wednesday 2024-05-08 given off in its place. The warehouse's deadlines (int_working_days, the
+    one place fct_appeals takes them from) for start dates around that week are recomputed here
+    with the `holidays` library, independently of the warehouse's calendar table."""
+    import datetime
+
+    import holidays
+
+    paths, _, _ = built
+    kz = holidays.country_holidays("KZ", years=[2024])
+
+    def deadline(start: datetime.date) -> datetime.date:
+        day, left = start, 15
+        while left:
+            day += datetime.timedelta(days=1)
+            left -= kz.is_working_day(day)
+        return day
+
+    with duckdb.connect(str(paths.warehouse_db), read_only=True) as con:
+        rows = con.execute("""
+            select calendar_date, deadline_date from intermediate.int_working_days
+            where calendar_date between date '2024-04-15' and date '2024-05-10'
+        """).fetchall()
+    assert len(rows) == 26
+    assert {start: deadline(start) for start, _ in rows} == dict(rows)
+    # Registered Friday 2024-04-26: the worked Saturday makes 2024-05-22 the 15th working day.
+    assert dict(rows)[datetime.date(2024, 4, 26)] == datetime.date(2024, 5, 22)
+
+
 def test_land_marts_agree_with_the_raw_loads(built):
     """Hectares returned to the state and redistributed per year, and detections outside their
     licensed contour per licence, are the same in the marts as in the raw loads; invalid parcels
