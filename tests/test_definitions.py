@@ -62,6 +62,29 @@ def test_every_dbt_test_is_a_check_on_a_real_asset():
     assert AssetKey(["raw", "comtrade_records"]) in keys
 
 
+def test_dbt_source_tests_are_checks_of_the_raw_assets_they_test():
+    """A dbt test on a source (a loader's table) shows as a check of that raw asset, not as an
+    observation no check view lists."""
+    from orchestration.defs.assets.dbt import TRANSLATOR
+    from orchestration.defs.project import dbt_project
+
+    manifest = json.loads(dbt_project.manifest_path.read_text())
+    checks = {(key.asset_key.to_user_string(), key.name)
+              for key in defs.resolve_asset_graph().asset_check_keys}
+    source_tests = [
+        test for test in manifest["nodes"].values()
+        if test["resource_type"] == "test"
+        and any(n.startswith("source.") for n in test["depends_on"]["nodes"])
+    ]
+    assert len(source_tests) > 100
+    for test in source_tests:
+        # a relationships test between two sources is a check of one of them
+        tested = {TRANSLATOR.get_asset_spec(manifest, n, None).key.to_user_string()
+                  for n in test["depends_on"]["nodes"] if n.startswith("source.")}
+        assert any((key, test["name"]) in checks for key in tested), test["name"]
+    assert ("raw/comtrade_records", "source_not_null_raw_comtrade_records_typeCode") in checks
+
+
 def test_the_raw_load_check_blocks_everything_downstream():
     asset_graph = defs.resolve_asset_graph()
     raw_key = AssetKey(["raw", "comtrade_records"])
@@ -152,7 +175,8 @@ def test_each_land_load_check_blocks_its_downstream_assets():
     for feed in ("land_parcels", "land_observations", "land_parcel_events", "subsoil_sites",
                  "subsoil_detections"):
         key = AssetKey(["raw", feed])
-        checks = {k.name: k for k in asset_graph.asset_check_keys if k.asset_key == key}
+        checks = {k.name: k for k in asset_graph.asset_check_keys
+                  if k.asset_key == key and not k.name.startswith("source_")}  # dbt's, above
         assert set(checks) == {f"{feed}_suite", "freshness_check"}
         assert asset_graph.get_check_spec(checks[f"{feed}_suite"]).blocking
     detections = asset_graph.get(AssetKey(["raw", "subsoil_detections"]))

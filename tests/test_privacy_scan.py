@@ -30,7 +30,6 @@ import duckdb
 import pytest
 from conftest import copy_files
 from dagster import (
-    AssetSelection,
     DagsterEventType,
     DagsterInstance,
     build_run_status_sensor_context,
@@ -192,7 +191,7 @@ def built(tmp_path_factory, bundled_files):
                 path.unlink()
 
         from orchestration.definitions import defs
-        from orchestration.defs.jobs import APPEALS_RAW, LAND_RAW
+        from orchestration.defs.jobs import AFTER_APPEALS_AND_LAND_LOADS, APPEALS_RAW, LAND_RAW
         from orchestration.defs.resources import WarehouseResource, dbt_resource
 
         resources = {
@@ -206,7 +205,7 @@ def built(tmp_path_factory, bundled_files):
                                   tags=range_tags(DAYS), raise_on_error=False)
             land = materialize(assets, selection=LAND_RAW, resources=resources, instance=instance,
                                tags=range_tags(QUARTERS), raise_on_error=False)
-            rest = materialize(assets, selection=AssetSelection.all() - APPEALS_RAW - LAND_RAW,
+            rest = materialize(assets, selection=AFTER_APPEALS_AND_LAND_LOADS,
                                resources=resources, instance=instance, tags=range_tags(MONTHS),
                                raise_on_error=False)
             failures = record_failed_runs(instance, resources, [appeals, land, rest])

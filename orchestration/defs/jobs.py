@@ -1,19 +1,27 @@
 from dagster import AssetKey, AssetSelection, define_asset_job
 
+from orchestration.defs.assets.dbt import dbt_foundation
 from orchestration.defs.assets.land import LAND_RAW_KEYS
 from orchestration.defs.partitions import daily_partitions, monthly_partitions, quarterly_partitions
 
+# dbt's tests of the loaded tables (sources) are checks of the raw assets, run by dbt_foundation:
+# a job of loads leaves them to the dbt build that follows.
+DBT_SOURCE_CHECKS = AssetSelection.checks(
+    *(key for key in dbt_foundation.check_keys if key.asset_key not in dbt_foundation.keys)
+)
 APPEALS_RAW = AssetSelection.assets(
     AssetKey(["raw", "eotinish_appeals"]), AssetKey(["raw", "eotinish_appeal_events"])
-)
-LAND_RAW = AssetSelection.assets(*LAND_RAW_KEYS)
+) - DBT_SOURCE_CHECKS
+LAND_RAW = AssetSelection.assets(*LAND_RAW_KEYS) - DBT_SOURCE_CHECKS
+# Everything but the daily appeal and quarterly land loads (which have partitions of their own).
+AFTER_APPEALS_AND_LAND_LOADS = AssetSelection.all() - APPEALS_RAW - LAND_RAW
 
 # The whole warehouse for a window of months: trade loads, validation, every dbt model, the serving
 # copy and the docs. Unpartitioned assets are built once per run. (Daily appeal loads and quarterly
 # land loads have their own partitions, so they run in their own jobs.)
 build_warehouse_job = define_asset_job(
     "build_warehouse",
-    selection=AssetSelection.all() - APPEALS_RAW - LAND_RAW,
+    selection=AFTER_APPEALS_AND_LAND_LOADS,
     partitions_def=monthly_partitions,
     description="Load, validate and publish the trade feeds for a window of months, then rebuild "
     "the dbt models, the serving copy and the docs.",
