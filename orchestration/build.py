@@ -256,15 +256,27 @@ def print_summary(paths: WarehousePaths, success: bool, failed_checks, elapsed, 
                     select any_value(season_label) as season,
                         round(sum(observed_ha) / 1e3, 1) as observed_kha,
                         round(sum(unused_ha) / 1e3, 1) as unused_kha,
-                        round(100 * sum(unused_ha) / nullif(sum(observed_ha), 0), 1) as unused_pct,
-                        (select sum(outside_detection_count) from marts.mart_subsoil_compliance)
-                            as detections_outside_licences,
-                        (select count(*) filter (where is_repeat_offender)
-                         from marts.mart_subsoil_compliance) as repeat_offenders
+                        round(100 * sum(unused_ha) / nullif(sum(observed_ha), 0), 1) as unused_pct
                     from marts.mart_land_utilization join latest using (season_seq)
                 """).df()
                 print("\nAgricultural land in the latest season (bundled set: 1/100 of the country):")
                 print(land.to_string(index=False))
+                # Over every quarter detected, so by quarter: the total alone would read as the
+                # latest season's.
+                subsoil = con.execute("""
+                    select detection_quarter as quarter,
+                        count(*) filter (where is_unlicensed) as unlicensed,
+                        count(*) filter (where compliance_category = 'outside_contour') as outside_contour,
+                        count(*) filter (where compliance_category = 'after_licence_expiry')
+                            as after_licence_expiry
+                    from marts.fct_subsoil_detections group by all order by quarter
+                """).df()
+                if len(subsoil):
+                    print(f"\nUnlicensed subsoil workings (outside the licensed contour or after the "
+                          f"licence's expiry), {subsoil.quarter.iloc[0]}..{subsoil.quarter.iloc[-1]}: "
+                          f"{subsoil.unlicensed.sum():,} ({subsoil.outside_contour.sum():,} outside, "
+                          f"{subsoil.after_licence_expiry.sum():,} after expiry); latest quarter, "
+                          f"{subsoil.quarter.iloc[-1]}: {subsoil.unlicensed.iloc[-1]:,}")
             except Exception as error:
                 print(f"(no land summary: {error})")
     print(f"\nWarehouse (written by runs):  {paths.warehouse_db}")

@@ -27,6 +27,14 @@ LAND = [
     ("Almaty (city)", 11, "2025-SPRING", 0.0, 0.0),
 ]
 
+# (detection quarter, compliance category, disturbed ha)
+SUBSOIL = [
+    ("2025-Q1", "outside_contour", 2.0), ("2025-Q1", "outside_contour", 1.0),
+    ("2025-Q1", "after_licence_expiry", 3.0), ("2025-Q1", "inside_contour", 5.0),
+    ("2025-Q2", "outside_contour", 0.5), ("2025-Q2", "after_licence_expiry", 1.5),
+    ("2025-Q2", "inside_contour", 4.0),
+]
+
 TABLES = {
     "mart_bilateral_turnover": """
         create table marts.mart_bilateral_turnover as
@@ -117,10 +125,19 @@ TABLES = {
          "unused_ha) values (?, ?, ?, ?, ?)", LAND),
     "mart_subsoil_compliance": """
         create table marts.mart_subsoil_compliance as
-        select * from (values (10, 3, true, 12.5, date '2025-06-01'), (4, 0, false, 0.0, date '2025-05-01'))
-            as t(detection_count, outside_detection_count, is_repeat_offender, outside_disturbed_ha,
-                 last_detection_date)
+        select * from (values (10, 3, 4, true, 12.5, date '2025-06-01'),
+                              (4, 0, 1, false, 0.0, date '2025-05-01'))
+            as t(detection_count, outside_detection_count, unlicensed_detection_count, is_repeat_offender,
+                 outside_disturbed_ha, last_detection_date)
     """,
+    # Unlicensed: outside the contour or after the licence's expiry; the latest quarter is 2025-Q2.
+    "fct_subsoil_detections": ("""
+        create table marts.fct_subsoil_detections (detection_quarter varchar, compliance_category varchar,
+            disturbed_area_ha decimal(18, 4),
+            is_unlicensed boolean generated always as (compliance_category in ('outside_contour',
+                'after_licence_expiry')))
+    """, "insert into marts.fct_subsoil_detections (detection_quarter, compliance_category, "
+         "disturbed_area_ha) values (?, ?, ?)", SUBSOIL),
     "mart_commitment_progress": """
         create table marts.mart_commitment_progress as
         select * from (values
@@ -262,7 +279,15 @@ def test_main_figures_match_the_tables(full):
     assert figures["land_season"] == "2024-AUTUMN"
     assert figures["unused_land_ha"] == round(unused)
     assert figures["unused_land_share_pct"] == round(unused / observed * 100, 1)
+    # Subsoil: unlicensed = outside the contour + after the licence's expiry, over the quarters
+    # detected and in the latest one.
+    assert figures["subsoil_period"] == "2025-Q1..2025-Q2"
     assert figures["subsoil_detections_outside_contour"] == 3
+    assert figures["subsoil_detections_after_licence_expiry"] == 2
+    assert figures["subsoil_detections_unlicensed"] == 5
+    assert figures["subsoil_latest_quarter"] == "2025-Q2"
+    assert figures["subsoil_latest_quarter_unlicensed"] == 2
+    assert figures["subsoil_licences_unlicensed"] == 2
     assert figures["subsoil_repeat_offenders"] == 1
     assert figures["commitments_by_status"] == {"on track": 1, "no indicator": 1, "at risk": 1}
     # Mirror gap and commodity mix of the latest full year.
@@ -279,8 +304,29 @@ def test_main_figures_match_the_tables(full):
     assert "Small office" not in section(html, "appeals_agencies")
     assert "Of the 2 agencies" in section(html, "appeals_agencies")
     assert "1,500 ha" in section(html, "unused_land") and "250 ha" in section(html, "unused_land")
+    assert ("Subsoil use, Q1 2025 to Q2 2025: 5 of 7 detected workings were unlicensed, 3 outside the "
+            "licensed contour and 2 after the licence had expired") in section(html, "unused_land")
+    assert "in the latest quarter, Q2 2025, 2 (1 outside, 1 after expiry)" in section(html, "unused_land")
     assert "Share the digital-government platform" in section(html, "commitments")
     assert result.figures_markdown().startswith("| figure | value |")
+
+
+def cards(html: str) -> dict[str, tuple[str, str]]:
+    """The main-figures box: label -> (value, context)."""
+    return {label: (value, context) for label, value, context in re.findall(
+        r'<div class="label">([^<]*)</div>\s*<div class="value">([^<]*)</div>\s*'
+        r'<div class="context">([^<]*)</div>', html)}
+
+
+def test_subsoil_tile_names_its_period_and_the_latest_quarter(full):
+    """The total is over every quarter detected, so the tile says which, gives the latest quarter
+    beside it, and counts work after a licence's expiry as unlicensed beside work outside the
+    contour."""
+    _, html = full
+    value, context = cards(html)["Unlicensed subsoil workings"]
+    assert value == "5"
+    assert context == ("Q1 2025 to Q2 2025: 3 outside licensed contours, 2 after the licence expired; "
+                       "Q2 2025 alone: 2 (1 outside, 1 after expiry)")
 
 
 def test_stale_and_failed_feeds_are_highlighted(full):

@@ -297,14 +297,25 @@ def land_latest_season(con) -> list[Row]:
     """)
 
 
-def subsoil_outside(con) -> Row | None:
+def subsoil_quarters(con) -> list[Row]:
+    """Detections by calendar quarter: unlicensed ones are outside the contour or after the
+    licence's expiry (compliance_category of fct_subsoil_detections)."""
+    return rows(con, """
+        select detection_quarter as quarter, count(*) as detections,
+            count(case when compliance_category = 'outside_contour' then 1 end) as outside,
+            count(case when compliance_category = 'after_licence_expiry' then 1 end) as after_expiry,
+            count(case when is_unlicensed then 1 end) as unlicensed,
+            coalesce(sum(case when is_unlicensed then disturbed_area_ha end), 0) as unlicensed_ha
+        from marts.fct_subsoil_detections
+        group by detection_quarter
+        order by detection_quarter
+    """)
+
+
+def subsoil_licences(con) -> Row | None:
     return one(con, """
-        select sum(detection_count)::bigint as detections,
-            sum(outside_detection_count)::bigint as outside_detections,
-            count(case when outside_detection_count > 0 then 1 end) as licences_outside,
-            count(case when is_repeat_offender then 1 end) as repeat_offenders,
-            sum(outside_disturbed_ha) as outside_disturbed_ha,
-            max(last_detection_date) as last_detection_date
+        select count(case when unlicensed_detection_count > 0 then 1 end) as licences_unlicensed,
+            count(case when is_repeat_offender then 1 end) as repeat_offenders
         from marts.mart_subsoil_compliance
     """)
 

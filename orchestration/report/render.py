@@ -22,7 +22,17 @@ import vl_convert
 from markupsafe import Markup, escape
 
 from orchestration.report import queries
-from orchestration.report.sections import SPECS, Content, Context, NoData, Table, month_span, season_name
+from orchestration.report.sections import (
+    SPECS,
+    Content,
+    Context,
+    NoData,
+    Table,
+    month_span,
+    quarter_name,
+    quarter_span,
+    season_name,
+)
 
 log = logging.getLogger(__name__)
 
@@ -232,11 +242,18 @@ def _cards(figures: dict[str, Any]) -> list[dict[str, str]]:
         cards.append({"label": "Unused agricultural land", "value": f"{f('unused_land_ha'):,} ha",
                       "context": f"{f('unused_land_share_pct'):.1f}% of the land observed, "
                                  f"{season_name(f('land_season'))}"})
-    if f("subsoil_detections_outside_contour") is not None:
-        cards.append({"label": "Subsoil workings outside licensed contours",
-                      "value": f"{f('subsoil_detections_outside_contour'):,}",
-                      "context": f"{f('subsoil_licences_outside_contour'):,} licences, "
-                                 f"{f('subsoil_repeat_offenders'):,} repeat offenders"})
+    if f("subsoil_detections_unlicensed") is not None:
+        first, _, last = f("subsoil_period").partition("..")
+        cards.append({"label": "Unlicensed subsoil workings",
+                      "value": f"{f('subsoil_detections_unlicensed'):,}",
+                      "context": f"{quarter_span(first, last)}: "
+                                 f"{f('subsoil_detections_outside_contour'):,} outside licensed contours, "
+                                 f"{f('subsoil_detections_after_licence_expiry'):,} after the licence "
+                                 "expired; "
+                                 f"{quarter_name(f('subsoil_latest_quarter'))} alone: "
+                                 f"{f('subsoil_latest_quarter_unlicensed'):,} "
+                                 f"({f('subsoil_latest_quarter_outside_contour'):,} outside, "
+                                 f"{f('subsoil_latest_quarter_after_licence_expiry'):,} after expiry)"})
     if f("commitments_by_status"):
         cards.append({"label": "Commitments by status",
                       "value": str(sum(f("commitments_by_status").values())),

@@ -120,6 +120,17 @@ def season_name(label: str) -> str:
     return f"{name.lower()} {year}" if name else label
 
 
+def quarter_name(label: str) -> str:
+    """'2025-Q4' -> 'Q4 2025'."""
+    year, _, quarter = label.partition("-")
+    return f"{quarter} {year}" if quarter else label
+
+
+def quarter_span(first: str, last: str) -> str:
+    """('2022-Q1', '2025-Q4') -> 'Q1 2022 to Q4 2025'."""
+    return quarter_name(first) if first == last else f"{quarter_name(first)} to {quarter_name(last)}"
+
+
 def hectares(value: float) -> str:
     if value >= 1e6:
         return f"{value / 1e6:,.2f} million ha"
@@ -369,20 +380,37 @@ def land(ctx: Context) -> Content:
 
 def _subsoil(ctx: Context) -> str | None:
     """The subsoil figures (no chart of their own): a sentence for the land section's note."""
-    if not ctx.has("marts.mart_subsoil_compliance"):
+    if not (ctx.has("marts.fct_subsoil_detections") and ctx.has("marts.mart_subsoil_compliance")):
         return None
-    row = queries.subsoil_outside(ctx.con)
-    if not row or row["detections"] is None:
+    quarters = queries.subsoil_quarters(ctx.con)
+    licences = queries.subsoil_licences(ctx.con)
+    if not quarters or not licences:
         return None
+
+    def total(key: str) -> int:
+        return sum(q[key] for q in quarters)
+
+    first, latest = quarters[0], quarters[-1]
+    period = quarter_span(first["quarter"], latest["quarter"])
     ctx.figures.update({
-        "subsoil_detections_outside_contour": row["outside_detections"],
-        "subsoil_licences_outside_contour": row["licences_outside"],
-        "subsoil_repeat_offenders": row["repeat_offenders"],
+        "subsoil_period": f"{first['quarter']}..{latest['quarter']}",
+        "subsoil_detections_unlicensed": total("unlicensed"),
+        "subsoil_detections_outside_contour": total("outside"),
+        "subsoil_detections_after_licence_expiry": total("after_expiry"),
+        "subsoil_latest_quarter": latest["quarter"],
+        "subsoil_latest_quarter_unlicensed": latest["unlicensed"],
+        "subsoil_latest_quarter_outside_contour": latest["outside"],
+        "subsoil_latest_quarter_after_licence_expiry": latest["after_expiry"],
+        "subsoil_licences_unlicensed": licences["licences_unlicensed"],
+        "subsoil_repeat_offenders": licences["repeat_offenders"],
     })
-    return (f"Subsoil use: {row['outside_detections']:,} of {row['detections']:,} detected workings lay "
-            f"outside the licensed contour ({row['licences_outside']:,} licences, "
-            f"{row['repeat_offenders']:,} of them in two or more quarters; "
-            f"{row['outside_disturbed_ha']:,.0f} ha disturbed).")
+    return (f"Subsoil use, {period}: {total('unlicensed'):,} of {total('detections'):,} detected workings "
+            f"were unlicensed, {total('outside'):,} outside the licensed contour and "
+            f"{total('after_expiry'):,} after the licence had expired "
+            f"({licences['licences_unlicensed']:,} licences, {licences['repeat_offenders']:,} of them in two "
+            f"or more quarters; {sum(q['unlicensed_ha'] for q in quarters):,.0f} ha disturbed); "
+            f"in the latest quarter, {quarter_name(latest['quarter'])}, {latest['unlicensed']:,} "
+            f"({latest['outside']:,} outside, {latest['after_expiry']:,} after expiry).")
 
 
 # --- 6. Commitments -----------------------------------------------------------------------------------------

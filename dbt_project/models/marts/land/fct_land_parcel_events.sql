@@ -1,22 +1,56 @@
 -- One row per parcel history event with the parcel's state before and after it
--- (int_land_parcel_history), the parcel's region, district and land category, and the growing
--- season the event is counted in by mart_land_utilization: the season it falls in, or the next one
--- when it falls between seasons. Season windows: SPRING of year Y = 1 November Y-1 .. 31 May Y
--- (the winter months count towards the coming spring), SUMMER = June .. August, AUTUMN =
--- September .. October. Every event falls in exactly one window.
+-- (int_land_parcel_history), the parcel's region, district and land category as the cadastre
+-- showed them on the event date (the latest snapshot changed on or before that day, else its first
+-- snapshot, as in fct_land_observations: a parcel reclassified later keeps its past hectares in the
+-- category they had), and the growing season the event is counted in by mart_land_utilization:
+-- the season it falls in, or the next one when it falls between seasons. Season windows: SPRING of
+-- year Y = 1 November Y-1 .. 31 May Y (the winter months count towards the coming spring), SUMMER =
+-- June .. August, AUTUMN = September .. October. Every event falls in exactly one window.
 with history as (
     select * from {{ ref('int_land_parcel_history') }}
+),
+
+snapshots as (
+    select * from {{ ref('stg_land__parcels') }}
 ),
 
 parcels as (
     select
         cadastral_number,
-        region_kato_2digit,
         region_name_en,
-        district_kato_code,
-        district_name_ru,
-        land_category
+        district_name_ru
     from {{ ref('int_land_parcels__current') }}
+),
+
+snapshot_candidates as (
+    select
+        history.event_id,
+        snapshots.region_kato_2digit,
+        snapshots.district_kato_code,
+        snapshots.land_category,
+        row_number() over (
+            partition by history.event_id
+            order by
+                case
+                    when {{ dbt.cast('snapshots.updated_at', 'date') }} <= history.event_date then 0
+                    else 1
+                end,
+                case
+                    when {{ dbt.cast('snapshots.updated_at', 'date') }} <= history.event_date
+                        then snapshots.updated_at
+                end desc,
+                snapshots.updated_at,
+                snapshots.partition_quarter desc,
+                snapshots._loaded_at desc
+        ) as snapshot_rank
+    from history
+    inner join snapshots
+        on history.cadastral_number = snapshots.cadastral_number
+),
+
+snapshot_at_event as (
+    select * from snapshot_candidates
+    where snapshot_rank = 1
 ),
 
 dated as (
@@ -69,11 +103,11 @@ select
     seasoned.next_state,
     seasoned.days_since_previous_event,
     seasoned.is_expected_transition,
-    parcels.region_kato_2digit,
+    snapshot_at_event.region_kato_2digit,
     parcels.region_name_en,
-    parcels.district_kato_code,
+    snapshot_at_event.district_kato_code,
     parcels.district_name_ru,
-    parcels.land_category,
+    snapshot_at_event.land_category,
     seasoned.season_year,
     seasoned.season_name,
     seasoned.season_order,
@@ -81,5 +115,7 @@ select
         as season_label,
     seasoned.season_year * 3 + seasoned.season_order as season_seq
 from seasoned
+left join snapshot_at_event
+    on seasoned.event_id = snapshot_at_event.event_id
 left join parcels
     on seasoned.cadastral_number = parcels.cadastral_number

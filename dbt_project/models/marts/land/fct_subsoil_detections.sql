@@ -3,6 +3,9 @@
 -- licence's KATO code) and whether the scene predates the licence or follows its end.
 -- is_outside_contour: the point lies outside the licensed contour in force on the detection date
 -- (an edge counts as inside); null when the load could not decide.
+-- compliance_category: outside_contour (whatever the dates); else after_licence_expiry when the
+-- scene follows the licence's end (working after a licence ends is unlicensed work, even inside
+-- its old contour); else inside_contour, or undecided. is_unlicensed: either of the first two.
 with detections as (
     select * from {{ ref('stg_subsoil__detections') }}
 ),
@@ -43,6 +46,15 @@ select
     licences.licence_end_date,
     coalesce(detections.detection_date < licences.licence_start_date, false) as is_before_licence_start,
     coalesce(detections.detection_date > licences.licence_end_date, false) as is_after_licence_end,
+    case
+        when detections.is_outside_contour then 'outside_contour'
+        when detections.detection_date > licences.licence_end_date then 'after_licence_expiry'
+        when not detections.is_outside_contour then 'inside_contour'
+        else 'undecided'
+    end as compliance_category,
+    coalesce(
+        detections.is_outside_contour or detections.detection_date > licences.licence_end_date, false
+    ) as is_unlicensed,
     detections.partition_quarter
 from detections
 left join licences

@@ -1,8 +1,10 @@
 -- Subsoil-use compliance by region and licence: every licence (and any licence number seen only
 -- in detections) with its detections, those outside the licensed contour (is_outside_contour:
 -- outside the contour in force on the detection date; an edge counts as inside), their disturbed
--- area and dates. A repeat offender has outside detections in 2 or more distinct calendar
--- quarters of the detection date (several outside detections in one quarter count once).
+-- area and dates. Unlicensed work = outside the contour + after the licence's expiry (inside or
+-- undecided but dated after the licence ended; compliance_category of fct_subsoil_detections).
+-- A repeat offender has unlicensed detections in 2 or more distinct calendar quarters of the
+-- detection date (several in one quarter count once).
 with licences as (
     select * from {{ ref('dim_subsoil_licence') }}
 ),
@@ -26,7 +28,12 @@ per_licence as (
         count(distinct case when is_outside_contour then detection_quarter end) as outside_quarter_count,
         count(distinct case when is_outside_contour then detection_year end) as outside_year_count,
         max(case when is_outside_contour then distance_outside_m end) as max_distance_outside_m,
-        count(case when is_after_licence_end then 1 end) as after_licence_end_detection_count
+        count(case when is_after_licence_end then 1 end) as after_licence_end_detection_count,
+        count(case when compliance_category = 'after_licence_expiry' then 1 end)
+            as after_expiry_detection_count,
+        count(case when is_unlicensed then 1 end) as unlicensed_detection_count,
+        sum(case when is_unlicensed then disturbed_area_ha else 0 end) as unlicensed_disturbed_ha,
+        count(distinct case when is_unlicensed then detection_quarter end) as unlicensed_quarter_count
     from detections
     group by licence_number
 ),
@@ -64,7 +71,11 @@ select
     coalesce(per_licence.outside_year_count, 0) as outside_year_count,
     per_licence.max_distance_outside_m,
     coalesce(per_licence.after_licence_end_detection_count, 0) as after_licence_end_detection_count,
-    coalesce(per_licence.outside_quarter_count >= 2, false) as is_repeat_offender
+    coalesce(per_licence.after_expiry_detection_count, 0) as after_expiry_detection_count,
+    coalesce(per_licence.unlicensed_detection_count, 0) as unlicensed_detection_count,
+    coalesce(per_licence.unlicensed_disturbed_ha, 0) as unlicensed_disturbed_ha,
+    coalesce(per_licence.unlicensed_quarter_count, 0) as unlicensed_quarter_count,
+    coalesce(per_licence.unlicensed_quarter_count >= 2, false) as is_repeat_offender
 from licence_numbers
 left join licences
     on licence_numbers.licence_number = licences.licence_number
