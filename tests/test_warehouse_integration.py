@@ -112,14 +112,14 @@ def test_every_asset_and_check_succeeds(built):
 
 def test_turnover_counts_only_plain_rows(built):
     """Breakdown rows (customs, transport mode, second partner) and the chapter rows must not be
-    added to the TOTAL: each side's yearly turnover in the mart equals its plain TOTAL rows, which
-    are far less than a naive sum over every row."""
+    added to the TOTAL: each side's yearly turnover in the mart equals its plain TOTAL rows of X
+    and M, which are far less than a naive sum over every row."""
     paths, _, _ = built
     with duckdb.connect(str(paths.warehouse_db), read_only=True) as con:
         by_side = con.execute("""
             select case "reporterCode" when 398 then 'KZ' else 'TJ' end, left(period, 4),
                 sum("primaryValue") filter (where "cmdCode" = 'TOTAL' and "customsCode" = 'C00'
-                    and "motCode" = 0 and "partner2Code" = 0)::double,
+                    and "motCode" = 0 and "partner2Code" = 0 and "flowCode" in ('X', 'M'))::double,
                 sum("primaryValue")::double
             from raw.comtrade_records where "freqCode" = 'M'
             group by all order by all
@@ -137,8 +137,44 @@ def test_turnover_counts_only_plain_rows(built):
     for side, year, plain_total, naive_total in by_side:
         assert mart[(side, year)] == pytest.approx(plain_total, rel=1e-9)
         assert naive_total > 2 * plain_total
-    # The bundled data are calibrated to the published 2022 figure (877.6 + 501.4 million USD).
-    assert mart[("KZ", "2022")] == pytest.approx(1379.0e6, rel=0.01)
+
+
+def test_turnover_is_exports_plus_imports_as_published(built):
+    """In Comtrade X is total exports and RX the re-exported part of it (M and RM likewise), and
+    the published figures are X + M: 2022 as Kazakhstan reports it is 877.6 + 501.4 = 1,379.0
+    million USD. The mart's turnover and balance and the reconciliation's figures are X + M
+    computed here from the fact's TOTAL rows; re-exports and re-imports are shown, never added
+    again."""
+    paths, _, _ = built
+    flows = dict(query(paths, """
+        select flow_code, trade_value_usd from marts.fct_trade_flows
+        where reporter_code = 398 and partner_code = 762 and freq_code = 'A' and period = '2022'
+            and cmd_code = 'TOTAL'
+    """))
+    assert flows["RX"] > 0 and flows["RM"] > 0  # the bundled data have re-flows to get wrong
+    (row,) = query(paths, """
+        select exports_usd, imports_usd, re_exports_usd, re_imports_usd, turnover_usd, balance_usd,
+            re_exports_share_pct
+        from marts.mart_bilateral_turnover
+        where reporting_side = 'KZ' and grain = 'year' and period_label = '2022'
+    """)
+    exports, imports, re_exports, re_imports, turnover, balance, re_export_share = row
+    assert (exports, imports, re_exports, re_imports) == (flows["X"], flows["M"], flows["RX"], flows["RM"])
+    assert turnover == flows["X"] + flows["M"]
+    assert balance == flows["X"] - flows["M"]
+    assert re_export_share == pytest.approx(float(flows["RX"] / flows["X"] * 100))
+
+    reconciled = {measure: (published, warehouse) for measure, published, warehouse in query(paths, """
+        select measure, published_value_usd::double, warehouse_value_usd::double
+        from marts.mart_trade_reference_reconciliation
+        where reporting_side = 'KZ' and period_label = '2022' and confidence = 'high'
+    """)}
+    assert reconciled["turnover"][1] == pytest.approx(float(flows["X"] + flows["M"]), abs=0.01)
+    assert reconciled["export_kz_to_tj"][1] == pytest.approx(float(flows["X"]), abs=0.01)
+    assert reconciled["import_kz_from_tj"][1] == pytest.approx(float(flows["M"]), abs=0.01)
+    # The bundled data are calibrated to the published figures: X + M matches them to rounding.
+    for measure, (published, warehouse) in reconciled.items():
+        assert warehouse == pytest.approx(published, abs=0.05e6), measure
 
 
 def test_mirror_discrepancy_pairs_both_reporters(built):

@@ -182,8 +182,9 @@ def turnover(ctx: Context) -> Content:
                     f"its compound growth rate over the last 3 full years ({kz['trend_base_year']}–"
                     f"{kz['latest_full_year']}: {kz['trend_cagr_pct']:+.1f}% a year), as computed in "
                     "marts.mart_trade_target_progress.")
-    notes.append("Turnover = exports + imports (re-exports and re-imports included), complete years and "
-                 "half-years only; each side's own statistics. Half-years are sums of the months.")
+    notes.append("Turnover = exports + imports as Comtrade and the published figures define them (re-exports "
+                 "and re-imports are already part of them, not added again), complete years and half-years "
+                 "only; each side's own statistics. Half-years are sums of the months.")
     half_rows = [{"period_label": r["period_label"], "turnover_musd": r["turnover_musd"],
                   "side": SIDES.get(r["reporting_side"], r["reporting_side"])} for r in half_years]
     chart = charts.turnover(lines, half_rows, target)

@@ -1,6 +1,7 @@
 -- KZ–TJ trade as each side reports it: one row per reporting side (KZ = reporter 398 with partner
--- 762, TJ = reporter 762 with partner 398), frequency and period. Exports include re-exports and
--- imports include re-imports; the re-flows are also shown separately.
+-- 762, TJ = reporter 762 with partner 398), frequency and period. In Comtrade X is total exports and
+-- RX the re-exported part of it (M and RM likewise): exports are X, imports M, turnover X + M. The
+-- re-flows are shown on their own and never added again.
 with flow_totals as (
     select * from {{ ref('int_trade__flow_totals') }}
     where
@@ -16,10 +17,10 @@ select
     period,
     period_date,
     ref_year,
-    sum(case when flow_direction = 'export' then trade_value_usd else 0 end) as exports_usd,
-    sum(case when flow_direction = 'import' then trade_value_usd else 0 end) as imports_usd,
+    sum(case when flow_code = 'X' then trade_value_usd else 0 end) as exports_usd,
+    sum(case when flow_code = 'M' then trade_value_usd else 0 end) as imports_usd,
     sum(case when flow_code = 'RX' then trade_value_usd else 0 end) as re_exports_usd,
     sum(case when flow_code = 'RM' then trade_value_usd else 0 end) as re_imports_usd,
-    sum(trade_value_usd) as turnover_usd
+    sum(case when flow_code in ('X', 'M') then trade_value_usd else 0 end) as turnover_usd
 from flow_totals
 group by reporter_code, partner_code, freq_code, period, period_date, ref_year

@@ -1,5 +1,6 @@
 -- One value per reporter, partner, flow, frequency and period: the TOTAL row where it exists,
--- else the sum of the HS chapter (aggrLevel 2) rows. Never both, never deeper HS levels.
+-- else the sum of the HS chapter (aggrLevel 2) rows. Never both, never deeper HS levels. RX and
+-- RM are parts of X and M (Comtrade): flows are not to be added, except X + M for turnover.
 -- Reads the fact table (plain rows only) so that every mart is downstream of fct_trade_flows and
 -- sees exactly the slices it holds.
 with plain as (

@@ -1,6 +1,7 @@
 -- Each KZ–TJ flow as reported by the exporter (flow X) beside the same flow as reported by the
 -- importer (flow M): KZ exports to TJ vs TJ imports from KZ, TJ exports to KZ vs KZ imports from
--- TJ. One row per flow pair, frequency and period; a side that did not report is null.
+-- TJ. One row per flow pair, frequency and period; a side that did not report is null. X and M are
+-- total exports and imports (re-exports and re-imports included, as Comtrade defines them).
 with flow_totals as (
     select * from {{ ref('int_trade__flow_totals') }}
     where flow_code in ('X', 'M')

@@ -1,35 +1,23 @@
 {{
     config(
         materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key=['reporter_code', 'freq_code', 'period'],
+        incremental_strategy='replace_window',
         on_schema_change='append_new_columns'
     )
 }}
 {#-
-    Incremental by Comtrade slice: every reporter/freq/period present in the batch replaces the
-    stored rows of that slice as a whole. Dagster passes vars min_period / max_period (YYYYMM,
-    inclusive) for its partition window; annual rows of the years touched by the window are
-    reprocessed too. Without vars (or on a full refresh) every period is processed.
+    Incremental by Dagster partition window: Dagster passes vars min_period / max_period (YYYYMM,
+    inclusive); the run reads the monthly rows of those months and the annual rows of the years
+    they touch, and replaces everything the table holds in that window (macro partition_window,
+    strategy replace_window), so slices removed upstream are removed here too. Without vars (or on
+    a full refresh) every period is processed.
 -#}
-{%- set min_period = var('min_period', none) -%}
-{%- set max_period = var('max_period', none) -%}
 
 -- One row per reporter, partner, flow, commodity, aggregation level and period (plain rows only).
 with plain as (
     select * from {{ ref('int_trade__plain_rows') }}
-    {% if is_incremental() and (min_period or max_period) %}
-        where
-            (
-                freq_code = 'M'
-                {% if min_period %}and period >= '{{ min_period | string }}'{% endif %}
-                {% if max_period %}and period <= '{{ max_period | string }}'{% endif %}
-            )
-            or (
-                freq_code = 'A'
-                {% if min_period %}and period >= '{{ (min_period | string)[:4] }}'{% endif %}
-                {% if max_period %}and period <= '{{ (max_period | string)[:4] }}'{% endif %}
-            )
+    {% if is_incremental() %}
+        where {{ partition_window() }}
     {% endif %}
 )
 

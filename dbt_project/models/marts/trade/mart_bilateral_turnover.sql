@@ -1,7 +1,7 @@
 -- KZ–TJ trade as each side reports it, at grains month, quarter, half_year, year, ytd and
--- rolling_12m: exports, imports, turnover (= exports + imports) and balance (= exports - imports),
--- with year-on-year change. Exports include re-exports (RX) and imports include re-imports (RM);
--- the re-flows are also shown separately. One row per reporting side, grain and period end.
+-- rolling_12m: exports (X), imports (M), turnover (= X + M) and balance (= X - M), with
+-- year-on-year change. Re-exports (RX) and re-imports (RM) are parts of X and M in Comtrade: shown
+-- apart, with their share, never added again. One row per reporting side, grain and period end.
 with side_periods as (
     select * from {{ ref('int_trade__bilateral_by_side') }}
 ),
@@ -254,6 +254,8 @@ measured as (
         *,
         exports_usd + imports_usd as turnover_usd,
         exports_usd - imports_usd as balance_usd,
+        re_exports_usd / nullif(exports_usd, 0) * 100 as re_exports_share_pct,
+        re_imports_usd / nullif(imports_usd, 0) * 100 as re_imports_share_pct,
         coalesce(months_covered = months_expected, false) as is_complete
     from all_grains
 )
@@ -276,6 +278,8 @@ select
     current_period.imports_usd,
     current_period.re_exports_usd,
     current_period.re_imports_usd,
+    current_period.re_exports_share_pct,
+    current_period.re_imports_share_pct,
     current_period.turnover_usd,
     current_period.balance_usd,
     previous_period.exports_usd as exports_prev_year_usd,

@@ -1,7 +1,7 @@
 -- The HS chapters (aggrLevel 2) and 4/6-digit lines making up each flow: value, share of the
 -- flow total (int_trade__flow_totals), rank within the flow and level, and the year-on-year
 -- change of the share in percentage points. One row per reporter, partner, flow, frequency,
--- period and commodity code.
+-- period and commodity code. RX/RM lines are parts of the X/M lines: never add flows together.
 with flows as (
     select * from {{ ref('fct_trade_flows') }}
     where aggr_level in (2, 4, 6)

@@ -10,7 +10,8 @@ side_periods as (
     select * from {{ ref('int_trade__bilateral_by_side') }}
 ),
 
--- The measures of the reference file expressed as the side's own view of the two flows.
+-- The measures of the reference file expressed as the side's own view of the two flows: exports
+-- are X, imports M and turnover X + M, as the published figures define them.
 side_values as (
     select
         reporting_side,

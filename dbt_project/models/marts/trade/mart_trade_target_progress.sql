@@ -1,4 +1,4 @@
--- Progress of each reporting side's KZ–TJ turnover towards the bilateral targets (seed
+-- Progress of each reporting side's KZ–TJ turnover (X + M) towards the bilateral targets (seed
 -- bilateral_targets): latest full year and latest rolling 12 months vs target, gap, the compound
 -- yearly growth needed to reach the target by the deadline, and the year the trailing trend (CAGR
 -- over the last 3 full years) would reach it. One row per target and reporting side.

@@ -1,0 +1,39 @@
+{#-
+    The rows of the Dagster partition window that an incremental run of a fact reprocesses: vars
+    min_period / max_period (YYYYMM, inclusive) select the monthly rows (freq_code 'M') of those
+    months and the annual rows ('A') of the years they touch. Without vars the window is every
+    period. The model reads its input through this predicate and the replace_window strategy
+    deletes the stored rows through it: one definition, so what a run replaces is exactly what it
+    read (and a port to another engine, e.g. dbt-spark's insert_overwrite, changes only this).
+-#}
+{% macro partition_window() -%}
+    {%- set min_period = var('min_period', none) -%}
+    {%- set max_period = var('max_period', none) -%}
+    {%- if not (min_period or max_period) -%}
+        true
+    {%- else -%}
+        (
+            (
+                freq_code = 'M'
+                {% if min_period %}and period >= '{{ min_period | string }}'{% endif %}
+                {% if max_period %}and period <= '{{ max_period | string }}'{% endif %}
+            )
+            or (
+                freq_code = 'A'
+                {% if min_period %}and period >= '{{ (min_period | string)[:4] }}'{% endif %}
+                {% if max_period %}and period <= '{{ (max_period | string)[:4] }}'{% endif %}
+            )
+        )
+    {%- endif -%}
+{%- endmacro %}
+
+{#-
+    Incremental strategy replace_window: delete every stored row of the partition window, then
+    insert what the run built for it. Unlike delete+insert by unique_key, which deletes only the
+    keys the new batch holds, a slice removed upstream (a reporter-period or commodity line no
+    longer in the source) leaves the table too.
+-#}
+{% macro get_incremental_replace_window_sql(arg_dict) -%}
+    delete from {{ arg_dict['target_relation'] }} where {{ partition_window() }};
+    {{ get_incremental_append_sql(arg_dict) }}
+{%- endmacro %}

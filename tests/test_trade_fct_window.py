@@ -1,0 +1,101 @@
+"""fct_trade_flows on an incremental run replaces everything its Dagster partition window holds,
+deletions included, and nothing outside it: the real load path, DuckDB and dbt, in a temp folder.
+
+The load path replaces a Comtrade slice (reporter, frequency, period) with its newest version, so
+what leaves the fact's input is what a revision no longer holds: here Tajikistan's January,
+revised to a split by transport mode only (no all-modes rows, so none of the plain rows the fact
+keeps), and a commodity line Kazakhstan withdrew from February."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from comtrade_files import month_records, record, write_csv
+
+from ingest.comtrade import load_comtrade
+from ingest.duck import connect
+from ingest.reference import load_country_codes
+
+pytestmark = pytest.mark.integration
+
+PROJECT = Path(__file__).resolve().parent.parent / "dbt_project"
+JAN, FEB, MAR = "2023-01-01", "2023-02-01", "2023-03-01"
+PERIODS = ("202301", "202302", "202303")
+RAIL, ROAD = 3100, 3200
+
+
+def tj_records(period: str) -> list[dict]:
+    """Tajikistan's view of the same month (reporter 762, partner 398)."""
+    return [record(762, 398, r["flowCode"], period, r["cmdCode"], r["primaryValue"])
+            for r in month_records(period)]
+
+
+def by_transport_mode(rows: list[dict]) -> list[dict]:
+    """The same trade split half by rail, half by road, without the all-modes rows."""
+    return [{**row, "motCode": mode, "motDesc": str(mode), "primaryValue": row["primaryValue"] / 2}
+            for row in rows for mode in (RAIL, ROAD)]
+
+
+def load(paths, keys):
+    con = connect(paths.warehouse_db, memory_limit="1GB")
+    try:
+        load_country_codes(con)
+        load_comtrade(con, paths.landing, keys).raise_for_errors()
+    finally:
+        con.close()  # dbt opens the file next: DuckDB allows one writing process
+
+
+def dbt_run(tmp_path, *args):
+    subprocess.run(
+        [str(Path(sys.executable).with_name("dbt")), "run", "--quiet", "--project-dir", str(PROJECT),
+         "--profiles-dir", str(PROJECT), "--target-path", str(tmp_path / "target"), *args],
+        check=True, env=dict(os.environ), cwd=PROJECT, timeout=600,
+    )
+
+
+def fact(paths):
+    con = connect(paths.warehouse_db, memory_limit="1GB")
+    try:
+        return sorted(con.execute("""
+            select reporter_code, period, flow_code, cmd_code, trade_value_usd::double, _load_id
+            from marts.fct_trade_flows
+        """).fetchall())
+    finally:
+        con.close()
+
+
+def test_incremental_run_removes_slices_and_lines_gone_upstream(warehouse_paths, tmp_path):
+    land = warehouse_paths.trade_landing
+    write_csv(land / "kz_v1.csv", [r for p in PERIODS for r in month_records(p)])
+    write_csv(land / "tj_v1.csv", [r for p in PERIODS for r in tj_records(p)])
+    load(warehouse_paths, [JAN, FEB, MAR])
+    dbt_run(tmp_path, "--select", "+fct_trade_flows")
+    before = fact(warehouse_paths)
+    assert {(r[0], r[1]) for r in before} == {(c, p) for c in (398, 762) for p in PERIODS}
+
+    # Revisions of January and February: Tajikistan's January by transport mode only; Kazakhstan's
+    # February without the chapter 27 line (its value moved to chapter 10, totals unchanged, so
+    # the revision guard publishes both).
+    write_csv(land / "tj_v2.csv", by_transport_mode(tj_records("202301")))
+    february = [r for r in month_records("202302") if r["cmdCode"] != "27"]
+    for row in february:
+        if row["cmdCode"] == "10":
+            row["primaryValue"] = 50e6
+    write_csv(land / "kz_v2.csv", february)
+    load(warehouse_paths, [JAN, FEB])
+    # As the Dagster asset dbt_incremental passes the window of partitions 2023-01..2023-02.
+    dbt_run(tmp_path, "--select", "fct_trade_flows",
+            "--vars", json.dumps({"min_period": "202301", "max_period": "202302"}))
+    after = fact(warehouse_paths)
+
+    assert [r for r in after if (r[0], r[1]) == (762, "202301")] == []
+    assert [r for r in after if (r[0], r[1], r[3]) == (398, "202302", "27")] == []
+    assert sorted((r[2], r[3], r[4]) for r in after if (r[0], r[1]) == (398, "202302")) == [
+        ("M", "72", 15e6), ("M", "TOTAL", 15e6), ("X", "10", 50e6), ("X", "TOTAL", 50e6)]
+    # Untouched: Kazakhstan's January and Tajikistan's February (in the window, not revised) come
+    # back the same, and so does March, outside the window.
+    untouched = {(398, "202301"), (762, "202302"), (398, "202303"), (762, "202303")}
+    assert [r for r in after if (r[0], r[1]) in untouched] == [r for r in before if (r[0], r[1]) in untouched]
