@@ -1,14 +1,16 @@
 {#-
     The rows of the Dagster partition window that an incremental run of a fact reprocesses: vars
-    min_period / max_period (YYYYMM, inclusive) select the monthly rows (freq_code 'M') of those
+    min_period / max_period (YYYYMM, inclusive; or the environment variables below) select the monthly rows (freq_code 'M') of those
     months and the annual rows ('A') of the years they touch. Without vars the window is every
     period. The model reads its input through this predicate and the replace_window strategy
     deletes the stored rows through it: one definition, so what a run replaces is exactly what it
     read (and a port to another engine, e.g. dbt-spark's insert_overwrite, changes only this).
 -#}
 {% macro partition_window() -%}
-    {%- set min_period = var('min_period', none) -%}
-    {%- set max_period = var('max_period', none) -%}
+    {#- Dagster sets the window in the environment (DBT_MIN_PERIOD / DBT_MAX_PERIOD): unlike
+        --vars, a changed environment variable does not make dbt re-parse the whole project. -#}
+    {%- set min_period = var('min_period', none) or env_var('DBT_MIN_PERIOD', '') or none -%}
+    {%- set max_period = var('max_period', none) or env_var('DBT_MAX_PERIOD', '') or none -%}
     {%- if not (min_period or max_period) -%}
         true
     {%- else -%}

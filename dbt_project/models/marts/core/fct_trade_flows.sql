@@ -6,8 +6,8 @@
     )
 }}
 {#-
-    Incremental by Dagster partition window: Dagster passes vars min_period / max_period (YYYYMM,
-    inclusive); the run reads the monthly rows of those months and the annual rows of the years
+    Incremental by Dagster partition window: min_period / max_period (YYYYMM, inclusive; vars,
+    or DBT_MIN_PERIOD / DBT_MAX_PERIOD in the environment as Dagster sets them); the run reads the monthly rows of those months and the annual rows of the years
     they touch, and replaces everything the table holds in that window (macro partition_window,
     strategy replace_window), so slices removed upstream are removed here too. Without vars (or on
     a full refresh) every period is processed.
