@@ -21,10 +21,10 @@ APPEALS = [(1, "75", 30, 27), (1, "75", 10, 10), (2, "71", 25, 25), (3, "71", 5,
 # (region, season_seq, season_label, observed ha, unused ha): the latest season with anything observed
 # is 2024-AUTUMN; 2025-SPRING has only events (nothing observed).
 LAND = [
-    ("Almaty (city)", 10, "2024-AUTUMN", 1000.0, 100.0),
-    ("Astana (city)", 10, "2024-AUTUMN", 500.0, 150.0),
-    ("Almaty (city)", 9, "2024-SUMMER", 1000.0, 900.0),
-    ("Almaty (city)", 11, "2025-SPRING", 0.0, 0.0),
+    ("Almaty (city)", 10, "2024-AUTUMN", 1000.0, 100.0, "75"),
+    ("Astana (city)", 10, "2024-AUTUMN", 500.0, 150.0, "71"),
+    ("Almaty (city)", 9, "2024-SUMMER", 1000.0, 900.0, "75"),
+    ("Almaty (city)", 11, "2025-SPRING", 0.0, 0.0, "75"),
 ]
 
 # (detection quarter, compliance category, disturbed ha)
@@ -107,13 +107,14 @@ TABLES = {
         APPEALS),
     "dim_agency": """
         create table marts.dim_agency as
-        select * from (values (1, 'Akimat of Almaty'), (2, 'Ministry of Justice'), (3, 'Small office'))
-            as t(org_id, org_name)
+        select * from (values (1, 'Akimat of Almaty (city)', 'Almaty (city)', 'г.Алматы'),
+                              (2, 'Ministry of Justice', null, null), (3, 'Small office', null, null))
+            as t(org_id, org_name, region_name_en, region_name_ru)
     """,
     "dim_region": """
         create table marts.dim_region as
-        select * from (values ('71', 'Astana (city)'), ('75', 'Almaty (city)'))
-            as t(region_kato_2digit, name_en)
+        select * from (values ('71', 'Astana (city)', 'г.Астана'), ('75', 'Almaty (city)', 'г.Алматы'))
+            as t(region_kato_2digit, name_en, name_ru)
     """,
     "mart_land_utilization": ("""
         create table marts.mart_land_utilization (region_name_en varchar, season_seq integer,
@@ -122,7 +123,7 @@ TABLES = {
             season_name varchar generated always as (split_part(season_label, '-', 2)),
             returned_to_state_ha double default 0)
     """, "insert into marts.mart_land_utilization (region_name_en, season_seq, season_label, observed_ha, "
-         "unused_ha) values (?, ?, ?, ?, ?)", LAND),
+         "unused_ha, region_kato_2digit) values (?, ?, ?, ?, ?, ?)", LAND),
     "mart_subsoil_compliance": """
         create table marts.mart_subsoil_compliance as
         select * from (values (10, 3, 4, true, 12.5, date '2025-06-01'),
