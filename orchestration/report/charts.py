@@ -51,6 +51,14 @@ def period_name(period: str) -> str:
     return period
 
 
+def half_year_name(label: str) -> str:
+    """'2024-H1' -> 'H1 2024' (en), '1-е полугодие 2024 г.' (ru); anything else as it is."""
+    year, _sep, half = label.partition("-")
+    if half in ("H1", "H2") and year.isdigit():
+        return _("H{half} {year}").format(half=half[1], year=year)
+    return label
+
+
 def _data(values: list[Row]) -> alt.Data:
     return alt.Data(values=values)
 
@@ -61,7 +69,8 @@ def configure(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
         chart.configure(font=FONT)
         .configure_view(stroke=None)
         .configure_axis(labelFontSize=12, titleFontSize=12, titleFontWeight="normal", gridColor="#eeeeee")
-        .configure_legend(labelFontSize=12, titleFontSize=12, orient="bottom", labelLimit=300)
+        # Russian and Kazakh labels run longer than English ones.
+        .configure_legend(labelFontSize=12, titleFontSize=12, orient="bottom", labelLimit=440)
         .configure_title(fontSize=15, anchor="start", subtitleColor="#555555", subtitleFontSize=12)
         .properties(background="white", padding=8)
     )
@@ -108,13 +117,16 @@ def turnover(lines: list[Row], half_years: list[Row], target: Row | None) -> alt
     top = alt.layer(*layers).properties(width=WIDTH, height=260, title=alt.Title(_("Per year, USD million")))
     if not half_years:
         return configure(top)
-    half_years = [{**row, "side_name": _(SIDES.get(row["side"], row["side"]))} for row in half_years]
+    half_years = [{**row, "side_name": _(SIDES.get(row["side"], row["side"])),
+                   "period_name": half_year_name(row["period_label"])} for row in half_years]
+    periods = list(dict.fromkeys(row["period_name"] for row in sorted(half_years,
+                                                                      key=lambda r: r["period_label"])))
     sides = [s for s in SIDE_COLOURS if any(row["side"] == s for row in half_years)]
     half_colour = alt.Color("side_name:N", title=None, legend=None,
                             scale=alt.Scale(domain=[_(SIDES[s]) for s in sides],
                                             range=[SIDE_COLOURS[s] for s in sides]))
     bars = alt.Chart(_data(half_years)).mark_bar().encode(
-        x=alt.X("period_label:O", title=None, axis=alt.Axis(labelAngle=-60)),
+        x=alt.X("period_name:O", title=None, sort=periods, axis=alt.Axis(labelAngle=-60)),
         xOffset=alt.XOffset("side:N", scale=alt.Scale(domain=sides)),
         y=alt.Y("turnover_musd:Q", title=_("USD million a half-year")),
         color=half_colour,
