@@ -16,6 +16,8 @@ from babel.messages.pofile import read_po, write_po
 from orchestration.report.i18n import DOMAIN, LANGUAGES, SOURCE, po_path
 
 REPORT_DIR = Path(__file__).parent
+HEADER = ("# The report's text in {lang}: orchestration/report/catalogue.py keeps the messages in step with\n"
+          "# the code; write the translations (msgstr) here. See the README, 'The report'.")
 METHODS = [("**.py", "python"), ("**.j2", "jinja2.ext:babel_extract")]
 OPTIONS = {"**.j2": {"extensions": "jinja2.ext.i18n", "trim_blocks": "true", "lstrip_blocks": "true"}}
 
@@ -54,8 +56,12 @@ def update() -> dict[str, list[str]]:
         else:
             path.parent.mkdir(parents=True, exist_ok=True)
             catalog = Catalog(locale=lang, domain=DOMAIN, project=template.project, charset="utf-8")
+        created = catalog.creation_date if path.exists() else template.creation_date
         catalog.update(template, no_fuzzy_matching=True)
         catalog.obsolete.clear()
+        # The header keeps its dates: a run that changes no message leaves the file as it was.
+        catalog.creation_date = created
+        catalog.header_comment = HEADER.format(lang=lang)
         with path.open("wb") as po:
             write_po(po, catalog, width=100, sort_output=False, omit_header=False, include_lineno=False)
         left[lang] = untranslated(catalog)
