@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect, sync_playwright
+from report_figures import same_figures
 from ui_support import CHROMIUM, launch_chromium
 
 from ingest.settings import REPO_ROOT
@@ -101,15 +102,72 @@ def styled_by_bootstrap(page: Page) -> bool:
     return "Segoe UI" in page.evaluate("getComputedStyle(document.body).fontFamily")
 
 
-def test_report(tab, warehouse):
-    page = tab.open(warehouse / "report" / "index.html")
+REPORT_PAGES = {"en": Path("index.html"), "ru": Path("ru") / "index.html", "kk": Path("kk") / "index.html"}
+SCREENSHOTS = {"en": "01-report", "ru": "01-report-ru", "kk": "01-report-kk"}
+
+
+def report_texts(page: Page) -> tuple[list[str], list[str]]:
+    """The main-figures cards (value and context) and the sections' takeaways, as shown."""
+    cards = page.locator("#main-figures .card").evaluate_all(
+        "cards => cards.map(c => c.querySelector('.value').innerText + ' | ' + "
+        "c.querySelector('.context').innerText)")
+    takeaways = page.locator("p.takeaway").all_inner_texts()
+    return cards, takeaways
+
+
+# Widths of the same run of different Cyrillic letters, in the font of each chart's text: one
+# width for all would mean the font has none of them (each drawn as the same missing-glyph box).
+CYRILLIC_WIDTHS = """els => {
+    const cyrillic = els.filter(e => /[\u0400-\u04FF]/.test(e.textContent));
+    const context = document.createElement('canvas').getContext('2d');
+    return cyrillic.slice(0, 20).map(e => {
+        const style = getComputedStyle(e);
+        context.font = style.fontSize + ' ' + style.fontFamily;
+        return ['ЖЖЖЖЖ', 'іііііі'.slice(0, 5), 'қққққ', 'ӘӘӘӘӘ'].map(t => context.measureText(t).width);
+    });
+}"""
+
+
+@pytest.mark.parametrize("lang", list(REPORT_PAGES))
+def test_report(tab, warehouse, lang):
+    """Each language's page: its sections and charts, the same figures as the English page, the
+    links to the other languages, Cyrillic drawn in the charts."""
+    report = warehouse / "report"
+    page = tab.open(report / REPORT_PAGES[lang])
+    assert page.locator("html").get_attribute("lang") == lang
     expect(page.locator("h1").first).to_be_visible()
     sections = page.locator("h2")
     assert sections.count() >= 5
     charts = page.locator("svg, img")
     assert charts.count() >= 5
     expect(charts.first).to_be_visible()
-    tab.assert_self_contained("01-report")
+    cards, takeaways = report_texts(page)
+    assert len(cards) >= 5 and len(takeaways) >= 5
+    tab.assert_self_contained(SCREENSHOTS[lang])
+    if lang != "en":
+        # The figures: every number of each card and takeaway, read in the page's locale, equals
+        # the English page's (as a multiset: a sentence may put them in another order).
+        english = tab.open(report / REPORT_PAGES["en"])
+        english_cards, english_takeaways = report_texts(english)
+        assert same_figures(english_cards, cards, lang) == []
+        assert same_figures(english_takeaways, takeaways, lang) == []
+        page = tab.open(report / REPORT_PAGES[lang])
+        texts = page.locator("svg text").evaluate_all(CYRILLIC_WIDTHS)
+        assert texts, f"{lang}: no Cyrillic text in the charts"
+        for widths in texts:
+            assert len(set(widths)) == len(widths), f"{lang}: Cyrillic letters drawn as missing glyphs"
+    if lang == "kk":
+        expect(page.locator("#names-note")).to_contain_text("орыс тілінде")
+    # The links to the other languages lead to their pages.
+    for other, path in REPORT_PAGES.items():
+        if other == lang:
+            continue
+        page = tab.open(report / REPORT_PAGES[lang])
+        page.locator(f"nav.languages a[hreflang='{other}']").click()
+        page.wait_for_load_state("load")
+        assert page.url == (report / path).as_uri()
+        assert page.locator("html").get_attribute("lang") == other
+        expect(page.locator("h1").first).to_be_visible()
 
 
 # dbt's page asks for files that are not there whatever the network: images whose address is an

@@ -2,11 +2,13 @@
 
 import re
 from datetime import UTC, datetime, timedelta
+from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
 
 import duckdb
 import pytest
+from report_figures import same_figures
 
 from ingest.loads import META_DDL
 from orchestration.report import FEED_MAX_AGE, build_report, feed_status_from_loads
@@ -21,10 +23,10 @@ APPEALS = [(1, "75", 30, 27), (1, "75", 10, 10), (2, "71", 25, 25), (3, "71", 5,
 # (region, season_seq, season_label, observed ha, unused ha): the latest season with anything observed
 # is 2024-AUTUMN; 2025-SPRING has only events (nothing observed).
 LAND = [
-    ("Almaty (city)", 10, "2024-AUTUMN", 1000.0, 100.0),
-    ("Astana (city)", 10, "2024-AUTUMN", 500.0, 150.0),
-    ("Almaty (city)", 9, "2024-SUMMER", 1000.0, 900.0),
-    ("Almaty (city)", 11, "2025-SPRING", 0.0, 0.0),
+    ("Almaty (city)", 10, "2024-AUTUMN", 1000.0, 100.0, "75"),
+    ("Astana (city)", 10, "2024-AUTUMN", 500.0, 150.0, "71"),
+    ("Almaty (city)", 9, "2024-SUMMER", 1000.0, 900.0, "75"),
+    ("Almaty (city)", 11, "2025-SPRING", 0.0, 0.0, "75"),
 ]
 
 # (detection quarter, compliance category, disturbed ha)
@@ -107,13 +109,14 @@ TABLES = {
         APPEALS),
     "dim_agency": """
         create table marts.dim_agency as
-        select * from (values (1, 'Akimat of Almaty'), (2, 'Ministry of Justice'), (3, 'Small office'))
-            as t(org_id, org_name)
+        select * from (values (1, 'Akimat of Almaty (city)', 'Almaty (city)', 'г.Алматы'),
+                              (2, 'Ministry of Justice', null, null), (3, 'Small office', null, null))
+            as t(org_id, org_name, region_name_en, region_name_ru)
     """,
     "dim_region": """
         create table marts.dim_region as
-        select * from (values ('71', 'Astana (city)'), ('75', 'Almaty (city)'))
-            as t(region_kato_2digit, name_en)
+        select * from (values ('71', 'Astana (city)', 'г.Астана'), ('75', 'Almaty (city)', 'г.Алматы'))
+            as t(region_kato_2digit, name_en, name_ru)
     """,
     "mart_land_utilization": ("""
         create table marts.mart_land_utilization (region_name_en varchar, season_seq integer,
@@ -122,7 +125,7 @@ TABLES = {
             season_name varchar generated always as (split_part(season_label, '-', 2)),
             returned_to_state_ha double default 0)
     """, "insert into marts.mart_land_utilization (region_name_en, season_seq, season_label, observed_ha, "
-         "unused_ha) values (?, ?, ?, ?, ?)", LAND),
+         "unused_ha, region_kato_2digit) values (?, ?, ?, ?, ?, ?)", LAND),
     "mart_subsoil_compliance": """
         create table marts.mart_subsoil_compliance as
         select * from (values (10, 3, 4, true, 12.5, date '2025-06-01'),
@@ -407,3 +410,133 @@ def test_feed_status_from_the_load_bookkeeping(tmp_path):
                           feed_status=list(status.values()))
     assert result.main_figures["stale_feeds"] == ["eotinish_appeals"]
     assert result.main_figures["failed_feeds"] == ["bilateral", "comtrade_records"]
+
+
+# --- the pages in Russian and Kazakh ------------------------------------------------------------------
+
+def visible_text(html: str) -> str:
+    html = re.sub(r"<(style|svg)\b.*?</\1>", " ", html, flags=re.S)
+    return unescape(re.sub(r"<[^>]+>", " ", html))
+
+
+def figures_and_takeaways(html: str) -> tuple[list[str], list[str]]:
+    cards = [unescape(f"{value} | {context}") for value, context in re.findall(
+        r'<div class="value">([^<]*)</div>\s*<div class="context">([^<]*)</div>', html)]
+    return cards, [unescape(t) for t in re.findall(r'<p class="takeaway">(.*?)</p>', html, re.S)]
+
+
+@pytest.fixture(scope="module")
+def pages(full):
+    result, _ = full
+    return {lang: path.read_text(encoding="utf-8") for lang, path in result.pages.items()}
+
+
+def test_a_page_per_language_with_links_to_the_others(full, pages):
+    result, _ = full
+    out = result.html.parent
+    assert result.pages == {"en": out / "index.html", "ru": out / "ru" / "index.html",
+                            "kk": out / "kk" / "index.html"}
+    links = {"en": {"ru": "ru/index.html", "kk": "kk/index.html"},
+             "ru": {"en": "../index.html", "kk": "../kk/index.html"},
+             "kk": {"en": "../index.html", "ru": "../ru/index.html"}}
+    for lang, html in pages.items():
+        assert f'<html lang="{lang}">' in html
+        found = dict((code, href) for href, code in re.findall(r'<a href="([^"]+)" hreflang="(\w+)"', html))
+        assert found == links[lang], lang
+        for href in found.values():
+            assert (result.pages[lang].parent / href).resolve().is_file()
+        # Each page has its own charts, the PNGs beside it, the Data Docs linked from where it is.
+        for name in CHARTS:
+            png = result.pages[lang].parent / "charts" / f"{name}.png"
+            assert png.read_bytes().startswith(PNG_SIGNATURE), (lang, name)
+            assert "<svg" in section(html, name), (lang, name)
+        docs = "../data_docs/index.html" if lang == "en" else "../../data_docs/index.html"
+        assert f'href="{docs}"' in html, lang
+
+
+def test_every_page_shows_the_english_figures(pages):
+    """The numbers of each card and takeaway, read back in the page's locale with Babel, are the
+    English page's."""
+    english_cards, english_takeaways = figures_and_takeaways(pages["en"])
+    assert len(english_cards) == 8 and len(english_takeaways) == 8
+    for lang in ("ru", "kk"):
+        cards, takeaways = figures_and_takeaways(pages[lang])
+        assert same_figures(english_cards, cards, lang) == []
+        assert same_figures(english_takeaways, takeaways, lang) == []
+    # The comparison does see a wrong figure.
+    assert same_figures(["USD 1,350 M"], ["1\xa0305 млн долл. США"], "ru") != []
+
+
+def test_numbers_dates_and_names_in_the_page_language(pages):
+    ru, kk = visible_text(pages["ru"]), visible_text(pages["kk"])
+    # A no-break space between thousands and a decimal comma; months in the language.
+    assert "1\xa0350 млн долларов США" in section(pages["ru"], "turnover")
+    assert "91,4\xa0%" in ru and "91,4%" in kk  # CLDR: a space before % in Russian, none in Kazakh
+    # (CLDR's date patterns hold narrow no-break spaces: '2025\u202fг.'.)
+    ru_words, kk_words = (re.sub("[\xa0\u202f]", " ", text) for text in (ru, kk))
+    assert "1 августа 2025 г." in ru_words and "2025 ж. 1 тамыз" in kk_words
+    assert "июль 2024 г. — июнь 2025 г." in ru_words and "2024 ж. шілде – 2025 ж. маусым" in kk_words
+    # Regions from KATO (dim_region.name_ru); agencies from the catalogue with the region put in.
+    assert "г.Астана" in section(pages["ru"], "appeals_regions")
+    assert "Astana (city)" not in ru and "Almaty (city)" not in ru
+    assert "г.Алматы: акимат" in ru and "Министерство юстиции" in ru
+    assert "г.Алматы: әкімдік" in kk and "Әділет министрлігі" in kk
+    # Only the Kazakh page says that names are in Russian.
+    assert 'id="names-note"' in pages["kk"] and "орыс тілінде" in kk
+    assert 'id="names-note"' not in pages["ru"] and 'id="names-note"' not in pages["en"]
+    # No English left in the template's or the sections' own text.
+    for english in ("Main figures", "Notes and sources", "The chart as a PNG image", "Report of",
+                    "answered on time", "Kazakhstan's statistics", " million"):
+        assert english not in ru and english not in kk, english
+
+
+def test_catalogues_translate_every_message():
+    """Every message of the code and template has a Russian and a Kazakh translation (not fuzzy),
+    with the same placeholders: `python -m orchestration.report.catalogue` lists what is missing."""
+    from babel.messages.pofile import read_po
+
+    from orchestration.report.catalogue import extract, untranslated
+    from orchestration.report.i18n import po_path
+
+    messages = {m.id for m in extract() if m.id}
+    assert len(messages) > 200
+
+    def placeholders(text: str) -> set[str]:
+        return set(re.findall(r"\{\w*\}|%\(\w+\)s", text))
+
+    for lang in ("ru", "kk"):
+        with po_path(lang).open("rb") as po:
+            catalog = read_po(po, locale=lang)
+        assert {m.id for m in catalog if m.id} >= messages, lang
+        assert untranslated(catalog) == [], lang
+        for message in catalog:
+            if not message.id:
+                continue
+            source = message.id if isinstance(message.id, str) else message.id[1]
+            strings = message.string if isinstance(message.string, tuple) else (message.string,)
+            for text in strings:
+                assert placeholders(text) == placeholders(source), (lang, message.id, text)
+    assert not list((po_path("ru").parent).glob("*.mo")), "the .mo files are compiled at build time"
+
+
+def test_cyrillic_is_drawn_in_the_png_charts():
+    """The charts' font draws Cyrillic and Kazakh letters: two different words give two different
+    PNGs. A font without them draws each letter as the same missing-glyph box (or nothing), so the
+    two PNGs are identical: the control with a font that does not exist shows the test can fail."""
+    import hashlib
+
+    import altair as alt
+    import vl_convert
+
+    from orchestration.report import charts
+
+    def png(title: str, font: str | None = None) -> str:
+        chart = charts.configure(alt.Chart(alt.Data(values=[{"a": 1}])).mark_point().encode(x="a:Q")
+                                 .properties(title=title))
+        spec = chart.to_dict()
+        if font:
+            spec["config"]["font"] = font
+        return hashlib.sha256(vl_convert.vegalite_to_png(spec)).hexdigest()
+
+    assert png("ЖЖЖ қққ") != png("ШШШ әәә")
+    assert png("ЖЖЖ қққ", "NoSuchFont") == png("ШШШ әәә", "NoSuchFont")

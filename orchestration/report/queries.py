@@ -11,6 +11,8 @@ from typing import Any
 
 import duckdb
 
+from orchestration.report.i18n import N_
+
 Row = dict[str, Any]
 
 # An agency needs this many answered appeals to be ranked (a rate of 3 answers says little).
@@ -214,6 +216,9 @@ def appeals_by_agency(con, has_dim_agency: bool, *, min_answered: int = MIN_ANSW
     those with at least `min_answered` answers; with the number of agencies ranked."""
     name = "coalesce(agency.org_name, 'Organisation ' || rated.org_id)" if has_dim_agency else \
         "'Organisation ' || rated.org_id"
+    # The agency's region, English and Russian, to give its name in the page's language (names.py).
+    region = ("agency.region_name_en, agency.region_name_ru" if has_dim_agency else
+              "null::varchar as region_name_en, null::varchar as region_name_ru")
     join = "left join marts.dim_agency as agency on rated.org_id = agency.org_id" if has_dim_agency else ""
     return rows(con, f"""
         with by_agency as (
@@ -232,21 +237,24 @@ def appeals_by_agency(con, has_dim_agency: bool, *, min_answered: int = MIN_ANSW
             from by_agency
         ),
         named as (
-            select rated.*, {name} as name
+            select rated.*, {name} as name, {region}
             from rated {join}
             where rated.from_bottom <= ? or rated.from_top <= ?
         )
         select org_id,
             case when count(*) over (partition by name) > 1 then name || ' (' || org_id || ')' else name end
                 as agency,
+            name as org_name, region_name_en, region_name_ru,
             answered, on_time, on_time_pct, from_bottom, agencies_ranked, agencies_all_on_time
         from named
         order by on_time_pct, answered desc, org_id
     """, [min_answered, top, top])
 
 
-def appeals_by_region(con, has_dim_region: bool) -> list[Row]:
-    name = "coalesce(region.name_en, by_region.region_kato_2digit, 'No region')" if has_dim_region else \
+def appeals_by_region(con, has_dim_region: bool, russian: bool = False) -> list[Row]:
+    """russian: the regions' Russian names (KATO) rather than the English ones."""
+    column = "name_ru" if russian else "name_en"
+    name = f"coalesce(region.{column}, by_region.region_kato_2digit, 'No region')" if has_dim_region else \
         "coalesce(by_region.region_kato_2digit, 'No region')"
     join = "left join marts.dim_region as region using (region_kato_2digit)" if has_dim_region else ""
     return rows(con, f"""
@@ -265,10 +273,15 @@ def appeals_by_region(con, has_dim_region: bool) -> list[Row]:
 
 # --- 5. Land and subsoil -------------------------------------------------------------------------------
 
-def land_latest_season(con) -> list[Row]:
+def land_latest_season(con, has_dim_region: bool = False, russian: bool = False) -> list[Row]:
     """Unused agricultural land by region in the latest season with anything observed, with the
-    season's totals on every row."""
-    return rows(con, """
+    season's totals on every row. russian: the regions' Russian names (KATO, from dim_region)."""
+    name = "land.region_name_en"
+    join = ""
+    if russian and has_dim_region:
+        name = "coalesce(region.name_ru, land.region_name_en)"
+        join = "left join marts.dim_region as region on land.region_kato_2digit = region.region_kato_2digit"
+    return rows(con, f"""
         with latest as (
             select season_seq, any_value(season_label) as season_label,
                 any_value(season_year) as season_year, any_value(season_name) as season_name
@@ -279,11 +292,12 @@ def land_latest_season(con) -> list[Row]:
             limit 1
         ),
         by_region as (
-            select coalesce(land.region_name_en, land.region_kato_2digit, 'No region') as region,
+            select coalesce({name}, land.region_kato_2digit, 'No region') as region,
                 sum(land.observed_ha) as observed_ha, sum(land.unused_ha) as unused_ha,
                 sum(land.returned_to_state_ha) as returned_to_state_ha
             from marts.mart_land_utilization as land
             inner join latest using (season_seq)
+            {join}
             group by all
             having sum(land.observed_ha) > 0
         )
@@ -347,21 +361,22 @@ def serving_info(con) -> Row | None:
     return one(con, "select published_at from main.serving_info limit 1")
 
 
+# data -> (its name, how its latest period reads, the query giving that period as `label`)
 COVERAGE_QUERIES = {
-    "trade": ("Trade (UN Comtrade, both sides)", """
-        select 'month ' || max(period_label) as label
+    "trade": (N_("Trade (UN Comtrade, both sides)"), N_("month {value}"), """
+        select max(period_label) as label
         from marts.mart_bilateral_turnover where grain = 'month'
     """),
-    "appeals": ("Citizens' appeals (eOtinish)", """
-        select 'day ' || max(calendar_date)::varchar as label
+    "appeals": (N_("Citizens' appeals (eOtinish)"), N_("day {value}"), """
+        select max(calendar_date)::varchar as label
         from marts.mart_appeals_daily
     """),
-    "land": ("Land and subsoil monitoring", """
+    "land": (N_("Land and subsoil monitoring"), None, """
         select max(season_seq) as seq, arg_max(season_label, season_seq) as label, null::date as latest
         from marts.mart_land_utilization where observed_ha > 0
     """),
-    "bilateral": ("Bilateral events and commitments", """
-        select 'event of ' || max(event_date)::varchar as label
+    "bilateral": (N_("Bilateral events and commitments"), N_("event of {value}"), """
+        select max(event_date)::varchar as label
         from marts.mart_bilateral_timeline
     """),
 }

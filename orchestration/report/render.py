@@ -1,9 +1,11 @@
-"""build_report: the serving copy -> one self-contained HTML page and a PNG per chart.
+"""build_report: the serving copy -> one self-contained HTML page per language and a PNG per chart.
 
-The page has no network dependency: CSS inline, every chart inline as SVG rendered by vl-convert
-from its Altair (Vega-Lite) spec, no script. Each chart is also written as charts/<name>.png (scale
-2). Files are written under a temporary name and moved into place (os.replace), so a reader never
-sees a half-written page.
+The pages: index.html (English), ru/index.html (Russian), kk/index.html (Kazakh), each linking to
+the others at its top, with the same figures, charts and notes; the text comes from the message
+catalogues (i18n.py). A page has no network dependency: CSS inline, every chart inline as SVG
+rendered by vl-convert from its Altair (Vega-Lite) spec, no script. Each chart is also written as
+charts/<name>.png beside its page (scale 2). Files are written under a temporary name and moved into
+place (os.replace), so a reader never sees a half-written page.
 """
 
 import logging
@@ -21,31 +23,41 @@ import jinja2
 import vl_convert
 from markupsafe import Markup, escape
 
-from orchestration.report import queries
-from orchestration.report.sections import (
-    SPECS,
-    Content,
-    Context,
-    NoData,
-    Table,
+from orchestration.report import i18n, queries
+from orchestration.report.i18n import (
+    LANGUAGE_NAMES,
+    LANGUAGES,
+    N_,
+    SOURCE,
+    _,
     month_span,
+    ngettext,
+    num,
+    pct,
     quarter_name,
     quarter_span,
     season_name,
+    signed_pct,
 )
+from orchestration.report.names import KAZAKH_NAMES_NOTE
+from orchestration.report.sections import SPECS, Content, Context, NoData, Table, status_name
 
 log = logging.getLogger(__name__)
 
 TEMPLATE = "template.html.j2"
 PNG_SCALE = 2
-TITLE = "Kazakhstan–Tajikistan: trade, appeals, land and the bilateral agenda"
+TITLE = N_("Kazakhstan–Tajikistan: trade, appeals, land and the bilateral agenda")
+# On the Russian and Kazakh pages: what stays in English because the sources give it so.
+SOURCE_TEXT_NOTE = N_("Titles of HS chapters, of the commitments and of the bilateral events, and the "
+                      "feeds' technical names, are shown in English, as their sources give them.")
 
 
 @dataclass
 class ReportResult:
-    html: Path
-    pngs: dict[str, Path]  # chart name -> charts/<name>.png
+    html: Path  # the English page
+    pngs: dict[str, Path]  # chart name -> charts/<name>.png (the English page's)
     main_figures: dict[str, Any]
+    pages: dict[str, Path] = field(default_factory=dict)  # language -> its page, English included
     empty_sections: list[str] = field(default_factory=list)  # sections that said "no data"
     problems: list[str] = field(default_factory=list)  # sections that failed unexpectedly
     seconds: float = 0.0
@@ -78,8 +90,7 @@ class Section:
     png: str | None = None  # relative path, for a link
 
 
-def _svg(spec: dict, key: str, title: str) -> str:
-    svg = vl_convert.vegalite_to_svg(spec)
+def _svg(svg: str, key: str, title: str) -> str:
     # Vega numbers clip paths and gradients from 1 in every SVG: prefix the ids so that charts
     # inlined in one page do not take each other's clip paths.
     svg = re.sub(r'(?<![\w-])id="([^"]+)"', rf'id="{key}-\1"', svg)
@@ -103,26 +114,35 @@ def _connect(serving_db: Path) -> duckdb.DuckDBPyConnection:
 
 
 def _build_section(spec, ctx: Context, problems: list[str]) -> tuple[Section, Content | None]:
-    section = Section(spec.key, spec.title)
+    section = Section(spec.key, _(spec.title))
     missing = [t for t in spec.tables if not ctx.has(t)]
     if missing:
-        section.empty = f"No data: {', '.join(missing)} is not in the serving copy."
+        section.empty = ngettext("No data: {tables} is not in the serving copy.",
+                                 "No data: {tables} are not in the serving copy.",
+                                 len(missing)).format(tables=", ".join(missing))
         return section, None
     try:
         content = spec.build(ctx)
     except NoData as reason:
-        section.empty = f"No data: {reason}."
+        section.empty = _("No data: {reason}.").format(reason=reason)
         return section, None
     except duckdb.CatalogException as error:
-        section.empty = f"No data: {str(error).splitlines()[0]}"
+        section.empty = _("No data: {reason}").format(reason=str(error).splitlines()[0])
         return section, None
-    except Exception as error:  # one broken section must not take the report down
-        log.exception("report section %s failed", spec.key)
-        problems.append(f"{spec.key}: {type(error).__name__}: {error}")
-        section.empty = f"No data: this section could not be drawn ({type(error).__name__})."
+    except Exception as error:  # one broken section (or translation) must not take the report down
+        log.exception("report section %s (%s) failed", spec.key, i18n.lang())
+        where = spec.key if i18n.lang() == SOURCE else f"{spec.key} ({i18n.lang()})"
+        problems.append(f"{where}: {type(error).__name__}: {error}")
+        section.empty = _("No data: this section could not be drawn ({error}).").format(
+            error=type(error).__name__)
         return section, None
     section.takeaway, section.note, section.tables = content.takeaway, content.note, content.tables
     return section, content
+
+
+def page_path(out_dir: Path, lang: str) -> Path:
+    """index.html for English, <lang>/index.html for the others."""
+    return out_dir / "index.html" if lang == SOURCE else out_dir / lang / "index.html"
 
 
 def build_report(
@@ -133,8 +153,10 @@ def build_report(
     now: datetime | None = None,
     feed_status: list[dict] | None = None,
     demo_data: bool = False,
+    languages: tuple[str, ...] = LANGUAGES,
 ) -> ReportResult:
-    """Write out_dir/index.html and out_dir/charts/<name>.png from the serving copy.
+    """Write out_dir/index.html (English), out_dir/<lang>/index.html for the other languages, and
+    beside each page charts/<name>.png, from the serving copy.
 
     serving_db: the serving copy (opened read-only; a missing file gives a page of "no data").
     data_docs: Great Expectations Data Docs index, linked from the notes (relative link).
@@ -143,55 +165,77 @@ def build_report(
         check_passed (bool or None); optionally group (trade, appeals, land, bilateral) to override
         the one inferred from the feed name. None: the freshness section says it is unavailable.
     demo_data: show a banner saying the figures come from the bundled synthetic demo files.
+    languages: the pages to write (English always first: the result's figures are its).
     """
     started = time.perf_counter()
     now = now or datetime.now(UTC)
     out_dir = Path(out_dir)
-    chart_dir = out_dir / "charts"
-    chart_dir.mkdir(parents=True, exist_ok=True)
+    languages = (SOURCE, *[lang for lang in languages if lang != SOURCE])
     problems: list[str] = []
+    pages: dict[str, Path] = {}
+    result: ReportResult | None = None
+    with _connect(serving_db) as con:
+        tables = queries.existing_tables(con)
+        info = queries.serving_info(con) if "main.serving_info" in tables else None
+        published = (info or {}).get("published_at")
+        for lang in languages:
+            page = page_path(out_dir, lang)
+            with i18n.active(lang):
+                ctx = Context(con, tables, now, feed_status)
+                target_source = _target_source(ctx)
+                sections, pngs = _build_sections(ctx, page.parent / "charts", problems)
+                html = _render(
+                    sections=sections, figures=ctx.figures, now=now, published=published,
+                    demo_data=demo_data,
+                    data_docs=os.path.relpath(data_docs, page.parent) if data_docs else None,
+                    target_source=target_source,
+                    deadline=(ctx.figures.get("target_deadline_year"),
+                              ctx.figures.get("target_deadline_is_assumed")),
+                    links=[{"lang": other, "name": LANGUAGE_NAMES[other],
+                            "href": Path(os.path.relpath(page_path(out_dir, other), page.parent)).as_posix(),
+                            "current": other == lang} for other in languages],
+                )
+            _write_atomic(page, html.encode("utf-8"))
+            pages[lang] = page
+            if lang == SOURCE:
+                result = ReportResult(
+                    html=page, pngs=pngs, main_figures=ctx.figures, pages=pages,
+                    empty_sections=[s.key for s in sections if s.empty], problems=problems)
+    seconds = time.perf_counter() - started
+    log.info("report written to %s in %.1f s", ", ".join(map(str, pages.values())), seconds)
+    result.seconds = seconds
+    return result
+
+
+def _build_sections(ctx: Context, chart_dir: Path, problems: list[str]) -> tuple[list[Section],
+                                                                                 dict[str, Path]]:
+    """Every section in the active language, with its chart as inline SVG and as a PNG in chart_dir."""
+    chart_dir.mkdir(parents=True, exist_ok=True)
     sections: list[Section] = []
     pngs: dict[str, Path] = {}
-    with _connect(serving_db) as con:
-        ctx = Context(con, queries.existing_tables(con), now, feed_status)
-        info = queries.serving_info(con) if ctx.has("main.serving_info") else None
-        published = (info or {}).get("published_at")
-        target_source = _target_source(ctx)
-        for spec in SPECS:
-            section, content = _build_section(spec, ctx, problems)
-            if content is not None and content.chart is not None:
-                try:
-                    vl_spec = content.chart.to_dict()
-                    section.svg = _svg(vl_spec, spec.key, spec.title)
-                    png = chart_dir / f"{spec.key}.png"
-                    _write_atomic(png, vl_convert.vegalite_to_png(vl_spec, scale=PNG_SCALE))
-                    pngs[spec.key] = png
-                    section.png = f"charts/{png.name}"
-                except Exception as error:
-                    log.exception("report chart %s failed", spec.key)
-                    problems.append(f"{spec.key} chart: {type(error).__name__}: {error}")
-                    section.svg = None
-            sections.append(section)
+    # Vega formats the axes' numbers: in the page's locale (English: Vega's own default).
+    locale = {} if i18n.lang() == SOURCE else {"format_locale": i18n.vega_locale()}
+    for spec in SPECS:
+        section, content = _build_section(spec, ctx, problems)
+        if content is not None and content.chart is not None:
+            try:
+                vl_spec = content.chart.to_dict()
+                section.svg = _svg(vl_convert.vegalite_to_svg(vl_spec, **locale), spec.key, section.title)
+                png = chart_dir / f"{spec.key}.png"
+                _write_atomic(png, vl_convert.vegalite_to_png(vl_spec, scale=PNG_SCALE, **locale))
+                pngs[spec.key] = png
+                section.png = f"charts/{png.name}"
+            except Exception as error:
+                log.exception("report chart %s failed", spec.key)
+                problems.append(f"{spec.key} chart ({i18n.lang()}): {type(error).__name__}: {error}")
+                section.svg = None
+        sections.append(section)
     # A chart with no data this time must not leave last run's picture behind.
     for spec in SPECS:
         stale_png = chart_dir / f"{spec.key}.png"
         if spec.key not in pngs and stale_png.exists():
             stale_png.unlink()
-
-    html = _render(
-        sections=sections, figures=ctx.figures, now=now, published=published, demo_data=demo_data,
-        data_docs=os.path.relpath(data_docs, out_dir) if data_docs else None,
-        target_source=target_source,
-        deadline=(ctx.figures.get("target_deadline_year"), ctx.figures.get("target_deadline_is_assumed")),
-    )
-    page = out_dir / "index.html"
-    _write_atomic(page, html.encode("utf-8"))
-    seconds = time.perf_counter() - started
-    log.info("report written to %s in %.1f s", page, seconds)
-    return ReportResult(
-        html=page, pngs=pngs, main_figures=ctx.figures,
-        empty_sections=[s.key for s in sections if s.empty], problems=problems, seconds=seconds,
-    )
+    return sections, pngs
 
 
 def _target_source(ctx: Context) -> str | None:
@@ -208,8 +252,8 @@ def _target_source(ctx: Context) -> str | None:
 
 
 def _months(period: str) -> str:
-    """'2024-01..2024-03' -> 'January to March 2024'."""
-    first, _, last = period.partition("..")
+    """'2024-01..2024-03' -> 'January to March 2024' (in the active language)."""
+    first, _sep, last = period.partition("..")
     return month_span(first, last or first)
 
 
@@ -218,61 +262,77 @@ def _cards(figures: dict[str, Any]) -> list[dict[str, str]]:
     cards = []
     f = figures.get
     if f("turnover_12m_kz_musd") is not None:
-        cards.append({"label": "Trade turnover, last 12 months",
-                      "value": f"USD {f('turnover_12m_kz_musd'):,.0f} M",
-                      "context": f"{_months(f('turnover_12m_period'))}, Kazakhstan's statistics"
-                                 + (f" (Tajikistan's: {f('turnover_12m_tj_musd'):,.0f} M)"
-                                    if f("turnover_12m_tj_musd") is not None else "")})
+        tj = (" " + _("(Tajikistan's: {value} M)").format(value=num(f("turnover_12m_tj_musd")))
+              if f("turnover_12m_tj_musd") is not None else "")
+        cards.append({"label": _("Trade turnover, last 12 months"),
+                      "value": _("USD {value} M").format(value=num(f("turnover_12m_kz_musd"))),
+                      "context": _("{months}, Kazakhstan's statistics").format(
+                          months=_months(f("turnover_12m_period"))) + tj})
     if f("target_progress_pct") is not None:
-        assumed = " (assumed)" if f("target_deadline_is_assumed") else ""
-        cards.append({"label": f"Progress to the USD {f('target_musd'):,.0f} M target",
-                      "value": f"{f('target_progress_pct'):.0f}%",
-                      "context": f"deadline {f('target_deadline_year')}{assumed}"})
+        deadline = (_("deadline {year} (assumed)") if f("target_deadline_is_assumed") else
+                    _("deadline {year}")).format(year=f("target_deadline_year"))
+        cards.append({"label": _("Progress to the USD {value} M target").format(value=num(f("target_musd"))),
+                      "value": pct(f("target_progress_pct"), 0), "context": deadline})
         year = f("trend_reaches_target_year")
-        cards.append({"label": "At the 3-year trend the target is reached in",
-                      "value": str(year) if year else "never",
-                      "context": (f"trend {f('trend_growth_pct_per_year'):+.1f}%/yr"
-                                  if f("trend_growth_pct_per_year") is not None else "no trend")
-                                 + (f"; needed {f('required_growth_pct_per_year'):+.1f}%/yr"
-                                    if f("required_growth_pct_per_year") is not None else "")})
+        trend = (_("trend {rate}/yr").format(rate=signed_pct(f("trend_growth_pct_per_year")))
+                 if f("trend_growth_pct_per_year") is not None else _("no trend"))
+        needed = ("; " + _("needed {rate}/yr").format(rate=signed_pct(f("required_growth_pct_per_year")))
+                  if f("required_growth_pct_per_year") is not None else "")
+        cards.append({"label": _("At the 3-year trend the target is reached in"),
+                      "value": str(year) if year else _("never"), "context": trend + needed})
     if f("appeals_on_time_pct") is not None:
-        cards.append({"label": "Appeals answered on time", "value": f"{f('appeals_on_time_pct'):.1f}%",
-                      "context": f"{f('appeals_answered'):,} answers, {_months(f('appeals_period'))}"})
+        cards.append({"label": _("Appeals answered on time"), "value": pct(f("appeals_on_time_pct")),
+                      "context": ngettext("{n} answer, {months}", "{n} answers, {months}",
+                                          f("appeals_answered")).format(
+                          n=num(f("appeals_answered")), months=_months(f("appeals_period")))})
     if f("unused_land_ha") is not None:
-        cards.append({"label": "Unused agricultural land", "value": f"{f('unused_land_ha'):,} ha",
-                      "context": f"{f('unused_land_share_pct'):.1f}% of the land observed, "
-                                 f"{season_name(f('land_season'))}"})
+        cards.append({"label": _("Unused agricultural land"),
+                      "value": _("{value} ha").format(value=num(f("unused_land_ha"))),
+                      "context": _("{share} of the land observed, {season}").format(
+                          share=pct(f("unused_land_share_pct")), season=season_name(f("land_season")))})
     if f("subsoil_detections_unlicensed") is not None:
-        first, _, last = f("subsoil_period").partition("..")
-        cards.append({"label": "Unlicensed subsoil workings",
-                      "value": f"{f('subsoil_detections_unlicensed'):,}",
-                      "context": f"{quarter_span(first, last)}: "
-                                 f"{f('subsoil_detections_outside_contour'):,} outside licensed contours, "
-                                 f"{f('subsoil_detections_after_licence_expiry'):,} after the licence "
-                                 "expired; "
-                                 f"{quarter_name(f('subsoil_latest_quarter'))} alone: "
-                                 f"{f('subsoil_latest_quarter_unlicensed'):,} "
-                                 f"({f('subsoil_latest_quarter_outside_contour'):,} outside, "
-                                 f"{f('subsoil_latest_quarter_after_licence_expiry'):,} after expiry)"})
+        first, _sep, last = f("subsoil_period").partition("..")
+        cards.append({"label": _("Unlicensed subsoil workings"),
+                      "value": num(f("subsoil_detections_unlicensed")),
+                      "context": _("{period}: {outside} outside licensed contours, {after} after the licence "
+                                   "expired; {latest} alone: {latest_unlicensed} ({latest_outside} outside, "
+                                   "{latest_after} after expiry)").format(
+                          period=quarter_span(first, last),
+                          outside=num(f("subsoil_detections_outside_contour")),
+                          after=num(f("subsoil_detections_after_licence_expiry")),
+                          latest=quarter_name(f("subsoil_latest_quarter")),
+                          latest_unlicensed=num(f("subsoil_latest_quarter_unlicensed")),
+                          latest_outside=num(f("subsoil_latest_quarter_outside_contour")),
+                          latest_after=num(f("subsoil_latest_quarter_after_licence_expiry")))})
     if f("commitments_by_status"):
-        cards.append({"label": "Commitments by status",
-                      "value": str(sum(f("commitments_by_status").values())),
-                      "context": ", ".join(f"{n} {s}" for s, n in f("commitments_by_status").items())})
+        cards.append({"label": _("Commitments by status"),
+                      "value": num(sum(f("commitments_by_status").values())),
+                      "context": ", ".join(f"{num(n)} {status_name(s)}"
+                                           for s, n in f("commitments_by_status").items())})
     if f("feeds") is not None:
         stale, failed = f("stale_feeds") or [], f("failed_feeds") or []
-        cards.append({"label": "Feeds stale or failing", "value": str(len(set(stale) | set(failed))),
-                      "context": f"of {f('feeds')} feeds", "alert": "yes" if stale or failed else ""})
+        cards.append({"label": _("Feeds stale or failing"), "value": num(len(set(stale) | set(failed))),
+                      "context": ngettext("of {n} feed", "of {n} feeds", f("feeds")).format(
+                          n=num(f("feeds"))),
+                      "alert": "yes" if stale or failed else ""})
     return cards
 
 
-def _render(*, sections, figures, now, published, demo_data, data_docs, target_source, deadline) -> str:
+def _render(*, sections, figures, now, published, demo_data, data_docs, target_source, deadline,
+            links) -> str:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(Path(__file__).parent),
         autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+        extensions=["jinja2.ext.i18n"],
     )
+    # newstyle: the template's _() escapes its arguments and fills %(name)s placeholders itself.
+    env.install_gettext_translations(i18n.translations(i18n.lang()), newstyle=True)
+    lang = i18n.lang()
     return env.get_template(TEMPLATE).render(
-        title=TITLE,
-        report_date=now.strftime("%d %B %Y").lstrip("0"),
+        lang=lang,
+        links=links,
+        title=_(TITLE),
+        report_date=i18n.long_date(now),
         generated_at=now.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC") if now.tzinfo else
         now.strftime("%Y-%m-%d %H:%M"),
         published=published[:16].replace("T", " ") + " UTC" if published else None,
@@ -284,4 +344,12 @@ def _render(*, sections, figures, now, published, demo_data, data_docs, target_s
         target_source=target_source,
         deadline_year=deadline[0],
         deadline_is_assumed=deadline[1],
+        # Links inside translated sentences: the sentence has a placeholder, the link is built here.
+        links_html={
+            "comtrade": Markup('<a href="https://comtradeplus.un.org/">comtradeplus.un.org</a>'),
+            "eotinish": Markup('<a href="https://eotinish.kz/">eotinish.kz</a>'),
+            "data_docs": Markup('<a href="{}">Great Expectations Data Docs</a>').format(data_docs or ""),
+        },
+        names_note=_(KAZAKH_NAMES_NOTE) if lang == "kk" else None,
+        source_text_note=_(SOURCE_TEXT_NOTE) if lang != SOURCE else None,
     )
