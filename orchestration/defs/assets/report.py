@@ -1,5 +1,6 @@
-"""The report: one self-contained HTML page with charts (and their PNGs) from the serving copy,
-after each build, for readers who will not open a SQL prompt."""
+"""The report: one self-contained HTML page per language (English, Russian, Kazakh) with charts
+(and their PNGs) from the serving copy, after each build, for readers who will not open a SQL
+prompt."""
 
 import os
 
@@ -18,7 +19,8 @@ from orchestration.report import build_report, feed_status_from_loads
     # It reads the warehouse's load log (meta.loads) for the freshness table.
     pool=WRITER_POOL,
     retry_policy=TRANSIENT_RETRY,
-    description="warehouse/report/index.html: turnover toward the $2 billion target with the target "
+    description="warehouse/report/index.html (ru/ and kk/ in Russian and Kazakh): turnover toward "
+    "the $2 billion target with the target "
     "and projected paths, the mirror gap, commodity mix, appeals answered on time by agency and "
     "region, unused agricultural land by region, commitments and their status, and each feed's "
     "freshness and last validation; PNGs of the charts beside it.",
@@ -39,6 +41,7 @@ def report(context: AssetExecutionContext, warehouse: WarehouseResource) -> Mate
     return MaterializeResult(metadata={
         "report": MetadataValue.path(str(result.html)),
         "report_url": MetadataValue.url(result.html.resolve().as_uri()),
+        "pages": MetadataValue.json({language: str(page) for language, page in result.pages.items()}),
         "main_figures": MetadataValue.md(result.figures_markdown()),
         "figures": MetadataValue.json(result.main_figures),
         "charts": MetadataValue.json({name: str(path) for name, path in result.pngs.items()}),
