@@ -19,10 +19,23 @@ snapshots as (
 parcels as (
     select
         cadastral_number,
-        region_name_en,
-        district_name_ru,
         first_registered_at
     from {{ ref('int_land_parcels__current') }}
+),
+
+-- Names of the codes in force on the observation date (not the parcel's current district's).
+districts as (
+    select
+        kato_code,
+        name_ru
+    from {{ ref('stg_ref__kato_units') }}
+),
+
+regions as (
+    select
+        region_kato_2digit,
+        name_en
+    from {{ ref('stg_ref__kz_regions') }}
 ),
 
 history as (
@@ -73,9 +86,9 @@ joined as (
     select
         observations.*,
         snapshot_at_observation.region_kato_2digit,
-        parcels.region_name_en,
+        regions.name_en as region_name_en,
         snapshot_at_observation.district_kato_code,
-        parcels.district_name_ru,
+        districts.name_ru as district_name_ru,
         snapshot_at_observation.land_category,
         snapshot_at_observation.area_ha,
         snapshot_at_observation.holder_type,
@@ -88,6 +101,10 @@ joined as (
         on observations.observation_id = snapshot_at_observation.observation_id
     left join parcels
         on observations.cadastral_number = parcels.cadastral_number
+    left join districts
+        on snapshot_at_observation.district_kato_code = districts.kato_code
+    left join regions
+        on snapshot_at_observation.region_kato_2digit = regions.region_kato_2digit
     left join history
         on
             observations.cadastral_number = history.cadastral_number

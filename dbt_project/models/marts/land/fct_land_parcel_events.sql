@@ -14,12 +14,19 @@ snapshots as (
     select * from {{ ref('stg_land__parcels') }}
 ),
 
-parcels as (
+-- Names of the codes in force on the event date (not the parcel's current district's names).
+districts as (
     select
-        cadastral_number,
-        region_name_en,
-        district_name_ru
-    from {{ ref('int_land_parcels__current') }}
+        kato_code,
+        name_ru
+    from {{ ref('stg_ref__kato_units') }}
+),
+
+regions as (
+    select
+        region_kato_2digit,
+        name_en
+    from {{ ref('stg_ref__kz_regions') }}
 ),
 
 snapshot_candidates as (
@@ -104,9 +111,9 @@ select
     seasoned.days_since_previous_event,
     seasoned.is_expected_transition,
     snapshot_at_event.region_kato_2digit,
-    parcels.region_name_en,
+    regions.name_en as region_name_en,
     snapshot_at_event.district_kato_code,
-    parcels.district_name_ru,
+    districts.name_ru as district_name_ru,
     snapshot_at_event.land_category,
     seasoned.season_year,
     seasoned.season_name,
@@ -117,5 +124,7 @@ select
 from seasoned
 left join snapshot_at_event
     on seasoned.event_id = snapshot_at_event.event_id
-left join parcels
-    on seasoned.cadastral_number = parcels.cadastral_number
+left join districts
+    on snapshot_at_event.district_kato_code = districts.kato_code
+left join regions
+    on snapshot_at_event.region_kato_2digit = regions.region_kato_2digit
