@@ -1,16 +1,23 @@
 {#-
-    The rows of the Dagster partition window that an incremental run of a fact reprocesses: vars
-    min_period / max_period (YYYYMM, inclusive; or the environment variables below) select the monthly rows (freq_code 'M') of those
-    months and the annual rows ('A') of the years they touch. Without vars the window is every
-    period. The model reads its input through this predicate and the replace_window strategy
+    The rows of the Dagster partition window that an incremental run of a fact reprocesses:
+    min_period / max_period (YYYYMM, inclusive; vars, or the environment variables below) select
+    the monthly rows (freq_code 'M') of those months and the annual rows ('A') of the years they
+    touch. Without a window, every period. The model reads its input through this predicate and the replace_window strategy
     deletes the stored rows through it: one definition, so what a run replaces is exactly what it
-    read (and a port to another engine, e.g. dbt-spark's insert_overwrite, changes only this).
+    read. dbt-spark accepts only its own strategies (append, merge, insert_overwrite), so on Spark
+    this model needs its own strategy; not done yet.
 -#}
 {% macro partition_window() -%}
     {#- Dagster sets the window in the environment (DBT_MIN_PERIOD / DBT_MAX_PERIOD): unlike
-        --vars, a changed environment variable does not make dbt re-parse the whole project. -#}
-    {%- set min_period = var('min_period', none) or env_var('DBT_MIN_PERIOD', '') or none -%}
-    {%- set max_period = var('max_period', none) or env_var('DBT_MAX_PERIOD', '') or none -%}
+        --vars, a changed environment variable does not make dbt re-parse the whole project.
+        Vars, when given, win; both bounds come from the same place. -#}
+    {%- if var('min_period', none) or var('max_period', none) -%}
+        {%- set min_period = var('min_period', none) -%}
+        {%- set max_period = var('max_period', none) -%}
+    {%- else -%}
+        {%- set min_period = env_var('DBT_MIN_PERIOD', '') or none -%}
+        {%- set max_period = env_var('DBT_MAX_PERIOD', '') or none -%}
+    {%- endif -%}
     {%- if not (min_period or max_period) -%}
         true
     {%- else -%}
