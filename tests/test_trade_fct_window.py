@@ -72,6 +72,12 @@ def test_incremental_run_removes_slices_and_lines_gone_upstream(warehouse_paths,
     write_csv(land / "tj_v1.csv", [r for p in PERIODS for r in tj_records(p)])
     load(warehouse_paths, [JAN, FEB, MAR])
     dbt_run(tmp_path, "--select", "+fct_trade_flows")
+    # A mark on March's stored rows: a run that rebuilt more than its window would wipe it.
+    con = connect(warehouse_paths.warehouse_db, memory_limit="1GB")
+    try:
+        con.execute("update marts.fct_trade_flows set _load_id = 'march, stored' where period = '202303'")
+    finally:
+        con.close()
     before = fact(warehouse_paths)
     assert {(r[0], r[1]) for r in before} == {(c, p) for c in (398, 762) for p in PERIODS}
 
@@ -95,6 +101,7 @@ def test_incremental_run_removes_slices_and_lines_gone_upstream(warehouse_paths,
     assert sorted((r[2], r[3], r[4]) for r in after if (r[0], r[1]) == (398, "202302")) == [
         ("M", "72", 15e6), ("M", "TOTAL", 15e6), ("X", "10", 50e6), ("X", "TOTAL", 50e6)]
     # Untouched: Kazakhstan's January and Tajikistan's February (in the window, not revised) come
-    # back the same, and so does March, outside the window.
+    # back the same, and March, outside the window, is not even rewritten (its mark stays).
     untouched = {(398, "202301"), (762, "202302"), (398, "202303"), (762, "202303")}
     assert [r for r in after if (r[0], r[1]) in untouched] == [r for r in before if (r[0], r[1]) in untouched]
+    assert {r[5] for r in after if r[1] == "202303"} == {"march, stored"}
