@@ -540,3 +540,20 @@ def test_cyrillic_is_drawn_in_the_png_charts():
 
     assert png("ЖЖЖ қққ") != png("ШШШ әәә")
     assert png("ЖЖЖ қққ", "NoSuchFont") == png("ШШШ әәә", "NoSuchFont")
+
+
+@pytest.mark.parametrize("lang", ["en", "ru", "kk"])
+def test_the_turnover_card_names_tajikistans_months_when_they_differ(lang):
+    """Each side's latest 12 months end when its own statistics do: Tajikistan's figure beside
+    Kazakhstan's names its months when they are not Kazakhstan's."""
+    from orchestration.report import i18n
+    from orchestration.report.render import _cards
+
+    figures = {"turnover_12m_kz_musd": 1445.0, "turnover_12m_period": "2025-01..2025-12",
+               "turnover_12m_tj_musd": 1400.0}
+    with i18n.active(lang):
+        same = _cards({**figures, "turnover_12m_tj_period": "2025-01..2025-12"})[0]["context"]
+        lagging = _cards({**figures, "turnover_12m_tj_period": "2024-10..2025-09"})[0]["context"]
+        october = i18n.month_name("2024-10")
+    assert october not in same
+    assert october in lagging and lagging != same

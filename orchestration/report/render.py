@@ -262,8 +262,13 @@ def _cards(figures: dict[str, Any]) -> list[dict[str, str]]:
     cards = []
     f = figures.get
     if f("turnover_12m_kz_musd") is not None:
-        tj = (" " + _("(Tajikistan's: {value} M)").format(value=num(f("turnover_12m_tj_musd")))
-              if f("turnover_12m_tj_musd") is not None else "")
+        tj = ""
+        if f("turnover_12m_tj_musd") is not None:
+            # Each side's latest 12 months end when its own statistics do: name them if they differ.
+            tj_period = f("turnover_12m_tj_period")
+            tj = " " + (_("(Tajikistan's: {value} M)") if tj_period in (None, f("turnover_12m_period"))
+                        else _("(Tajikistan's, {months}: {value} M)")).format(
+                value=num(f("turnover_12m_tj_musd")), months=_months(tj_period or ""))
         cards.append({"label": _("Trade turnover, last 12 months"),
                       "value": _("USD {value} M").format(value=num(f("turnover_12m_kz_musd"))),
                       "context": _("{months}, Kazakhstan's statistics").format(

@@ -191,6 +191,7 @@ def turnover(ctx: Context) -> Content:
     })
     if "TJ" in progress:
         ctx.figures["turnover_12m_tj_musd"] = round(progress["TJ"]["latest_rolling_12m_musd"], 1)
+        ctx.figures["turnover_12m_tj_period"] = progress["TJ"]["latest_rolling_12m_label"]
     period_end = kz["latest_rolling_12m_label"].split("..")[-1]
     deadline = (_("the assumed {year} deadline") if target["deadline_is_assumed"] else
                 _("the {year} deadline")).format(year=target["deadline_year"])
