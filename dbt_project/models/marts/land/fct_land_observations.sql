@@ -58,19 +58,7 @@ snapshot_candidates as (
         snapshots.tenure_type,
         row_number() over (
             partition by observations.observation_id
-            order by
-                case
-                    when {{ dbt.cast('snapshots.updated_at', 'date') }} <= observations.observation_date
-                        then 0
-                    else 1
-                end,
-                case
-                    when {{ dbt.cast('snapshots.updated_at', 'date') }} <= observations.observation_date
-                        then snapshots.updated_at
-                end desc,
-                snapshots.updated_at,
-                snapshots.partition_quarter desc,
-                snapshots._loaded_at desc
+            order by {{ snapshot_in_force_order('snapshots', 'observations.observation_date') }}
         ) as snapshot_rank
     from observations
     inner join snapshots

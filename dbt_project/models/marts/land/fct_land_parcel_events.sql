@@ -37,18 +37,7 @@ snapshot_candidates as (
         snapshots.land_category,
         row_number() over (
             partition by history.event_id
-            order by
-                case
-                    when {{ dbt.cast('snapshots.updated_at', 'date') }} <= history.event_date then 0
-                    else 1
-                end,
-                case
-                    when {{ dbt.cast('snapshots.updated_at', 'date') }} <= history.event_date
-                        then snapshots.updated_at
-                end desc,
-                snapshots.updated_at,
-                snapshots.partition_quarter desc,
-                snapshots._loaded_at desc
+            order by {{ snapshot_in_force_order('snapshots', 'history.event_date') }}
         ) as snapshot_rank
     from history
     inner join snapshots
