@@ -83,7 +83,7 @@ def test_dbt_source_tests_are_checks_of_the_raw_assets_they_test():
                   for n in test["depends_on"]["nodes"] if n.startswith("source.")}
         assert any((key, test["name"]) in checks for key in tested), test["name"]
     # the not-null expectations of a source table are one not_null_columns test, a check of its raw asset
-    assert any(name.startswith("source_not_null_columns_raw_comtrade_records")
+    assert any(name == "source_not_null_columns_raw_comtrade_records"
                for key, name in checks if key == "raw/comtrade_records")
 
 
