@@ -323,7 +323,12 @@ def scan_tree(folder: Path) -> tuple[list[str], dict[str, int]]:
             kinds["sqlite"] += 1
             found += scan_sqlite(path)
         kinds["files"] += 1
-        found += scan_bytes(path)  # raw bytes as well: freed pages, logs, HTML, JSON, PNG...
+        # Raw bytes as well: freed pages, logs, HTML, JSON, PNG... A Parquet file is written once
+        # and has no freed pages, so its values are all there is; its encoded pages and
+        # dictionary indexes can spell a valid 12-digit IIN by chance (a build hit
+        # "001122334566" in run-length bytes), so they are not read as text.
+        if path.suffix != ".parquet":
+            found += scan_bytes(path)
     return found, kinds
 
 
