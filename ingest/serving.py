@@ -151,8 +151,9 @@ def publish_serving_copy(
     removed = clear_leftovers(database, parquet_dir)
     token = uuid.uuid4().hex[:8]
     published_at = _utc_now()
-    # Sortable: the newest build has the greatest name.
-    build_id = f"{published_at:%Y%m%dT%H%M%S%fZ}-{token}"
+    # Sortable: the newest build has the greatest name. No run of 12 digits (time and microseconds
+    # apart): such a run can read as a valid IIN, and the privacy scans look for those.
+    build_id = f"{published_at:%Y%m%dT%H%M%S}.{published_at:%f}Z-{token}"
     temporary = database.with_name(f".{database.name}.{token}.tmp")
     temporary_build = parquet_dir / BUILDS / f".{build_id}.tmp"
     temporary_build.mkdir()
