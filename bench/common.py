@@ -53,7 +53,7 @@ def child_env(warehouse_dir: Path, memory_limit: str, **extra: str) -> dict:
     stay in the work folder), the memory limit, the repository on PYTHONPATH."""
     env = dict(os.environ)
     env["WAREHOUSE_DIR"] = str(warehouse_dir)
-    env["DUCKDB_MEMORY_LIMIT"] = memory_limit
+    env["WAREHOUSE_LOAD_MEMORY_LIMIT"] = memory_limit
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")]))
     env.update(extra)
     return env
@@ -414,7 +414,7 @@ def print_steps(ingest: dict) -> None:
 
 
 def default_memory_limit() -> str:
-    """The DuckDB memory_limit the project's loads use (ingest.settings; DUCKDB_MEMORY_LIMIT)."""
-    from ingest.settings import DUCKDB_MEMORY_LIMIT
+    """The DuckDB memory_limit the project's loads use (ingest.settings; WAREHOUSE_LOAD_MEMORY_LIMIT)."""
+    from ingest.settings import LOAD_MEMORY_LIMIT
 
-    return DUCKDB_MEMORY_LIMIT
+    return LOAD_MEMORY_LIMIT

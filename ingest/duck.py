@@ -4,7 +4,7 @@ from pathlib import Path
 
 import duckdb
 
-from ingest.settings import DUCKDB_MEMORY_LIMIT
+from ingest.settings import LOAD_MEMORY_LIMIT
 
 
 def connect(
@@ -12,7 +12,7 @@ def connect(
     *,
     temp_dir: Path | None = None,
     read_only: bool = False,
-    memory_limit: str = DUCKDB_MEMORY_LIMIT,
+    memory_limit: str = LOAD_MEMORY_LIMIT,
 ) -> duckdb.DuckDBPyConnection:
     """Open a warehouse file with a memory limit and a temp directory, so that a large load spills
     to disk instead of failing."""

@@ -1057,10 +1057,17 @@ def _publish(
     con.register("publishing_slices", slice_rows)
     con.execute("begin transaction")
     try:
-        con.execute(f"""
-            delete from {feed.table}
-            where {feed.slice_sql(Path(), typed=True)} in (select slice from publishing_slices)
-        """)
+        # Every published slice is in meta.published_slices (same transaction): on a first load
+        # there is nothing to delete, and the delete would scan the whole table per partition.
+        (replacing,) = con.execute("""
+            select count(*) from meta.published_slices
+            where feed = ? and slice in (select slice from publishing_slices)
+        """, [feed.name]).fetchone()
+        if replacing:
+            con.execute(f"""
+                delete from {feed.table}
+                where {feed.slice_sql(Path(), typed=True)} in (select slice from publishing_slices)
+            """)
         con.execute(f"""
             insert into {feed.table} ({columns})
             select {columns} from feed_typed where _partition_key = ?

@@ -190,18 +190,44 @@ def landing_quarters(landing_dir: Path) -> set[str]:
 GEOMETRY_BATCH_ROWS = 250_000
 
 
-def _batches(con: duckdb.DuckDBPyConnection, sql: str):
-    """The result of `sql` as Arrow record batches of at most GEOMETRY_BATCH_ROWS rows."""
-    yield from con.sql(sql).to_arrow_reader(GEOMETRY_BATCH_ROWS)
+def _enrich(con: duckdb.DuckDBPyConnection, sql: str, compute, declared: tuple[tuple[str, str], ...]) -> None:
+    """Run `compute` (Arrow rows -> frame of checks) over `sql` in ranges of GEOMETRY_BATCH_ROWS
+    rows of feed_typed (`sql` reads them as `batch_rows`), append each range's checks to a temp
+    table, then join them onto feed_typed: Python holds one range at a time, whatever the load."""
+    columns = ", ".join(f'"{name}" {dtype}' for name, dtype in declared)
+    con.execute(
+        f"create or replace temp table enrichment (_source_file varchar, _source_row bigint, {columns})")
+    (last,) = con.execute("select coalesce(max(rowid), -1) from feed_typed").fetchone()
+    for start in range(0, last + 1, GEOMETRY_BATCH_ROWS):
+        con.execute(f"""
+            create or replace temp view batch_rows as
+            select * from feed_typed where rowid >= {start} and rowid < {start + GEOMETRY_BATCH_ROWS}
+        """)
+        frames = [compute(batch) for batch in con.sql(sql).to_arrow_reader(GEOMETRY_BATCH_ROWS)]
+        for frame in frames:
+            con.register("batch_checks", frame)
+            try:
+                casts = ", ".join(f'"{name}"::{dtype}' for name, dtype in declared)
+                con.execute(
+                    f"insert into enrichment select _source_file, _source_row, {casts} from batch_checks")
+            finally:
+                con.unregister("batch_checks")
+    con.execute("drop view if exists batch_rows")
+    selected = ", ".join(f'e."{name}"' for name, _ in declared)
+    con.execute(f"""
+        create or replace temp table feed_typed as
+        select t.*, {selected}
+        from feed_typed as t
+        left join enrichment as e
+            on e._source_file = t._source_file and e._source_row = t._source_row
+    """)
+    con.execute("drop table enrichment")
 
 
 def check_polygons(con: duckdb.DuckDBPyConnection, feed: feeds.Feed) -> None:
     """Validity, area, centroid and stated-vs-drawn area of each parcel or licensed contour."""
-    frames = [
-        _polygon_checks(batch)
-        for batch in _batches(con, "select _source_file, _source_row, geometry_wkt, area_ha from feed_typed")
-    ]
-    _attach(con, frames, POLYGON_CHECK_COLUMNS)
+    _enrich(con, "select _source_file, _source_row, geometry_wkt, area_ha from batch_rows",
+            _polygon_checks, POLYGON_CHECK_COLUMNS)
 
 
 def _polygon_checks(rows) -> pd.DataFrame:
@@ -238,12 +264,12 @@ def check_detections(con: duckdb.DuckDBPyConnection, feed: feeds.Feed) -> None:
         select d._source_file, d._source_row, d.geometry_wkt as point_wkt,
             coalesce(s.geometry_wkt, f.geometry_wkt) as contour_wkt,
             f.licence_number is not null as licence_known
-        from feed_typed as d
+        from batch_rows as d
         asof left join sites as s
             on d.licence_number = s.licence_number and d.detection_date::timestamp >= s.updated_at
         left join first_snapshot as f on f.licence_number = d.licence_number
     """
-    _attach(con, [_detection_checks(batch) for batch in _batches(con, sql)], DETECTION_CHECK_COLUMNS)
+    _enrich(con, sql, _detection_checks, DETECTION_CHECK_COLUMNS)
 
 
 def _detection_checks(rows) -> pd.DataFrame:
@@ -277,21 +303,3 @@ def _frame(rows, columns: dict) -> pd.DataFrame:
         "_source_row": rows["_source_row"].to_numpy(zero_copy_only=False),
         **{name: pd.Series(values).reset_index(drop=True) for name, values in columns.items()},
     })
-
-
-def _attach(con, frames: list[pd.DataFrame], declared: tuple[tuple[str, str], ...]) -> None:
-    """Add computed columns to feed_typed, matched on (_source_file, _source_row)."""
-    names = ["_source_file", "_source_row", *(name for name, _ in declared)]
-    frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=names)
-    con.register("enrichment", frame)
-    try:
-        selected = ", ".join(f'e."{name}"::{dtype} as "{name}"' for name, dtype in declared)
-        con.execute(f"""
-            create or replace temp table feed_typed as
-            select t.*, {selected}
-            from feed_typed as t
-            left join enrichment as e
-                on e._source_file = t._source_file and e._source_row = t._source_row
-        """)
-    finally:
-        con.unregister("enrichment")

@@ -64,4 +64,8 @@ class WarehousePaths:
 
 
 BUNDLED_REFERENCE_DIR = REPO_ROOT / "data" / "reference"
+# dbt's build (profiles.yml reads the same variable): its models join whole tables.
 DUCKDB_MEMORY_LIMIT = os.environ.get("DUCKDB_MEMORY_LIMIT", "4GB")
+# The loads' connections: a load works a window of partitions at a time and spills the rest, so
+# its peak is set by this limit plus one batch in Python, not by the size of the load.
+LOAD_MEMORY_LIMIT = os.environ.get("WAREHOUSE_LOAD_MEMORY_LIMIT", "1GB")

@@ -12,7 +12,7 @@ from dagster import Backoff, ConfigurableResource, InitResourceContext, RetryPol
 from dagster_dbt import DbtCliResource
 
 from ingest.duck import connect
-from ingest.settings import DUCKDB_MEMORY_LIMIT, WarehousePaths
+from ingest.settings import DUCKDB_MEMORY_LIMIT, LOAD_MEMORY_LIMIT, WarehousePaths
 from orchestration.defs.project import dbt_project
 
 # DuckDB allows one writer per file: every asset that writes the warehouse runs in this pool,
@@ -32,7 +32,8 @@ class WarehouseResource(ConfigurableResource):
 
     root: str
     landing: str
-    memory_limit: str = DUCKDB_MEMORY_LIMIT
+    memory_limit: str = DUCKDB_MEMORY_LIMIT  # dbt's
+    load_memory_limit: str = LOAD_MEMORY_LIMIT  # the loads' (and every other connection here)
 
     @classmethod
     def from_env(cls) -> "WarehouseResource":
@@ -51,7 +52,7 @@ class WarehouseResource(ConfigurableResource):
     @contextmanager
     def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
         con = connect(
-            self.paths.warehouse_db, temp_dir=self.paths.temp_dir, memory_limit=self.memory_limit
+            self.paths.warehouse_db, temp_dir=self.paths.temp_dir, memory_limit=self.load_memory_limit
         )
         try:
             yield con
