@@ -87,8 +87,8 @@ def child_bare_read(landing: Path, workdir: Path, memory_limit: str) -> dict:
 def child_ingest_path(landing: Path, memory_limit: str, phases: bool) -> dict:
     # WAREHOUSE_DIR (Data Docs) and APPEALS_HASH_KEY are set by the parent before this
     # interpreter imported anything.
+    from catalog.appeals import APPEALS, EVENTS, landing_days, load_appeals, load_events
     from ingest.duck import connect
-    from ingest.eotinish import APPEALS, EVENTS, landing_days, load_appeals, load_events
     from ingest.reference import load_kato, load_regions, load_working_calendar
 
     root = Path(os.environ["WAREHOUSE_DIR"])
@@ -112,7 +112,7 @@ def child_ingest_path(landing: Path, memory_limit: str, phases: bool) -> dict:
     def validator_for(feed):
         if not phases:
             return {}
-        return {"validator": timed_validator(timer, con, feed.load_validator(), validations, feed.name)}
+        return {"validator": timed_validator(timer, con, feed.validator, validations, feed.name)}
 
     feeds: dict[str, dict] = {}
     started = time.perf_counter()

@@ -60,25 +60,18 @@ HASH_KEY = "bench-appeals-hash-key-synthetic-data-01"  # synthetic data; >= 32 b
 
 def child_load(landing: Path, step: str) -> dict:
     from bench.bench_trade_ingest import MONTHS
-    from ingest.comtrade import load_comtrade
+    from catalog.appeals import landing_days, load_appeals, load_events
+    from catalog.trade import load_comtrade
     from ingest.duck import connect
-    from ingest.eotinish import landing_days, load_appeals, load_events
 
     root = Path(os.environ["WAREHOUSE_DIR"])
     con = connect(root / "warehouse.duckdb", temp_dir=root / "tmp")
     if step == "full":
-        from ingest.bilateral import load_bilateral
-        from ingest.reference import (
-            load_country_codes,
-            load_kato,
-            load_regions,
-            load_trade_reference,
-            load_working_calendar,
-        )
-        from ingest.settings import BUNDLED_REFERENCE_DIR
+        from catalog.reference import load_bilateral, load_trade_reference
+        from ingest.reference import load_country_codes, load_kato, load_regions, load_working_calendar
 
         load_country_codes(con)
-        load_trade_reference(con, BUNDLED_REFERENCE_DIR / "kz_tj_trade_reference.csv").raise_for_errors()
+        load_trade_reference(con).raise_for_errors()
         load_bilateral(con)
         load_kato(con)
         load_regions(con)

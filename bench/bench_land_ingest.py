@@ -54,8 +54,8 @@ LAND_RULES = [
 
 
 def child_bare_read(landing: Path, workdir: Path, memory_limit: str) -> dict:
+    from catalog.land import LAND_FEEDS as FEEDS
     from ingest.duck import connect
-    from ingest.land import FEEDS
 
     root = fresh_dir(workdir / "bare_read")
     startup_peak = self_peak_mib()
@@ -79,8 +79,11 @@ def child_bare_read(landing: Path, workdir: Path, memory_limit: str) -> dict:
 
 
 def child_ingest_path(landing: Path, memory_limit: str, phases: bool) -> dict:
-    import ingest.land as land
+    import dataclasses
+
+    from catalog.land import LAND_FEEDS
     from ingest.duck import connect
+    from ingest.feeds import load_feed
     from ingest.land_schema import partitions
     from ingest.reference import load_kato
 
@@ -92,28 +95,28 @@ def child_ingest_path(landing: Path, memory_limit: str, phases: bool) -> dict:
     classify = StatementClassifier(LAND_RULES + LOAD_RULES)
     validations: list[dict] = []
     geometry_seconds: dict[str, float] = {}
-    for name in ("check_polygons", "check_detections"):  # time the geometry step on its own
-        original = getattr(land, name)
 
-        def timed(con, feed, _original=original):
+    def timed(original):  # the geometry step (Feed.enrich) timed on its own
+        def enrich(con, feed):
             t0 = time.perf_counter()
             with timer("geometry: shapely/pyproj (Feed.enrich), its SQL included"):
-                _original(getattr(con, "_con", con), feed)  # the real connection: one step
+                original(getattr(con, "_con", con), feed)  # the real connection: one step
             geometry_seconds[feed.name] = geometry_seconds.get(feed.name, 0.0) + time.perf_counter() - t0
+        return enrich
 
-        setattr(land, name, timed)  # Feed.enrich is looked up by name when it runs
+    land_feeds = [dataclasses.replace(f, enrich=timed(f.enrich)) if f.enrich else f for f in LAND_FEEDS]
     target = con
     if phases:
         time_file_inspection(timer)
         target = TimedConnection(con, timer, classify)
     feeds = {}
     started = time.perf_counter()
-    for feed in land.FEEDS:
+    for feed in land_feeds:
         timer.prefix = f"{feed.name} | " if phases else ""
-        kwargs = ({"validator": timed_validator(timer, con, feed.load_validator(), validations, feed.name)}
+        kwargs = ({"validator": timed_validator(timer, con, feed.validator, validations, feed.name)}
                   if phases else {})
         t0 = time.perf_counter()
-        report = land.load_land_feed(target, feed.name, landing, partitions(), **kwargs)
+        report = load_feed(target, feed, landing, partitions(), **kwargs)
         if report.rejected:
             raise SystemExit(f"{feed.name}: quarters rejected: {[p.partition_key for p in report.rejected]}"
                              f"\n{report.issues[:5]}")

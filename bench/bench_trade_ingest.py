@@ -71,7 +71,7 @@ def child_bare_read(csv_path: Path, workdir: Path, memory_limit: str) -> dict:
 
 def child_ingest_path(csv_path: Path, workdir: Path, memory_limit: str, phases: bool) -> dict:
     # WAREHOUSE_DIR (Data Docs) is set by the parent before this interpreter imported anything.
-    from ingest.comtrade import load_comtrade
+    from catalog.trade import load_comtrade
     from ingest.duck import connect
     from ingest.reference import load_country_codes
 

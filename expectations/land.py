@@ -8,7 +8,7 @@ swapped coordinates), or when any detection's point is unusable or names an unkn
 
 from expectations.kato import known_kato
 from expectations.runner import ExpectationSpec, compound_unique, unexpected_rows, validate_query
-from ingest.land import FEEDS_BY_NAME
+from ingest.land import published_column_names
 from ingest.land_schema import (
     CADASTRAL_NUMBER_PATTERN,
     VALUE_SETS,
@@ -42,11 +42,10 @@ def _between(column: str, low, high, strict_min: bool = False) -> ExpectationSpe
 
 
 def _common(name: str) -> list[ExpectationSpec]:
-    feed = FEEDS_BY_NAME[name]
     return [
         ExpectationSpec("ExpectTableRowCountToBeBetween", {"min_value": 1}),
         ExpectationSpec("ExpectTableColumnsToMatchSet", {
-            "column_set": [n for n, _ in feed.published_columns if not n.startswith("_")] + INDEX,
+            "column_set": published_column_names(name) + INDEX,
             "exact_match": False}),
     ]
 

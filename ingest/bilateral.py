@@ -233,11 +233,11 @@ def read_bilateral_file(table: str, path: Path) -> tuple[BilateralFile | None, l
     return BilateralFile(table, path, sha, frame, field_lines), issues
 
 
-def read_bilateral(folder: Path = BUNDLED_BILATERAL_DIR) -> BilateralBatch:
+def read_bilateral(folder: Path, *, validator) -> BilateralBatch:
     """Read and validate the three files; nothing is written. Validation needs the events' ids
     and dates for the commitments and the commitments' indicators for the values, so a file
-    is validated only when the files it refers to could be read."""
-    from expectations.bilateral import validate_bilateral_table
+    is validated only when the files it refers to could be read. `validator` is the suite of one
+    table (expectations.bilateral.validate_bilateral_table, bound in catalog/reference.py)."""
 
     folder = Path(folder)
     files: dict[str, BilateralFile] = {}
@@ -262,7 +262,7 @@ def read_bilateral(folder: Path = BUNDLED_BILATERAL_DIR) -> BilateralBatch:
         },
     }
     for table, read in files.items():
-        summary, found = validate_bilateral_table(table, read.frame, references)
+        summary, found = validator(table, read.frame, references)
         batch.validations.append({"table": table, **summary})
         for issue in found:
             row = issue.row
@@ -296,7 +296,7 @@ def _table_frame(read: BilateralFile, loaded_at: datetime) -> pd.DataFrame:
 
 
 def load_bilateral(
-    con: duckdb.DuckDBPyConnection, folder: Path = BUNDLED_BILATERAL_DIR
+    con: duckdb.DuckDBPyConnection, folder: Path = BUNDLED_BILATERAL_DIR, *, validator
 ) -> dict[str, int]:
     """Validate the three files and replace raw.bilateral_events, raw.bilateral_commitments and
     raw.bilateral_indicator_values together; return the rows of each table. A bad entry raises
@@ -304,7 +304,7 @@ def load_bilateral(
     load_id = new_load_id()
     started_at = utc_now()
     con.execute(META_DDL)
-    batch = read_bilateral(Path(folder))
+    batch = read_bilateral(Path(folder), validator=validator)
     outcome = PartitionOutcome(
         "all", "rejected", files=[str(Path(folder) / name) for name, _ in TABLES.values()],
         issues=batch.issues,

@@ -8,12 +8,9 @@ ones, as a Comtrade revision does.
 """
 
 import re
-from pathlib import Path
 
 import duckdb
 
-from ingest import feeds, revisions
-from ingest.comtrade_schema import COMTRADE_COLUMNS, NON_NEGATIVE
 from ingest.loads import LoadReport
 
 
@@ -29,7 +26,7 @@ def partition_of_period_sql(period: str, frequency: str = '"freqCode"') -> str:
 
 # Within a slice, the TOTAL row of each flow (and breakdown) equals the sum of its HS chapters,
 # within rounding (1 USD or 0.1 %); checked when the slice has chapter rows at all.
-_TOTAL_EQUALS_CHAPTERS_SQL = """
+TOTAL_EQUALS_CHAPTERS_SQL = """
 with breakdowns as (
     select _partition_key, _slice, "flowCode", "partnerCode", "partner2Code", "customsCode",
         "motCode", "mosCode", "classificationCode",
@@ -51,27 +48,6 @@ where total_value is not null and chapters_value is not null
 order by all
 """
 
-COMTRADE = feeds.Feed(
-    name="comtrade_records",
-    source_columns=COMTRADE_COLUMNS,
-    landing_subdir="trade",
-    file_patterns=("*.csv", "*.json"),
-    partition_sql=lambda path: partition_of_period_sql("period"),
-    partition_column="period",
-    partition_message="period is not YYYYMM (freqCode M) or YYYY (freqCode A)",
-    # Comtrade revises whole reporter-periods: that is the unit a newer file replaces.
-    slice_columns=("reporterCode", "freqCode", "period"),
-    validator="expectations.comtrade:validate_comtrade_records",
-    non_negative=tuple(NON_NEGATIVE),
-    revision_guard=revisions.RevisionGuard(
-        value_sql="""sum("primaryValue") filter (where "cmdCode" = 'TOTAL')""",
-        value_label="TOTAL USD",
-        total_row_sql=""""cmdCode" = 'TOTAL'""",
-        consistency_sql=_TOTAL_EQUALS_CHAPTERS_SQL,
-    ),
-)
-
-
 def partition_periods(partition_key: str) -> list[str]:
     """'2023-03-01' -> ['202303']; December also carries the annual period: ['202312', '2023']."""
     match = re.fullmatch(r"(\d{4})-(\d{2})(-\d{2})?", partition_key)
@@ -81,40 +57,25 @@ def partition_periods(partition_key: str) -> list[str]:
     return [year + month, year] if month == "12" else [year + month]
 
 
-def landing_files(landing_dir: Path) -> list[Path]:
-    """Comtrade files in a landing root (they live in its `trade/` folder)."""
-    return COMTRADE.landing_files(landing_dir)
-
-
-def file_partitions(path: Path) -> set[str]:
-    return feeds.file_partitions(COMTRADE, path)
-
-
-def load_comtrade(
-    con: duckdb.DuckDBPyConnection,
-    landing_dir: Path,
-    partition_keys: list[str],
-    *,
-    validator: feeds.Validator | None = None,
-    load_id: str | None = None,
-) -> LoadReport:
-    """Load monthly partitions of Comtrade records from the landing root (see ingest.feeds)."""
-    report = feeds.load_feed(
-        con, COMTRADE, landing_dir, partition_keys, validator=validator, load_id=load_id
-    )
+def summarise_load(con: duckdb.DuckDBPyConnection, report: LoadReport, partitions: list[str]) -> dict:
+    """Each published partition's totals (shown per partition in the UI) and their sum over the
+    load: trade value per reporter, frequency and flow, USD."""
+    totals: dict[str, float] = {}
     for outcome in report.partitions:
         if outcome.status == "published":
             outcome.totals = partition_totals(con, outcome.partition_key)
-    return report
+            for name, value in outcome.totals.items():
+                totals[name] = round(totals.get(name, 0.0) + value, 2)
+    return {"value_totals_usd": totals}
 
 
 def partition_totals(con: duckdb.DuckDBPyConnection, key: str) -> dict:
     """Published trade value per reporter and flow for one partition, in USD (plain TOTAL rows,
     which never double count breakdowns), for the asset's metadata."""
     periods = partition_periods(key)
-    rows = con.execute(f"""
+    rows = con.execute("""
         select "reporterISO", "freqCode", "flowCode", sum("primaryValue")::double
-        from {COMTRADE.table}
+        from raw.comtrade_records
         where list_contains(?, period) and "cmdCode" = 'TOTAL' and "customsCode" = 'C00'
             and "motCode" = 0 and "partner2Code" = 0
         group by all order by all

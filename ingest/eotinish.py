@@ -1,4 +1,5 @@
-"""eOtinish appeals and their history events: two feeds with daily partitions.
+"""eOtinish appeals and their history events: two feeds with daily partitions (declared in
+catalog/appeals.py).
 
 A daily export file's day (in its name: appeals_2024-03-05.jsonl) is its partition; a newer file
 for the same day replaces that day as a whole. Appeals are snapshots (an appeal appears again on
@@ -13,13 +14,8 @@ see ingest/privacy.py and ingest/eotinish_schema.py.
 import re
 from pathlib import Path
 
-from ingest import feeds
-from ingest.eotinish_schema import (
-    APPEAL_SOURCE_COLUMNS,
-    DROPPED_COLUMNS,
-    EVENT_SOURCE_COLUMNS,
-    HASHED_COLUMNS,
-)
+import duckdb
+
 from ingest.loads import LoadReport
 
 DAY_IN_NAME = re.compile(r"_(\d{4}-\d{2}-\d{2})\.(jsonl|json|csv)$")
@@ -31,53 +27,37 @@ def file_day(path: Path) -> str | None:
     return match.group(1) if match else None
 
 
-def _day_sql(path: Path) -> str:
+def day_sql(path: Path) -> str:
+    """SQL for the partition of every row of a file: the day its name gives."""
     day = file_day(path)
     return f"try_cast('{day}' as date)::varchar" if day else "null::varchar"
 
 
-def _feed(name: str, columns, pattern: str, derived=()) -> feeds.Feed:
-    names = {column for column, _ in columns}
-    return feeds.Feed(
-        name=name,
-        source_columns=columns,
-        landing_subdir="eotinish",
-        file_patterns=(f"{pattern}_*.jsonl", f"{pattern}_*.csv"),
-        partition_sql=_day_sql,
-        partition_column="id",
-        partition_message="the file name carries no export day (expected NAME_YYYY-MM-DD.jsonl)",
-        partition_sql_typed="_partition_date::varchar",  # a file replaces its whole day
-        validator=f"expectations.eotinish:validate_{name.removeprefix('eotinish_')}",
-        hashed={k: v for k, v in HASHED_COLUMNS.items() if k in names},
-        dropped=frozenset(DROPPED_COLUMNS & names),
-        non_negative=("prolong_count", "prolong_days", "person_age") if name.endswith("appeals") else (),
-        derived_columns=(("_partition_date", "DATE", "_partition_key::date"), *derived),
-        file_partition=file_day,
-    )
+def summarise_appeals(con: duckdb.DuckDBPyConnection, report: LoadReport, days: list[str]) -> dict:
+    """Appeals filed and answered in the loaded days, and the share answered by the deadline."""
+    filed, answered, on_time = con.execute("""
+        with latest as (
+            select * from raw.eotinish_appeals
+            where list_contains(?, _partition_date::varchar)
+            qualify row_number() over (partition by id order by modified_date desc) = 1
+        )
+        select
+            count(*) filter (where list_contains(?, start_date::date::varchar)),
+            count(*) filter (where list_contains(?, finish_date::date::varchar)),
+            count(*) filter (where list_contains(?, finish_date::date::varchar)
+                             and finish_date::date <= deadline)
+        from latest
+    """, [days, days, days, days]).fetchone()
+    return {
+        "appeals_filed": filed,
+        "appeals_answered": answered,
+        "on_time_rate": round(on_time / answered, 4) if answered else 0.0,
+    }
 
 
-APPEALS = _feed("eotinish_appeals", APPEAL_SOURCE_COLUMNS, "appeals")
-EVENTS = _feed(
-    "eotinish_appeal_events",
-    EVENT_SOURCE_COLUMNS,
-    "appeal_events",
-    derived=(
-        # The day the event happened, and whether it reached us in a later day's file.
-        ("event_date", "DATE", '"date"::date'),
-        ("is_late", "BOOLEAN", '"date"::date < _partition_key::date'),
-    ),
-)
-FEEDS = (APPEALS, EVENTS)
-
-
-def load_appeals(con, landing_dir: Path, partition_keys: list[str], **kwargs) -> LoadReport:
-    return feeds.load_feed(con, APPEALS, landing_dir, partition_keys, **kwargs)
-
-
-def load_events(con, landing_dir: Path, partition_keys: list[str], **kwargs) -> LoadReport:
-    return feeds.load_feed(con, EVENTS, landing_dir, partition_keys, **kwargs)
-
-
-def landing_days(landing_dir: Path) -> set[str]:
-    """Days that have an appeals or events file in the landing folder."""
-    return {day for feed in FEEDS for path in feed.landing_files(landing_dir) if (day := file_day(path))}
+def summarise_events(con: duckdb.DuckDBPyConnection, report: LoadReport, days: list[str]) -> dict:
+    """Events received in the loaded days, and how many of them reached us after their day."""
+    events, late_events = con.execute(
+        "select count(*), count(*) filter (where is_late) from raw.eotinish_appeal_events "
+        "where list_contains(?, _partition_date::varchar)", [days]).fetchone()
+    return {"events_received": events, "late_events": late_events}

@@ -71,6 +71,13 @@ DROPPED_COLUMNS = {
     "message", "system_message_ru",
 }
 
+
+
+def staged_column_names(columns: list[tuple[str, str]]) -> list[str]:
+    """The columns of an export that reach the warehouse: hashed ones renamed, dropped ones gone."""
+    return [HASHED_COLUMNS.get(name, name) for name, _ in columns if name not in DROPPED_COLUMNS]
+
+
 APPEAL_STATES = ["CREATED", "ASSIGNED", "IN_PROGRESS", "PROLONGED", "ANSWERED", "CLOSED",
                  "REOPENED", "WITHDRAWN"]
 WORKING_STATES = ["NEW", "IN_WORK", "ON_PROLONGATION", "RESPONSE_SENT", "DONE", "RETURNED"]

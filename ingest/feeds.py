@@ -20,7 +20,6 @@ does the rest:
    transaction; quarantine the bad rows of the others with file, line and column and reason.
 """
 
-import importlib
 import os
 import shutil
 from collections.abc import Callable
@@ -91,22 +90,39 @@ class Feed:
     # table gives by `partition_sql_typed`.
     slice_columns: tuple[str, ...] = ()
     partition_sql_typed: str | None = None
-    validator: str = ""  # "module:function"
+    # The feed's Great Expectations suite (expectations/), given by its declaration (catalog/).
+    validator: Validator | None = None
     hashed: dict[str, str] = field(default_factory=dict)  # source column -> keyed-hash column
     dropped: frozenset[str] = frozenset()  # source columns never read into the warehouse
     non_negative: tuple[str, ...] = ()
     # (name, type, SQL over the typed columns and _partition_key), computed when staging
     derived_columns: tuple[tuple[str, str, str], ...] = ()
-    # A step run on the typed rows before validation ("module:function", called with the
-    # connection and the feed), adding `enriched_columns` to the temp table `feed_typed`: for work
-    # SQL cannot do, such as geometry (ingest.land).
-    enrich: str | None = None
+    # A step run on the typed rows before validation (called with the connection and the feed),
+    # adding `enriched_columns` to the temp table `feed_typed`: for work SQL cannot do, such as
+    # geometry (ingest.land).
+    enrich: Callable[[duckdb.DuckDBPyConnection, "Feed"], None] | None = None
     enriched_columns: tuple[tuple[str, str], ...] = ()
     # When a file's partition is in its name (an export day or quarter), not in its rows: the
     # partition a path names. The same bytes under two such names are two partitions' files.
     file_partition: Callable[[Path], str | None] | None = None
     # How a revision is judged before it replaces a published slice (ingest.revisions).
     revision_guard: revisions.RevisionGuard = field(default_factory=revisions.RevisionGuard)
+    # Run before the load with the partitions asked for (e.g. re-place detections whose sites
+    # changed since: ingest.land).
+    before_load: Callable[[duckdb.DuckDBPyConnection, list[str]], object] | None = None
+
+    # What the orchestration makes of the feed (one Dagster asset with a blocking check, its
+    # freshness check, its jobs, the report's feed list): see catalog/ and orchestration/defs.
+    partitioning: str = ""  # "monthly", "daily" or "quarterly"
+    # A Dagster partition key -> the partition the load uses ('2024-04-01' -> '2024-Q2').
+    partition_of_key: Callable[[str], str] = str
+    key_of_partition: Callable[[str], str] = str  # and back ('2024-Q2' -> '2024-04-01')
+    group: str = ""  # trade, appeals, land...: the asset group and the report's section
+    description: str = ""  # the asset's
+    check_description: str = ""  # the blocking check's: what its suite expects
+    deps: tuple[tuple[str, ...], ...] = ()  # asset keys the load reads (e.g. ("ref", "kato_units"))
+    # Figures for the UI after a load: (connection, report, partitions) -> {name: value}.
+    summary: Callable[[duckdb.DuckDBPyConnection, LoadReport, list[str]], dict] | None = None
 
     @property
     def table(self) -> str:
@@ -186,17 +202,9 @@ class Feed:
     def file_key(self, path: Path) -> str | None:
         return self.file_partition(path) if self.file_partition else None
 
-    def load_validator(self) -> Validator:
-        return _resolve(self.validator)
-
     def run_enrich(self, con: duckdb.DuckDBPyConnection) -> None:
         if self.enrich:
-            _resolve(self.enrich)(con, self)
-
-
-def _resolve(reference: str) -> Callable:
-    module, function = reference.split(":")
-    return getattr(importlib.import_module(module), function)
+            self.enrich(con, self)
 
 
 def ensure_tables(con: duckdb.DuckDBPyConnection, feed: Feed) -> None:
@@ -634,7 +642,11 @@ def load_feed(
 ) -> LoadReport:
     """Load the given partitions of `feed` from the landing folder (see the module docstring).
     A partition with any bad row is not published; the others are."""
-    validator = validator or feed.load_validator()
+    validator = validator or feed.validator
+    if validator is None:
+        raise ValueError(f"feed {feed.name} declares no validator: nothing is published unvalidated")
+    if feed.before_load:
+        feed.before_load(con, partition_keys)
     load_id = load_id or new_load_id()
     started_at = utc_now()
     report = LoadReport(feed.name, load_id)

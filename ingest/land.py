@@ -20,13 +20,7 @@ import duckdb
 import pandas as pd
 
 from ingest import feeds, geometry
-from ingest.land_schema import (
-    COLUMNS,
-    DEFAULT_AREA_TOLERANCE,
-    NON_NEGATIVE,
-    SEASONS,
-    quarter_of,
-)
+from ingest.land_schema import COLUMNS, DEFAULT_AREA_TOLERANCE, SEASONS, quarter_of
 from ingest.loads import LoadReport
 
 QUARTER_IN_NAME = re.compile(r"_(\d{4}-Q[1-4])\.(jsonl|json|csv)$")
@@ -58,12 +52,12 @@ def file_quarter(path: Path) -> str | None:
     return match.group(1) if match else None
 
 
-def _quarter_sql(path: Path) -> str:
+def quarter_sql(path: Path) -> str:
     quarter = file_quarter(path)
     return f"'{quarter}'" if quarter else "null::varchar"
 
 
-def _season_matches_date_sql() -> str:
+def season_matches_date_sql() -> str:
     """SQL: the observation's date lies in the months of its season, in the season's year."""
     months = " ".join(
         f"when '{name}' then list_contains({list(m)}, month(observation_date))"
@@ -75,59 +69,29 @@ def _season_matches_date_sql() -> str:
     )
 
 
-def _feed(name: str, derived=(), enrich=None, enriched=()) -> feeds.Feed:
-    pattern = name  # files are <feed>_<YYYY-Qn>.<ext>
-    return feeds.Feed(
-        name=name,
-        source_columns=COLUMNS[name],
-        landing_subdir=LANDING_SUBDIR,
-        file_patterns=(f"{pattern}_*.csv", f"{pattern}_*.jsonl"),
-        partition_sql=_quarter_sql,
-        partition_column=COLUMNS[name][0][0],
-        partition_message="the file name carries no quarter (expected NAME_YYYY-Qn.csv)",
-        partition_sql_typed="_partition_quarter",  # a file replaces its whole quarter
-        validator=f"expectations.land:validate_{name}",
-        non_negative=tuple(NON_NEGATIVE.get(name, ())),
-        derived_columns=(("_partition_quarter", "VARCHAR", "_partition_key"), *derived),
-        enrich=enrich,
-        enriched_columns=enriched,
-        file_partition=file_quarter,
-    )
-
-
-LAND_PARCELS = _feed(
-    "land_parcels", enrich="ingest.land:check_polygons", enriched=POLYGON_CHECK_COLUMNS
-)
-LAND_OBSERVATIONS = _feed(
-    "land_observations",
-    derived=(
+# Columns a feed's table has beside its file's: computed in SQL when staging (name, type, SQL),
+# and the checks the enrichment steps below compute with shapely.
+DERIVED_COLUMNS: dict[str, tuple[tuple[str, str, str], ...]] = {
+    "land_observations": (
         ("season_year", "INTEGER", "split_part(season, '-', 1)"),
         ("season_name", "VARCHAR", "split_part(season, '-', 2)"),
-        ("season_matches_date", "BOOLEAN", _season_matches_date_sql()),
+        ("season_matches_date", "BOOLEAN", season_matches_date_sql()),
     ),
-)
-LAND_PARCEL_EVENTS = _feed("land_parcel_events")
-SUBSOIL_SITES = _feed(
-    "subsoil_sites", enrich="ingest.land:check_polygons", enriched=POLYGON_CHECK_COLUMNS
-)
-SUBSOIL_DETECTIONS = _feed(
-    "subsoil_detections", enrich="ingest.land:check_detections", enriched=DETECTION_CHECK_COLUMNS
-)
-# In load order: detections are tested against the contours of published sites.
-FEEDS = (LAND_PARCELS, LAND_OBSERVATIONS, LAND_PARCEL_EVENTS, SUBSOIL_SITES, SUBSOIL_DETECTIONS)
-FEEDS_BY_NAME = {feed.name: feed for feed in FEEDS}
+}
+ENRICHED_COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
+    "land_parcels": POLYGON_CHECK_COLUMNS,
+    "subsoil_sites": POLYGON_CHECK_COLUMNS,
+    "subsoil_detections": DETECTION_CHECK_COLUMNS,
+}
 
 
-def load_land_feed(
-    con: duckdb.DuckDBPyConnection, name: str, landing_dir: Path, quarters: list[str], **kwargs
-) -> LoadReport:
-    """Load the given quarters ('2024-Q2') of one land or subsoil feed (see ingest.feeds). A file
-    of the feed whose name carries no quarter (land_parcels_2024.csv) is reported as rejected,
-    like an unreadable file (ingest.feeds.load_feed)."""
-    feed = FEEDS_BY_NAME[name]
-    if feed is SUBSOIL_DETECTIONS:
-        replace_detections_placed_before_their_sites_changed(con, quarters)
-    return feeds.load_feed(con, feed, landing_dir, quarters, **kwargs)
+def published_column_names(feed_name: str) -> list[str]:
+    """The columns of raw.<feed> a suite can expect, provenance aside."""
+    return [
+        *(name for name, _ in COLUMNS[feed_name]),
+        *(name for name, _, _ in DERIVED_COLUMNS.get(feed_name, ())),
+        *(name for name, _ in ENRICHED_COLUMNS.get(feed_name, ())),
+    ]
 
 
 def replace_detections_placed_before_their_sites_changed(
@@ -138,18 +102,18 @@ def replace_detections_placed_before_their_sites_changed(
     licence has a snapshot published since are reloaded from their (unchanged) files: their
     publication record is dropped, so the load stages, re-places and republishes them like any
     changed quarter, in one transaction. Returns those quarters."""
-    feeds.ensure_tables(con, SUBSOIL_SITES)
-    feeds.ensure_tables(con, SUBSOIL_DETECTIONS)
-    stale = [q for (q,) in con.execute(f"""
+    if not _tables_exist(con, "raw.subsoil_sites", "raw.subsoil_detections"):
+        return []  # a first load: nothing was placed before
+    stale = [q for (q,) in con.execute("""
         with placed as (
             select _partition_quarter, licence_number, min(_loaded_at) as placed_at
-            from {SUBSOIL_DETECTIONS.table}
+            from raw.subsoil_detections
             where list_contains(?, _partition_quarter)
             group by all
         ),
         sites as (
             select licence_number, max(_loaded_at) as site_loaded_at
-            from {SUBSOIL_SITES.table} group by 1
+            from raw.subsoil_sites group by 1
         )
         select distinct _partition_quarter from placed join sites using (licence_number)
         where site_loaded_at > placed_at
@@ -158,7 +122,7 @@ def replace_detections_placed_before_their_sites_changed(
     if stale:
         con.execute(
             "delete from meta.published_slices where feed = ? and list_contains(?, partition_key)",
-            [SUBSOIL_DETECTIONS.name, stale],
+            ["subsoil_detections", stale],
         )
     return stale
 
@@ -177,9 +141,50 @@ def partition_of_quarter(quarter: str) -> str:
     return f"{year}-{(int(q) - 1) * 3 + 1:02d}-01"
 
 
-def landing_quarters(landing_dir: Path) -> set[str]:
-    """Quarters that have any land or subsoil file in the landing folder."""
-    return {q for feed in FEEDS for path in feed.landing_files(landing_dir) if (q := file_quarter(path))}
+def _tables_exist(con: duckdb.DuckDBPyConnection, *tables: str) -> bool:
+    (found,) = con.execute(
+        "select count(*) from duckdb_tables() where list_contains(?, schema_name || '.' || table_name)",
+        [list(tables)]).fetchone()
+    return found == len(tables)
+
+
+# Figures for the UI after a load: SQL over the loaded quarters of each feed's table.
+SUMMARIES = {
+    "land_parcels": """
+        select count(*) as parcels, round(sum(area_ha), 1) as stated_hectares,
+            count(*) filter (where not geometry_is_valid) as invalid_geometries,
+            count(*) filter (where area_mismatch) as area_mismatches""",
+    "land_observations": """
+        select count(*) as observations,
+            count(*) filter (where usage_class = 'UNUSED') as unused,
+            round(avg(used_share), 4) as mean_used_share""",
+    "land_parcel_events": """
+        select count(*) as events,
+            round(sum(area_ha) filter (where event_type = 'WITHDRAWN'), 1) as hectares_withdrawn,
+            round(sum(area_ha) filter (where event_type = 'REDISTRIBUTED'), 1) as hectares_redistributed""",
+    "subsoil_sites": """
+        select count(*) as licences, count(*) filter (where not geometry_is_valid) as invalid_contours""",
+    "subsoil_detections": """
+        select count(*) as detections,
+            count(*) filter (where not inside_contour) as outside_licensed_contour,
+            round(sum(disturbed_area_ha) filter (where not inside_contour), 2)
+                as disturbed_hectares_outside""",
+}
+
+
+def summarise(feed_name: str):
+    """The summary of one land feed's loaded quarters: (connection, report, quarters) -> figures."""
+    select = SUMMARIES[feed_name]
+
+    def summary(con: duckdb.DuckDBPyConnection, report: LoadReport, quarters: list[str]) -> dict:
+        cursor = con.execute(
+            f"{select} from raw.{feed_name} where list_contains(?, _partition_quarter)", [quarters])
+        names = [d[0] for d in cursor.description]
+        return {name: value for name, value in zip(names, cursor.fetchone(), strict=True)
+                if value is not None}
+
+    return summary
+
 
 
 # ------------------------------------------------------------------------------------------------
@@ -252,10 +257,9 @@ def _polygon_checks(rows) -> pd.DataFrame:
 def check_detections(con: duckdb.DuckDBPyConnection, feed: feeds.Feed) -> None:
     """Each detection against its licence's contour as published: the snapshot of the site in
     force on the detection's date (the earliest one if the detection predates them all)."""
-    feeds.ensure_tables(con, SUBSOIL_SITES)
-    sql = f"""
+    sql = """
         with sites as (
-            select licence_number, geometry_wkt, updated_at from {SUBSOIL_SITES.table}
+            select licence_number, geometry_wkt, updated_at from raw.subsoil_sites
         ),
         first_snapshot as (
             select licence_number, arg_min(geometry_wkt, updated_at) as geometry_wkt

@@ -106,12 +106,11 @@ _PERIOD_END = (
 
 
 def load_trade_reference(
-    con: duckdb.DuckDBPyConnection, path: Path, *, validator=None, load_id: str | None = None
+    con: duckdb.DuckDBPyConnection, path: Path, *, validator, load_id: str | None = None
 ) -> LoadReport:
     """Load the published aggregates as one unpartitioned table, replaced atomically after its
-    suite passes. The same file version loaded twice is a no-op."""
-    if validator is None:
-        from expectations.trade_reference import validate_trade_reference as validator
+    suite (`validator`, catalog/reference.py) passes. The same file version loaded twice is a
+    no-op."""
     load_id = load_id or new_load_id()
     started_at = utc_now()
     report = LoadReport(REFERENCE_FEED, load_id)
@@ -272,12 +271,13 @@ LAND_REFERENCE_FILE = BUNDLED_REFERENCE_DIR / "kz_land_reference.csv"
 LAND_REFERENCE_UNITS = {"thousand_ha": 1e3, "million_ha": 1e6, "cases": 1.0, "parcels": 1.0}
 
 
-def load_land_reference(con: duckdb.DuckDBPyConnection, path: Path = LAND_REFERENCE_FILE) -> int:
+def load_land_reference(
+    con: duckdb.DuckDBPyConnection, path: Path = LAND_REFERENCE_FILE, *, validator
+) -> int:
     """The published national and regional land figures as ref.kz_land_reference, with values in
     base units (hectares or counts), the period's first and last year and the region's KATO prefix.
-    Validated first (expectations/land_reference.py); a bad file raises LoadError naming row and
-    column and leaves the table as it was."""
-    from expectations.land_reference import validate_land_reference
+    Validated first (`validator`, catalog/reference.py); a bad file raises LoadError naming row
+    and column and leaves the table as it was."""
 
     factors = ", ".join(f"({sql_string(u)}, {f})" for u, f in LAND_REFERENCE_UNITS.items())
     frame = con.execute(f"""
@@ -293,7 +293,7 @@ def load_land_reference(con: duckdb.DuckDBPyConnection, path: Path = LAND_REFERE
             'source_date': 'VARCHAR', 'note': 'VARCHAR'}})
         left join (values {factors}) as units(unit_name, factor) on units.unit_name = unit
     """).df()
-    passed, _, issues = validate_land_reference(frame)
+    passed, _, issues = validator(frame)
     if not passed:
         from ingest.loads import LoadError
 

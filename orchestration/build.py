@@ -121,9 +121,10 @@ Window = tuple[str, str]
 
 def landing_windows(paths: WarehousePaths) -> tuple[Window, Window | None, Window | None]:
     """The months (trade), days (appeals) and quarters (land) the landing folder holds data for."""
-    from ingest.comtrade import file_partitions, landing_files
-    from ingest.eotinish import landing_days
-    from ingest.land import landing_quarters, partition_of_quarter
+    from catalog.appeals import landing_days
+    from catalog.land import landing_quarters
+    from catalog.trade import file_partitions, landing_files
+    from ingest.land import partition_of_quarter
     from orchestration.defs.partitions import daily_partitions, monthly_partitions, quarterly_partitions
 
     months = set()

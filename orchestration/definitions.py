@@ -2,7 +2,7 @@
 
 from dagster import Definitions, in_process_executor, load_assets_from_modules
 
-from orchestration.defs.assets import appeals, bilateral, dbt, land, publishing, reference, report, trade
+from orchestration.defs.assets import bilateral, dbt, feeds, land, publishing, reference, report, trade
 from orchestration.defs.jobs import (
     appeals_daily_job,
     bilateral_update_job,
@@ -21,7 +21,7 @@ from orchestration.defs.schedules import (
 from orchestration.defs.sensors import bilateral_files_sensor, landing_folder_sensor
 
 defs = Definitions(
-    assets=load_assets_from_modules([reference, trade, appeals, land, bilateral, dbt, publishing, report]),
+    assets=load_assets_from_modules([reference, trade, feeds, land, bilateral, dbt, publishing, report]),
     jobs=[build_warehouse_job, load_appeals_job, appeals_daily_job, load_land_job, land_quarterly_job,
           bilateral_update_job],
     schedules=[monthly_build_schedule, daily_appeals_schedule, quarterly_land_schedule],

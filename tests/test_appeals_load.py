@@ -8,7 +8,7 @@ import pytest
 from appeal_files import APPEAL_COLUMNS, EVENT_COLUMNS, IIN, appeal, event, write_csv, write_jsonl
 from conftest import TEST_HASH_KEY
 
-from ingest.eotinish import load_appeals, load_events
+from catalog.appeals import load_appeals, load_events
 from ingest.loads import LoadError
 from ingest.privacy import MissingHashKey, find_iin_values
 

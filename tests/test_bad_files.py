@@ -13,8 +13,8 @@ import shutil
 import pytest
 from comtrade_files import month_records, record, write_csv, write_json
 
+from catalog.trade import COMTRADE, load_comtrade
 from ingest import feeds
-from ingest.comtrade import COMTRADE, load_comtrade
 from ingest.revisions import accept
 
 JAN, FEB, MAR = "2023-01-01", "2023-02-01", "2023-03-01"
@@ -379,7 +379,7 @@ def test_positions_say_line_for_csv_and_record_for_json(warehouse, warehouse_pat
 def test_a_bad_export_of_a_feed_with_personal_data_is_reported_once(warehouse, warehouse_paths):
     from appeal_files import appeal, write_jsonl
 
-    from ingest.eotinish import load_appeals
+    from catalog.appeals import load_appeals
 
     folder = warehouse_paths.landing / "eotinish"
     write_jsonl(folder / "appeals_2024-03-05.jsonl", [appeal(1, "2024-03-05")])
@@ -400,7 +400,7 @@ def test_a_bad_export_of_a_feed_with_personal_data_is_reported_once(warehouse, w
 def test_a_file_name_holding_an_iin_is_refused_and_never_kept(warehouse, warehouse_paths):
     from appeal_files import appeal, write_jsonl
 
-    from ingest.eotinish import load_appeals
+    from catalog.appeals import load_appeals
     from ingest.privacy import find_iin_values
 
     folder = warehouse_paths.landing / "eotinish"

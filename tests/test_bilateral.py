@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from ingest.bilateral import BUNDLED_BILATERAL_DIR, TABLES, load_bilateral, summarise_bilateral
+from catalog.reference import load_bilateral
+from ingest.bilateral import BUNDLED_BILATERAL_DIR, TABLES, summarise_bilateral
 from ingest.duck import connect
 from ingest.loads import LoadError
 from ingest.settings import WarehousePaths

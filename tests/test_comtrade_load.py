@@ -8,7 +8,8 @@ import json
 import pytest
 from comtrade_files import month_records, record, write_csv, write_json
 
-from ingest.comtrade import file_partitions, load_comtrade, partition_periods
+from catalog.trade import file_partitions, load_comtrade
+from ingest.comtrade import partition_periods
 from ingest.comtrade_schema import COLUMN_NAMES
 from ingest.loads import LoadError
 from ingest.revisions import accept

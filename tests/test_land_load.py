@@ -30,9 +30,11 @@ from land_files import (
     write_feed,
 )
 
+from catalog.land import LAND_FEEDS as FEEDS
+from catalog.land import landing_quarters, load_land_feed
 from ingest.duck import connect
 from ingest.generate_land import write_bundled_land
-from ingest.land import FEEDS, file_quarter, landing_quarters, load_land_feed
+from ingest.land import file_quarter
 from ingest.land_schema import partitions
 from ingest.loads import LoadError
 from ingest.settings import WarehousePaths

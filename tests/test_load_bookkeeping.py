@@ -14,7 +14,7 @@ import duckdb
 import pytest
 from comtrade_files import month_records, write_csv
 
-from ingest.comtrade import load_comtrade
+from catalog.trade import load_comtrade
 
 MONTHS = [f"2023-{m:02d}-01" for m in range(1, 13)]
 
@@ -60,7 +60,7 @@ def test_a_partition_whose_load_record_cannot_be_written_is_not_published(wareho
 LOADER = textwrap.dedent("""
     import sys
     from pathlib import Path
-    from ingest.comtrade import load_comtrade
+    from catalog.trade import load_comtrade
     from ingest.duck import connect
     from ingest.reference import load_country_codes
 

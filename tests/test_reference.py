@@ -4,8 +4,9 @@ import csv
 
 import pytest
 
+from catalog.reference import load_trade_reference
 from ingest.loads import LoadError
-from ingest.reference import country_codes, load_trade_reference, working_calendar
+from ingest.reference import country_codes, working_calendar
 from ingest.settings import BUNDLED_REFERENCE_DIR
 
 REFERENCE = BUNDLED_REFERENCE_DIR / "kz_tj_trade_reference.csv"

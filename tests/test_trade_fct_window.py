@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from comtrade_files import month_records, record, write_csv
 
-from ingest.comtrade import load_comtrade
+from catalog.trade import load_comtrade
 from ingest.duck import connect
 from ingest.reference import load_country_codes
 

@@ -1,7 +1,8 @@
 from dagster import AssetKey, AssetSelection, define_asset_job
 
+from catalog import feeds_of
 from orchestration.defs.assets.dbt import dbt_foundation
-from orchestration.defs.assets.land import LAND_RAW_KEYS
+from orchestration.defs.assets.feeds import raw_key
 from orchestration.defs.partitions import daily_partitions, monthly_partitions, quarterly_partitions
 
 # dbt's tests of the loaded tables (sources) are checks of the raw assets, run by dbt_foundation:
@@ -9,10 +10,9 @@ from orchestration.defs.partitions import daily_partitions, monthly_partitions, 
 DBT_SOURCE_CHECKS = AssetSelection.checks(
     *(key for key in dbt_foundation.check_keys if key.asset_key not in dbt_foundation.keys)
 )
-APPEALS_RAW = AssetSelection.assets(
-    AssetKey(["raw", "eotinish_appeals"]), AssetKey(["raw", "eotinish_appeal_events"])
-) - DBT_SOURCE_CHECKS
-LAND_RAW = AssetSelection.assets(*LAND_RAW_KEYS) - DBT_SOURCE_CHECKS
+# The feeds with daily partitions (eOtinish) and quarterly ones (land monitoring), as declared.
+APPEALS_RAW = AssetSelection.assets(*map(raw_key, feeds_of("daily"))) - DBT_SOURCE_CHECKS
+LAND_RAW = AssetSelection.assets(*map(raw_key, feeds_of("quarterly"))) - DBT_SOURCE_CHECKS
 # Everything but the daily appeal and quarterly land loads (which have partitions of their own).
 AFTER_APPEALS_AND_LAND_LOADS = AssetSelection.all() - APPEALS_RAW - LAND_RAW
 

@@ -12,21 +12,17 @@ from dagster import (
     run_failure_sensor,
 )
 
+from catalog import FEEDS, GROUP_MAX_AGE
 from ingest.duck import connect
+from orchestration.defs.assets.feeds import raw_key
 from orchestration.defs.resources import WarehouseResource
-from orchestration.report import FEED_MAX_AGE
 
-# How long each feed may go without a load before it shows as stale (one definition, shared with
-# the report's freshness table): Comtrade monthly data with a month's publication lag, eOtinish
-# exports daily (a weekend of slack), land monitoring quarterly with the quarter's compilation.
-# The bilateral files are reviewed by hand, on no schedule.
+# How long each group's feeds may go without a load before they show as stale (catalog/, shared
+# with the report's freshness table).
 FEED_INTERVALS: dict[str, tuple[timedelta, list[AssetKey]]] = {
-    "trade": (FEED_MAX_AGE["trade"], [AssetKey(["raw", "comtrade_records"])]),
-    "appeals": (FEED_MAX_AGE["appeals"], [AssetKey(["raw", "eotinish_appeals"]),
-                                          AssetKey(["raw", "eotinish_appeal_events"])]),
-    "land": (FEED_MAX_AGE["land"], [AssetKey(["raw", name]) for name in (
-        "land_parcels", "land_observations", "land_parcel_events", "subsoil_sites",
-        "subsoil_detections")]),
+    group: (max_age, [raw_key(feed) for feed in FEEDS if feed.group == group])
+    for group, max_age in GROUP_MAX_AGE.items()
+    if max_age is not None and any(feed.group == group for feed in FEEDS)
 }
 
 freshness_checks = [

@@ -14,3 +14,6 @@ LAND_START = "2022-01-01"
 quarterly_partitions = TimeWindowPartitionsDefinition(
     cron_schedule="0 0 1 1,4,7,10 *", start=LAND_START, fmt="%Y-%m-%d"
 )
+
+# A feed declares its partitioning by name (catalog/).
+PARTITIONS = {"monthly": monthly_partitions, "daily": daily_partitions, "quarterly": quarterly_partitions}

@@ -14,8 +14,9 @@ from dagster import (
     sensor,
 )
 
-from ingest import comtrade, eotinish, land
+from catalog import feeds_of
 from ingest.bilateral import BUNDLED_BILATERAL_DIR
+from ingest.feeds import Feed, file_partitions
 from ingest.landing import FileSignature
 from orchestration.defs.jobs import (
     appeals_daily_job,
@@ -23,7 +24,7 @@ from orchestration.defs.jobs import (
     build_warehouse_job,
     land_quarterly_job,
 )
-from orchestration.defs.partitions import daily_partitions, monthly_partitions, quarterly_partitions
+from orchestration.defs.partitions import PARTITIONS
 from orchestration.defs.resources import WarehouseResource
 
 RANGE_START = "dagster/asset_partition_range_start"
@@ -36,34 +37,16 @@ def file_signature(path: Path) -> str:
     return f"{signature.size}:{signature.mtime_ns}:{signature.ctime_ns}:{signature.inode}"
 
 
-def _trade_partitions(path: Path) -> set[str]:
-    return comtrade.file_partitions(path)
+# The job each partitioning's feeds run in when their files land.
+JOBS = {"monthly": build_warehouse_job, "daily": appeals_daily_job, "quarterly": land_quarterly_job}
 
 
-def _appeal_partitions(path: Path) -> set[str]:
-    day = eotinish.file_day(path)
-    return {day} if day else set()
-
-
-def _land_partitions(path: Path) -> set[str]:
-    quarter = land.file_quarter(path)
-    return {land.partition_of_quarter(quarter)} if quarter else set()
-
-
-# (job, partitions, files in the landing folder, partitions a file holds)
-WATCHED = [
-    (build_warehouse_job, monthly_partitions, comtrade.landing_files, _trade_partitions),
-    (appeals_daily_job, daily_partitions,
-     lambda landing: [p for feed in eotinish.FEEDS for p in feed.landing_files(landing)],
-     _appeal_partitions),
-    (land_quarterly_job, quarterly_partitions,
-     lambda landing: [p for feed in land.FEEDS for p in feed.landing_files(landing)],
-     _land_partitions),
-]
+def _landing_files(partitioning: str, landing: Path) -> dict[Path, Feed]:
+    return {path: feed for feed in feeds_of(partitioning) for path in feed.landing_files(landing)}
 
 
 @sensor(
-    jobs=[build_warehouse_job, appeals_daily_job, land_quarterly_job],
+    jobs=list(JOBS.values()),
     minimum_interval_seconds=60,
     default_status=DefaultSensorStatus.STOPPED,
     description="Looks for new or changed files in the landing folder, takes a file once its size "
@@ -81,8 +64,10 @@ def landing_folder_sensor(context: SensorEvaluationContext, warehouse: Warehouse
     next_taken: dict[str, str] = {}
     next_pending: dict[str, str] = {}
     runs = []
-    for job, partitions_def, files_of, partitions_of in WATCHED:
-        files = {str(p): file_signature(p) for p in files_of(warehouse.paths.landing)}
+    for partitioning, job in JOBS.items():
+        partitions_def = PARTITIONS[partitioning]
+        feed_of = _landing_files(partitioning, warehouse.paths.landing)
+        files = {str(p): file_signature(p) for p in feed_of}
         changed = []
         for path, signature in sorted(files.items()):
             if taken.get(path) == signature:
@@ -97,7 +82,8 @@ def landing_folder_sensor(context: SensorEvaluationContext, warehouse: Warehouse
         valid = set(partitions_def.get_partition_keys())
         keys: set[str] = set()
         for path in changed:
-            found = partitions_of(Path(path))
+            feed = feed_of[Path(path)]
+            found = {feed.key_of_partition(k) for k in file_partitions(feed, Path(path))}
             if not found:
                 context.log.warning(f"{path} holds no readable period or day; the load reports why")
             keys |= found & valid

@@ -13,6 +13,7 @@ from typing import Any
 import altair as alt
 import duckdb
 
+from catalog import GROUP_MAX_AGE, group_of
 from orchestration.report import charts, names, queries
 from orchestration.report.i18n import (
     N_,
@@ -34,23 +35,9 @@ COUNTRIES = {398: N_("Kazakhstan"), 762: N_("Tajikistan")}  # M49 codes
 SIDES = charts.SIDES
 FLOWS = {"X": N_("Kazakhstan's exports to Tajikistan"), "M": N_("Kazakhstan's imports from Tajikistan")}
 
-# How old a feed's last successful load may be before it counts as stale (None: no schedule).
-FEED_MAX_AGE: dict[str, timedelta | None] = {
-    "trade": timedelta(days=45),
-    "appeals": timedelta(days=2),
-    "land": timedelta(days=120),
-    "bilateral": None,
-}
-# Which group each feed (meta.loads.feed) belongs to: exact names first, then name prefixes.
-FEED_GROUPS = {
-    "comtrade_records": "trade", "trade_reference": "trade",
-    "eotinish_appeals": "appeals", "eotinish_appeal_events": "appeals",
-    "land_parcels": "land", "land_observations": "land", "land_parcel_events": "land",
-    "subsoil_sites": "land", "subsoil_detections": "land",
-    "bilateral": "bilateral",
-}
-FEED_PREFIXES = {"comtrade": "trade", "trade": "trade", "eotinish": "appeals", "appeals": "appeals",
-                 "land": "land", "subsoil": "land", "bilateral": "bilateral"}
+# How old a group's last successful load may be before it counts as stale, and which group each
+# load belongs to: as the feeds declare them (catalog/).
+FEED_MAX_AGE = GROUP_MAX_AGE
 
 
 CHECK_LABELS = {True: N_("passed"), False: N_("failed"), None: "–"}
@@ -512,15 +499,9 @@ def commitment_status(ctx: Context) -> Content:
 
 # --- 7. Freshness and validation --------------------------------------------------------------------------
 
-def feed_group(feed: str) -> str | None:
-    if feed in FEED_GROUPS:
-        return FEED_GROUPS[feed]
-    return next((group for prefix, group in FEED_PREFIXES.items() if feed.startswith(prefix)), None)
-
-
 def judge_feed(entry: dict, now: datetime) -> dict:
     """One feed_status entry with its group, expected interval, age and state (ok, stale, failed)."""
-    group = entry.get("group") or feed_group(str(entry.get("feed", "")))
+    group = entry.get("group") or group_of(str(entry.get("feed", "")))
     max_age = FEED_MAX_AGE.get(group) if group else None
     loaded = entry.get("last_loaded_at")
     if isinstance(loaded, str):

@@ -15,7 +15,8 @@ from dagster import (
     multi_asset,
 )
 
-from ingest.bilateral import load_bilateral, summarise_bilateral
+from catalog.reference import load_bilateral
+from ingest.bilateral import summarise_bilateral
 from ingest.loads import LoadError
 from orchestration.defs.resources import TRANSIENT_RETRY, WRITER_POOL, WarehouseResource
 
