@@ -30,8 +30,8 @@ from land_files import (
     write_feed,
 )
 
+from demo.land import write_bundled_land
 from ingest.duck import connect
-from ingest.generate_land import write_bundled_land
 from ingest.land import FEEDS, file_quarter, landing_quarters, load_land_feed
 from ingest.land_schema import partitions
 from ingest.loads import LoadError

@@ -19,9 +19,9 @@ every appeal created or changed that day) and a history events file (events rece
 
 CLI::
 
-    python -m ingest.generate_appeals bundled OUT_DIR [--days 90] [--seed 2024]
-    python -m ingest.generate_appeals scale OUT_DIR [--events 10000000] [--seed 7] [--no-progress]
-    python -m ingest.generate_appeals seeds SEED_DIR
+    python -m demo.appeals bundled OUT_DIR [--days 90] [--seed 2024]
+    python -m demo.appeals scale OUT_DIR [--events 10000000] [--seed 7] [--no-progress]
+    python -m demo.appeals seeds SEED_DIR
 """
 
 from __future__ import annotations
@@ -1707,7 +1707,7 @@ def write_scale_appeals(out_dir: Path, events: int = 10_000_000, seed: int = 7,
 # --------------------------------------------------------------------------------------------
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m ingest.generate_appeals",
+        prog="python -m demo.appeals",
         description="Generate deterministic synthetic eOtinish appeals export files.")
     sub = parser.add_subparsers(dest="command", required=True)
     b = sub.add_parser("bundled", help="demo set: 90 days of appeals + events (~20 MB)")

@@ -32,8 +32,8 @@ chunks with bounded memory (withdrawal targets are met per chunk).
 
 CLI::
 
-    python -m ingest.generate_land bundled OUT_DIR [--parcels 3000] [--sites 150] [--seed 2022]
-    python -m ingest.generate_land scale OUT_DIR --parcels N [--sites M] [--seasons SUMMER]
+    python -m demo.land bundled OUT_DIR [--parcels 3000] [--sites 150] [--seed 2022]
+    python -m demo.land scale OUT_DIR --parcels N [--sites M] [--seasons SUMMER]
                                      [--chunk 200000] [--seed 7] [--no-progress]
 """
 
@@ -747,7 +747,7 @@ def write_scale_land(out_dir: Path, parcels: int, sites: int | None = None,
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m ingest.generate_land",
+        prog="python -m demo.land",
         description="Generate deterministic synthetic land and subsoil monitoring files.")
     sub = parser.add_subparsers(dest="command", required=True)
     b = sub.add_parser("bundled", help="demo set: 3,000 parcels, 150 subsoil sites, 2022-Q1..2025-Q4")
