@@ -180,7 +180,7 @@ def dataset(events: int, seed: int, datasets_dir: Path) -> tuple[Path, dict, boo
     """The landing root for (events, seed), generated unless already there: its `eotinish/` folder
     holds the daily appeals_*.jsonl and appeal_events_*.jsonl files. Returns (landing root, the
     files' line counts, reused)."""
-    from ingest.generate_appeals import write_scale_appeals
+    from demo.appeals import write_scale_appeals
 
     root = datasets_dir / f"appeals_events{events}_seed{seed}"
     folder = root / "eotinish"

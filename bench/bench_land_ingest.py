@@ -4,7 +4,7 @@ of the same files.
     python -m bench.bench_land_ingest [--parcels 1000000] [--workdir DIR] [--memory-limit L]
                                       [--phases] [--keep] [--out PATH]
 
-The dataset is `python -m ingest.generate_land scale` (one SUMMER observation per parcel and year,
+The dataset is `python -m demo.land scale` (one SUMMER observation per parcel and year,
 2022-2025, sites = parcels / 20), written once to bench/out/datasets/land_parcels<N>/ and reused.
 Each measured phase runs in its own child interpreter, so the peak resident memory reported for a
 phase is that child's own (os.wait4):
@@ -140,7 +140,7 @@ def child_ingest_path(landing: Path, memory_limit: str, phases: bool) -> dict:
 def dataset(parcels: int, datasets_dir: Path) -> tuple[Path, list[Path], float | None]:
     """The landing root for N parcels (its land/ folder), generated unless already there.
     Returns (landing root, files, seconds to generate or None when reused)."""
-    from ingest.generate_land import write_scale_land
+    from demo.land import write_scale_land
 
     root = datasets_dir / f"land_parcels{parcels}"
     folder = root / "land"

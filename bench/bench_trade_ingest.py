@@ -132,7 +132,7 @@ def dataset_path(rows: int, seed: int, datasets_dir: Path) -> tuple[Path, bool]:
     """The scale CSV for (rows, seed), generated unless already there. Each dataset has a folder
     of its own, whose `trade/` folder is the landing folder of the ingest run (load_comtrade reads
     every CSV in it). Returns (path, reused)."""
-    from ingest.generate_trade import write_scale_dataset
+    from demo.trade import write_scale_dataset
 
     folder = datasets_dir / f"rows{rows}_seed{seed}" / "trade"  # the landing root's trade folder
     path = folder / f"comtrade_scale_rows{rows}_seed{seed}.csv"

@@ -20,7 +20,7 @@ The key:
   .secrets/appeals_hash_key, never committed). A configured key shorter than 32 bytes (after
   stripping white space; an empty file too) is refused with an error naming the variable or file.
 * Without a configured key, the public demo key may hash only the bundled demo files: those whose
-  SHA-256 the demo generator (ingest/generate_appeals.py) recorded in `.demo_checksums.json` in the
+  SHA-256 the demo generator (demo/appeals.py) recorded in `.demo_checksums.json` in the
   folder it wrote them to (`record_demo_files`). Any other file is refused (`MissingHashKey`).
   That manifest lives in the landing folder, so an operator could edit it to whitelist a real
   file: it is a guard against mistakes, not against someone determined to misuse the public key.
@@ -312,7 +312,7 @@ def record_demo_files(paths: Sequence[Path]) -> None:
         recorded.update({f.name: file_sha256(f) for f in files})
         temporary = manifest.with_suffix(".tmp")
         temporary.write_text(json.dumps(
-            {"written_by": "ingest.generate_appeals (synthetic demo data)", "sha256": recorded},
+            {"written_by": "demo.appeals (synthetic demo data)", "sha256": recorded},
             indent=1, sort_keys=True))
         temporary.replace(manifest)
 

@@ -79,10 +79,15 @@ def prepare_dbt_manifest() -> None:
 
 def ensure_bundled_data(paths: WarehousePaths) -> None:
     """Write the deterministic demo files into an empty landing folder (trade, appeals, land)."""
+    # The generators live in the top-level `demo` package, which a production install does not
+    # include: building on bundled data is a demo concern, so `demo` is imported here, lazily,
+    # and only when run from the repository (`make warehouse` runs `python -m orchestration.build`
+    # from the repository root, which puts it on sys.path). No production module imports `demo`
+    # at module level.
+    from demo.appeals import write_bundled_appeals
+    from demo.land import write_bundled_land
+    from demo.trade import write_bundled_dataset
     from ingest import comtrade, eotinish, land
-    from ingest.generate_appeals import write_bundled_appeals
-    from ingest.generate_land import write_bundled_land
-    from ingest.generate_trade import write_bundled_dataset
     from ingest.privacy import DEMO_MANIFEST
 
     if not comtrade.landing_files(paths.landing):
@@ -104,7 +109,7 @@ def recognise_bundled_appeals(folder: Path) -> None:
     """A landing folder whose bundled eOtinish files were written before the generator recorded
     their checksums: generate the bundled set again (deterministic) and record the files of the
     folder that are byte for byte the same, so that the demo key may hash them (and only them)."""
-    from ingest.generate_appeals import write_bundled_appeals
+    from demo.appeals import write_bundled_appeals  # lazily: a demo concern (ensure_bundled_data)
     from ingest.privacy import file_sha256, record_demo_files
 
     with tempfile.TemporaryDirectory() as scratch:

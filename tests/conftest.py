@@ -60,7 +60,7 @@ def warehouse(warehouse_paths):
 @pytest.fixture(scope="session")
 def bundled_files(tmp_path_factory) -> list[Path]:
     """The bundled demo set, generated once per session."""
-    from ingest.generate_trade import write_bundled_dataset
+    from demo.trade import write_bundled_dataset
 
     return write_bundled_dataset(tmp_path_factory.mktemp("bundled"))
 

@@ -1,4 +1,4 @@
-"""Tests of ingest.generate_appeals: the bundled eOtinish demo set, seeds and the scale writer."""
+"""Tests of demo.appeals: the bundled eOtinish demo set, seeds and the scale writer."""
 
 from __future__ import annotations
 
@@ -10,19 +10,19 @@ import duckdb
 import holidays
 import pytest
 
+from demo.appeals import (
+    is_valid_iin,
+    main,
+    write_bundled_appeals,
+    write_reference_seeds,
+    write_scale_appeals,
+)
 from ingest.eotinish_schema import (
     APPEAL_SOURCE_COLUMNS,
     APPEAL_STATES,
     EVENT_SOURCE_COLUMNS,
     EVENT_TYPES,
     WORKING_STATES,
-)
-from ingest.generate_appeals import (
-    is_valid_iin,
-    main,
-    write_bundled_appeals,
-    write_reference_seeds,
-    write_scale_appeals,
 )
 
 START, DAYS = date(2024, 1, 1), 40

@@ -1,4 +1,4 @@
-"""Tests of ingest.generate_land: determinism, the file contract, KATO codes and planted defects."""
+"""Tests of demo.land: determinism, the file contract, KATO codes and planted defects."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from ingest.generate_land import KATO_FILE, RETURNED_HA, main, scale_factor, write_bundled_land
+from demo.land import KATO_FILE, RETURNED_HA, main, scale_factor, write_bundled_land
 from ingest.geometry import area_disagreement, geometry_checks, points_in_contours
 from ingest.land_schema import COLUMNS, FEEDS, VALUE_SETS, file_name, partitions
 

@@ -1,4 +1,4 @@
-"""Tests of ingest.generate_trade: the bundled KZ-TJ demo set and the scale CSV writer."""
+"""Tests of demo.trade: the bundled KZ-TJ demo set and the scale CSV writer."""
 
 from __future__ import annotations
 
@@ -9,8 +9,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from ingest.comtrade_schema import COLUMN_NAMES, COMTRADE_COLUMNS, RECORD_KEY
-from ingest.generate_trade import (
+from demo.trade import (
     ANNUAL_YEARS,
     YEARS,
     generate_bundled_rows,
@@ -18,6 +17,7 @@ from ingest.generate_trade import (
     write_bundled_dataset,
     write_scale_dataset,
 )
+from ingest.comtrade_schema import COLUMN_NAMES, COMTRADE_COLUMNS, RECORD_KEY
 
 PLAIN = "customsCode = 'C00' AND motCode = 0 AND partner2Code = 0"
 COLUMNS_SQL = "{" + ", ".join(f"'{n}': '{t}'" for n, t in COMTRADE_COLUMNS) + "}"

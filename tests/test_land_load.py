@@ -32,8 +32,8 @@ from land_files import (
 
 from catalog.land import LAND_FEEDS as FEEDS
 from catalog.land import landing_quarters, load_land_feed
+from demo.land import write_bundled_land
 from ingest.duck import connect
-from ingest.generate_land import write_bundled_land
 from ingest.land import file_quarter
 from ingest.land_schema import partitions
 from ingest.loads import LoadError

@@ -10,7 +10,7 @@ import duckdb
 import pytest
 from appeal_files import IIN, appeal, write_jsonl
 
-from ingest.generate_appeals import make_iin, write_bundled_appeals
+from demo.appeals import make_iin, write_bundled_appeals
 from ingest.privacy import (
     DEMO_FINGERPRINT,
     DEMO_MANIFEST,

@@ -36,10 +36,10 @@ from dagster import (
     materialize,
 )
 
+from demo.appeals import _write_rows, bundled_day_rows, make_iin, write_bundled_appeals
+from demo.land import write_bundled_land
 from ingest.duck import quote_ident
 from ingest.eotinish_schema import APPEAL_SOURCE_COLUMNS, EVENT_SOURCE_COLUMNS
-from ingest.generate_appeals import _write_rows, bundled_day_rows, make_iin, write_bundled_appeals
-from ingest.generate_land import write_bundled_land
 from ingest.privacy import find_iin_in_text, find_iin_values, is_valid_iin, register_iin_detector
 from ingest.settings import WarehousePaths
 

@@ -16,8 +16,8 @@ from comtrade_files import month_records, write_csv
 from conftest import copy_files
 from dagster import AssetCheckSeverity, AssetKey, DagsterInstance, materialize
 
-from ingest.generate_appeals import write_bundled_appeals
-from ingest.generate_land import write_bundled_land
+from demo.appeals import write_bundled_appeals
+from demo.land import write_bundled_land
 from ingest.privacy import find_iin_values
 from ingest.settings import WarehousePaths
 

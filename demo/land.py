@@ -32,8 +32,8 @@ chunks with bounded memory (withdrawal targets are met per chunk).
 
 CLI::
 
-    python -m ingest.generate_land bundled OUT_DIR [--parcels 3000] [--sites 150] [--seed 2022]
-    python -m ingest.generate_land scale OUT_DIR --parcels N [--sites M] [--seasons SUMMER]
+    python -m demo.land bundled OUT_DIR [--parcels 3000] [--sites 150] [--seed 2022]
+    python -m demo.land scale OUT_DIR --parcels N [--sites M] [--seasons SUMMER]
                                      [--chunk 200000] [--seed 7] [--no-progress]
 """
 
@@ -48,12 +48,13 @@ from pathlib import Path
 from typing import IO
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import shapely
 
+from demo import counters
+from demo.refdata import KATO_FILE, kato_units, national_land_figures
 from ingest.geometry import _forward, _inverse
 from ingest.land_schema import (
     ACTIVITY_TYPES,
@@ -72,17 +73,18 @@ from ingest.land_schema import (
     partitions,
 )
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-KATO_FILE = REPO_ROOT / "data" / "reference" / "kato_2022-10-17_ru.csv"
 BUNDLED_PARCELS = 3000
 BUNDLED_SITES = 150
 PARTITIONS = partitions()  # 2022-Q1 .. 2025-Q4
 YEARS = [2022, 2023, 2024, 2025]
 START = np.datetime64("2022-01-01")
 END = np.datetime64("2025-12-31")
-# Published hectares returned to the state per year (../shared/reference/kz_land_reference.csv).
-RETURNED_HA = {2022: 5.4e6, 2023: 4.6e6, 2024: 2.2e6, 2025: 2.1e6}
-ILLEGAL_MINING_CASES_2023 = 2503
+# Published hectares of agricultural land returned to the state per year (data/reference/
+# kz_land_reference.csv): the withdrawals are calibrated to them.
+RETURNED_HA = {int(year): ha for year, ha in national_land_figures("agri_land_returned_to_state").items()}
+if sorted(RETURNED_HA) != YEARS:
+    raise ValueError(f"kz_land_reference.csv: hectares returned to the state for {sorted(RETURNED_HA)}, "
+                     f"not {YEARS}")
 
 # KATO 2-digit region: (centre lon, centre lat, spread in degrees, weight of parcels, weight of
 # subsoil sites). Centres are approximate (the 2022 borders); weights roughly follow agricultural
@@ -144,27 +146,13 @@ def scale_factor(n_parcels: int) -> float:
     return DEMO_SCALE_FACTOR * BUNDLED_PARCELS / n_parcels
 
 
-# --- counter-based randomness ----------------------------------------------------------------------
-_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
-_M1 = np.uint64(0xBF58476D1CE4E5B9)
-_M2 = np.uint64(0x94D049BB133111EB)
-
-
-def _mix(x: np.ndarray) -> np.ndarray:
-    """splitmix64 finaliser (uint64 arithmetic wraps)."""
-    with np.errstate(over="ignore"):
-        x = x + _GOLDEN
-        x = (x ^ (x >> np.uint64(30))) * _M1
-        x = (x ^ (x >> np.uint64(27))) * _M2
-    return x ^ (x >> np.uint64(31))
+# --- counter-based randomness (demo.counters) -------------------------------------------------------
+STREAMS = 4096  # counter streams per key
 
 
 def _uniform(key: np.ndarray, stream: int, seed: int) -> np.ndarray:
     """U[0, 1) per key, independent across streams and seeds."""
-    with np.errstate(over="ignore"):
-        k = key.astype(np.uint64) * np.uint64(4096) + np.uint64(stream)
-        h = _mix(_mix(k) ^ np.uint64((seed * 0x632BE59BD9B4E019) % 2**64))
-    return (h >> np.uint64(11)).astype(np.float64) * 2.0 ** -53
+    return counters.uniform(key, stream, seed, streams=STREAMS)
 
 
 def _normal(key: np.ndarray, stream: int, seed: int) -> np.ndarray:
@@ -173,9 +161,7 @@ def _normal(key: np.ndarray, stream: int, seed: int) -> np.ndarray:
     return np.sqrt(-2 * np.log(u1)) * np.cos(2 * np.pi * u2)
 
 
-def _choice(u: np.ndarray, weights: Sequence[float]) -> np.ndarray:
-    cdf = np.cumsum(np.asarray(weights, dtype=float))
-    return np.minimum(np.searchsorted(cdf / cdf[-1], u, side="right"), len(cdf) - 1)
+_choice = counters.choice
 
 
 def _days(d: np.ndarray) -> np.ndarray:
@@ -200,7 +186,7 @@ class Districts:
 @cache
 def districts(kato_file: Path = KATO_FILE) -> Districts:
     """The level-2 units (districts and cities of regional status) of each of the 20 regions."""
-    kato = pd.read_csv(kato_file, sep=";", encoding="utf-8-sig", dtype=str)
+    kato = kato_units(kato_file)
     top = kato[kato["parent_id"] == "0"]
     level2 = kato[kato["parent_id"].isin(top["id"])].sort_values("code")
     by_region = {r: level2.loc[level2["code"].str[:2] == r, "code"].to_numpy() for r in REGION_CODES}
@@ -747,7 +733,7 @@ def write_scale_land(out_dir: Path, parcels: int, sites: int | None = None,
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m ingest.generate_land",
+        prog="python -m demo.land",
         description="Generate deterministic synthetic land and subsoil monitoring files.")
     sub = parser.add_subparsers(dest="command", required=True)
     b = sub.add_parser("bundled", help="demo set: 3,000 parcels, 150 subsoil sites, 2022-Q1..2025-Q4")

@@ -12,8 +12,8 @@ Two generators, both writing the exact v1 `get` record layout of `ingest.comtrad
 
 CLI::
 
-    python -m ingest.generate_trade bundled OUT_DIR [--seed 2023]
-    python -m ingest.generate_trade scale OUT_PATH [--rows 5000000] [--seed 7] [--no-progress]
+    python -m demo.trade bundled OUT_DIR [--seed 2023]
+    python -m demo.trade scale OUT_PATH [--rows 5000000] [--seed 7] [--no-progress]
 """
 
 from __future__ import annotations
@@ -1056,7 +1056,7 @@ def _write_string_array(fh: BinaryIO, arr: pa.Array) -> None:
 # --------------------------------------------------------------------------------------------
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m ingest.generate_trade",
+        prog="python -m demo.trade",
         description="Generate deterministic synthetic UN Comtrade v1 files.")
     sub = parser.add_subparsers(dest="command", required=True)
     b = sub.add_parser("bundled", help="KZ-TJ demo set (CSV + JSON, ~33k rows, ~21 MB)")

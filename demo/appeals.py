@@ -19,9 +19,9 @@ every appeal created or changed that day) and a history events file (events rece
 
 CLI::
 
-    python -m ingest.generate_appeals bundled OUT_DIR [--days 90] [--seed 2024]
-    python -m ingest.generate_appeals scale OUT_DIR [--events 10000000] [--seed 7] [--no-progress]
-    python -m ingest.generate_appeals seeds SEED_DIR
+    python -m demo.appeals bundled OUT_DIR [--days 90] [--seed 2024]
+    python -m demo.appeals scale OUT_DIR [--events 10000000] [--seed 7] [--no-progress]
+    python -m demo.appeals seeds SEED_DIR
 """
 
 from __future__ import annotations
@@ -41,7 +41,10 @@ from pathlib import Path
 
 import holidays
 import numpy as np
+import pandas as pd
 
+from demo import counters
+from demo.refdata import kato_units, regions
 from ingest.eotinish_schema import (
     APPEAL_CHARACTERS,
     APPEAL_FORMS,
@@ -66,328 +69,96 @@ CATEGORIES_SEED = "eotinish_categories.csv"
 NAMESPACE = uuid.UUID("6f1c2d7e-3b0a-5e9f-9c1d-0e07a1b2c3d4")  # uuid5 namespace of the ids
 
 # --------------------------------------------------------------------------------------------
-# Regions: KATO 2-digit code, English name, population (thousands, early 2024, approximate, from
-# the Bureau of National Statistics' published estimates) and the share of appeals in Kazakh.
+# Regions, from data/reference/kz_regions_kato_iso_2022.csv (KATO 2-digit code, English name, the
+# cities of republican significance with their Russian name), in the file's order.
 # --------------------------------------------------------------------------------------------
-REGIONS: dict[str, tuple[str, int, float]] = {
-    "10": ("Abai Region", 603, 0.55),
-    "11": ("Akmola Region", 788, 0.25),
-    "15": ("Aktobe Region", 930, 0.45),
-    "19": ("Almaty Region", 1520, 0.5),
-    "23": ("Atyrau Region", 700, 0.6),
-    "27": ("West Kazakhstan Region", 690, 0.45),
-    "31": ("Zhambyl Region", 1220, 0.55),
-    "33": ("Zhetisu Region", 700, 0.5),
-    "35": ("Karaganda Region", 1130, 0.2),
-    "39": ("Kostanay Region", 830, 0.15),
-    "43": ("Kyzylorda Region", 840, 0.7),
-    "47": ("Mangystau Region", 780, 0.6),
-    "55": ("Pavlodar Region", 750, 0.15),
-    "59": ("North Kazakhstan Region", 530, 0.12),
-    "61": ("Turkistan Region", 2130, 0.7),
-    "62": ("Ulytau Region", 220, 0.4),
-    "63": ("East Kazakhstan Region", 720, 0.2),
-    "71": ("Astana", 1420, 0.4),
-    "75": ("Almaty", 2230, 0.3),
-    "79": ("Shymkent", 1230, 0.55),
+_REGIONS = regions()
+REGION_NAMES: dict[str, str] = dict(zip(_REGIONS["kato_2digit"], _REGIONS["name_en"], strict=True))
+_CITIES = _REGIONS[_REGIONS["type"] == "city_republican_significance"]
+CITY_NAMES_RU: dict[str, str] = dict(zip(_CITIES["kato_2digit"], _CITIES["name_ru_kato"], strict=True))
+# The demo's own figures per region: population (thousands, early 2024, approximate, from the
+# Bureau of National Statistics' published estimates) and the share of appeals in Kazakh.
+REGION_FIGURES: dict[str, tuple[int, float]] = {
+    "10": (603, 0.55),   # Abai
+    "11": (788, 0.25),   # Akmola
+    "15": (930, 0.45),   # Aktobe
+    "19": (1520, 0.5),   # Almaty Region
+    "23": (700, 0.6),    # Atyrau
+    "27": (690, 0.45),   # West Kazakhstan
+    "31": (1220, 0.55),  # Zhambyl
+    "33": (700, 0.5),    # Zhetisu
+    "35": (1130, 0.2),   # Karaganda
+    "39": (830, 0.15),   # Kostanay
+    "43": (840, 0.7),    # Kyzylorda
+    "47": (780, 0.6),    # Mangystau
+    "55": (750, 0.15),   # Pavlodar
+    "59": (530, 0.12),   # North Kazakhstan
+    "61": (2130, 0.7),   # Turkistan
+    "62": (220, 0.4),    # Ulytau
+    "63": (720, 0.2),    # East Kazakhstan
+    "71": (1420, 0.4),   # Astana
+    "75": (2230, 0.3),   # Almaty
+    "79": (1230, 0.55),  # Shymkent
 }
-REGION_CODES = list(REGIONS)
-REGION_WEIGHTS = np.array([REGIONS[r][1] for r in REGION_CODES], dtype=float)
+if set(REGION_FIGURES) != set(REGION_NAMES):
+    raise ValueError(f"REGION_FIGURES {sorted(REGION_FIGURES)} != the regions file {sorted(REGION_NAMES)}")
+REGION_CODES = list(REGION_NAMES)
+REGION_WEIGHTS = np.array([REGION_FIGURES[r][0] for r in REGION_CODES], dtype=float)
 REGION_WEIGHTS /= REGION_WEIGHTS.sum()
 
-# Real localities of the official KATO classifier (2022-10-17 edition): per region its towns
-# (the regional centre first) and ten villages; for Astana, Almaty and Shymkent their districts.
-_KATO_TEXT = """
-101010000 г.Семей
-101810000 г.Курчатов
-103620100 г.Аягоз
-104221100 г.Шар
-101033100 с.Абралы
-101051521 с.Карасенгир
-103435309 с.Жумахан
-103441106 с.Бердике
-103443509 с.Манак
-103643508 с.Калибай
-103669137 с.Кур
-103687408 с.Омирбай
-104221305 с.Аякжыра
-104281115 с.Уклижартас
-111010000 г.Кокшетау
-111610000 г.Косшы
-111810000 г.Степногорск
-113220100 г.Акколь
-113820100 г.Атбасар
-114020100 г.Макинск
-114520100 г.Степняк
-114620100 г.Ерейментау
-114820100 г.Есиль
-115420100 г.Державинск
-117020100 г.Щучинск
-111033100 с.Красный Яр
-113449100 с.Михайловка
-113857100 с.Сергеевка
-114533500 с.Сауле
-114651100 с.Новомарковка
-115265103 с.Кызылсай
-115643100 с.Викторовка
-116030200 с.Абай
-116637100 с.Нуресиль
-116845500 с.Новопервомайское
-151010000 г.Актобе
-153220100 г.Алга
-154820100 г.Кандыагаш
-154823100 г.Эмба
-154825100 г.Жем
-155621100 г.Темир
-156020100 г.Хромтау
-156420100 г.Шалкар
-153233100 с.Есет батыра Кокиулы
-153433100 с.Акколь
-153637100 с.Жаркамыс
-154057100 с.Степное
-154263300 с.Согалы
-154655400 с.Жанажол
-154847100 с.Кайынды
-155247100 с.Сарыбие
-156037100 с.Майтобе
-156438400 с.Сарсай
-191010000 г.Қонаев
-194020100 г.Есик
-195220100 г.Каскелен
-196220100 г.Талгар
-191033100 с.Заречное
-194033100 с.Ават
-194055200 с.Сатай
-194081100 с.Тургень
-194255300 с.Еспе
-194441200 с.Мойнак
-195234300 с.Батан
-195851100 с.Карасаз
-196247700 с.Даулет
-196647200 с.Большой Дехан
-231010000 г.Атырау
-233620100 г.Кульсары
-231033100 с.Аксай
-233643102 с.Акинген
-234035132 с.Жыбырлак
-234045100 с.Есбол
-234243300 с.Жаскайрат
-234653100 с.Хиуаз
-234837102 с.Болектобе
-234843106 с.Кенебай
-234849126 с.Шилиойтан
-234859108 с.Бертилеу
-271010000 г.Уральск
-273620100 г.Аксай
-271033100 п.Деркул
-273264104 с.Кайбас
-274037139 с.Бузауой
-274233105 с.Закария
-274463700 с.Чувашинское
-274849200 с.Еламан
-275033100 с.Коржын
-275433322 с.Хамза
-275443339 с.Сокыркарт
-276030100 с.Таскала
-311010000 г.Тараз
-316020100 г.Жанатас
-316220100 г.Каратау
-316621100 г.Шу
-313630100 с.Сарыкемер
-313653100 с.Туймекент
-314049100 с.Орнек
-314249200 с.Каратас
-314841100 с.им.Карасай батыра
-315036100 с.Кокдонен
-315433100 с.Жамбыл
-315635100 с.Бирлик
-316037109 с.Илгерибас
-316247100 с.Ушарал
-331010000 г.Талдыкорган
-331810000 г.Текели
-333420100 г.Ушарал
-334420100 г.Уштобе
-334620100 г.Жаркент
-334820100 г.Сарканд
-331039100 с.Еркин
-333259100 с.Сагабуйен
-333445200 с.Карлыгаш
-333473100 с.Ушбулак
-333649300 с.Коктобе
-334043300 с.Коктал
-334235200 с.Кызылтоган
-334435400 с.Сарыбулак
-334635200 с.Алмалы
-334657100 с.Ушарал
-351010000 г.Караганда
-351610000 г.Балхаш
-352110000 г.Приозерск
-352210000 г.Сарань
-352410000 г.Темиртау
-352810000 г.Шахтинск
-353220100 г.Абай
-354820100 г.Каркаралинск
-351011300 с.Жанаауыл
-353267200 с.Садовое
-353675100 с.Торангылык
-354059100 с.Каракудук
-354831100 с.Айнабулак
-354869100 с.Буркутты
-355243105 с.Малайкудук
-355630100 п.Осакаровка
-355671100 с.Акбулак
-356449100 п.Жамбыл
-391010000 г.Костанай
-391610000 г.Аркалык
-392010000 г.Лисаковск
-392410000 г.Рудный
-394420100 г.Житикара
-395420100 г.Тобыл
-391639100 с.Ангарское
-393430100 с.Амангельды
-393637500 с.Каракалпак
-394237500 с.Туйемойнак
-394831500 с.Пушкино
-395230100 с.Карасу
-395445101 с.Аккабак
-395657803 с.Красносельское
-396263102 с.Акчаколь
-396651700 с.Первомайка
-431010000 г.Кызылорда
-431910000 г.Байконыр
-433220100 г.Аральск
-434423100 г.Казалинск
-431033100 с.Баймурат
-433234400 с.Мойнак
-433249100 с.Жаланаш
-433646100 с.Жанаталап
-434045100 с.Келинтобе
-434433100 с.Кожабахы
-434455100 с.Абай
-434655200 с.Кекирели
-434844100 с.им.Калжан Ахуна
-435241100 с.Байсын
-471010000 г.Актау
-471810000 г.Жанаозен
-475220100 г.Форт-Шевченко
-471043100 с.Умирзак
-473643102 с.Абдигул
-473645100 с.Толеп
-474249109 с.Жанасу
-474633335 с.Шолтюбе
-474635161 с.Инта
-474643209 с.Кориктитобе 2
-474649121 с.Торыш
-475233109 с.Бегей
-475237141 с.Саура
-551010000 г.Павлодар
-551610000 г.Аксу
-552210000 г.Экибастуз
-551041100 с.Павлодарское
-552237200 с.Акши
-553243700 с.Отес
-553643200 с.Белагаш
-553663107 с.Алке
-554637100 с.Ленино
-554845200 с.Березовка
-555259180 с.Жабаглы
-556045200 с.Бирлик
-556449300 с.Тимирязево
-591010000 г.Петропавловск
-593620100 г.Булаево
-595220100 г.Мамлютка
-595620100 г.Сергеевка
-596020100 г.Тайынша
-593230100 с.Саумалколь
-593249500 с.Сарыбулак
-593663200 с.Бинаш
-594245200 с.Алка
-594649500 с.Ольговка
-595057100 с.Петерфельд
-595633207 с.Коргантас
-595858100 с.Шагалалы
-596066600 с.Октябрьское
-596446300 с.Каратал
-611010000 г.Туркестан
-611610000 г.Арысь
-612010000 г.Кентау
-613820100 г.Жетысай
-615420100 г.Сарыагаш
-615820100 г.Ленгер
-616420100 г.Шардара
-611633100 с.Акдала
-613655200 с. Ынтымак
-613871480 с.Ақбұлақ
-613953400 с.Калгансыр
-614053300 с.Кызылдихан
-614483700 с.Улгили
-614845100 с.Маякум
-615461800 с.Сок-Сок
-615630500 с.Карабулак
-615859400 с.Онтустик
-621010000 г.Жезказган
-621810000 г.Каражал
-622010000 г.Сатпаев
-621039100 с.Кенгирское
-621049100 с.Талап
-623637100 с.Актау
-623641105 с.Куйгенбаз
-623653500 с.Кезен
-623667100 с.Талдыбулак
-623831100 п.Актас
-623841300 с.Талдыкудук
-623853300 с.Унгирли
-623865100 с.Мыйбулак
-631010000 г.Усть-Каменогорск
-632410000 г.Риддер
-634620100 г.Зайсан
-634820100 г.Алтай
-634821100 г.Серебрянск
-636820100 г.Шемонаиха
-631000200 с.Ахмирово
-634633317 с.Сексен
-634639512 с.Рахметола
-634647309 с.Орталык
-635233315 с.Тышкан
-635435205 с.Караайрык
-635830507 с.Жаманбай 1
-635841419 с.Семсербай
-635851116 с.Кызылкора
-636243200 с.Митрофановка
-711110000 район Алматы
-711210000 район Есиль
-711310000 район Сарыарка
-711410000 район Байқоңыр
-751110000 Алмалинский район
-751210000 Алатауский район
-751310000 Ауэзовский район
-751410000 Бостандыкский район
-751510000 Жетысуский район
-751710000 Медеуский район
-751810000 Наурызбайский район
-751910000 Турксибский район
-791110000 Абайский район
-791310000 Аль-Фарабийский район
-791510000 Енбекшинский район
-791710000 Каратауский район
+# Localities, from the official KATO classifier (data/reference/kato_2022-10-17_ru.csv): per
+# oblast its towns (`г.`, not the city administrations `г.а.`; the regional centre, the lowest
+# code, first) and ten villages, the ones below (chosen for the demo, by code); for Astana, Almaty
+# and Shymkent their districts.
+_DEMO_VILLAGE_CODES = """
+101033100 101051521 103435309 103441106 103443509 103643508 103669137 103687408 104221305 104281115
+111033100 113449100 113857100 114533500 114651100 115265103 115643100 116030200 116637100 116845500
+153233100 153433100 153637100 154057100 154263300 154655400 154847100 155247100 156037100 156438400
+191033100 194033100 194055200 194081100 194255300 194441200 195234300 195851100 196247700 196647200
+231033100 233643102 234035132 234045100 234243300 234653100 234837102 234843106 234849126 234859108
+271033100 273264104 274037139 274233105 274463700 274849200 275033100 275433322 275443339 276030100
+313630100 313653100 314049100 314249200 314841100 315036100 315433100 315635100 316037109 316247100
+331039100 333259100 333445200 333473100 333649300 334043300 334235200 334435400 334635200 334657100
+351011300 353267200 353675100 354059100 354831100 354869100 355243105 355630100 355671100 356449100
+391639100 393430100 393637500 394237500 394831500 395230100 395445101 395657803 396263102 396651700
+431033100 433234400 433249100 433646100 434045100 434433100 434455100 434655200 434844100 435241100
+471043100 473643102 473645100 474249109 474633335 474635161 474643209 474649121 475233109 475237141
+551041100 552237200 553243700 553643200 553663107 554637100 554845200 555259180 556045200 556449300
+593230100 593249500 593663200 594245200 594649500 595057100 595633207 595858100 596066600 596446300
+611633100 613655200 613871480 613953400 614053300 614483700 614845100 615461800 615630500 615859400
+621039100 621049100 623637100 623641105 623653500 623667100 623831100 623841300 623853300 623865100
+631000200 634633317 634639512 634647309 635233315 635435205 635830507 635841419 635851116 636243200
 """
+_DEMO_VILLAGES = frozenset(_DEMO_VILLAGE_CODES.split())
 
 
-def _parse_kato() -> dict[str, list[tuple[str, str]]]:
-    out: dict[str, list[tuple[str, str]]] = {r: [] for r in REGION_CODES}
-    for line in _KATO_TEXT.strip().splitlines():
-        code, name = line.split(" ", 1)
-        out[code[:2]].append((code, name))
+def _kato_localities() -> dict[str, list[tuple[str, str]]]:
+    kato = kato_units()
+    region = kato["code"].str[:2]
+    out: dict[str, list[tuple[str, str]]] = {}
+    for r in REGION_CODES:
+        if r in CITY_NAMES_RU:  # a city: its districts
+            top = kato.loc[(kato["parent_id"] == "0") & (region == r), "id"]
+            units = kato[kato["parent_id"].isin(top)].sort_values("code")
+        else:
+            names = kato["name"]
+            town = (region == r) & names.str.startswith("г.") & ~names.str.startswith("г.а.")
+            village = (region == r) & kato["code"].isin(_DEMO_VILLAGES)
+            units = pd.concat([kato[town].sort_values("code"), kato[village].sort_values("code")])
+        out[r] = list(zip(units["code"], units["name"], strict=True))
+    found = {code for locs in out.values() for code, _ in locs}
+    if missing := sorted(_DEMO_VILLAGES - found):
+        raise ValueError(f"demo villages not in the KATO classifier (or outside an oblast): {missing}")
     return out
 
 
-KATO_LOCALITIES = _parse_kato()
+KATO_LOCALITIES = _kato_localities()
 
 
 def _locality_weights(region: str) -> np.ndarray:
     """Regional centre 45 %, other towns 30 %, villages 25 % (cities: districts equal)."""
     locs = KATO_LOCALITIES[region]
-    if region in ("71", "75", "79"):
+    if region in CITY_NAMES_RU:
         w = np.ones(len(locs))
     else:
         towns = [i for i, (_, n) in enumerate(locs) if n.startswith("г.")]
@@ -466,8 +237,7 @@ def region_org(region: str, key: str = "akimat") -> int:
 
 
 def _region_label(region: str) -> str:
-    name = REGIONS[region][0]
-    return f"{name} (city)" if region in ("71", "75", "79") else name
+    return REGION_NAMES[region]  # the cities' names say "(city)"
 
 
 @dataclass(frozen=True)
@@ -493,7 +263,7 @@ def organisations() -> list[Organisation]:
             orgs.append(Organisation(region_org(r, key), f"{label}: {name}", "akimat", r, parent))
         orgs.append(Organisation(region_org(r, "police"), f"Police Department of {label}", "other",
                                  r, MINISTRIES["internal"][0]))
-        court = "City Court" if r in ("71", "75", "79") else "Regional Court"
+        court = "City Court" if r in CITY_NAMES_RU else "Regional Court"
         orgs.append(Organisation(region_org(r, "court"), f"{label} {court}", "court", r,
                                  OTHER_CENTRAL["supreme_court"][0]))
     return sorted(orgs, key=lambda o: o.org_id)
@@ -686,7 +456,6 @@ STREETS = ("Абая", "Достык", "Назарбаева", "Толе би", 
            "Момышулы", "Тауелсиздик", "Желтоксан")
 EMAIL_DOMAINS = ("mail.ru", "gmail.com", "inbox.kz", "yandex.kz", "list.ru", "bk.ru")
 LATIN = "abcdefghijklmnopqrstuvwxyz"
-CITY_NAMES_RU = {"71": "г.Астана", "75": "г.Алматы", "79": "г.Шымкент"}
 MOBILE_PREFIXES = ("700", "701", "702", "705", "707", "708", "747", "771", "775", "776", "777",
                    "778")
 
@@ -712,7 +481,7 @@ def _new_applicant(rng: np.random.Generator, today: date) -> Applicant:
     region = REGION_CODES[int(rng.choice(len(REGION_CODES), p=REGION_WEIGHTS))]
     locs = KATO_LOCALITIES[region]
     code, place = locs[int(rng.choice(len(locs), p=LOCALITY_WEIGHTS[region]))]
-    kk_share = REGIONS[region][2]
+    kk_share = REGION_FIGURES[region][1]
     u = rng.random()
     language = "en" if u < 0.005 else ("kk" if u < 0.005 + kk_share else "ru")
     female = bool(rng.random() < 0.55)
@@ -1253,30 +1022,18 @@ STAGE_WORKING = ("NEW", "NEW", "IN_WORK", "ON_PROLONGATION", "RESPONSE_SENT", "D
                  "RESPONSE_SENT", "DONE")
 N_STAGES = len(SCALE_STAGES)
 DAY_S = 86_400
-_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
-_M1, _M2 = np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB)
-
-
-def _mix(x: np.ndarray) -> np.ndarray:
-    """splitmix64 finaliser (uint64 arithmetic wraps)."""
-    x = x + _GOLDEN
-    x = (x ^ (x >> np.uint64(30))) * _M1
-    x = (x ^ (x >> np.uint64(27))) * _M2
-    return x ^ (x >> np.uint64(31))
+STREAMS = 1024  # counter streams per key (demo.counters)
 
 
 def _hash(key: np.ndarray, stream: int, seed: int) -> np.ndarray:
-    k = key.astype(np.uint64) * np.uint64(1024) + np.uint64(stream)
-    return _mix(_mix(k) ^ np.uint64((seed * 0x632BE59BD9B4E019) % 2**64))
+    return counters.counter_hash(key, stream, seed, streams=STREAMS)
 
 
 def _uniform(key: np.ndarray, stream: int, seed: int) -> np.ndarray:
-    return (_hash(key, stream, seed) >> np.uint64(11)).astype(np.float64) * 2.0 ** -53
+    return counters.uniform(key, stream, seed, streams=STREAMS)
 
 
-def _choice(u: np.ndarray, weights: Sequence[float] | np.ndarray) -> np.ndarray:
-    cdf = np.cumsum(np.asarray(weights, dtype=float))
-    return np.minimum(np.searchsorted(cdf / cdf[-1], u, side="right"), len(cdf) - 1)
+_choice = counters.choice
 
 
 class _ScaleContext:
@@ -1302,7 +1059,7 @@ class _ScaleContext:
                 cdf.append(r_i + min(c, 1.0 - 1e-12))
                 self.loc_region.append(r_i)
         self.loc_cdf = np.array(cdf)
-        self.kk_share = np.array([REGIONS[r][2] for r in REGION_CODES])
+        self.kk_share = np.array([REGION_FIGURES[r][1] for r in REGION_CODES])
         self.region_num = np.array([int(r) for r in REGION_CODES])
         self.sub_first = np.cumsum([0] + [len(c.subs) for c in CATEGORIES])
         self.sub_ids = [category_id(s, c.name) for c in CATEGORIES for s in c.subs]
@@ -1707,7 +1464,7 @@ def write_scale_appeals(out_dir: Path, events: int = 10_000_000, seed: int = 7,
 # --------------------------------------------------------------------------------------------
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m ingest.generate_appeals",
+        prog="python -m demo.appeals",
         description="Generate deterministic synthetic eOtinish appeals export files.")
     sub = parser.add_subparsers(dest="command", required=True)
     b = sub.add_parser("bundled", help="demo set: 90 days of appeals + events (~20 MB)")
