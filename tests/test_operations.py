@@ -21,8 +21,10 @@ from dagster import (
 )
 from dagster._core.test_utils import freeze_time
 
+from catalog.trade import COMTRADE
+from orchestration.defs.assets.feeds import load_asset
 from orchestration.defs.assets.reference import ref_kz_regions
-from orchestration.defs.assets.trade import raw_comtrade_records, ref_country_codes
+from orchestration.defs.assets.trade import ref_country_codes
 from orchestration.defs.operations import FEED_INTERVALS, freshness_checks, record_run_failures
 from orchestration.defs.resources import WarehouseResource
 
@@ -36,7 +38,7 @@ def test_a_failed_run_is_recorded_with_its_failing_step_and_error(warehouse_path
     bad[2]["flowCode"] = "Z"
     write_csv(warehouse_paths.trade_landing / "kz_2023_03.csv", bad)
     instance = DagsterInstance.ephemeral()
-    result = materialize([ref_country_codes, raw_comtrade_records], partition_key="2023-03-01",
+    result = materialize([ref_country_codes, load_asset(COMTRADE)], partition_key="2023-03-01",
                          resources=resources(warehouse_paths), instance=instance, raise_on_error=False)
     assert not result.success
     run = instance.get_run_by_id(result.run_id)
@@ -91,7 +93,7 @@ def test_a_rejected_load_is_not_retried(warehouse_paths):
     bad = month_records("202303")
     bad[1]["primaryValue"] = "-5"
     write_csv(warehouse_paths.trade_landing / "kz.csv", bad)
-    result = materialize([ref_country_codes, raw_comtrade_records], partition_key="2023-03-01",
+    result = materialize([ref_country_codes, load_asset(COMTRADE)], partition_key="2023-03-01",
                          resources=resources(warehouse_paths), instance=DagsterInstance.ephemeral(),
                          raise_on_error=False)
     assert not result.success
