@@ -100,7 +100,7 @@ def replace_detections_placed_before_their_sites_changed(
     """A detection's placement (inside its contour or not) is computed when it is loaded, against
     the licence's snapshots published then. Of the given quarters, those holding a detection whose
     licence has a snapshot published since are reloaded from their (unchanged) files: their
-    publication record is dropped, so the load stages, re-places and republishes them like any
+    publication record is marked stale, so the load stages, re-places and republishes them like any
     changed quarter, in one transaction. Returns those quarters."""
     if not _tables_exist(con, "raw.subsoil_sites", "raw.subsoil_detections"):
         return []  # a first load: nothing was placed before
@@ -120,8 +120,11 @@ def replace_detections_placed_before_their_sites_changed(
         order by 1
     """, [quarters]).fetchall()]
     if stale:
+        # Their files no longer count as published (the load sees a changed version) while the
+        # record stays, so that publishing still deletes the rows placed before.
         con.execute(
-            "delete from meta.published_slices where feed = ? and list_contains(?, partition_key)",
+            "update meta.published_slices set sha256 = 'to be placed again' "
+            "where feed = ? and list_contains(?, partition_key)",
             ["subsoil_detections", stale],
         )
     return stale
