@@ -72,6 +72,7 @@ from ingest.land_schema import (
     file_name,
     partitions,
 )
+from ingest.periods import quarter_start
 
 BUNDLED_PARCELS = 3000
 BUNDLED_SITES = 150
@@ -394,7 +395,7 @@ def _parcels(idx: np.ndarray, n_total: int, seed: int, first_chunk: bool) -> dic
     tenure = np.where(holder == HOLDER_TYPES.index("STATE_ENTERPRISE"), 2, tenure)
     new = _uniform(idx, 47, seed) >= 0.88
     reg_q = np.where(new, 1 + (_uniform(idx, 48, seed) * (len(PARTITIONS) - 1)).astype(np.int64), 0)
-    q_start = np.array([np.datetime64(f"{p[:4]}-{(int(p[-1]) - 1) * 3 + 1:02d}-01") for p in PARTITIONS])
+    q_start = np.array([np.datetime64(quarter_start(p)) for p in PARTITIONS])
     reg_day = q_start[reg_q] + (_uniform(idx, 49, seed) * 89).astype("timedelta64[D]")
     lease_start = np.where(new, reg_day, np.datetime64("1995-01-01")
                            + (_uniform(idx, 50, seed) * 9800).astype("timedelta64[D]"))

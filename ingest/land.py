@@ -22,6 +22,7 @@ import pandas as pd
 from ingest import feeds, geometry
 from ingest.land_schema import COLUMNS, DEFAULT_AREA_TOLERANCE, SEASONS, quarter_of
 from ingest.loads import LoadReport
+from ingest.periods import quarter_start
 
 QUARTER_IN_NAME = re.compile(r"_(\d{4}-Q[1-4])\.(jsonl|json|csv)$")
 LANDING_SUBDIR = "land"
@@ -140,8 +141,7 @@ def quarter_of_partition(key: str) -> str:
 
 def partition_of_quarter(quarter: str) -> str:
     """'2024-Q2' -> '2024-04-01' (the Dagster key)."""
-    year, q = quarter.split("-Q")
-    return f"{year}-{(int(q) - 1) * 3 + 1:02d}-01"
+    return quarter_start(quarter).isoformat()
 
 
 def _tables_exist(con: duckdb.DuckDBPyConnection, *tables: str) -> bool:

@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import re
 
+from ingest.periods import parse_quarter, quarter_label
+
 # --- partitions and file names ---------------------------------------------------------------------
 FEEDS: dict[str, str] = {
     # feed -> file name pattern ({partition} is YYYY-Qn)
@@ -31,7 +33,6 @@ FEEDS: dict[str, str] = {
     "subsoil_sites": "subsoil_sites_{partition}.jsonl",
     "subsoil_detections": "subsoil_detections_{partition}.csv",
 }
-PARTITION_PATTERN = re.compile(r"(\d{4})-Q([1-4])")
 FILE_PATTERN = re.compile(
     r"^(?P<feed>land_parcels|land_observations|land_parcel_events|subsoil_sites|subsoil_detections)"
     r"_(?P<partition>\d{4}-Q[1-4])\.(?P<ext>csv|jsonl)$"
@@ -42,23 +43,19 @@ LAST_PARTITION = "2025-Q4"
 
 def quarter_of(year: int, month: int) -> str:
     """The partition key of a month: '2024-Q2' for (2024, 5)."""
-    return f"{year}-Q{(month - 1) // 3 + 1}"
+    return quarter_label(year, (month - 1) // 3 + 1)
 
 
 def partitions(first: str = FIRST_PARTITION, last: str = LAST_PARTITION) -> list[str]:
     """Quarter keys from first to last inclusive."""
-    m1, m2 = PARTITION_PATTERN.fullmatch(first), PARTITION_PATTERN.fullmatch(last)
-    if not m1 or not m2:
-        raise ValueError(f"partitions look like 2024-Q2, got {first!r}, {last!r}")
-    a = int(m1[1]) * 4 + int(m1[2]) - 1
-    b = int(m2[1]) * 4 + int(m2[2]) - 1
-    return [f"{i // 4}-Q{i % 4 + 1}" for i in range(a, b + 1)]
+    (y1, q1), (y2, q2) = parse_quarter(first), parse_quarter(last)
+    a, b = y1 * 4 + q1 - 1, y2 * 4 + q2 - 1
+    return [quarter_label(i // 4, i % 4 + 1) for i in range(a, b + 1)]
 
 
 def file_name(feed: str, partition: str) -> str:
     """e.g. file_name('land_parcels', '2024-Q2') == 'land_parcels_2024-Q2.csv'."""
-    if not PARTITION_PATTERN.fullmatch(partition):
-        raise ValueError(f"partition looks like 2024-Q2, got {partition!r}")
+    parse_quarter(partition)  # ValueError unless it looks like 2024-Q2
     return FEEDS[feed].format(partition=partition)
 
 

@@ -18,11 +18,6 @@
     {{ dbt.right(dbt.concat(["'0'", dbt.cast("extract(month from " ~ date_col ~ ")", dbt.type_string())]), 2) }}
 {%- endmacro %}
 
-{# Date -> 'YYYY-MM' label. #}
-{% macro month_label(date_col) -%}
-    {{ dbt.concat([dbt.cast("extract(year from " ~ date_col ~ ")", dbt.type_string()), "'-'", month_2d(date_col)]) }}
-{%- endmacro %}
-
 {# Date -> 'YYYYMM' Comtrade monthly period. #}
 {% macro yyyymm(date_col) -%}
     {{ dbt.concat([dbt.cast("extract(year from " ~ date_col ~ ")", dbt.type_string()), month_2d(date_col)]) }}

@@ -27,6 +27,8 @@ from babel.messages.pofile import read_po
 from babel.numbers import format_decimal, format_percent
 from babel.support import Translations
 
+from ingest.periods import parse_quarter
+
 LOCALE_DIR = Path(__file__).parent / "locales"
 DOMAIN = "report"
 SOURCE = "en"
@@ -155,10 +157,11 @@ def quarter_name(label: str) -> str:
     """'2025-Q4' -> 'Q4 2025' (en), '4-й кв. 2025 г.' (ru), '2025 ж. 4-тоқсан' (kk). From the
     catalogue rather than CLDR, whose Kazakh quarters are Roman numerals: the figures stay
     comparable from page to page."""
-    year, _sep, quarter = label.partition("-")
-    if not (quarter[:1] == "Q" and quarter[1:].isdigit() and year.isdigit()):
+    try:
+        year, quarter = parse_quarter(label)
+    except ValueError:
         return label
-    return _("Q{quarter} {year}").format(quarter=quarter[1:], year=year)
+    return _("Q{quarter} {year}").format(quarter=quarter, year=year)
 
 
 def quarter_span(first: str, last: str) -> str:

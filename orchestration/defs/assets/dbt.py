@@ -14,7 +14,7 @@ import os
 from datetime import timedelta
 from typing import Any
 
-from dagster import AssetExecutionContext, BackfillPolicy
+from dagster import AssetExecutionContext, AssetKey, BackfillPolicy
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
 from orchestration.defs.partitions import monthly_partitions
@@ -25,7 +25,22 @@ INCREMENTAL = "config.materialized:incremental"
 
 
 class WarehouseTranslator(DagsterDbtTranslator):
-    """Groups models by their folder (staging, intermediate, marts); keys stay the model names."""
+    """Asset keys and groups of the dbt nodes, for every node by one rule (no `meta.dagster` in the
+    dbt YAML):
+
+    - a source table's key is its source name and table name: `raw/comtrade_records`,
+      `ref/country_codes`, the keys of the loaders' assets that write them;
+    - a model's, seed's or snapshot's key is its bare node name (`mart_trade_target_progress`,
+      `hs_chapters`): the schema is not part of it (dagster-dbt's default would prefix a configured
+      schema), so moving a model to another schema does not rename its asset.
+
+    Groups: seeds apart, models by their folder (staging, intermediate, marts).
+    """
+
+    def get_asset_key(self, dbt_resource_props: dict[str, Any]) -> AssetKey:
+        if dbt_resource_props["resource_type"] == "source":
+            return AssetKey([dbt_resource_props["source_name"], dbt_resource_props["name"]])
+        return AssetKey(dbt_resource_props["name"])
 
     def get_group_name(self, dbt_resource_props: dict[str, Any]) -> str | None:
         if dbt_resource_props["resource_type"] == "seed":

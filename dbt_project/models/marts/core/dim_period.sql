@@ -4,7 +4,6 @@
 {%- set n_months = (end_date[:4] | int - start_date[:4] | int) * 12
     + (end_date[5:7] | int - start_date[5:7] | int) + 1 -%}
 
-{%- set year_text = dbt.cast('year', dbt.type_string()) %}
 {%- set year_start = dbt.cast(dbt.date_trunc('year', 'month_start_date'), 'date') %}
 
 -- One row per calendar month with its quarter, half-year and year.
@@ -37,8 +36,8 @@ select
     month,
     quarter,
     case when month <= 6 then 1 else 2 end as half_year,
-    {{ dbt.concat([year_text, "'-Q'", dbt.cast('quarter', dbt.type_string())]) }} as quarter_label,
-    {{ dbt.concat([year_text, "case when month <= 6 then '-H1' else '-H2' end"]) }} as half_year_label,
+    {{ quarter_label('month_start_date') }} as quarter_label,
+    {{ half_year_label('month_start_date') }} as half_year_label,
     {{ dbt.cast(dbt.date_trunc('quarter', 'month_start_date'), 'date') }} as quarter_start_date,
     {{ add_months(year_start, 'case when month <= 6 then 0 else 6 end') }} as half_year_start_date,
     {{ year_start }} as year_start_date,

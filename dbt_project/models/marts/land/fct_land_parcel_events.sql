@@ -53,8 +53,7 @@ dated as (
     select
         history.*,
         {{ dbt.cast('extract(year from history.event_date)', dbt.type_int()) }} as event_year,
-        {{ dbt.cast('extract(month from history.event_date)', dbt.type_int()) }} as event_month,
-        {{ dbt.cast('extract(quarter from history.event_date)', dbt.type_int()) }} as event_quarter_number
+        {{ dbt.cast('extract(month from history.event_date)', dbt.type_int()) }} as event_month
     from history
 ),
 
@@ -82,11 +81,7 @@ select
     seasoned.event_type,
     seasoned.event_date,
     seasoned.event_year,
-    {{ dbt.concat([
-        dbt.cast('seasoned.event_year', dbt.type_string()),
-        "'-Q'",
-        dbt.cast('seasoned.event_quarter_number', dbt.type_string())
-    ]) }} as event_quarter,
+    {{ quarter_label('seasoned.event_date') }} as event_quarter,
     seasoned.recorded_at,
     seasoned.reason,
     seasoned.channel,

@@ -19,11 +19,7 @@ select
     detections.licence_number,
     detections.detection_date,
     {{ dbt.cast('extract(year from detections.detection_date)', dbt.type_int()) }} as detection_year,
-    {{ dbt.concat([
-        dbt.cast('extract(year from detections.detection_date)', dbt.type_string()),
-        "'-Q'",
-        dbt.cast('extract(quarter from detections.detection_date)', dbt.type_string())
-    ]) }} as detection_quarter,
+    {{ quarter_label('detections.detection_date') }} as detection_quarter,
     detections.activity_type,
     detections.disturbed_area_ha,
     detections.confidence,

@@ -3,19 +3,21 @@
 -- The published land-monitoring figures (ref.kz_land_reference) beside the warehouse's own, and
 -- the warehouse's regional totals for the same measures by year. The warehouse value is the demo
 -- value times var land_scale_factor (default 100: the bundled demo stands for 1/100 of the
--- country); difference = warehouse_value - published_value. Warehouse counterparts:
---   agri_land_returned_to_state, *_cumulative, agri_land_returned_cumulative: hectares of
---     WITHDRAWN events (returned to the state) dated in the period;
---   returned_land_redistributed_cumulative: hectares of REDISTRIBUTED events dated in the period;
---   illegal_mining_cases_space_monitoring: detections outside the licensed contour in the period;
---   unused_cropland_space_monitoring: unused hectares of ARABLE parcels in the SUMMER season(s) of
---     the period (the rule of mart_land_utilization); unused_agricultural_land_identified: the
---     same over every land category.
+-- country); difference = warehouse_value - published_value. Which warehouse value a published
+-- measure is compared with is data, the seed land_reconciliation_measures; by its feed:
+--   events: hectares of the events of its event_type dated in the period;
+--   detections: detections outside the licensed contour in the period;
+--   observations: unused hectares in the SUMMER season(s) of the period (the rule of
+--     mart_land_utilization), of its land_category only when it has one.
 -- A regional figure is compared with the region's total. The warehouse value is null (with
 -- comparison_note) when the measure has no counterpart, the scope is neither the country nor a
 -- region, or the period is not wholly inside the quarters loaded for the feed.
 with reference as (
     select * from {{ ref('stg_ref__kz_land_reference') }}
+),
+
+measures as (
+    select * from {{ ref('land_reconciliation_measures') }}
 ),
 
 events as (
@@ -93,53 +95,32 @@ coverage as (
 published as (
     select
         reference.*,
-        case
-            when reference.measure in (
-                'agri_land_returned_to_state',
-                'agri_land_returned_to_state_cumulative',
-                'agri_land_returned_cumulative'
-            ) then 'withdrawn_ha'
-            when reference.measure = 'returned_land_redistributed_cumulative' then 'redistributed_ha'
-            when reference.measure = 'illegal_mining_cases_space_monitoring' then 'outside_detections'
-            when reference.measure = 'unused_cropland_space_monitoring' then 'arable_unused_ha_summer'
-            when reference.measure = 'unused_agricultural_land_identified' then 'unused_ha_summer'
-        end as warehouse_measure,
+        measures.warehouse_measure,
+        measures.feed,
+        measures.event_type,
+        measures.land_category,
         reference.region_kato_2digit is not null or reference.scope = 'Kazakhstan' as is_known_scope
     from reference
-),
-
-published_feed as (
-    select
-        published.*,
-        case
-            when published.warehouse_measure in ('withdrawn_ha', 'redistributed_ha') then 'events'
-            when published.warehouse_measure = 'outside_detections' then 'detections'
-            when published.warehouse_measure in ('arable_unused_ha_summer', 'unused_ha_summer')
-                then 'observations'
-        end as feed,
-        case published.warehouse_measure
-            when 'withdrawn_ha' then 'WITHDRAWN'
-            when 'redistributed_ha' then 'REDISTRIBUTED'
-        end as event_type
-    from published
+    left join measures
+        on reference.measure = measures.measure
 ),
 
 published_covered as (
     select
-        published_feed.*,
+        published.*,
         coverage.covered_from,
         coverage.covered_to,
         coalesce(
-            coverage.covered_to >= published_feed.period_end_date
+            coverage.covered_to >= published.period_end_date
             and (
-                published_feed.period_start_date is null
-                or coverage.covered_from <= published_feed.period_start_date
+                published.period_start_date is null
+                or coverage.covered_from <= published.period_start_date
             ),
             false
         ) as is_period_covered
-    from published_feed
+    from published
     left join coverage
-        on published_feed.feed = coverage.feed
+        on published.feed = coverage.feed
 ),
 
 event_values as (
@@ -169,7 +150,7 @@ detection_values as (
     from published_covered
     inner join detections
         on
-            published_covered.warehouse_measure = 'outside_detections'
+            published_covered.feed = 'detections'
             and published_covered.period_end_date >= detections.detection_date
             and (
                 published_covered.period_start_date is null
@@ -190,11 +171,11 @@ observation_values as (
     from published_covered
     inner join observations
         on
-            published_covered.warehouse_measure in ('arable_unused_ha_summer', 'unused_ha_summer')
+            published_covered.feed = 'observations'
             and observations.season_name = 'SUMMER'
             and (
-                published_covered.warehouse_measure = 'unused_ha_summer'
-                or observations.land_category = 'ARABLE'
+                published_covered.land_category is null
+                or published_covered.land_category = observations.land_category
             )
             and extract(year from published_covered.period_end_date) >= observations.season_year
             and (

@@ -14,8 +14,9 @@ monthly as (
         period_date as month_start,
         ref_year as year,
         {{ dbt.cast('extract(month from period_date)', dbt.type_int()) }} as month,
-        {{ dbt.cast('floor((extract(month from period_date) - 1) / 3)', dbt.type_int()) }} + 1 as quarter,
+        {{ quarter_label('period_date') }} as quarter_label,
         case when extract(month from period_date) <= 6 then 1 else 2 end as half_year,
+        {{ half_year_label('period_date') }} as half_year_label,
         exports_usd,
         imports_usd,
         re_exports_usd,
@@ -64,8 +65,7 @@ quarter_grain as (
         reporter_code,
         partner_code,
         'quarter' as grain,
-        {{ dbt.concat([dbt.cast('year', dbt.type_string()), "'-Q'",
-            dbt.cast('quarter', dbt.type_string())]) }} as period_label,
+        quarter_label as period_label,
         {{ dbt.cast(dbt.date_trunc('quarter', 'month_start'), 'date') }} as period_start,
         {{ add_months(dbt.cast(dbt.date_trunc('quarter', 'month_start'), 'date'), 2) }} as period_end_month,
         count(*) as months_covered,
@@ -81,7 +81,7 @@ quarter_grain as (
         reporter_code,
         partner_code,
         year,
-        quarter,
+        quarter_label,
         {{ dbt.cast(dbt.date_trunc('quarter', 'month_start'), 'date') }}
 ),
 
@@ -91,8 +91,7 @@ half_year_grain as (
         reporter_code,
         partner_code,
         'half_year' as grain,
-        {{ dbt.concat([dbt.cast('year', dbt.type_string()), "'-H'",
-            dbt.cast('half_year', dbt.type_string())]) }} as period_label,
+        half_year_label as period_label,
         {{ add_months(dbt.cast(dbt.date_trunc('year', 'month_start'), 'date'),
             '(half_year - 1) * 6') }} as period_start,
         {{ add_months(dbt.cast(dbt.date_trunc('year', 'month_start'), 'date'),
@@ -111,6 +110,7 @@ half_year_grain as (
         partner_code,
         year,
         half_year,
+        half_year_label,
         {{ dbt.cast(dbt.date_trunc('year', 'month_start'), 'date') }}
 ),
 
