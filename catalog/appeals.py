@@ -7,10 +7,20 @@ from pathlib import Path
 from expectations.eotinish import validate_appeal_events, validate_appeals
 from ingest import eotinish, feeds
 from ingest.eotinish_schema import (
+    APPEAL_CHARACTERS,
+    APPEAL_DESCRIPTIONS,
+    APPEAL_FORMS,
     APPEAL_SOURCE_COLUMNS,
+    APPEAL_SOURCES,
+    APPEAL_STATES,
+    APPEAL_TYPES,
     DROPPED_COLUMNS,
+    EVENT_DESCRIPTIONS,
     EVENT_SOURCE_COLUMNS,
+    EVENT_TYPES,
     HASHED_COLUMNS,
+    LANGUAGES,
+    WORKING_STATES,
 )
 from ingest.loads import LoadReport
 
@@ -42,13 +52,20 @@ APPEALS = _feed(
     "eotinish_appeals", APPEAL_SOURCE_COLUMNS, "appeals",
     validator=validate_appeals,
     non_negative=("prolong_count", "prolong_days", "person_age"),
-    description="eOtinish appeals as exported each day (a snapshot of each appeal created or "
-    "changed that day). The IIN is replaced by a keyed hash; names, contacts and free text are "
-    "never read.",
+    description="One row per appeal per export day on which it was created or modified (a full snapshot each "
+    "time). The current view of an appeal is its row with the latest modified_date (ties: latest "
+    "_partition_date, then _loaded_at).",
     check_description="Great Expectations suite `eotinish_appeals`: known states, types, channels "
     "and forms, KATO codes that exist, deadline on or after the start, one snapshot per appeal "
     "and day, no IIN-shaped value left in any text column.",
     summary=eotinish.summarise_appeals,
+    column_descriptions=APPEAL_DESCRIPTIONS,
+    required=("id", "current_state", "start_date", "modified_date"),
+    accepted_values={
+        "current_state": APPEAL_STATES, "current_working_state": WORKING_STATES,
+        "appeal_source_id": APPEAL_SOURCES, "type_id": APPEAL_TYPES, "appeal_form": APPEAL_FORMS,
+        "appeal_character": APPEAL_CHARACTERS, "language_id": LANGUAGES,
+    },
 )
 EVENTS = _feed(
     "eotinish_appeal_events", EVENT_SOURCE_COLUMNS, "appeal_events",
@@ -58,12 +75,16 @@ EVENTS = _feed(
         ("event_date", "DATE", '"date"::date'),
         ("is_late", "BOOLEAN", '"date"::date < _partition_key::date'),
     ),
-    description="eOtinish appeal history events as received each day; late, out-of-order and "
-    "re-sent events are kept as received (is_late flags them) and resolved in dbt.",
+    description="Appeal history events received per export day. Events may arrive late (in a later day's "
+    "file), out of order within a file, and may be re-sent (same id in another file). message and "
+    "system_message_ru (free text) are dropped by the loader.",
     check_description="Great Expectations suite `eotinish_appeal_events`: known event types and "
     "states, every event in its own day's file or later (then flagged late), unique event ids "
     "per file, no IIN-shaped value left.",
     summary=eotinish.summarise_events,
+    column_descriptions=EVENT_DESCRIPTIONS,
+    required=("id", "appeal_id", "type", "date"),
+    accepted_values={"type": EVENT_TYPES, "state": APPEAL_STATES, "working_state": WORKING_STATES},
 )
 
 

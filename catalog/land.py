@@ -6,7 +6,23 @@ from pathlib import Path
 
 from expectations import land as suites
 from ingest import feeds, land
-from ingest.land_schema import COLUMNS, NON_NEGATIVE
+from ingest.land_schema import (
+    ACTIVITY_TYPES,
+    COLUMNS,
+    DESCRIPTIONS,
+    HOLDER_TYPES,
+    LAND_CATEGORIES,
+    LICENCE_TYPES,
+    MINERALS,
+    NON_NEGATIVE,
+    PARCEL_EVENT_TYPES,
+    REDISTRIBUTION_CHANNELS,
+    SATELLITES,
+    SEASONS,
+    TENURE_TYPES,
+    USAGE_CLASSES,
+    WITHDRAWAL_REASONS,
+)
 from ingest.loads import LoadReport
 
 
@@ -31,6 +47,7 @@ def _feed(name: str, **declared) -> feeds.Feed:
         key_of_partition=land.partition_of_quarter,
         group="land",
         summary=land.summarise(name),
+        column_descriptions=DESCRIPTIONS[name],
         **declared,
     )
 
@@ -39,41 +56,56 @@ LAND_PARCELS = _feed(
     "land_parcels",
     enrich=land.check_polygons,
     deps=(("ref", "kato_units"),),
-    description="Cadastral parcels of agricultural land as each quarter's file lists them (a "
-    "snapshot per parcel registered or changed), with geometry validity, area, centroid and the "
-    "stated-vs-drawn area flag computed with shapely.",
+    description="Cadastral parcels of agricultural land: one snapshot per parcel per quarter file it appears "
+    "in (the first quarter holds the registry; a later file repeats a parcel when it changed, "
+    "e.g. redistributed to a new holder). The current parcel is its snapshot with the latest "
+    "updated_at (ties: latest _partition_quarter).",
     check_description="Great Expectations suite `land_parcels`: KATO district codes that exist, "
     "known land categories, holder and tenure types, areas positive and below 100,000 ha, lease "
     "end after start, one row per parcel per file, and at most 5% invalid polygons (invalid ones "
     "are kept and flagged).",
+    required=("cadastral_number", "kato_code", "land_category", "area_ha", "holder_type", "tenure_type",
+              "geometry_wkt"),
+    accepted_values={"land_category": LAND_CATEGORIES, "holder_type": HOLDER_TYPES,
+                     "tenure_type": TENURE_TYPES},
 )
 LAND_OBSERVATIONS = _feed(
     "land_observations",
     deps=(("raw", "land_parcels"),),
-    description="Seasonal satellite observations of each parcel: usage class (used, partly used, "
-    "unused), vegetation index and used share.",
+    description="Seasonal satellite observations of a parcel (one scene per parcel and growing season is the "
+    "rule), in the file of the quarter they are dated in. A re-sent observation repeats its "
+    "observation_id; two different ids for the same parcel and season can occur.",
     check_description="Great Expectations suite `land_observations`: known usage classes and "
     "satellites, the date inside its season, shares and NDVI in range, measures present unless "
     "NO_DATA, one observation per parcel and season per file.",
+    required=("observation_id", "cadastral_number", "season", "observation_date", "usage_class"),
+    accepted_values={"usage_class": USAGE_CLASSES, "satellite": SATELLITES, "season_name": list(SEASONS)},
 )
 LAND_PARCEL_EVENTS = _feed(
     "land_parcel_events",
     deps=(("raw", "land_parcels"),),
-    description="Events of a parcel's history: notice to an idle holder, withdrawal (returned to "
-    "the state), redistribution, back in use.",
+    description="Events of a parcel's history, in the file of the quarter they were recorded in: a notice to "
+    "a holder not using the land, withdrawal (returned to the state), redistribution to a new "
+    "holder, or the holder starting to use it after a notice.",
     check_description="Great Expectations suite `land_parcel_events`: known event types, reasons, "
     "channels and new holders, areas positive, recorded on or after the event, unique event ids "
     "per file.",
+    required=("event_id", "cadastral_number", "event_type", "event_date"),
+    accepted_values={"event_type": PARCEL_EVENT_TYPES, "reason": WITHDRAWAL_REASONS,
+                     "channel": REDISTRIBUTION_CHANNELS, "new_holder_type": HOLDER_TYPES},
 )
 SUBSOIL_SITES = _feed(
     "subsoil_sites",
     enrich=land.check_polygons,
     deps=(("ref", "kato_units"),),
-    description="Subsoil-use licences with their licensed contour (a snapshot per licence issued or "
-    "changed in the quarter), with contour validity and area.",
+    description="Subsoil-use licences with their licensed contour: one snapshot per licence per quarter file "
+    "it was issued or changed in. The current licence is its snapshot with the latest updated_at "
+    "(ties: latest _partition_quarter).",
     check_description="Great Expectations suite `subsoil_sites`: KATO codes that exist, known "
     "licence types and minerals, licensed area positive, end after start, at most 5% invalid "
     "contours.",
+    required=("licence_number", "licence_type", "mineral", "kato_code", "licence_start", "geometry_wkt"),
+    accepted_values={"licence_type": LICENCE_TYPES, "mineral": MINERALS},
 )
 
 
@@ -89,11 +121,15 @@ SUBSOIL_DETECTIONS = _feed(
     enrich=land.check_detections,
     before_load=_before_detections,
     deps=(("raw", "subsoil_sites"),),
-    description="Activity detected from space near licensed subsoil sites, each tested against its "
-    "licence's contour in force on the detection date (on the edge counts as inside).",
+    description="Activity detected from space near a licensed subsoil site, in the file of the quarter "
+    "of the scene. Each detection was tested in the load against its licence's contour in force on the "
+    "detection date (the earliest snapshot when it predates them all); a point on the contour's "
+    "edge counts as inside.",
     check_description="Great Expectations suite `subsoil_detections`: known activity types and "
     "satellites, confidence 0..1, a readable point, a licence number that a published site has, "
     "unique detection ids per file.",
+    required=("detection_id", "licence_number", "detection_date", "activity_type", "geometry_wkt"),
+    accepted_values={"activity_type": ACTIVITY_TYPES},
 )
 # In load order: detections are tested against the contours of published sites.
 LAND_FEEDS = (LAND_PARCELS, LAND_OBSERVATIONS, LAND_PARCEL_EVENTS, SUBSOIL_SITES, SUBSOIL_DETECTIONS)

@@ -8,7 +8,14 @@ import duckdb
 
 from expectations.comtrade import validate_comtrade_records
 from ingest import comtrade, feeds, revisions
-from ingest.comtrade_schema import COMTRADE_COLUMNS, NON_NEGATIVE
+from ingest.comtrade_schema import (
+    COMTRADE_COLUMNS,
+    DESCRIPTIONS,
+    FLOW_CODES,
+    FREQ_CODES,
+    NON_NEGATIVE,
+    REQUIRED_VALUES,
+)
 from ingest.loads import LoadReport
 
 COMTRADE = feeds.Feed(
@@ -31,13 +38,20 @@ COMTRADE = feeds.Feed(
     ),
     partitioning="monthly",
     group="trade",
-    description="UN Comtrade v1 records (CSV or JSON envelope) from the landing folder, both "
-    "reporters, published per month after validation. Provenance on every row.",
+    description="UN Comtrade v1 goods records for the Kazakhstan (398) – Tajikistan (762) pair, both "
+    "reporters (mirror statistics of the same flows), monthly (freqCode M, period YYYYMM, "
+    "refMonth 1..12) and annual (freqCode A, period YYYY, refMonth 52). Includes TOTAL rows "
+    "(aggrLevel 0), HS chapters (aggrLevel 2) and HS 4/6-digit lines, plus breakdown rows "
+    "(customsCode <> 'C00', motCode <> 0, partner2Code <> 0) that must never be added to the "
+    "plain rows. A newer file for the same reporter/freq/period slice replaces the older one.",
     check_description="Great Expectations suite `comtrade_records` over every partition "
     "loaded: columns and types, flow codes, non-negative values, period matching "
     "frequency and partition, known M49 codes, unique record key, rows present.",
     deps=(("ref", "country_codes"),),
     summary=comtrade.summarise_load,
+    column_descriptions=DESCRIPTIONS,
+    required=tuple(REQUIRED_VALUES),
+    accepted_values={"freqCode": FREQ_CODES, "flowCode": FLOW_CODES},
 )
 
 

@@ -93,3 +93,50 @@ DEFAULT_DEADLINE_WORKING_DAYS = 15
 # No suite checks text columns for IINs: the read itself replaces every valid IIN in every field
 # by its keyed token (ingest.privacy, redact_pii), and a regex cannot tell an IIN from a digit run
 # of the same shape (a UUID's last group, say), so such a check only rejected good rows.
+
+
+# What each column of raw.eotinish_appeals / raw.eotinish_appeal_events means (their dbt docs are
+# generated from these: catalog/dbt_sources.py).
+APPEAL_DESCRIPTIONS: dict[str, str] = {
+    'id': "Appeal id, 'YYMMDD' + 8-digit counter.",
+    'reg_number': "Registration number, e.g. 'ЖТ-2022-00000742'.",
+    'current_state': 'Appeal state (APPEAL_STATES).',
+    'current_working_state': 'Working state (WORKING_STATES).',
+    'start_date': 'Registration time (Asia/Almaty local, no zone).',
+    'deadline': 'Answer deadline (start + 15 working days by default, plus prolongations).',
+    'finish_date': 'Time the answer was sent; null while open.',
+    'org_id': 'Receiving organisation.',
+    'executive_org_id': 'Executing organisation.',
+    'appeal_source_id': 'Channel (APPEAL_SOURCES).',
+    'prolong_count': 'Number of prolongations.',
+    'prolong_days': 'Days added by prolongations.',
+    'complaint_exist': "True when a complaint was filed about the appeal's handling.",
+    'is_duplicate_of': 'Id of the original appeal when this one is a duplicate.',
+    'has_lawsuit': 'True when a lawsuit is linked.',
+    'type_id': 'Appeal type (APPEAL_TYPES).',
+    'issue_category_id': 'Category.',
+    'subissue_category_id': 'Subcategory.',
+    'location_id': "KATO code (9 digits) of the applicant's locality.",
+    'appeal_form': 'Form (APPEAL_FORMS).',
+    'appeal_character': 'INDIVIDUAL or COLLECTIVE.',
+    'language_id': 'kk, ru or en.',
+    'person_age': "Applicant's age.",
+    'created_date': 'Record creation time.',
+    'modified_date': 'Record modification time (orders the snapshots).',
+    'applicant_key': "HMAC-SHA256 hex of the applicant's IIN (the IIN itself is never loaded).",
+    '_partition_date': 'Day of the export file.',
+}
+EVENT_DESCRIPTIONS: dict[str, str] = {
+    'id': 'Event id; a re-sent event repeats it.',
+    'appeal_id': 'Appeal the event belongs to.',
+    'type': 'Event type (EVENT_TYPES).',
+    'state': "The appeal's state after the event (APPEAL_STATES).",
+    'working_state': 'Working state after the event (WORKING_STATES).',
+    'actor_org_id': 'Organisation that acted.',
+    'target_org_id': 'Organisation the appeal was sent to (forwarding, answers).',
+    'actor_user_id': "Official's account id (not citizen data).",
+    'date': 'When the event happened.',
+    'created_date': 'When the back end recorded it.',
+    'is_late': "True when the event's date is before the export file's day.",
+    '_partition_date': 'Day of the export file.',
+}

@@ -22,7 +22,7 @@ does the rest:
 
 import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -121,6 +121,11 @@ class Feed:
     description: str = ""  # the asset's
     check_description: str = ""  # the blocking check's: what its suite expects
     deps: tuple[tuple[str, ...], ...] = ()  # asset keys the load reads (e.g. ("ref", "kato_units"))
+    # The documentation and dbt source tests of raw.<name> (catalog/dbt_sources.py writes them):
+    # what each column means, the columns that must not be null, and the values a column may take.
+    column_descriptions: Mapping[str, str] = field(default_factory=dict)
+    required: tuple[str, ...] = ()
+    accepted_values: Mapping[str, Sequence[str]] = field(default_factory=dict)
     # Figures for the UI after a load: (connection, report, partitions) -> {name: value}.
     summary: Callable[[duckdb.DuckDBPyConnection, LoadReport, list[str]], dict] | None = None
 

@@ -118,3 +118,29 @@ def test_not_null_columns_reports_each_column_with_nulls_and_its_count(tmp_path)
         rows = con.execute("select column_name, null_rows from main_dbt_test__audit.readings_not_null "
                            "order by column_name").fetchall()
     assert rows == [("reading_id", 1), ("site", 2)]
+
+
+def test_the_feeds_sources_are_generated_from_their_declarations():
+    """dbt's declaration of the feeds' tables is written from catalog/ (python -m
+    catalog.dbt_sources); a declaration changed without regenerating it fails here (and in CI)."""
+    from catalog import FEEDS
+    from catalog.dbt_sources import SOURCES_FILE, render
+
+    assert SOURCES_FILE.read_text() == render(), "run `python -m catalog.dbt_sources`"
+    manifest = load_manifest()
+    declared = {node["name"]: node for node in manifest["sources"].values() if node["source_name"] == "raw"}
+    for feed in FEEDS:
+        node = declared[feed.name]
+        assert node["original_file_path"].endswith("_feeds__sources.yml")
+        assert set(node["columns"]) == {name for name, _ in feed.published_columns}
+
+
+def test_a_changed_declaration_makes_the_sources_out_of_date(monkeypatch):
+    import dataclasses
+
+    import catalog
+    from catalog import dbt_sources
+
+    changed = dataclasses.replace(catalog.FEEDS[0], description="something else")
+    monkeypatch.setattr(dbt_sources, "FEEDS", (changed, *catalog.FEEDS[1:]))
+    assert dbt_sources.main(["--check"]) == 1
