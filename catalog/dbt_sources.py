@@ -15,7 +15,8 @@ import yaml
 from catalog import FEEDS, GROUP_MAX_AGE
 from ingest.feeds import Feed
 
-SOURCES_FILE = Path(__file__).resolve().parent.parent / "dbt_project" / "models" / "staging" / "_feeds__sources.yml"
+REPO_ROOT = Path(__file__).resolve().parent.parent
+SOURCES_FILE = REPO_ROOT / "dbt_project" / "models" / "staging" / "_feeds__sources.yml"
 PROVENANCE_DESCRIPTIONS = {
     "_source_file": "File the row was loaded from.",
     "_source_row": "Row (line) number in the source file.",
@@ -51,7 +52,8 @@ def _table(feed: Feed) -> dict:
         if descriptions.get(name):
             column["description"] = descriptions[name]
         if name in feed.accepted_values:
-            column["data_tests"] = [{"accepted_values": {"arguments": {"values": list(feed.accepted_values[name])}}}]
+            values = list(feed.accepted_values[name])
+            column["data_tests"] = [{"accepted_values": {"arguments": {"values": values}}}]
         columns.append(column)
     table["columns"] = columns
     return table
