@@ -20,13 +20,13 @@ import pandas as pd
 import yaml
 
 from ingest.loads import (
-    META_DDL,
+    WHOLE,
     LoadError,
     LoadIssue,
     PartitionOutcome,
     file_sha256,
     new_load_id,
-    record_load,
+    publish_whole_tables,
     utc_now,
 )
 from ingest.settings import REPO_ROOT
@@ -299,46 +299,35 @@ def load_bilateral(
     con: duckdb.DuckDBPyConnection, folder: Path = BUNDLED_BILATERAL_DIR, *, validator
 ) -> dict[str, int]:
     """Validate the three files and replace raw.bilateral_events, raw.bilateral_commitments and
-    raw.bilateral_indicator_values together; return the rows of each table. A bad entry raises
-    LoadError naming file, line and field, and the tables are left as they were."""
+    raw.bilateral_indicator_values together (ingest.loads.publish_whole_tables); return the rows
+    of each table. A bad entry raises LoadError naming file, line and field, is kept in
+    quarantine.bilateral and meta.loads, and the tables are left as they were."""
     load_id = new_load_id()
     started_at = utc_now()
-    con.execute(META_DDL)
     batch = read_bilateral(Path(folder), validator=validator)
     outcome = PartitionOutcome(
-        "all", "rejected", files=[str(Path(folder) / name) for name, _ in TABLES.values()],
+        WHOLE, "rejected", files=[str(Path(folder) / name) for name, _ in TABLES.values()],
         issues=batch.issues,
     )
-    if not batch.passed:
-        record_load(con, load_id=load_id, feed=FEED, outcome=outcome, rows_quarantined=0,
-                    started_at=started_at)
-        raise LoadError(FEED, batch.issues)
-
-    counts: dict[str, int] = {}
-    con.execute("create schema if not exists raw")
-    con.execute("begin transaction")
-    try:
+    replacements, frames = {}, {}
+    if batch.passed:
         for table, read in batch.files.items():
             _, fields = TABLES[table]
-            frame = _table_frame(read, started_at)
+            frames[table] = _table_frame(read, started_at)
             columns = {**{name: sql_type for name, (_, sql_type) in fields.items()}, **PROVENANCE}
             select = ", ".join(f'cast("{name}" as {sql_type}) as "{name}"'
                                for name, sql_type in columns.items())
-            con.register("bilateral_frame", frame)
-            try:
-                con.execute(f"create or replace table raw.{table} as "
-                            f"select {select} from bilateral_frame order by _source_row")
-            finally:
-                con.unregister("bilateral_frame")
-            counts[table] = len(frame)
-        con.execute("commit")
-    except BaseException:
-        con.execute("rollback")
-        raise
-    outcome.status, outcome.rows = "published", sum(counts.values())
-    record_load(con, load_id=load_id, feed=FEED, outcome=outcome, rows_quarantined=0,
-                started_at=started_at)
-    return counts
+            replacements[f"raw.{table}"] = f"select {select} from {table}_frame order by _source_row"
+            con.register(f"{table}_frame", frames[table])
+    try:
+        publish_whole_tables(con, feed=FEED, load_id=load_id, started_at=started_at,
+                             outcome=outcome, replacements=replacements)
+    finally:
+        for table in frames:
+            con.unregister(f"{table}_frame")
+    if outcome.status != "published":
+        raise LoadError(FEED, outcome.issues, load_id)
+    return {table: len(frame) for table, frame in frames.items()}
 
 
 def summarise_bilateral(con: duckdb.DuckDBPyConnection) -> dict:

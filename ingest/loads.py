@@ -342,3 +342,46 @@ def quarantine_issues(
     finally:
         con.unregister("new_issues")
     return len(frame)
+
+
+WHOLE = "all"  # the one partition of a load that replaces whole tables
+
+
+def publish_whole_tables(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    feed: str,
+    load_id: str,
+    started_at: datetime,
+    outcome: PartitionOutcome,
+    replacements: dict[str, str],
+    stage_table: str | None = None,
+) -> PartitionOutcome:
+    """The publish of a load without partitions (a reference file, the reviewed bilateral files):
+    with no issue, replace each table of `replacements` (table -> SELECT giving its rows) and write
+    the meta.loads record, in one transaction; with issues, keep them (and the staged rows they
+    name) in quarantine.<feed> and record the rejection: the published tables stay as they were.
+    The partitioned feeds publish the same way, partition by partition (ingest/feeds.py)."""
+    con.execute(META_DDL)
+    if outcome.issues:
+        outcome.status = "rejected"
+        quarantined = quarantine_issues(
+            con, f"quarantine.{feed}", load_id, WHOLE, outcome.issues, stage_table)
+        record_load(con, load_id=load_id, feed=feed, outcome=outcome, rows_quarantined=quarantined,
+                    started_at=started_at)
+        return outcome
+    con.execute("begin transaction")
+    try:
+        rows = 0
+        for table, select in replacements.items():
+            con.execute(f"create schema if not exists {table.split('.')[0]}")
+            con.execute(f"create or replace table {table} as {select}")
+            rows += con.execute(f"select count(*) from {table}").fetchone()[0]
+        outcome.status, outcome.rows = "published", rows
+        record_load(con, load_id=load_id, feed=feed, outcome=outcome, rows_quarantined=0,
+                    started_at=started_at)
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+    return outcome

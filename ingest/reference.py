@@ -13,13 +13,14 @@ import pycountry
 from ingest.duck import sql_string
 from ingest.loads import (
     META_DDL,
+    WHOLE,
+    LoadError,
     LoadIssue,
     LoadReport,
     PartitionOutcome,
     file_sha256,
     new_load_id,
-    quarantine_issues,
-    record_load,
+    publish_whole_tables,
     utc_now,
 )
 from ingest.settings import BUNDLED_REFERENCE_DIR
@@ -121,11 +122,11 @@ def load_trade_reference(
         "select count(*) from raw.trade_reference where _file_sha256 = ?", [sha]
     ).fetchone()[0]
     if loaded:
-        report.partitions.append(PartitionOutcome("all", "unchanged", files=[str(path)]))
+        report.partitions.append(PartitionOutcome(WHOLE, "unchanged", files=[str(path)]))
         return report
 
     schema = "{" + ", ".join(f"'{k}': '{v}'" for k, v in REFERENCE_COLUMNS.items()) + "}"
-    outcome = PartitionOutcome("all", "rejected", files=[str(path)])
+    outcome = PartitionOutcome(WHOLE, "rejected", files=[str(path)])
     try:
         con.execute(f"""
             create or replace temp table reference_stage as
@@ -147,25 +148,11 @@ def load_trade_reference(
         report.validations.append({"partitions": "all", **summary})
         if not passed and not outcome.issues:
             outcome.issues = [LoadIssue(str(path), None, None, "validation", "suite failed")]
-    if not outcome.issues:
-        con.execute("begin transaction")
-        try:
-            con.execute("create or replace table raw.trade_reference as select * from reference_stage")
-            con.execute("commit")
-        except BaseException:
-            con.execute("rollback")
-            raise
-        outcome.status = "published"
-        outcome.rows = len(frame)
-    quarantined = 0
-    if outcome.issues:
-        stage = "reference_stage" if _table_exists(con, "reference_stage") else None
-        quarantined = quarantine_issues(
-            con, "quarantine.trade_reference", load_id, "all", outcome.issues, stage
-        )
-    record_load(
-        con, load_id=load_id, feed=REFERENCE_FEED, outcome=outcome,
-        rows_quarantined=quarantined, started_at=started_at,
+    staged = _table_exists(con, "reference_stage")
+    publish_whole_tables(
+        con, feed=REFERENCE_FEED, load_id=load_id, started_at=started_at, outcome=outcome,
+        replacements={"raw.trade_reference": "select * from reference_stage"},
+        stage_table="reference_stage" if staged else None,
     )
     con.execute("drop table if exists reference_stage")
     report.partitions.append(outcome)
@@ -268,6 +255,7 @@ def known_kato_codes(kato_file: Path = KATO_FILE) -> list[str]:
 # --------------------------------------------------------------------------------------------
 
 LAND_REFERENCE_FILE = BUNDLED_REFERENCE_DIR / "kz_land_reference.csv"
+LAND_REFERENCE_FEED = "kz_land_reference"
 LAND_REFERENCE_UNITS = {"thousand_ha": 1e3, "million_ha": 1e6, "cases": 1.0, "parcels": 1.0}
 
 
@@ -277,8 +265,10 @@ def load_land_reference(
     """The published national and regional land figures as ref.kz_land_reference, with values in
     base units (hectares or counts), the period's first and last year and the region's KATO prefix.
     Validated first (`validator`, catalog/reference.py); a bad file raises LoadError naming row
-    and column and leaves the table as it was."""
-
+    and column (kept in quarantine.kz_land_reference and meta.loads, like every load) and leaves
+    the table as it was."""
+    load_id = new_load_id()
+    started_at = utc_now()
     factors = ", ".join(f"({sql_string(u)}, {f})" for u, f in LAND_REFERENCE_UNITS.items())
     frame = con.execute(f"""
         select *, row_number() over () + 1 as _source_row, {sql_string(str(path))} as _source_file,
@@ -294,17 +284,21 @@ def load_land_reference(
         left join (values {factors}) as units(unit_name, factor) on units.unit_name = unit
     """).df()
     passed, _, issues = validator(frame)
-    if not passed:
-        from ingest.loads import LoadError
-
-        raise LoadError("kz_land_reference", issues, new_load_id())
-    con.execute("create schema if not exists ref")
+    if not passed and not issues:
+        issues = [LoadIssue(str(path), None, None, "validation", "suite failed")]
+    outcome = PartitionOutcome(WHOLE, "rejected", files=[str(path)], issues=issues)
     con.register("land_reference_frame", frame)
     try:
-        con.execute("""
-            create or replace table ref.kz_land_reference as
-            select * exclude (unit_name, factor, _source_file) from land_reference_frame
-        """)
+        con.execute("create or replace temp table land_reference_stage as select * from land_reference_frame")
     finally:
         con.unregister("land_reference_frame")
+    publish_whole_tables(
+        con, feed=LAND_REFERENCE_FEED, load_id=load_id, started_at=started_at, outcome=outcome,
+        replacements={"ref.kz_land_reference":
+                      "select * exclude (unit_name, factor, _source_file) from land_reference_stage"},
+        stage_table="land_reference_stage",
+    )
+    con.execute("drop table land_reference_stage")
+    if outcome.status != "published":
+        raise LoadError(LAND_REFERENCE_FEED, outcome.issues, load_id)
     return len(frame)

@@ -206,6 +206,10 @@ def test_malformed_entry_is_rejected_and_tables_are_unchanged(loaded, folder, br
                for i in raised.value.issues)
     assert snapshot(con) == before
     assert load_statuses(con)[-1] == "rejected"
+    # Kept like any rejected load's rows: in quarantine.bilateral, with file, line and column.
+    kept = con.execute("select source_file, source_row, column_name from quarantine.bilateral "
+                       "where load_id = ?", [raised.value.load_id]).fetchall()
+    assert any(Path(f).name == file_name and r == line and c == column for f, r, c in kept), kept
 
 
 def test_syntax_error_names_the_line_before_anything_is_loaded(warehouse, folder):

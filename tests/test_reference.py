@@ -69,3 +69,29 @@ def test_the_working_calendar_knows_saturdays_worked_by_decree():
     assert not working["2024-05-08"]  # the Wednesday given off in its place
     assert not working["2024-05-05"] and not working["2024-05-07"] and not working["2024-05-09"]
     assert working["2024-05-06"] and working["2024-05-10"]
+
+
+def test_a_bad_land_reference_file_is_quarantined_and_recorded(warehouse, tmp_path):
+    """The published land figures load through the same publish path as every feed: a bad row
+    is kept in quarantine.kz_land_reference and meta.loads, and the table stays as it was."""
+    from catalog.reference import load_land_reference
+    from ingest.reference import LAND_REFERENCE_FILE
+
+    rows = load_land_reference(warehouse)
+    assert rows > 0
+    text = LAND_REFERENCE_FILE.read_text().splitlines()
+    header, first = text[0], text[1].split(",")
+    first[header.split(",").index("unit")] = "furlongs"
+    bad = tmp_path / "kz_land_reference.csv"
+    bad.write_text("\n".join([header, ",".join(first), *text[2:]]) + "\n")
+
+    with pytest.raises(LoadError) as raised:
+        load_land_reference(warehouse, bad)
+    assert warehouse.execute("select count(*) from ref.kz_land_reference").fetchone()[0] == rows
+    (kept,) = warehouse.execute(
+        "select count(*) from quarantine.kz_land_reference where load_id = ? and source_row = 2",
+        [raised.value.load_id]).fetchone()
+    assert kept == 1
+    statuses = warehouse.execute(
+        "select status from meta.loads where feed = 'kz_land_reference' order by started_at").fetchall()
+    assert statuses == [("published",), ("rejected",)]
