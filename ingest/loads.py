@@ -18,6 +18,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from ingest.duck import connect
+
 META_DDL = """
 create schema if not exists meta;
 create schema if not exists quarantine;
@@ -385,3 +387,31 @@ def publish_whole_tables(
         con.execute("rollback")
         raise
     return outcome
+
+
+RUN_FAILURES_DDL = """
+    create table if not exists run_failures (
+        run_id varchar not null,
+        job_name varchar not null,
+        failed_at timestamp not null,
+        partition_range varchar,
+        step_key varchar,
+        error_class varchar,
+        error_message varchar,
+        primary key (run_id, step_key)
+    )
+"""
+
+
+def record_failed_steps(paths, rows: list[tuple]) -> None:
+    """Failed runs' steps (run id, job, failed at, partitions, step, error class, message) in
+    run_failures of the operations database beside the warehouse (its own file, so that recording
+    never waits for the warehouse's writer lock)."""
+    paths.root.mkdir(parents=True, exist_ok=True)
+    with connect(paths.operations_db, temp_dir=paths.temp_dir) as con:
+        con.execute(RUN_FAILURES_DDL)
+        con.executemany("insert or replace into run_failures values (?, ?, ?, ?, ?, ?, ?)", rows)
+
+
+def table_row_count(con: duckdb.DuckDBPyConnection, table: str) -> int:
+    return con.execute(f"select count(*) from {table}").fetchone()[0]

@@ -222,6 +222,7 @@ def run_build() -> int:
 
 def print_summary(paths: WarehousePaths, success: bool, failed_checks, elapsed, run_ids) -> None:
     from ingest.duck import connect
+    from report import summary
 
     print()
     outcome = "succeeded" if success else "FAILED"
@@ -230,53 +231,21 @@ def print_summary(paths: WarehousePaths, success: bool, failed_checks, elapsed, 
         print("Failed checks: " + ", ".join(failed_checks))
     if paths.serving_db.exists():
         with connect(paths.serving_db, read_only=True, temp_dir=paths.temp_dir) as con:
-            tables = con.execute(
-                "select schema_name || '.' || table_name, estimated_size from duckdb_tables() "
-                "where table_name <> 'serving_info' order by 1"
-            ).fetchall()
+            tables = summary.serving_tables(con)
             print(f"\nServing copy ({len(tables)} tables): {paths.serving_db}")
             for name, rows in tables:
                 print(f"  {name:<48} {rows:>9,} rows")
             try:
-                progress = con.execute("""
-                    select target_name as target, reporting_side as side,
-                        latest_rolling_12m_label as last_12_months,
-                        round(latest_rolling_12m_turnover_usd / 1e6, 1) as turnover_musd,
-                        target_value_musd as target_musd,
-                        progress_rolling_12m_pct as progress_pct,
-                        round(gap_rolling_12m_usd / 1e6, 1) as gap_musd,
-                        required_cagr_pct as growth_needed_pct_per_year,
-                        deadline_year, trend_target_year as trend_reaches_target_in
-                    from marts.mart_trade_target_progress order by target_id, reporting_side
-                """).df()
+                progress = summary.target_progress(con)
                 print("\nProgress toward the bilateral targets (each side's own statistics):")
                 print(progress.to_string(index=False))
             except Exception as error:  # summary only; the build result is what matters
                 print(f"(no target progress: {error})")
             try:
-                land = con.execute("""
-                    with latest as (
-                        select max(season_seq) as season_seq from marts.mart_land_utilization
-                        where observed_ha > 0
-                    )
-                    select any_value(season_label) as season,
-                        round(sum(observed_ha) / 1e3, 1) as observed_kha,
-                        round(sum(unused_ha) / 1e3, 1) as unused_kha,
-                        round(100 * sum(unused_ha) / nullif(sum(observed_ha), 0), 1) as unused_pct
-                    from marts.mart_land_utilization join latest using (season_seq)
-                """).df()
+                land = summary.land_latest_season(con)
                 print("\nAgricultural land in the latest season (bundled set: 1/100 of the country):")
                 print(land.to_string(index=False))
-                # Over every quarter detected, so by quarter: the total alone would read as the
-                # latest season's.
-                subsoil = con.execute("""
-                    select detection_quarter as quarter,
-                        count(*) filter (where is_unlicensed) as unlicensed,
-                        count(*) filter (where compliance_category = 'outside_contour') as outside_contour,
-                        count(*) filter (where compliance_category = 'after_licence_expiry')
-                            as after_licence_expiry
-                    from marts.fct_subsoil_detections group by all order by quarter
-                """).df()
+                subsoil = summary.subsoil_by_quarter(con)
                 if len(subsoil):
                     print(f"\nUnlicensed subsoil workings (outside the licensed contour or after the "
                           f"licence's expiry), {subsoil.quarter.iloc[0]}..{subsoil.quarter.iloc[-1]}: "

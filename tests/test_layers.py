@@ -1,17 +1,20 @@
-"""The packages point one way: orchestration/ composes; catalog/ declares the feeds; ingest/ loads;
-expectations/ validates; demo/ writes synthetic data. Checked on the source (every import, also
-those inside functions), so a cycle or a reversed layer fails here, not at run time."""
+"""The packages point one way: orchestration/ composes; report/ renders the published marts;
+catalog/ declares the feeds; ingest/ loads; expectations/ validates; demo/ writes synthetic data.
+Checked on the source (every import, also those inside functions), so a cycle or a reversed layer
+fails here, not at run time."""
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("orchestration", "catalog", "ingest", "expectations", "demo")
+PACKAGES = ("orchestration", "report", "catalog", "ingest", "expectations", "demo")
 # What each package may import of the others.
 ALLOWED = {
-    "orchestration": {"catalog", "ingest", "expectations", "demo"},
+    "orchestration": {"report", "catalog", "ingest", "expectations", "demo"},
+    "report": {"catalog", "ingest"},
     "catalog": {"ingest", "expectations"},
     "expectations": {"ingest"},
     "ingest": set(),
@@ -89,3 +92,25 @@ def test_the_checker_sees_a_reversed_layer(tmp_path, monkeypatch):
     (tmp_path / "ingest" / "feeds.py").write_text("")
     monkeypatch.setattr("tests.test_layers.ROOT", tmp_path)
     assert _imports(source) == {"expectations.comtrade", "ingest.feeds"}
+
+
+SQL = re.compile(r"\b(select\s.+\sfrom|insert\s+(or\s+replace\s+)?into|create\s+(or\s+replace\s+)?"
+                 r"(temp\s+)?(table|view|schema)|delete\s+from|update\s+\w+\s+set)\b", re.I | re.S)
+
+
+def _sql_strings(path: Path) -> list[str]:
+    return [node.value[:60] for node in ast.walk(ast.parse(path.read_text()))
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and SQL.search(node.value)]
+
+
+def test_orchestration_holds_no_sql():
+    """SQL lives where data is handled (ingest/, report/, dbt_project/); orchestration composes."""
+    found = {str(p.relative_to(ROOT)): sql for p in (ROOT / "orchestration").rglob("*.py")
+             if (sql := _sql_strings(p))}
+    assert found == {}
+
+
+def test_the_sql_finder_finds_sql(tmp_path):
+    source = tmp_path / "x.py"
+    source.write_text('Q = f"""\n    select count(*)\n    from {table}\n"""\nN = "selection of assets"\n')
+    assert len(_sql_strings(source)) == 1

@@ -11,7 +11,7 @@ import pytest
 from report_figures import same_figures
 
 from ingest.loads import META_DDL
-from orchestration.report import FEED_MAX_AGE, build_report, feed_status_from_loads
+from report import FEED_MAX_AGE, build_report, feed_status_from_loads
 
 NOW = datetime(2025, 8, 1, 12, 0, tzinfo=UTC)
 CHARTS = ["turnover", "mirror_gap", "commodity_mix", "appeals_agencies", "appeals_regions", "unused_land",
@@ -492,11 +492,11 @@ def test_numbers_dates_and_names_in_the_page_language(pages):
 
 def test_catalogues_translate_every_message():
     """Every message of the code and template has a Russian and a Kazakh translation (not fuzzy),
-    with the same placeholders: `python -m orchestration.report.catalogue` lists what is missing."""
+    with the same placeholders: `python -m report.catalogue` lists what is missing."""
     from babel.messages.pofile import read_po
 
-    from orchestration.report.catalogue import extract, untranslated
-    from orchestration.report.i18n import po_path
+    from report.catalogue import extract, untranslated
+    from report.i18n import po_path
 
     messages = {m.id for m in extract() if m.id}
     assert len(messages) > 200
@@ -528,7 +528,7 @@ def test_cyrillic_is_drawn_in_the_png_charts():
     import altair as alt
     import vl_convert
 
-    from orchestration.report import charts
+    from report import charts
 
     def png(title: str, font: str | None = None) -> str:
         chart = charts.configure(alt.Chart(alt.Data(values=[{"a": 1}])).mark_point().encode(x="a:Q")
@@ -546,8 +546,8 @@ def test_cyrillic_is_drawn_in_the_png_charts():
 def test_the_turnover_card_names_tajikistans_months_when_they_differ(lang):
     """Each side's latest 12 months end when its own statistics do: Tajikistan's figure beside
     Kazakhstan's names its months when they are not Kazakhstan's."""
-    from orchestration.report import i18n
-    from orchestration.report.render import _cards
+    from report import i18n
+    from report.render import _cards
 
     figures = {"turnover_12m_kz_musd": 1445.0, "turnover_12m_period": "2025-01..2025-12",
                "turnover_12m_tj_musd": 1400.0}

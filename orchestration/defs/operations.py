@@ -13,7 +13,7 @@ from dagster import (
 )
 
 from catalog import FEEDS, GROUP_MAX_AGE
-from ingest.duck import connect
+from ingest.loads import record_failed_steps
 from orchestration.defs.assets.feeds import raw_key
 from orchestration.defs.resources import WarehouseResource
 
@@ -38,20 +38,6 @@ freshness_sensor = build_sensor_for_freshness_checks(
     default_status=DefaultSensorStatus.RUNNING,
 )
 
-RUN_FAILURES_DDL = """
-    create table if not exists run_failures (
-        run_id varchar not null,
-        job_name varchar not null,
-        failed_at timestamp not null,
-        partition_range varchar,
-        step_key varchar,
-        error_class varchar,
-        error_message varchar,
-        primary key (run_id, step_key)
-    )
-"""
-
-
 @run_failure_sensor(
     name="record_run_failures",
     default_status=DefaultSensorStatus.RUNNING,
@@ -75,9 +61,5 @@ def record_run_failures(context: RunFailureSensorContext, warehouse: WarehouseRe
          error.message.strip()[:4000] if error else context.failure_event.message)
         for step, error in steps
     ]
-    paths = warehouse.paths
-    paths.root.mkdir(parents=True, exist_ok=True)
-    with connect(paths.operations_db, temp_dir=paths.temp_dir) as con:
-        con.execute(RUN_FAILURES_DDL)
-        con.executemany("insert or replace into run_failures values (?, ?, ?, ?, ?, ?, ?)", rows)
+    record_failed_steps(warehouse.paths, rows)
     context.log.info(f"recorded {len(rows)} failed step(s) of run {run.run_id} ({run.job_name})")

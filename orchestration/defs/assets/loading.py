@@ -5,7 +5,7 @@ when a partition was rejected (its bad rows are in quarantine, its published dat
 from dagster import AssetCheckResult, AssetCheckSeverity, Failure, MaterializeResult, MetadataValue
 
 from expectations.runner import build_data_docs
-from ingest.loads import UNASSIGNED, LoadError, LoadReport
+from ingest.loads import UNASSIGNED, LoadError, LoadReport, table_row_count
 from orchestration.defs.resources import WarehouseResource
 
 
@@ -54,7 +54,7 @@ def report_load(
     published = [p for p in report.partitions if p.status == "published"]
     with warehouse.connect() as con:
         table = f"raw.{report.feed}"
-        (table_rows,) = con.execute(f"select count(*) from {table}").fetchone()
+        table_rows = table_row_count(con, table)
     yield MaterializeResult(
         metadata={
             "dagster/row_count": table_rows,

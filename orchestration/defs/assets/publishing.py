@@ -10,6 +10,7 @@ from ingest.serving import publish_serving_copy
 from orchestration.defs.assets.dbt import dbt_foundation, dbt_incremental, dbt_marts
 from orchestration.defs.project import dbt_project
 from orchestration.defs.resources import TRANSIENT_RETRY, WRITER_POOL, WarehouseResource
+from report.summary import target_progress_markdown
 
 DBT_ASSET_KEYS = sorted(
     {key for assets in (dbt_foundation, dbt_incremental, dbt_marts) for key in assets.keys},
@@ -31,7 +32,7 @@ def serving_copy(context: AssetExecutionContext, warehouse: WarehouseResource) -
     paths = warehouse.paths
     with warehouse.connect() as con:
         copy = publish_serving_copy(con, paths.serving_db, paths.serving_parquet)
-        progress = _target_progress(con)
+        progress = target_progress_markdown(con)
     metadata = {
         "serving_database": MetadataValue.path(str(copy.database)),
         "parquet_folder": MetadataValue.path(str(copy.parquet_dir)),
@@ -45,24 +46,6 @@ def serving_copy(context: AssetExecutionContext, warehouse: WarehouseResource) -
     if progress:
         metadata["target_progress"] = MetadataValue.md(progress)
     return MaterializeResult(metadata=metadata)
-
-
-def _target_progress(con) -> str | None:
-    """The current progress toward each bilateral target, as a small table for the UI."""
-    try:
-        rows = con.execute("""
-            select target_name, reporting_side, latest_rolling_12m_label,
-                round(latest_rolling_12m_turnover_usd / 1e6, 1), target_value_musd,
-                progress_rolling_12m_pct, required_cagr_pct, trend_target_year
-            from marts.mart_trade_target_progress order by target_id, reporting_side
-        """).fetchall()
-    except Exception:  # the mart is optional for the serving copy itself
-        return None
-    header = ("| target | side | last 12 months | turnover, M USD | target, M USD | progress % "
-              "| growth needed %/yr | trend reaches target |")
-    lines = [header, "|---|---|---|---|---|---|---|---|"]
-    lines += ["| " + " | ".join("" if v is None else str(v) for v in row) + " |" for row in rows]
-    return "\n".join(lines)
 
 
 @asset(

@@ -9,7 +9,7 @@ from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, ass
 from ingest.privacy import demo_key_in_use
 from orchestration.defs.assets.publishing import serving_copy
 from orchestration.defs.resources import TRANSIENT_RETRY, WRITER_POOL, WarehouseResource
-from orchestration.report import build_report, feed_status_from_loads
+from report import build_report, feed_status_from_loads
 
 
 @asset(

@@ -1,11 +1,11 @@
 """The report: one self-contained HTML page and a PNG per chart, from the serving copy.
 
-    from orchestration.report import build_report
+    from report import build_report
     result = build_report(serving_db, out_dir, data_docs=..., feed_status=feed_status_from_loads(con))
 """
 
-from orchestration.report.feeds import feed_status_from_loads
-from orchestration.report.render import ReportResult, build_report
-from orchestration.report.sections import FEED_MAX_AGE
+from report.feeds import feed_status_from_loads
+from report.render import ReportResult, build_report
+from report.sections import FEED_MAX_AGE
 
 __all__ = ["FEED_MAX_AGE", "ReportResult", "build_report", "feed_status_from_loads"]

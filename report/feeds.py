@@ -7,7 +7,7 @@ check_passed with the results of the Dagster asset checks.
 
 import duckdb
 
-from orchestration.report.queries import rows
+from report.queries import rows
 
 # meta.loads has a row per partition of each load (load_id = '<load>/<partition>'): a load's outcome
 # is its worst partition's, and its rows the sum over its partitions.

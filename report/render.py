@@ -23,8 +23,8 @@ import jinja2
 import vl_convert
 from markupsafe import Markup, escape
 
-from orchestration.report import i18n, queries
-from orchestration.report.i18n import (
+from report import i18n, queries
+from report.i18n import (
     LANGUAGE_NAMES,
     LANGUAGES,
     N_,
@@ -39,8 +39,8 @@ from orchestration.report.i18n import (
     season_name,
     signed_pct,
 )
-from orchestration.report.names import KAZAKH_NAMES_NOTE
-from orchestration.report.sections import SPECS, Content, Context, NoData, Table, status_name
+from report.names import KAZAKH_NAMES_NOTE
+from report.sections import SPECS, Content, Context, NoData, Table, status_name
 
 log = logging.getLogger(__name__)
 

@@ -14,8 +14,8 @@ import altair as alt
 import duckdb
 
 from catalog import GROUP_MAX_AGE, group_of
-from orchestration.report import charts, names, queries
-from orchestration.report.i18n import (
+from report import charts, names, queries
+from report.i18n import (
     N_,
     _,
     month_name,
@@ -28,7 +28,7 @@ from orchestration.report.i18n import (
     season_name,
     signed_pct,
 )
-from orchestration.report.queries import Row
+from report.queries import Row
 
 # The English names are also the main figures' keys (language-independent); _() translates them.
 COUNTRIES = {398: N_("Kazakhstan"), 762: N_("Tajikistan")}  # M49 codes

@@ -8,7 +8,7 @@ regions (the KATO file it holds is the Russian edition), so regions are given in
 the page says so (KAZAKH_NAMES_NOTE).
 """
 
-from orchestration.report.i18n import N_, SOURCE, _, lang
+from report.i18n import N_, SOURCE, _, lang
 
 NO_REGION = N_("No region")
 

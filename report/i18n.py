@@ -1,6 +1,6 @@
 """The report's languages: message catalogues, the active language, and locale formatting.
 
-The text lives in gettext catalogues, orchestration/report/locales/<lang>/LC_MESSAGES/report.po
+The text lives in gettext catalogues, report/locales/<lang>/LC_MESSAGES/report.po
 (English is the source language: its msgids are the English text). They are compiled with Babel
 when the report is built, in memory: no .mo file is kept in the repository or written out.
 

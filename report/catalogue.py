@@ -1,4 +1,4 @@
-"""Keeps the message catalogues in step with the code: `python -m orchestration.report.catalogue`.
+"""Keeps the message catalogues in step with the code: `python -m report.catalogue`.
 
 Extracts every translatable string of the report (the `_()`, `N_()` and `ngettext()` calls of its
 Python modules and the `_()` calls of its template), updates each language's .po with them (new
@@ -13,10 +13,10 @@ from babel.messages.catalog import Catalog
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.pofile import read_po, write_po
 
-from orchestration.report.i18n import DOMAIN, LANGUAGES, SOURCE, po_path
+from report.i18n import DOMAIN, LANGUAGES, SOURCE, po_path
 
 REPORT_DIR = Path(__file__).parent
-HEADER = ("# The report's text in {lang}: orchestration/report/catalogue.py keeps the messages in step with\n"
+HEADER = ("# The report's text in {lang}: report/catalogue.py keeps the messages in step with\n"
           "# the code; write the translations (msgstr) here. See the README, 'The report'.")
 METHODS = [("**.py", "python"), ("**.j2", "jinja2.ext:babel_extract")]
 OPTIONS = {"**.j2": {"extensions": "jinja2.ext.i18n", "trim_blocks": "true", "lstrip_blocks": "true"}}

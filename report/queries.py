@@ -11,7 +11,7 @@ from typing import Any
 
 import duckdb
 
-from orchestration.report.i18n import N_
+from report.i18n import N_
 
 Row = dict[str, Any]
 

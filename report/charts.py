@@ -9,8 +9,8 @@ marks are formatted in Python, with the text's locale.
 
 import altair as alt
 
-from orchestration.report.i18n import N_, _, num, pct
-from orchestration.report.queries import Row
+from report.i18n import N_, _, num, pct
+from report.queries import Row
 
 WIDTH = 720
 # DejaVu Sans covers Cyrillic, Kazakh letters included (Debian's fonts-dejavu-core; vl-convert
