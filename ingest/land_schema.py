@@ -32,10 +32,6 @@ FEEDS: dict[str, str] = {
     "subsoil_detections": "subsoil_detections_{partition}.csv",
 }
 PARTITION_PATTERN = re.compile(r"(\d{4})-Q([1-4])")
-FILE_PATTERN = re.compile(
-    r"^(?P<feed>land_parcels|land_observations|land_parcel_events|subsoil_sites|subsoil_detections)"
-    r"_(?P<partition>\d{4}-Q[1-4])\.(?P<ext>csv|jsonl)$"
-)
 FIRST_PARTITION = "2022-Q1"
 LAST_PARTITION = "2025-Q4"
 
@@ -137,14 +133,6 @@ COLUMNS: dict[str, list[tuple[str, str]]] = {
     "subsoil_sites": SUBSOIL_SITE_COLUMNS,
     "subsoil_detections": SUBSOIL_DETECTION_COLUMNS,
 }
-# One row per key within a partition (a later partition may carry a newer snapshot).
-RECORD_KEYS: dict[str, list[str]] = {
-    "land_parcels": ["cadastral_number"],
-    "land_observations": ["observation_id"],
-    "land_parcel_events": ["event_id"],
-    "subsoil_sites": ["licence_number"],
-    "subsoil_detections": ["detection_id"],
-}
 REQUIRED_VALUES: dict[str, list[str]] = {
     "land_parcels": ["cadastral_number", "kato_code", "land_category", "area_ha", "holder_type",
                      "tenure_type", "geometry_wkt"],
@@ -199,7 +187,6 @@ NON_NEGATIVE: dict[str, list[str]] = {
     "subsoil_detections": ["disturbed_area_ha"],
 }
 CADASTRAL_NUMBER_PATTERN = r"^[0-9]{2}-[0-9]{3}-[0-9]{3}-[0-9]{4}$"
-KATO_CODE_PATTERN = r"^[0-9]{9}$"
 
 # Stated area and geometry area may differ by this share before a parcel is flagged (not dropped).
 DEFAULT_AREA_TOLERANCE = 0.05
