@@ -284,11 +284,12 @@ class PhaseTimer:
 
 
 # The SQL of ingest/feeds.py's load_feed (shared by every feed), ingest/loads.py, ingest/revisions.py
-# and ingest/privacy.py, as of 1405b2f: (needle in the normalised lower-case text, step). The
-# first rule that matches wins, so the more specific needles come first. A rule that matched no
-# statement in a run is listed by `--phases` (a sign that the load's SQL changed) unless it is in
-# CONDITIONAL_NEEDLES (statements that only run when something is wrong or changed); statements
-# that matched no rule are counted under "other SQL" and the most frequent are kept in the JSON.
+# and ingest/privacy.py, as of dfab9c2 (checked with --phases on the three ingest benches): (needle
+# in the normalised lower-case text, step). The first rule that matches wins, so the more specific
+# needles come first. A rule that matched no statement in a run is listed by `--phases` (a sign
+# that the load's SQL changed) unless it is in CONDITIONAL_NEEDLES (statements that only run when
+# something is wrong or changed); statements that matched no rule are counted under "other SQL" and
+# the most frequent are kept in the JSON.
 LOAD_RULES: list[tuple[str, str]] = [
     ("create schema if not exists", "setup: schemas and tables (DDL)"),
     ("select current_setting('temp_directory')", "setup: work folder"),
