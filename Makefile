@@ -5,7 +5,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 
-.PHONY: warehouse test ui lint bench clean
+.PHONY: warehouse test test-fast ui lint bench clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +19,11 @@ warehouse: $(VENV)/.installed
 test: $(VENV)/.installed
 	$(PY) -m pytest
 
+# The unit tests alone (no Dagster runs, no dbt builds, no loads through GX, no UI): under a minute.
+# The dbt manifest is parsed only when there is none yet (SKIP_DBT_PARSE, tests/conftest.py).
+test-fast: $(VENV)/.installed
+	SKIP_DBT_PARSE=1 $(PY) -m pytest -m "not integration and not ui and not slow"
+
 # The Dagster UI on http://127.0.0.1:3000 (runs of `make warehouse` are in the same Dagster home).
 ui: $(VENV)/.installed
 	$(PY) -m orchestration.prepare
@@ -26,6 +31,7 @@ ui: $(VENV)/.installed
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/sqlfluff lint dbt_project/models
 
 # The three ingest benches at a quick size (~3 min on 2 cores), one table; figures in bench/out/.
