@@ -5,7 +5,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 
-.PHONY: warehouse test ui lint bench clean
+.PHONY: warehouse test test-fast ui lint bench clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,6 +18,11 @@ warehouse: $(VENV)/.installed
 
 test: $(VENV)/.installed
 	$(PY) -m pytest
+
+# The unit tests alone (no Dagster runs, no dbt builds, no loads through GX, no UI): under a minute.
+# The dbt manifest is parsed only when there is none yet (SKIP_DBT_PARSE, tests/conftest.py).
+test-fast: $(VENV)/.installed
+	SKIP_DBT_PARSE=1 $(PY) -m pytest -m "not integration and not ui and not slow"
 
 # The Dagster UI on http://127.0.0.1:3000 (runs of `make warehouse` are in the same Dagster home).
 ui: $(VENV)/.installed

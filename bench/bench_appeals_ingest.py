@@ -14,38 +14,30 @@ import json
 import os
 import shutil
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 from bench.common import (
-    DATASETS_DIR,
+    BENCH_HASH_KEY,
     LOAD_RULES,
-    OUT_DIR,
     PRIVACY_RULES,
-    REPO_ROOT,
-    PhaseTimer,
-    StatementClassifier,
-    TimedConnection,
+    LoadInstrumentation,
+    add_common_arguments,
     child_env,
-    default_memory_limit,
     fresh_dir,
     machine,
-    max_rss_mib,
     measure_child,
     print_machine,
     print_phase_table,
     print_ratio,
     print_steps,
+    run_dbt,
     self_peak_mib,
-    time_file_inspection,
-    timed_validator,
-    wait_child,
+    work_folder,
     write_child_result,
     write_report,
 )
 
-DBT_PROJECT = REPO_ROOT / "dbt_project"
 SEED = 7
 CHILD_PHASES = ("bare_read", "ingest_path")
 DBT_SELECT = ["--select", "+tag:appeals"]  # the appeals marts, their parents, seeds and tests
@@ -101,25 +93,14 @@ def child_ingest_path(landing: Path, memory_limit: str, phases: bool) -> dict:
     reference_seconds = time.perf_counter() - t0
     days = sorted(landing_days(landing))
 
-    timer = PhaseTimer()
-    classify = StatementClassifier(PRIVACY_RULES + LOAD_RULES)
-    validations: list[dict] = []
-    target = con
-    if phases:
-        time_file_inspection(timer)
-        target = TimedConnection(con, timer, classify)
-
-    def validator_for(feed):
-        if not phases:
-            return {}
-        return {"validator": timed_validator(timer, con, feed.validator, validations, feed.name)}
+    instrument = LoadInstrumentation(con, PRIVACY_RULES + LOAD_RULES, phases)
 
     feeds: dict[str, dict] = {}
     started = time.perf_counter()
     for name, load, feed in (("appeals", load_appeals, APPEALS), ("events", load_events, EVENTS)):
-        timer.prefix = f"{name} | "
+        instrument.timer.prefix = f"{name} | "
         t0 = time.perf_counter()
-        report = load(target, landing, days, **validator_for(feed))
+        report = load(instrument.target, landing, days, **instrument.validator(feed))
         report.raise_for_errors()
         feeds[name] = {
             "seconds": time.perf_counter() - t0,
@@ -128,7 +109,7 @@ def child_ingest_path(landing: Path, memory_limit: str, phases: bool) -> dict:
             "validation_runs": len(report.validations),
             "peak_after_mib": self_peak_mib(),
         }
-    timer.prefix = ""
+    instrument.timer.prefix = ""
     t0 = time.perf_counter()
     con.execute("checkpoint")
     checkpoint = time.perf_counter() - t0
@@ -145,11 +126,7 @@ def child_ingest_path(landing: Path, memory_limit: str, phases: bool) -> dict:
         "appeals": feeds["appeals"], "events": feeds["events"],
         "db_bytes": (root / "warehouse.duckdb").stat().st_size,
     }
-    if phases:
-        result["steps"] = timer.summary(seconds)
-        result["validations"] = validations
-        result["classifier"] = classify.report()
-    return result
+    return instrument.add_to(result, seconds)
 
 
 def run_child(args: argparse.Namespace) -> int:
@@ -204,8 +181,7 @@ def dataset(events: int, seed: int, datasets_dir: Path) -> tuple[Path, dict, boo
 
 
 def _child_env(workdir: Path, phase: str, memory_limit: str) -> dict:
-    # any key of 32 bytes or more (ingest/privacy.py): the data is synthetic
-    key = os.environ.get("APPEALS_HASH_KEY", "bench-appeals-hash-key-synthetic-data-01")
+    key = os.environ.get("APPEALS_HASH_KEY", BENCH_HASH_KEY)
     return child_env(workdir / phase, memory_limit, APPEALS_HASH_KEY=key)
 
 
@@ -218,31 +194,21 @@ def measure(phase: str, landing: Path, workdir: Path, memory_limit: str, phases:
 def measure_dbt(workdir: Path, memory_limit: str) -> dict:
     """`dbt parse` (not timed as part of the phase), then `dbt seed`, `dbt run` and `dbt test`
     of +tag:appeals on the warehouse the ingest phase left, each a child process of its own."""
-    dbt = str(Path(sys.executable).with_name("dbt"))
     warehouse = workdir / "ingest_path"
     env = _child_env(workdir, "ingest_path", memory_limit)
     env["WAREHOUSE_PATH"] = str(warehouse / "warehouse.duckdb")
     env["DUCKDB_TEMP_DIR"] = str(warehouse / "tmp")
-    # A target and log folder of our own: the shared dbt_project/target is left alone.
-    common = ["--project-dir", str(DBT_PROJECT), "--profiles-dir", str(DBT_PROJECT),
-              "--target-path", str(workdir / "dbt_target"), "--log-path", str(workdir / "dbt_logs")]
     steps: dict[str, dict] = {}
     for step in ("parse", *DBT_STEPS):
-        command = [dbt, step, *common] + (DBT_SELECT if step != "parse" else [])
-        log = workdir / f"dbt_{step}.log"
-        code, wall, usage = wait_child(command, env, log)
-        steps[step] = {"seconds": wall, "peak_mib": max_rss_mib(usage.ru_maxrss),
-                       "cpu_seconds": usage.ru_utime + usage.ru_stime,
-                       "summary": _dbt_summary(log.read_text())}
-        if code != 0:
+        steps[step] = run_dbt(workdir, env, step, [step] + (DBT_SELECT if step != "parse" else []), top=5)
+        if steps[step]["exit_code"] != 0:
             # Keep the figures measured so far (the load phases above all): report, don't raise.
-            errors = [line for line in log.read_text().splitlines() if "Error" in line]
-            print(f"dbt {step} FAILED (exit code {code}) after {wall:.1f} s; last errors:\n  "
-                  + "\n  ".join(errors[-4:]), flush=True)
-            return {"failed": f"dbt {step} (exit code {code}): {errors[-1] if errors else ''}",
+            errors = steps[step]["errors"]
+            print(f"dbt {step} FAILED (exit code {steps[step]['exit_code']}) after "
+                  f"{steps[step]['seconds']:.1f} s; last errors:\n  " + "\n  ".join(errors[-4:]), flush=True)
+            return {"failed": f"dbt {step} (exit code {steps[step]['exit_code']}): "
+                              f"{errors[-1] if errors else ''}",
                     "steps": steps}
-        if step != "parse":
-            steps[step]["slowest"] = _dbt_slowest(workdir / "dbt_target" / "run_results.json")
     measured = [steps[s] for s in DBT_STEPS]
     return {
         "seconds": sum(s["seconds"] for s in measured),
@@ -251,18 +217,6 @@ def measure_dbt(workdir: Path, memory_limit: str) -> dict:
         "steps": steps,
         "marts": _mart_rows(warehouse / "warehouse.duckdb"),
     }
-
-
-def _dbt_summary(log: str) -> str:
-    lines = [line for line in log.splitlines() if "Done. PASS=" in line or "Found " in line]
-    return " | ".join(line.split("  ", 1)[-1].strip() for line in lines)
-
-
-def _dbt_slowest(run_results: Path, top: int = 5) -> list[list]:
-    results = json.loads(run_results.read_text())["results"]
-    ranked = sorted(results, key=lambda r: -r["execution_time"])[:top]
-    # unique_id: resource_type.package.name[.hash] (tests carry a hash after their name)
-    return [[r["unique_id"].split(".")[2], round(r["execution_time"], 2)] for r in ranked]
 
 
 def _mart_rows(database: Path) -> dict:
@@ -282,15 +236,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--events", type=int, default=10_000_000,
                         help="history events to generate (default 10,000,000)")
     parser.add_argument("--seed", type=int, default=SEED, help=f"generator seed (default {SEED})")
-    parser.add_argument("--workdir", type=Path,
-                        help="work folder (default: a temp folder under bench/out/, removed after)")
-    parser.add_argument("--memory-limit", default=default_memory_limit(),
-                        help="DuckDB memory_limit (default: the project's, ingest.settings)")
-    parser.add_argument("--phases", action="store_true",
-                        help="also break the ingest path down by step (SQL statements, GX)")
+    add_common_arguments(parser, "also break the ingest path down by step (SQL statements, GX)")
     parser.add_argument("--no-dbt", action="store_true", help="skip the dbt phase")
-    parser.add_argument("--keep", action="store_true", help="keep the work folder (databases)")
-    parser.add_argument("--out", type=Path, help="where to write the JSON figures")
     parser.add_argument("--child", choices=CHILD_PHASES, help=argparse.SUPPRESS)
     parser.add_argument("--landing", help=argparse.SUPPRESS)
     parser.add_argument("--result", help=argparse.SUPPRESS)
@@ -298,15 +245,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.child:
         return run_child(args)
 
-    OUT_DIR.mkdir(parents=True, exist_ok=True)
-    if args.workdir:
-        workdir = args.workdir.resolve()
-        workdir.mkdir(parents=True, exist_ok=True)
-        datasets_dir = workdir / "datasets"
-    else:
-        workdir = Path(tempfile.mkdtemp(prefix="appeals_ingest_", dir=OUT_DIR))
-        datasets_dir = DATASETS_DIR  # kept across runs, so the next run reuses the files
-
+    workdir, datasets_dir = work_folder(args.workdir, "appeals_ingest_")
     try:
         started = time.perf_counter()
         landing, counts, reused = dataset(args.events, args.seed, datasets_dir)

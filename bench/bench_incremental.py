@@ -25,32 +25,28 @@ of the full history, against the full build of the same history.
 """
 
 import argparse
-import json
 import os
 import shutil
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 from bench.common import (
+    BENCH_HASH_KEY,
     DATASETS_DIR,
-    OUT_DIR,
-    REPO_ROOT,
+    add_common_arguments,
     child_env,
-    default_memory_limit,
     machine,
-    max_rss_mib,
     measure_child,
     print_machine,
-    wait_child,
+    run_dbt,
+    work_folder,
     write_child_result,
     write_report,
 )
 
 NEW_MONTH, NEW_PERIOD = "2025-11-01", "202511"
 SOURCES = ("source:raw.comtrade_records", "source:raw.eotinish_appeals", "source:raw.eotinish_appeal_events")
-HASH_KEY = "bench-appeals-hash-key-synthetic-data-01"  # synthetic data; >= 32 bytes (ingest/privacy.py)
 
 
 # --------------------------------------------------------------------------------------------
@@ -134,25 +130,10 @@ def link_into(folder: Path, files: list[Path]) -> None:
 
 
 def dbt_step(workdir: Path, env: dict, name: str, args: list[str]) -> dict:
-    dbt = str(Path(sys.executable).with_name("dbt"))
-    project = str(REPO_ROOT / "dbt_project")
-    common = ["--project-dir", project, "--profiles-dir", project,
-              "--target-path", str(workdir / "dbt_target"), "--log-path", str(workdir / "dbt_logs")]
-    log = workdir / f"dbt_{name}.log"
-    code, wall, usage = wait_child([dbt, *args, *common], env, log)
-    lines = log.read_text().splitlines()
-    summary = [line.split("  ", 1)[-1].strip() for line in lines if "Done. PASS=" in line]
-    if code != 0:
-        errors = [line for line in log.read_text().splitlines() if "Error" in line or "FAIL" in line]
-        raise SystemExit(f"dbt {name} failed (exit code {code}); see {log}:\n  " + "\n  ".join(errors[-6:]))
-    result = {"seconds": wall, "peak_mib": max_rss_mib(usage.ru_maxrss), "summary": " | ".join(summary)}
-    run_results = workdir / "dbt_target" / "run_results.json"
-    if name != "parse" and run_results.exists():
-        nodes = json.loads(run_results.read_text())["results"]
-        result["slowest"] = [[r["unique_id"].split(".")[2], round(r["execution_time"], 2)]
-                             for r in sorted(nodes, key=lambda r: -r["execution_time"])[:8]]
-        result["tests_seconds"] = sum(r["execution_time"] for r in nodes
-                                      if r["unique_id"].startswith("test."))
+    result = run_dbt(workdir, env, name, args)
+    if result["exit_code"] != 0:
+        raise SystemExit(f"dbt {name} failed (exit code {result['exit_code']}); see {result['log']}:\n  "
+                         + "\n  ".join(result["errors"]))
     return result
 
 
@@ -162,12 +143,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--trade-rows", type=int, default=5_000_000, help="trade rows (default 5,000,000)")
     parser.add_argument("--appeals-events", type=int, default=2_000_000,
                         help="appeals history events asked of the generator (default 2,000,000)")
-    parser.add_argument("--memory-limit", default=default_memory_limit(),
-                        help="DuckDB memory_limit of loads and dbt (default: the project's)")
-    parser.add_argument("--workdir", type=Path,
-                        help="work folder (default: a temp folder under bench/out/, removed after)")
-    parser.add_argument("--keep", action="store_true", help="keep the work folder (warehouse, dbt logs)")
-    parser.add_argument("--out", type=Path, help="where to write the JSON figures")
+    add_common_arguments(parser)
     parser.add_argument("--child", choices=("full", "increment"), help=argparse.SUPPRESS)
     parser.add_argument("--landing", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--result", type=Path, help=argparse.SUPPRESS)
@@ -178,9 +154,7 @@ def main(argv: list[str] | None = None) -> int:
     from bench.bench_appeals_ingest import APPEALS_GLOB, EVENTS_GLOB, SEED
     from bench.bench_appeals_ingest import dataset as appeals_dataset
 
-    OUT_DIR.mkdir(parents=True, exist_ok=True)
-    workdir = (args.workdir.resolve() if args.workdir
-               else Path(tempfile.mkdtemp(prefix="incremental_", dir=OUT_DIR)))
+    workdir, _ = work_folder(args.workdir, "incremental_")  # the datasets: the ingest benches'
     try:
         t0 = time.perf_counter()
         history_csv, new_csv = trade_split(args.trade_rows, DATASETS_DIR)
@@ -206,7 +180,7 @@ def main(argv: list[str] | None = None) -> int:
 
         warehouse = workdir / "warehouse"
         env = child_env(warehouse, args.memory_limit,
-                        APPEALS_HASH_KEY=os.environ.get("APPEALS_HASH_KEY", HASH_KEY),
+                        APPEALS_HASH_KEY=os.environ.get("APPEALS_HASH_KEY", BENCH_HASH_KEY),
                         WAREHOUSE_PATH=str(warehouse / "warehouse.duckdb"),
                         DUCKDB_TEMP_DIR=str(warehouse / "tmp"))
         # cautious: a test runs only when every model it reads is selected (the relationships
@@ -252,7 +226,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\nincrement / full build: {ratio:.1%} (target <= 5 %)")
         for kind in ("full", "increment"):
             build = steps[kind]["dbt build"]
-            print(f"dbt {kind}: {build['summary']}; tests {build.get('tests_seconds', 0):.1f} s; slowest: "
+            print(f"dbt {kind}: {build['summary'].split(' | ')[-1]}; "
+                  f"tests {build.get('tests_seconds', 0):.1f} s; slowest: "
                   + ", ".join(f"{n} {t:.1f} s" for n, t in build.get("slowest", [])[:5]))
         write_report("incremental", {
             "trade_rows": args.trade_rows, "appeals_events_asked": args.appeals_events,

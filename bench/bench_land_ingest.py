@@ -20,19 +20,14 @@ import argparse
 import os
 import shutil
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 from bench.common import (
-    DATASETS_DIR,
     LOAD_RULES,
-    OUT_DIR,
-    PhaseTimer,
-    StatementClassifier,
-    TimedConnection,
+    LoadInstrumentation,
+    add_common_arguments,
     child_env,
-    default_memory_limit,
     fresh_dir,
     machine,
     measure_child,
@@ -41,8 +36,7 @@ from bench.common import (
     print_ratio,
     print_steps,
     self_peak_mib,
-    time_file_inspection,
-    timed_validator,
+    work_folder,
     write_child_result,
     write_report,
 )
@@ -91,9 +85,8 @@ def child_ingest_path(landing: Path, memory_limit: str, phases: bool) -> dict:
     startup_peak = self_peak_mib()
     con = connect(root / "warehouse.duckdb", temp_dir=root / "tmp", memory_limit=memory_limit)
     load_kato(con)
-    timer = PhaseTimer()
-    classify = StatementClassifier(LAND_RULES + LOAD_RULES)
-    validations: list[dict] = []
+    instrument = LoadInstrumentation(con, LAND_RULES + LOAD_RULES, phases)
+    timer = instrument.timer
     geometry_seconds: dict[str, float] = {}
 
     def timed(original):  # the geometry step (Feed.enrich) timed on its own
@@ -105,18 +98,12 @@ def child_ingest_path(landing: Path, memory_limit: str, phases: bool) -> dict:
         return enrich
 
     land_feeds = [dataclasses.replace(f, enrich=timed(f.enrich)) if f.enrich else f for f in LAND_FEEDS]
-    target = con
-    if phases:
-        time_file_inspection(timer)
-        target = TimedConnection(con, timer, classify)
     feeds = {}
     started = time.perf_counter()
     for feed in land_feeds:
         timer.prefix = f"{feed.name} | " if phases else ""
-        kwargs = ({"validator": timed_validator(timer, con, feed.validator, validations, feed.name)}
-                  if phases else {})
         t0 = time.perf_counter()
-        report = load_feed(target, feed, landing, partitions(), **kwargs)
+        report = load_feed(instrument.target, feed, landing, partitions(), **instrument.validator(feed))
         if report.rejected:
             raise SystemExit(f"{feed.name}: quarters rejected: {[p.partition_key for p in report.rejected]}"
                              f"\n{report.issues[:5]}")
@@ -129,12 +116,7 @@ def child_ingest_path(landing: Path, memory_limit: str, phases: bool) -> dict:
     result = {"seconds": seconds, "feeds": feeds, "rows": sum(f["rows"] for f in feeds.values()),
               "startup_peak_mib": startup_peak,
               "db_bytes": (root / "warehouse.duckdb").stat().st_size}
-    if phases:
-        timer.prefix = ""
-        result["steps"] = timer.summary(seconds)
-        result["validations"] = validations
-        result["classifier"] = classify.report()
-    return result
+    return instrument.add_to(result, seconds)
 
 
 def dataset(parcels: int, datasets_dir: Path) -> tuple[Path, list[Path], float | None]:
@@ -159,14 +141,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.bench_land_ingest", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--parcels", type=int, default=1_000_000, help="parcels (default 1,000,000)")
-    parser.add_argument("--workdir", type=Path,
-                        help="work folder (default: a temp folder under bench/out/, removed after)")
-    parser.add_argument("--memory-limit", default=default_memory_limit(),
-                        help="DuckDB memory_limit (default: the project's, ingest.settings)")
-    parser.add_argument("--phases", action="store_true",
-                        help="also break the ingest path down by step (SQL statements, GX, geometry)")
-    parser.add_argument("--keep", action="store_true", help="keep the work folder (databases)")
-    parser.add_argument("--out", type=Path, help="where to write the JSON figures")
+    add_common_arguments(parser, "also break the ingest path down by step (SQL statements, GX, geometry)")
     parser.add_argument("--child", choices=PHASES, help=argparse.SUPPRESS)
     parser.add_argument("--landing", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--result", type=Path, help=argparse.SUPPRESS)
@@ -179,14 +154,7 @@ def main(argv=None) -> int:
             result = child_ingest_path(args.landing, args.memory_limit, args.phases)
         return write_child_result(args.result, result)
 
-    OUT_DIR.mkdir(parents=True, exist_ok=True)
-    if args.workdir:
-        workdir = args.workdir.resolve()
-        workdir.mkdir(parents=True, exist_ok=True)
-        datasets_dir = workdir / "datasets"
-    else:
-        workdir = Path(tempfile.mkdtemp(prefix="land_ingest_", dir=OUT_DIR))
-        datasets_dir = DATASETS_DIR
+    workdir, datasets_dir = work_folder(args.workdir, "land_ingest_")
     try:
         landing, paths, generated = dataset(args.parcels, datasets_dir)
         size_mb = sum(p.stat().st_size for p in paths) / 1e6

@@ -12,20 +12,15 @@ import argparse
 import os
 import shutil
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 from bench.common import (
-    DATASETS_DIR,
     LOAD_RULES,
-    OUT_DIR,
     TRADE_RULES,
-    PhaseTimer,
-    StatementClassifier,
-    TimedConnection,
+    LoadInstrumentation,
+    add_common_arguments,
     child_env,
-    default_memory_limit,
     fresh_dir,
     machine,
     measure_child,
@@ -34,8 +29,7 @@ from bench.common import (
     print_ratio,
     print_steps,
     self_peak_mib,
-    time_file_inspection,
-    timed_validator,
+    work_folder,
     write_child_result,
     write_report,
 )
@@ -71,7 +65,7 @@ def child_bare_read(csv_path: Path, workdir: Path, memory_limit: str) -> dict:
 
 def child_ingest_path(csv_path: Path, workdir: Path, memory_limit: str, phases: bool) -> dict:
     # WAREHOUSE_DIR (Data Docs) is set by the parent before this interpreter imported anything.
-    from catalog.trade import load_comtrade
+    from catalog.trade import COMTRADE, load_comtrade
     from ingest.duck import connect
     from ingest.reference import load_country_codes
 
@@ -80,20 +74,11 @@ def child_ingest_path(csv_path: Path, workdir: Path, memory_limit: str, phases: 
     con = connect(root / "warehouse.duckdb", temp_dir=root / "tmp", memory_limit=memory_limit)
     load_country_codes(con)
 
-    timer = PhaseTimer()
-    classify = StatementClassifier(LOAD_RULES + TRADE_RULES)
-    validations: list[dict] = []
-    kwargs = {}
-    target = con
-    if phases:
-        from expectations.comtrade import validate_comtrade_records
-
-        time_file_inspection(timer)
-        kwargs["validator"] = timed_validator(timer, con, validate_comtrade_records, validations, "trade")
-        target = TimedConnection(con, timer, classify)
+    instrument = LoadInstrumentation(con, LOAD_RULES + TRADE_RULES, phases)
 
     started = time.perf_counter()
-    report = load_comtrade(target, csv_path.parent.parent, MONTHS, **kwargs)
+    report = load_comtrade(instrument.target, csv_path.parent.parent, MONTHS,
+                           **instrument.validator(COMTRADE, "trade"))
     report.raise_for_errors()
     con.execute("checkpoint")
     seconds = time.perf_counter() - started
@@ -107,11 +92,7 @@ def child_ingest_path(csv_path: Path, workdir: Path, memory_limit: str, phases: 
         "validation_runs": len(report.validations),
         "db_bytes": (root / "warehouse.duckdb").stat().st_size,
     }
-    if phases:
-        result["steps"] = timer.summary(seconds)
-        result["validations"] = validations
-        result["classifier"] = classify.report()
-    return result
+    return instrument.add_to(result, seconds)
 
 
 def run_child(args: argparse.Namespace) -> int:
@@ -157,14 +138,7 @@ def main(argv: list[str] | None = None) -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, default=5_000_000, help="data rows (default 5,000,000)")
     parser.add_argument("--seed", type=int, default=SEED, help=f"generator seed (default {SEED})")
-    parser.add_argument("--workdir", type=Path,
-                        help="work folder (default: a temp folder under bench/out/, removed after)")
-    parser.add_argument("--memory-limit", default=default_memory_limit(),
-                        help="DuckDB memory_limit (default: the project's, ingest.settings)")
-    parser.add_argument("--phases", action="store_true",
-                        help="also break the ingest path down by step (SQL statements, GX)")
-    parser.add_argument("--keep", action="store_true", help="keep the work folder (databases)")
-    parser.add_argument("--out", type=Path, help="where to write the JSON figures")
+    add_common_arguments(parser, "also break the ingest path down by step (SQL statements, GX)")
     parser.add_argument("--child", choices=PHASES, help=argparse.SUPPRESS)
     parser.add_argument("--csv", help=argparse.SUPPRESS)
     parser.add_argument("--result", help=argparse.SUPPRESS)
@@ -172,15 +146,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.child:
         return run_child(args)
 
-    OUT_DIR.mkdir(parents=True, exist_ok=True)
-    if args.workdir:
-        workdir = args.workdir.resolve()
-        workdir.mkdir(parents=True, exist_ok=True)
-        datasets_dir = workdir / "datasets"
-    else:
-        workdir = Path(tempfile.mkdtemp(prefix="trade_ingest_", dir=OUT_DIR))
-        datasets_dir = DATASETS_DIR  # kept across runs, so the next run reuses the file
-
+    workdir, datasets_dir = work_folder(args.workdir, "trade_ingest_")
     try:
         started = time.perf_counter()
         csv_path, reused = dataset_path(args.rows, args.seed, datasets_dir)

@@ -23,6 +23,10 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 OUT_DIR = REPO_ROOT / "bench" / "out"
 DATASETS_DIR = OUT_DIR / "datasets"
 
+# The appeals benches' APPEALS_HASH_KEY unless one is set: the data is synthetic; any key of 32
+# bytes or more will do (ingest/privacy.py).
+BENCH_HASH_KEY = "bench-appeals-hash-key-synthetic-data-01"
+
 # Targets of issue 10 (points 2 and 3): peak RSS of each phase, ingest / bare read time.
 PEAK_TARGET_MIB = 1.5 * 1024
 RATIO_TARGETS = {"trade": 2.0, "appeals": 2.0, "land": 3.0}
@@ -179,6 +183,69 @@ def print_ratio(results: dict) -> float:
     return ratio
 
 
+def add_common_arguments(parser, phases_help: str | None = None) -> None:
+    """The options every ingest bench takes: --workdir, --memory-limit, [--phases], --keep, --out."""
+    parser.add_argument("--workdir", type=Path,
+                        help="work folder (default: a temp folder under bench/out/, removed after)")
+    parser.add_argument("--memory-limit", default=default_memory_limit(),
+                        help="DuckDB memory_limit (default: the project's, ingest.settings)")
+    if phases_help:
+        parser.add_argument("--phases", action="store_true", help=phases_help)
+    parser.add_argument("--keep", action="store_true", help="keep the work folder (databases)")
+    parser.add_argument("--out", type=Path, help="where to write the JSON figures")
+
+
+def work_folder(workdir: Path | None, prefix: str) -> tuple[Path, Path]:
+    """(work folder, datasets folder): --workdir and its datasets/ when given; otherwise a fresh
+    temp folder under bench/out/ (removed after unless --keep) and bench/out/datasets, kept across
+    runs so that the next run reuses the generated files."""
+    import tempfile
+
+    OUT_DIR.mkdir(parents=True, exist_ok=True)
+    if workdir:
+        workdir = workdir.resolve()
+        workdir.mkdir(parents=True, exist_ok=True)
+        return workdir, workdir / "datasets"
+    return Path(tempfile.mkdtemp(prefix=prefix, dir=OUT_DIR)), DATASETS_DIR
+
+
+# --------------------------------------------------------------------------------------------
+# dbt as a measured child process
+# --------------------------------------------------------------------------------------------
+
+DBT_PROJECT = REPO_ROOT / "dbt_project"
+
+
+def run_dbt(workdir: Path, env: dict, name: str, args: list[str], top: int = 8) -> dict:
+    """`dbt <args>` on the project as a measured child (wait_child), its target and log folders in
+    the work folder (the shared dbt_project/target is left alone), its output in
+    <workdir>/dbt_<name>.log. Returns seconds, peak MiB, CPU seconds, the summary lines, the exit
+    code, the last error lines and, from run_results.json, the slowest nodes and tests' seconds."""
+    dbt = str(Path(sys.executable).with_name("dbt"))
+    common = ["--project-dir", str(DBT_PROJECT), "--profiles-dir", str(DBT_PROJECT),
+              "--target-path", str(workdir / "dbt_target"), "--log-path", str(workdir / "dbt_logs")]
+    log = workdir / f"dbt_{name}.log"
+    run_results = workdir / "dbt_target" / "run_results.json"
+    run_results.unlink(missing_ok=True)
+    code, wall, usage = wait_child([dbt, *args, *common], env, log)
+    lines = log.read_text().splitlines()
+    summary = [line.split("  ", 1)[-1].strip() for line in lines
+               if "Done. PASS=" in line or "Found " in line]
+    result = {"seconds": wall, "peak_mib": max_rss_mib(usage.ru_maxrss),
+              "cpu_seconds": usage.ru_utime + usage.ru_stime, "summary": " | ".join(summary),
+              "exit_code": code, "log": str(log)}
+    if code != 0:
+        result["errors"] = [line for line in lines if "Error" in line or "FAIL" in line][-6:]
+    elif run_results.exists():
+        nodes = json.loads(run_results.read_text())["results"]
+        # unique_id: resource_type.package.name[.hash] (tests carry a hash after their name)
+        result["slowest"] = [[r["unique_id"].split(".")[2], round(r["execution_time"], 2)]
+                             for r in sorted(nodes, key=lambda r: -r["execution_time"])[:top]]
+        result["tests_seconds"] = sum(r["execution_time"] for r in nodes
+                                      if r["unique_id"].startswith("test."))
+    return result
+
+
 # --------------------------------------------------------------------------------------------
 # --phases: time every step of the load path without changing the project's code
 # --------------------------------------------------------------------------------------------
@@ -217,11 +284,12 @@ class PhaseTimer:
 
 
 # The SQL of ingest/feeds.py's load_feed (shared by every feed), ingest/loads.py, ingest/revisions.py
-# and ingest/privacy.py, as of 1405b2f: (needle in the normalised lower-case text, step). The
-# first rule that matches wins, so the more specific needles come first. A rule that matched no
-# statement in a run is listed by `--phases` (a sign that the load's SQL changed) unless it is in
-# CONDITIONAL_NEEDLES (statements that only run when something is wrong or changed); statements
-# that matched no rule are counted under "other SQL" and the most frequent are kept in the JSON.
+# and ingest/privacy.py, as of dfab9c2 (checked with --phases on the three ingest benches): (needle
+# in the normalised lower-case text, step). The first rule that matches wins, so the more specific
+# needles come first. A rule that matched no statement in a run is listed by `--phases` (a sign
+# that the load's SQL changed) unless it is in CONDITIONAL_NEEDLES (statements that only run when
+# something is wrong or changed); statements that matched no rule are counted under "other SQL" and
+# the most frequent are kept in the JSON.
 LOAD_RULES: list[tuple[str, str]] = [
     ("create schema if not exists", "setup: schemas and tables (DDL)"),
     ("select current_setting('temp_directory')", "setup: work folder"),
@@ -375,6 +443,39 @@ def timed_validator(timer: PhaseTimer, con, validate, validations: list[dict], f
         return outcome
 
     return run
+
+
+class LoadInstrumentation:
+    """The --phases instrumentation of one ingest child: a PhaseTimer, the statement classifier of
+    `rules`, the timed file inspection and the timing stand-in for the connection (`target`, what
+    the loads are given), the timed GX suites. Disabled, `target` is the connection itself and
+    `validator()` adds nothing; `timer` still works (for steps a bench always times)."""
+
+    def __init__(self, con, rules: list[tuple[str, str]], enabled: bool):
+        self.con, self.enabled = con, enabled
+        self.timer = PhaseTimer()
+        self.classify = StatementClassifier(rules)
+        self.validations: list[dict] = []
+        self.target = con
+        if enabled:
+            time_file_inspection(self.timer)
+            self.target = TimedConnection(con, self.timer, self.classify)
+
+    def validator(self, feed, label: str | None = None) -> dict:
+        """The keyword arguments of a load call: its feed's suite (Feed.validator), timed."""
+        if not self.enabled:
+            return {}
+        return {"validator": timed_validator(self.timer, self.con, feed.validator,
+                                             self.validations, label or feed.name)}
+
+    def add_to(self, result: dict, seconds: float) -> dict:
+        """The steps, GX runs and classifier check, into a child's result (when enabled)."""
+        if self.enabled:
+            self.timer.prefix = ""
+            result["steps"] = self.timer.summary(seconds)
+            result["validations"] = self.validations
+            result["classifier"] = self.classify.report()
+        return result
 
 
 def print_steps(ingest: dict) -> None:

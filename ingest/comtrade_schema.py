@@ -56,7 +56,6 @@ COMTRADE_COLUMNS: list[tuple[str, str]] = [
     ("isAggregate", "BOOLEAN"),
 ]
 COLUMN_NAMES = [name for name, _ in COMTRADE_COLUMNS]
-COLUMN_TYPES = dict(COMTRADE_COLUMNS)
 
 # Columns a record cannot be understood without; the others may be empty (Comtrade leaves
 # quantities, weights and CIF/FOB blank for many lines).

@@ -274,22 +274,3 @@ def points_in_contours(points_wkt: Any, contours_wkt: Any) -> pd.DataFrame:
         "distance_outside_m": dist,
         "reason": reason,
     })
-
-
-def locate_points(points_wkt: Any, contours_wkt: Any) -> pd.DataFrame:
-    """Which contours cover each point (edges included), for detections not tied to a licence:
-    one row per (point_index, contour_index) pair, from an STRtree over the contours (unparsable,
-    non-polygonal or empty contours are left out; invalid ones are repaired with make_valid)."""
-    pts, _ = parse_wkt(points_wkt)
-    polys, _ = parse_wkt(contours_wkt)
-    ok = np.isin(shapely.get_type_id(polys), [3, 6]) & ~shapely.is_empty(polys)
-    idx = np.flatnonzero(ok)
-    usable = polys[idx]
-    bad = ~shapely.is_valid(usable)
-    if bad.any():
-        usable[bad] = shapely.make_valid(usable[bad])
-    tree = shapely.STRtree(usable)
-    p_ok = shapely.get_type_id(pts) == 0
-    p_idx = np.flatnonzero(p_ok)
-    pairs = tree.query(pts[p_idx], predicate="covered_by")
-    return pd.DataFrame({"point_index": p_idx[pairs[0]], "contour_index": idx[pairs[1]]})

@@ -20,8 +20,6 @@ Areas are hectares. Quarter files of the winter quarter may hold no observations
 
 from __future__ import annotations
 
-import re
-
 from ingest.periods import parse_quarter, quarter_label
 
 # --- partitions and file names ---------------------------------------------------------------------
@@ -33,10 +31,6 @@ FEEDS: dict[str, str] = {
     "subsoil_sites": "subsoil_sites_{partition}.jsonl",
     "subsoil_detections": "subsoil_detections_{partition}.csv",
 }
-FILE_PATTERN = re.compile(
-    r"^(?P<feed>land_parcels|land_observations|land_parcel_events|subsoil_sites|subsoil_detections)"
-    r"_(?P<partition>\d{4}-Q[1-4])\.(?P<ext>csv|jsonl)$"
-)
 FIRST_PARTITION = "2022-Q1"
 LAST_PARTITION = "2025-Q4"
 
@@ -134,14 +128,6 @@ COLUMNS: dict[str, list[tuple[str, str]]] = {
     "subsoil_sites": SUBSOIL_SITE_COLUMNS,
     "subsoil_detections": SUBSOIL_DETECTION_COLUMNS,
 }
-# One row per key within a partition (a later partition may carry a newer snapshot).
-RECORD_KEYS: dict[str, list[str]] = {
-    "land_parcels": ["cadastral_number"],
-    "land_observations": ["observation_id"],
-    "land_parcel_events": ["event_id"],
-    "subsoil_sites": ["licence_number"],
-    "subsoil_detections": ["detection_id"],
-}
 REQUIRED_VALUES: dict[str, list[str]] = {
     "land_parcels": ["cadastral_number", "kato_code", "land_category", "area_ha", "holder_type",
                      "tenure_type", "geometry_wkt"],
@@ -196,7 +182,6 @@ NON_NEGATIVE: dict[str, list[str]] = {
     "subsoil_detections": ["disturbed_area_ha"],
 }
 CADASTRAL_NUMBER_PATTERN = r"^[0-9]{2}-[0-9]{3}-[0-9]{3}-[0-9]{4}$"
-KATO_CODE_PATTERN = r"^[0-9]{9}$"
 
 # Stated area and geometry area may differ by this share before a parcel is flagged (not dropped).
 DEFAULT_AREA_TOLERANCE = 0.05

@@ -146,8 +146,6 @@ class LoadError(Exception):
 class RegisteredFile:
     path: Path
     sha256: str
-    is_new: bool  # first seen, or its bytes changed since
-    landed_seq: int
     problem: str | None = None
 
 
@@ -180,7 +178,7 @@ def register_landing_files(
         # bytes did not change, but how they are read did.
         newly_decodable = seen and "not UTF-8" in (seen[3] or "") and configured_encoding(path)
         if seen and seen[0] == signature and not newly_decodable:
-            registered.append(RegisteredFile(path, seen[1], False, seen[2], seen[3]))
+            registered.append(RegisteredFile(path, seen[1], seen[3]))
         else:
             changed.append((signature.ctime_ns, str(path), path))
     for _, _, path in sorted(changed):
@@ -198,7 +196,7 @@ def register_landing_files(
                 [signature.size, signature.mtime_ns, signature.ctime_ns, signature.inode,
                  inspection.compression, inspection.encoding, feed, str(path)],
             )
-            registered.append(RegisteredFile(path, sha, True, seen[2], None))
+            registered.append(RegisteredFile(path, sha, None))
             continue
         con.execute(
             "insert or replace into meta.landing_files (feed, path, size_bytes, mtime_ns, sha256, "
@@ -207,7 +205,7 @@ def register_landing_files(
             [feed, str(path), signature.size, signature.mtime_ns, sha, utc_now(), signature.ctime_ns,
              signature.inode, next_seq, inspection.compression, inspection.encoding, inspection.problem],
         )
-        registered.append(RegisteredFile(path, sha, True, next_seq, inspection.problem))
+        registered.append(RegisteredFile(path, sha, inspection.problem))
         next_seq += 1
     return sorted(registered, key=lambda r: str(r.path))
 

@@ -241,15 +241,6 @@ def load_working_calendar(con: duckdb.DuckDBPyConnection) -> int:
     return len(frame)
 
 
-def known_kato_codes(kato_file: Path = KATO_FILE) -> list[str]:
-    with duckdb.connect() as con:
-        rows = con.execute(
-            f"select code from read_csv({sql_string(str(kato_file))}, delim = ';', header = true, "
-            "all_varchar = true)"
-        ).fetchall()
-    return [code for (code,) in rows]
-
-
 # --------------------------------------------------------------------------------------------
 # Published land-monitoring figures (kz_land_reference.csv), reconciled in mart_land_reconciliation
 # --------------------------------------------------------------------------------------------

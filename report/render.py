@@ -62,10 +62,6 @@ class ReportResult:
     problems: list[str] = field(default_factory=list)  # sections that failed unexpectedly
     seconds: float = 0.0
 
-    @property
-    def png_paths(self) -> list[Path]:
-        return list(self.pngs.values())
-
     def figures_markdown(self) -> str:
         """The main figures as a two-column Markdown table (for Dagster metadata)."""
         lines = ["| figure | value |", "|---|---|"]

@@ -12,6 +12,9 @@ from catalog.appeals import load_appeals, load_events
 from ingest.loads import LoadError
 from ingest.privacy import MissingHashKey, find_iin_values
 
+# Loads through DuckDB and Great Expectations, seconds each: not in `make test-fast`.
+pytestmark = pytest.mark.slow
+
 DAY, NEXT_DAY = "2024-03-05", "2024-03-06"
 
 

@@ -17,6 +17,9 @@ from catalog.trade import COMTRADE, load_comtrade
 from ingest import feeds
 from ingest.revisions import accept
 
+# Loads through DuckDB and Great Expectations, seconds each: not in `make test-fast`.
+pytestmark = pytest.mark.slow
+
 JAN, FEB, MAR = "2023-01-01", "2023-02-01", "2023-03-01"
 
 

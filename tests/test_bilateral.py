@@ -14,6 +14,9 @@ from ingest.duck import connect
 from ingest.loads import LoadError
 from ingest.settings import WarehousePaths
 
+# Loads through DuckDB and Great Expectations, seconds each: not in `make test-fast`.
+pytestmark = pytest.mark.slow
+
 TABLE_NAMES = list(TABLES)
 
 

@@ -14,6 +14,9 @@ from ingest.comtrade_schema import COLUMN_NAMES
 from ingest.loads import LoadError
 from ingest.revisions import accept
 
+# Loads through DuckDB and Great Expectations, seconds each: not in `make test-fast`.
+pytestmark = pytest.mark.slow
+
 JAN, FEB = "2023-01-01", "2023-02-01"
 
 

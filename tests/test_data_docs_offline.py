@@ -114,6 +114,7 @@ def frame(values) -> pd.DataFrame:
     return pd.DataFrame({"value": values, "_source_file": "f.csv", "_source_row": range(1, len(values) + 1)})
 
 
+@pytest.mark.slow
 def test_data_docs_list_every_process_validations_and_load_nothing_from_the_internet(warehouse_paths):
     docs = warehouse_paths.data_docs
     runner._context.cache_clear()

@@ -11,6 +11,7 @@ from collections import Counter
 from pathlib import Path
 
 import duckdb
+import pytest
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 PROJECT = REPO_ROOT / "dbt_project"
@@ -60,6 +61,7 @@ def test_not_null_columns_tests_name_documented_columns_once():
     assert ("seed.kz_tj_warehouse.hs_chapters", "hs_chapter_code") in tested
 
 
+@pytest.mark.integration
 def test_not_null_columns_reports_each_column_with_nulls_and_its_count(tmp_path):
     """`dbt test` on a throw-away project holding only the generic test, against a DuckDB table
     with nulls in two of three columns: one failing row per such column, with its null count."""

@@ -88,6 +88,7 @@ def wait_for_next_run(tmp_path: Path, env: dict, bound: float) -> float:
     return time.monotonic() - started
 
 
+@pytest.mark.slow
 def test_the_dagster_home_is_ready_before_any_process_starts(home):
     """The daemon and a run (or the webserver) starting together on an empty home both stamped
     the SQLite schema and one died on `UNIQUE constraint failed: alembic_version`; the home is
@@ -104,6 +105,7 @@ def test_the_holder_uses_the_warehouse_writer_pool():
     assert POOL == WRITER_POOL
 
 
+@pytest.mark.integration
 def test_the_monitoring_daemon_fails_a_killed_run_and_frees_its_slot(home):
     tmp_path, env = home
     daemon_log = (tmp_path / "daemon.log").open("w")
@@ -131,6 +133,7 @@ def test_the_monitoring_daemon_fails_a_killed_run_and_frees_its_slot(home):
 
 
 @pytest.mark.parametrize("tagged", [True, False], ids=["tagged", "untagged"])
+@pytest.mark.integration
 def test_the_build_command_fails_a_killed_run_and_frees_its_slot_before_it_starts(home, tagged):
     tmp_path, env = home
     env["POOL_HOLDER_TAGS"] = "1" if tagged else "0"
@@ -145,6 +148,7 @@ def test_the_build_command_fails_a_killed_run_and_frees_its_slot_before_it_start
     assert elapsed < BUILD_BOUND_SECONDS
 
 
+@pytest.mark.integration
 def test_a_live_run_is_left_alone(home):
     """A run whose process is alive (another `make warehouse` in progress) is not failed."""
     tmp_path, env = home

@@ -81,6 +81,7 @@ def test_deterministic_bytes_and_file_names(tmp_path: Path) -> None:
         a[0].read_bytes()
 
 
+@pytest.mark.slow
 def test_headers_and_keys_equal_the_contract(bundled) -> None:
     _, paths = bundled
     import json
@@ -212,6 +213,7 @@ def test_seeds_cover_every_id_used(con, tmp_path: Path) -> None:
         assert (committed / p.name).read_bytes() == p.read_bytes()
 
 
+@pytest.mark.slow
 def test_scale_writer_small(tmp_path: Path) -> None:
     paths = write_scale_appeals(tmp_path, events=60_000, seed=3, progress=False)
     assert len(paths) == 2 * 14

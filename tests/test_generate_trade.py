@@ -55,6 +55,7 @@ def _yearly(con: duckdb.DuckDBPyConnection) -> dict[tuple[int, int, str], float]
     return {(y, r, f): float(v) for y, r, f, v in rows}
 
 
+@pytest.mark.slow
 def test_file_names_and_deterministic_bytes(bundled, tmp_path: Path) -> None:
     out, paths = bundled
     names = {p.name for p in paths}

@@ -9,7 +9,7 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
-from ingest.geometry import area_disagreement, geometry_checks, locate_points, points_in_contours
+from ingest.geometry import area_disagreement, geometry_checks, points_in_contours
 
 SQUARE = "POLYGON ((68 51, 68.01 51, 68.01 51.01, 68 51.01, 68 51))"
 BOW_TIE = "POLYGON ((68 51, 68.01 51.01, 68.01 51, 68 51.01, 68 51))"
@@ -118,12 +118,3 @@ def test_bad_points_and_contours_are_reported_not_raised() -> None:
     # an invalid contour is tested after make_valid (two triangles): a point in the east one
     assert not df["contour_valid"][4]
     assert df["inside"][4]
-
-
-def test_locate_points_with_edges_counting_as_inside() -> None:
-    west = "POLYGON ((68 51, 68.01 51, 68.01 51.01, 68 51.01, 68 51))"
-    east = "POLYGON ((68.01 51, 68.02 51, 68.02 51.01, 68.01 51.01, 68.01 51))"
-    pairs = locate_points(["POINT (68.005 51.005)", "POINT (68.01 51.005)", "POINT (70 50)",
-                           "nonsense"], [west, east, "nonsense"])
-    got = sorted(map(tuple, pairs.to_numpy().tolist()))
-    assert got == [(0, 0), (1, 0), (1, 1)]

@@ -139,6 +139,7 @@ UNPATCHED = textwrap.dedent("""
 """)
 
 
+@pytest.mark.slow
 def test_without_the_accommodation_gx_still_fails_on_duckdb():
     """In a fresh interpreter (the accommodation is applied process-wide once enabled): GX as
     released closes the connection before the rows are fetched, so every metric is empty. When

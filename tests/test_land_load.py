@@ -39,6 +39,9 @@ from ingest.land_schema import partitions
 from ingest.loads import LoadError
 from ingest.settings import WarehousePaths
 
+# Loads through DuckDB and Great Expectations, seconds each: not in `make test-fast`.
+pytestmark = pytest.mark.slow
+
 Q = "2024-Q3"  # the quarter of the hand-made files (dates in July and August 2024)
 PREVIOUS = "2024-Q2"
 FEED_NAMES = [feed.name for feed in FEEDS]

@@ -28,6 +28,9 @@ from orchestration.defs.assets.trade import ref_country_codes
 from orchestration.defs.operations import FEED_INTERVALS, freshness_checks, record_run_failures
 from orchestration.defs.resources import WarehouseResource
 
+# Dagster runs (materialize) against a warehouse.
+pytestmark = pytest.mark.integration
+
 
 def resources(paths):
     return {"warehouse": WarehouseResource(root=str(paths.root), landing=str(paths.landing))}

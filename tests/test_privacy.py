@@ -246,6 +246,7 @@ def test_a_load_with_another_key_is_refused(monkeypatch):
         ("eotinish_appeals", first)]
 
 
+@pytest.mark.slow
 def test_bundled_files_landed_before_the_manifest_are_recognised(no_key, tmp_path):
     """`make warehouse` on a landing folder the older generator wrote (no manifest): the files
     identical to the generator's output are recorded as demo files, any other file is not."""

@@ -214,6 +214,7 @@ def section(html: str, key: str) -> str:
     return html.split(f'<section id="{key}">', 1)[1].split("</section>", 1)[0]
 
 
+# Renders the whole report once (charts, three languages), ~10 s: the tests using it are marked slow.
 @pytest.fixture(scope="module")
 def full(tmp_path_factory):
     root = tmp_path_factory.mktemp("report")
@@ -223,6 +224,7 @@ def full(tmp_path_factory):
     return result, result.html.read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_page_and_pngs(full):
     result, html = full
     assert result.problems == []
@@ -247,6 +249,7 @@ def test_page_and_pngs(full):
     assert 'href="../data_docs/index.html"' in html
 
 
+@pytest.mark.slow
 def test_self_contained(full):
     _, html = full
     parser = Resources()
@@ -262,6 +265,7 @@ def test_self_contained(full):
     assert len(all_ids) == len(set(all_ids))
 
 
+@pytest.mark.slow
 def test_main_figures_match_the_tables(full):
     result, html = full
     figures = result.main_figures
@@ -321,6 +325,7 @@ def cards(html: str) -> dict[str, tuple[str, str]]:
         r'<div class="context">([^<]*)</div>', html)}
 
 
+@pytest.mark.slow
 def test_subsoil_tile_names_its_period_and_the_latest_quarter(full):
     """The total is over every quarter detected, so the tile says which, gives the latest quarter
     beside it, and counts work after a licence's expiry as unlicensed beside work outside the
@@ -332,6 +337,7 @@ def test_subsoil_tile_names_its_period_and_the_latest_quarter(full):
                        "Q2 2025 alone: 2 (1 outside, 1 after expiry)")
 
 
+@pytest.mark.slow
 def test_stale_and_failed_feeds_are_highlighted(full):
     result, html = full
     assert FEED_MAX_AGE["appeals"] == timedelta(days=2) and FEED_MAX_AGE["bilateral"] is None
@@ -347,6 +353,7 @@ def test_stale_and_failed_feeds_are_highlighted(full):
     assert "1 of 5 feeds is stale (eotinish_appeals)" in table
 
 
+@pytest.mark.slow
 def test_missing_and_empty_tables_say_no_data(tmp_path, full):
     serving = make_serving_copy(tmp_path / "serving.duckdb", skip=("mart_land_utilization", "dim_agency"),
                                 empty=("mart_commitment_progress",))
@@ -431,6 +438,7 @@ def pages(full):
     return {lang: path.read_text(encoding="utf-8") for lang, path in result.pages.items()}
 
 
+@pytest.mark.slow
 def test_a_page_per_language_with_links_to_the_others(full, pages):
     result, _ = full
     out = result.html.parent
@@ -454,6 +462,7 @@ def test_a_page_per_language_with_links_to_the_others(full, pages):
         assert f'href="{docs}"' in html, lang
 
 
+@pytest.mark.slow
 def test_every_page_shows_the_english_figures(pages):
     """The numbers of each card and takeaway, read back in the page's locale with Babel, are the
     English page's."""
@@ -467,6 +476,7 @@ def test_every_page_shows_the_english_figures(pages):
     assert same_figures(["USD 1,350 M"], ["1\xa0305 млн долл. США"], "ru") != []
 
 
+@pytest.mark.slow
 def test_numbers_dates_and_names_in_the_page_language(pages):
     ru, kk = visible_text(pages["ru"]), visible_text(pages["kk"])
     # A no-break space between thousands and a decimal comma; months in the language.

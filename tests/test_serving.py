@@ -14,6 +14,7 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
+import pytest
 
 from ingest.serving import BUILDS, CURRENT_FILE, CURRENT_LINK, current_build, publish_serving_copy
 
@@ -101,6 +102,7 @@ def test_leftovers_of_a_killed_publish_are_removed_by_the_next(tmp_path):
     assert serving_entries(tmp_path) == expected_entries(tmp_path)
 
 
+@pytest.mark.slow
 def test_publishes_killed_with_sigkill_leave_nothing_after_the_next(tmp_path):
     """Eight publishes killed at different moments (a process of their own, SIGKILL), then one
     that completes: the serving folder holds exactly a clean copy."""
@@ -147,6 +149,7 @@ def test_a_build_is_deleted_only_when_two_newer_builds_exist(tmp_path):
         copies[-2].build_dir.name, copies[-1].build_dir.name]
 
 
+@pytest.mark.slow
 def test_readers_never_see_a_missing_file_or_a_torn_read_while_publishes_run(tmp_path):
     con = make_warehouse(tmp_path / "warehouse.duckdb")
     publish(con, tmp_path)
