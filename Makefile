@@ -4,6 +4,10 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
+# Where the warehouse and the landing folder are: read by the Dagster resources when a run starts
+# (EnvVar), by dbt's profile and by Great Expectations' Data Docs.
+export WAREHOUSE_DIR ?= $(CURDIR)/warehouse
+export LANDING_DIR ?= $(CURDIR)/data/landing
 
 .PHONY: warehouse test test-fast ui lint bench clean
 

@@ -516,6 +516,6 @@ def print_steps(ingest: dict) -> None:
 
 def default_memory_limit() -> str:
     """The DuckDB memory_limit the project's loads use (ingest.settings; WAREHOUSE_LOAD_MEMORY_LIMIT)."""
-    from ingest.settings import LOAD_MEMORY_LIMIT
+    from ingest.settings import load_memory_limit
 
-    return LOAD_MEMORY_LIMIT
+    return load_memory_limit()

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import duckdb
 
-from ingest.settings import LOAD_MEMORY_LIMIT
+from ingest.settings import load_memory_limit
 
 
 def connect(
@@ -12,12 +12,12 @@ def connect(
     *,
     temp_dir: Path | None = None,
     read_only: bool = False,
-    memory_limit: str = LOAD_MEMORY_LIMIT,
+    memory_limit: str | None = None,
 ) -> duckdb.DuckDBPyConnection:
     """Open a warehouse file with a memory limit and a temp directory, so that a large load spills
     to disk instead of failing."""
     database.parent.mkdir(parents=True, exist_ok=True)
-    config = {"memory_limit": memory_limit}
+    config = {"memory_limit": memory_limit or load_memory_limit()}
     if read_only:
         config["access_mode"] = "READ_ONLY"
     con = duckdb.connect(str(database), config=config)

@@ -64,8 +64,12 @@ class WarehousePaths:
 
 
 BUNDLED_REFERENCE_DIR = REPO_ROOT / "data" / "reference"
-# dbt's build (profiles.yml reads the same variable): its models join whole tables.
-DUCKDB_MEMORY_LIMIT = os.environ.get("DUCKDB_MEMORY_LIMIT", "4GB")
-# The loads' connections: a load works a window of partitions at a time and spills the rest, so
-# its peak is set by this limit plus one batch in Python, not by the size of the load.
-LOAD_MEMORY_LIMIT = os.environ.get("WAREHOUSE_LOAD_MEMORY_LIMIT", "1GB")
+# The loads' DuckDB memory limit: a load works a window of partitions at a time and spills the
+# rest, so its peak is set by this limit plus one batch in Python, not by the size of the load.
+# (dbt's own limit is DUCKDB_MEMORY_LIMIT, read by dbt_project/profiles.yml, 4GB by default: its
+# models join whole tables.) Read when a connection is opened, not at import.
+DEFAULT_LOAD_MEMORY_LIMIT = "1GB"
+
+
+def load_memory_limit() -> str:
+    return os.environ.get("WAREHOUSE_LOAD_MEMORY_LIMIT", DEFAULT_LOAD_MEMORY_LIMIT)

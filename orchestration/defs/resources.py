@@ -1,6 +1,5 @@
 """Resources: the DuckDB warehouse (paths, memory limit, spill folder) and the dbt CLI."""
 
-import os
 import shutil
 import sys
 from collections.abc import Iterator
@@ -8,11 +7,11 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
-from dagster import Backoff, ConfigurableResource, InitResourceContext, RetryPolicy
+from dagster import Backoff, ConfigurableResource, EnvVar, RetryPolicy
 from dagster_dbt import DbtCliResource
 
 from ingest.duck import connect
-from ingest.settings import DUCKDB_MEMORY_LIMIT, LOAD_MEMORY_LIMIT, WarehousePaths
+from ingest.settings import WarehousePaths
 from orchestration.defs.project import dbt_project
 
 # DuckDB allows one writer per file: every asset that writes the warehouse runs in this pool,
@@ -28,26 +27,23 @@ TRANSIENT_RETRY = RetryPolicy(max_retries=3, delay=5, backoff=Backoff.EXPONENTIA
 
 
 class WarehouseResource(ConfigurableResource):
-    """Where the warehouse lives. Defaults come from WAREHOUSE_DIR / LANDING_DIR."""
+    """Where the warehouse lives. The definitions configure it from the environment when a run
+    starts (EnvVar: WAREHOUSE_DIR, LANDING_DIR; `make` and the build command set them), tests
+    with their temporary folders. Nothing is written back into the environment: dbt's profile and
+    Great Expectations' Data Docs read the same WAREHOUSE_DIR."""
 
     root: str
     landing: str
-    memory_limit: str = DUCKDB_MEMORY_LIMIT  # dbt's
-    load_memory_limit: str = LOAD_MEMORY_LIMIT  # the loads' (and every other connection here)
+    # The loads' DuckDB memory limit; None: WAREHOUSE_LOAD_MEMORY_LIMIT or 1GB, read on connect.
+    load_memory_limit: str | None = None
 
     @classmethod
     def from_env(cls) -> "WarehouseResource":
-        paths = WarehousePaths.from_env()
-        return cls(root=str(paths.root), landing=str(paths.landing))
+        return cls(root=EnvVar("WAREHOUSE_DIR"), landing=EnvVar("LANDING_DIR"))
 
     @property
     def paths(self) -> WarehousePaths:
         return WarehousePaths(root=Path(self.root), landing=Path(self.landing))
-
-    def setup_for_execution(self, context: InitResourceContext) -> None:
-        # dbt's profile and Great Expectations' data docs read these: point them at this warehouse.
-        os.environ.update(self.paths.export_env())
-        os.environ["DUCKDB_MEMORY_LIMIT"] = self.memory_limit
 
     @contextmanager
     def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
