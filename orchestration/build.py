@@ -187,7 +187,7 @@ def run_build() -> int:
         # Daily appeal loads and quarterly land loads first (their own partitions, so their own
         # runs), then everything else over the months, in one run: trade loads, every dbt model,
         # serving copy, docs.
-        runs = [("load_appeals", days, "days")] if days else []
+        runs = [("load_daily", days, "days")] if days else []
         runs += [("load_land", quarters, "quarters")] if quarters else []
         runs.append(("build_warehouse", months, "months"))
         log_path = Path(os.environ["DAGSTER_HOME"]) / "logs" / f"build-{time.strftime('%Y%m%dT%H%M%S')}.log"

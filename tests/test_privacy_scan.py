@@ -191,7 +191,7 @@ def built(tmp_path_factory, bundled_files):
                 path.unlink()
 
         from orchestration.definitions import defs
-        from orchestration.defs.jobs import AFTER_APPEALS_AND_LAND_LOADS, APPEALS_RAW, LAND_RAW
+        from orchestration.defs.jobs import AFTER_DAILY_AND_QUARTERLY_LOADS, DAILY_RAW, LAND_RAW
         from orchestration.defs.resources import WarehouseResource, dbt_resource
 
         resources = {
@@ -201,11 +201,11 @@ def built(tmp_path_factory, bundled_files):
         assets = list(defs.assets)
         instance = DagsterInstance.get()  # persistent: SQLite storage and compute logs in `home`
         try:
-            appeals = materialize(assets, selection=APPEALS_RAW, resources=resources, instance=instance,
+            appeals = materialize(assets, selection=DAILY_RAW, resources=resources, instance=instance,
                                   tags=range_tags(DAYS), raise_on_error=False)
             land = materialize(assets, selection=LAND_RAW, resources=resources, instance=instance,
                                tags=range_tags(QUARTERS), raise_on_error=False)
-            rest = materialize(assets, selection=AFTER_APPEALS_AND_LAND_LOADS,
+            rest = materialize(assets, selection=AFTER_DAILY_AND_QUARTERLY_LOADS,
                                resources=resources, instance=instance, tags=range_tags(MONTHS),
                                raise_on_error=False)
             failures = record_failed_runs(instance, resources, [appeals, land, rest])
