@@ -84,12 +84,15 @@ def ensure_bundled_data(paths: WarehousePaths) -> None:
     # and only when run from the repository (`make warehouse` runs `python -m orchestration.build`
     # from the repository root, which puts it on sys.path). No production module imports `demo`
     # at module level.
+    from catalog import appeals as eotinish
+    from catalog import trade as comtrade
     from catalog.family import landing_months as family_months
+    from catalog.land import landing_quarters
     from demo.appeals import write_bundled_appeals
     from demo.family import write_bundled_family
     from demo.land import write_bundled_land
     from demo.trade import write_bundled_dataset
-    from ingest import comtrade, eotinish, family, land
+    from ingest import family, land
     from ingest.privacy import DEMO_MANIFEST
 
     if not comtrade.landing_files(paths.landing):
@@ -101,7 +104,7 @@ def ensure_bundled_data(paths: WarehousePaths) -> None:
         write_bundled_appeals(folder)
     elif not (folder / DEMO_MANIFEST).exists():
         recognise_bundled_appeals(folder)
-    if not land.landing_quarters(paths.landing):
+    if not landing_quarters(paths.landing):
         folder = paths.landing / land.LANDING_SUBDIR
         print(f"Writing the bundled land and subsoil monitoring files to {folder} ...", flush=True)
         write_bundled_land(folder)

@@ -8,7 +8,8 @@ with indicator_values as (
 measures as (
     unpivot (
         select
-            extract_month, family_key,
+            extract_month,
+            family_key,
             cast(income_per_capita_kzt as decimal(18, 4)) as income_per_capita_kzt,
             cast(unemployed_share as decimal(18, 4)) as unemployed_share,
             cast(overdue_loan as decimal(18, 4)) as overdue_loan,

@@ -26,7 +26,8 @@ by_family as (
         bool_or(age between 7 and 17 and institution_type <> 'SCHOOL') as any_school_age_out,
         bool_or(age between 3 and 6 and institution_type <> 'KINDERGARTEN') as any_preschool_out,
         bool_or(
-            relation_to_head = 'HEAD' and coalesce(education_level, 'NONE') in ('NONE', 'PRIMARY', 'BASIC_SECONDARY')
+            relation_to_head = 'HEAD'
+            and coalesce(education_level, 'NONE') in ('NONE', 'PRIMARY', 'BASIC_SECONDARY')
         ) as head_low_education
     from members
     group by extract_month, family_key
@@ -39,11 +40,17 @@ select
     c.members,
     c.children,
     cast(coalesce(b.income_kzt, 0) / c.members as decimal(18, 4)) as income_per_capita_kzt,
-    cast(case when c.working_age = 0 then 0 else coalesce(b.unemployed, 0) / c.working_age end as decimal(18, 4))
-        as unemployed_share,
+    cast(
+        case
+            when c.working_age = 0 then 0 else coalesce(b.unemployed, 0) / c.working_age
+        end as decimal(18, 4)
+    ) as unemployed_share,
     case when b.any_overdue_loan then 1 else 0 end as overdue_loan,
-    cast(case when c.working_age = 0 then 99 else (c.children + c.elderly) / c.working_age end as decimal(18, 4))
-        as dependency_ratio,
+    cast(
+        case
+            when c.working_age = 0 then 99 else (c.children + c.elderly) / c.working_age
+        end as decimal(18, 4)
+    ) as dependency_ratio,
     case when not c.has_spouse and c.children > 0 then 1 else 0 end as single_parent,
     cast(coalesce(h.area_m2, 0) / c.members as decimal(18, 4)) as area_per_person_m2,
     (case when coalesce(h.has_water, false) then 0 else 1 end)

@@ -10,7 +10,9 @@ select
     any_value(benefit_type) as benefit_type,
     any_value(family_key) as family_key,
     min(event_time) filter (where event_type = 'OFFER_SENT') as offered_at,
-    cast(date_trunc('month', min(event_time) filter (where event_type = 'OFFER_SENT')) as date) as offer_month,
+    cast(
+        date_trunc('month', min(event_time) filter (where event_type = 'OFFER_SENT')) as date
+    ) as offer_month,
     any_value(region_kato_2digit) filter (where event_type = 'OFFER_SENT') as region_kato_2digit,
     case
         when bool_or(event_type = 'ACCEPTED') then 'ACCEPTED'

@@ -17,36 +17,85 @@ members as (
 ),
 
 receiving as (
-    select distinct r.family_key, b.extract_month, b.benefit_type
+    select distinct
+        r.family_key,
+        b.extract_month,
+        b.benefit_type
     from {{ ref('stg_family__social_benefits') }} as b
     inner join {{ ref('stg_family__civil_registry') }} as r
         on b.member_key = r.member_key and b.extract_month = r.extract_month
 ),
 
 child_disability as (
-    select distinct extract_month, family_key from members
+    select distinct
+        extract_month,
+        family_key
+    from members
     where is_alive and age < 18 and disability_group = 'CHILD'
 ),
 
 qualifying as (
-    select extract_month, family_key, region_kato_2digit, 'CHILDBIRTH' as benefit_type
-    from composition where births_in_month > 0
+    select
+        extract_month,
+        family_key,
+        region_kato_2digit,
+        'CHILDBIRTH' as benefit_type
+    from composition
+    where births_in_month > 0
     union all
-    select extract_month, family_key, region_kato_2digit, 'SURVIVOR'
-    from composition where deaths_in_month > child_deaths_in_month and children > 0
+    select
+        extract_month,
+        family_key,
+        region_kato_2digit,
+        'SURVIVOR' as benefit_type
+    from composition
+    where deaths_in_month > child_deaths_in_month and children > 0
     union all
-    select extract_month, family_key, region_kato_2digit, 'LARGE_FAMILY'
-    from composition where children >= 4
+    select
+        extract_month,
+        family_key,
+        region_kato_2digit,
+        'LARGE_FAMILY' as benefit_type
+    from composition
+    where children >= 4
     union all
-    select c.extract_month, c.family_key, c.region_kato_2digit, 'CHILD_DISABILITY'
-    from composition as c inner join child_disability as d using (extract_month, family_key)
+    select
+        c.extract_month,
+        c.family_key,
+        c.region_kato_2digit,
+        'CHILD_DISABILITY' as benefit_type
+    from composition as c
+    inner join child_disability as d
+        on c.extract_month = d.extract_month and c.family_key = d.family_key
     union all
-    select extract_month, family_key, region_kato_2digit, 'TARGETED_SOCIAL_ASSISTANCE'
-    from indicator_values where income_per_capita_kzt < 0.7 * 40567
+    select
+        extract_month,
+        family_key,
+        region_kato_2digit,
+        'TARGETED_SOCIAL_ASSISTANCE' as benefit_type
+    from indicator_values
+    where income_per_capita_kzt < 0.7 * 40567
 ),
 
 offers as (
-    select distinct family_key, benefit_type, offer_month from {{ ref('int_family__offers') }}
+    select distinct
+        family_key,
+        benefit_type,
+        offer_month
+    from {{ ref('int_family__offers') }}
+),
+
+-- Offered in the month it qualified or the next (a birth late in a month is offered in the next).
+offers_by_family as (
+    select distinct
+        q.family_key,
+        q.benefit_type,
+        q.extract_month
+    from qualifying as q
+    inner join offers as o
+        on
+            q.family_key = o.family_key and q.benefit_type = o.benefit_type
+            and o.offer_month between q.extract_month and q.extract_month + interval 1 month
 )
 
 select
@@ -54,12 +103,10 @@ select
     q.family_key,
     q.region_kato_2digit,
     q.benefit_type,
-    exists (
-        select 1 from offers as o
-        where o.family_key = q.family_key and o.benefit_type = q.benefit_type
-            and o.offer_month between q.extract_month and q.extract_month + interval 1 month
-    ) as was_offered
+    o.family_key is not null as was_offered
 from qualifying as q
+left join offers_by_family as o
+    on q.family_key = o.family_key and q.benefit_type = o.benefit_type and q.extract_month = o.extract_month
 left join receiving as r
     on q.family_key = r.family_key and q.extract_month = r.extract_month and q.benefit_type = r.benefit_type
 where r.family_key is null or q.benefit_type in ('CHILDBIRTH', 'SURVIVOR')

@@ -11,9 +11,17 @@ with composition as (
 ),
 
 warehouse as (
-    select extract_month, 'families_covered' as measure, families as warehouse_value from composition
+    select
+        extract_month,
+        'families_covered' as measure,
+        families as warehouse_value
+    from composition
     union all
-    select extract_month, 'people_covered', people from composition
+    select
+        extract_month,
+        'people_covered' as measure,
+        people as warehouse_value
+    from composition
 ),
 
 published as (
@@ -29,7 +37,10 @@ select
     w.warehouse_value * {{ var('family_scale_factor') }} as warehouse_value_scaled,
     case
         when w.warehouse_value is null then null
-        else cast(100.0 * (w.warehouse_value * {{ var('family_scale_factor') }} - p.value) / p.value as decimal(9, 2))
+        else cast(
+            100.0 * (w.warehouse_value * {{ var('family_scale_factor') }} - p.value) / p.value
+            as decimal(9, 2)
+        )
     end as difference_pct,
     p.confidence,
     p.source_url

@@ -42,7 +42,9 @@ joined as (
         coalesce(n.qualified_not_offered, 0) as qualified_not_offered
     from offers as o
     full outer join not_offered as n
-        on o.month = n.month and o.region_kato_2digit = n.region_kato_2digit and o.benefit_type = n.benefit_type
+        on
+            o.month = n.month and o.region_kato_2digit = n.region_kato_2digit
+            and o.benefit_type = n.benefit_type
 )
 
 select
