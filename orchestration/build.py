@@ -84,10 +84,15 @@ def ensure_bundled_data(paths: WarehousePaths) -> None:
     # and only when run from the repository (`make warehouse` runs `python -m orchestration.build`
     # from the repository root, which puts it on sys.path). No production module imports `demo`
     # at module level.
+    from catalog import appeals as eotinish
+    from catalog import trade as comtrade
+    from catalog.family import landing_months as family_months
+    from catalog.land import landing_quarters
     from demo.appeals import write_bundled_appeals
+    from demo.family import write_bundled_family
     from demo.land import write_bundled_land
     from demo.trade import write_bundled_dataset
-    from ingest import comtrade, eotinish, land
+    from ingest import family, land
     from ingest.privacy import DEMO_MANIFEST
 
     if not comtrade.landing_files(paths.landing):
@@ -99,10 +104,14 @@ def ensure_bundled_data(paths: WarehousePaths) -> None:
         write_bundled_appeals(folder)
     elif not (folder / DEMO_MANIFEST).exists():
         recognise_bundled_appeals(folder)
-    if not land.landing_quarters(paths.landing):
+    if not landing_quarters(paths.landing):
         folder = paths.landing / land.LANDING_SUBDIR
         print(f"Writing the bundled land and subsoil monitoring files to {folder} ...", flush=True)
         write_bundled_land(folder)
+    if not family_months(paths.landing):
+        folder = paths.landing / family.LANDING_SUBDIR
+        print(f"Writing the bundled Digital Family Map extracts to {folder} ...", flush=True)
+        write_bundled_family(folder)
 
 
 def recognise_bundled_appeals(folder: Path) -> None:
@@ -124,9 +133,12 @@ def recognise_bundled_appeals(folder: Path) -> None:
 Window = tuple[str, str]
 
 
-def landing_windows(paths: WarehousePaths) -> tuple[Window, Window | None, Window | None]:
-    """The months (trade), days (appeals) and quarters (land) the landing folder holds data for."""
+def landing_windows(paths: WarehousePaths) -> tuple[Window, Window | None, Window | None, Window | None]:
+    """The months (trade and family extracts), days (appeals), quarters (land) and days (family
+    proactive-service events) the landing folder holds data for."""
     from catalog.appeals import landing_days
+    from catalog.family import landing_days as family_days
+    from catalog.family import landing_months as family_months
     from catalog.land import landing_quarters
     from catalog.trade import file_partitions, landing_files
     from ingest.land import partition_of_quarter
@@ -138,13 +150,16 @@ def landing_windows(paths: WarehousePaths) -> tuple[Window, Window | None, Windo
         months |= file_partitions(path) & valid
     if not months:
         raise SystemExit(f"No loadable Comtrade files in {paths.trade_landing}")
+    months |= family_months(paths.landing) & valid
     days = landing_days(paths.landing) & set(daily_partitions.get_partition_keys())
+    event_days = family_days(paths.landing) & set(daily_partitions.get_partition_keys())
     quarters = {partition_of_quarter(q) for q in landing_quarters(paths.landing)}
     quarters &= set(quarterly_partitions.get_partition_keys())
     return (
         (min(months), max(months)),
         (min(days), max(days)) if days else None,
         (min(quarters), max(quarters)) if quarters else None,
+        (min(event_days), max(event_days)) if event_days else None,
     )
 
 
@@ -176,7 +191,7 @@ def run_build() -> int:
     from orchestration.progress import QUIET_RUN_CONFIG, StepLines
     from orchestration.run_monitoring import fail_dead_runs
 
-    months, days, quarters = landing_windows(paths)
+    months, days, quarters, event_days = landing_windows(paths)
     failed_checks: list[str] = []
     results = []
     with DagsterInstance.get() as instance:
@@ -187,13 +202,20 @@ def run_build() -> int:
         # Daily appeal loads and quarterly land loads first (their own partitions, so their own
         # runs), then everything else over the months, in one run: trade loads, every dbt model,
         # serving copy, docs.
-        runs = [("load_appeals", days, "days")] if days else []
-        runs += [("load_land", quarters, "quarters")] if quarters else []
-        runs.append(("build_warehouse", months, "months"))
+        # The daily loads (appeals 2024, family events 2022-23) in one run over every day between:
+        # a day without a file is an empty partition. (A run per group with an asset selection
+        # would pull in dbt's source checks, i.e. a dbt build per run.)
+        windows = [w for w in (days, event_days) if w]
+        daily = (min(w[0] for w in windows), max(w[1] for w in windows)) if windows else None
+        runs = [("load_daily", daily, "days", None)] if daily else []
+        runs += [("load_land", quarters, "quarters", None)] if quarters else []
+        runs.append(("build_warehouse", months, "months", None))
         log_path = Path(os.environ["DAGSTER_HOME"]) / "logs" / f"build-{time.strftime('%Y%m%dT%H%M%S')}.log"
         print(f"Dagster's event log of these runs: {log_path}", flush=True)
-        for job_name, window, unit in runs:
-            print(f"\n{job_name}: the {unit} {window[0]} .. {window[1]}, one Dagster run", flush=True)
+        for job_name, window, unit, selection in runs:
+            what = f" ({', '.join(k.path[-1] for k in selection)})" if selection else ""
+            print(f"\n{job_name}{what}: the {unit} {window[0]} .. {window[1]}, one Dagster run",
+                  flush=True)
             run_id = str(uuid.uuid4())
             lines = StepLines(log_path, out=sys.stdout)
             instance.add_event_listener(run_id, lines)

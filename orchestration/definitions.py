@@ -4,17 +4,17 @@ from dagster import Definitions, in_process_executor, load_assets_from_modules
 
 from orchestration.defs.assets import bilateral, dbt, feeds, land, publishing, reference, report, trade
 from orchestration.defs.jobs import (
-    appeals_daily_job,
     bilateral_update_job,
     build_warehouse_job,
+    daily_feeds_job,
     land_quarterly_job,
-    load_appeals_job,
+    load_daily_job,
     load_land_job,
 )
 from orchestration.defs.operations import freshness_checks, freshness_sensor, record_run_failures
 from orchestration.defs.resources import WarehouseResource, dbt_resource
 from orchestration.defs.schedules import (
-    daily_appeals_schedule,
+    daily_feeds_schedule,
     monthly_build_schedule,
     quarterly_land_schedule,
 )
@@ -22,9 +22,9 @@ from orchestration.defs.sensors import bilateral_files_sensor, landing_folder_se
 
 defs = Definitions(
     assets=load_assets_from_modules([reference, trade, feeds, land, bilateral, dbt, publishing, report]),
-    jobs=[build_warehouse_job, load_appeals_job, appeals_daily_job, load_land_job, land_quarterly_job,
+    jobs=[build_warehouse_job, load_daily_job, daily_feeds_job, load_land_job, land_quarterly_job,
           bilateral_update_job],
-    schedules=[monthly_build_schedule, daily_appeals_schedule, quarterly_land_schedule],
+    schedules=[monthly_build_schedule, daily_feeds_schedule, quarterly_land_schedule],
     asset_checks=freshness_checks,
     sensors=[landing_folder_sensor, bilateral_files_sensor, freshness_sensor, record_run_failures],
     resources={"warehouse": WarehouseResource.from_env(), "dbt": dbt_resource()},

@@ -140,7 +140,7 @@ def test_sensor_requests_an_appeals_run_for_the_days_of_new_exports(warehouse_pa
     result = two_ticks(sensor_resources)
 
     (run,) = result.run_requests
-    assert run.job_name == "appeals_daily"
+    assert run.job_name == "daily_feeds"
     assert (run.tags[RANGE_START], run.tags[RANGE_END]) == ("2024-03-05", "2024-03-07")
 
 

@@ -37,6 +37,7 @@ from dagster import (
 )
 
 from demo.appeals import _write_rows, bundled_day_rows, make_iin, write_bundled_appeals
+from demo.family import write_family
 from demo.land import write_bundled_land
 from ingest.duck import quote_ident
 from ingest.eotinish_schema import APPEAL_SOURCE_COLUMNS, EVENT_SOURCE_COLUMNS
@@ -144,6 +145,23 @@ def write_planted_days(folder: Path) -> None:
                     handle.write(broken)
 
 
+def write_planted_family(folder: Path) -> None:
+    """One month (2023-01) of Digital Family Map extracts for 300 families: every file carries
+    members' IINs (hashed) and family ids made from the head's IIN (`FAM-<IIN>`, hashed), and IINs
+    are planted in the names (never read). They must all pass (the month run has to succeed)."""
+    write_family(folder, families=300, months=1, first_month=date(2023, 1, 1), events=False)
+    for path in folder.glob("family_*_2023-01.csv"):
+        lines = path.read_text().splitlines()
+        header = lines[0].split(",")
+        rows = [line.split(",") for line in lines[1:]]
+        source = path.name.removeprefix("family_").removesuffix("_2023-01.csv")
+        for k, row in enumerate(rows[:20]):
+            if source == "civil_registry":
+                row[header.index("last_name")] = planted(k)
+                row[header.index("first_name")] = f"x {planted(k + 1)}"
+        path.write_text("\n".join(",".join(r) for r in [header, *rows]) + "\n")
+
+
 def range_tags(window):
     return {"dagster/asset_partition_range_start": window[0],
             "dagster/asset_partition_range_end": window[1]}
@@ -184,6 +202,7 @@ def built(tmp_path_factory, bundled_files):
         write_bundled_appeals(paths.landing / "eotinish", start=START,
                               days=BUNDLED_DAYS + len(PLANTED_DAYS))
         write_planted_days(paths.landing / "eotinish")
+        write_planted_family(paths.landing / "family")
         # Quarters without new sites or observations are written as empty files, which the load
         # refuses: leave them out (this test is not about land).
         for path in write_bundled_land(paths.landing / "land", parcels=400, sites=30):
@@ -191,7 +210,7 @@ def built(tmp_path_factory, bundled_files):
                 path.unlink()
 
         from orchestration.definitions import defs
-        from orchestration.defs.jobs import AFTER_APPEALS_AND_LAND_LOADS, APPEALS_RAW, LAND_RAW
+        from orchestration.defs.jobs import AFTER_DAILY_AND_QUARTERLY_LOADS, DAILY_RAW, LAND_RAW
         from orchestration.defs.resources import WarehouseResource, dbt_resource
 
         resources = {
@@ -201,11 +220,11 @@ def built(tmp_path_factory, bundled_files):
         assets = list(defs.assets)
         instance = DagsterInstance.get()  # persistent: SQLite storage and compute logs in `home`
         try:
-            appeals = materialize(assets, selection=APPEALS_RAW, resources=resources, instance=instance,
+            appeals = materialize(assets, selection=DAILY_RAW, resources=resources, instance=instance,
                                   tags=range_tags(DAYS), raise_on_error=False)
             land = materialize(assets, selection=LAND_RAW, resources=resources, instance=instance,
                                tags=range_tags(QUARTERS), raise_on_error=False)
-            rest = materialize(assets, selection=AFTER_APPEALS_AND_LAND_LOADS,
+            rest = materialize(assets, selection=AFTER_DAILY_AND_QUARTERLY_LOADS,
                                resources=resources, instance=instance, tags=range_tags(MONTHS),
                                raise_on_error=False)
             failures = record_failed_runs(instance, resources, [appeals, land, rest])
@@ -372,6 +391,10 @@ def test_the_planted_rows_are_published_redacted_and_the_bad_ones_quarantined(bu
     assert {(FAIL_JSONL, "person_age"), (FAIL_CSV, "person_age"), (FAIL_JSONL, "org_id"),
             (FAIL_CSV, "actor_org_id")} <= by_column
     assert {day for day, _, check in quarantined if check.startswith("broken_csv")} == {FAIL_CSV}
+    with duckdb.connect(str(paths.warehouse_db), read_only=True) as con:
+        (members,) = con.execute("select count(*) from raw.family_civil_registry").fetchone()
+        (housing,) = con.execute("select count(*) from raw.family_housing").fetchone()
+    assert members > 500 and housing >= 300
     with duckdb.connect(str(paths.serving_db), read_only=True) as con:
         (served,) = con.execute(
             "select count(*) from marts.fct_appeals where reg_number like '%iin:%'").fetchone()

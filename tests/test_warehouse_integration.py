@@ -38,7 +38,7 @@ def build(paths: WarehousePaths, instance):
     """As `make warehouse` does: the daily appeal loads, the quarterly land loads, then everything
     else over the months."""
     from orchestration.definitions import defs
-    from orchestration.defs.jobs import AFTER_APPEALS_AND_LAND_LOADS, APPEALS_RAW, LAND_RAW
+    from orchestration.defs.jobs import AFTER_DAILY_AND_QUARTERLY_LOADS, DAILY_RAW, LAND_RAW
     from orchestration.defs.resources import WarehouseResource, dbt_resource
 
     resources = {
@@ -46,13 +46,13 @@ def build(paths: WarehousePaths, instance):
         "dbt": dbt_resource(),
     }
     assets = list(defs.assets)
-    appeals = materialize(assets, selection=APPEALS_RAW, resources=resources, instance=instance,
+    appeals = materialize(assets, selection=DAILY_RAW, resources=resources, instance=instance,
                           tags=range_tags(DAYS), raise_on_error=False)
     assert appeals.success
     land = materialize(assets, selection=LAND_RAW, resources=resources, instance=instance,
                        tags=range_tags(QUARTERS), raise_on_error=False)
     assert land.success
-    return materialize(assets, selection=AFTER_APPEALS_AND_LAND_LOADS, resources=resources,
+    return materialize(assets, selection=AFTER_DAILY_AND_QUARTERLY_LOADS, resources=resources,
                        instance=instance, tags=range_tags(MONTHS), raise_on_error=False)
 
 

@@ -10,38 +10,40 @@ from orchestration.defs.partitions import daily_partitions, monthly_partitions, 
 DBT_SOURCE_CHECKS = AssetSelection.checks(
     *(key for key in dbt_foundation.check_keys if key.asset_key not in dbt_foundation.keys)
 )
-# The feeds with daily partitions (eOtinish) and quarterly ones (land monitoring), as declared.
-APPEALS_RAW = AssetSelection.assets(*map(raw_key, feeds_of("daily"))) - DBT_SOURCE_CHECKS
+# The feeds with daily partitions (eOtinish, the Digital Family Map's proactive-service events) and
+# quarterly ones (land monitoring), as declared.
+DAILY_RAW = AssetSelection.assets(*map(raw_key, feeds_of("daily"))) - DBT_SOURCE_CHECKS
 LAND_RAW = AssetSelection.assets(*map(raw_key, feeds_of("quarterly"))) - DBT_SOURCE_CHECKS
-# Everything but the daily appeal and quarterly land loads (which have partitions of their own).
-AFTER_APPEALS_AND_LAND_LOADS = AssetSelection.all() - APPEALS_RAW - LAND_RAW
+# Everything but the daily and quarterly loads (which have partitions of their own).
+AFTER_DAILY_AND_QUARTERLY_LOADS = AssetSelection.all() - DAILY_RAW - LAND_RAW
 
 # The whole warehouse for a window of months: trade loads, validation, every dbt model, the serving
 # copy and the docs. Unpartitioned assets are built once per run. (Daily appeal loads and quarterly
 # land loads have their own partitions, so they run in their own jobs.)
 build_warehouse_job = define_asset_job(
     "build_warehouse",
-    selection=AFTER_APPEALS_AND_LAND_LOADS,
+    selection=AFTER_DAILY_AND_QUARTERLY_LOADS,
     partitions_def=monthly_partitions,
     description="Load, validate and publish the trade feeds for a window of months, then rebuild "
     "the dbt models, the serving copy and the docs.",
 )
 
-# Only the daily appeal loads (the build command runs these, then build_warehouse).
-load_appeals_job = define_asset_job(
-    "load_appeals",
-    selection=APPEALS_RAW,
+# Only the daily loads (the build command runs these, then build_warehouse).
+load_daily_job = define_asset_job(
+    "load_daily",
+    selection=DAILY_RAW,
     partitions_def=daily_partitions,
-    description="Load and validate the eOtinish exports of a window of days.",
+    description="Load and validate the daily files (eOtinish exports, Digital Family Map "
+    "proactive-service events) of a window of days.",
 )
 
-# The daily routine: the day's appeal loads and every model and publication downstream of them.
-appeals_daily_job = define_asset_job(
-    "appeals_daily",
-    selection=APPEALS_RAW.downstream(),
+# The daily routine: the day's loads and every model and publication downstream of them.
+daily_feeds_job = define_asset_job(
+    "daily_feeds",
+    selection=DAILY_RAW.downstream(),
     partitions_def=daily_partitions,
-    description="Load the eOtinish exports of a window of days and rebuild the appeals models, "
-    "the serving copy and the docs.",
+    description="Load the daily files (eOtinish exports, Digital Family Map proactive-service "
+    "events) of a window of days and rebuild the models downstream, the serving copy and the docs.",
 )
 
 # Only the quarterly land and subsoil loads (the build command runs these before build_warehouse).

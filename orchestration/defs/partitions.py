@@ -4,9 +4,11 @@ from dagster import DailyPartitionsDefinition, MonthlyPartitionsDefinition, Time
 TRADE_START = "2015-01-01"
 monthly_partitions = MonthlyPartitionsDefinition(start_date=TRADE_START)
 
-# eOtinish exports one pair of files a day; the bundled demo starts in January 2024.
-APPEALS_START = "2024-01-01"
-daily_partitions = DailyPartitionsDefinition(start_date=APPEALS_START)
+# Daily feeds: eOtinish exports one pair of files a day (the bundled demo starts in January 2024);
+# the Digital Family Map's proactive services started on 1 September 2022 (its bundled events are
+# December 2022 to February 2023).
+DAILY_START = "2022-09-01"
+daily_partitions = DailyPartitionsDefinition(start_date=DAILY_START)
 
 # Space monitoring of land and subsoil use reports by quarter; keys are the quarter's first day
 # ('2024-04-01' is 2024-Q2, see ingest.land.quarter_of_partition). The bundled demo starts in 2022.

@@ -1,6 +1,6 @@
 from dagster import build_schedule_from_partitioned_job
 
-from orchestration.defs.jobs import appeals_daily_job, build_warehouse_job, land_quarterly_job
+from orchestration.defs.jobs import build_warehouse_job, daily_feeds_job, land_quarterly_job
 
 # On the first of each month, build the month that just ended. Late revisions of older months
 # are picked up by the landing-folder sensor.
@@ -9,8 +9,8 @@ monthly_build_schedule = build_schedule_from_partitioned_job(
 )
 
 # Every morning, yesterday's eOtinish exports.
-daily_appeals_schedule = build_schedule_from_partitioned_job(
-    appeals_daily_job, name="daily_appeals", hour_of_day=2
+daily_feeds_schedule = build_schedule_from_partitioned_job(
+    daily_feeds_job, name="daily_feeds", hour_of_day=2
 )
 
 # At the start of each quarter, the quarter that just ended (Dagster does not offset a custom

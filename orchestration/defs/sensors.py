@@ -19,9 +19,9 @@ from ingest.bilateral import BUNDLED_BILATERAL_DIR
 from ingest.feeds import Feed, file_partitions
 from ingest.landing import FileSignature
 from orchestration.defs.jobs import (
-    appeals_daily_job,
     bilateral_update_job,
     build_warehouse_job,
+    daily_feeds_job,
     land_quarterly_job,
 )
 from orchestration.defs.partitions import PARTITIONS
@@ -38,7 +38,7 @@ def file_signature(path: Path) -> str:
 
 
 # The job each partitioning's feeds run in when their files land.
-JOBS = {"monthly": build_warehouse_job, "daily": appeals_daily_job, "quarterly": land_quarterly_job}
+JOBS = {"monthly": build_warehouse_job, "daily": daily_feeds_job, "quarterly": land_quarterly_job}
 
 
 def _landing_files(partitioning: str, landing: Path) -> dict[Path, Feed]:
