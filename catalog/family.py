@@ -69,6 +69,7 @@ def _extract(source: str) -> feeds.Feed:
             "family" if source == "housing" else "member") + " in the civil registry extract of "
             "the same month") + (", every family with exactly one head" if registry else "") + ".",
         summary=family.summarise(name, "_partition_month"),
+        required=("family_key",) if source == "housing" else ("member_key",),
         **_personal(schema.SOURCES[source]),
     )
 
@@ -100,6 +101,8 @@ PROACTIVE_EVENTS = feeds.Feed(
     "types, KATO codes that exist, plausible amounts and every payment with one, every event in its "
     "own day's file or later, unique event ids per file.",
     summary=family.summarise_events,
+    required=("event_id", "offer_id", "family_key", "member_key", "benefit_type", "event_type",
+              "event_time"),
     **_personal(schema.EVENT_COLUMNS),
 )
 FAMILY_FEEDS = (*EXTRACT_FEEDS, PROACTIVE_EVENTS)
