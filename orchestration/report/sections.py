@@ -7,7 +7,7 @@ caught before it runs (`Spec.tables`). Neither stops the report: the section say
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import altair as alt
@@ -133,7 +133,7 @@ def turnover(ctx: Context) -> Content:
             "in {year}, the version of the target stated on {date} (marts.mart_trade_target_path).").format(
             base=version["path_base_year"], value=musd(path[0]["turnover_musd"]),
             target=musd(version["target_value_musd"]), year=version["deadline_year"],
-            date=long_date(version["stated_on"])))
+            date=_stated(version["stated_on"])))
     elif target:
         lines += [
             {"year": target["baseline_year"], "turnover_musd": target["baseline_annualised_musd"],
@@ -217,6 +217,11 @@ def turnover(ctx: Context) -> Content:
     return Content(takeaway, chart, " ".join(notes), tables)
 
 
+def _stated(value: Any) -> str:
+    """A date the queries return as ISO text (or as a date), in the page's language."""
+    return long_date(value if isinstance(value, date) else date.fromisoformat(str(value)[:10]))
+
+
 def _straight_path(ctx: Context, versions: list[Row]) -> tuple[list[Row], Row] | None:
     """The straight path (Kazakhstan's statistics) of the latest-stated projected version."""
     projected = [v for v in versions if v["reporting_side"] == "KZ" and v["is_projected"]
@@ -270,7 +275,7 @@ def _versions_table(ctx: Context, versions: list[Row]) -> Table | None:
                                                                  year=first["deadline_year"])
                   if first["deadline_year"] else _("USD {value} M, no deadline stated").format(
                       value=num(first["target_value_musd"])))
-        rows.append([long_date(first["stated_on"]), stated,
+        rows.append([_stated(first["stated_on"]), stated,
                      *(_version_cell(sides[side]) if side in sides else "–" for side in ("KZ", "TJ"))])
     kz = [row for row in versions if row["reporting_side"] == "KZ"]
     judged = [row for row in kz if row["verdict"] in ("met", "missed")]
