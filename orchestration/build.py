@@ -84,10 +84,10 @@ def ensure_bundled_data(paths: WarehousePaths) -> None:
     # and only when run from the repository (`make warehouse` runs `python -m orchestration.build`
     # from the repository root, which puts it on sys.path). No production module imports `demo`
     # at module level.
-    from catalog import appeals as eotinish
-    from catalog import trade as comtrade
+    from catalog.appeals import APPEALS, landing_days
     from catalog.family import landing_months as family_months
     from catalog.land import landing_quarters
+    from catalog.trade import landing_files
     from demo.appeals import write_bundled_appeals
     from demo.family import write_bundled_family
     from demo.land import write_bundled_land
@@ -95,11 +95,11 @@ def ensure_bundled_data(paths: WarehousePaths) -> None:
     from ingest import family, land
     from ingest.privacy import DEMO_MANIFEST
 
-    if not comtrade.landing_files(paths.landing):
+    if not landing_files(paths.landing):
         print(f"Writing the bundled Comtrade files to {paths.trade_landing} ...", flush=True)
         write_bundled_dataset(paths.trade_landing)
-    folder = paths.landing / eotinish.APPEALS.landing_subdir
-    if not eotinish.landing_days(paths.landing):
+    folder = paths.landing / APPEALS.landing_subdir
+    if not landing_days(paths.landing):
         print(f"Writing the bundled eOtinish exports to {folder} ...", flush=True)
         write_bundled_appeals(folder)
     elif not (folder / DEMO_MANIFEST).exists():

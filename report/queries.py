@@ -104,6 +104,33 @@ def target_progress(con, target_id: str) -> list[Row]:
     """, [target_id])
 
 
+def target_versions(con) -> list[Row]:
+    """Every stated version of the target per reporting side, with its verdict (deadline year
+    closed) or its straight-path and trend projections (mart_trade_target_versions)."""
+    return rows(con, """
+        select
+            target_id, reporting_side, stated_on, deadline_year, verdict, is_projected,
+            target_value_musd::double as target_value_musd, latest_closed_year,
+            latest_closed_turnover_usd::double / 1e6 as latest_closed_musd, progress_latest_closed_pct,
+            deadline_year_turnover_usd::double / 1e6 as deadline_year_musd, deadline_year_achieved_pct,
+            path_base_year, path_required_latest_usd::double / 1e6 as path_required_latest_musd,
+            is_on_straight_path, trend_base_year, trend_cagr_pct,
+            trend_projection_usd::double / 1e6 as trend_projection_musd, trend_projection_pct
+        from marts.mart_trade_target_versions
+        order by stated_on, target_id, reporting_side
+    """)
+
+
+def target_path(con, target_id: str, side: str = "KZ") -> list[Row]:
+    """The straight path of a projected target version, year by year (mart_trade_target_path)."""
+    return rows(con, """
+        select year, path_required_usd::double / 1e6 as turnover_musd
+        from marts.mart_trade_target_path
+        where target_id = ? and reporting_side = ?
+        order by year
+    """, [target_id, side])
+
+
 def trend_projection(con, target_id: str, side: str = "KZ") -> list[Row]:
     """The latest full year compounded at the mart's trailing trend (CAGR over the last 3 full
     years), year by year up to the deadline year."""

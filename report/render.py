@@ -281,6 +281,27 @@ def _cards(figures: dict[str, Any]) -> list[dict[str, str]]:
                   if f("required_growth_pct_per_year") is not None else "")
         cards.append({"label": _("At the 3-year trend the target is reached in"),
                       "value": str(year) if year else _("never"), "context": trend + needed})
+    if f("target_judged_verdict") is not None:
+        verdict = _("met") if f("target_judged_verdict") == "met" else _("missed")
+        cards.append({"label": _("USD {value} M by {year}, Roadmap 2023–2025").format(
+                          value=num(f("target_musd") or 2000), year=f("target_judged_year")),
+                      "value": verdict,
+                      "context": _("{year}: USD {value} M, {share} of the target, Kazakhstan's "
+                                   "statistics").format(year=f("target_judged_year"),
+                                                        value=num(f("target_judged_musd")),
+                                                        share=pct(f("target_judged_pct"), 0))})
+    if f("target_projected_path_musd") is not None:
+        trend = (_("at the 3-year trend ({rate}/yr) USD {value} M in {year}").format(
+            rate=signed_pct(f("target_projected_trend_pct")), value=num(f("target_projected_trend_musd")),
+            year=f("target_projected_year")) if f("target_projected_trend_musd") is not None
+            else _("no trend"))
+        cards.append({"label": _("Target for {year}: straight path and trend").format(
+                          year=f("target_projected_year")),
+                      "value": _("on the path") if f("target_projected_on_path") else _("behind the path"),
+                      "context": _("{year}: USD {value} M against {required} M on the straight path").format(
+                          year=f("target_projected_latest_year"),
+                          value=num(f("target_projected_latest_musd")),
+                          required=num(f("target_projected_path_musd"))) + "; " + trend})
     if f("appeals_on_time_pct") is not None:
         cards.append({"label": _("Appeals answered on time"), "value": pct(f("appeals_on_time_pct")),
                       "context": ngettext("{n} answer, {months}", "{n} answers, {months}",

@@ -7,7 +7,7 @@ caught before it runs (`Spec.tables`). Neither stops the report: the section say
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import altair as alt
@@ -18,6 +18,7 @@ from report import charts, names, queries
 from report.i18n import (
     N_,
     _,
+    long_date,
     month_name,
     month_span,
     ngettext,
@@ -122,13 +123,25 @@ def turnover(ctx: Context) -> Content:
     lines = [{"year": r["year"], "turnover_musd": r["turnover_musd"], "series": r["reporting_side"]}
              for r in years]
     notes = []
-    if target:
+    versions = queries.target_versions(ctx.con) if ctx.has("marts.mart_trade_target_versions") else []
+    straight = _straight_path(ctx, versions)
+    if target and straight:
+        path, version = straight
+        lines += [{**row, "series": charts.TARGET_PATH} for row in path]
+        notes.append(_(
+            "Target path: a straight line from Kazakhstan's turnover in {base} ({value}) to {target} a year "
+            "in {year}, the version of the target stated on {date} (marts.mart_trade_target_path).").format(
+            base=version["path_base_year"], value=musd(path[0]["turnover_musd"]),
+            target=musd(version["target_value_musd"]), year=version["deadline_year"],
+            date=_stated(version["stated_on"])))
+    elif target:
         lines += [
             {"year": target["baseline_year"], "turnover_musd": target["baseline_annualised_musd"],
              "series": charts.TARGET_PATH},
             {"year": target["deadline_year"], "turnover_musd": target["target_value_musd"],
              "series": charts.TARGET_PATH},
         ]
+    if target and not straight:
         assumed = (" " + _("No deadline was stated when the target was set: the year {year} is an "
                            "assumption (seed bilateral_targets, deadline_is_assumed).").format(
             year=target["deadline_year"])) if target["deadline_is_assumed"] else ""
@@ -139,23 +152,24 @@ def turnover(ctx: Context) -> Content:
             baseline=musd(target["baseline_value_musd"]),
             annualised=musd(target["baseline_annualised_musd"]), target=musd(target["target_value_musd"]),
             year=target["deadline_year"]) + assumed)
-        if "KZ" in progress:
-            projection = queries.trend_projection(ctx.con, target["target_id"], "KZ")
-            lines += [{**row, "series": charts.PROJECTION} for row in projection]
-            kz = progress["KZ"]
-            if projection:
-                notes.append(_(
-                    "Trend projection: Kazakhstan's {year} turnover grown each year at its compound growth "
-                    "rate over the last 3 full years ({first}–{year}: {rate} a year), as computed in "
-                    "marts.mart_trade_target_progress.").format(
-                    year=kz["latest_full_year"], first=kz["trend_base_year"],
-                    rate=signed_pct(kz["trend_cagr_pct"])))
+    if target and "KZ" in progress:
+        projection = queries.trend_projection(ctx.con, target["target_id"], "KZ")
+        lines += [{**row, "series": charts.PROJECTION} for row in projection]
+        kz = progress["KZ"]
+        if projection:
+            notes.append(_(
+                "Trend projection: Kazakhstan's {year} turnover grown each year at its compound growth "
+                "rate over the last 3 full years ({first}–{year}: {rate} a year), as computed in "
+                "marts.mart_trade_target_progress.").format(
+                year=kz["latest_full_year"], first=kz["trend_base_year"],
+                rate=signed_pct(kz["trend_cagr_pct"])))
     notes.append(_("Turnover = exports + imports as Comtrade and the published figures define them "
                    "(re-exports and re-imports are already part of them, not added again), complete years "
                    "and half-years only; each side's own statistics. Half-years are sums of the months."))
     half_rows = [{"period_label": r["period_label"], "turnover_musd": r["turnover_musd"],
                   "side": r["reporting_side"]} for r in half_years]
     chart = charts.turnover(lines, half_rows, target)
+    tables = [table] if (table := _versions_table(ctx, versions)) else []
 
     kz = progress.get("KZ")
     if kz is None:
@@ -164,7 +178,7 @@ def turnover(ctx: Context) -> Content:
         takeaway = _("In {year} turnover was {value} ({side}); progress toward the target is not "
                      "available.").format(year=last[-1]["year"], value=musd(last[-1]["turnover_musd"]),
                                           side=_(SIDES[side]) if side in SIDES else side)
-        return Content(takeaway, chart, " ".join(notes))
+        return Content(takeaway, chart, " ".join(notes), tables)
     ctx.figures.update({
         "turnover_12m_kz_musd": round(kz["latest_rolling_12m_musd"], 1),
         "turnover_12m_period": kz["latest_rolling_12m_label"],
@@ -200,7 +214,94 @@ def turnover(ctx: Context) -> Content:
     else:
         takeaway = _("{first}; at its trend of the last 3 years ({trend} a year) it would reach the target "
                      "only in {year}, after {deadline}, which needs {needed} a year.").format(**values)
-    return Content(takeaway, chart, " ".join(notes))
+    return Content(takeaway, chart, " ".join(notes), tables)
+
+
+def _stated(value: Any) -> str:
+    """A date the queries return as ISO text (or as a date), in the page's language."""
+    return long_date(value if isinstance(value, date) else date.fromisoformat(str(value)[:10]))
+
+
+def _straight_path(ctx: Context, versions: list[Row]) -> tuple[list[Row], Row] | None:
+    """The straight path (Kazakhstan's statistics) of the latest-stated projected version."""
+    projected = [v for v in versions if v["reporting_side"] == "KZ" and v["is_projected"]
+                 and v["path_base_year"] is not None]
+    if not projected or not ctx.has("marts.mart_trade_target_path"):
+        return None
+    version = projected[-1]
+    path = queries.target_path(ctx.con, version["target_id"], "KZ")
+    return (path, version) if path else None
+
+
+def _verdict_name(verdict: str) -> str:
+    return {"met": _("met"), "missed": _("missed"), "deadline year not closed": _("year not closed"),
+            "no deadline": _("no deadline")}.get(verdict, verdict)
+
+
+def _version_cell(row: Row) -> str:
+    if row["verdict"] in ("met", "missed"):
+        return _("{verdict}: {value} in {year}, {share} of the target").format(
+            verdict=_verdict_name(row["verdict"]), value=musd(row["deadline_year_musd"]),
+            year=row["deadline_year"], share=pct(row["deadline_year_achieved_pct"], 0))
+    if row["verdict"] == "no deadline" or not row["is_projected"]:
+        return _("{verdict}; {value} in {year}, {share} of the target").format(
+            verdict=_verdict_name(row["verdict"]), value=musd(row["latest_closed_musd"]),
+            year=row["latest_closed_year"], share=pct(row["progress_latest_closed_pct"], 0))
+    path = (_("{value} in {year} against {required} on the straight path").format(
+        value=musd(row["latest_closed_musd"]), year=row["latest_closed_year"],
+        required=musd(row["path_required_latest_musd"])) if row["path_required_latest_musd"] is not None
+        else _("{value} in {year}").format(value=musd(row["latest_closed_musd"]),
+                                           year=row["latest_closed_year"]))
+    if row["trend_projection_musd"] is None:
+        return path + "; " + _("no trend")
+    return path + "; " + _("at the 3-year trend ({rate} a year) {projection} in {deadline}, {share} of the "
+                           "target").format(
+        rate=signed_pct(row["trend_cagr_pct"]), projection=musd(row["trend_projection_musd"]),
+        deadline=row["deadline_year"], share=pct(row["trend_projection_pct"], 0))
+
+
+def _versions_table(ctx: Context, versions: list[Row]) -> Table | None:
+    """The versions of the target as they were stated, each side's verdict or projections; the
+    main figures of the Roadmap 2023-2025 (closed year) and of the latest projected version."""
+    if not versions:
+        return None
+    by_id: dict[str, dict[str, Row]] = {}
+    for row in versions:
+        by_id.setdefault(row["target_id"], {})[row["reporting_side"]] = row
+    rows = []
+    for sides in by_id.values():
+        first = next(iter(sides.values()))
+        stated = (_("USD {value} M by the end of {year}").format(value=num(first["target_value_musd"]),
+                                                                 year=first["deadline_year"])
+                  if first["deadline_year"] else _("USD {value} M, no deadline stated").format(
+                      value=num(first["target_value_musd"])))
+        rows.append([_stated(first["stated_on"]), stated,
+                     *(_version_cell(sides[side]) if side in sides else "–" for side in ("KZ", "TJ"))])
+    kz = [row for row in versions if row["reporting_side"] == "KZ"]
+    judged = [row for row in kz if row["verdict"] in ("met", "missed")]
+    if judged:
+        row = judged[0]
+        ctx.figures.update({"target_judged_year": row["deadline_year"],
+                            "target_judged_verdict": row["verdict"],
+                            "target_judged_musd": round(row["deadline_year_musd"], 1),
+                            "target_judged_pct": row["deadline_year_achieved_pct"],
+                            "target_judged_stated_on": str(row["stated_on"])})
+    projected = [row for row in kz if row["is_projected"] and row["path_required_latest_musd"] is not None]
+    if projected:
+        row = projected[-1]
+        ctx.figures.update({
+            "target_projected_year": row["deadline_year"],
+            "target_projected_latest_year": row["latest_closed_year"],
+            "target_projected_latest_musd": round(row["latest_closed_musd"], 1),
+            "target_projected_path_musd": round(row["path_required_latest_musd"], 1),
+            "target_projected_on_path": bool(row["is_on_straight_path"]),
+            "target_projected_trend_pct": row["trend_cagr_pct"],
+            "target_projected_trend_musd": (round(row["trend_projection_musd"], 1)
+                                            if row["trend_projection_musd"] is not None else None)})
+    return Table(headers=[_("Stated"), _("Target"), _("Kazakhstan's statistics"),
+                          _("Tajikistan's statistics")],
+                 rows=rows, caption=_("The USD 2 billion target as it was stated, and how each version "
+                                      "is measured (marts.mart_trade_target_versions)"))
 
 
 # --- 2. Mirror gap ---------------------------------------------------------------------------------------

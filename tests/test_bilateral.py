@@ -84,9 +84,9 @@ def test_bundled_files_load_and_validate(warehouse):
     assert visit[4] == 64 and visit[5].endswith("events.yaml")
     (target,) = warehouse.execute("""
         select indicator, target_value, deadline, deadline_is_assumed, reaffirmed_by
-        from raw.bilateral_commitments where id = 'cm_trade_turnover_2bn'
+        from raw.bilateral_commitments where id = 'cm_trade_turnover_2bn_by_2027'
     """).fetchall()
-    assert target[:4] == ("trade_turnover_usd", 2e9, date(2030, 12, 31), True)
+    assert target[:4] == ("trade_turnover_usd", 2e9, date(2027, 12, 31), False)
     summary = summarise_bilateral(warehouse)
     assert summary["events"] == counts["bilateral_events"]
     assert summary["first_event"] <= "2023-08-26" <= summary["last_event"]
@@ -138,7 +138,7 @@ def _bad_date(folder):
 
 
 def _deadline_before_event(folder):
-    line = replace_once(folder / "commitments.yaml", "deadline: 2030-12-31", "deadline: 2023-01-31")
+    line = replace_once(folder / "commitments.yaml", "deadline: 2027-12-31", "deadline: 2023-01-31")
     return "commitments.yaml", line, "deadline"
 
 
@@ -148,14 +148,14 @@ def _non_positive_target(folder):
 
 
 def _unknown_event(folder):
-    line = replace_once(folder / "commitments.yaml", "event_id: ev_2023_08_26_state_visit_astana",
-                        "event_id: ev_2023_08_27_no_such_event")
+    line = replace_once(folder / "commitments.yaml", "event_id: ev_2024_08_22_state_visit_dushanbe",
+                        "event_id: ev_2024_08_23_no_such_event")
     return "commitments.yaml", line, "event_id"
 
 
 def _unknown_reaffirming_event(folder):
-    line = replace_once(folder / "commitments.yaml", "reaffirmed_by: [ev_2024_08_22_state_visit_dushanbe]",
-                        "reaffirmed_by: [ev_2024_08_22_state_visit_dushanbe, ev_2099_01_01_nothing]")
+    line = replace_once(folder / "commitments.yaml", "reaffirmed_by: [ev_2023_08_26_state_visit_astana]",
+                        "reaffirmed_by: [ev_2023_08_26_state_visit_astana, ev_2099_01_01_nothing]")
     return "commitments.yaml", line, "reaffirmed_by"
 
 

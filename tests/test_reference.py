@@ -37,6 +37,8 @@ def test_published_aggregates_load_with_parsed_periods(warehouse):
     assert rows[("2022", "KZ", "export_kz_to_tj")] == ("2022-01-01", "2022-12-31", 877.6)
     assert rows[("2023-01..2023-06", "KZ", "turnover")][:2] == ("2023-01-01", "2023-06-30")
     assert rows[("2026-01", "TJ", "turnover")][:2] == ("2026-01-01", "2026-01-31")
+    # 2025 as Kazakhstan's foreign minister put it: a lower bound ('over USD 1.2 billion').
+    assert rows[("2025", "KZ", "turnover")] == ("2025-01-01", "2025-12-31", 1200.0)
 
     again = load_trade_reference(warehouse, REFERENCE)
     assert again.partitions[0].status == "unchanged"

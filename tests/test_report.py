@@ -74,6 +74,31 @@ TABLES = {
                progress_full_year_pct, progress_rolling_12m_pct, required_cagr_pct, trend_cagr_pct,
                trend_base_year, trend_target_year, is_on_track, deadline_year)
     """,
+    "mart_trade_target_versions": """
+        create table marts.mart_trade_target_versions as
+        select * from (values
+            ('v2018', 'KZ', date '2018-03-14', null, 'no deadline', false, 2000.0, 2024, 1300000000.0, 65.0,
+             null, null, null, null, null, null, null, null, null),
+            ('v2025', 'KZ', date '2023-05-04', 2025, 'missed', false, 2000.0, 2025, 1445000000.0, 72.25,
+             1445000000.0, 72.25, null, null, null, null, null, null, null),
+            ('v2025', 'TJ', date '2023-05-04', 2025, 'missed', false, 2000.0, 2025, 1470000000.0, 73.5,
+             1470000000.0, 73.5, null, null, null, null, null, null, null),
+            ('v2027', 'KZ', date '2024-08-22', 2027, 'deadline year not closed', true, 2000.0, 2025,
+             1445000000.0, 72.25, null, null, 2023, 1560000000.0, false, 2022, 1.5706, 1490700000.0, 74.54),
+            ('v2027', 'TJ', date '2024-08-22', 2027, 'deadline year not closed', true, 2000.0, 2025,
+             1470000000.0, 73.5, null, null, 2023, 1574400000.0, false, 2022, 0.9238, 1497300000.0, 74.86)
+        ) as t(target_id, reporting_side, stated_on, deadline_year, verdict, is_projected, target_value_musd,
+               latest_closed_year, latest_closed_turnover_usd, progress_latest_closed_pct,
+               deadline_year_turnover_usd, deadline_year_achieved_pct, path_base_year,
+               path_required_latest_usd, is_on_straight_path, trend_base_year, trend_cagr_pct,
+               trend_projection_usd, trend_projection_pct)
+    """,
+    "mart_trade_target_path": """
+        create table marts.mart_trade_target_path as
+        select 'v2027' as target_id, 'KZ' as reporting_side, year, 1120000000.0 + 220000000.0 * (year - 2023)
+            as path_required_usd
+        from range(2023, 2028) as r(year)
+    """,
     "mart_trade_mirror_discrepancy": """
         create table marts.mart_trade_mirror_discrepancy as
         select *, (importer_reported_usd - exporter_reported_usd) / exporter_reported_usd * 100 as gap_pct
@@ -275,6 +300,18 @@ def test_main_figures_match_the_tables(full):
     assert figures["target_progress_pct"] == 67.5
     assert figures["trend_reaches_target_year"] == 2034
     assert figures["target_deadline_year"] == 2030 and figures["target_deadline_is_assumed"] is True
+    # The versions of the target: the Roadmap's closed year, the 2027 straight path and trend.
+    assert figures["target_judged_verdict"] == "missed" and figures["target_judged_year"] == 2025
+    assert figures["target_judged_musd"] == 1445.0 and figures["target_judged_pct"] == 72.25
+    assert figures["target_projected_year"] == 2027 and figures["target_projected_on_path"] is False
+    assert figures["target_projected_path_musd"] == 1560.0
+    assert figures["target_projected_latest_musd"] == 1445.0
+    assert figures["target_projected_trend_musd"] == 1490.7
+    versions = section(html, "turnover")
+    assert "missed: USD 1,445 million in 2025, 72% of the target" in versions
+    assert "USD 1,445 million in 2025 against USD 1,560 million on the straight path" in versions
+    assert "USD 1,491 million in 2027, 75% of the target" in versions
+    assert "USD 2,000 M, no deadline stated" in versions
     # Appeals: every row counts overall, also the agency with too few answers to be ranked.
     answered = sum(a for _, _, a, _ in APPEALS)
     on_time = sum(o for _, _, _, o in APPEALS)
@@ -467,7 +504,7 @@ def test_every_page_shows_the_english_figures(pages):
     """The numbers of each card and takeaway, read back in the page's locale with Babel, are the
     English page's."""
     english_cards, english_takeaways = figures_and_takeaways(pages["en"])
-    assert len(english_cards) == 8 and len(english_takeaways) == 8
+    assert len(english_cards) == 10 and len(english_takeaways) == 8
     for lang in ("ru", "kk"):
         cards, takeaways = figures_and_takeaways(pages[lang])
         assert same_figures(english_cards, cards, lang) == []
