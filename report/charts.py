@@ -40,6 +40,10 @@ STATUS_NAMES = {"met": N_("met"), "on track": N_("on track"), "at risk": N_("at 
                 "no indicator": N_("no indicator")}
 OTHER_CHAPTERS = N_("Other chapters")  # as queries.commodity_mix names them
 ABOVE, BELOW = N_("at or above the overall rate"), N_("below the overall rate")
+# Digital Family Map well-being levels (seed family_levels; the official thresholds are not public).
+LEVEL_NAMES = {"A": N_("A well-off"), "B": N_("B satisfactory"), "C": N_("C unsatisfactory"),
+               "D": N_("D crisis"), "E": N_("E emergency")}
+LEVEL_COLOURS = {"A": "#1a9850", "B": "#91cf60", "C": "#fee08b", "D": "#fc8d59", "E": "#d73027"}
 
 
 def period_name(period: str) -> str:
@@ -259,3 +263,27 @@ def commitment_progress(values: list[Row]) -> alt.TopLevelMixin:
         title=alt.Title(_("Commitments with a measured indicator"),
                         subtitle=_("black tick: where a straight path from the baseline to the target "
                                    "would be"))))
+
+
+def family_levels(values: list[Row]) -> alt.TopLevelMixin:
+    """Stacked bars: each level's share of the country's families, month by month. Rows: month
+    ('YYYY-MM'), level (A..E), share_pct, families; suppressed cells are not among them."""
+    levels = [lv for lv in LEVEL_COLOURS if any(row["level"] == lv for row in values)]
+    values = [{**row, "level_name": _(LEVEL_NAMES.get(row["level"], row["level"])),
+               "order": list(LEVEL_COLOURS).index(row["level"]) if row["level"] in LEVEL_COLOURS else 9}
+              for row in values]
+    months = sorted({row["month"] for row in values})
+    bars = alt.Chart(_data(values)).mark_bar().encode(
+        x=alt.X("month:O", title=None, sort=months, axis=alt.Axis(labelAngle=-60 if len(months) > 8 else 0)),
+        y=alt.Y("share_pct:Q", title=_("share of families, %"), stack="zero",
+                scale=alt.Scale(domain=[0, 100])),
+        color=alt.Color("level_name:N", title=_("well-being level"),
+                        scale=alt.Scale(domain=[_(LEVEL_NAMES[lv]) for lv in levels],
+                                        range=[LEVEL_COLOURS[lv] for lv in levels])),
+        order=alt.Order("order:Q", sort="ascending"),
+    )
+    return configure(bars.properties(
+        width=WIDTH, height=260,
+        title=alt.Title(_("Families by well-being level, the whole country"),
+                        subtitle=_("share of the families in the map each month; cells of fewer than 10 "
+                                   "families are not published"))))

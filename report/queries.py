@@ -382,7 +382,68 @@ def commitments_by_status(con) -> list[Row]:
     """)
 
 
-# --- 7. What the serving copy holds ----------------------------------------------------------------------
+# --- 7. Digital Family Map (aggregate marts only) ------------------------------------------------------
+
+def family_levels(con) -> list[Row]:
+    """The whole country's families by well-being level and month ('KZ' rows of
+    mart_family_wellbeing); suppressed cells (1..9 families) left out."""
+    return rows(con, """
+        select strftime(month, '%Y-%m') as month, level, families,
+            share_of_families::double * 100 as share_pct
+        from marts.mart_family_wellbeing
+        where region_kato_2digit = 'KZ' and not is_suppressed and families is not null
+        order by month, level
+    """)
+
+
+def family_suppressed_cells(con) -> Row | None:
+    """How many region x month x level cells of mart_family_wellbeing are withheld, of how many."""
+    return one(con, """
+        select count(*) filter (where is_suppressed) as suppressed, count(*) as cells
+        from marts.mart_family_wellbeing
+    """)
+
+
+def proactive_uptake(con) -> list[Row]:
+    """Proactive services by benefit, the whole country ('KZ' rows), summed over the months of the
+    offers: sums of the published cells (a withheld cell of 1..9 is not counted); uptake over the
+    months whose offers and payments are both published; the monthly medians of days from the
+    offer to the payment averaged, weighted by the payments."""
+    return rows(con, """
+        select benefit_type,
+            strftime(min(month), '%Y-%m') as first_month, strftime(max(month), '%Y-%m') as last_month,
+            sum(offers)::bigint as offers, sum(accepted)::bigint as accepted,
+            sum(declined)::bigint as declined, sum(unanswered)::bigint as unanswered,
+            sum(paid)::bigint as paid,
+            sum(paid) filter (where offers is not null and paid is not null)
+                / nullif(sum(offers) filter (where offers is not null and paid is not null), 0) * 100
+                as uptake_pct,
+            sum(median_days_offer_to_payment * paid) filter (where median_days_offer_to_payment is not null)
+                / nullif(sum(paid) filter (where median_days_offer_to_payment is not null), 0)
+                as median_days,
+            sum(qualified_not_offered)::bigint as qualified_not_offered,
+            count(*) filter (where is_suppressed) as suppressed_months
+        from marts.mart_proactive_services
+        where region_kato_2digit = 'KZ'
+        group by benefit_type
+        having sum(offers) > 0 or sum(qualified_not_offered) > 0
+        order by offers desc nulls last, benefit_type
+    """)
+
+
+def family_reconciliation(con) -> list[Row]:
+    """Families and people the warehouse covers (times the scale factor) beside the published
+    figures (mart_family_reconciliation)."""
+    return rows(con, """
+        select as_of, measure, published_value::double as published_value,
+            warehouse_value::double as warehouse_value, scale_factor::double as scale_factor,
+            warehouse_value_scaled::double as warehouse_value_scaled, difference_pct, confidence, source_url
+        from marts.mart_family_reconciliation
+        order by as_of, measure
+    """)
+
+
+# --- 8. What the serving copy holds ----------------------------------------------------------------------
 
 def serving_info(con) -> Row | None:
     return one(con, "select published_at from main.serving_info limit 1")
@@ -401,6 +462,10 @@ COVERAGE_QUERIES = {
     "land": (N_("Land and subsoil monitoring"), None, """
         select max(season_seq) as seq, arg_max(season_label, season_seq) as label, null::date as latest
         from marts.mart_land_utilization where observed_ha > 0
+    """),
+    "family": (N_("Digital Family Map (aggregates)"), N_("month {value}"), """
+        select strftime(max(month), '%Y-%m') as label
+        from marts.mart_family_wellbeing
     """),
     "bilateral": (N_("Bilateral events and commitments"), N_("event of {value}"), """
         select max(event_date)::varchar as label

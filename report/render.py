@@ -326,6 +326,15 @@ def _cards(figures: dict[str, Any]) -> list[dict[str, str]]:
                           latest_unlicensed=num(f("subsoil_latest_quarter_unlicensed")),
                           latest_outside=num(f("subsoil_latest_quarter_outside_contour")),
                           latest_after=num(f("subsoil_latest_quarter_after_licence_expiry")))})
+    if f("family_crisis_share_pct") is not None:
+        context = _("{month}: {n} of {families} families in the Digital Family Map").format(
+            month=i18n.month_name(f("family_month")), n=num(f("family_crisis_families")),
+            families=num(f("family_families")))
+        if f("proactive_uptake_pct") is not None:
+            context += "; " + _("{share} of proactive offers paid").format(
+                share=pct(f("proactive_uptake_pct")))
+        cards.append({"label": _("Families at level D or E (crisis, emergency)"),
+                      "value": pct(f("family_crisis_share_pct")), "context": context})
     if f("commitments_by_status"):
         cards.append({"label": _("Commitments by status"),
                       "value": num(sum(f("commitments_by_status").values())),

@@ -44,7 +44,7 @@ FEED_MAX_AGE = GROUP_MAX_AGE
 CHECK_LABELS = {True: N_("passed"), False: N_("failed"), None: "–"}
 FEED_STATES = {"ok": N_("ok"), "stale": N_("STALE"), "failed": N_("FAILED")}
 GROUP_NAMES = {"trade": N_("trade"), "appeals": N_("appeals"), "land": N_("land"),
-               "bilateral": N_("bilateral")}
+               "bilateral": N_("bilateral"), "family": N_("family")}
 LOAD_STATUSES = {"published": N_("published"), "unchanged": N_("unchanged"), "rejected": N_("rejected"),
                  "failed": N_("failed")}
 
@@ -598,7 +598,122 @@ def commitment_status(ctx: Context) -> Content:
     return Content(takeaway, chart, note, [table])
 
 
-# --- 7. Freshness and validation --------------------------------------------------------------------------
+# --- 7. Digital Family Map ---------------------------------------------------------------------------------
+
+# Proactive services (mart_proactive_services.benefit_type), for the catalogue.
+BENEFITS = {
+    "CHILDBIRTH": N_("childbirth"), "LARGE_FAMILY": N_("large family"),
+    "CHILD_DISABILITY": N_("disabled child"), "TARGETED_SOCIAL_ASSISTANCE": N_("targeted social assistance"),
+    "SURVIVOR": N_("loss of a breadwinner"), "CHILDCARE_UNDER_1": N_("childcare up to age 1"),
+    "DISABILITY": N_("disability"), "CARER_OF_DISABLED": N_("carer of a disabled person"),
+    "MATERNITY": N_("maternity"),
+}
+FAMILY_MEASURES = {"families_covered": N_("families"), "people_covered": N_("people")}
+# The disclosure rule of the family marts (dbt var family_min_cell).
+FAMILY_MIN_CELL = 10
+
+
+def _benefit(code: str) -> str:
+    return _(BENEFITS[code]) if code in BENEFITS else code
+
+
+def _count(value: float | None) -> str:
+    return "–" if value is None else num(value)
+
+
+def family_map(ctx: Context) -> Content:
+    levels = queries.family_levels(ctx.con)
+    if not levels:
+        raise NoData(_("no published cell in marts.mart_family_wellbeing"))
+    months = sorted({row["month"] for row in levels})
+    first, latest = months[0], months[-1]
+
+    def crisis(month: str) -> tuple[float, int]:
+        """The share (%) and number of families at level D or E in the month (published cells)."""
+        cells = [row for row in levels if row["month"] == month and row["level"] in ("D", "E")]
+        return sum(row["share_pct"] for row in cells), sum(row["families"] for row in cells)
+
+    def families(month: str) -> int:
+        return sum(row["families"] for row in levels if row["month"] == month)
+
+    share, crisis_families = crisis(latest)
+    ctx.figures.update({
+        "family_month": latest,
+        "family_families": families(latest),
+        "family_crisis_share_pct": round(share, 1),
+        "family_crisis_families": crisis_families,
+    })
+    takeaway = _("In {month}, {share} of the {families} families in the map were at level D or E (crisis "
+                 "or emergency): {crisis} families").format(
+        month=month_name(latest), share=pct(share), families=num(families(latest)),
+        crisis=num(crisis_families))
+    if first != latest:
+        takeaway += _(", against {share} in {month}").format(share=pct(crisis(first)[0]),
+                                                             month=month_name(first))
+
+    tables = []
+    services = queries.proactive_uptake(ctx.con) if ctx.has("marts.mart_proactive_services") else []
+    if services:
+        offers = sum(row["offers"] or 0 for row in services)
+        paid = sum(row["paid"] or 0 for row in services)
+        period = month_span(min(row["first_month"] for row in services),
+                            max(row["last_month"] for row in services))
+        ctx.figures.update({"proactive_offers": offers, "proactive_paid": paid,
+                            "proactive_uptake_pct": round(paid / offers * 100, 1) if offers else None})
+        if offers:
+            takeaway += _("; of {offers} proactive offers of benefits ({period}), {paid} were paid "
+                          "({share})").format(offers=num(offers), period=period, paid=num(paid),
+                                              share=pct(paid / offers * 100))
+        tables.append(Table(
+            headers=[_("Benefit"), _("Offers"), _("Accepted"), _("Declined"), _("Unanswered"), _("Paid"),
+                     _("Uptake"), _("Median days, offer to payment"), _("Qualified, not offered")],
+            rows=[[_benefit(row["benefit_type"]), _count(row["offers"]), _count(row["accepted"]),
+                   _count(row["declined"]), _count(row["unanswered"]), _count(row["paid"]),
+                   "–" if row["uptake_pct"] is None else pct(row["uptake_pct"]),
+                   "–" if row["median_days"] is None else num(row["median_days"], 1),
+                   _count(row["qualified_not_offered"])] for row in services],
+            caption=_("Proactive services by benefit, the whole country, {period} "
+                      "(marts.mart_proactive_services)").format(period=period)))
+    takeaway += "."
+
+    reconciliation = (queries.family_reconciliation(ctx.con) if ctx.has("marts.mart_family_reconciliation")
+                      else [])
+    scale = next((row["scale_factor"] for row in reconciliation if row["scale_factor"]), None)
+    if reconciliation:
+        tables.append(Table(
+            headers=[_("Date"), _("Measure"), _("Published"), _("In the warehouse"),
+                     _("In the warehouse, scaled"), _("Difference")],
+            rows=[[_stated(row["as_of"]),
+                   (_(FAMILY_MEASURES[row["measure"]]) if row["measure"] in FAMILY_MEASURES
+                    else row["measure"]),
+                   num(row["published_value"]), _count(row["warehouse_value"]),
+                   _count(row["warehouse_value_scaled"]),
+                   "–" if row["difference_pct"] is None else signed_pct(row["difference_pct"])]
+                  for row in reconciliation],
+            caption=_("Coverage beside the published figures (marts.mart_family_reconciliation)")))
+    notes = [_("Cells of fewer than {n} families are not published (their counts and shares are withheld), "
+               "and uptake and medians over fewer than {n} offers neither; the chart leaves withheld cells "
+               "out, so a month's bar may fall short of 100%.").format(n=FAMILY_MIN_CELL)]
+    cells = queries.family_suppressed_cells(ctx.con)
+    if cells and cells["cells"]:
+        notes.append(ngettext("{n} of {cells} cells (region, month and level) is withheld.",
+                              "{n} of {cells} cells (region, month and level) are withheld.",
+                              cells["suppressed"]).format(n=num(cells["suppressed"]),
+                                                          cells=num(cells["cells"])))
+    notes.append(_("Levels A (well-off) to E (emergency) from a score of assumed indicators, weights and "
+                   "thresholds: the official ones are not public."))
+    if services:
+        notes.append(_("Proactive services: sums of the published monthly cells of the whole country, by "
+                       "the month of the offer; uptake = paid / offers; median days: the monthly medians "
+                       "weighted by the payments."))
+    if scale and scale != 1:
+        notes.append(_("The bundled data stand for 1/{factor} of the country: the warehouse's counts are "
+                       "multiplied by {factor} to compare them with the published figures.").format(
+            factor=num(scale)))
+    return Content(takeaway, charts.family_levels(levels), " ".join(notes), tables)
+
+
+# --- 8. Freshness and validation --------------------------------------------------------------------------
 
 def judge_feed(entry: dict, now: datetime) -> dict:
     """One feed_status entry with its group, expected interval, age and state (ok, stale, failed)."""
@@ -721,5 +836,7 @@ SPECS = [
     Spec("unused_land", N_("Unused agricultural land by region"), ("marts.mart_land_utilization",), land),
     Spec("commitments", N_("Bilateral commitments and their status"),
          ("marts.mart_commitment_progress",), commitment_status),
+    Spec("family_levels", N_("Digital Family Map: families by well-being level and proactive services"),
+         ("marts.mart_family_wellbeing",), family_map),
     Spec("freshness", N_("Freshness of the data and the last validation of each feed"), (), freshness),
 ]

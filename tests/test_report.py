@@ -15,7 +15,7 @@ from report import FEED_MAX_AGE, build_report, feed_status_from_loads
 
 NOW = datetime(2025, 8, 1, 12, 0, tzinfo=UTC)
 CHARTS = ["turnover", "mirror_gap", "commodity_mix", "appeals_agencies", "appeals_regions", "unused_land",
-          "commitments"]
+          "commitments", "family_levels"]
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 # (agency, region, answered, on time): agency 3 has too few answers to be ranked but counts overall.
@@ -166,6 +166,62 @@ TABLES = {
                 'after_licence_expiry')))
     """, "insert into marts.fct_subsoil_detections (detection_quarter, compliance_category, "
          "disturbed_area_ha) values (?, ?, ?)", SUBSOIL),
+    # Digital Family Map: the whole country ('KZ') in May and June 2025, 1,000 families each month (D+E:
+    # 10% then 12%); region 75 with two suppressed cells, which the section must not count.
+    "mart_family_wellbeing": """
+        create table marts.mart_family_wellbeing as
+        select month::date as month, region_kato_2digit, level, families::bigint as families,
+            members::hugeint as members, children::hugeint as children,
+            share_of_families::decimal(7, 4) as share_of_families, is_suppressed
+        from (values
+            ('2025-05-01', 'KZ', 'A', 400, 1200, 400, 0.40, false),
+            ('2025-05-01', 'KZ', 'B', 300, 1000, 350, 0.30, false),
+            ('2025-05-01', 'KZ', 'C', 200, 800, 300, 0.20, false),
+            ('2025-05-01', 'KZ', 'D', 80, 400, 200, 0.08, false),
+            ('2025-05-01', 'KZ', 'E', 20, 120, 60, 0.02, false),
+            ('2025-06-01', 'KZ', 'A', 380, 1150, 390, 0.38, false),
+            ('2025-06-01', 'KZ', 'B', 300, 1000, 350, 0.30, false),
+            ('2025-06-01', 'KZ', 'C', 200, 800, 300, 0.20, false),
+            ('2025-06-01', 'KZ', 'D', 90, 450, 220, 0.09, false),
+            ('2025-06-01', 'KZ', 'E', 30, 170, 90, 0.03, false),
+            ('2025-06-01', '75', 'A', 200, 600, 200, 0.5013, false),
+            ('2025-06-01', '75', 'B', 150, 500, 170, 0.3759, false),
+            ('2025-06-01', '75', 'C', 49, 190, 80, 0.1228, false),
+            ('2025-06-01', '75', 'D', null, null, null, null, true),
+            ('2025-06-01', '75', 'E', null, null, null, null, true)
+        ) as t(month, region_kato_2digit, level, families, members, children, share_of_families,
+               is_suppressed)
+    """,
+    # Childbirth: 220 offers, 160 paid over two months; large family: 40 offers, 25 paid, its declined and
+    # unanswered cells withheld. Region 75's row is not the country's and must not be summed.
+    "mart_proactive_services": """
+        create table marts.mart_proactive_services as
+        select month::date as month, region_kato_2digit, benefit_type, offers::bigint as offers,
+            accepted::bigint as accepted, declined::bigint as declined, unanswered::bigint as unanswered,
+            paid::bigint as paid, uptake_rate::decimal(7, 4) as uptake_rate,
+            median_days_offer_to_payment::decimal(9, 2) as median_days_offer_to_payment,
+            qualified_not_offered::bigint as qualified_not_offered, is_suppressed
+        from (values
+            ('2025-05-01', 'KZ', 'CHILDBIRTH', 100, 80, 10, 10, 75, 0.75, 6.0, 12, false),
+            ('2025-06-01', 'KZ', 'CHILDBIRTH', 120, 90, 15, 15, 85, 0.7083, 8.0, null, true),
+            ('2025-06-01', 'KZ', 'LARGE_FAMILY', 40, 30, null, null, 25, 0.625, 10.0, 0, true),
+            ('2025-06-01', '75', 'CHILDBIRTH', 999, 999, 0, 0, 999, 1.0, 1.0, 0, false)
+        ) as t(month, region_kato_2digit, benefit_type, offers, accepted, declined, unanswered, paid,
+               uptake_rate, median_days_offer_to_payment, qualified_not_offered, is_suppressed)
+    """,
+    "mart_family_reconciliation": """
+        create table marts.mart_family_reconciliation as
+        select as_of::date as as_of, measure, published_value::bigint as published_value,
+            warehouse_value::bigint as warehouse_value, 1000 as scale_factor,
+            warehouse_value::bigint * 1000 as warehouse_value_scaled,
+            difference_pct::decimal(9, 2) as difference_pct, 'medium' as confidence,
+            'https://example.org/family' as source_url
+        from (values
+            ('2022-09-01', 'families_covered', 6000000, null, null),
+            ('2023-01-01', 'families_covered', 6300000, 6100, -3.17),
+            ('2023-01-01', 'people_covered', 19500000, 19800, 1.54)
+        ) as t(as_of, measure, published_value, warehouse_value, difference_pct)
+    """,
     "mart_commitment_progress": """
         create table marts.mart_commitment_progress as
         select * from (values
@@ -355,6 +411,53 @@ def test_main_figures_match_the_tables(full):
     assert result.figures_markdown().startswith("| figure | value |")
 
 
+@pytest.mark.slow
+def test_family_map_section(full):
+    """The Digital Family Map: the country's rows only, suppressed cells left out and the rule stated,
+    uptake by benefit, coverage beside the published figures."""
+    result, html = full
+    figures = result.main_figures
+    assert figures["family_month"] == "2025-06" and figures["family_families"] == 1000
+    assert figures["family_crisis_share_pct"] == 12.0 and figures["family_crisis_families"] == 120
+    assert figures["proactive_offers"] == 260 and figures["proactive_paid"] == 185
+    assert figures["proactive_uptake_pct"] == 71.2
+    family = section(html, "family_levels")
+    assert "<svg" in family
+    assert ("In June 2025, 12.0% of the 1,000 families in the map were at level D or E (crisis or "
+            "emergency): 120 families, against 10.0% in May 2025; of 260 proactive offers of benefits "
+            "(May to June 2025), 185 were paid (71.2%).") in family
+    assert "Cells of fewer than 10 families are not published" in family
+    assert "2 of 15 cells (region, month and level) are withheld." in family
+    rows = {re.search(r"<td>([^<]+)</td>", row).group(1): re.findall(r"<td>([^<]*)</td>", row)
+            for row in re.findall(r"<tr[^>]*>.*?</tr>", family, re.S) if "<td>" in row}
+    assert rows["childbirth"] == ["childbirth", "220", "170", "25", "25", "160", "72.7%", "7.1", "12"]
+    assert rows["large family"] == ["large family", "40", "30", "–", "–", "25", "62.5%", "10.0", "0"]
+    # Coverage: the bundled set is 1/1000 of the country.
+    assert "6,300,000" in family and "6,100,000" in family and "-3.2%" in family
+    assert "1/1,000 of the country" in family
+    value, context = cards(html)["Families at level D or E (crisis, emergency)"]
+    assert value == "12.0%"
+    assert context == ("June 2025: 120 of 1,000 families in the Digital Family Map; 71.2% of proactive "
+                       "offers paid")
+
+
+def test_family_map_without_its_optional_marts(tmp_path):
+    """Without the proactive-services and reconciliation marts the section still shows the levels;
+    without the well-being mart it says 'no data', and the rest of the report is drawn."""
+    serving = make_serving_copy(tmp_path / "serving.duckdb",
+                                skip=("mart_proactive_services", "mart_family_reconciliation"))
+    result = build_report(serving, tmp_path / "out", now=NOW, languages=("en",))
+    family = section(result.html.read_text(encoding="utf-8"), "family_levels")
+    assert result.problems == [] and "family_levels" not in result.empty_sections
+    assert "120 families" in family and "<table>" not in family and "proactive offers" not in family
+    serving = make_serving_copy(tmp_path / "bare.duckdb", skip=("mart_family_wellbeing",))
+    result = build_report(serving, tmp_path / "bare", now=NOW, languages=("en",))
+    assert result.problems == [] and result.empty_sections == ["family_levels"]
+    assert "No data: marts.mart_family_wellbeing is not in the serving copy." in section(
+        result.html.read_text(encoding="utf-8"), "family_levels")
+    assert "family_crisis_share_pct" not in result.main_figures
+
+
 def cards(html: str) -> dict[str, tuple[str, str]]:
     """The main-figures box: label -> (value, context)."""
     return {label: (value, context) for label, value, context in re.findall(
@@ -504,7 +607,7 @@ def test_every_page_shows_the_english_figures(pages):
     """The numbers of each card and takeaway, read back in the page's locale with Babel, are the
     English page's."""
     english_cards, english_takeaways = figures_and_takeaways(pages["en"])
-    assert len(english_cards) == 10 and len(english_takeaways) == 8
+    assert len(english_cards) == 11 and len(english_takeaways) == 9
     for lang in ("ru", "kk"):
         cards, takeaways = figures_and_takeaways(pages[lang])
         assert same_figures(english_cards, cards, lang) == []
