@@ -15,12 +15,7 @@ with versions as (
 ),
 
 closed_years as (
-    select
-        reporting_side,
-        {{ dbt.cast('extract(year from period_start)', dbt.type_int()) }} as year,
-        turnover_usd
-    from {{ ref('mart_bilateral_turnover') }}
-    where grain = 'year' and is_complete
+    {{ closed_turnover_years() }}
 ),
 
 sides as (
