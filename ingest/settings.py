@@ -26,6 +26,16 @@ class WarehousePaths:
         return self.root / "serving" / "parquet"
 
     @property
+    def lake(self) -> Path:
+        """The Parquet copy of the raw and reference tables that Spark reads (ingest/lake.py)."""
+        return self.root / "lake"
+
+    @property
+    def spark_dir(self) -> Path:
+        """Spark's metastore and table files (WAREHOUSE_ENGINE=spark, dbt_project/profiles.yml)."""
+        return self.root / "spark"
+
+    @property
     def temp_dir(self) -> Path:
         return self.root / "tmp"
 

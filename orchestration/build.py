@@ -84,22 +84,24 @@ def ensure_bundled_data(paths: WarehousePaths) -> None:
     # and only when run from the repository (`make warehouse` runs `python -m orchestration.build`
     # from the repository root, which puts it on sys.path). No production module imports `demo`
     # at module level.
+    from catalog import appeals, trade
+    from catalog import land as land_feeds
     from demo.appeals import write_bundled_appeals
     from demo.land import write_bundled_land
     from demo.trade import write_bundled_dataset
-    from ingest import comtrade, eotinish, land
+    from ingest import land
     from ingest.privacy import DEMO_MANIFEST
 
-    if not comtrade.landing_files(paths.landing):
+    if not trade.landing_files(paths.landing):
         print(f"Writing the bundled Comtrade files to {paths.trade_landing} ...", flush=True)
         write_bundled_dataset(paths.trade_landing)
-    folder = paths.landing / eotinish.APPEALS.landing_subdir
-    if not eotinish.landing_days(paths.landing):
+    folder = paths.landing / appeals.APPEALS.landing_subdir
+    if not appeals.landing_days(paths.landing):
         print(f"Writing the bundled eOtinish exports to {folder} ...", flush=True)
         write_bundled_appeals(folder)
     elif not (folder / DEMO_MANIFEST).exists():
         recognise_bundled_appeals(folder)
-    if not land.landing_quarters(paths.landing):
+    if not land_feeds.landing_quarters(paths.landing):
         folder = paths.landing / land.LANDING_SUBDIR
         print(f"Writing the bundled land and subsoil monitoring files to {folder} ...", flush=True)
         write_bundled_land(folder)
