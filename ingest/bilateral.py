@@ -19,6 +19,7 @@ import duckdb
 import pandas as pd
 import yaml
 
+from ingest import lake
 from ingest.loads import (
     META_DDL,
     LoadError,
@@ -335,6 +336,9 @@ def load_bilateral(
     except BaseException:
         con.execute("rollback")
         raise
+    if lake.lake_enabled():  # the tables as now published -> the Parquet lake (ingest/lake.py)
+        for table in counts:
+            lake.write_table(con, "raw", table)
     outcome.status, outcome.rows = "published", sum(counts.values())
     record_load(con, load_id=load_id, feed=FEED, outcome=outcome, rows_quarantined=0,
                 started_at=started_at)

@@ -29,7 +29,7 @@ from pathlib import Path
 import duckdb
 
 from ingest.duck import quote_ident
-from ingest.settings import WarehousePaths
+from ingest.settings import WarehousePaths, warehouse_engine
 
 LAKE_SCHEMAS = ("raw", "ref")
 
@@ -37,7 +37,7 @@ LAKE_SCHEMAS = ("raw", "ref")
 def lake_enabled() -> bool:
     """The lake is written when Spark builds the models (WAREHOUSE_ENGINE=spark) or when asked
     for (WAREHOUSE_LAKE=1); a DuckDB-only warehouse does not pay for it."""
-    if os.environ.get("WAREHOUSE_ENGINE", "duckdb").strip().lower() == "spark":
+    if warehouse_engine() == "spark":
         return True
     return os.environ.get("WAREHOUSE_LAKE", "").strip().lower() in ("1", "true", "yes")
 

@@ -16,6 +16,7 @@ import shutil
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -24,7 +25,6 @@ import pytest
 
 from catalog import FEEDS
 from ingest.lake import export_all
-from ingest.settings import WarehousePaths
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 PROJECT = REPO_ROOT / "dbt_project"
@@ -84,6 +84,9 @@ def spark_table_sql(tables_dir: Path, table: str) -> str:
 def normalise(value):
     if isinstance(value, float):
         return None if math.isnan(value) else value
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        # Spark's TIMESTAMP (a UTC instant; the session's zone is UTC) as DuckDB's naive TIMESTAMP
+        return value.astimezone(UTC).replace(tzinfo=None)
     return value
 
 
@@ -144,7 +147,8 @@ def test_every_mart_is_the_same_on_spark(spark_build):
                 "where table_schema = 'marts' and table_name = ? order by ordinal_position",
                 [table]).fetchall()]
             relation = spark_table_sql(tables_dir, table)
-            theirs = [c for (c,) in con.execute(f"select column_name from (describe select * from {relation})").fetchall()]
+            theirs = [c for (c,) in con.execute(
+                f"select column_name from (describe select * from {relation})").fetchall()]
             if sorted(c.lower() for c in ours) != sorted(c.lower() for c in theirs):
                 differences.append(f"{table}: columns {sorted(set(ours) ^ set(theirs))} differ")
                 continue
@@ -164,4 +168,3 @@ def test_every_mart_is_the_same_on_spark(spark_build):
 if __name__ == "__main__":  # pragma: no cover - by hand: python tests/test_spark_engine.py
     sys.exit(pytest.main([__file__, "-q", "-s"]))
 
-_ = WarehousePaths
