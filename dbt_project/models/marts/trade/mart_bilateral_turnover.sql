@@ -254,7 +254,7 @@ measured as (
         *,
         exports_usd + imports_usd as turnover_usd,
         exports_usd - imports_usd as balance_usd,
-        re_exports_usd / nullif(exports_usd, 0) * 100 as re_exports_share_pct,
+        {{ dbt.cast('re_exports_usd', 'double') }} / nullif(exports_usd, 0) * 100 as re_exports_share_pct,
         re_imports_usd / nullif(imports_usd, 0) * 100 as re_imports_share_pct,
         coalesce(months_covered = months_expected, false) as is_complete
     from all_grains

@@ -40,7 +40,8 @@ shares as (
         commodities.section_title,
         flows.trade_value_usd,
         flow_totals.trade_value_usd as flow_total_usd,
-        flows.trade_value_usd / nullif(flow_totals.trade_value_usd, 0) * 100 as share_of_flow_pct,
+        {{ dbt.cast('flows.trade_value_usd', 'double') }} / nullif(flow_totals.trade_value_usd, 0) * 100
+            as share_of_flow_pct,
         rank() over (
             partition by
                 flows.reporter_code, flows.partner_code, flows.flow_code, flows.freq_code,
