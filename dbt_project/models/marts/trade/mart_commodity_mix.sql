@@ -65,7 +65,7 @@ select
     previous_period.trade_value_usd as trade_value_prev_year_usd,
     previous_period.share_of_flow_pct as share_of_flow_prev_year_pct,
     current_period.share_of_flow_pct - previous_period.share_of_flow_pct as share_change_pp_yoy,
-    (current_period.trade_value_usd - previous_period.trade_value_usd)
+    {{ dbt.cast('current_period.trade_value_usd - previous_period.trade_value_usd', 'double') }}
     / nullif(previous_period.trade_value_usd, 0) * 100 as trade_value_yoy_pct
 from shares as current_period
 left join shares as previous_period
