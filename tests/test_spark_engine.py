@@ -8,7 +8,7 @@ rows, in a fixed order, decimals exactly, doubles to a relative 1e-9.
 Needs PySpark 4 and dbt-spark (`pip install -e '.[spark]'`) and a Java 17 runtime; skipped
 without them (the default install, `.[dev]`, has neither Python package), except under CI where
 a missing Java fails when the packages are there. Measured on two shared cores: the lake export
-0.6 s, dbt on Spark 365 s (seeds, 55 models, the unit tests; a JVM start included), the comparison
+0.6 s, dbt on Spark 365 s (5 seeds, 54 models, 23 unit tests; a JVM start included), the comparison
 a few seconds, on top of the session's bundled warehouse (~4-7 min, shared with the integration
 tests); the whole file alone 12 min 57 s. Marked `spark`: deselect with `-m "not spark"`.
 """
