@@ -29,7 +29,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from ingest import landing, revisions
+from ingest import lake, landing, revisions
 from ingest.duck import quote_ident, sql_string
 from ingest.loads import (
     META_DDL,
@@ -1112,4 +1112,7 @@ def _publish(
         raise
     finally:
         con.unregister("publishing_slices")
+    if lake.lake_enabled():
+        # The partition as now published -> its Parquet folder, for Spark (ingest/lake.py).
+        lake.write_partition(con, feed, key)
     return rows

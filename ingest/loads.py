@@ -18,6 +18,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from ingest import lake
 from ingest.duck import connect
 
 META_DDL = """
@@ -384,6 +385,9 @@ def publish_whole_tables(
     except BaseException:
         con.execute("rollback")
         raise
+    if lake.lake_enabled():  # the tables as now published -> the Parquet lake (ingest/lake.py)
+        for table in replacements:
+            lake.write_table(con, *table.split("."))
     return outcome
 
 

@@ -10,6 +10,7 @@ import duckdb
 import pandas as pd
 import pycountry
 
+from ingest import lake
 from ingest.duck import sql_string
 from ingest.loads import (
     META_DDL,
@@ -62,6 +63,12 @@ def country_codes() -> pd.DataFrame:
     ).sort_values("m49_code", ignore_index=True)
 
 
+def _to_lake(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> None:
+    """A reference table just replaced -> its Parquet copy, when the lake is on (ingest/lake.py)."""
+    if lake.lake_enabled():
+        lake.write_table(con, schema, table)
+
+
 def load_country_codes(con: duckdb.DuckDBPyConnection) -> int:
     frame = country_codes()
     con.execute("create schema if not exists ref")
@@ -70,6 +77,7 @@ def load_country_codes(con: duckdb.DuckDBPyConnection) -> int:
         con.execute("create or replace table ref.country_codes as select * from country_frame")
     finally:
         con.unregister("country_frame")
+    _to_lake(con, "ref", "country_codes")
     return len(frame)
 
 
@@ -195,6 +203,7 @@ def load_kato(con: duckdb.DuckDBPyConnection, kato_file: Path = KATO_FILE) -> in
         from tree left join source as parent on parent.id = tree.parent_id
         order by tree.code
     """)
+    _to_lake(con, "ref", "kato_units")
     return con.execute("select count(*) from ref.kato_units").fetchone()[0]
 
 
@@ -208,6 +217,7 @@ def load_regions(con: duckdb.DuckDBPyConnection, regions_file: Path = REGIONS_FI
             try_cast(created as date) as created
         from read_csv({sql_string(str(regions_file))}, header = true, all_varchar = true)
     """)
+    _to_lake(con, "ref", "kz_regions")
     return con.execute("select count(*) from ref.kz_regions").fetchone()[0]
 
 
@@ -238,6 +248,7 @@ def load_working_calendar(con: duckdb.DuckDBPyConnection) -> int:
         """)
     finally:
         con.unregister("calendar_frame")
+    _to_lake(con, "ref", "kz_working_calendar")
     return len(frame)
 
 

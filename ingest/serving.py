@@ -142,9 +142,30 @@ def _link_tables(parquet_dir: Path, tables: list[str], token: str) -> None:
             _remove(path)
 
 
+def _spark_tables(spark_tables: Path) -> list[tuple[str, str, str]]:
+    """The marts Spark built (WAREHOUSE_ENGINE=spark): its managed Parquet tables, one folder per
+    table under <spark.sql.warehouse.dir>/<schema>.db/, read by DuckDB with the partition folders
+    (fct_trade_flows' period=...) as text columns, as Spark wrote them."""
+    found = []
+    for schema in PUBLISHED_SCHEMAS:
+        folder = spark_tables / f"{schema}.db"
+        if not folder.is_dir():
+            continue
+        for table in sorted(p for p in folder.iterdir() if p.is_dir() and p.name[0] not in "._"):
+            if not any(table.rglob("*.parquet")):
+                continue
+            found.append((schema, table.name, f"read_parquet({sql_string(str(table / '**' / '*.parquet'))}, "
+                          "hive_partitioning = true, hive_types_autocast = false)"))
+    return found
+
+
 def publish_serving_copy(
-    con: duckdb.DuckDBPyConnection, database: Path, parquet_dir: Path, keep_builds: int = KEEP_BUILDS
+    con: duckdb.DuckDBPyConnection, database: Path, parquet_dir: Path, keep_builds: int = KEEP_BUILDS,
+    spark_tables: Path | None = None,
 ) -> ServingCopy:
+    """Copy the published tables to the serving copy. With `spark_tables` (Spark's table folder,
+    when Spark built the models) the marts are read from the Parquet files Spark wrote instead of
+    the warehouse's tables."""
     database.parent.mkdir(parents=True, exist_ok=True)
     parquet_dir.mkdir(parents=True, exist_ok=True)
     (parquet_dir / BUILDS).mkdir(exist_ok=True)
@@ -163,10 +184,15 @@ def publish_serving_copy(
         f"(storage_version {sql_string(SERVING_STORAGE_VERSION)})"
     )
     try:
-        for schema, table in _tables_to_publish(con):
+        if spark_tables is None:
+            sources = [(schema, table, f"{quote_ident(schema)}.{quote_ident(table)}")
+                       for schema, table in _tables_to_publish(con)]
+        else:
+            sources = _spark_tables(spark_tables)
+        for schema, table, relation in sources:
             source = f"{quote_ident(schema)}.{quote_ident(table)}"
             con.execute(f"create schema if not exists serving.{quote_ident(schema)}")
-            con.execute(f"create table serving.{source} as select * from {source}")
+            con.execute(f"create table serving.{source} as select * from {relation}")
             (rows,) = con.execute(f"select count(*) from serving.{source}").fetchone()
             tables[f"{schema}.{table}"] = rows
             target = temporary_build / f"{table}.parquet"

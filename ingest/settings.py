@@ -26,6 +26,21 @@ class WarehousePaths:
         return self.root / "serving" / "parquet"
 
     @property
+    def lake(self) -> Path:
+        """The Parquet copy of the raw and reference tables that Spark reads (ingest/lake.py)."""
+        return self.root / "lake"
+
+    @property
+    def spark_dir(self) -> Path:
+        """Spark's metastore and table files (WAREHOUSE_ENGINE=spark, dbt_project/profiles.yml)."""
+        return self.root / "spark"
+
+    @property
+    def spark_tables(self) -> Path:
+        """Spark's managed tables (spark.sql.warehouse.dir): <schema>.db/<table>/ Parquet files."""
+        return self.spark_dir / "tables"
+
+    @property
     def temp_dir(self) -> Path:
         return self.root / "tmp"
 
@@ -61,6 +76,15 @@ class WarehousePaths:
             "WAREHOUSE_PATH": str(self.warehouse_db),
             "DUCKDB_TEMP_DIR": str(self.temp_dir),
         }
+
+
+def warehouse_engine() -> str:
+    """What dbt builds the models on: "duckdb" (default) or "spark" (WAREHOUSE_ENGINE; the dbt
+    profile reads the same variable)."""
+    engine = os.environ.get("WAREHOUSE_ENGINE", "duckdb").strip().lower() or "duckdb"
+    if engine not in ("duckdb", "spark"):
+        raise ValueError(f"WAREHOUSE_ENGINE={engine!r}: expected duckdb or spark")
+    return engine
 
 
 BUNDLED_REFERENCE_DIR = REPO_ROOT / "data" / "reference"

@@ -5,5 +5,22 @@
     share) to the square metre.
 -#}
 {% macro hectares(expr) -%}
+    {%- if adapter is defined -%}
+        {{ return(adapter.dispatch('hectares')(expr)) }}
+    {%- else -%}
+        {{ return(default__hectares(expr)) }}
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro default__hectares(expr) -%}
     {{ dbt.cast(expr, 'decimal(18, 4)') }}
+{%- endmacro %}
+
+{#-
+    Spark rounds a double cast to decimal from the double's exact binary value; DuckDB multiplies by
+    10^4 in double arithmetic first and rounds that half away from zero (93.32085 -> 93.3208 in
+    DuckDB, 93.3209 in Spark). Done DuckDB's way here so both engines store the same hectares.
+-#}
+{% macro spark__hectares(expr) -%}
+    cast(cast(round(cast({{ expr }} as double) * 10000, 0) as decimal(24, 0)) / 10000 as decimal(18, 4))
 {%- endmacro %}

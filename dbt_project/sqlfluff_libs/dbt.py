@@ -72,3 +72,7 @@ def type_boolean():
 
 def generate_series(upper_bound):
     return f"select generated_number from range(1, {upper_bound} + 1) as t (generated_number)"
+
+
+def array_construct(inputs=(), data_type="integer"):
+    return f"cast([{', '.join(inputs)}] as {data_type}[])"

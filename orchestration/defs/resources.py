@@ -11,7 +11,7 @@ from dagster import Backoff, ConfigurableResource, EnvVar, RetryPolicy
 from dagster_dbt import DbtCliResource
 
 from ingest.duck import connect
-from ingest.settings import WarehousePaths
+from ingest.settings import WarehousePaths, warehouse_engine
 from orchestration.defs.project import dbt_project
 
 # DuckDB allows one writer per file: every asset that writes the warehouse runs in this pool,
@@ -70,9 +70,16 @@ def dbt_executable() -> str:
     return str(found) if found else (shutil.which("dbt") or "dbt")
 
 
+def dbt_target() -> str:
+    """The profile's target of the engine chosen by WAREHOUSE_ENGINE (dbt_project/profiles.yml):
+    dev (DuckDB, the warehouse file) or spark (a local Spark session over the Parquet lake)."""
+    return "spark" if warehouse_engine() == "spark" else "dev"
+
+
 def dbt_resource() -> DbtCliResource:
     return DbtCliResource(
         project_dir=dbt_project,
         profiles_dir=str(dbt_project.profiles_dir),
         dbt_executable=dbt_executable(),
+        target=dbt_target(),
     )

@@ -3,10 +3,12 @@
 import hashlib
 import shutil
 
+import duckdb
 from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, asset
 from dagster_dbt import DbtCliResource
 
 from ingest.serving import publish_serving_copy
+from ingest.settings import warehouse_engine
 from orchestration.defs.assets.dbt import dbt_foundation, dbt_incremental, dbt_marts
 from orchestration.defs.project import dbt_project
 from orchestration.defs.resources import TRANSIENT_RETRY, WRITER_POOL, WarehouseResource
@@ -30,9 +32,17 @@ DBT_ASSET_KEYS = sorted(
 )
 def serving_copy(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
     paths = warehouse.paths
+    # When Spark built the models (WAREHOUSE_ENGINE=spark), the marts are the Parquet tables it
+    # wrote, not the warehouse's: the serving copy (and so the report) is made from those.
+    spark = warehouse_engine() == "spark"
     with warehouse.connect() as con:
-        copy = publish_serving_copy(con, paths.serving_db, paths.serving_parquet)
-        progress = target_progress_markdown(con)
+        copy = publish_serving_copy(con, paths.serving_db, paths.serving_parquet,
+                                    spark_tables=paths.spark_tables if spark else None)
+        if not spark:
+            progress = target_progress_markdown(con)
+    if spark:
+        with duckdb.connect(str(paths.serving_db), read_only=True) as serving:
+            progress = target_progress_markdown(serving)
     metadata = {
         "serving_database": MetadataValue.path(str(copy.database)),
         "parquet_folder": MetadataValue.path(str(copy.parquet_dir)),

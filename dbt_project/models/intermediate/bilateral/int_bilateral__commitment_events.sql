@@ -1,6 +1,6 @@
 -- The events behind each commitment: the one where it was made (role 'made') and every event that
 -- reaffirmed it (role 'reaffirmed'), one row per commitment and event. The reaffirming events are
--- a list in the source (unnest is DuckDB's list expansion).
+-- a list in the source, expanded by macro unnest_list (DuckDB unnest, Spark explode).
 with commitments as (
     select * from {{ ref('stg_bilateral__commitments') }}
 ),
@@ -20,7 +20,7 @@ made as (
 reaffirmed as (
     select
         commitment_id,
-        unnest(reaffirmed_by_event_ids) as event_id,
+        {{ unnest_list('reaffirmed_by_event_ids') }} as event_id,
         'reaffirmed' as event_role
     from commitments
 ),

@@ -86,7 +86,7 @@ select
             windows.months_before_covered = {{ window_months }}
             and windows.months_after_covered = {{ window_months }}
             then round(
-                (windows.turnover_after_usd - windows.turnover_before_usd)
+                {{ dbt.cast('windows.turnover_after_usd - windows.turnover_before_usd', 'double') }}
                 / nullif(windows.turnover_before_usd, 0) * 100, 2
             )
     end as turnover_change_pct

@@ -63,11 +63,11 @@ event_lists as (
         count(*) as event_count,
         count(case when event_role = 'reaffirmed' then 1 end) as reaffirmation_count,
         max(case when event_role = 'reaffirmed' then event_date end) as last_reaffirmed_date,
-        string_agg(
-            {{ dbt.concat([dbt.cast('event_date', dbt.type_string()), "' '", 'event_title',
-                "' ('", 'event_role', "')'"]) }},
-            '; ' order by event_date, event_role, event_id
-        ) as events_label
+        {{ ordered_string_agg(
+            dbt.concat([dbt.cast('event_date', dbt.type_string()), "' '", 'event_title',
+                "' ('", 'event_role', "')'"]),
+            "'; '", ['event_date', 'event_role', 'event_id']
+        ) }} as events_label
     from commitment_events
     group by commitment_id
 ),

@@ -1,7 +1,8 @@
 {{
     config(
         materialized='incremental',
-        incremental_strategy='replace_window',
+        incremental_strategy=('insert_overwrite' if target.type == 'spark' else 'replace_window'),
+        partition_by=(['period'] if target.type == 'spark' else none),
         on_schema_change='append_new_columns'
     )
 }}
@@ -11,6 +12,9 @@
     they touch, and replaces everything the table holds in that window (macro partition_window,
     strategy replace_window), so slices removed upstream are removed here too. Without vars (or on
     a full refresh) every period is processed.
+    On Spark, whose adapter takes no strategy of a project's own, the table is partitioned by
+    period and the run overwrites the partitions (periods) it built (insert_overwrite, dynamic):
+    the same window, except that a period left with no row at all upstream keeps its old rows.
 -#}
 
 -- One row per reporter, partner, flow, commodity, aggregation level and period (plain rows only).

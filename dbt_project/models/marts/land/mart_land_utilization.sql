@@ -100,7 +100,7 @@ combined as (
         coalesce(observed.used_ha, 0) as used_ha,
         coalesce(observed.unused_ha, 0) as unused_ha,
         coalesce(observed.unused_ha_state_held, 0) as unused_ha_state_held,
-        observed.unused_ha / nullif(observed.observed_ha, 0) as unused_share,
+        {{ dbt.cast('observed.unused_ha', 'double') }} / nullif(observed.observed_ha, 0) as unused_share,
         coalesce(event_totals.returned_to_state_ha, 0) as returned_to_state_ha,
         coalesce(event_totals.returned_to_state_count, 0) as returned_to_state_count,
         coalesce(event_totals.redistributed_ha, 0) as redistributed_ha,

@@ -254,8 +254,8 @@ measured as (
         *,
         exports_usd + imports_usd as turnover_usd,
         exports_usd - imports_usd as balance_usd,
-        re_exports_usd / nullif(exports_usd, 0) * 100 as re_exports_share_pct,
-        re_imports_usd / nullif(imports_usd, 0) * 100 as re_imports_share_pct,
+        {{ dbt.cast('re_exports_usd', 'double') }} / nullif(exports_usd, 0) * 100 as re_exports_share_pct,
+        {{ dbt.cast('re_imports_usd', 'double') }} / nullif(imports_usd, 0) * 100 as re_imports_share_pct,
         coalesce(months_covered = months_expected, false) as is_complete
     from all_grains
 )
@@ -289,19 +289,19 @@ select
     case
         when current_period.is_complete and previous_period.is_complete
             then
-                (current_period.exports_usd - previous_period.exports_usd)
+                {{ dbt.cast('current_period.exports_usd - previous_period.exports_usd', 'double') }}
                 / nullif(previous_period.exports_usd, 0) * 100
     end as exports_yoy_pct,
     case
         when current_period.is_complete and previous_period.is_complete
             then
-                (current_period.imports_usd - previous_period.imports_usd)
+                {{ dbt.cast('current_period.imports_usd - previous_period.imports_usd', 'double') }}
                 / nullif(previous_period.imports_usd, 0) * 100
     end as imports_yoy_pct,
     case
         when current_period.is_complete and previous_period.is_complete
             then
-                (current_period.turnover_usd - previous_period.turnover_usd)
+                {{ dbt.cast('current_period.turnover_usd - previous_period.turnover_usd', 'double') }}
                 / nullif(previous_period.turnover_usd, 0) * 100
     end as turnover_yoy_pct
 from measured as current_period

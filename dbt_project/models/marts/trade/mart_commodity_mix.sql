@@ -40,7 +40,8 @@ shares as (
         commodities.section_title,
         flows.trade_value_usd,
         flow_totals.trade_value_usd as flow_total_usd,
-        flows.trade_value_usd / nullif(flow_totals.trade_value_usd, 0) * 100 as share_of_flow_pct,
+        {{ dbt.cast('flows.trade_value_usd', 'double') }} / nullif(flow_totals.trade_value_usd, 0) * 100
+            as share_of_flow_pct,
         rank() over (
             partition by
                 flows.reporter_code, flows.partner_code, flows.flow_code, flows.freq_code,
@@ -64,7 +65,7 @@ select
     previous_period.trade_value_usd as trade_value_prev_year_usd,
     previous_period.share_of_flow_pct as share_of_flow_prev_year_pct,
     current_period.share_of_flow_pct - previous_period.share_of_flow_pct as share_change_pp_yoy,
-    (current_period.trade_value_usd - previous_period.trade_value_usd)
+    {{ dbt.cast('current_period.trade_value_usd - previous_period.trade_value_usd', 'double') }}
     / nullif(previous_period.trade_value_usd, 0) * 100 as trade_value_yoy_pct
 from shares as current_period
 left join shares as previous_period

@@ -117,6 +117,8 @@ select
     importer_reported_usd,
     importer_reported_usd - exporter_reported_usd as gap_usd,
     abs(importer_reported_usd - exporter_reported_usd) as abs_gap_usd,
-    (importer_reported_usd - exporter_reported_usd) / nullif(exporter_reported_usd, 0) * 100 as gap_pct,
-    importer_reported_usd / nullif(exporter_reported_usd, 0) as importer_to_exporter_ratio
+    {{ dbt.cast('importer_reported_usd - exporter_reported_usd', 'double') }}
+    / nullif(exporter_reported_usd, 0) * 100 as gap_pct,
+    {{ dbt.cast('importer_reported_usd', 'double') }}
+    / nullif(exporter_reported_usd, 0) as importer_to_exporter_ratio
 from combined

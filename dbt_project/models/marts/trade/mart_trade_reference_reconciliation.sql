@@ -111,7 +111,7 @@ select
     note,
     warehouse_value_source,
     warehouse_value_usd,
-    warehouse_value_usd / 1000000 as warehouse_value_musd,
+    {{ dbt.cast('warehouse_value_usd', 'double') }} / 1000000 as warehouse_value_musd,
     warehouse_annual_value_usd,
     warehouse_monthly_sum_usd,
     months_covered,

@@ -7,7 +7,7 @@ with source as (
 select
     {{ dbt.cast('id', dbt.type_string()) }} as commitment_id,
     {{ dbt.cast('event_id', dbt.type_string()) }} as event_id,
-    coalesce(reaffirmed_by, []) as reaffirmed_by_event_ids,
+    coalesce(reaffirmed_by, {{ dbt.array_construct([], dbt.type_string()) }}) as reaffirmed_by_event_ids,
     title as commitment_title,
     indicator,
     {{ dbt.cast('target_value', 'double') }} as target_value,
@@ -19,7 +19,7 @@ select
     status_override,
     status_note,
     responsible_parties,
-    array_to_string(responsible_parties, ', ') as responsible_parties_label,
+    {{ join_list('responsible_parties', "', '") }} as responsible_parties_label,
     source_url,
     source_note,
     _source_file,

@@ -10,7 +10,7 @@ select
     type as event_type,
     title as event_title,
     parties,
-    array_to_string(parties, ', ') as parties_label,
+    {{ join_list('parties', "', '") }} as parties_label,
     place,
     summary,
     source_url,

@@ -1,0 +1,68 @@
+{#-
+    SQL that differs between the engines the models run on (DuckDB, the default, and Apache Spark:
+    WAREHOUSE_ENGINE=spark), where dbt's cross-database macros have nothing: one macro per
+    construct, dispatched on the adapter (default__ = DuckDB's SQL, spark__ = Spark SQL). sqlfluff's
+    jinja templater has no adapter object: there the default (DuckDB, the linted dialect) renders.
+-#}
+
+{# The elements of a list column, one row each (in a select list). #}
+{% macro unnest_list(list_col) -%}
+    {%- if adapter is defined -%}
+        {{ return(adapter.dispatch('unnest_list')(list_col)) }}
+    {%- else -%}
+        {{ return(default__unnest_list(list_col)) }}
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro default__unnest_list(list_col) -%}
+    unnest({{ list_col }})
+{%- endmacro %}
+
+{% macro spark__unnest_list(list_col) -%}
+    explode({{ list_col }})
+{%- endmacro %}
+
+{#-
+    Text values joined with a delimiter in a given order (an aggregate): order_by is a list of
+    expressions, ascending. Spark's collect_list has no order: the values are collected with their
+    sort keys as structs, sorted (structs compare field by field) and joined.
+-#}
+{% macro ordered_string_agg(measure, delimiter, order_by) -%}
+    {%- if adapter is defined -%}
+        {{ return(adapter.dispatch('ordered_string_agg')(measure, delimiter, order_by)) }}
+    {%- else -%}
+        {{ return(default__ordered_string_agg(measure, delimiter, order_by)) }}
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro default__ordered_string_agg(measure, delimiter, order_by) -%}
+    string_agg({{ measure }}, {{ delimiter }} order by {{ order_by | join(', ') }})
+{%- endmacro %}
+
+{% macro spark__ordered_string_agg(measure, delimiter, order_by) -%}
+    {%- set keys = [] -%}
+    {%- for expr in order_by -%}
+        {%- do keys.append(expr ~ ' as k' ~ loop.index) -%}
+    {%- endfor -%}
+    array_join(transform(
+        array_sort(collect_list(struct({{ keys | join(', ') }}, {{ measure }} as v))),
+        x -> x.v
+    ), {{ delimiter }})
+{%- endmacro %}
+
+{# A list column's elements joined into one text (null elements left out, as both engines do). #}
+{% macro join_list(list_col, delimiter) -%}
+    {%- if adapter is defined -%}
+        {{ return(adapter.dispatch('join_list')(list_col, delimiter)) }}
+    {%- else -%}
+        {{ return(default__join_list(list_col, delimiter)) }}
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro default__join_list(list_col, delimiter) -%}
+    array_to_string({{ list_col }}, {{ delimiter }})
+{%- endmacro %}
+
+{% macro spark__join_list(list_col, delimiter) -%}
+    array_join({{ list_col }}, {{ delimiter }})
+{%- endmacro %}
