@@ -71,9 +71,15 @@ def child_bare_read(landing: Path, workdir: Path, memory_limit: str) -> dict:
     for table in tables:
         (tables[table]["rows"],) = con.execute(f"select count(*) from {table}").fetchone()
     con.close()
-    return {"rows": tables["a"]["rows"] + tables["e"]["rows"], "seconds": seconds,
-            "startup_peak_mib": startup_peak, "appeals": tables["a"], "events": tables["e"],
-            "checkpoint_seconds": checkpoint, "db_bytes": (root / "bare.duckdb").stat().st_size}
+    return {
+        "rows": tables["a"]["rows"] + tables["e"]["rows"],
+        "seconds": seconds,
+        "startup_peak_mib": startup_peak,
+        "appeals": tables["a"],
+        "events": tables["e"],
+        "checkpoint_seconds": checkpoint,
+        "db_bytes": (root / "bare.duckdb").stat().st_size,
+    }
 
 
 def child_ingest_path(landing: Path, memory_limit: str, phases: bool) -> dict:
@@ -120,10 +126,14 @@ def child_ingest_path(landing: Path, memory_limit: str, phases: bool) -> dict:
 
     result = {
         "rows": feeds["appeals"]["rows"] + feeds["events"]["rows"],
-        "seconds": seconds, "startup_peak_mib": startup_peak, "days": len(days),
-        "reference_seconds": reference_seconds, "final_checkpoint_seconds": checkpoint,
+        "seconds": seconds,
+        "startup_peak_mib": startup_peak,
+        "days": len(days),
+        "reference_seconds": reference_seconds,
+        "final_checkpoint_seconds": checkpoint,
         "rows_published": feeds["appeals"]["rows_published"] + feeds["events"]["rows_published"],
-        "appeals": feeds["appeals"], "events": feeds["events"],
+        "appeals": feeds["appeals"],
+        "events": feeds["events"],
         "db_bytes": (root / "warehouse.duckdb").stat().st_size,
     }
     return instrument.add_to(result, seconds)
@@ -171,8 +181,10 @@ def dataset(events: int, seed: int, datasets_dir: Path) -> tuple[Path, dict, boo
     if counts_file.exists():
         counts = json.loads(counts_file.read_text())
     else:
-        files = {kind: sorted(folder.glob(pattern))
-                 for kind, pattern in (("appeals", APPEALS_GLOB), ("events", EVENTS_GLOB))}
+        files = {
+            kind: sorted(folder.glob(pattern))
+            for kind, pattern in (("appeals", APPEALS_GLOB), ("events", EVENTS_GLOB))
+        }
         counts = {kind: sum(_count_lines(p) for p in paths) for kind, paths in files.items()}
         counts["files"] = sum(len(paths) for paths in files.values())
         counts["bytes"] = sum(p.stat().st_size for paths in files.values() for p in paths)
@@ -187,8 +199,13 @@ def _child_env(workdir: Path, phase: str, memory_limit: str) -> dict:
 
 def measure(phase: str, landing: Path, workdir: Path, memory_limit: str, phases: bool) -> dict:
     args = ["--landing", str(landing), "--workdir", str(workdir), "--memory-limit", memory_limit]
-    return measure_child("bench.bench_appeals_ingest", phase, workdir / f"{phase}.result.json",
-                         _child_env(workdir, phase, memory_limit), args + (["--phases"] if phases else []))
+    return measure_child(
+        "bench.bench_appeals_ingest",
+        phase,
+        workdir / f"{phase}.result.json",
+        _child_env(workdir, phase, memory_limit),
+        args + (["--phases"] if phases else []),
+    )
 
 
 def measure_dbt(workdir: Path, memory_limit: str) -> dict:
@@ -204,11 +221,16 @@ def measure_dbt(workdir: Path, memory_limit: str) -> dict:
         if steps[step]["exit_code"] != 0:
             # Keep the figures measured so far (the load phases above all): report, don't raise.
             errors = steps[step]["errors"]
-            print(f"dbt {step} FAILED (exit code {steps[step]['exit_code']}) after "
-                  f"{steps[step]['seconds']:.1f} s; last errors:\n  " + "\n  ".join(errors[-4:]), flush=True)
-            return {"failed": f"dbt {step} (exit code {steps[step]['exit_code']}): "
-                              f"{errors[-1] if errors else ''}",
-                    "steps": steps}
+            print(
+                f"dbt {step} FAILED (exit code {steps[step]['exit_code']}) after "
+                f"{steps[step]['seconds']:.1f} s; last errors:\n  " + "\n  ".join(errors[-4:]),
+                flush=True,
+            )
+            return {
+                "failed": f"dbt {step} (exit code {steps[step]['exit_code']}): "
+                f"{errors[-1] if errors else ''}",
+                "steps": steps,
+            }
     measured = [steps[s] for s in DBT_STEPS]
     return {
         "seconds": sum(s["seconds"] for s in measured),
@@ -226,15 +248,18 @@ def _mart_rows(database: Path) -> dict:
         tables = con.execute(
             "select table_name from duckdb_tables() where schema_name = 'marts' order by 1"
         ).fetchall()
-        return {name: con.execute(f'select count(*) from marts."{name}"').fetchone()[0]
-                for (name,) in tables}
+        return {name: con.execute(f'select count(*) from marts."{name}"').fetchone()[0] for (name,) in tables}
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.bench_appeals_ingest", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--events", type=int, default=10_000_000,
-                        help="history events to generate (default 10,000,000)")
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.bench_appeals_ingest",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--events", type=int, default=10_000_000, help="history events to generate (default 10,000,000)"
+    )
     parser.add_argument("--seed", type=int, default=SEED, help=f"generator seed (default {SEED})")
     add_common_arguments(parser, "also break the ingest path down by step (SQL statements, GX)")
     parser.add_argument("--no-dbt", action="store_true", help="skip the dbt phase")
@@ -251,9 +276,11 @@ def main(argv: list[str] | None = None) -> int:
         landing, counts, reused = dataset(args.events, args.seed, datasets_dir)
         expected = counts["appeals"] + counts["events"]
         verb = "reused existing" if reused else f"generated in {time.perf_counter() - started:.1f} s:"
-        print(f"dataset: {verb} {landing / 'eotinish'} ({args.events:,} events asked, seed "
-              f"{args.seed}; {counts['files']} files, {counts['bytes'] / 2**20:,.0f} MiB, "
-              f"{counts['appeals']:,} appeal snapshots + {counts['events']:,} events)")
+        print(
+            f"dataset: {verb} {landing / 'eotinish'} ({args.events:,} events asked, seed "
+            f"{args.seed}; {counts['files']} files, {counts['bytes'] / 2**20:,.0f} MiB, "
+            f"{counts['appeals']:,} appeal snapshots + {counts['events']:,} events)"
+        )
         info = machine(args.memory_limit)
         print_machine(info)
         print(f"work folder: {workdir}\n")
@@ -264,13 +291,16 @@ def main(argv: list[str] | None = None) -> int:
             result = measure(phase, landing, workdir, args.memory_limit, args.phases)
             for kind in ("appeals", "events"):
                 if result[kind]["rows"] != counts[kind]:
-                    raise SystemExit(f"{phase}: {result[kind]['rows']:,} {kind} rows in the table, "
-                                     f"expected {counts[kind]:,} (lines in the files)")
+                    raise SystemExit(
+                        f"{phase}: {result[kind]['rows']:,} {kind} rows in the table, "
+                        f"expected {counts[kind]:,} (lines in the files)"
+                    )
             results[phase] = result
         ingest = results["ingest_path"]
         if ingest["rows_published"] != expected:
-            raise SystemExit(f"ingest_path: report says {ingest['rows_published']:,} rows published, "
-                             f"expected {expected:,}")
+            raise SystemExit(
+                f"ingest_path: report says {ingest['rows_published']:,} rows published, expected {expected:,}"
+            )
         if not args.no_dbt:
             print("running dbt (parse, then seed / run / test --select +tag:appeals) ...", flush=True)
             dbt = measure_dbt(workdir, args.memory_limit)
@@ -289,17 +319,23 @@ def main(argv: list[str] | None = None) -> int:
         ratio = print_ratio(results)
         for kind in ("appeals", "events"):
             feed = ingest[kind]
-            print(f"  {kind:<8} ingest {feed['seconds']:>7.1f} s ({feed['rows']:,} rows, "
-                  f"{feed['days_published']} days, {feed['validation_runs']} GX runs)   "
-                  f"bare read {results['bare_read'][kind]['seconds']:>6.1f} s")
+            print(
+                f"  {kind:<8} ingest {feed['seconds']:>7.1f} s ({feed['rows']:,} rows, "
+                f"{feed['days_published']} days, {feed['validation_runs']} GX runs)   "
+                f"bare read {results['bare_read'][kind]['seconds']:>6.1f} s"
+            )
         if not args.no_dbt and "failed" in dbt:
             print(f"dbt: FAILED in {dbt['failed']}; figures of the steps before it are above")
         elif not args.no_dbt:
-            print(f"dbt: parse {results['dbt (total)']['steps']['parse']['seconds']:.1f} s (not counted); "
-                  + "; ".join(f"{s} {dbt['steps'][s]['summary'].split(' | ')[-1]}" for s in DBT_STEPS))
+            print(
+                f"dbt: parse {results['dbt (total)']['steps']['parse']['seconds']:.1f} s (not counted); "
+                + "; ".join(f"{s} {dbt['steps'][s]['summary'].split(' | ')[-1]}" for s in DBT_STEPS)
+            )
             for step in ("run", "test"):
-                print(f"  slowest in dbt {step}: "
-                      + ", ".join(f"{name} {sec:.1f} s" for name, sec in dbt["steps"][step]["slowest"]))
+                print(
+                    f"  slowest in dbt {step}: "
+                    + ", ".join(f"{name} {sec:.1f} s" for name, sec in dbt["steps"][step]["slowest"])
+                )
             print("  marts: " + ", ".join(f"{n} {c:,}" for n, c in dbt["marts"].items()))
         if args.phases:
             print_steps(ingest)

@@ -80,19 +80,30 @@ def child_load(landing: Path, step: str) -> dict:
     t0 = time.perf_counter()
     report = load_comtrade(con, landing, months)
     report.raise_for_errors()
-    feeds["trade"] = {"seconds": time.perf_counter() - t0, "rows": report.rows_published,
-                      "partitions": report.count("published")}
+    feeds["trade"] = {
+        "seconds": time.perf_counter() - t0,
+        "rows": report.rows_published,
+        "partitions": report.count("published"),
+    }
     for name, load in (("appeals", load_appeals), ("events", load_events)):
         t0 = time.perf_counter()
         report = load(con, landing, days)
         report.raise_for_errors()
-        feeds[name] = {"seconds": time.perf_counter() - t0, "rows": report.rows_published,
-                       "partitions": report.count("published")}
+        feeds[name] = {
+            "seconds": time.perf_counter() - t0,
+            "rows": report.rows_published,
+            "partitions": report.count("published"),
+        }
     con.execute("checkpoint")
     seconds = time.perf_counter() - started
     con.close()
-    return {"seconds": seconds, "rows": sum(f["rows"] for f in feeds.values()), "feeds": feeds,
-            "months": len(months), "days": len(days)}
+    return {
+        "seconds": seconds,
+        "rows": sum(f["rows"] for f in feeds.values()),
+        "feeds": feeds,
+        "months": len(months),
+        "days": len(days),
+    }
 
 
 # --------------------------------------------------------------------------------------------
@@ -113,12 +124,15 @@ def trade_split(rows: int, datasets_dir: Path) -> tuple[Path, Path]:
         for path in (history, new):
             path.parent.mkdir(parents=True, exist_ok=True)
         with duckdb.connect() as con:
-            con.execute(f"create view src as select * from read_csv('{csv_path}', header = true, "
-                        "all_varchar = true)")
+            con.execute(
+                f"create view src as select * from read_csv('{csv_path}', header = true, all_varchar = true)"
+            )
             for path, condition in ((history, "<>"), (new, "=")):
                 partial = path.with_suffix(".partial")
-                con.execute(f"copy (select * from src where period {condition} '{NEW_PERIOD}') "
-                            f"to '{partial}' (header, delimiter ',')")
+                con.execute(
+                    f"copy (select * from src where period {condition} '{NEW_PERIOD}') "
+                    f"to '{partial}' (header, delimiter ',')"
+                )
                 partial.replace(path)
     return history, new
 
@@ -132,17 +146,26 @@ def link_into(folder: Path, files: list[Path]) -> None:
 def dbt_step(workdir: Path, env: dict, name: str, args: list[str]) -> dict:
     result = run_dbt(workdir, env, name, args)
     if result["exit_code"] != 0:
-        raise SystemExit(f"dbt {name} failed (exit code {result['exit_code']}); see {result['log']}:\n  "
-                         + "\n  ".join(result["errors"]))
+        raise SystemExit(
+            f"dbt {name} failed (exit code {result['exit_code']}); see {result['log']}:\n  "
+            + "\n  ".join(result["errors"])
+        )
     return result
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.bench_incremental", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.bench_incremental",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--trade-rows", type=int, default=5_000_000, help="trade rows (default 5,000,000)")
-    parser.add_argument("--appeals-events", type=int, default=2_000_000,
-                        help="appeals history events asked of the generator (default 2,000,000)")
+    parser.add_argument(
+        "--appeals-events",
+        type=int,
+        default=2_000_000,
+        help="appeals history events asked of the generator (default 2,000,000)",
+    )
     add_common_arguments(parser)
     parser.add_argument("--child", choices=("full", "increment"), help=argparse.SUPPRESS)
     parser.add_argument("--landing", type=Path, help=argparse.SUPPRESS)
@@ -159,30 +182,40 @@ def main(argv: list[str] | None = None) -> int:
         t0 = time.perf_counter()
         history_csv, new_csv = trade_split(args.trade_rows, DATASETS_DIR)
         appeals_root, counts, _ = appeals_dataset(args.appeals_events, SEED, DATASETS_DIR)
-        days = sorted({p.name.rsplit("_", 1)[1].removesuffix(".jsonl")
-                       for p in (appeals_root / "eotinish").glob(APPEALS_GLOB)})
+        days = sorted(
+            {
+                p.name.rsplit("_", 1)[1].removesuffix(".jsonl")
+                for p in (appeals_root / "eotinish").glob(APPEALS_GLOB)
+            }
+        )
         new_day = days[-1]
-        appeal_files = sorted((appeals_root / "eotinish").glob(APPEALS_GLOB)) + \
-            sorted((appeals_root / "eotinish").glob(EVENTS_GLOB))
+        appeal_files = sorted((appeals_root / "eotinish").glob(APPEALS_GLOB)) + sorted(
+            (appeals_root / "eotinish").glob(EVENTS_GLOB)
+        )
         history_files = [p for p in appeal_files if not p.name.endswith(f"_{new_day}.jsonl")]
         new_files = [p for p in appeal_files if p.name.endswith(f"_{new_day}.jsonl")]
         landing = workdir / "landing"
         shutil.rmtree(landing, ignore_errors=True)
         link_into(landing / "trade", [history_csv])
         link_into(landing / "eotinish", history_files)
-        print(f"datasets ready in {time.perf_counter() - t0:.0f} s: trade {args.trade_rows:,} rows "
-              f"(new month {NEW_PERIOD}: {new_csv.stat().st_size / 2**20:,.1f} MiB of "
-              f"{(history_csv.stat().st_size + new_csv.stat().st_size) / 2**20:,.0f}); appeals "
-              f"{args.appeals_events:,} events asked, {len(days)} days (new day {new_day})")
+        print(
+            f"datasets ready in {time.perf_counter() - t0:.0f} s: trade {args.trade_rows:,} rows "
+            f"(new month {NEW_PERIOD}: {new_csv.stat().st_size / 2**20:,.1f} MiB of "
+            f"{(history_csv.stat().st_size + new_csv.stat().st_size) / 2**20:,.0f}); appeals "
+            f"{args.appeals_events:,} events asked, {len(days)} days (new day {new_day})"
+        )
         info = machine(args.memory_limit)
         print_machine(info)
         print(f"work folder: {workdir}\n")
 
         warehouse = workdir / "warehouse"
-        env = child_env(warehouse, args.memory_limit,
-                        APPEALS_HASH_KEY=os.environ.get("APPEALS_HASH_KEY", BENCH_HASH_KEY),
-                        WAREHOUSE_PATH=str(warehouse / "warehouse.duckdb"),
-                        DUCKDB_TEMP_DIR=str(warehouse / "tmp"))
+        env = child_env(
+            warehouse,
+            args.memory_limit,
+            APPEALS_HASH_KEY=os.environ.get("APPEALS_HASH_KEY", BENCH_HASH_KEY),
+            WAREHOUSE_PATH=str(warehouse / "warehouse.duckdb"),
+            DUCKDB_TEMP_DIR=str(warehouse / "tmp"),
+        )
         # cautious: a test runs only when every model it reads is selected (the relationships
         # tests from KATO to the land models are not this bench's; land is not loaded)
         selection_full = ["--select", " ".join(f"@{s}" for s in SOURCES), "--indirect-selection", "cautious"]
@@ -193,8 +226,12 @@ def main(argv: list[str] | None = None) -> int:
         steps: dict[str, dict] = {"full": {}, "increment": {}}
         print("full build: loads ...", flush=True)
         steps["full"]["loads"] = measure_child(
-            "bench.bench_incremental", "full", workdir / "full.result.json", env,
-            ["--landing", str(landing), "--memory-limit", args.memory_limit])
+            "bench.bench_incremental",
+            "full",
+            workdir / "full.result.json",
+            env,
+            ["--landing", str(landing), "--memory-limit", args.memory_limit],
+        )
         print("full build: dbt parse (not counted), dbt build ...", flush=True)
         dbt_step(workdir, env, "parse", ["parse"])
         steps["full"]["dbt build"] = dbt_step(workdir, env, "build_full", ["build", *selection_full])
@@ -203,38 +240,59 @@ def main(argv: list[str] | None = None) -> int:
         link_into(landing / "eotinish", new_files)
         print("increment: loads ...", flush=True)
         steps["increment"]["loads"] = measure_child(
-            "bench.bench_incremental", "increment", workdir / "increment.result.json", env,
-            ["--landing", str(landing), "--memory-limit", args.memory_limit])
+            "bench.bench_incremental",
+            "increment",
+            workdir / "increment.result.json",
+            env,
+            ["--landing", str(landing), "--memory-limit", args.memory_limit],
+        )
         print("increment: dbt build ...", flush=True)
-        steps["increment"]["dbt build"] = dbt_step(workdir, env_new, "build_increment",
-                                                   ["build", *selection_new])
+        steps["increment"]["dbt build"] = dbt_step(
+            workdir, env_new, "build_increment", ["build", *selection_new]
+        )
 
         for kind in steps.values():
-            kind["total"] = {"seconds": sum(s["seconds"] for s in kind.values()),
-                             "peak_mib": max(s["peak_mib"] for s in kind.values())}
+            kind["total"] = {
+                "seconds": sum(s["seconds"] for s in kind.values()),
+                "peak_mib": max(s["peak_mib"] for s in kind.values()),
+            }
         print(f"\n{'step':<26}{'full s':>10}{'increment s':>13}{'ratio':>8}{'full MiB':>10}{'incr MiB':>10}")
         rows = [("loads (trade + appeals)", "loads"), ("dbt build", "dbt build"), ("total", "total")]
         for feed in ("trade", "appeals", "events"):
             f, i = steps["full"]["loads"]["feeds"][feed], steps["increment"]["loads"]["feeds"][feed]
-            print(f"  load {feed:<19}{f['seconds']:>10.1f}{i['seconds']:>13.1f}"
-                  f"{i['seconds'] / f['seconds']:>8.1%}{'':>20}   rows {f['rows']:,} + {i['rows']:,}")
+            print(
+                f"  load {feed:<19}{f['seconds']:>10.1f}{i['seconds']:>13.1f}"
+                f"{i['seconds'] / f['seconds']:>8.1%}{'':>20}   rows {f['rows']:,} + {i['rows']:,}"
+            )
         for label, key in rows:
             f, i = steps["full"][key], steps["increment"][key]
-            print(f"{label:<26}{f['seconds']:>10.1f}{i['seconds']:>13.1f}{i['seconds'] / f['seconds']:>8.1%}"
-                  f"{f['peak_mib']:>10,.0f}{i['peak_mib']:>10,.0f}")
+            print(
+                f"{label:<26}{f['seconds']:>10.1f}{i['seconds']:>13.1f}{i['seconds'] / f['seconds']:>8.1%}"
+                f"{f['peak_mib']:>10,.0f}{i['peak_mib']:>10,.0f}"
+            )
         ratio = steps["increment"]["total"]["seconds"] / steps["full"]["total"]["seconds"]
         print(f"\nincrement / full build: {ratio:.1%} (target <= 5 %)")
         for kind in ("full", "increment"):
             build = steps[kind]["dbt build"]
-            print(f"dbt {kind}: {build['summary'].split(' | ')[-1]}; "
-                  f"tests {build.get('tests_seconds', 0):.1f} s; slowest: "
-                  + ", ".join(f"{n} {t:.1f} s" for n, t in build.get("slowest", [])[:5]))
-        write_report("incremental", {
-            "trade_rows": args.trade_rows, "appeals_events_asked": args.appeals_events,
-            "appeals_rows": counts["appeals"] + counts["events"], "new_month": NEW_MONTH,
-            "new_day": new_day, "machine": info, "steps": steps,
-            "ratio_increment_to_full_seconds": ratio,
-        }, args.out)
+            print(
+                f"dbt {kind}: {build['summary'].split(' | ')[-1]}; "
+                f"tests {build.get('tests_seconds', 0):.1f} s; slowest: "
+                + ", ".join(f"{n} {t:.1f} s" for n, t in build.get("slowest", [])[:5])
+            )
+        write_report(
+            "incremental",
+            {
+                "trade_rows": args.trade_rows,
+                "appeals_events_asked": args.appeals_events,
+                "appeals_rows": counts["appeals"] + counts["events"],
+                "new_month": NEW_MONTH,
+                "new_day": new_day,
+                "machine": info,
+                "steps": steps,
+                "ratio_increment_to_full_seconds": ratio,
+            },
+            args.out,
+        )
     finally:
         if not args.keep and not args.workdir:
             shutil.rmtree(workdir, ignore_errors=True)

@@ -68,8 +68,12 @@ def child_bare_read(landing: Path, workdir: Path, memory_limit: str) -> dict:
     con.execute("checkpoint")
     seconds = time.perf_counter() - started
     con.close()
-    return {"seconds": seconds, "feeds": feeds, "rows": sum(f["rows"] for f in feeds.values()),
-            "startup_peak_mib": startup_peak}
+    return {
+        "seconds": seconds,
+        "feeds": feeds,
+        "rows": sum(f["rows"] for f in feeds.values()),
+        "startup_peak_mib": startup_peak,
+    }
 
 
 def child_ingest_path(landing: Path, memory_limit: str, phases: bool) -> dict:
@@ -95,6 +99,7 @@ def child_ingest_path(landing: Path, memory_limit: str, phases: bool) -> dict:
             with timer("geometry: shapely/pyproj (Feed.enrich), its SQL included"):
                 original(getattr(con, "_con", con), feed)  # the real connection: one step
             geometry_seconds[feed.name] = geometry_seconds.get(feed.name, 0.0) + time.perf_counter() - t0
+
         return enrich
 
     land_feeds = [dataclasses.replace(f, enrich=timed(f.enrich)) if f.enrich else f for f in LAND_FEEDS]
@@ -105,17 +110,27 @@ def child_ingest_path(landing: Path, memory_limit: str, phases: bool) -> dict:
         t0 = time.perf_counter()
         report = load_feed(instrument.target, feed, landing, partitions(), **instrument.validator(feed))
         if report.rejected:
-            raise SystemExit(f"{feed.name}: quarters rejected: {[p.partition_key for p in report.rejected]}"
-                             f"\n{report.issues[:5]}")
-        feeds[feed.name] = {"rows": report.rows_published, "seconds": time.perf_counter() - t0,
-                            "geometry_seconds": geometry_seconds.get(feed.name, 0.0),
-                            "suite_runs": len(report.validations), "peak_after_mib": self_peak_mib()}
+            raise SystemExit(
+                f"{feed.name}: quarters rejected: {[p.partition_key for p in report.rejected]}"
+                f"\n{report.issues[:5]}"
+            )
+        feeds[feed.name] = {
+            "rows": report.rows_published,
+            "seconds": time.perf_counter() - t0,
+            "geometry_seconds": geometry_seconds.get(feed.name, 0.0),
+            "suite_runs": len(report.validations),
+            "peak_after_mib": self_peak_mib(),
+        }
     con.execute("checkpoint")
     seconds = time.perf_counter() - started
     con.close()
-    result = {"seconds": seconds, "feeds": feeds, "rows": sum(f["rows"] for f in feeds.values()),
-              "startup_peak_mib": startup_peak,
-              "db_bytes": (root / "warehouse.duckdb").stat().st_size}
+    result = {
+        "seconds": seconds,
+        "feeds": feeds,
+        "rows": sum(f["rows"] for f in feeds.values()),
+        "startup_peak_mib": startup_peak,
+        "db_bytes": (root / "warehouse.duckdb").stat().st_size,
+    }
     return instrument.add_to(result, seconds)
 
 
@@ -138,8 +153,11 @@ def dataset(parcels: int, datasets_dir: Path) -> tuple[Path, list[Path], float |
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.bench_land_ingest", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.bench_land_ingest",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--parcels", type=int, default=1_000_000, help="parcels (default 1,000,000)")
     add_common_arguments(parser, "also break the ingest path down by step (SQL statements, GX, geometry)")
     parser.add_argument("--child", choices=PHASES, help=argparse.SUPPRESS)
@@ -159,35 +177,61 @@ def main(argv=None) -> int:
         landing, paths, generated = dataset(args.parcels, datasets_dir)
         size_mb = sum(p.stat().st_size for p in paths) / 1e6
         verb = "reused existing" if generated is None else f"generated in {generated:.0f} s:"
-        print(f"dataset: {verb} {landing / 'land'} ({args.parcels:,} parcels, {len(paths)} files, "
-              f"{size_mb:,.0f} MB)")
+        print(
+            f"dataset: {verb} {landing / 'land'} ({args.parcels:,} parcels, {len(paths)} files, "
+            f"{size_mb:,.0f} MB)"
+        )
         info = machine(args.memory_limit)
         print_machine(info)
         print(f"work folder: {workdir}\n")
         results = {}
         for phase in PHASES:
             print(f"running {phase} ...", flush=True)
-            extra = ["--workdir", str(workdir), "--memory-limit", args.memory_limit,
-                     "--landing", str(landing)] + (["--phases"] if args.phases else [])
-            results[phase] = measure_child("bench.bench_land_ingest", phase,
-                                           workdir / f"{phase}.result.json",
-                                           child_env(fresh_dir(workdir / phase), args.memory_limit), extra)
+            extra = [
+                "--workdir",
+                str(workdir),
+                "--memory-limit",
+                args.memory_limit,
+                "--landing",
+                str(landing),
+            ] + (["--phases"] if args.phases else [])
+            results[phase] = measure_child(
+                "bench.bench_land_ingest",
+                phase,
+                workdir / f"{phase}.result.json",
+                child_env(fresh_dir(workdir / phase), args.memory_limit),
+                extra,
+            )
 
         print(f"\n{'feed':<22}{'rows':>12}{'bare s':>9}{'ingest s':>10}{'geometry s':>12}{'rows/s':>10}")
         for name, ingest in results["ingest_path"]["feeds"].items():
             bare = results["bare_read"]["feeds"][name]
-            print(f"{name:<22}{ingest['rows']:>12,}{bare['seconds']:>9.1f}{ingest['seconds']:>10.1f}"
-                  f"{ingest['geometry_seconds']:>12.1f}{ingest['rows'] / ingest['seconds']:>10,.0f}")
+            print(
+                f"{name:<22}{ingest['rows']:>12,}{bare['seconds']:>9.1f}{ingest['seconds']:>10.1f}"
+                f"{ingest['geometry_seconds']:>12.1f}{ingest['rows'] / ingest['seconds']:>10,.0f}"
+            )
         print()
         print_phase_table(results)
         ratio = print_ratio(results)
         if args.phases:
             print_steps(results["ingest_path"])
-        write_report("land_ingest", {
-            "feed": "land", "parcels": args.parcels, "files_mb": size_mb,
-            "dataset": {"path": str(landing / "land"), "files": len(paths), "generate_seconds": generated},
-            "machine": info, "phases": results, "ratio_ingest_to_bare_read_seconds": ratio,
-        }, args.out)
+        write_report(
+            "land_ingest",
+            {
+                "feed": "land",
+                "parcels": args.parcels,
+                "files_mb": size_mb,
+                "dataset": {
+                    "path": str(landing / "land"),
+                    "files": len(paths),
+                    "generate_seconds": generated,
+                },
+                "machine": info,
+                "phases": results,
+                "ratio_ingest_to_bare_read_seconds": ratio,
+            },
+            args.out,
+        )
     finally:
         if not args.keep and not args.workdir:
             shutil.rmtree(workdir, ignore_errors=True)

@@ -59,8 +59,12 @@ def child_bare_read(csv_path: Path, workdir: Path, memory_limit: str) -> dict:
     seconds = time.perf_counter() - started
     (rows,) = con.execute("select count(*) from t").fetchone()
     con.close()
-    return {"rows": rows, "seconds": seconds, "startup_peak_mib": startup_peak,
-            "db_bytes": (root / "bare.duckdb").stat().st_size}
+    return {
+        "rows": rows,
+        "seconds": seconds,
+        "startup_peak_mib": startup_peak,
+        "db_bytes": (root / "bare.duckdb").stat().st_size,
+    }
 
 
 def child_ingest_path(csv_path: Path, workdir: Path, memory_limit: str, phases: bool) -> dict:
@@ -77,8 +81,9 @@ def child_ingest_path(csv_path: Path, workdir: Path, memory_limit: str, phases: 
     instrument = LoadInstrumentation(con, LOAD_RULES + TRADE_RULES, phases)
 
     started = time.perf_counter()
-    report = load_comtrade(instrument.target, csv_path.parent.parent, MONTHS,
-                           **instrument.validator(COMTRADE, "trade"))
+    report = load_comtrade(
+        instrument.target, csv_path.parent.parent, MONTHS, **instrument.validator(COMTRADE, "trade")
+    )
     report.raise_for_errors()
     con.execute("checkpoint")
     seconds = time.perf_counter() - started
@@ -86,7 +91,9 @@ def child_ingest_path(csv_path: Path, workdir: Path, memory_limit: str, phases: 
     con.close()
 
     result = {
-        "rows": rows, "seconds": seconds, "startup_peak_mib": startup_peak,
+        "rows": rows,
+        "seconds": seconds,
+        "startup_peak_mib": startup_peak,
         "rows_published": report.rows_published,
         "partitions_published": report.count("published"),
         "validation_runs": len(report.validations),
@@ -129,13 +136,21 @@ def dataset_path(rows: int, seed: int, datasets_dir: Path) -> tuple[Path, bool]:
 def measure(phase: str, csv_path: Path, workdir: Path, memory_limit: str, phases: bool) -> dict:
     env = child_env(workdir / phase, memory_limit)
     args = ["--csv", str(csv_path), "--workdir", str(workdir), "--memory-limit", memory_limit]
-    return measure_child("bench.bench_trade_ingest", phase, workdir / f"{phase}.result.json", env,
-                         args + (["--phases"] if phases else []))
+    return measure_child(
+        "bench.bench_trade_ingest",
+        phase,
+        workdir / f"{phase}.result.json",
+        env,
+        args + (["--phases"] if phases else []),
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.bench_trade_ingest", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.bench_trade_ingest",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--rows", type=int, default=5_000_000, help="data rows (default 5,000,000)")
     parser.add_argument("--seed", type=int, default=SEED, help=f"generator seed (default {SEED})")
     add_common_arguments(parser, "also break the ingest path down by step (SQL statements, GX)")
@@ -152,8 +167,7 @@ def main(argv: list[str] | None = None) -> int:
         csv_path, reused = dataset_path(args.rows, args.seed, datasets_dir)
         size = csv_path.stat().st_size
         verb = "reused existing" if reused else f"generated in {time.perf_counter() - started:.1f} s:"
-        print(f"dataset: {verb} {csv_path} ({args.rows:,} rows, seed {args.seed}, "
-              f"{size / 2**20:,.0f} MiB)")
+        print(f"dataset: {verb} {csv_path} ({args.rows:,} rows, seed {args.seed}, {size / 2**20:,.0f} MiB)")
         info = machine(args.memory_limit)
         print_machine(info)
         print(f"work folder: {workdir}\n")
@@ -167,26 +181,34 @@ def main(argv: list[str] | None = None) -> int:
             results[phase] = result
         ingest = results["ingest_path"]
         if ingest["rows_published"] != args.rows:
-            raise SystemExit(f"ingest_path: report says {ingest['rows_published']:,} rows published, "
-                             f"expected {args.rows:,}")
+            raise SystemExit(
+                f"ingest_path: report says {ingest['rows_published']:,} rows published, "
+                f"expected {args.rows:,}"
+            )
 
         print()
         print_phase_table(results)
         ratio = print_ratio(results)
-        print(f"ingest path: {ingest['partitions_published']} partitions published, "
-              f"{ingest['validation_runs']} Great Expectations suite runs")
+        print(
+            f"ingest path: {ingest['partitions_published']} partitions published, "
+            f"{ingest['validation_runs']} Great Expectations suite runs"
+        )
         if args.phases:
             print_steps(ingest)
 
-        write_report("trade_ingest", {
-            "feed": "trade",
-            "rows": args.rows,
-            "seed": args.seed,
-            "dataset": {"path": str(csv_path), "bytes": size, "reused": reused},
-            "machine": info,
-            "phases": results,
-            "ratio_ingest_to_bare_read_seconds": ratio,
-        }, args.out)
+        write_report(
+            "trade_ingest",
+            {
+                "feed": "trade",
+                "rows": args.rows,
+                "seed": args.seed,
+                "dataset": {"path": str(csv_path), "bytes": size, "reused": reused},
+                "machine": info,
+                "phases": results,
+                "ratio_ingest_to_bare_read_seconds": ratio,
+            },
+            args.out,
+        )
     finally:
         if not args.keep and not args.workdir:
             shutil.rmtree(workdir, ignore_errors=True)

@@ -95,12 +95,16 @@ def wait_child(command: list[str], env: dict | None, log: Path | None = None) ->
             code = subprocess.call(launcher, cwd=REPO_ROOT, env=env)
         else:
             with log.open("w") as handle:
-                code = subprocess.call(launcher, cwd=REPO_ROOT, env=env, stdout=handle,
-                                       stderr=subprocess.STDOUT)
+                code = subprocess.call(
+                    launcher, cwd=REPO_ROOT, env=env, stdout=handle, stderr=subprocess.STDOUT
+                )
         wall = time.perf_counter() - started
         text = usage_file.read_text() if usage_file.exists() else ""
-        usage = SimpleNamespace(**json.loads(text)) if text else SimpleNamespace(
-            ru_maxrss=0, ru_utime=0.0, ru_stime=0.0)
+        usage = (
+            SimpleNamespace(**json.loads(text))
+            if text
+            else SimpleNamespace(ru_maxrss=0, ru_utime=0.0, ru_stime=0.0)
+        )
     finally:
         usage_file.unlink(missing_ok=True)
     return code, wall, usage
@@ -147,10 +151,12 @@ def machine(memory_limit: str) -> dict:
 
 
 def print_machine(info: dict) -> None:
-    print(f"machine: {info['cores']} cores, {info['memory_gib']} GiB RAM, DuckDB {info['duckdb']}, "
-          f"Python {info['python']}, DuckDB memory_limit {info['memory_limit']}, load window "
-          f"{info['load_window_rows']} rows, load average {info['load_average_at_start'][0]:.2f} "
-          "at start (the runs are CPU-bound: anything else running shows in the times)")
+    print(
+        f"machine: {info['cores']} cores, {info['memory_gib']} GiB RAM, DuckDB {info['duckdb']}, "
+        f"Python {info['python']}, DuckDB memory_limit {info['memory_limit']}, load window "
+        f"{info['load_window_rows']} rows, load average {info['load_average_at_start'][0]:.2f} "
+        "at start (the runs are CPU-bound: anything else running shows in the times)"
+    )
 
 
 def write_report(name: str, report: dict, out: Path | None) -> Path:
@@ -171,24 +177,32 @@ def print_phase_table(results: dict) -> None:
     print(header)
     print("-" * len(header))
     for phase, r in results.items():
-        print(f"{phase:<16}{r['rows']:>12,}{r['seconds']:>10.1f}{r.get('rows_per_s') or 0:>12,.0f}"
-              f"{r['peak_mib']:>10,.0f}{r.get('process_seconds', r['seconds']):>11.1f}")
+        print(
+            f"{phase:<16}{r['rows']:>12,}{r['seconds']:>10.1f}{r.get('rows_per_s') or 0:>12,.0f}"
+            f"{r['peak_mib']:>10,.0f}{r.get('process_seconds', r['seconds']):>11.1f}"
+        )
 
 
 def print_ratio(results: dict) -> float:
     bare, ingest = results["bare_read"], results["ingest_path"]
     ratio = ingest["seconds"] / bare["seconds"]
-    print(f"\ningest path / bare read time: {ratio:.1f}x  "
-          f"(peak memory {ingest['peak_mib'] / bare['peak_mib']:.1f}x)")
+    print(
+        f"\ningest path / bare read time: {ratio:.1f}x  "
+        f"(peak memory {ingest['peak_mib'] / bare['peak_mib']:.1f}x)"
+    )
     return ratio
 
 
 def add_common_arguments(parser, phases_help: str | None = None) -> None:
     """The options every ingest bench takes: --workdir, --memory-limit, [--phases], --keep, --out."""
-    parser.add_argument("--workdir", type=Path,
-                        help="work folder (default: a temp folder under bench/out/, removed after)")
-    parser.add_argument("--memory-limit", default=default_memory_limit(),
-                        help="DuckDB memory_limit (default: the project's, ingest.settings)")
+    parser.add_argument(
+        "--workdir", type=Path, help="work folder (default: a temp folder under bench/out/, removed after)"
+    )
+    parser.add_argument(
+        "--memory-limit",
+        default=default_memory_limit(),
+        help="DuckDB memory_limit (default: the project's, ingest.settings)",
+    )
     if phases_help:
         parser.add_argument("--phases", action="store_true", help=phases_help)
     parser.add_argument("--keep", action="store_true", help="keep the work folder (databases)")
@@ -222,27 +236,42 @@ def run_dbt(workdir: Path, env: dict, name: str, args: list[str], top: int = 8) 
     <workdir>/dbt_<name>.log. Returns seconds, peak MiB, CPU seconds, the summary lines, the exit
     code, the last error lines and, from run_results.json, the slowest nodes and tests' seconds."""
     dbt = str(Path(sys.executable).with_name("dbt"))
-    common = ["--project-dir", str(DBT_PROJECT), "--profiles-dir", str(DBT_PROJECT),
-              "--target-path", str(workdir / "dbt_target"), "--log-path", str(workdir / "dbt_logs")]
+    common = [
+        "--project-dir",
+        str(DBT_PROJECT),
+        "--profiles-dir",
+        str(DBT_PROJECT),
+        "--target-path",
+        str(workdir / "dbt_target"),
+        "--log-path",
+        str(workdir / "dbt_logs"),
+    ]
     log = workdir / f"dbt_{name}.log"
     run_results = workdir / "dbt_target" / "run_results.json"
     run_results.unlink(missing_ok=True)
     code, wall, usage = wait_child([dbt, *args, *common], env, log)
     lines = log.read_text().splitlines()
-    summary = [line.split("  ", 1)[-1].strip() for line in lines
-               if "Done. PASS=" in line or "Found " in line]
-    result = {"seconds": wall, "peak_mib": max_rss_mib(usage.ru_maxrss),
-              "cpu_seconds": usage.ru_utime + usage.ru_stime, "summary": " | ".join(summary),
-              "exit_code": code, "log": str(log)}
+    summary = [line.split("  ", 1)[-1].strip() for line in lines if "Done. PASS=" in line or "Found " in line]
+    result = {
+        "seconds": wall,
+        "peak_mib": max_rss_mib(usage.ru_maxrss),
+        "cpu_seconds": usage.ru_utime + usage.ru_stime,
+        "summary": " | ".join(summary),
+        "exit_code": code,
+        "log": str(log),
+    }
     if code != 0:
         result["errors"] = [line for line in lines if "Error" in line or "FAIL" in line][-6:]
     elif run_results.exists():
         nodes = json.loads(run_results.read_text())["results"]
         # unique_id: resource_type.package.name[.hash] (tests carry a hash after their name)
-        result["slowest"] = [[r["unique_id"].split(".")[2], round(r["execution_time"], 2)]
-                             for r in sorted(nodes, key=lambda r: -r["execution_time"])[:top]]
-        result["tests_seconds"] = sum(r["execution_time"] for r in nodes
-                                      if r["unique_id"].startswith("test."))
+        result["slowest"] = [
+            [r["unique_id"].split(".")[2], round(r["execution_time"], 2)]
+            for r in sorted(nodes, key=lambda r: -r["execution_time"])[:top]
+        ]
+        result["tests_seconds"] = sum(
+            r["execution_time"] for r in nodes if r["unique_id"].startswith("test.")
+        )
     return result
 
 
@@ -278,7 +307,9 @@ class PhaseTimer:
         steps = dict(sorted(self.steps.items(), key=lambda kv: -kv[1]["seconds"]))
         accounted = sum(s["seconds"] for s in steps.values())
         steps["python outside SQL/GX (report, issues, bookkeeping)"] = {
-            "seconds": max(0.0, total_seconds - accounted), "calls": 0, "peak_growth_mib": 0.0,
+            "seconds": max(0.0, total_seconds - accounted),
+            "calls": 0,
+            "peak_growth_mib": 0.0,
         }
         return steps
 
@@ -326,10 +357,17 @@ LOAD_RULES: list[tuple[str, str]] = [
 ]
 # Needles of statements that only run on some loads (a failing row, a changed file, a refused
 # file, a CSV reader's rejects, a rolled-back partition): not reported when they match nothing.
-CONDITIONAL_NEEDLES = frozenset({
-    "update meta.landing_files", "from feed_typed as t semi join", "rollback", "quarantine.",
-    "accepted_revisions", "from reject_errors", "drop table if exists reject_errors",
-})
+CONDITIONAL_NEEDLES = frozenset(
+    {
+        "update meta.landing_files",
+        "from feed_typed as t semi join",
+        "rollback",
+        "quarantine.",
+        "accepted_revisions",
+        "from reject_errors",
+        "drop table if exists reject_errors",
+    }
+)
 TRADE_RULES = [
     ("from raw.comtrade_records where list_contains(?, period)", "publish: partition totals (metadata)"),
     ("with breakdowns as", "revisions: figures / partial-file guard"),  # Comtrade's consistency_sql
@@ -361,7 +399,8 @@ class StatementClassifier:
     def report(self) -> dict:
         return {
             "rules_without_a_statement": [
-                needle for (needle, _), hits in zip(self.rules, self.hits, strict=True)
+                needle
+                for (needle, _), hits in zip(self.rules, self.hits, strict=True)
                 if not hits and needle not in CONDITIONAL_NEEDLES
             ],
             "unmatched_statements": dict(sorted(self.unmatched.items(), key=lambda kv: -kv[1])[:15]),
@@ -437,9 +476,16 @@ def timed_validator(timer: PhaseTimer, con, validate, validations: list[dict], f
         with timer("validate: Great Expectations (inside DuckDB)"):
             outcome = validate(batch, label)
         (rows,) = con.execute(f"select count(*) from ({batch.sql})").fetchone()
-        validations.append({"feed": feed, "label": label, "rows": rows,
-                            "seconds": time.perf_counter() - t0,
-                            "peak_before_mib": rss0, "peak_after_mib": self_peak_mib()})
+        validations.append(
+            {
+                "feed": feed,
+                "label": label,
+                "rows": rows,
+                "seconds": time.perf_counter() - t0,
+                "peak_before_mib": rss0,
+                "peak_after_mib": self_peak_mib(),
+            }
+        )
         return outcome
 
     return run
@@ -465,8 +511,11 @@ class LoadInstrumentation:
         """The keyword arguments of a load call: its feed's suite (Feed.validator), timed."""
         if not self.enabled:
             return {}
-        return {"validator": timed_validator(self.timer, self.con, feed.validator,
-                                             self.validations, label or feed.name)}
+        return {
+            "validator": timed_validator(
+                self.timer, self.con, feed.validator, self.validations, label or feed.name
+            )
+        }
 
     def add_to(self, result: dict, seconds: float) -> dict:
         """The steps, GX runs and classifier check, into a child's result (when enabled)."""
@@ -488,30 +537,39 @@ def print_steps(ingest: dict) -> None:
     small = [s for n, s in ingest["steps"].items() if n not in shown]
     if small:
         shown[f"({len(small)} smaller steps)"] = {
-            "seconds": sum(s["seconds"] for s in small), "calls": sum(s["calls"] for s in small),
+            "seconds": sum(s["seconds"] for s in small),
+            "calls": sum(s["calls"] for s in small),
             "peak_growth_mib": sum(s["peak_growth_mib"] for s in small),
         }
     for name, step in shown.items():
         share = step["seconds"] / ingest["seconds"] if ingest["seconds"] else 0
-        print(f"  {name:<{width}}{step['seconds']:>9.1f}{share:>7.0%}{step['calls']:>7}"
-              f"{step['peak_growth_mib']:>11,.0f}")
+        print(
+            f"  {name:<{width}}{step['seconds']:>9.1f}{share:>7.0%}{step['calls']:>7}"
+            f"{step['peak_growth_mib']:>11,.0f}"
+        )
     runs = ingest.get("validations", [])
     for feed in sorted({v["feed"] for v in runs}):
         mine = [v for v in runs if v["feed"] == feed]
         gx = sum(v["seconds"] for v in mine) or 1e-9
-        print(f"  GX {feed}: {len(mine)} suite runs, {gx:.1f} s, "
-              f"{sum(v['rows'] for v in mine) / gx:,.0f} rows/s inside DuckDB, peak after "
-              f"{max(v['peak_after_mib'] for v in mine):,.0f} MiB (first run {mine[0]['seconds']:.1f} s, "
-              "GX import and context included)")
+        print(
+            f"  GX {feed}: {len(mine)} suite runs, {gx:.1f} s, "
+            f"{sum(v['rows'] for v in mine) / gx:,.0f} rows/s inside DuckDB, peak after "
+            f"{max(v['peak_after_mib'] for v in mine):,.0f} MiB (first run {mine[0]['seconds']:.1f} s, "
+            "GX import and context included)"
+        )
     if "startup_peak_mib" in ingest:
         print(f"  process peak after startup/imports: {ingest['startup_peak_mib']:,.0f} MiB")
     check = ingest.get("classifier", {})
     if check.get("rules_without_a_statement"):
-        print("  classifier rules that matched no statement in this run: "
-              + "; ".join(check["rules_without_a_statement"]))
+        print(
+            "  classifier rules that matched no statement in this run: "
+            + "; ".join(check["rules_without_a_statement"])
+        )
     if check.get("unmatched_statements"):
-        print(f"  statements under 'other SQL': {sum(check['unmatched_statements'].values())} "
-              "(kept in the JSON)")
+        print(
+            f"  statements under 'other SQL': {sum(check['unmatched_statements'].values())} "
+            "(kept in the JSON)"
+        )
 
 
 def default_memory_limit() -> str:

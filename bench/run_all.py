@@ -50,8 +50,10 @@ def run(feeds: list[str], size: str, phases: bool, folder: Path) -> dict[str, di
 
 
 def print_table(reports: dict[str, dict]) -> None:
-    header = (f"{'feed':<9}{'phase':<13}{'rows':>12}{'seconds':>9}{'peak MiB':>10}"
-              f"{'ratio':>8}{'target':>8}  {'met':<20}")
+    header = (
+        f"{'feed':<9}{'phase':<13}{'rows':>12}{'seconds':>9}{'peak MiB':>10}"
+        f"{'ratio':>8}{'target':>8}  {'met':<20}"
+    )
     print(header)
     print("-" * len(header))
     for feed, report in reports.items():
@@ -64,25 +66,38 @@ def print_table(reports: dict[str, dict]) -> None:
                 shown, verdict = "", "peak " + ("ok" if peak_ok else "MISSED")
             else:
                 shown = f"{ratio:.1f}x"
-                verdict = (("ratio ok" if ratio <= target else "ratio MISSED") + ", peak "
-                           + ("ok" if peak_ok else "MISSED"))
-            print(f"{feed:<9}{phase:<13}{r['rows']:>12,}{r['seconds']:>9.1f}{r['peak_mib']:>10,.0f}"
-                  f"{shown:>8}{f'{target:.1f}x' if phase == 'ingest_path' else '':>8}  {verdict:<20}")
+                verdict = (
+                    ("ratio ok" if ratio <= target else "ratio MISSED")
+                    + ", peak "
+                    + ("ok" if peak_ok else "MISSED")
+                )
+            print(
+                f"{feed:<9}{phase:<13}{r['rows']:>12,}{r['seconds']:>9.1f}{r['peak_mib']:>10,.0f}"
+                f"{shown:>8}{f'{target:.1f}x' if phase == 'ingest_path' else '':>8}  {verdict:<20}"
+            )
     if reports:
         machine = next(iter(reports.values()))["machine"]
-        print(f"\n{machine['cores']} cores, {machine['memory_gib']} GiB, DuckDB {machine['duckdb']}, "
-              f"memory_limit {machine['memory_limit']}, load average at start "
-              f"{machine['load_average_at_start'][0]:.2f}; peak target {PEAK_TARGET_MIB:,.0f} MiB")
+        print(
+            f"\n{machine['cores']} cores, {machine['memory_gib']} GiB, DuckDB {machine['duckdb']}, "
+            f"memory_limit {machine['memory_limit']}, load average at start "
+            f"{machine['load_average_at_start'][0]:.2f}; peak target {PEAK_TARGET_MIB:,.0f} MiB"
+        )
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--size", choices=sorted(SIZES), default="quick",
-                        help="quick (default; ~3 min), default (the benches' defaults) or double")
+    parser = argparse.ArgumentParser(
+        prog="python -m bench", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--size",
+        choices=sorted(SIZES),
+        default="quick",
+        help="quick (default; ~3 min), default (the benches' defaults) or double",
+    )
     parser.add_argument("--phases", action="store_true", help="pass --phases to each bench")
-    parser.add_argument("--only", default=",".join(BENCHES),
-                        help="comma-separated feeds (default: trade,appeals,land)")
+    parser.add_argument(
+        "--only", default=",".join(BENCHES), help="comma-separated feeds (default: trade,appeals,land)"
+    )
     args = parser.parse_args(argv)
     feeds = [f.strip() for f in args.only.split(",") if f.strip()]
     unknown = set(feeds) - set(BENCHES)
@@ -95,12 +110,22 @@ def main(argv: list[str] | None = None) -> int:
     reports = run(feeds, args.size, args.phases, folder)
     print()
     print_table(reports)
-    (folder / "summary.json").write_text(json.dumps(
-        {feed: {"rows": r["phases"]["ingest_path"]["rows"],
-                "phases": {p: {k: r["phases"][p][k] for k in ("seconds", "peak_mib")}
-                           for p in ("bare_read", "ingest_path")},
-                "ratio_ingest_to_bare_read_seconds": r["ratio_ingest_to_bare_read_seconds"]}
-         for feed, r in reports.items()}, indent=2))
+    (folder / "summary.json").write_text(
+        json.dumps(
+            {
+                feed: {
+                    "rows": r["phases"]["ingest_path"]["rows"],
+                    "phases": {
+                        p: {k: r["phases"][p][k] for k in ("seconds", "peak_mib")}
+                        for p in ("bare_read", "ingest_path")
+                    },
+                    "ratio_ingest_to_bare_read_seconds": r["ratio_ingest_to_bare_read_seconds"],
+                }
+                for feed, r in reports.items()
+            },
+            indent=2,
+        )
+    )
     print(f"total {time.perf_counter() - started:.0f} s")
     return 0 if len(reports) == len(feeds) else 1
 

@@ -49,7 +49,9 @@ def _feed(name: str, columns, pattern: str, **declared) -> feeds.Feed:
 
 
 APPEALS = _feed(
-    "eotinish_appeals", APPEAL_SOURCE_COLUMNS, "appeals",
+    "eotinish_appeals",
+    APPEAL_SOURCE_COLUMNS,
+    "appeals",
     validator=validate_appeals,
     non_negative=("prolong_count", "prolong_days", "person_age"),
     description="One row per appeal per export day on which it was created or modified (a full snapshot each "
@@ -62,13 +64,19 @@ APPEALS = _feed(
     column_descriptions=APPEAL_DESCRIPTIONS,
     required=("id", "current_state", "start_date", "modified_date"),
     accepted_values={
-        "current_state": APPEAL_STATES, "current_working_state": WORKING_STATES,
-        "appeal_source_id": APPEAL_SOURCES, "type_id": APPEAL_TYPES, "appeal_form": APPEAL_FORMS,
-        "appeal_character": APPEAL_CHARACTERS, "language_id": LANGUAGES,
+        "current_state": APPEAL_STATES,
+        "current_working_state": WORKING_STATES,
+        "appeal_source_id": APPEAL_SOURCES,
+        "type_id": APPEAL_TYPES,
+        "appeal_form": APPEAL_FORMS,
+        "appeal_character": APPEAL_CHARACTERS,
+        "language_id": LANGUAGES,
     },
 )
 EVENTS = _feed(
-    "eotinish_appeal_events", EVENT_SOURCE_COLUMNS, "appeal_events",
+    "eotinish_appeal_events",
+    EVENT_SOURCE_COLUMNS,
+    "appeal_events",
     validator=validate_appeal_events,
     derived_columns=(
         # The day the event happened, and whether it reached us in a later day's file.
@@ -98,5 +106,9 @@ def load_events(con, landing_dir: Path, partition_keys: list[str], **kwargs) -> 
 
 def landing_days(landing_dir: Path) -> set[str]:
     """Days that have an appeals or events file in the landing folder."""
-    return {day for feed in (APPEALS, EVENTS) for path in feed.landing_files(landing_dir)
-            if (day := eotinish.file_day(path))}
+    return {
+        day
+        for feed in (APPEALS, EVENTS)
+        for path in feed.landing_files(landing_dir)
+        if (day := eotinish.file_day(path))
+    }

@@ -39,12 +39,20 @@ def _table(feed: Feed) -> dict:
     if max_age is not None:
         days = max_age.days
         table["loaded_at_field"] = "_loaded_at"
-        table["config"] = {"freshness": {"warn_after": {"count": days, "period": "day"},
-                                         "error_after": {"count": 2 * days, "period": "day"}}}
-    table["data_tests"] = [{"not_null_columns": {
-        "name": f"source_not_null_columns_raw_{feed.name}",
-        "arguments": {"column_names": [*feed.required, *partition_columns, "_load_id", "_loaded_at"]},
-    }}]
+        table["config"] = {
+            "freshness": {
+                "warn_after": {"count": days, "period": "day"},
+                "error_after": {"count": 2 * days, "period": "day"},
+            }
+        }
+    table["data_tests"] = [
+        {
+            "not_null_columns": {
+                "name": f"source_not_null_columns_raw_{feed.name}",
+                "arguments": {"column_names": [*feed.required, *partition_columns, "_load_id", "_loaded_at"]},
+            }
+        }
+    ]
     descriptions = {**feed.column_descriptions, **PROVENANCE_DESCRIPTIONS}
     columns = []
     for name, _ in feed.published_columns:
@@ -60,14 +68,20 @@ def _table(feed: Feed) -> dict:
 
 
 def render() -> str:
-    sources = {"version": 2, "sources": [{
-        "name": "raw",
-        "description": "Tables written by the loaders (ingest/feeds.py) from the feeds declared in catalog/. "
-        "Each row carries provenance columns _source_file, _source_row, _file_sha256, _load_id and "
-        "_loaded_at; personal identifiers are keyed hashes and free text is never read.",
-        "schema": "raw",
-        "tables": [_table(feed) for feed in FEEDS],
-    }]}
+    sources = {
+        "version": 2,
+        "sources": [
+            {
+                "name": "raw",
+                "description": "Tables written by the loaders (ingest/feeds.py) from the feeds declared "
+                "in catalog/. Each row carries provenance columns _source_file, _source_row, "
+                "_file_sha256, _load_id and _loaded_at; personal identifiers are keyed hashes and free "
+                "text is never read.",
+                "schema": "raw",
+                "tables": [_table(feed) for feed in FEEDS],
+            }
+        ],
+    }
     return HEADER + yaml.safe_dump(sources, sort_keys=False, allow_unicode=True, width=100)
 
 

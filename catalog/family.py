@@ -64,10 +64,19 @@ def _extract(source: str) -> feeds.Feed:
         description=f"Digital Family Map: the monthly extract of {DESCRIPTIONS[source]}. Member "
         "IINs and family ids are replaced by keyed hashes in the read; names are never read.",
         check_description=f"Great Expectations suite `{name}`: known codes, one row per "
-        + ("family" if source == "housing" else "member") + " and month, dates in range, "
-        "plausible amounts" + ("" if registry else ", every " + (
-            "family" if source == "housing" else "member") + " in the civil registry extract of "
-            "the same month") + (", every family with exactly one head" if registry else "") + ".",
+        + ("family" if source == "housing" else "member")
+        + " and month, dates in range, "
+        "plausible amounts"
+        + (
+            ""
+            if registry
+            else ", every "
+            + ("family" if source == "housing" else "member")
+            + " in the civil registry extract of "
+            "the same month"
+        )
+        + (", every family with exactly one head" if registry else "")
+        + ".",
         summary=family.summarise(name, "_partition_month"),
         required=("family_key",) if source == "housing" else ("member_key",),
         **_personal(schema.SOURCES[source]),
@@ -88,8 +97,10 @@ PROACTIVE_EVENTS = feeds.Feed(
     partition_sql_typed="_partition_date::varchar",
     validator=suites.validate_proactive_events,
     non_negative=schema.NON_NEGATIVE["proactive_events"],
-    derived_columns=(("_partition_date", "DATE", "_partition_key::date"),
-                     ("event_date", "DATE", "event_time::date")),
+    derived_columns=(
+        ("_partition_date", "DATE", "_partition_key::date"),
+        ("event_date", "DATE", "event_time::date"),
+    ),
     file_partition=family.file_day,
     partitioning="daily",
     group="family",
@@ -101,8 +112,7 @@ PROACTIVE_EVENTS = feeds.Feed(
     "types, KATO codes that exist, plausible amounts and every payment with one, every event in its "
     "own day's file or later, unique event ids per file.",
     summary=family.summarise_events,
-    required=("event_id", "offer_id", "family_key", "member_key", "benefit_type", "event_type",
-              "event_time"),
+    required=("event_id", "offer_id", "family_key", "member_key", "benefit_type", "event_type", "event_time"),
     **_personal(schema.EVENT_COLUMNS),
 )
 FAMILY_FEEDS = (*EXTRACT_FEEDS, PROACTIVE_EVENTS)
@@ -115,8 +125,12 @@ def load_family_feed(con, name: str, landing_dir: Path, keys: list[str], **kwarg
 
 
 def landing_months(landing_dir: Path) -> set[str]:
-    return {m for feed in EXTRACT_FEEDS for path in feed.landing_files(landing_dir)
-            if (m := family.file_month(path))}
+    return {
+        m
+        for feed in EXTRACT_FEEDS
+        for path in feed.landing_files(landing_dir)
+        if (m := family.file_month(path))
+    }
 
 
 def landing_days(landing_dir: Path) -> set[str]:

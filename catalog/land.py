@@ -38,8 +38,10 @@ def _feed(name: str, **declared) -> feeds.Feed:
         partition_sql_typed="_partition_quarter",  # a file replaces its whole quarter
         validator=getattr(suites, f"validate_{name}"),
         non_negative=tuple(NON_NEGATIVE.get(name, ())),
-        derived_columns=(("_partition_quarter", "VARCHAR", "_partition_key"),
-                         *land.DERIVED_COLUMNS.get(name, ())),
+        derived_columns=(
+            ("_partition_quarter", "VARCHAR", "_partition_key"),
+            *land.DERIVED_COLUMNS.get(name, ()),
+        ),
         enriched_columns=land.ENRICHED_COLUMNS.get(name, ()),
         file_partition=land.file_quarter,
         partitioning="quarterly",
@@ -64,10 +66,20 @@ LAND_PARCELS = _feed(
     "known land categories, holder and tenure types, areas positive and below 100,000 ha, lease "
     "end after start, one row per parcel per file, and at most 5% invalid polygons (invalid ones "
     "are kept and flagged).",
-    required=("cadastral_number", "kato_code", "land_category", "area_ha", "holder_type", "tenure_type",
-              "geometry_wkt"),
-    accepted_values={"land_category": LAND_CATEGORIES, "holder_type": HOLDER_TYPES,
-                     "tenure_type": TENURE_TYPES},
+    required=(
+        "cadastral_number",
+        "kato_code",
+        "land_category",
+        "area_ha",
+        "holder_type",
+        "tenure_type",
+        "geometry_wkt",
+    ),
+    accepted_values={
+        "land_category": LAND_CATEGORIES,
+        "holder_type": HOLDER_TYPES,
+        "tenure_type": TENURE_TYPES,
+    },
 )
 LAND_OBSERVATIONS = _feed(
     "land_observations",
@@ -91,8 +103,12 @@ LAND_PARCEL_EVENTS = _feed(
     "channels and new holders, areas positive, recorded on or after the event, unique event ids "
     "per file.",
     required=("event_id", "cadastral_number", "event_type", "event_date"),
-    accepted_values={"event_type": PARCEL_EVENT_TYPES, "reason": WITHDRAWAL_REASONS,
-                     "channel": REDISTRIBUTION_CHANNELS, "new_holder_type": HOLDER_TYPES},
+    accepted_values={
+        "event_type": PARCEL_EVENT_TYPES,
+        "reason": WITHDRAWAL_REASONS,
+        "channel": REDISTRIBUTION_CHANNELS,
+        "new_holder_type": HOLDER_TYPES,
+    },
 )
 SUBSOIL_SITES = _feed(
     "subsoil_sites",
@@ -145,5 +161,6 @@ def load_land_feed(con, name: str, landing_dir: Path, quarters: list[str], **kwa
 
 def landing_quarters(landing_dir: Path) -> set[str]:
     """Quarters that have any land or subsoil file in the landing folder."""
-    return {q for feed in LAND_FEEDS for path in feed.landing_files(landing_dir)
-            if (q := land.file_quarter(path))}
+    return {
+        q for feed in LAND_FEEDS for path in feed.landing_files(landing_dir) if (q := land.file_quarter(path))
+    }

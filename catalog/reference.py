@@ -22,9 +22,7 @@ def load_trade_reference(
     return reference.load_trade_reference(con, path, **kwargs)
 
 
-def load_land_reference(
-    con: duckdb.DuckDBPyConnection, path: Path = reference.LAND_REFERENCE_FILE
-) -> int:
+def load_land_reference(con: duckdb.DuckDBPyConnection, path: Path = reference.LAND_REFERENCE_FILE) -> int:
     return reference.load_land_reference(con, path, validator=validate_land_reference)
 
 

@@ -79,25 +79,25 @@ CITY_NAMES_RU: dict[str, str] = dict(zip(_CITIES["kato_2digit"], _CITIES["name_r
 # The demo's own figures per region: population (thousands, early 2024, approximate, from the
 # Bureau of National Statistics' published estimates) and the share of appeals in Kazakh.
 REGION_FIGURES: dict[str, tuple[int, float]] = {
-    "10": (603, 0.55),   # Abai
-    "11": (788, 0.25),   # Akmola
-    "15": (930, 0.45),   # Aktobe
-    "19": (1520, 0.5),   # Almaty Region
-    "23": (700, 0.6),    # Atyrau
-    "27": (690, 0.45),   # West Kazakhstan
+    "10": (603, 0.55),  # Abai
+    "11": (788, 0.25),  # Akmola
+    "15": (930, 0.45),  # Aktobe
+    "19": (1520, 0.5),  # Almaty Region
+    "23": (700, 0.6),  # Atyrau
+    "27": (690, 0.45),  # West Kazakhstan
     "31": (1220, 0.55),  # Zhambyl
-    "33": (700, 0.5),    # Zhetisu
-    "35": (1130, 0.2),   # Karaganda
-    "39": (830, 0.15),   # Kostanay
-    "43": (840, 0.7),    # Kyzylorda
-    "47": (780, 0.6),    # Mangystau
-    "55": (750, 0.15),   # Pavlodar
-    "59": (530, 0.12),   # North Kazakhstan
-    "61": (2130, 0.7),   # Turkistan
-    "62": (220, 0.4),    # Ulytau
-    "63": (720, 0.2),    # East Kazakhstan
-    "71": (1420, 0.4),   # Astana
-    "75": (2230, 0.3),   # Almaty
+    "33": (700, 0.5),  # Zhetisu
+    "35": (1130, 0.2),  # Karaganda
+    "39": (830, 0.15),  # Kostanay
+    "43": (840, 0.7),  # Kyzylorda
+    "47": (780, 0.6),  # Mangystau
+    "55": (750, 0.15),  # Pavlodar
+    "59": (530, 0.12),  # North Kazakhstan
+    "61": (2130, 0.7),  # Turkistan
+    "62": (220, 0.4),  # Ulytau
+    "63": (720, 0.2),  # East Kazakhstan
+    "71": (1420, 0.4),  # Astana
+    "75": (2230, 0.3),  # Almaty
     "79": (1230, 0.55),  # Shymkent
 }
 if set(REGION_FIGURES) != set(REGION_NAMES):
@@ -205,7 +205,7 @@ AGENCIES: dict[str, tuple[int, str]] = {
 OTHER_CENTRAL: dict[str, tuple[int, str, str]] = {
     "supreme_court": (301, "Supreme Court", "court"),
     "prosecutor": (401, "Prosecutor General's Office", "other"),
-    "govcitizens": (402, "State Corporation \"Government for Citizens\"", "other"),
+    "govcitizens": (402, 'State Corporation "Government for Citizens"', "other"),
     "health_fund": (403, "Social Health Insurance Fund", "other"),
 }
 # Regional akimat departments: key -> (offset, name, parent ministry when it is a territorial
@@ -261,11 +261,21 @@ def organisations() -> list[Organisation]:
         for key, (_, name) in REGIONAL_DEPARTMENTS.items():
             parent = MINISTRIES["ecology"][0] if key == "ecology" else akimat
             orgs.append(Organisation(region_org(r, key), f"{label}: {name}", "akimat", r, parent))
-        orgs.append(Organisation(region_org(r, "police"), f"Police Department of {label}", "other",
-                                 r, MINISTRIES["internal"][0]))
+        orgs.append(
+            Organisation(
+                region_org(r, "police"),
+                f"Police Department of {label}",
+                "other",
+                r,
+                MINISTRIES["internal"][0],
+            )
+        )
         court = "City Court" if r in CITY_NAMES_RU else "Regional Court"
-        orgs.append(Organisation(region_org(r, "court"), f"{label} {court}", "court", r,
-                                 OTHER_CENTRAL["supreme_court"][0]))
+        orgs.append(
+            Organisation(
+                region_org(r, "court"), f"{label} {court}", "court", r, OTHER_CENTRAL["supreme_court"][0]
+            )
+        )
     return sorted(orgs, key=lambda o: o.org_id)
 
 
@@ -287,51 +297,137 @@ class Category:
 
 
 CATEGORIES: tuple[Category, ...] = (
-    Category("Housing and utilities", 0.17, "utilities", "industry",
-             "коммунальных услуг", "коммуналдық қызметтер",
-             ("Heating", "Water supply and sewerage", "Electricity supply", "Gas supply",
-              "Waste collection", "Apartment building management (OSI)")),
-    Category("Roads and public transport", 0.12, "roads", "transport",
-             "дорог и общественного транспорта", "жолдар мен қоғамдық көлік",
-             ("Road repair", "Public transport routes", "Street lighting", "Traffic safety")),
-    Category("Land relations", 0.09, "land", "agriculture",
-             "земельных отношений", "жер қатынастары",
-             ("Land plot allocation", "Land disputes", "Illegal land use")),
-    Category("Social protection and employment", 0.13, "employment", "labour",
-             "социальной защиты", "әлеуметтік қорғау",
-             ("Targeted social assistance", "Pensions", "Disability benefits", "Child benefits",
-              "Employment and job search")),
-    Category("Healthcare", 0.10, "health", "health",
-             "здравоохранения", "денсаулық сақтау",
-             ("Primary health care", "Free medicines", "Compulsory health insurance",
-              "Hospital care")),
-    Category("Education", 0.08, "education", "education",
-             "образования", "білім беру",
-             ("Kindergarten queue", "Schools", "Higher education grants")),
-    Category("Housing", 0.07, "housing", "industry",
-             "жилищного вопроса", "тұрғын үй мәселесі",
-             ("Housing queue", "Rental housing", "Emergency housing")),
-    Category("Law enforcement and public order", 0.07, "police", "internal",
-             "правопорядка", "құқықтық тәртіп",
-             ("Police actions", "Public order", "Fraud", "Domestic violence")),
-    Category("Digital public services", 0.06, None, "digital",
-             "государственных услуг", "мемлекеттік қызметтер",
-             ("eGov portal", "Electronic digital signature", "Public service centres")),
-    Category("Ecology", 0.03, "ecology", "ecology",
-             "экологии", "экология",
-             ("Air pollution", "Illegal dumps", "Green spaces")),
-    Category("Business and prices", 0.03, "entrepreneurship", "economy",
-             "предпринимательства", "кәсіпкерлік",
-             ("Business support", "Prices and tariffs", "Taxes")),
-    Category("Corruption", 0.01, None, "anticorruption",
-             "коррупции", "сыбайлас жемқорлық",
-             ("Bribery", "Abuse of office")),
-    Category("Judicial matters", 0.01, "court", "supreme_court",
-             "судебных вопросов", "сот мәселелері",
-             ("Court proceedings", "Enforcement of judgments")),
-    Category("Other", 0.02, "akimat", "justice",
-             "благоустройства", "абаттандыру",
-             ("Other questions",)),
+    Category(
+        "Housing and utilities",
+        0.17,
+        "utilities",
+        "industry",
+        "коммунальных услуг",
+        "коммуналдық қызметтер",
+        (
+            "Heating",
+            "Water supply and sewerage",
+            "Electricity supply",
+            "Gas supply",
+            "Waste collection",
+            "Apartment building management (OSI)",
+        ),
+    ),
+    Category(
+        "Roads and public transport",
+        0.12,
+        "roads",
+        "transport",
+        "дорог и общественного транспорта",
+        "жолдар мен қоғамдық көлік",
+        ("Road repair", "Public transport routes", "Street lighting", "Traffic safety"),
+    ),
+    Category(
+        "Land relations",
+        0.09,
+        "land",
+        "agriculture",
+        "земельных отношений",
+        "жер қатынастары",
+        ("Land plot allocation", "Land disputes", "Illegal land use"),
+    ),
+    Category(
+        "Social protection and employment",
+        0.13,
+        "employment",
+        "labour",
+        "социальной защиты",
+        "әлеуметтік қорғау",
+        (
+            "Targeted social assistance",
+            "Pensions",
+            "Disability benefits",
+            "Child benefits",
+            "Employment and job search",
+        ),
+    ),
+    Category(
+        "Healthcare",
+        0.10,
+        "health",
+        "health",
+        "здравоохранения",
+        "денсаулық сақтау",
+        ("Primary health care", "Free medicines", "Compulsory health insurance", "Hospital care"),
+    ),
+    Category(
+        "Education",
+        0.08,
+        "education",
+        "education",
+        "образования",
+        "білім беру",
+        ("Kindergarten queue", "Schools", "Higher education grants"),
+    ),
+    Category(
+        "Housing",
+        0.07,
+        "housing",
+        "industry",
+        "жилищного вопроса",
+        "тұрғын үй мәселесі",
+        ("Housing queue", "Rental housing", "Emergency housing"),
+    ),
+    Category(
+        "Law enforcement and public order",
+        0.07,
+        "police",
+        "internal",
+        "правопорядка",
+        "құқықтық тәртіп",
+        ("Police actions", "Public order", "Fraud", "Domestic violence"),
+    ),
+    Category(
+        "Digital public services",
+        0.06,
+        None,
+        "digital",
+        "государственных услуг",
+        "мемлекеттік қызметтер",
+        ("eGov portal", "Electronic digital signature", "Public service centres"),
+    ),
+    Category(
+        "Ecology",
+        0.03,
+        "ecology",
+        "ecology",
+        "экологии",
+        "экология",
+        ("Air pollution", "Illegal dumps", "Green spaces"),
+    ),
+    Category(
+        "Business and prices",
+        0.03,
+        "entrepreneurship",
+        "economy",
+        "предпринимательства",
+        "кәсіпкерлік",
+        ("Business support", "Prices and tariffs", "Taxes"),
+    ),
+    Category(
+        "Corruption",
+        0.01,
+        None,
+        "anticorruption",
+        "коррупции",
+        "сыбайлас жемқорлық",
+        ("Bribery", "Abuse of office"),
+    ),
+    Category(
+        "Judicial matters",
+        0.01,
+        "court",
+        "supreme_court",
+        "судебных вопросов",
+        "сот мәселелері",
+        ("Court proceedings", "Enforcement of judgments"),
+    ),
+    Category("Other", 0.02, "akimat", "justice", "благоустройства", "абаттандыру", ("Other questions",)),
 )
 CATEGORY_WEIGHTS = np.array([c.weight for c in CATEGORIES]) / sum(c.weight for c in CATEGORIES)
 
@@ -352,16 +448,27 @@ def write_reference_seeds(seed_dir: Path = SEED_DIR) -> list[Path]:
     """Write eotinish_organisations.csv and eotinish_categories.csv (deterministic bytes)."""
     seed_dir = Path(seed_dir)
     seed_dir.mkdir(parents=True, exist_ok=True)
-    org_rows = [[o.org_id, o.org_name, o.org_kind, o.region_kato_2digit,
-                 "" if o.parent_org_id is None else o.parent_org_id] for o in organisations()]
+    org_rows = [
+        [
+            o.org_id,
+            o.org_name,
+            o.org_kind,
+            o.region_kato_2digit,
+            "" if o.parent_org_id is None else o.parent_org_id,
+        ]
+        for o in organisations()
+    ]
     cat_rows: list[list[object]] = []
     for c in CATEGORIES:
         cat_rows.append([category_id(c.name), c.name, ""])
         cat_rows += [[category_id(s, c.name), s, category_id(c.name)] for s in c.subs]
     paths = []
     for name, header, rows in (
-        (ORGANISATIONS_SEED, ["org_id", "org_name", "org_kind", "region_kato_2digit",
-                              "parent_org_id"], org_rows),
+        (
+            ORGANISATIONS_SEED,
+            ["org_id", "org_name", "org_kind", "region_kato_2digit", "parent_org_id"],
+            org_rows,
+        ),
         (CATEGORIES_SEED, ["category_id", "category_name", "parent_category_id"], cat_rows),
     ):
         buf = io.StringIO()
@@ -437,27 +544,120 @@ def make_iin(birth: date, female: bool, serial: int) -> str:
         serial += 1
 
 
-MALE_FIRST_KK = ("Айдос", "Нурлан", "Ерлан", "Асхат", "Бауыржан", "Данияр", "Ержан", "Канат",
-                 "Мейрам", "Нурсултан", "Руслан", "Самат", "Талгат", "Жандос", "Арман", "Серик")
-FEMALE_FIRST_KK = ("Айгерим", "Асель", "Гульнара", "Динара", "Жанар", "Камила", "Мадина",
-                   "Назерке", "Сауле", "Толкын", "Улжан", "Акмарал", "Айжан", "Дана")
-SURNAMES_KK = ("Ахметов", "Жумабаев", "Касымов", "Нурланов", "Сейткали", "Омаров", "Садыков",
-               "Тулеген", "Абенов", "Байжанов", "Есенов", "Искаков", "Мухамеджанов", "Кенжебаев",
-               "Сулейменов", "Тажибаев", "Утепов", "Жаксылыков")
-MALE_FIRST_RU = ("Александр", "Сергей", "Андрей", "Дмитрий", "Владимир", "Игорь", "Николай",
-                 "Евгений", "Виктор", "Павел")
-FEMALE_FIRST_RU = ("Елена", "Ольга", "Наталья", "Татьяна", "Ирина", "Светлана", "Анна", "Мария",
-                   "Людмила", "Юлия")
-SURNAMES_RU = ("Иванов", "Петров", "Смирнов", "Ковалев", "Попов", "Шевченко", "Ким", "Бондаренко",
-               "Кузнецов", "Морозов", "Ткаченко", "Федоров")
+MALE_FIRST_KK = (
+    "Айдос",
+    "Нурлан",
+    "Ерлан",
+    "Асхат",
+    "Бауыржан",
+    "Данияр",
+    "Ержан",
+    "Канат",
+    "Мейрам",
+    "Нурсултан",
+    "Руслан",
+    "Самат",
+    "Талгат",
+    "Жандос",
+    "Арман",
+    "Серик",
+)
+FEMALE_FIRST_KK = (
+    "Айгерим",
+    "Асель",
+    "Гульнара",
+    "Динара",
+    "Жанар",
+    "Камила",
+    "Мадина",
+    "Назерке",
+    "Сауле",
+    "Толкын",
+    "Улжан",
+    "Акмарал",
+    "Айжан",
+    "Дана",
+)
+SURNAMES_KK = (
+    "Ахметов",
+    "Жумабаев",
+    "Касымов",
+    "Нурланов",
+    "Сейткали",
+    "Омаров",
+    "Садыков",
+    "Тулеген",
+    "Абенов",
+    "Байжанов",
+    "Есенов",
+    "Искаков",
+    "Мухамеджанов",
+    "Кенжебаев",
+    "Сулейменов",
+    "Тажибаев",
+    "Утепов",
+    "Жаксылыков",
+)
+MALE_FIRST_RU = (
+    "Александр",
+    "Сергей",
+    "Андрей",
+    "Дмитрий",
+    "Владимир",
+    "Игорь",
+    "Николай",
+    "Евгений",
+    "Виктор",
+    "Павел",
+)
+FEMALE_FIRST_RU = (
+    "Елена",
+    "Ольга",
+    "Наталья",
+    "Татьяна",
+    "Ирина",
+    "Светлана",
+    "Анна",
+    "Мария",
+    "Людмила",
+    "Юлия",
+)
+SURNAMES_RU = (
+    "Иванов",
+    "Петров",
+    "Смирнов",
+    "Ковалев",
+    "Попов",
+    "Шевченко",
+    "Ким",
+    "Бондаренко",
+    "Кузнецов",
+    "Морозов",
+    "Ткаченко",
+    "Федоров",
+)
 PATRONYMICS_KK = ("Серикович", "Нурланович", "Маратович", "Ерланович", "Болатович", "Кайратович")
-STREETS = ("Абая", "Достык", "Назарбаева", "Толе би", "Жибек жолы", "Кабанбай батыра",
-           "Сейфуллина", "Ауэзова", "Республики", "Гагарина", "Мира", "Ленина", "Байтурсынова",
-           "Момышулы", "Тауелсиздик", "Желтоксан")
+STREETS = (
+    "Абая",
+    "Достык",
+    "Назарбаева",
+    "Толе би",
+    "Жибек жолы",
+    "Кабанбай батыра",
+    "Сейфуллина",
+    "Ауэзова",
+    "Республики",
+    "Гагарина",
+    "Мира",
+    "Ленина",
+    "Байтурсынова",
+    "Момышулы",
+    "Тауелсиздик",
+    "Желтоксан",
+)
 EMAIL_DOMAINS = ("mail.ru", "gmail.com", "inbox.kz", "yandex.kz", "list.ru", "bk.ru")
 LATIN = "abcdefghijklmnopqrstuvwxyz"
-MOBILE_PREFIXES = ("700", "701", "702", "705", "707", "708", "747", "771", "775", "776", "777",
-                   "778")
+MOBILE_PREFIXES = ("700", "701", "702", "705", "707", "708", "747", "771", "775", "776", "777", "778")
 
 
 def _pick(rng: np.random.Generator, seq: Sequence[str]) -> str:
@@ -503,8 +703,10 @@ def _new_applicant(rng: np.random.Generator, today: date) -> Applicant:
     if kazakh and rng.random() < 0.5:
         patr = _pick(rng, PATRONYMICS_KK)
         name += " " + (patr[:-4] + "овна" if female else patr)
-    phone = (f"+7 {_pick(rng, MOBILE_PREFIXES)} {int(rng.integers(100, 1000))} "
-             f"{int(rng.integers(0, 100)):02d} {int(rng.integers(0, 100)):02d}")
+    phone = (
+        f"+7 {_pick(rng, MOBILE_PREFIXES)} {int(rng.integers(100, 1000))} "
+        f"{int(rng.integers(0, 100)):02d} {int(rng.integers(0, 100)):02d}"
+    )
     email = None
     if rng.random() < 0.6:
         handle = "".join(LATIN[int(i)] for i in rng.integers(0, 26, int(rng.integers(4, 9))))
@@ -521,40 +723,58 @@ def _new_applicant(rng: np.random.Generator, today: date) -> Applicant:
 # --------------------------------------------------------------------------------------------
 # Appeal life cycle (bundled set)
 # --------------------------------------------------------------------------------------------
-TYPE_WEIGHTS = {"STATEMENT": 0.33, "REQUEST": 0.22, "COMPLAINT": 0.10, "PROPOSAL": 0.07,
-                "REPORT": 0.12, "INFO_REQUEST": 0.10, "RESPONSE": 0.04, "MEDIA_REQUEST": 0.01,
-                "LAWYER_REQUEST": 0.01}
-SOURCE_WEIGHTS = {"EGOV": 0.33, "PA": 0.25, "MOBILE": 0.24, "PAPER": 0.07, "EMAIL": 0.03,
-                  "VISIT": 0.05, "CALL_CENTER": 0.03}
+TYPE_WEIGHTS = {
+    "STATEMENT": 0.33,
+    "REQUEST": 0.22,
+    "COMPLAINT": 0.10,
+    "PROPOSAL": 0.07,
+    "REPORT": 0.12,
+    "INFO_REQUEST": 0.10,
+    "RESPONSE": 0.04,
+    "MEDIA_REQUEST": 0.01,
+    "LAWYER_REQUEST": 0.01,
+}
+SOURCE_WEIGHTS = {
+    "EGOV": 0.33,
+    "PA": 0.25,
+    "MOBILE": 0.24,
+    "PAPER": 0.07,
+    "EMAIL": 0.03,
+    "VISIT": 0.05,
+    "CALL_CENTER": 0.03,
+}
 ELECTRONIC_SOURCES = ("EGOV", "PA", "MOBILE", "EMAIL")
-FORM_OF_SOURCE = {s: ("ELECTRONIC" if s in ELECTRONIC_SOURCES else
-                      "PAPER_ON_PURPOSE" if s == "PAPER" else "ORAL") for s in APPEAL_SOURCES}
+FORM_OF_SOURCE = {
+    s: ("ELECTRONIC" if s in ELECTRONIC_SOURCES else "PAPER_ON_PURPOSE" if s == "PAPER" else "ORAL")
+    for s in APPEAL_SOURCES
+}
 # Hour-of-day weights of electronic filings (0..23); paper and oral ones come 9:00-18:00.
-ONLINE_HOURS = np.array([1, .5, .3, .2, .2, .3, .8, 2, 4, 6, 7, 7, 6, 6, 6, 6, 5.5, 5, 4.5, 4.5,
-                         4.5, 4, 3, 2])
+ONLINE_HOURS = np.array(
+    [1, 0.5, 0.3, 0.2, 0.2, 0.3, 0.8, 2, 4, 6, 7, 7, 6, 6, 6, 6, 5.5, 5, 4.5, 4.5, 4.5, 4, 3, 2]
+)
 ONLINE_HOURS /= ONLINE_HOURS.sum()
 DOW_FACTOR = (1.15, 1.08, 1.03, 1.0, 0.9, 0.25, 0.2)  # Monday..Sunday (holidays: 0.22)
 
 SHARE = {
-    "repeat_applicant": 0.22,   # the appeal comes from someone who already filed one
-    "duplicate": 0.03,          # ... re-filing the same issue: is_duplicate_of = the original
+    "repeat_applicant": 0.22,  # the appeal comes from someone who already filed one
+    "duplicate": 0.03,  # ... re-filing the same issue: is_duplicate_of = the original
     "collective": 0.06,
     "withdrawn": 0.015,
     "prolonged": 0.07,
     "second_prolongation": 0.12,  # of the prolonged
-    "late_answer": 0.07,        # answered after the deadline
-    "stuck": 0.01,              # not answered within ~2 months
+    "late_answer": 0.07,  # answered after the deadline
+    "stuck": 0.01,  # not answered within ~2 months
     "same_day_close": 0.55,
-    "complaint": 0.04,          # of the answered: applicant complains about the answer
+    "complaint": 0.04,  # of the answered: applicant complains about the answer
     "reopen_after_complaint": 0.5,
     "controller_reopen": 0.01,
-    "lawsuit": 0.1,             # of the complaints
+    "lawsuit": 0.1,  # of the complaints
     "comment": 0.05,
-    "late_event": 0.03,         # event reaches the export 1-10 days after its day
-    "resent_event": 0.005,      # the same event again in a later day's file
+    "late_event": 0.03,  # event reaches the export 1-10 days after its day
+    "resent_event": 0.005,  # the same event again in a later day's file
     "iin_in_text": 0.12,
     "phone_in_text": 0.15,
-    "phone_in_message": 0.3,    # of answer messages
+    "phone_in_message": 0.3,  # of answer messages
 }
 
 SYSTEM_MESSAGES = {
@@ -568,17 +788,30 @@ SYSTEM_MESSAGES = {
     "REOPENED": "Обращение возвращено на повторное рассмотрение",
     "WITHDRAWN": "Обращение отозвано заявителем",
 }
-DETAILS_RU = ("Проблема не решается уже несколько месяцев.", "Ранее обращался, ответа не получил.",
-              "Прошу дать письменный ответ.", "Прошу провести проверку и принять меры.",
-              "Ситуация повторяется каждую неделю.", "Жители нашего дома также поддерживают.")
-DETAILS_KK = ("Бұл мәселе бірнеше айдан бері шешілмей келеді.", "Жазбаша жауап беруіңізді сұраймын.",
-              "Бұрын да жүгінгенмін, жауап алмадым.", "Тексеру жүргізуді сұраймын.")
-ANSWERS_RU = ("Ваше обращение рассмотрено, по изложенным фактам приняты меры.",
-              "Разъясняем, что вопрос будет решен в рамках плана работ на текущий год.",
-              "По результатам проверки нарушений не выявлено.",
-              "Ваше обращение рассмотрено, заявка включена в план ремонта.")
-ANSWERS_KK = ("Сіздің өтінішіңіз қаралды, тиісті шаралар қабылданды.",
-              "Тексеру нәтижесінде бұзушылықтар анықталған жоқ.")
+DETAILS_RU = (
+    "Проблема не решается уже несколько месяцев.",
+    "Ранее обращался, ответа не получил.",
+    "Прошу дать письменный ответ.",
+    "Прошу провести проверку и принять меры.",
+    "Ситуация повторяется каждую неделю.",
+    "Жители нашего дома также поддерживают.",
+)
+DETAILS_KK = (
+    "Бұл мәселе бірнеше айдан бері шешілмей келеді.",
+    "Жазбаша жауап беруіңізді сұраймын.",
+    "Бұрын да жүгінгенмін, жауап алмадым.",
+    "Тексеру жүргізуді сұраймын.",
+)
+ANSWERS_RU = (
+    "Ваше обращение рассмотрено, по изложенным фактам приняты меры.",
+    "Разъясняем, что вопрос будет решен в рамках плана работ на текущий год.",
+    "По результатам проверки нарушений не выявлено.",
+    "Ваше обращение рассмотрено, заявка включена в план ремонта.",
+)
+ANSWERS_KK = (
+    "Сіздің өтінішіңіз қаралды, тиісті шаралар қабылданды.",
+    "Тексеру нәтижесінде бұзушылықтар анықталған жоқ.",
+)
 
 
 def _ts(t: datetime | None) -> str | None:
@@ -628,16 +861,23 @@ class Appeal:
     changes: list[Change]
 
 
-def _data_text(rng: np.random.Generator, lang: str, cat: Category, person: Applicant,
-               duplicate_of: str | None) -> str:
+def _data_text(
+    rng: np.random.Generator, lang: str, cat: Category, person: Applicant, duplicate_of: str | None
+) -> str:
     if lang == "kk":
         text = f"Сізден {cat.topic_kk} мәселесін шешуге көмектесуіңізді сұраймын. "
         text += _pick(rng, DETAILS_KK)
     elif lang == "en":
         text = f"Please help with a problem concerning {cat.name.lower()}."
     else:
-        opening = _pick(rng, ("Прошу разобраться с проблемой в сфере {t}.",
-                              "Обращаюсь по вопросу {t}.", "Прошу принять меры по вопросу {t}."))
+        opening = _pick(
+            rng,
+            (
+                "Прошу разобраться с проблемой в сфере {t}.",
+                "Обращаюсь по вопросу {t}.",
+                "Прошу принять меры по вопросу {t}.",
+            ),
+        )
         text = opening.format(t=cat.topic_ru) + " " + _pick(rng, DETAILS_RU)
     if duplicate_of is not None:
         text = ("Повторно: " if lang != "kk" else "Қайталап: ") + text
@@ -648,8 +888,15 @@ def _data_text(rng: np.random.Generator, lang: str, cat: Category, person: Appli
     return text
 
 
-def _simulate_appeal(rng: np.random.Generator, serial: int, reg_serial: int, created: datetime,
-                     source: str, person: Applicant, original: Appeal | None) -> Appeal:
+def _simulate_appeal(
+    rng: np.random.Generator,
+    serial: int,
+    reg_serial: int,
+    created: datetime,
+    source: str,
+    person: Applicant,
+    original: Appeal | None,
+) -> Appeal:
     """One appeal with its whole life cycle (changes may go beyond the exported period)."""
     start = created + timedelta(seconds=int(rng.integers(5, 300)))
     start_day = start.date()
@@ -673,12 +920,18 @@ def _simulate_appeal(rng: np.random.Generator, serial: int, reg_serial: int, cre
             if org_id == central and rng.random() < 0.15:
                 exec_id = central
     cat = CATEGORIES[cat_idx]
-    type_id = ("COMPLAINT" if original is not None and rng.random() < 0.5 else
-               str(rng.choice(list(TYPE_WEIGHTS), p=list(TYPE_WEIGHTS.values()))))
+    type_id = (
+        "COMPLAINT"
+        if original is not None and rng.random() < 0.5
+        else str(rng.choice(list(TYPE_WEIGHTS), p=list(TYPE_WEIGHTS.values())))
+    )
     lang = person.language
     appeal_id = f"{start:%y%m%d}{serial:08d}"
-    age = start_day.year - person.birth.year - ((start_day.month, start_day.day) <
-                                                 (person.birth.month, person.birth.day))
+    age = (
+        start_day.year
+        - person.birth.year
+        - ((start_day.month, start_day.day) < (person.birth.month, person.birth.day))
+    )
     dup_of = None if original is None else str(original.record["id"])
     record: dict[str, object] = {
         "id": appeal_id,
@@ -702,27 +955,61 @@ def _simulate_appeal(rng: np.random.Generator, serial: int, reg_serial: int, cre
         "applicant_email": person.email,
         "applicant_address": person.address,
         "data": _data_text(rng, lang, cat, person, dup_of),
-        "_cat": cat_idx, "_sub": sub_name, "_exec": exec_id,
+        "_cat": cat_idx,
+        "_sub": sub_name,
+        "_exec": exec_id,
     }
-    base = {"deadline": appeal_deadline(start_day).isoformat(), "finish_date": None,
-            "executive_org_id": None, "prolong_count": 0, "prolong_days": 0,
-            "complaint_exist": False, "has_lawsuit": False}
+    base = {
+        "deadline": appeal_deadline(start_day).isoformat(),
+        "finish_date": None,
+        "executive_org_id": None,
+        "prolong_count": 0,
+        "prolong_days": 0,
+        "complaint_exist": False,
+        "has_lawsuit": False,
+    }
     sm = SYSTEM_MESSAGES
-    ch: list[Change] = [Change(start, "CHANGE_STATUS", "CREATED", "NEW", org_id, None, None,
-                               sm["CREATED"], dict(base))]
+    ch: list[Change] = [
+        Change(start, "CHANGE_STATUS", "CREATED", "NEW", org_id, None, None, sm["CREATED"], dict(base))
+    ]
     t = _next_office(rng, start)
     forward = exec_id != org_id
-    ch.append(Change(t, "FORWARD" if forward else "CHANGE_STATUS", "ASSIGNED", "NEW", org_id,
-                     exec_id, None, sm["FORWARD" if forward else "ASSIGNED"],
-                     {"executive_org_id": exec_id}))
-    t = (_next_office(rng, t, 180) if rng.random() < 0.6 else
-         _office_time(rng, add_working_days(t.date(), int(rng.integers(1, 3)))))
-    ch.append(Change(t, "CHANGE_STATUS", "IN_PROGRESS", "IN_WORK", exec_id, None, None,
-                     sm["IN_PROGRESS"], {}))
+    ch.append(
+        Change(
+            t,
+            "FORWARD" if forward else "CHANGE_STATUS",
+            "ASSIGNED",
+            "NEW",
+            org_id,
+            exec_id,
+            None,
+            sm["FORWARD" if forward else "ASSIGNED"],
+            {"executive_org_id": exec_id},
+        )
+    )
+    t = (
+        _next_office(rng, t, 180)
+        if rng.random() < 0.6
+        else _office_time(rng, add_working_days(t.date(), int(rng.integers(1, 3))))
+    )
+    ch.append(
+        Change(t, "CHANGE_STATUS", "IN_PROGRESS", "IN_WORK", exec_id, None, None, sm["IN_PROGRESS"], {})
+    )
     if original is None and rng.random() < SHARE["withdrawn"]:
         t += timedelta(days=int(rng.integers(1, 8)), seconds=int(rng.integers(0, 36000)))
-        ch.append(Change(t, "CHANGE_STATUS", "WITHDRAWN", "DONE", exec_id, None,
-                         "Прошу отозвать мое обращение.", sm["WITHDRAWN"], {}))
+        ch.append(
+            Change(
+                t,
+                "CHANGE_STATUS",
+                "WITHDRAWN",
+                "DONE",
+                exec_id,
+                None,
+                "Прошу отозвать мое обращение.",
+                sm["WITHDRAWN"],
+                {},
+            )
+        )
         return Appeal(record, ch)
 
     prolong_days = 0
@@ -732,20 +1019,46 @@ def _simulate_appeal(rng: np.random.Generator, serial: int, reg_serial: int, cre
         n = int(rng.choice([10, 15, 20, 30], p=[0.3, 0.4, 0.15, 0.15]))
         t = _after(rng, t, _office_time(rng, add_working_days(start_day, k)))
         prolong_days = n
-        ch.append(Change(t, "PROLONG", "PROLONGED", "ON_PROLONGATION", exec_id, None,
-                         "Требуется дополнительное изучение вопроса.", sm["PROLONGED"].format(n=n),
-                         {"prolong_count": 1, "prolong_days": prolong_days,
-                          "deadline": appeal_deadline(start_day, prolong_days).isoformat()}))
+        ch.append(
+            Change(
+                t,
+                "PROLONG",
+                "PROLONGED",
+                "ON_PROLONGATION",
+                exec_id,
+                None,
+                "Требуется дополнительное изучение вопроса.",
+                sm["PROLONGED"].format(n=n),
+                {
+                    "prolong_count": 1,
+                    "prolong_days": prolong_days,
+                    "deadline": appeal_deadline(start_day, prolong_days).isoformat(),
+                },
+            )
+        )
         min_k = k + 1
         if rng.random() < SHARE["second_prolongation"]:
             k2 = 15 + prolong_days - int(rng.integers(1, 4))
             n2 = int(rng.choice([10, 15]))
             t = _after(rng, t, _office_time(rng, add_working_days(start_day, k2)))
             prolong_days += n2
-            ch.append(Change(t, "PROLONG", "PROLONGED", "ON_PROLONGATION", exec_id, None, None,
-                             sm["PROLONGED"].format(n=n2),
-                             {"prolong_count": 2, "prolong_days": prolong_days,
-                              "deadline": appeal_deadline(start_day, prolong_days).isoformat()}))
+            ch.append(
+                Change(
+                    t,
+                    "PROLONG",
+                    "PROLONGED",
+                    "ON_PROLONGATION",
+                    exec_id,
+                    None,
+                    None,
+                    sm["PROLONGED"].format(n=n2),
+                    {
+                        "prolong_count": 2,
+                        "prolong_days": prolong_days,
+                        "deadline": appeal_deadline(start_day, prolong_days).isoformat(),
+                    },
+                )
+            )
             min_k = k2 + 1
     allowed = DEFAULT_DEADLINE_WORKING_DAYS + prolong_days
     u = rng.random()
@@ -761,8 +1074,11 @@ def _simulate_appeal(rng: np.random.Generator, serial: int, reg_serial: int, cre
 
     if rng.random() < SHARE["comment"]:
         tc = _after(rng, t, t + timedelta(hours=float(rng.uniform(2, 24 * 5))))
-        msg = (f"Заявитель просит перезвонить по номеру {person.phone}." if rng.random() < 0.5
-               else "Запрошены дополнительные материалы у заявителя.")
+        msg = (
+            f"Заявитель просит перезвонить по номеру {person.phone}."
+            if rng.random() < 0.5
+            else "Запрошены дополнительные материалы у заявителя."
+        )
         ch.append(Change(tc, "COMMENT", None, None, exec_id, None, msg, None, {}))
         t = tc
     t = _after(rng, t, _office_time(rng, add_working_days(start_day, k)))
@@ -771,13 +1087,34 @@ def _simulate_appeal(rng: np.random.Generator, serial: int, reg_serial: int, cre
 
     if original is None and rng.random() < SHARE["complaint"]:
         t += timedelta(days=int(rng.integers(1, 11)), seconds=int(rng.integers(0, 36000)))
-        ch.append(Change(t, "COMMENT", None, None, org_id, None,
-                         "Заявитель обжаловал ответ вышестоящему органу.", None,
-                         {"complaint_exist": True}))
+        ch.append(
+            Change(
+                t,
+                "COMMENT",
+                None,
+                None,
+                org_id,
+                None,
+                "Заявитель обжаловал ответ вышестоящему органу.",
+                None,
+                {"complaint_exist": True},
+            )
+        )
         if rng.random() < SHARE["lawsuit"]:
             t += timedelta(days=int(rng.integers(1, 6)))
-            ch.append(Change(t, "COMMENT", None, None, org_id, None,
-                             "Заявитель обратился в суд.", None, {"has_lawsuit": True}))
+            ch.append(
+                Change(
+                    t,
+                    "COMMENT",
+                    None,
+                    None,
+                    org_id,
+                    None,
+                    "Заявитель обратился в суд.",
+                    None,
+                    {"has_lawsuit": True},
+                )
+            )
         if rng.random() < SHARE["reopen_after_complaint"]:
             t = _reopen(rng, ch, t, org_id, exec_id, lang, person)
     elif original is None and rng.random() < SHARE["controller_reopen"]:
@@ -785,16 +1122,34 @@ def _simulate_appeal(rng: np.random.Generator, serial: int, reg_serial: int, cre
     return Appeal(record, ch)
 
 
-def _answer(rng: np.random.Generator, ch: list[Change], t: datetime, exec_id: int, lang: str,
-            person: Applicant, dup_of: str | None) -> datetime:
+def _answer(
+    rng: np.random.Generator,
+    ch: list[Change],
+    t: datetime,
+    exec_id: int,
+    lang: str,
+    person: Applicant,
+    dup_of: str | None,
+) -> datetime:
     if dup_of is not None:
         msg = f"Обращение является дубликатом обращения № {dup_of}, ответ дан ранее."
     else:
         msg = _pick(rng, ANSWERS_KK if lang == "kk" else ANSWERS_RU)
         if rng.random() < SHARE["phone_in_message"]:
             msg += f" Исполнитель связался с заявителем по номеру {person.phone}."
-    ch.append(Change(t, "ANSWER", "ANSWERED", "RESPONSE_SENT", exec_id, None, msg,
-                     SYSTEM_MESSAGES["ANSWERED"], {"finish_date": _ts(t)}))
+    ch.append(
+        Change(
+            t,
+            "ANSWER",
+            "ANSWERED",
+            "RESPONSE_SENT",
+            exec_id,
+            None,
+            msg,
+            SYSTEM_MESSAGES["ANSWERED"],
+            {"finish_date": _ts(t)},
+        )
+    )
     return t
 
 
@@ -803,17 +1158,33 @@ def _close(rng: np.random.Generator, ch: list[Change], t: datetime, org_id: int)
         t = t + timedelta(seconds=int(rng.integers(60, 7200)))
     else:
         t = t + timedelta(days=int(rng.integers(1, 8)), seconds=int(rng.integers(0, 36000)))
-    ch.append(Change(t, "CHANGE_STATUS", "CLOSED", "DONE", org_id, None, None,
-                     SYSTEM_MESSAGES["CLOSED"], {}))
+    ch.append(Change(t, "CHANGE_STATUS", "CLOSED", "DONE", org_id, None, None, SYSTEM_MESSAGES["CLOSED"], {}))
     return t
 
 
-def _reopen(rng: np.random.Generator, ch: list[Change], t: datetime, org_id: int, exec_id: int,
-            lang: str, person: Applicant) -> datetime:
+def _reopen(
+    rng: np.random.Generator,
+    ch: list[Change],
+    t: datetime,
+    org_id: int,
+    exec_id: int,
+    lang: str,
+    person: Applicant,
+) -> datetime:
     t = _after(rng, t, _office_time(rng, add_working_days(t.date(), int(rng.integers(1, 4)))))
-    ch.append(Change(t, "REOPEN", "REOPENED", "RETURNED", org_id, exec_id,
-                     "Ответ не по существу, направлено на повторное рассмотрение.",
-                     SYSTEM_MESSAGES["REOPENED"], {"finish_date": None}))
+    ch.append(
+        Change(
+            t,
+            "REOPEN",
+            "REOPENED",
+            "RETURNED",
+            org_id,
+            exec_id,
+            "Ответ не по существу, направлено на повторное рассмотрение.",
+            SYSTEM_MESSAGES["REOPENED"],
+            {"finish_date": None},
+        )
+    )
     t = _after(rng, t, _office_time(rng, add_working_days(t.date(), int(rng.integers(2, 11)))))
     t = _answer(rng, ch, t, exec_id, lang, person, None)
     return _close(rng, ch, t, org_id)
@@ -827,8 +1198,7 @@ def _check_contract() -> None:
     assert set(SHARE) and set(APPEAL_CHARACTERS) == {"INDIVIDUAL", "COLLECTIVE"}
     assert {"kk", "ru", "en"} <= set(LANGUAGES)
     assert set(SYSTEM_MESSAGES) - {"FORWARD"} <= set(APPEAL_STATES)
-    assert {"NEW", "IN_WORK", "ON_PROLONGATION", "RESPONSE_SENT", "DONE", "RETURNED"} <= set(
-        WORKING_STATES)
+    assert {"NEW", "IN_WORK", "ON_PROLONGATION", "RESPONSE_SENT", "DONE", "RETURNED"} <= set(WORKING_STATES)
     assert {"CHANGE_STATUS", "FORWARD", "PROLONG", "ANSWER", "REOPEN", "COMMENT"} <= set(EVENT_TYPES)
 
 
@@ -840,8 +1210,9 @@ def _filings_on(rng: np.random.Generator, d: date, per_working_day: float) -> in
     return int(rng.poisson(per_working_day * factor))
 
 
-def simulate_appeals(start: date = date(2024, 1, 1), days: int = 90, seed: int = 2024,
-                     per_working_day: float = 55.0) -> list[Appeal]:
+def simulate_appeals(
+    start: date = date(2024, 1, 1), days: int = 90, seed: int = 2024, per_working_day: float = 55.0
+) -> list[Appeal]:
     """All appeals filed in [start, start + days), with their full life cycles."""
     appeals: list[Appeal] = []
     people: list[Applicant] = []
@@ -886,15 +1257,17 @@ def simulate_appeals(start: date = date(2024, 1, 1), days: int = 90, seed: int =
                 pidx = len(people) - 1
             serial += 1
             reg_serial[d.year] = reg_serial.get(d.year, 0) + 1
-            appeal = _simulate_appeal(rng, serial, reg_serial[d.year], created, source,
-                                      people[pidx], original)
+            appeal = _simulate_appeal(
+                rng, serial, reg_serial[d.year], created, source, people[pidx], original
+            )
             appeal.record["_person"] = pidx
             appeals.append(appeal)
     return appeals
 
 
-def _snapshot(record: dict[str, object], fields: dict[str, object], state: str, working: str,
-              modified: datetime) -> dict[str, object]:
+def _snapshot(
+    record: dict[str, object], fields: dict[str, object], state: str, working: str, modified: datetime
+) -> dict[str, object]:
     row = {c: record.get(c) for c in APPEAL_COLUMNS}
     row.update(fields)
     row["current_state"] = state
@@ -903,9 +1276,9 @@ def _snapshot(record: dict[str, object], fields: dict[str, object], state: str, 
     return row
 
 
-def bundled_day_rows(start: date = date(2024, 1, 1), days: int = 90, seed: int = 2024,
-                     per_working_day: float = 55.0
-                     ) -> tuple[list[list[dict[str, object]]], list[list[dict[str, object]]]]:
+def bundled_day_rows(
+    start: date = date(2024, 1, 1), days: int = 90, seed: int = 2024, per_working_day: float = 55.0
+) -> tuple[list[list[dict[str, object]]], list[list[dict[str, object]]]]:
     """(appeal snapshots, events) per file day, in file order."""
     appeals = simulate_appeals(start, days, seed, per_working_day)
     end = datetime(start.year, start.month, start.day) + timedelta(days=days)
@@ -970,8 +1343,10 @@ def _write_rows(path: Path, rows: list[dict[str, object]], columns: list[str]) -
         w.writerows([[_csv_value(r[c]) for c in columns] for r in rows])
         text = buf.getvalue()
     else:
-        text = "".join(json.dumps({c: r[c] for c in columns}, ensure_ascii=False,
-                                  separators=(",", ":")) + "\n" for r in rows)
+        text = "".join(
+            json.dumps({c: r[c] for c in columns}, ensure_ascii=False, separators=(",", ":")) + "\n"
+            for r in rows
+        )
     path.write_bytes(text.encode())
     return path
 
@@ -986,8 +1361,13 @@ def events_file_format(day_index: int) -> str:
     return "csv" if day_index % 7 == 5 else "jsonl"
 
 
-def write_bundled_appeals(out_dir: Path, start: date = date(2024, 1, 1), days: int = 90,
-                          seed: int = 2024, per_working_day: float = 55.0) -> list[Path]:
+def write_bundled_appeals(
+    out_dir: Path,
+    start: date = date(2024, 1, 1),
+    days: int = 90,
+    seed: int = 2024,
+    per_working_day: float = 55.0,
+) -> list[Path]:
     """Write the demo export: per day an appeals file and an events file; returns the paths.
 
     `per_working_day` is the mean number of appeals filed on a Monday-Friday working day
@@ -1001,10 +1381,12 @@ def write_bundled_appeals(out_dir: Path, start: date = date(2024, 1, 1), days: i
     paths = []
     for i in range(days):
         d = start + timedelta(days=i)
-        paths.append(_write_rows(out_dir / f"appeals_{d}.{appeals_file_format(i)}",
-                                 appeal_rows[i], APPEAL_COLUMNS))
-        paths.append(_write_rows(out_dir / f"appeal_events_{d}.{events_file_format(i)}",
-                                 event_rows[i], EVENT_COLUMNS))
+        paths.append(
+            _write_rows(out_dir / f"appeals_{d}.{appeals_file_format(i)}", appeal_rows[i], APPEAL_COLUMNS)
+        )
+        paths.append(
+            _write_rows(out_dir / f"appeal_events_{d}.{events_file_format(i)}", event_rows[i], EVENT_COLUMNS)
+        )
     # Their checksums, beside them: only these files may be hashed with the public demo key.
     record_demo_files(paths)
     return paths
@@ -1014,12 +1396,39 @@ def write_bundled_appeals(out_dir: Path, start: date = date(2024, 1, 1), days: i
 # Scale set: counter-based (hash) randomness, vectorised numpy plans, DuckDB rendering.
 # Stages of an appeal's life cycle; -1 = does not happen.
 # --------------------------------------------------------------------------------------------
-SCALE_STAGES = ("CREATED", "ASSIGNED", "IN_PROGRESS", "PROLONGED", "ANSWERED", "CLOSED",
-                "REOPENED", "ANSWERED", "CLOSED")
-STAGE_TYPE = ("CHANGE_STATUS", "FORWARD", "CHANGE_STATUS", "PROLONG", "ANSWER", "CHANGE_STATUS",
-              "REOPEN", "ANSWER", "CHANGE_STATUS")
-STAGE_WORKING = ("NEW", "NEW", "IN_WORK", "ON_PROLONGATION", "RESPONSE_SENT", "DONE", "RETURNED",
-                 "RESPONSE_SENT", "DONE")
+SCALE_STAGES = (
+    "CREATED",
+    "ASSIGNED",
+    "IN_PROGRESS",
+    "PROLONGED",
+    "ANSWERED",
+    "CLOSED",
+    "REOPENED",
+    "ANSWERED",
+    "CLOSED",
+)
+STAGE_TYPE = (
+    "CHANGE_STATUS",
+    "FORWARD",
+    "CHANGE_STATUS",
+    "PROLONG",
+    "ANSWER",
+    "CHANGE_STATUS",
+    "REOPEN",
+    "ANSWER",
+    "CHANGE_STATUS",
+)
+STAGE_WORKING = (
+    "NEW",
+    "NEW",
+    "IN_WORK",
+    "ON_PROLONGATION",
+    "RESPONSE_SENT",
+    "DONE",
+    "RETURNED",
+    "RESPONSE_SENT",
+    "DONE",
+)
 N_STAGES = len(SCALE_STAGES)
 DAY_S = 86_400
 STREAMS = 1024  # counter streams per key (demo.counters)
@@ -1043,19 +1452,20 @@ class _ScaleContext:
         self.start, self.days, self.seed = start, days, seed
         self.epoch0 = int((np.datetime64(start, "s") - np.datetime64(0, "s")).astype(np.int64))
         self.first_idx = np.concatenate([[0], np.cumsum(per_day)]).astype(np.int64)
-        hol = [np.datetime64(d) for d in _kz_holidays()
-               if start - timedelta(days=30) <= d <= start + timedelta(days=days + 400)]
+        hol = [
+            np.datetime64(d)
+            for d in _kz_holidays()
+            if start - timedelta(days=30) <= d <= start + timedelta(days=days + 400)
+        ]
         self.cal = np.busdaycalendar(holidays=hol)
         # localities: a global cdf in which region r occupies [r, r + 1)
         self.loc_codes: list[str] = []
         self.loc_names: list[str] = []
         cdf, self.loc_region = [], []
         for r_i, r in enumerate(REGION_CODES):
-            for (code, name), c in zip(KATO_LOCALITIES[r], np.cumsum(LOCALITY_WEIGHTS[r]),
-                                       strict=True):
+            for (code, name), c in zip(KATO_LOCALITIES[r], np.cumsum(LOCALITY_WEIGHTS[r]), strict=True):
                 self.loc_codes.append(code)
-                self.loc_names.append(CITY_NAMES_RU.get(r, "") + (", " if r in CITY_NAMES_RU
-                                                                   else "") + name)
+                self.loc_names.append(CITY_NAMES_RU.get(r, "") + (", " if r in CITY_NAMES_RU else "") + name)
                 cdf.append(r_i + min(c, 1.0 - 1e-12))
                 self.loc_region.append(r_i)
         self.loc_cdf = np.array(cdf)
@@ -1066,8 +1476,7 @@ class _ScaleContext:
         self.cat_ids = [category_id(c.name) for c in CATEGORIES]
         offsets = {"akimat": 0, "police": POLICE_OFFSET, "court": COURT_OFFSET}
         offsets |= {k: v[0] for k, v in REGIONAL_DEPARTMENTS.items()}
-        self.cat_offset = np.array([-1 if c.regional is None else offsets[c.regional]
-                                    for c in CATEGORIES])
+        self.cat_offset = np.array([-1 if c.regional is None else offsets[c.regional] for c in CATEGORIES])
         self.cat_central = np.array([_central_org(c.central) for c in CATEGORIES])
 
     def busday(self, day: np.ndarray, n: np.ndarray) -> np.ndarray:
@@ -1090,8 +1499,11 @@ def _plan(ctx: _ScaleContext, idx: np.ndarray) -> dict[str, np.ndarray]:
     day = np.searchsorted(ctx.first_idx, idx, side="right") - 1
     day0 = ctx.epoch0 // DAY_S + day
     online = u(1) < 0.92
-    sec = np.where(online, _choice(u(2), ONLINE_HOURS) * 3600 + (u(3) * 3600).astype(np.int64),
-                   9 * 3600 + (u(3) * 9 * 3600).astype(np.int64))
+    sec = np.where(
+        online,
+        _choice(u(2), ONLINE_HOURS) * 3600 + (u(3) * 3600).astype(np.int64),
+        9 * 3600 + (u(3) * 9 * 3600).astype(np.int64),
+    )
     created = day0 * DAY_S + sec
     start = created + 5 + (u(4) * 295).astype(np.int64)
     sday = start // DAY_S
@@ -1102,64 +1514,96 @@ def _plan(ctx: _ScaleContext, idx: np.ndarray) -> dict[str, np.ndarray]:
     o_person = np.where(u(7, orig) < 0.22, (u(8, orig) * orig).astype(np.int64), orig)
     person = np.where(dup, o_person, base_person)
     region = _choice(u(20, person), REGION_WEIGHTS)
-    loc = np.minimum(np.searchsorted(ctx.loc_cdf, region + u(21, person), side="right"),
-                     len(ctx.loc_codes) - 1)
+    loc = np.minimum(
+        np.searchsorted(ctx.loc_cdf, region + u(21, person), side="right"), len(ctx.loc_codes) - 1
+    )
     lang_u = u(22, person)
     lang = np.where(lang_u < 0.005, 2, np.where(lang_u < 0.005 + ctx.kk_share[region], 0, 1))
     cat = _choice(u(9), CATEGORY_WEIGHTS)
-    sub = ctx.sub_first[cat] + (u(10) * (ctx.sub_first[cat + 1] - ctx.sub_first[cat])
-                                ).astype(np.int64)
+    sub = ctx.sub_first[cat] + (u(10) * (ctx.sub_first[cat + 1] - ctx.sub_first[cat])).astype(np.int64)
     central = ctx.cat_central[cat]
     akimat = ctx.region_num[region] * 100
     regional = ctx.cat_offset[cat] >= 0
     exec_org = np.where(regional, akimat + ctx.cat_offset[cat], central)
     ro = u(11)
-    org = np.where(regional, np.where(ro < 0.55, akimat, np.where(ro < 0.85, exec_org, central)),
-                   np.where(ro < 0.9, central, akimat))
+    org = np.where(
+        regional,
+        np.where(ro < 0.55, akimat, np.where(ro < 0.85, exec_org, central)),
+        np.where(ro < 0.9, central, akimat),
+    )
 
     t = np.full((n, N_STAGES), -1, dtype=np.int64)
     t[:, 0] = start
     hour = (start % DAY_S) // 3600
     same = ctx.is_working(sday) & (hour >= 8) & (hour < 16)
     office = (9 * 3600 + u(12) * 4 * 3600).astype(np.int64)
-    t[:, 1] = np.where(same, start + 300 + (u(13) * 14_100).astype(np.int64),
-                       ctx.busday(sday, np.ones(n, np.int64)) * DAY_S + office)
+    t[:, 1] = np.where(
+        same,
+        start + 300 + (u(13) * 14_100).astype(np.int64),
+        ctx.busday(sday, np.ones(n, np.int64)) * DAY_S + office,
+    )
     quick = u(14) < 0.6
-    t[:, 2] = np.where(quick, t[:, 1] + 300 + (u(15) * 10_500).astype(np.int64),
-                       ctx.busday(t[:, 1] // DAY_S, 1 + (u(16) < 0.5)) * DAY_S
-                       + (9 * 3600 + u(17) * 9 * 3600).astype(np.int64))
+    t[:, 2] = np.where(
+        quick,
+        t[:, 1] + 300 + (u(15) * 10_500).astype(np.int64),
+        ctx.busday(t[:, 1] // DAY_S, 1 + (u(16) < 0.5)) * DAY_S
+        + (9 * 3600 + u(17) * 9 * 3600).astype(np.int64),
+    )
     prolonged = (u(18) < 0.07) & ~dup
     pk = 8 + (u(19) * 7).astype(np.int64)
-    pdays = np.where(prolonged, np.array([10, 15, 20, 30])[_choice(u(23), [.3, .4, .15, .15])], 0)
+    pdays = np.where(prolonged, np.array([10, 15, 20, 30])[_choice(u(23), [0.3, 0.4, 0.15, 0.15])], 0)
     t_pro = ctx.busday(sday, pk) * DAY_S + (9 * 3600 + u(24) * 9 * 3600).astype(np.int64)
     t[:, 3] = np.where(prolonged, np.maximum(t_pro, t[:, 2] + 600), -1)
     allowed = DEFAULT_DEADLINE_WORKING_DAYS + pdays
     lu = u(25)
-    k = np.where(lu < 0.07, allowed + 1 + (u(26) * 10).astype(np.int64),
-                 np.clip(np.ceil(allowed * np.sqrt(u(27))), 1, allowed).astype(np.int64))
+    k = np.where(
+        lu < 0.07,
+        allowed + 1 + (u(26) * 10).astype(np.int64),
+        np.clip(np.ceil(allowed * np.sqrt(u(27))), 1, allowed).astype(np.int64),
+    )
     k = np.where(prolonged, np.maximum(k, pk + 1), k)
     k = np.where(dup, 1 + (u(26) * 3).astype(np.int64), k)
     t_ans = ctx.busday(sday, k) * DAY_S + (9 * 3600 + u(28) * 9 * 3600).astype(np.int64)
     t[:, 4] = np.maximum(t_ans, np.maximum(t[:, 2], t[:, 3]) + 600)
     close_same = u(29) < 0.55
-    t[:, 5] = t[:, 4] + np.where(close_same, 60 + (u(30) * 7140).astype(np.int64),
-                                 (1 + (u(31) * 7).astype(np.int64)) * DAY_S
-                                 + (u(32) * 36_000).astype(np.int64))
+    t[:, 5] = t[:, 4] + np.where(
+        close_same,
+        60 + (u(30) * 7140).astype(np.int64),
+        (1 + (u(31) * 7).astype(np.int64)) * DAY_S + (u(32) * 36_000).astype(np.int64),
+    )
     reopen = (u(33) < 0.02) & ~dup
-    t_re = ctx.busday(t[:, 5] // DAY_S, 1 + (u(34) * 3).astype(np.int64)) * DAY_S \
-        + (9 * 3600 + u(35) * 9 * 3600).astype(np.int64)
+    t_re = ctx.busday(t[:, 5] // DAY_S, 1 + (u(34) * 3).astype(np.int64)) * DAY_S + (
+        9 * 3600 + u(35) * 9 * 3600
+    ).astype(np.int64)
     t[:, 6] = np.where(reopen, np.maximum(t_re, t[:, 5] + 600), -1)
-    t_a2 = ctx.busday(t[:, 6] // DAY_S, 2 + (u(36) * 9).astype(np.int64)) * DAY_S \
-        + (9 * 3600 + u(37) * 9 * 3600).astype(np.int64)
+    t_a2 = ctx.busday(t[:, 6] // DAY_S, 2 + (u(36) * 9).astype(np.int64)) * DAY_S + (
+        9 * 3600 + u(37) * 9 * 3600
+    ).astype(np.int64)
     t[:, 7] = np.where(reopen, t_a2, -1)
     t[:, 8] = np.where(reopen, t_a2 + 60 + (u(38) * 7140).astype(np.int64), -1)
-    return {"idx": idx, "day": day, "created": created, "t": t, "org": org, "exec": exec_org,
-            "cat": cat, "sub": sub, "loc": loc, "lang": lang, "person": person, "dup": dup,
-            "orig": orig, "pdays": pdays, "sday": sday, "first_day": day0,
-            "type": _choice(u(39), list(TYPE_WEIGHTS.values())),
-            "source": np.where(online, _choice(u(40), [.33, .25, .24, .03]),
-                               4 + _choice(u(40), [.07, .05, .03])),
-            "collective": u(41) < 0.06}
+    return {
+        "idx": idx,
+        "day": day,
+        "created": created,
+        "t": t,
+        "org": org,
+        "exec": exec_org,
+        "cat": cat,
+        "sub": sub,
+        "loc": loc,
+        "lang": lang,
+        "person": person,
+        "dup": dup,
+        "orig": orig,
+        "pdays": pdays,
+        "sday": sday,
+        "first_day": day0,
+        "type": _choice(u(39), list(TYPE_WEIGHTS.values())),
+        "source": np.where(
+            online, _choice(u(40), [0.33, 0.25, 0.24, 0.03]), 4 + _choice(u(40), [0.07, 0.05, 0.03])
+        ),
+        "collective": u(41) < 0.06,
+    }
 
 
 SCALE_SOURCES = ("EGOV", "PA", "MOBILE", "EMAIL", "PAPER", "VISIT", "CALL_CENTER")
@@ -1200,16 +1644,23 @@ def _person_columns(ctx: _ScaleContext, person: np.ndarray) -> dict[str, np.ndar
     age_days = ((18 + (u(51) + u(52)) / 2 * 66) * 365.25).astype(np.int64)
     birth = ctx.epoch0 // DAY_S - age_days
     kazakh = u(54) < 0.7
-    n_first = np.where(kazakh, np.where(female, len(FEMALE_FIRST_KK), len(MALE_FIRST_KK)),
-                       np.where(female, len(FEMALE_FIRST_RU), len(MALE_FIRST_RU)))
+    n_first = np.where(
+        kazakh,
+        np.where(female, len(FEMALE_FIRST_KK), len(MALE_FIRST_KK)),
+        np.where(female, len(FEMALE_FIRST_RU), len(MALE_FIRST_RU)),
+    )
     n_last = np.where(kazakh, len(SURNAMES_KK), len(SURNAMES_RU))
     return {
         "iin": _iins(birth, female, (u(53) * 10_000).astype(np.int64)),
-        "birth": birth, "female": female, "kazakh": kazakh,
-        "first": (u(55) * n_first).astype(np.int64), "last": (u(56) * n_last).astype(np.int64),
+        "birth": birth,
+        "female": female,
+        "kazakh": kazakh,
+        "first": (u(55) * n_first).astype(np.int64),
+        "last": (u(56) * n_last).astype(np.int64),
         "ph_pre": (u(57) * len(MOBILE_PREFIXES)).astype(np.int64),
         "ph_num": (u(58) * 10_000_000).astype(np.int64),
-        "has_email": u(59) < 0.6, "email_dom": (u(60) * len(EMAIL_DOMAINS)).astype(np.int64),
+        "has_email": u(59) < 0.6,
+        "email_dom": (u(60) * len(EMAIL_DOMAINS)).astype(np.int64),
         "street": (u(61) * len(STREETS)).astype(np.int64),
         "house": 1 + (u(62) * 199).astype(np.int64),
         "flat": np.where(u(63) < 0.6, 1 + (u(64) * 149).astype(np.int64), -1),
@@ -1332,8 +1783,9 @@ def _estimate_events_per_appeal(start: date, days: int, weights: np.ndarray, see
     return float(((t >= 0) & (t < end_s)).sum() / per_day.sum())
 
 
-def _buckets(days_arr: np.ndarray, values: np.ndarray, pending: dict[int, list[np.ndarray]],
-             limit: int) -> None:
+def _buckets(
+    days_arr: np.ndarray, values: np.ndarray, pending: dict[int, list[np.ndarray]], limit: int
+) -> None:
     order = np.argsort(days_arr, kind="stable")
     days_sorted, vals = days_arr[order], values[order]
     cut = np.flatnonzero(np.diff(days_sorted)) + 1
@@ -1342,9 +1794,14 @@ def _buckets(days_arr: np.ndarray, values: np.ndarray, pending: dict[int, list[n
             pending.setdefault(int(part_days[0]), []).append(part)
 
 
-def write_scale_appeals(out_dir: Path, events: int = 10_000_000, seed: int = 7,
-                        progress: bool = True, start: date = date(2024, 1, 1),
-                        days: int | None = None) -> list[Path]:
+def write_scale_appeals(
+    out_dir: Path,
+    events: int = 10_000_000,
+    seed: int = 7,
+    progress: bool = True,
+    start: date = date(2024, 1, 1),
+    days: int | None = None,
+) -> list[Path]:
     """Write about `events` history events (+ the appeal snapshots) as daily JSON Lines files.
 
     The period is `days` long (default: ~30k events a day, 14..365 days). Each appeal's attributes
@@ -1362,8 +1819,9 @@ def write_scale_appeals(out_dir: Path, events: int = 10_000_000, seed: int = 7,
     if days is None:
         days = int(np.clip(-(-events // 30_000), 14, 365))
     dates = [start + timedelta(days=i) for i in range(days)]
-    weights = np.array([DOW_FACTOR[d.weekday()] if is_working_day(d) or d.weekday() >= 5
-                        else 0.22 for d in dates])
+    weights = np.array(
+        [DOW_FACTOR[d.weekday()] if is_working_day(d) or d.weekday() >= 5 else 0.22 for d in dates]
+    )
     per_appeal = _estimate_events_per_appeal(start, days, weights, seed)
     appeals_total = events / per_appeal
     per_day = np.floor(weights / weights.sum() * appeals_total + 0.5).astype(np.int64)
@@ -1386,8 +1844,7 @@ def write_scale_appeals(out_dir: Path, events: int = 10_000_000, seed: int = 7,
                 codes = idx[rows] * 16 + stages
                 ev_day = t[rows, stages] // DAY_S - ctx.epoch0 // DAY_S
                 late = _uniform(codes, 70, seed) < SHARE["late_event"]
-                arrival = ev_day + np.where(late, 1 + (_uniform(codes, 71, seed) * 10
-                                                       ).astype(np.int64), 0)
+                arrival = ev_day + np.where(late, 1 + (_uniform(codes, 71, seed) * 10).astype(np.int64), 0)
                 _buckets(arrival, codes, pending_ev, days)
                 resent = _uniform(codes, 72, seed) < SHARE["resent_event"]
                 again = arrival + 1 + (_uniform(codes, 73, seed) * 7).astype(np.int64)
@@ -1402,27 +1859,46 @@ def write_scale_appeals(out_dir: Path, events: int = 10_000_000, seed: int = 7,
             done = (t >= 0) & (t < day_s + DAY_S)
             stage = N_STAGES - 1 - np.argmax(done[:, ::-1], axis=1)
             pers = _person_columns(ctx, p["person"])
-            finish = np.where(done[:, 7], t[:, 7], np.where(done[:, 6], -1,
-                                                            np.where(done[:, 4], t[:, 4], -1)))
+            finish = np.where(
+                done[:, 7], t[:, 7], np.where(done[:, 6], -1, np.where(done[:, 4], t[:, 4], -1))
+            )
             prolong_days = np.where(done[:, 3], p["pdays"], 0)
             su = _uniform(snap_idx, 80, seed)
-            snap = pa.table({
-                "ord": np.arange(len(snap_idx)), "first_day": p["first_day"],
-                "serial": serial0 + snap_idx, "stage": stage, "start_s": t[:, 0],
-                "deadline": ctx.busday(p["sday"], DEFAULT_DEADLINE_WORKING_DAYS + prolong_days),
-                "finish_s": finish, "org": p["org"], "exec_org": np.where(done[:, 1], p["exec"], -1),
-                "source": p["source"], "prolong_count": done[:, 3].astype(np.int64),
-                "prolong_days": prolong_days, "complaint": done[:, 6], "dup": p["dup"],
-                "orig_day": np.searchsorted(ctx.first_idx, p["orig"], side="right") - 1
-                + ctx.epoch0 // DAY_S,
-                "orig_serial": serial0 + p["orig"], "type": p["type"], "cat": p["cat"],
-                "sub": p["sub"], "loc": p["loc"], "collective": p["collective"], "lang": p["lang"],
-                "age": (p["first_day"] - pers["birth"]) * 100 // 36525, "created_s": p["created"],
-                "modified_s": np.max(np.where(done, t, -1), axis=1), "person": p["person"],
-                "text_iin": su < SHARE["iin_in_text"],
-                "text_phone": _uniform(snap_idx, 81, seed) < SHARE["phone_in_text"],
-                **{k: v for k, v in pers.items() if k != "birth"},
-            })
+            snap = pa.table(
+                {
+                    "ord": np.arange(len(snap_idx)),
+                    "first_day": p["first_day"],
+                    "serial": serial0 + snap_idx,
+                    "stage": stage,
+                    "start_s": t[:, 0],
+                    "deadline": ctx.busday(p["sday"], DEFAULT_DEADLINE_WORKING_DAYS + prolong_days),
+                    "finish_s": finish,
+                    "org": p["org"],
+                    "exec_org": np.where(done[:, 1], p["exec"], -1),
+                    "source": p["source"],
+                    "prolong_count": done[:, 3].astype(np.int64),
+                    "prolong_days": prolong_days,
+                    "complaint": done[:, 6],
+                    "dup": p["dup"],
+                    "orig_day": np.searchsorted(ctx.first_idx, p["orig"], side="right")
+                    - 1
+                    + ctx.epoch0 // DAY_S,
+                    "orig_serial": serial0 + p["orig"],
+                    "type": p["type"],
+                    "cat": p["cat"],
+                    "sub": p["sub"],
+                    "loc": p["loc"],
+                    "collective": p["collective"],
+                    "lang": p["lang"],
+                    "age": (p["first_day"] - pers["birth"]) * 100 // 36525,
+                    "created_s": p["created"],
+                    "modified_s": np.max(np.where(done, t, -1), axis=1),
+                    "person": p["person"],
+                    "text_iin": su < SHARE["iin_in_text"],
+                    "text_phone": _uniform(snap_idx, 81, seed) < SHARE["phone_in_text"],
+                    **{k: v for k, v in pers.items() if k != "birth"},
+                }
+            )
             path = out_dir / f"appeals_{dates[d]}.jsonl"
             con.register("snap", snap)
             con.execute(f"COPY ({appeals_sql}) TO '{path}' (FORMAT json)")
@@ -1437,16 +1913,27 @@ def write_scale_appeals(out_dir: Path, events: int = 10_000_000, seed: int = 7,
             pers = _person_columns(ctx, p["person"])
             actor = np.where(np.isin(e_stage, (0, 1, 5, 6, 8)), p["org"], p["exec"])
             user = actor * 8 + (_uniform(codes, 82, seed) * 6).astype(np.int64)
-            ev = pa.table({
-                "ord": np.arange(len(codes)), "first_day": p["first_day"],
-                "serial": serial0 + e_idx, "stage": e_stage, "org": p["org"],
-                "exec_org": p["exec"], "t": et,
-                "created_lag": (_uniform(codes, 83, seed) * 4).astype(np.int64),
-                "h1": _hash(codes, 84, seed), "h2": _hash(codes, 85, seed),
-                "u1": _hash(user, 86, 0), "u2": _hash(user, 87, 0), "lang": p["lang"],
-                "msg_phone": _uniform(codes, 88, seed) < SHARE["phone_in_message"],
-                "ph_pre": pers["ph_pre"], "ph_num": pers["ph_num"], "prolong_days": p["pdays"],
-            })
+            ev = pa.table(
+                {
+                    "ord": np.arange(len(codes)),
+                    "first_day": p["first_day"],
+                    "serial": serial0 + e_idx,
+                    "stage": e_stage,
+                    "org": p["org"],
+                    "exec_org": p["exec"],
+                    "t": et,
+                    "created_lag": (_uniform(codes, 83, seed) * 4).astype(np.int64),
+                    "h1": _hash(codes, 84, seed),
+                    "h2": _hash(codes, 85, seed),
+                    "u1": _hash(user, 86, 0),
+                    "u2": _hash(user, 87, 0),
+                    "lang": p["lang"],
+                    "msg_phone": _uniform(codes, 88, seed) < SHARE["phone_in_message"],
+                    "ph_pre": pers["ph_pre"],
+                    "ph_num": pers["ph_num"],
+                    "prolong_days": p["pdays"],
+                }
+            )
             path = out_dir / f"appeal_events_{dates[d]}.jsonl"
             con.register("ev", ev)
             con.execute(f"COPY ({events_sql}) TO '{path}' (FORMAT json)")
@@ -1465,15 +1952,17 @@ def write_scale_appeals(out_dir: Path, events: int = 10_000_000, seed: int = 7,
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m demo.appeals",
-        description="Generate deterministic synthetic eOtinish appeals export files.")
+        description="Generate deterministic synthetic eOtinish appeals export files.",
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     b = sub.add_parser("bundled", help="demo set: 90 days of appeals + events (~20 MB)")
     b.add_argument("out_dir", type=Path)
     b.add_argument("--days", type=int, default=90)
     b.add_argument("--start", type=date.fromisoformat, default=date(2024, 1, 1))
     b.add_argument("--seed", type=int, default=2024)
-    b.add_argument("--per-day", type=float, default=55.0,
-                   help="mean appeals filed per working day (default 55)")
+    b.add_argument(
+        "--per-day", type=float, default=55.0, help="mean appeals filed per working day (default 55)"
+    )
     s = sub.add_parser("scale", help="daily JSON Lines files with about N events, for benchmarks")
     s.add_argument("out_dir", type=Path)
     s.add_argument("--events", type=int, default=10_000_000)
@@ -1486,11 +1975,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     t0 = time.perf_counter()
     if args.command == "bundled":
-        paths = write_bundled_appeals(args.out_dir, start=args.start, days=args.days,
-                                      seed=args.seed, per_working_day=args.per_day)
+        paths = write_bundled_appeals(
+            args.out_dir, start=args.start, days=args.days, seed=args.seed, per_working_day=args.per_day
+        )
     elif args.command == "scale":
-        paths = write_scale_appeals(args.out_dir, events=args.events, seed=args.seed,
-                                    progress=not args.no_progress, days=args.days)
+        paths = write_scale_appeals(
+            args.out_dir, events=args.events, seed=args.seed, progress=not args.no_progress, days=args.days
+        )
     else:
         paths = write_reference_seeds(args.seed_dir)
     dt = time.perf_counter() - t0

@@ -36,7 +36,7 @@ def counter_hash(key: np.ndarray, stream: int, seed: int, *, streams: int) -> np
 
 def uniform(key: np.ndarray, stream: int, seed: int, *, streams: int) -> np.ndarray:
     """U[0, 1) per key, independent across streams and seeds."""
-    return (counter_hash(key, stream, seed, streams=streams) >> np.uint64(11)).astype(np.float64) * 2.0 ** -53
+    return (counter_hash(key, stream, seed, streams=streams) >> np.uint64(11)).astype(np.float64) * 2.0**-53
 
 
 def choice(u: np.ndarray, weights: Sequence[float] | np.ndarray) -> np.ndarray:

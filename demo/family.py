@@ -99,8 +99,20 @@ class Family:
     receiving: set[str] = field(default_factory=set)
 
 
-LAST = ("Ахметов", "Жумабаев", "Касымов", "Нурланов", "Омаров", "Садыков", "Иванов", "Ким", "Петров",
-        "Сулейменов", "Абенов", "Искаков")
+LAST = (
+    "Ахметов",
+    "Жумабаев",
+    "Касымов",
+    "Нурланов",
+    "Омаров",
+    "Садыков",
+    "Иванов",
+    "Ким",
+    "Петров",
+    "Сулейменов",
+    "Абенов",
+    "Искаков",
+)
 FIRST_M = ("Айдос", "Нурлан", "Ерлан", "Асхат", "Данияр", "Сергей", "Андрей", "Руслан")
 FIRST_F = ("Айгерим", "Асель", "Динара", "Мадина", "Елена", "Ольга", "Сауле", "Дана")
 
@@ -134,14 +146,21 @@ class Simulation:
         age = self.rng.uniform(age_low, age_high)
         return self.month - timedelta(days=int(age * 365.25))
 
-    def _person(self, relation: str, sex: str, birth: date, marital: str, hardship: float,
-                last_name: str) -> Person:
+    def _person(
+        self, relation: str, sex: str, birth: date, marital: str, hardship: float, last_name: str
+    ) -> Person:
         rng = self.rng
         female = sex == "F"
         names = FIRST_F if female else FIRST_M
-        p = Person(self._iin(birth, female), sex, birth, relation, marital,
-                   last_name + ("а" if female and last_name.endswith(("ов", "ев")) else ""),
-                   names[int(rng.integers(len(names)))])
+        p = Person(
+            self._iin(birth, female),
+            sex,
+            birth,
+            relation,
+            marital,
+            last_name + ("а" if female and last_name.endswith(("ов", "ев")) else ""),
+            names[int(rng.integers(len(names)))],
+        )
         self._attributes(p, hardship)
         return p
 
@@ -168,21 +187,31 @@ class Simulation:
         if age >= 21:
             p.real_estate = int(rng.random() < 0.55 * (1 - h))
             p.vehicles = int(rng.random() < 0.4 * (1 - h)) + int(rng.random() < 0.05 * (1 - h))
-            p.property_value = round(p.real_estate * float(rng.lognormal(np.log(18e6), 0.5))
-                                     + p.vehicles * float(rng.lognormal(np.log(4e6), 0.5)), 2)
+            p.property_value = round(
+                p.real_estate * float(rng.lognormal(np.log(18e6), 0.5))
+                + p.vehicles * float(rng.lognormal(np.log(4e6), 0.5)),
+                2,
+            )
             if rng.random() < 0.45:
                 p.loans = 1 + int(rng.random() < 0.3)
                 p.debt = round(float(rng.lognormal(np.log(900_000), 0.9)) * p.loans, 2)
                 p.overdue = bool(rng.random() < 0.03 + 0.35 * h)
         if rng.random() < 0.01 + 0.002 * age / 10 + 0.04 * h:
-            p.disability = ("CHILD" if age < 18
-                            else str(rng.choice(["GROUP_1", "GROUP_2", "GROUP_3"], p=[.15, .45, .4])))
+            p.disability = (
+                "CHILD"
+                if age < 18
+                else str(rng.choice(["GROUP_1", "GROUP_2", "GROUP_3"], p=[0.15, 0.45, 0.4]))
+            )
             p.disability_since = max(p.birth, self.month - timedelta(days=int(rng.integers(30, 4000))))
         p.clinic = bool(rng.random() > 0.01 + 0.12 * h)
         p.chronic = bool(rng.random() < 0.02 + 0.004 * age)
         if age >= 18:
-            p.education = str(rng.choice(["BASIC_SECONDARY", "SECONDARY", "VOCATIONAL", "HIGHER"],
-                                         p=[0.05 + 0.3 * h, 0.3, 0.35 - 0.15 * h, 0.3 - 0.15 * h]))
+            p.education = str(
+                rng.choice(
+                    ["BASIC_SECONDARY", "SECONDARY", "VOCATIONAL", "HIGHER"],
+                    p=[0.05 + 0.3 * h, 0.3, 0.35 - 0.15 * h, 0.3 - 0.15 * h],
+                )
+            )
         elif age >= 15:
             p.education = "BASIC_SECONDARY"
         elif age >= 11:
@@ -192,8 +221,9 @@ class Simulation:
         return ((on or self.month) - p.birth).days / 365.25
 
     # --- families ----------------------------------------------------------------------------
-    def _new_family(self, region: str | None = None, head: Person | None = None,
-                    spouse: bool = False) -> Family:
+    def _new_family(
+        self, region: str | None = None, head: Person | None = None, spouse: bool = False
+    ) -> Family:
         rng = self.rng
         h = float(rng.beta(1.1, 5.5))
         region = region or str(rng.choice(REGION_CODES, p=REGION_WEIGHTS))
@@ -207,31 +237,44 @@ class Simulation:
         else:
             size = int(rng.choice(SIZES, p=SIZE_SHARES))
             sex = "M" if rng.random() < 0.68 else "F"
-            head_person = self._person("HEAD", sex, self._birth(22 if size > 1 else 19, 78),
-                                       "SINGLE", h, last)
+            head_person = self._person(
+                "HEAD", sex, self._birth(22 if size > 1 else 19, 78), "SINGLE", h, last
+            )
             members.append(head_person)
             head_age = self._age(head_person)
             if size >= 2 and rng.random() < 0.78:
                 head_person.marital = "MARRIED"
-                members.append(self._person("SPOUSE", "F" if sex == "M" else "M",
-                                            self._birth(max(19, head_age - 8), head_age + 3),
-                                            "MARRIED", h, last))
+                members.append(
+                    self._person(
+                        "SPOUSE",
+                        "F" if sex == "M" else "M",
+                        self._birth(max(19, head_age - 8), head_age + 3),
+                        "MARRIED",
+                        h,
+                        last,
+                    )
+                )
             elif size >= 2:
-                head_person.marital = str(rng.choice(["DIVORCED", "WIDOWED", "SINGLE"], p=[.5, .3, .2]))
+                head_person.marital = str(rng.choice(["DIVORCED", "WIDOWED", "SINGLE"], p=[0.5, 0.3, 0.2]))
             if size >= 4 and head_age < 55 and rng.random() < 0.2:
-                members.append(self._person("PARENT", "F", self._birth(head_age + 20, head_age + 32),
-                                            "WIDOWED", h, last))
+                members.append(
+                    self._person("PARENT", "F", self._birth(head_age + 20, head_age + 32), "WIDOWED", h, last)
+                )
             while len(members) < size:
                 high = min(max(0.5, head_age - 18), 30.0)
                 low = min(max(0.0, head_age - 45), high - 0.5)
-                child = self._person("CHILD", "M" if rng.random() < 0.51 else "F",
-                                     self._birth(low, high), "SINGLE", h, last)
+                child = self._person(
+                    "CHILD", "M" if rng.random() < 0.51 else "F", self._birth(low, high), "SINGLE", h, last
+                )
                 members.append(child)
         family = Family("", region, h, members)
         family.family_id = f"FAM-{members[0].iin}"  # the registry derives it from the head's IIN
-        family.dwelling = str(rng.choice(["OWN", "RENT", "SOCIAL", "RELATIVES", "NONE"],
-                                         p=[0.78 - 0.4 * h, 0.12 + 0.2 * h, 0.03 + 0.05 * h,
-                                            0.065 + 0.13 * h, 0.005 + 0.02 * h]))
+        family.dwelling = str(
+            rng.choice(
+                ["OWN", "RENT", "SOCIAL", "RELATIVES", "NONE"],
+                p=[0.78 - 0.4 * h, 0.12 + 0.2 * h, 0.03 + 0.05 * h, 0.065 + 0.13 * h, 0.005 + 0.02 * h],
+            )
+        )
         family.area = round(float(rng.lognormal(np.log(19 * (1 - 0.5 * h)), 0.3)) * len(members), 2)
         family.water = bool(rng.random() > 0.03 + 0.3 * h)
         family.sewerage = bool(rng.random() > 0.1 + 0.4 * h)
@@ -268,8 +311,12 @@ class Simulation:
         # Deaths: the older, the likelier.
         candidates = [(f, p) for f in self.families for p in self._living(f)]
         weights = np.array([np.exp(self._age(p) / 12) for _, p in candidates])
-        for i in rng.choice(len(candidates), size=rng.poisson(DEATHS_PER_1000 * people / 1000),
-                            replace=False, p=weights / weights.sum()):
+        for i in rng.choice(
+            len(candidates),
+            size=rng.poisson(DEATHS_PER_1000 * people / 1000),
+            replace=False,
+            p=weights / weights.sum(),
+        ):
             family, person = candidates[i]
             person.death = day()
             self.deaths_of_month[person.iin] = person.death
@@ -277,14 +324,24 @@ class Simulation:
                 offered = person.death + timedelta(days=int(rng.integers(3, 12)))
                 self._offer(family, self._recipient(family), "SURVIVOR", offered)
         # Births: to a family with a woman of 20-42.
-        mothers = [(f, p) for f in self.families for p in self._living(f)
-                   if p.sex == "F" and 20 <= self._age(p) < 42 and p.relation in ("HEAD", "SPOUSE")]
+        mothers = [
+            (f, p)
+            for f in self.families
+            for p in self._living(f)
+            if p.sex == "F" and 20 <= self._age(p) < 42 and p.relation in ("HEAD", "SPOUSE")
+        ]
         for i in rng.choice(len(mothers), size=rng.poisson(BIRTHS_PER_1000 * people / 1000), replace=False):
             family, mother = mothers[i]
             born = day()
             relation = "CHILD" if mother.relation in ("HEAD", "SPOUSE") else "GRANDCHILD"
-            child = self._person(relation, "M" if rng.random() < 0.51 else "F", born, "SINGLE",
-                                 family.hardship, family.members[0].last_name.removesuffix("а"))
+            child = self._person(
+                relation,
+                "M" if rng.random() < 0.51 else "F",
+                born,
+                "SINGLE",
+                family.hardship,
+                family.members[0].last_name.removesuffix("а"),
+            )
             child.birth = born
             family.members.append(child)
             if rng.random() < 0.9:
@@ -292,8 +349,7 @@ class Simulation:
         # Status benefits: a family qualifying and not yet receiving is offered with probability 0.5.
         for family in self.families:
             for benefit in STATUS_BENEFITS:
-                if benefit not in family.receiving and self.qualifies(family, benefit) \
-                        and rng.random() < 0.5:
+                if benefit not in family.receiving and self.qualifies(family, benefit) and rng.random() < 0.5:
                     self._offer(family, self._recipient(family), benefit, day())
         # A few offers of the other benefit types.
         for _ in range(rng.poisson(len(self.families) / 300)):
@@ -305,11 +361,17 @@ class Simulation:
                 family.region = str(rng.choice([r for r in REGION_CODES if r != family.region]))
         self.month = end
         # Marriages: a single grown child leaves and founds a family with a new spouse.
-        singles = [(f, p) for f in self.families for p in self._living(f)
-                   if p.relation == "CHILD" and p.marital == "SINGLE" and 20 <= self._age(p) < 35]
-        for i in rng.choice(len(singles), size=min(len(singles),
-                                                     rng.poisson(MARRIAGES_PER_1000 * people / 1000)),
-                            replace=False):
+        singles = [
+            (f, p)
+            for f in self.families
+            for p in self._living(f)
+            if p.relation == "CHILD" and p.marital == "SINGLE" and 20 <= self._age(p) < 35
+        ]
+        for i in rng.choice(
+            len(singles),
+            size=min(len(singles), rng.poisson(MARRIAGES_PER_1000 * people / 1000)),
+            replace=False,
+        ):
             family, person = singles[i]
             family.members.remove(person)
             self.families.append(self._new_family(family.region, person))
@@ -320,8 +382,10 @@ class Simulation:
             if not family.members:
                 continue
             if not any(p.relation == "HEAD" for p in family.members):
-                heir = next((p for p in family.members if p.relation == "SPOUSE"),
-                            max(family.members, key=lambda p: self._age(p)))
+                heir = next(
+                    (p for p in family.members if p.relation == "SPOUSE"),
+                    max(family.members, key=lambda p: self._age(p)),
+                )
                 heir.relation = "HEAD"
                 if heir.marital == "MARRIED":
                     heir.marital = "WIDOWED"
@@ -340,15 +404,32 @@ class Simulation:
         offer_id = f"OF-{self.offers:08d}"
         at = datetime.combine(offered, datetime.min.time()) + timedelta(hours=float(rng.uniform(9, 19)))
         deadline = offered + timedelta(days=ANSWER_DAYS)
-        base = {"offer_id": offer_id, "family_id": family.family_id, "member_iin": person.iin,
-                "benefit_type": benefit, "region_kato": REGION_KATO[family.region]}
-        amounts = {"CHILDBIRTH": 140_000, "SURVIVOR": 60_000, "LARGE_FAMILY": 63_000,
-                   "CHILD_DISABILITY": 55_000, "TARGETED_SOCIAL_ASSISTANCE": 25_000}
+        base = {
+            "offer_id": offer_id,
+            "family_id": family.family_id,
+            "member_iin": person.iin,
+            "benefit_type": benefit,
+            "region_kato": REGION_KATO[family.region],
+        }
+        amounts = {
+            "CHILDBIRTH": 140_000,
+            "SURVIVOR": 60_000,
+            "LARGE_FAMILY": 63_000,
+            "CHILD_DISABILITY": 55_000,
+            "TARGETED_SOCIAL_ASSISTANCE": 25_000,
+        }
 
         def emit(kind: str, when: datetime, **extra) -> None:
-            self.events.append({**base, "event_id": f"{offer_id}-{kind}", "event_type": kind,
-                                "event_time": when, "answer_deadline": extra.get("deadline"),
-                                "amount_kzt": extra.get("amount")})
+            self.events.append(
+                {
+                    **base,
+                    "event_id": f"{offer_id}-{kind}",
+                    "event_type": kind,
+                    "event_time": when,
+                    "answer_deadline": extra.get("deadline"),
+                    "amount_kzt": extra.get("amount"),
+                }
+            )
 
         emit("OFFER_SENT", at, deadline=deadline)
         roll = rng.random()
@@ -377,12 +458,28 @@ class Simulation:
             region = REGION_KATO[family.region]
             for p in family.members:
                 age = self._age(p)
-                rows["civil_registry"].append([
-                    p.iin, family.family_id, p.relation, p.sex, p.birth, p.death, p.marital, region,
-                    p.last_name, p.first_name])
+                rows["civil_registry"].append(
+                    [
+                        p.iin,
+                        family.family_id,
+                        p.relation,
+                        p.sex,
+                        p.birth,
+                        p.death,
+                        p.marital,
+                        region,
+                        p.last_name,
+                        p.first_name,
+                    ]
+                )
                 if p.income or p.pension:
-                    source = ("PENSION" if not p.income else
-                              "SELF_EMPLOYED" if p.employment == "SELF_EMPLOYED" else "SALARY")
+                    source = (
+                        "PENSION"
+                        if not p.income
+                        else "SELF_EMPLOYED"
+                        if p.employment == "SELF_EMPLOYED"
+                        else "SALARY"
+                    )
                     rows["income"].append([p.iin, source, _money(p.income), _money(p.pension)])
                 if p.real_estate or p.vehicles:
                     rows["property"].append([p.iin, p.real_estate, p.vehicles, _money(p.property_value)])
@@ -392,8 +489,14 @@ class Simulation:
                     rows["employment"].append([p.iin, p.employment])
                 if p.disability:
                     rows["disability"].append([p.iin, p.disability, p.disability_since])
-                rows["health"].append([p.iin, p.clinic, p.chronic,
-                                       p.sex == "F" and 20 <= age < 40 and int(p.iin[7:11]) % 40 == 0])
+                rows["health"].append(
+                    [
+                        p.iin,
+                        p.clinic,
+                        p.chronic,
+                        p.sex == "F" and 20 <= age < 40 and int(p.iin[7:11]) % 40 == 0,
+                    ]
+                )
                 if age >= 1:
                     rows["education"].append([p.iin, _institution(p, age, family.hardship), p.education])
             recipient = self._recipient(family) if self._living(family) else family.members[0]
@@ -401,8 +504,17 @@ class Simulation:
                 kzt = {"LARGE_FAMILY": 63_000, "CHILD_DISABILITY": 55_000}.get(benefit, 25_000)
                 rows["social_benefits"].append([recipient.iin, benefit, _money(kzt)])
             rooms = max(1, round(family.area / 18))
-            rows["housing"].append([family.family_id, family.dwelling, _money(family.area), rooms,
-                                    family.water, family.sewerage, family.heating])
+            rows["housing"].append(
+                [
+                    family.family_id,
+                    family.dwelling,
+                    _money(family.area),
+                    rooms,
+                    family.water,
+                    family.sewerage,
+                    family.heating,
+                ]
+            )
         return rows
 
 
@@ -429,14 +541,31 @@ def _write(path: Path, columns: list[str], rows: list[list]) -> Path:
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(columns)
         for row in rows:
-            writer.writerow(["" if v is None else "true" if v is True else "false" if v is False
-                             else v.isoformat(sep="T", timespec="seconds") if isinstance(v, datetime)
-                             else v for v in row])
+            writer.writerow(
+                [
+                    ""
+                    if v is None
+                    else "true"
+                    if v is True
+                    else "false"
+                    if v is False
+                    else v.isoformat(sep="T", timespec="seconds")
+                    if isinstance(v, datetime)
+                    else v
+                    for v in row
+                ]
+            )
     return path
 
 
-def write_family(out_dir: Path, families: int = FAMILIES, months: int = MONTHS,
-                 first_month: date = FIRST_MONTH, seed: int = 2023, events: bool = True) -> list[Path]:
+def write_family(
+    out_dir: Path,
+    families: int = FAMILIES,
+    months: int = MONTHS,
+    first_month: date = FIRST_MONTH,
+    seed: int = 2023,
+    events: bool = True,
+) -> list[Path]:
     """Simulate and write the extracts of `months` months and the daily event files of their days."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -472,8 +601,20 @@ def _registry_of_month(rows: list[list], sim: Simulation, month: date) -> list[l
         for p in family.members:
             if p.iin not in known and month <= p.birth < end:
                 known.add(p.iin)
-                out.append([p.iin, family.family_id, p.relation, p.sex, p.birth, p.death, p.marital,
-                            region_of[family.family_id], p.last_name, p.first_name])
+                out.append(
+                    [
+                        p.iin,
+                        family.family_id,
+                        p.relation,
+                        p.sex,
+                        p.birth,
+                        p.death,
+                        p.marital,
+                        region_of[family.family_id],
+                        p.last_name,
+                        p.first_name,
+                    ]
+                )
     return out
 
 
@@ -500,8 +641,9 @@ def write_bundled_family(out_dir: Path, seed: int = 2023) -> list[Path]:
     return write_family(out_dir, seed=seed)
 
 
-def write_scale_family(out_dir: Path, families: int = 1_000_000, months: int = 1,
-                       seed: int = 7) -> list[Path]:
+def write_scale_family(
+    out_dir: Path, families: int = 1_000_000, months: int = 1, seed: int = 7
+) -> list[Path]:
     """National-scale extracts for benchmarks (the same simulation; about a minute per 100,000
     families and month)."""
     return write_family(out_dir, families=families, months=months, seed=seed)

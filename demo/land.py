@@ -84,33 +84,34 @@ END = np.datetime64("2025-12-31")
 # kz_land_reference.csv): the withdrawals are calibrated to them.
 RETURNED_HA = {int(year): ha for year, ha in national_land_figures("agri_land_returned_to_state").items()}
 if sorted(RETURNED_HA) != YEARS:
-    raise ValueError(f"kz_land_reference.csv: hectares returned to the state for {sorted(RETURNED_HA)}, "
-                     f"not {YEARS}")
+    raise ValueError(
+        f"kz_land_reference.csv: hectares returned to the state for {sorted(RETURNED_HA)}, not {YEARS}"
+    )
 
 # KATO 2-digit region: (centre lon, centre lat, spread in degrees, weight of parcels, weight of
 # subsoil sites). Centres are approximate (the 2022 borders); weights roughly follow agricultural
 # land and mining activity.
 REGIONS: dict[str, tuple[float, float, float, float, float]] = {
-    "10": (79.5, 48.8, 1.8, 6, 8),     # Abai
-    "11": (70.5, 51.6, 1.8, 10, 4),    # Akmola
-    "15": (58.0, 48.5, 2.2, 8, 6),     # Aktobe
-    "19": (77.0, 44.3, 1.4, 4, 3),     # Almaty Region
-    "23": (52.5, 47.0, 1.6, 3, 1),     # Atyrau
-    "27": (51.5, 50.0, 1.8, 6, 2),     # West Kazakhstan
-    "31": (72.5, 44.2, 1.6, 4, 3),     # Zhambyl
-    "33": (79.0, 45.3, 1.4, 4, 3),     # Zhetisu
-    "35": (74.5, 48.8, 1.8, 6, 10),    # Karaganda
-    "39": (63.5, 51.5, 2.0, 10, 6),    # Kostanay
-    "43": (64.0, 45.0, 2.0, 3, 2),     # Kyzylorda
-    "47": (53.5, 44.0, 1.5, 2, 2),     # Mangystau
-    "55": (76.5, 52.0, 1.6, 6, 5),     # Pavlodar
-    "59": (69.5, 54.0, 1.3, 7, 1),     # North Kazakhstan
-    "61": (68.5, 42.8, 1.3, 5, 3),     # Turkistan
-    "62": (67.0, 47.8, 2.0, 3, 7),     # Ulytau
-    "63": (84.0, 49.5, 1.5, 4, 8),     # East Kazakhstan
-    "71": (71.45, 51.15, 0.07, 0.4, 0.2),   # Astana
-    "75": (76.9, 43.25, 0.07, 0.3, 0.2),    # Almaty
-    "79": (69.6, 42.32, 0.07, 0.4, 0.3),    # Shymkent
+    "10": (79.5, 48.8, 1.8, 6, 8),  # Abai
+    "11": (70.5, 51.6, 1.8, 10, 4),  # Akmola
+    "15": (58.0, 48.5, 2.2, 8, 6),  # Aktobe
+    "19": (77.0, 44.3, 1.4, 4, 3),  # Almaty Region
+    "23": (52.5, 47.0, 1.6, 3, 1),  # Atyrau
+    "27": (51.5, 50.0, 1.8, 6, 2),  # West Kazakhstan
+    "31": (72.5, 44.2, 1.6, 4, 3),  # Zhambyl
+    "33": (79.0, 45.3, 1.4, 4, 3),  # Zhetisu
+    "35": (74.5, 48.8, 1.8, 6, 10),  # Karaganda
+    "39": (63.5, 51.5, 2.0, 10, 6),  # Kostanay
+    "43": (64.0, 45.0, 2.0, 3, 2),  # Kyzylorda
+    "47": (53.5, 44.0, 1.5, 2, 2),  # Mangystau
+    "55": (76.5, 52.0, 1.6, 6, 5),  # Pavlodar
+    "59": (69.5, 54.0, 1.3, 7, 1),  # North Kazakhstan
+    "61": (68.5, 42.8, 1.3, 5, 3),  # Turkistan
+    "62": (67.0, 47.8, 2.0, 3, 7),  # Ulytau
+    "63": (84.0, 49.5, 1.5, 4, 8),  # East Kazakhstan
+    "71": (71.45, 51.15, 0.07, 0.4, 0.2),  # Astana
+    "75": (76.9, 43.25, 0.07, 0.3, 0.2),  # Almaty
+    "79": (69.6, 42.32, 0.07, 0.4, 0.3),  # Shymkent
 }
 REGION_CODES = list(REGIONS)
 
@@ -123,7 +124,7 @@ CATEGORY_PARAMS = {
     "FALLOW": (0.05, 150.0, 0.8),
 }
 HOLDER_WEIGHTS = [0.55, 0.25, 0.05, 0.10, 0.05]  # HOLDER_TYPES order
-TENURE_WEIGHTS = [0.80, 0.15, 0.05]              # TENURE_TYPES order
+TENURE_WEIGHTS = [0.80, 0.15, 0.05]  # TENURE_TYPES order
 SATELLITE_WEIGHTS = [0.2, 0.2, 0.22, 0.23, 0.07, 0.08]
 MINERAL_WEIGHTS = [8, 6, 8, 5, 2, 2, 4, 2, 1, 10, 5, 4]
 ACTIVITY_WEIGHTS = [0.45, 0.25, 0.15, 0.05, 0.10]
@@ -179,9 +180,9 @@ def _quarter_index(d: np.ndarray) -> np.ndarray:
 # --- reference: districts --------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Districts:
-    codes: np.ndarray        # 9-digit KATO codes, grouped by region in REGION_CODES order
-    start: np.ndarray        # per region: first index into codes
-    count: np.ndarray        # per region: number of districts
+    codes: np.ndarray  # 9-digit KATO codes, grouped by region in REGION_CODES order
+    start: np.ndarray  # per region: first index into codes
+    count: np.ndarray  # per region: number of districts
 
 
 @cache
@@ -195,12 +196,16 @@ def districts(kato_file: Path = KATO_FILE) -> Districts:
     if missing:
         raise ValueError(f"no level-2 KATO units for regions {missing} in {kato_file}")
     counts = np.array([len(by_region[r]) for r in REGION_CODES])
-    return Districts(codes=np.concatenate([by_region[r] for r in REGION_CODES]).astype(object),
-                     start=np.concatenate([[0], np.cumsum(counts)[:-1]]), count=counts)
+    return Districts(
+        codes=np.concatenate([by_region[r] for r in REGION_CODES]).astype(object),
+        start=np.concatenate([[0], np.cumsum(counts)[:-1]]),
+        count=counts,
+    )
 
 
-def _place(region: np.ndarray, district: np.ndarray, key: np.ndarray, stream: int,
-           seed: int) -> tuple[np.ndarray, np.ndarray]:
+def _place(
+    region: np.ndarray, district: np.ndarray, key: np.ndarray, stream: int, seed: int
+) -> tuple[np.ndarray, np.ndarray]:
     """A lon/lat near the district's (hashed) centre within its region's spread."""
     params = np.array([REGIONS[r][:3] for r in REGION_CODES])
     lon0, lat0, spread = params[region, 0], params[region, 1], params[region, 2]
@@ -229,8 +234,9 @@ def _wkt(rings: np.ndarray) -> np.ndarray:
     return shapely.to_wkt(shapely.polygons(rings), rounding_precision=6, trim=True)
 
 
-def _rectangles(lon: np.ndarray, lat: np.ndarray, area_ha: np.ndarray, key: np.ndarray,
-                seed: int) -> tuple[np.ndarray, np.ndarray]:
+def _rectangles(
+    lon: np.ndarray, lat: np.ndarray, area_ha: np.ndarray, key: np.ndarray, seed: int
+) -> tuple[np.ndarray, np.ndarray]:
     """Rotated, slightly jittered rectangles of about area_ha around (lon, lat): (n, 5, 2) rings
     in lon/lat, and their true area in hectares (measured in the equal-area projection)."""
     x0, y0 = _centre_xy(lon, lat)
@@ -243,16 +249,25 @@ def _rectangles(lon: np.ndarray, lat: np.ndarray, area_ha: np.ndarray, key: np.n
     jitter = np.stack([_uniform(key, 22 + j, seed) for j in range(8)], axis=-1).reshape(-1, 4, 2)
     local = local * (1 + 0.02 * (jitter - 0.5))
     c, s = np.cos(theta)[:, None], np.sin(theta)[:, None]
-    xy = np.stack([x0[:, None] + c * local[..., 0] - s * local[..., 1],
-                   y0[:, None] + s * local[..., 0] + c * local[..., 1]], axis=-1)
+    xy = np.stack(
+        [
+            x0[:, None] + c * local[..., 0] - s * local[..., 1],
+            y0[:, None] + s * local[..., 0] + c * local[..., 1],
+        ],
+        axis=-1,
+    )
     xy = np.concatenate([xy, xy[:, :1]], axis=1)
     true_ha = shapely.area(shapely.polygons(xy)) / 1e4
     return _to_lonlat(xy), true_ha
 
 
 # --- writers ---------------------------------------------------------------------------------------
-_ARROW_TYPES = {"VARCHAR": pa.string(), "DOUBLE": pa.float64(), "DATE": pa.date32(),
-                "TIMESTAMP": pa.timestamp("s")}
+_ARROW_TYPES = {
+    "VARCHAR": pa.string(),
+    "DOUBLE": pa.float64(),
+    "DATE": pa.date32(),
+    "TIMESTAMP": pa.timestamp("s"),
+}
 
 
 def arrow_schema(feed: str) -> pa.Schema:
@@ -303,8 +318,11 @@ class _Writers:
                 fmt = "%Y-%m-%d" if pa.types.is_date(f.type) else "%Y-%m-%dT%H:%M:%S"
                 col = pc.strftime(col, format=fmt)
             cols[f.name] = col
-        text = pa.table(cols).to_pandas().to_json(orient="records", lines=True, force_ascii=False,
-                                          double_precision=6)
+        text = (
+            pa.table(cols)
+            .to_pandas()
+            .to_json(orient="records", lines=True, force_ascii=False, double_precision=6)
+        )
         handle.write(text if text.endswith("\n") else text + "\n")
 
     def close(self) -> None:
@@ -343,8 +361,9 @@ def _add_years(day: np.ndarray, years: np.ndarray) -> np.ndarray:
     """day + whole years (29 February -> 1 March in a common year)."""
     day = _days(day)
     month = day.astype("datetime64[M]")
-    return ((month + (np.asarray(years) * 12).astype("timedelta64[M]")).astype("datetime64[D]")
-            + (day - month.astype("datetime64[D]")))
+    return (month + (np.asarray(years) * 12).astype("timedelta64[M]")).astype("datetime64[D]") + (
+        day - month.astype("datetime64[D]")
+    )
 
 
 def _at(day: np.ndarray, seconds: np.ndarray) -> np.ndarray:
@@ -360,7 +379,8 @@ def _parcels(idx: np.ndarray, n_total: int, seed: int, first_chunk: bool) -> dic
         k = min(n, len(REGION_CODES))
         region[:k] = np.arange(k)
     district = dist.start[region] + np.minimum(
-        (_uniform(idx, 2, seed) * dist.count[region]).astype(np.int64), dist.count[region] - 1)
+        (_uniform(idx, 2, seed) * dist.count[region]).astype(np.int64), dist.count[region] - 1
+    )
     kato = dist.codes[district]
     cats = LAND_CATEGORIES  # CATEGORY_PARAMS holds each of them
     cat = _choice(_uniform(idx, 3, seed), [CATEGORY_PARAMS[c][0] for c in cats])
@@ -397,8 +417,9 @@ def _parcels(idx: np.ndarray, n_total: int, seed: int, first_chunk: bool) -> dic
     reg_q = np.where(new, 1 + (_uniform(idx, 48, seed) * (len(PARTITIONS) - 1)).astype(np.int64), 0)
     q_start = np.array([np.datetime64(quarter_start(p)) for p in PARTITIONS])
     reg_day = q_start[reg_q] + (_uniform(idx, 49, seed) * 89).astype("timedelta64[D]")
-    lease_start = np.where(new, reg_day, np.datetime64("1995-01-01")
-                           + (_uniform(idx, 50, seed) * 9800).astype("timedelta64[D]"))
+    lease_start = np.where(
+        new, reg_day, np.datetime64("1995-01-01") + (_uniform(idx, 50, seed) * 9800).astype("timedelta64[D]")
+    )
     term_years = np.array([10, 25, 49])[_choice(_uniform(idx, 51, seed), [0.2, 0.3, 0.5])]
     lease_end = _add_years(lease_start, term_years)
     is_lease = tenure == 0
@@ -407,21 +428,30 @@ def _parcels(idx: np.ndarray, n_total: int, seed: int, first_chunk: bool) -> dic
     ddd = _str(kato.astype(np.int64) // 100_000 % 100, 3)  # KATO digits 3-4: the district
     cadastral = _join(rr, "-", ddd, "-", _str(1 + idx // 10_000 % 999, 3), "-", _str(idx % 10_000, 4))
     return {
-        "cadastral_number": cadastral, "kato_code": kato, "land_category": _pick(cats, cat),
-        "area_ha": stated, "true_ha": true_ha, "pasture": cat == cats.index("PASTURE"),
-        "holder_type": _pick(HOLDER_TYPES, holder), "holder_id": holder_id,
+        "cadastral_number": cadastral,
+        "kato_code": kato,
+        "land_category": _pick(cats, cat),
+        "area_ha": stated,
+        "true_ha": true_ha,
+        "pasture": cat == cats.index("PASTURE"),
+        "holder_type": _pick(HOLDER_TYPES, holder),
+        "holder_id": holder_id,
         "tenure_type": _pick(TENURE_TYPES, tenure),
         "lease_start": np.where(tenure == 1, nat, lease_start).astype("datetime64[D]"),
         "lease_end": np.where(is_lease, lease_end, nat).astype("datetime64[D]"),
-        "geometry_wkt": wkt, "reg_day": reg_day, "reg_q": reg_q, "bow_tie": bow,
-        "unparsable": broken, "area_off": off,
+        "geometry_wkt": wkt,
+        "reg_day": reg_day,
+        "reg_q": reg_q,
+        "bow_tie": bow,
+        "unparsable": broken,
+        "area_off": off,
         "updated_at": _at(reg_day, 8 * 3600 + (_uniform(idx, 52, seed) * 36_000).astype(np.int64)),
     }
 
 
 @dataclass
 class _Story:
-    notice: np.ndarray       # datetime64[D], NaT when none
+    notice: np.ndarray  # datetime64[D], NaT when none
     withdrawn: np.ndarray
     withdrawn_ha: np.ndarray
     reason: np.ndarray
@@ -457,8 +487,7 @@ def _stories(idx: np.ndarray, p: dict[str, np.ndarray], n_total: int, seed: int)
             gap -= ha[new].sum()
         chosen = cand[pick]
         taken[chosen] = True
-        day = (np.datetime64(f"{y}-01-10")
-               + (_uniform(idx[chosen], 70, seed) * 340).astype("timedelta64[D]"))
+        day = np.datetime64(f"{y}-01-10") + (_uniform(idx[chosen], 70, seed) * 340).astype("timedelta64[D]")
         withdrawn[chosen] = day
         withdrawn_ha[chosen] = np.round(p["area_ha"][chosen] * share[chosen], 2)
         notice[chosen] = day - (60 + _uniform(idx[chosen], 71, seed) * 180).astype("timedelta64[D]")
@@ -466,21 +495,31 @@ def _stories(idx: np.ndarray, p: dict[str, np.ndarray], n_total: int, seed: int)
     redist[re] = withdrawn[re] + (60 + _uniform(idx[re], 73, seed) * 480).astype("timedelta64[D]")
     redist[redist > END] = np.datetime64("NaT")
     channel = np.where(_uniform(idx, 74, seed) < 0.35, "COMMON_GRAZING", "TENDER").astype(object)
-    new_holder = np.where(channel == "COMMON_GRAZING", "COOPERATIVE",
-                          _pick(HOLDER_TYPES[:2], _choice(_uniform(idx, 75, seed), [0.7, 0.3])))
+    new_holder = np.where(
+        channel == "COMMON_GRAZING",
+        "COOPERATIVE",
+        _pick(HOLDER_TYPES[:2], _choice(_uniform(idx, 75, seed), [0.7, 0.3])),
+    )
     bu = ~taken & (_uniform(idx, 76, seed) < SHARE_BACK_IN_USE) & (p["reg_day"] < np.datetime64("2025-01-01"))
     notice[bu] = np.maximum(p["reg_day"][bu], np.datetime64("2022-02-01")) + (
-        _uniform(idx[bu], 77, seed) * 600).astype("timedelta64[D]")
+        _uniform(idx[bu], 77, seed) * 600
+    ).astype("timedelta64[D]")
     back[bu] = notice[bu] + (30 + _uniform(idx[bu], 78, seed) * 170).astype("timedelta64[D]")
     back[back > END] = np.datetime64("NaT")
-    reason = _pick(["UNUSED", "ILLEGALLY_GRANTED", "VOLUNTARY_REFUSAL", "MISUSE"],
-                   _choice(_uniform(idx, 79, seed), [0.75, 0.12, 0.08, 0.05]))
+    reason = _pick(
+        ["UNUSED", "ILLEGALLY_GRANTED", "VOLUNTARY_REFUSAL", "MISUSE"],
+        _choice(_uniform(idx, 79, seed), [0.75, 0.12, 0.08, 0.05]),
+    )
     return _Story(notice, withdrawn, withdrawn_ha, reason, redist, channel, new_holder, back)
 
 
 def _events(idx: np.ndarray, p: dict[str, np.ndarray], s: _Story, seed: int) -> tuple[dict, np.ndarray]:
-    kinds = [("NOTICE_ISSUED", s.notice, 1), ("WITHDRAWN", s.withdrawn, 2),
-             ("REDISTRIBUTED", s.redistributed, 3), ("BACK_IN_USE", s.back_in_use, 4)]
+    kinds = [
+        ("NOTICE_ISSUED", s.notice, 1),
+        ("WITHDRAWN", s.withdrawn, 2),
+        ("REDISTRIBUTED", s.redistributed, 3),
+        ("BACK_IN_USE", s.back_in_use, 4),
+    ]
     cols: dict[str, list[np.ndarray]] = {c: [] for c, _ in COLUMNS["land_parcel_events"]}
     for name, day, code in kinds:
         rows = np.flatnonzero(~np.isnat(day) & (day <= END))
@@ -501,23 +540,30 @@ def _events(idx: np.ndarray, p: dict[str, np.ndarray], s: _Story, seed: int) -> 
         cols["reason"].append(np.where(with_reason, s.reason[rows], None))
         cols["channel"].append(s.channel[rows] if name == "REDISTRIBUTED" else np.full(len(rows), None))
         cols["new_holder_type"].append(
-            s.new_holder[rows] if name == "REDISTRIBUTED" else np.full(len(rows), None))
-        cols["recorded_at"].append(_at(recorded, 9 * 3600 + (_uniform(k, 90 + code, seed) * 30_000)
-                                       .astype(np.int64)))
+            s.new_holder[rows] if name == "REDISTRIBUTED" else np.full(len(rows), None)
+        )
+        cols["recorded_at"].append(
+            _at(recorded, 9 * 3600 + (_uniform(k, 90 + code, seed) * 30_000).astype(np.int64))
+        )
     if not cols["event_id"]:
         return {c: np.array([], dtype=object) for c in cols}, np.array([], dtype=np.int64)
     out = {c: np.concatenate(v) for c, v in cols.items()}
     return out, _quarter_index(_days(out["recorded_at"]))
 
 
-def _observations(idx: np.ndarray, p: dict[str, np.ndarray], s: _Story, seasons: Sequence[str],
-                  seed: int) -> tuple[dict, np.ndarray]:
+def _observations(
+    idx: np.ndarray, p: dict[str, np.ndarray], s: _Story, seasons: Sequence[str], seed: int
+) -> tuple[dict, np.ndarray]:
     cols: dict[str, list[np.ndarray]] = {c: [] for c, _ in COLUMNS["land_observations"]}
     # unused from a year before the notice until redistribution / back in use
-    unused_from = np.where(np.isnat(s.notice), np.datetime64("2100-01-01"),
-                           s.notice - np.timedelta64(365, "D"))
-    used_again = np.where(~np.isnat(s.redistributed), s.redistributed,
-                          np.where(~np.isnat(s.back_in_use), s.back_in_use, np.datetime64("2100-01-01")))
+    unused_from = np.where(
+        np.isnat(s.notice), np.datetime64("2100-01-01"), s.notice - np.timedelta64(365, "D")
+    )
+    used_again = np.where(
+        ~np.isnat(s.redistributed),
+        s.redistributed,
+        np.where(~np.isnat(s.back_in_use), s.back_in_use, np.datetime64("2100-01-01")),
+    )
     for y in YEARS:
         for season in seasons:
             si = list(SEASONS).index(season)
@@ -562,8 +608,9 @@ def _observations(idx: np.ndarray, p: dict[str, np.ndarray], s: _Story, seasons:
     return out, _quarter_index(out["observation_date"])
 
 
-def _redistributed_snapshots(idx: np.ndarray, p: dict[str, np.ndarray], s: _Story,
-                             n_total: int, seed: int) -> tuple[dict, np.ndarray]:
+def _redistributed_snapshots(
+    idx: np.ndarray, p: dict[str, np.ndarray], s: _Story, n_total: int, seed: int
+) -> tuple[dict, np.ndarray]:
     rows = np.flatnonzero(~np.isnat(s.redistributed))
     day = s.redistributed[rows]
     k = idx[rows]
@@ -578,8 +625,9 @@ def _redistributed_snapshots(idx: np.ndarray, p: dict[str, np.ndarray], s: _Stor
     return snap, _quarter_index(day)
 
 
-def _one_snapshot_per_quarter(p: dict[str, np.ndarray], s: _Story, snap: dict, snap_q: np.ndarray
-                              ) -> tuple[dict, tuple[dict, np.ndarray]]:
+def _one_snapshot_per_quarter(
+    p: dict[str, np.ndarray], s: _Story, snap: dict, snap_q: np.ndarray
+) -> tuple[dict, tuple[dict, np.ndarray]]:
     """A cadastre export lists a parcel once per quarter, in its latest state: a parcel registered
     and redistributed in the same quarter appears once, as redistributed."""
     rows = np.flatnonzero(~np.isnat(s.redistributed))
@@ -601,15 +649,19 @@ def _sites(n_sites: int, seed: int) -> tuple[dict, np.ndarray, dict, np.ndarray]
     key = sid + 50_000_000
     region = _choice(_uniform(key, 1, seed), [REGIONS[r][4] for r in REGION_CODES])
     district = dist.start[region] + np.minimum(
-        (_uniform(key, 2, seed) * dist.count[region]).astype(np.int64), dist.count[region] - 1)
+        (_uniform(key, 2, seed) * dist.count[region]).astype(np.int64), dist.count[region] - 1
+    )
     kato = dist.codes[district]
     lon, lat = _place(region, kato.astype(np.int64), key, 6, seed)
     ltype = _choice(_uniform(key, 3, seed), [0.35, 0.35, 0.30])
     mineral = _choice(_uniform(key, 4, seed), MINERAL_WEIGHTS)
     common = np.isin(mineral, [MINERALS.index(m) for m in ("SAND_GRAVEL", "LIMESTONE", "CLAY")])
     ltype = np.where(common, 2, np.where(ltype == 2, 1, ltype))
-    area = np.where(common, 5 + 95 * _uniform(key, 5, seed),
-                    np.exp(np.log(300) + 1.2 * _normal(key, 6, seed)).clip(20, 50_000))
+    area = np.where(
+        common,
+        5 + 95 * _uniform(key, 5, seed),
+        np.exp(np.log(300) + 1.2 * _normal(key, 6, seed)).clip(20, 50_000),
+    )
     # hexagon with radial jitter: star-shaped around its centre, all vertices within radius r_max
     x0, y0 = _centre_xy(lon, lat)
     r_max = np.sqrt(area * 1e4 / (3 * np.sqrt(3) / 2))
@@ -624,20 +676,27 @@ def _sites(n_sites: int, seed: int) -> tuple[dict, np.ndarray, dict, np.ndarray]
         bow[[3]] = True
     draw = ring.copy()
     draw[bow] = ring[bow][:, [0, 1, 3, 2, 4, 5, 0]]
-    start = (np.datetime64("2010-01-01") + (_uniform(key, 21, seed) * 5800).astype("timedelta64[D]"))
+    start = np.datetime64("2010-01-01") + (_uniform(key, 21, seed) * 5800).astype("timedelta64[D]")
     years = np.where(ltype == 0, 6, 25)
     suffix = _pick([LICENCE_SUFFIX[t] for t in LICENCE_TYPES], ltype)
-    licence = _join(_str(1000 + sid * 7 + (_uniform(key, 22, seed) * 7).astype(np.int64)), "-",
-                    pa.array(suffix, pa.string()))
+    licence = _join(
+        _str(1000 + sid * 7 + (_uniform(key, 22, seed) * 7).astype(np.int64)),
+        "-",
+        pa.array(suffix, pa.string()),
+    )
     sites = {
-        "licence_number": licence, "licence_type": _pick(LICENCE_TYPES, ltype),
+        "licence_number": licence,
+        "licence_type": _pick(LICENCE_TYPES, ltype),
         "holder_name": _join("Subsoil Company ", _str(1 + sid // 2, 4), " LLP"),
-        "mineral": _pick(MINERALS, mineral), "kato_code": kato,
+        "mineral": _pick(MINERALS, mineral),
+        "kato_code": kato,
         "licence_start": start,
         "licence_end": _add_years(start, years),
-        "area_ha": np.round(true_ha, 2), "geometry_wkt": _wkt(draw),
-        "updated_at": _at(np.maximum(start, START), 9 * 3600 + (_uniform(key, 23, seed) * 30_000)
-                          .astype(np.int64)),
+        "area_ha": np.round(true_ha, 2),
+        "geometry_wkt": _wkt(draw),
+        "updated_at": _at(
+            np.maximum(start, START), 9 * 3600 + (_uniform(key, 23, seed) * 30_000).astype(np.int64)
+        ),
     }
     site_q = _quarter_index(np.maximum(start, START))
 
@@ -679,9 +738,15 @@ def _sites(n_sites: int, seed: int) -> tuple[dict, np.ndarray, dict, np.ndarray]
 
 
 # --- entry points ----------------------------------------------------------------------------------
-def generate_land(out_dir: Path, parcels: int, sites: int, seed: int,
-                  seasons: Sequence[str] = tuple(SEASONS), chunk: int | None = None,
-                  progress: bool = False) -> list[Path]:
+def generate_land(
+    out_dir: Path,
+    parcels: int,
+    sites: int,
+    seed: int,
+    seasons: Sequence[str] = tuple(SEASONS),
+    chunk: int | None = None,
+    progress: bool = False,
+) -> list[Path]:
     """Write the five feeds for 2022-Q1..2025-Q4 into out_dir; returns the 80 file paths."""
     from tqdm import tqdm
 
@@ -701,7 +766,8 @@ def generate_land(out_dir: Path, parcels: int, sites: int, seed: int,
                 p = _parcels(idx, parcels, seed, first_chunk=lo == 0)
                 story = _stories(idx, p, parcels, seed)
                 registry, later = _one_snapshot_per_quarter(
-                    p, story, *_redistributed_snapshots(idx, p, story, parcels, seed))
+                    p, story, *_redistributed_snapshots(idx, p, story, parcels, seed)
+                )
                 writers.write("land_parcels", registry, p["reg_q"])
                 writers.write("land_parcels", *later)
                 writers.write("land_parcel_events", *_events(idx, p, story, seed))
@@ -716,26 +782,33 @@ def generate_land(out_dir: Path, parcels: int, sites: int, seed: int,
     return writers.paths
 
 
-def write_bundled_land(out_dir: Path, parcels: int = BUNDLED_PARCELS, sites: int = BUNDLED_SITES,
-                       seed: int = 2022) -> list[Path]:
+def write_bundled_land(
+    out_dir: Path, parcels: int = BUNDLED_PARCELS, sites: int = BUNDLED_SITES, seed: int = 2022
+) -> list[Path]:
     """The demo set: 3,000 parcels with three seasons a year and 150 subsoil sites (~10 MB)."""
     return generate_land(out_dir, parcels, sites, seed)
 
 
-def write_scale_land(out_dir: Path, parcels: int, sites: int | None = None,
-                     seasons: Sequence[str] = ("SUMMER",), chunk: int = 200_000, seed: int = 7,
-                     progress: bool = True) -> list[Path]:
+def write_scale_land(
+    out_dir: Path,
+    parcels: int,
+    sites: int | None = None,
+    seasons: Sequence[str] = ("SUMMER",),
+    chunk: int = 200_000,
+    seed: int = 7,
+    progress: bool = True,
+) -> list[Path]:
     """Any number of parcels for benchmarks, chunk by chunk (memory bounded by the chunk)."""
     if sites is None:
         sites = max(parcels // 20, 1)
-    return generate_land(out_dir, parcels, sites, seed, seasons=seasons, chunk=chunk,
-                         progress=progress)
+    return generate_land(out_dir, parcels, sites, seed, seasons=seasons, chunk=chunk, progress=progress)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m demo.land",
-        description="Generate deterministic synthetic land and subsoil monitoring files.")
+        description="Generate deterministic synthetic land and subsoil monitoring files.",
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     b = sub.add_parser("bundled", help="demo set: 3,000 parcels, 150 subsoil sites, 2022-Q1..2025-Q4")
     b.add_argument("out_dir", type=Path)
@@ -755,13 +828,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "bundled":
         paths = write_bundled_land(args.out_dir, parcels=args.parcels, sites=args.sites, seed=args.seed)
     else:
-        paths = write_scale_land(args.out_dir, parcels=args.parcels, sites=args.sites,
-                                 seasons=args.seasons, chunk=args.chunk, seed=args.seed,
-                                 progress=not args.no_progress)
+        paths = write_scale_land(
+            args.out_dir,
+            parcels=args.parcels,
+            sites=args.sites,
+            seasons=args.seasons,
+            chunk=args.chunk,
+            seed=args.seed,
+            progress=not args.no_progress,
+        )
     dt = time.perf_counter() - t0
     size = sum(p.stat().st_size for p in paths)
-    print(f"wrote {len(paths)} files, {size / 1e6:.1f} MB, in {dt:.1f}s "
-          f"({args.parcels / max(dt, 1e-9):,.0f} parcels/s)")
+    print(
+        f"wrote {len(paths)} files, {size / 1e6:.1f} MB, in {dt:.1f}s "
+        f"({args.parcels / max(dt, 1e-9):,.0f} parcels/s)"
+    )
     return 0
 
 

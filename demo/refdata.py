@@ -10,8 +10,14 @@ import pandas as pd
 
 from ingest.reference import KATO_FILE, LAND_REFERENCE_FILE, LAND_REFERENCE_UNITS, REGIONS_FILE
 
-__all__ = ["KATO_FILE", "LAND_REFERENCE_FILE", "REGIONS_FILE", "kato_units", "national_land_figures",
-           "regions"]
+__all__ = [
+    "KATO_FILE",
+    "LAND_REFERENCE_FILE",
+    "REGIONS_FILE",
+    "kato_units",
+    "national_land_figures",
+    "regions",
+]
 
 
 def kato_units(kato_file: Path = KATO_FILE) -> pd.DataFrame:
@@ -30,5 +36,7 @@ def national_land_figures(measure: str, path: Path = LAND_REFERENCE_FILE) -> dic
     """A published national land figure by period, in base units (hectares or counts)."""
     frame = pd.read_csv(path, dtype={"period": str, "scope": str, "measure": str, "unit": str})
     rows = frame[(frame["measure"] == measure) & (frame["scope"] == "Kazakhstan")]
-    return {period: float(value) * LAND_REFERENCE_UNITS[unit]
-            for period, value, unit in zip(rows["period"], rows["value"], rows["unit"], strict=True)}
+    return {
+        period: float(value) * LAND_REFERENCE_UNITS[unit]
+        for period, value, unit in zip(rows["period"], rows["value"], rows["unit"], strict=True)
+    }

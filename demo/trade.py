@@ -76,8 +76,7 @@ H1_SHARE: dict[tuple[int, str, int], float] = {
 }
 
 # World unit-value index by year (for deriving net weights from values).
-PRICE_INDEX = dict(zip(YEARS, (0.92, 0.85, 0.88, 0.93, 0.91, 0.87, 1.0, 1.22, 1.08, 1.04, 1.05),
-                       strict=True))
+PRICE_INDEX = dict(zip(YEARS, (0.92, 0.85, 0.88, 0.93, 0.91, 0.87, 1.0, 1.22, 1.08, 1.04, 1.05), strict=True))
 
 COUNTRIES = {
     KAZAKHSTAN: ("KAZ", "Kazakhstan"),
@@ -95,23 +94,22 @@ HS_CHAPTERS: dict[str, str] = {
     "02": "Meat and edible meat offal",
     "03": "Fish and crustaceans, molluscs and other aquatic invertebrates",
     "04": "Dairy produce; birds' eggs; natural honey; edible products of animal origin, not "
-          "elsewhere specified or included",
+    "elsewhere specified or included",
     "05": "Animal originated products; not elsewhere specified or included",
-    "06": "Trees and other plants, live; bulbs, roots and the like; cut flowers and ornamental "
-          "foliage",
+    "06": "Trees and other plants, live; bulbs, roots and the like; cut flowers and ornamental foliage",
     "07": "Vegetables and certain roots and tubers; edible",
     "08": "Fruit and nuts, edible; peel of citrus fruit or melons",
     "09": "Coffee, tea, mate and spices",
     "10": "Cereals",
     "11": "Products of the milling industry; malt, starches, inulin, wheat gluten",
     "12": "Oil seeds and oleaginous fruits; miscellaneous grains, seeds and fruit, industrial or "
-          "medicinal plants; straw and fodder",
+    "medicinal plants; straw and fodder",
     "13": "Lac; gums, resins and other vegetable saps and extracts",
     "14": "Vegetable plaiting materials; vegetable products not elsewhere specified or included",
     "15": "Animal, vegetable or microbial fats and oils and their cleavage products; prepared "
-          "edible fats; animal or vegetable waxes",
+    "edible fats; animal or vegetable waxes",
     "16": "Meat, fish, crustaceans, molluscs or other aquatic invertebrates, or insects; "
-          "preparations thereof",
+    "preparations thereof",
     "17": "Sugars and sugar confectionery",
     "18": "Cocoa and cocoa preparations",
     "19": "Preparations of cereals, flour, starch or milk; pastrycooks' products",
@@ -123,33 +121,31 @@ HS_CHAPTERS: dict[str, str] = {
     "25": "Salt; sulphur; earths, stone; plastering materials, lime and cement",
     "26": "Ores, slag and ash",
     "27": "Mineral fuels, mineral oils and products of their distillation; bituminous "
-          "substances; mineral waxes",
+    "substances; mineral waxes",
     "28": "Inorganic chemicals; organic and inorganic compounds of precious metals; of rare earth "
-          "metals, of radio-active elements and of isotopes",
+    "metals, of radio-active elements and of isotopes",
     "29": "Organic chemicals",
     "30": "Pharmaceutical products",
     "31": "Fertilizers",
     "32": "Tanning or dyeing extracts; tannins and their derivatives; dyes, pigments and other "
-          "colouring matter; paints, varnishes; putty, other mastics; inks",
+    "colouring matter; paints, varnishes; putty, other mastics; inks",
     "33": "Essential oils and resinoids; perfumery, cosmetic or toilet preparations",
     "34": "Soap, organic surface-active agents; washing, lubricating, polishing or scouring "
-          "preparations; artificial or prepared waxes, candles and similar articles",
+    "preparations; artificial or prepared waxes, candles and similar articles",
     "35": "Albuminoidal substances; modified starches; glues; enzymes",
-    "36": "Explosives; pyrotechnic products; matches; pyrophoric alloys; certain combustible "
-          "preparations",
+    "36": "Explosives; pyrotechnic products; matches; pyrophoric alloys; certain combustible preparations",
     "37": "Photographic or cinematographic goods",
     "38": "Chemical products n.e.c.",
     "39": "Plastics and articles thereof",
     "40": "Rubber and articles thereof",
     "41": "Raw hides and skins (other than furskins) and leather",
-    "42": "Articles of leather; saddlery and harness; travel goods, handbags and similar "
-          "containers",
+    "42": "Articles of leather; saddlery and harness; travel goods, handbags and similar containers",
     "43": "Furskins and artificial fur; manufactures thereof",
     "44": "Wood and articles of wood; wood charcoal",
     "45": "Cork and articles of cork",
     "46": "Manufactures of straw, esparto or other plaiting materials; basketware and wickerwork",
     "47": "Pulp of wood or other fibrous cellulosic material; recovered (waste and scrap) paper "
-          "or paperboard",
+    "or paperboard",
     "48": "Paper and paperboard; articles of paper pulp, of paper or paperboard",
     "49": "Printed books, newspapers, pictures and other products of the printing industry",
     "50": "Silk",
@@ -158,28 +154,25 @@ HS_CHAPTERS: dict[str, str] = {
     "53": "Vegetable textile fibres; paper yarn and woven fabrics of paper yarn",
     "54": "Man-made filaments; strip and the like of man-made textile materials",
     "55": "Man-made staple fibres",
-    "56": "Wadding, felt and nonwovens, special yarns; twine, cordage, ropes and cables and "
-          "articles thereof",
+    "56": "Wadding, felt and nonwovens, special yarns; twine, cordage, ropes and cables and articles thereof",
     "57": "Carpets and other textile floor coverings",
-    "58": "Fabrics; special woven fabrics, tufted textile fabrics, lace, tapestries, trimmings, "
-          "embroidery",
+    "58": "Fabrics; special woven fabrics, tufted textile fabrics, lace, tapestries, trimmings, embroidery",
     "59": "Textile fabrics; impregnated, coated, covered or laminated; textile articles of a kind "
-          "suitable for industrial use",
+    "suitable for industrial use",
     "60": "Fabrics; knitted or crocheted",
     "61": "Apparel and clothing accessories; knitted or crocheted",
     "62": "Apparel and clothing accessories; not knitted or crocheted",
     "63": "Textiles, made up articles; sets; worn clothing and worn textile articles; rags",
     "64": "Footwear; gaiters and the like; parts of such articles",
     "65": "Headgear and parts thereof",
-    "66": "Umbrellas, sun umbrellas, walking-sticks, seat sticks, whips, riding crops; and parts "
-          "thereof",
+    "66": "Umbrellas, sun umbrellas, walking-sticks, seat sticks, whips, riding crops; and parts thereof",
     "67": "Feathers and down, prepared; and articles made of feather or of down; artificial "
-          "flowers; articles of human hair",
+    "flowers; articles of human hair",
     "68": "Stone, plaster, cement, asbestos, mica or similar materials; articles thereof",
     "69": "Ceramic products",
     "70": "Glass and glassware",
     "71": "Natural, cultured pearls; precious, semi-precious stones; precious metals, metals clad "
-          "with precious metal, and articles thereof; imitation jewellery; coin",
+    "with precious metal, and articles thereof; imitation jewellery; coin",
     "72": "Iron and steel",
     "73": "Iron or steel articles",
     "74": "Copper and articles thereof",
@@ -189,28 +182,26 @@ HS_CHAPTERS: dict[str, str] = {
     "79": "Zinc and articles thereof",
     "80": "Tin; articles thereof",
     "81": "Metals; n.e.c., cermets and articles thereof",
-    "82": "Tools, implements, cutlery, spoons and forks, of base metal; parts thereof, of base "
-          "metal",
+    "82": "Tools, implements, cutlery, spoons and forks, of base metal; parts thereof, of base metal",
     "83": "Metal; miscellaneous products of base metal",
     "84": "Nuclear reactors, boilers, machinery and mechanical appliances; parts thereof",
     "85": "Electrical machinery and equipment and parts thereof; sound recorders and "
-          "reproducers; television image and sound recorders and reproducers, parts and "
-          "accessories of such articles",
+    "reproducers; television image and sound recorders and reproducers, parts and "
+    "accessories of such articles",
     "86": "Railway, tramway locomotives, rolling-stock and parts thereof; railway or tramway "
-          "track fixtures and fittings and parts thereof; mechanical traffic signalling "
-          "equipment of all kinds",
-    "87": "Vehicles; other than railway or tramway rolling stock, and parts and accessories "
-          "thereof",
+    "track fixtures and fittings and parts thereof; mechanical traffic signalling "
+    "equipment of all kinds",
+    "87": "Vehicles; other than railway or tramway rolling stock, and parts and accessories thereof",
     "88": "Aircraft, spacecraft and parts thereof",
     "89": "Ships, boats and floating structures",
     "90": "Optical, photographic, cinematographic, measuring, checking, medical or surgical "
-          "instruments and apparatus; parts and accessories",
+    "instruments and apparatus; parts and accessories",
     "91": "Clocks and watches and parts thereof",
     "92": "Musical instruments; parts and accessories of such articles",
     "93": "Arms and ammunition; parts and accessories thereof",
     "94": "Furniture; bedding, mattresses, mattress supports, cushions and similar stuffed "
-          "furnishings; lamps and lighting fittings, n.e.c.; illuminated signs, illuminated "
-          "name-plates and the like; prefabricated buildings",
+    "furnishings; lamps and lighting fittings, n.e.c.; illuminated signs, illuminated "
+    "name-plates and the like; prefabricated buildings",
     "95": "Toys, games and sports requisites; parts and accessories thereof",
     "96": "Miscellaneous manufactured articles",
     "97": "Works of art; collectors' pieces and antiques",
@@ -265,58 +256,143 @@ KZ_TO_TJ: tuple[Chapter, ...] = (
     Chapter("01", 0.004, usd_per_kg=2.5),
     Chapter("02", 0.008, usd_per_kg=3.5),
     Chapter("04", 0.015, usd_per_kg=2.2),
-    Chapter("10", 0.24, "wheat", 0.24, (
-        Line("1001", "Wheat and meslin", 0.95, 0.23, (
-            ("100199", "Cereals; wheat and meslin, other than durum wheat, other than seed", 0.97),
-            ("100119", "Cereals; wheat, durum, other than seed", 0.02),
-        )),
-        Line("1003", "Barley", 0.03, 0.2, (
-            ("100390", "Cereals; barley, other than seed", 0.98),
-        )),
-    )),
-    Chapter("11", 0.11, "wheat", 0.3, (
-        Line("1101", "Wheat or meslin flour", 0.94, 0.3, (
-            ("110100", "Wheat or meslin flour", 1.0),
-        )),
-    )),
+    Chapter(
+        "10",
+        0.24,
+        "wheat",
+        0.24,
+        (
+            Line(
+                "1001",
+                "Wheat and meslin",
+                0.95,
+                0.23,
+                (
+                    ("100199", "Cereals; wheat and meslin, other than durum wheat, other than seed", 0.97),
+                    ("100119", "Cereals; wheat, durum, other than seed", 0.02),
+                ),
+            ),
+            Line("1003", "Barley", 0.03, 0.2, (("100390", "Cereals; barley, other than seed", 0.98),)),
+        ),
+    ),
+    Chapter(
+        "11",
+        0.11,
+        "wheat",
+        0.3,
+        (Line("1101", "Wheat or meslin flour", 0.94, 0.3, (("110100", "Wheat or meslin flour", 1.0),)),),
+    ),
     Chapter("12", 0.01, usd_per_kg=0.5),
-    Chapter("15", 0.035, usd_per_kg=1.1, lines=(
-        Line("1512", "Sunflower-seed, safflower or cotton-seed oil and their fractions", 0.75, 1.1,
-             (("151219", "Sunflower-seed or safflower oil and their fractions; other than crude",
-               0.92),)),
-    )),
-    Chapter("17", 0.015, usd_per_kg=0.6, lines=(
-        Line("1701", "Cane or beet sugar and chemically pure sucrose, in solid form", 0.7, 0.55,
-             (("170199", "Sugars; cane or beet sugar, refined, in solid form, other than "
-                         "flavoured or coloured", 0.95),)),
-    )),
-    Chapter("19", 0.015, usd_per_kg=1.6, lines=(
-        Line("1905", "Bread, pastry, cakes, biscuits and other bakers' wares", 0.6, 1.8,
-             (("190590", "Bakers' wares n.e.c.", 0.7),)),
-    )),
+    Chapter(
+        "15",
+        0.035,
+        usd_per_kg=1.1,
+        lines=(
+            Line(
+                "1512",
+                "Sunflower-seed, safflower or cotton-seed oil and their fractions",
+                0.75,
+                1.1,
+                (("151219", "Sunflower-seed or safflower oil and their fractions; other than crude", 0.92),),
+            ),
+        ),
+    ),
+    Chapter(
+        "17",
+        0.015,
+        usd_per_kg=0.6,
+        lines=(
+            Line(
+                "1701",
+                "Cane or beet sugar and chemically pure sucrose, in solid form",
+                0.7,
+                0.55,
+                (
+                    (
+                        "170199",
+                        "Sugars; cane or beet sugar, refined, in solid form, other than "
+                        "flavoured or coloured",
+                        0.95,
+                    ),
+                ),
+            ),
+        ),
+    ),
+    Chapter(
+        "19",
+        0.015,
+        usd_per_kg=1.6,
+        lines=(
+            Line(
+                "1905",
+                "Bread, pastry, cakes, biscuits and other bakers' wares",
+                0.6,
+                1.8,
+                (("190590", "Bakers' wares n.e.c.", 0.7),),
+            ),
+        ),
+    ),
     Chapter("21", 0.01, usd_per_kg=2.0),
     Chapter("22", 0.008, usd_per_kg=0.8),
     Chapter("23", 0.008, "wheat", 0.15),
     Chapter("24", 0.01, usd_per_kg=9.0),
-    Chapter("25", 0.03, "construction", 0.06, (
-        Line("2523", "Portland cement, aluminous cement, slag cement, supersulphate cement and "
-                     "similar hydraulic cements", 0.7, 0.055,
-             (("252329", "Cement; portland, other than white cement", 0.9),)),
-    )),
-    Chapter("27", 0.17, "fuel", 0.65, (
-        Line("2710", "Petroleum oils and oils from bituminous minerals, not crude; preparations "
-                     "n.e.c.", 0.78, 0.75, (
-            ("271019", "Petroleum oils, not crude; medium and heavy oils and preparations "
-                       "(e.g. diesel fuel)", 0.55),
-            ("271012", "Petroleum oils, not crude; light oils and preparations "
-                       "(e.g. motor spirit)", 0.4),
-        )),
-        Line("2711", "Petroleum gases and other gaseous hydrocarbons", 0.1, 0.5,
-             (("271112", "Propane, liquefied", 0.6),)),
-        Line("2701", "Coal; briquettes, ovoids and similar solid fuels manufactured from coal",
-             0.08, 0.06, (("270112", "Coal; bituminous, whether or not pulverised, but not "
-                                     "agglomerated", 0.9),)),
-    )),
+    Chapter(
+        "25",
+        0.03,
+        "construction",
+        0.06,
+        (
+            Line(
+                "2523",
+                "Portland cement, aluminous cement, slag cement, supersulphate cement and "
+                "similar hydraulic cements",
+                0.7,
+                0.055,
+                (("252329", "Cement; portland, other than white cement", 0.9),),
+            ),
+        ),
+    ),
+    Chapter(
+        "27",
+        0.17,
+        "fuel",
+        0.65,
+        (
+            Line(
+                "2710",
+                "Petroleum oils and oils from bituminous minerals, not crude; preparations n.e.c.",
+                0.78,
+                0.75,
+                (
+                    (
+                        "271019",
+                        "Petroleum oils, not crude; medium and heavy oils and preparations "
+                        "(e.g. diesel fuel)",
+                        0.55,
+                    ),
+                    (
+                        "271012",
+                        "Petroleum oils, not crude; light oils and preparations (e.g. motor spirit)",
+                        0.4,
+                    ),
+                ),
+            ),
+            Line(
+                "2711",
+                "Petroleum gases and other gaseous hydrocarbons",
+                0.1,
+                0.5,
+                (("271112", "Propane, liquefied", 0.6),),
+            ),
+            Line(
+                "2701",
+                "Coal; briquettes, ovoids and similar solid fuels manufactured from coal",
+                0.08,
+                0.06,
+                (("270112", "Coal; bituminous, whether or not pulverised, but not agglomerated", 0.9),),
+            ),
+        ),
+    ),
     Chapter("28", 0.012, usd_per_kg=0.4),
     Chapter("30", 0.01, usd_per_kg=25.0),
     Chapter("31", 0.008, "construction", 0.3),
@@ -329,33 +405,94 @@ KZ_TO_TJ: tuple[Chapter, ...] = (
     Chapter("48", 0.012, usd_per_kg=1.0),
     Chapter("68", 0.005, "construction", 0.3),
     Chapter("70", 0.005, "construction", 0.7),
-    Chapter("72", 0.07, "construction", 0.65, (
-        Line("7208", "Iron or non-alloy steel; flat-rolled products, width 600mm or more, "
-                     "hot-rolled, not clad, plated or coated", 0.3, 0.6,
-             (("720839", "Iron or non-alloy steel; flat-rolled, in coils, hot-rolled, "
-                         "thickness less than 3mm", 0.6),)),
-        Line("7213", "Iron or non-alloy steel; bars and rods, hot-rolled, in irregularly wound "
-                     "coils", 0.25, 0.6,
-             (("721391", "Iron or non-alloy steel; bars and rods, hot-rolled, circular "
-                         "cross-section, diameter less than 14mm", 0.8),)),
-        Line("7210", "Iron or non-alloy steel; flat-rolled, width 600mm or more, clad, plated or "
-                     "coated", 0.2, 0.8,
-             (("721049", "Iron or non-alloy steel; flat-rolled, otherwise plated or coated with "
-                         "zinc", 0.7),)),
-    )),
+    Chapter(
+        "72",
+        0.07,
+        "construction",
+        0.65,
+        (
+            Line(
+                "7208",
+                "Iron or non-alloy steel; flat-rolled products, width 600mm or more, "
+                "hot-rolled, not clad, plated or coated",
+                0.3,
+                0.6,
+                (
+                    (
+                        "720839",
+                        "Iron or non-alloy steel; flat-rolled, in coils, hot-rolled, thickness less than 3mm",
+                        0.6,
+                    ),
+                ),
+            ),
+            Line(
+                "7213",
+                "Iron or non-alloy steel; bars and rods, hot-rolled, in irregularly wound coils",
+                0.25,
+                0.6,
+                (
+                    (
+                        "721391",
+                        "Iron or non-alloy steel; bars and rods, hot-rolled, circular "
+                        "cross-section, diameter less than 14mm",
+                        0.8,
+                    ),
+                ),
+            ),
+            Line(
+                "7210",
+                "Iron or non-alloy steel; flat-rolled, width 600mm or more, clad, plated or coated",
+                0.2,
+                0.8,
+                (
+                    (
+                        "721049",
+                        "Iron or non-alloy steel; flat-rolled, otherwise plated or coated with zinc",
+                        0.7,
+                    ),
+                ),
+            ),
+        ),
+    ),
     Chapter("73", 0.03, "construction", 1.2),
     Chapter("76", 0.004, usd_per_kg=3.5),
     Chapter("84", 0.03, usd_per_kg=9.0),
     Chapter("85", 0.02, usd_per_kg=12.0),
-    Chapter("87", 0.04, usd_per_kg=6.0, lines=(
-        Line("8704", "Vehicles; for the transport of goods", 0.45, 5.5,
-             (("870422", "Vehicles; compression-ignition engine, for transport of goods, g.v.w. "
-                         "exceeding 5 but not exceeding 20 tonnes", 0.6),)),
-        Line("8703", "Motor cars and other motor vehicles principally designed for the transport "
-                     "of persons", 0.3, 9.0,
-             (("870323", "Vehicles; spark-ignition engine of a cylinder capacity exceeding "
-                         "1500cc but not exceeding 3000cc", 0.55),)),
-    )),
+    Chapter(
+        "87",
+        0.04,
+        usd_per_kg=6.0,
+        lines=(
+            Line(
+                "8704",
+                "Vehicles; for the transport of goods",
+                0.45,
+                5.5,
+                (
+                    (
+                        "870422",
+                        "Vehicles; compression-ignition engine, for transport of goods, g.v.w. "
+                        "exceeding 5 but not exceeding 20 tonnes",
+                        0.6,
+                    ),
+                ),
+            ),
+            Line(
+                "8703",
+                "Motor cars and other motor vehicles principally designed for the transport of persons",
+                0.3,
+                9.0,
+                (
+                    (
+                        "870323",
+                        "Vehicles; spark-ignition engine of a cylinder capacity exceeding "
+                        "1500cc but not exceeding 3000cc",
+                        0.55,
+                    ),
+                ),
+            ),
+        ),
+    ),
     Chapter("94", 0.006, usd_per_kg=3.0),
 )
 
@@ -363,84 +500,219 @@ KZ_TO_TJ: tuple[Chapter, ...] = (
 # cotton, mineral water, antimony.
 TJ_TO_KZ: tuple[Chapter, ...] = (
     Chapter("05", 0.003, usd_per_kg=1.0),
-    Chapter("07", 0.08, "vegetables", 0.2, (
-        Line("0703", "Onions, shallots, garlic, leeks and other alliaceous vegetables; fresh or "
-                     "chilled", 0.55, 0.15,
-             (("070310", "Vegetables, alliaceous; onions and shallots, fresh or chilled", 0.95),)),
-        Line("0701", "Potatoes; fresh or chilled", 0.2, 0.18,
-             (("070190", "Vegetables; potatoes, fresh or chilled, other than seed", 0.95),)),
-    )),
-    Chapter("08", 0.16, "dried_fruit", 1.6, (
-        Line("0813", "Fruit, dried, other than that of heading no. 0801 to 0806; mixtures of "
-                     "nuts or dried fruits", 0.35, 2.2,
-             (("081310", "Fruit, edible; apricots, dried", 0.75),)),
-        Line("0806", "Grapes, fresh or dried", 0.3, 1.2,
-             (("080620", "Fruit, edible; grapes, dried", 0.85),)),
-        Line("0802", "Nuts (excluding coconuts, Brazils and cashew nuts); fresh or dried", 0.15,
-             4.5, (("080212", "Nuts, edible; almonds, fresh or dried, shelled", 0.5),)),
-    )),
+    Chapter(
+        "07",
+        0.08,
+        "vegetables",
+        0.2,
+        (
+            Line(
+                "0703",
+                "Onions, shallots, garlic, leeks and other alliaceous vegetables; fresh or chilled",
+                0.55,
+                0.15,
+                (("070310", "Vegetables, alliaceous; onions and shallots, fresh or chilled", 0.95),),
+            ),
+            Line(
+                "0701",
+                "Potatoes; fresh or chilled",
+                0.2,
+                0.18,
+                (("070190", "Vegetables; potatoes, fresh or chilled, other than seed", 0.95),),
+            ),
+        ),
+    ),
+    Chapter(
+        "08",
+        0.16,
+        "dried_fruit",
+        1.6,
+        (
+            Line(
+                "0813",
+                "Fruit, dried, other than that of heading no. 0801 to 0806; mixtures of nuts or dried fruits",
+                0.35,
+                2.2,
+                (("081310", "Fruit, edible; apricots, dried", 0.75),),
+            ),
+            Line(
+                "0806",
+                "Grapes, fresh or dried",
+                0.3,
+                1.2,
+                (("080620", "Fruit, edible; grapes, dried", 0.85),),
+            ),
+            Line(
+                "0802",
+                "Nuts (excluding coconuts, Brazils and cashew nuts); fresh or dried",
+                0.15,
+                4.5,
+                (("080212", "Nuts, edible; almonds, fresh or dried, shelled", 0.5),),
+            ),
+        ),
+    ),
     Chapter("09", 0.006, usd_per_kg=2.5),
     Chapter("12", 0.01, "cotton", 0.5),
     Chapter("17", 0.01, usd_per_kg=1.5),
     Chapter("20", 0.025, "dried_fruit", 1.3),
-    Chapter("22", 0.045, "water", 0.3, (
-        Line("2201", "Waters, including natural or artificial mineral waters and aerated waters, "
-                     "not containing added sugar or sweetening matter nor flavoured; ice and "
-                     "snow", 0.8, 0.28,
-             (("220110", "Waters; mineral and aerated, not containing added sugar or other "
-                         "sweetening matter nor flavoured", 0.95),)),
-    )),
-    Chapter("25", 0.02, "construction", 0.05, (
-        Line("2523", "Portland cement, aluminous cement, slag cement, supersulphate cement and "
-                     "similar hydraulic cements", 0.6, 0.05,
-             (("252329", "Cement; portland, other than white cement", 0.9),)),
-    )),
-    Chapter("26", 0.33, "flat", 1.4, (
-        Line("2603", "Copper ores and concentrates", 0.35, 2.1,
-             (("260300", "Copper ores and concentrates", 1.0),)),
-        Line("2608", "Zinc ores and concentrates", 0.3, 0.9,
-             (("260800", "Zinc ores and concentrates", 1.0),)),
-        Line("2607", "Lead ores and concentrates", 0.22, 1.4,
-             (("260700", "Lead ores and concentrates", 1.0),)),
-        Line("2616", "Precious metal ores and concentrates", 0.08, 6.0,
-             (("261690", "Precious metal ores and concentrates; other than silver", 1.0),)),
-    )),
+    Chapter(
+        "22",
+        0.045,
+        "water",
+        0.3,
+        (
+            Line(
+                "2201",
+                "Waters, including natural or artificial mineral waters and aerated waters, "
+                "not containing added sugar or sweetening matter nor flavoured; ice and "
+                "snow",
+                0.8,
+                0.28,
+                (
+                    (
+                        "220110",
+                        "Waters; mineral and aerated, not containing added sugar or other "
+                        "sweetening matter nor flavoured",
+                        0.95,
+                    ),
+                ),
+            ),
+        ),
+    ),
+    Chapter(
+        "25",
+        0.02,
+        "construction",
+        0.05,
+        (
+            Line(
+                "2523",
+                "Portland cement, aluminous cement, slag cement, supersulphate cement and "
+                "similar hydraulic cements",
+                0.6,
+                0.05,
+                (("252329", "Cement; portland, other than white cement", 0.9),),
+            ),
+        ),
+    ),
+    Chapter(
+        "26",
+        0.33,
+        "flat",
+        1.4,
+        (
+            Line(
+                "2603",
+                "Copper ores and concentrates",
+                0.35,
+                2.1,
+                (("260300", "Copper ores and concentrates", 1.0),),
+            ),
+            Line(
+                "2608",
+                "Zinc ores and concentrates",
+                0.3,
+                0.9,
+                (("260800", "Zinc ores and concentrates", 1.0),),
+            ),
+            Line(
+                "2607",
+                "Lead ores and concentrates",
+                0.22,
+                1.4,
+                (("260700", "Lead ores and concentrates", 1.0),),
+            ),
+            Line(
+                "2616",
+                "Precious metal ores and concentrates",
+                0.08,
+                6.0,
+                (("261690", "Precious metal ores and concentrates; other than silver", 1.0),),
+            ),
+        ),
+    ),
     Chapter("27", 0.015, "electricity", 0.05, (ELECTRICITY,)),
     Chapter("28", 0.01, usd_per_kg=0.8),
     Chapter("39", 0.008, usd_per_kg=1.4),
     Chapter("41", 0.004, usd_per_kg=1.2),
     Chapter("51", 0.003, usd_per_kg=2.0),
-    Chapter("52", 0.07, "cotton", 1.8, (
-        Line("5201", "Cotton; not carded or combed", 0.6, 1.7,
-             (("520100", "Cotton; not carded or combed", 1.0),)),
-        Line("5205", "Cotton yarn (other than sewing thread), containing 85% or more by weight "
-                     "of cotton, not put up for retail sale", 0.3, 2.8),
-    )),
+    Chapter(
+        "52",
+        0.07,
+        "cotton",
+        1.8,
+        (
+            Line(
+                "5201",
+                "Cotton; not carded or combed",
+                0.6,
+                1.7,
+                (("520100", "Cotton; not carded or combed", 1.0),),
+            ),
+            Line(
+                "5205",
+                "Cotton yarn (other than sewing thread), containing 85% or more by weight "
+                "of cotton, not put up for retail sale",
+                0.3,
+                2.8,
+            ),
+        ),
+    ),
     Chapter("61", 0.01, usd_per_kg=12.0),
     Chapter("62", 0.008, usd_per_kg=14.0),
     Chapter("63", 0.006, usd_per_kg=4.0),
     Chapter("68", 0.006, "construction", 0.2),
     Chapter("71", 0.005, usd_per_kg=400.0),
-    Chapter("76", 0.11, "flat", 2.3, (
-        Line("7601", "Aluminium; unwrought", 0.9, 2.3, (
-            ("760110", "Aluminium; unwrought, not alloyed", 0.8),
-            ("760120", "Aluminium; unwrought, alloys", 0.15),
-        )),
-    )),
-    Chapter("81", 0.03, usd_per_kg=7.0, lines=(
-        Line("8110", "Antimony and articles thereof, including waste and scrap", 0.85, 7.5,
-             (("811010", "Antimony; unwrought, powders", 0.9),)),
-    )),
+    Chapter(
+        "76",
+        0.11,
+        "flat",
+        2.3,
+        (
+            Line(
+                "7601",
+                "Aluminium; unwrought",
+                0.9,
+                2.3,
+                (
+                    ("760110", "Aluminium; unwrought, not alloyed", 0.8),
+                    ("760120", "Aluminium; unwrought, alloys", 0.15),
+                ),
+            ),
+        ),
+    ),
+    Chapter(
+        "81",
+        0.03,
+        usd_per_kg=7.0,
+        lines=(
+            Line(
+                "8110",
+                "Antimony and articles thereof, including waste and scrap",
+                0.85,
+                7.5,
+                (("811010", "Antimony; unwrought, powders", 0.9),),
+            ),
+        ),
+    ),
     Chapter("84", 0.01, usd_per_kg=8.0),
 )
 
 # Structural shifts by year (multipliers on a chapter's base share): the 2021-2022 jump in
 # Tajik ore and concentrate deliveries, Kazakh wheat prices in 2022.
 STRUCTURE: dict[tuple[str, str, int], float] = {
-    ("TJ2KZ", "26", 2021): 1.35, ("TJ2KZ", "26", 2022): 1.5, ("TJ2KZ", "26", 2023): 1.2,
-    ("TJ2KZ", "26", 2015): 0.7, ("TJ2KZ", "26", 2016): 0.65, ("TJ2KZ", "76", 2016): 1.3,
-    ("KZ2TJ", "10", 2022): 1.2, ("KZ2TJ", "11", 2022): 1.15, ("KZ2TJ", "27", 2022): 1.15,
-    ("KZ2TJ", "10", 2020): 1.1, ("KZ2TJ", "87", 2024): 1.3, ("KZ2TJ", "87", 2025): 1.4,
+    ("TJ2KZ", "26", 2021): 1.35,
+    ("TJ2KZ", "26", 2022): 1.5,
+    ("TJ2KZ", "26", 2023): 1.2,
+    ("TJ2KZ", "26", 2015): 0.7,
+    ("TJ2KZ", "26", 2016): 0.65,
+    ("TJ2KZ", "76", 2016): 1.3,
+    ("KZ2TJ", "10", 2022): 1.2,
+    ("KZ2TJ", "11", 2022): 1.15,
+    ("KZ2TJ", "27", 2022): 1.15,
+    ("KZ2TJ", "10", 2020): 1.1,
+    ("KZ2TJ", "87", 2024): 1.3,
+    ("KZ2TJ", "87", 2025): 1.4,
 }
 
 # Small re-export / re-import chapters.
@@ -490,10 +762,20 @@ def _kg(x: float) -> float:
 
 def _period_fields(freq: str, year: int, month: int | None) -> dict[str, object]:
     if freq == "A":
-        return {"freqCode": "A", "refPeriodId": year * 10000 + 101, "refYear": year,
-                "refMonth": 52, "period": str(year)}
-    return {"freqCode": "M", "refPeriodId": year * 10000 + month * 100 + 1, "refYear": year,
-            "refMonth": month, "period": f"{year}{month:02d}"}
+        return {
+            "freqCode": "A",
+            "refPeriodId": year * 10000 + 101,
+            "refYear": year,
+            "refMonth": 52,
+            "period": str(year),
+        }
+    return {
+        "freqCode": "M",
+        "refPeriodId": year * 10000 + month * 100 + 1,
+        "refYear": year,
+        "refMonth": month,
+        "period": f"{year}{month:02d}",
+    }
 
 
 def _classification(year: int) -> str:
@@ -545,8 +827,9 @@ def _direction_truth(direction: str, year: int, seed: int) -> np.ndarray:
     return truth
 
 
-def _side_values(truth: np.ndarray, *, importer: bool, reporter: int, flow: str, year: int,
-                 seed: int) -> np.ndarray:
+def _side_values(
+    truth: np.ndarray, *, importer: bool, reporter: int, flow: str, year: int, seed: int
+) -> np.ndarray:
     """Chapter x month values in cents as one side records them, calibrated to the target."""
     rng = _rng(seed, reporter, 0 if flow == "X" else 1, year, 7)
     w = truth.copy()
@@ -556,8 +839,12 @@ def _side_values(truth: np.ndarray, *, importer: bool, reporter: int, flow: str,
     w = w * np.exp(rng.normal(0.0, 0.08, w.shape))  # recording noise
     w = w * np.exp(rng.normal(0.0, 0.12, (w.shape[0], 1)))  # chapter-level asymmetry
     kz_x, kz_m, tj_m, tj_x = CALIBRATION_MUSD[year]
-    target_musd = {(KAZAKHSTAN, "X"): kz_x, (KAZAKHSTAN, "M"): kz_m,
-                   (TAJIKISTAN, "M"): tj_m, (TAJIKISTAN, "X"): tj_x}[(reporter, flow)]
+    target_musd = {
+        (KAZAKHSTAN, "X"): kz_x,
+        (KAZAKHSTAN, "M"): kz_m,
+        (TAJIKISTAN, "M"): tj_m,
+        (TAJIKISTAN, "X"): tj_x,
+    }[(reporter, flow)]
     total = int(round(target_musd * 1e8))
     h1 = H1_SHARE.get((reporter, flow, year))
     if h1 is None:
@@ -569,8 +856,16 @@ def _side_values(truth: np.ndarray, *, importer: bool, reporter: int, flow: str,
     return out
 
 
-def _flow_rows(chapters: Sequence[Chapter], values: np.ndarray, *, reporter: int, partner: int,
-               flow: str, year: int, seed: int) -> list[list[_Row]]:
+def _flow_rows(
+    chapters: Sequence[Chapter],
+    values: np.ndarray,
+    *,
+    reporter: int,
+    partner: int,
+    flow: str,
+    year: int,
+    seed: int,
+) -> list[list[_Row]]:
     """Rows (TOTAL, chapters, headings, subheadings, a few breakdowns) per month."""
     rng = _rng(seed, reporter, 0 if flow == "X" else 1, year, 11)
     price = PRICE_INDEX[year]
@@ -601,14 +896,28 @@ def _flow_rows(chapters: Sequence[Chapter], values: np.ndarray, *, reporter: int
                 v4 = int(math.floor(value * shares[li]))
                 if v4 <= 0:
                     continue
-                w4 = (None if ln.usd_per_kg is None
-                      else _kg(v4 / 100 / (ln.usd_per_kg * price * wgt_noise[li])))
-                sub_rows.append(_line_row(reporter, partner, flow, year, m + 1, ln.hs4, ln.desc,
-                                          4, v4, w4, fob_ratio[ci] if report_fob else None,
-                                          is_import))
+                w4 = (
+                    None if ln.usd_per_kg is None else _kg(v4 / 100 / (ln.usd_per_kg * price * wgt_noise[li]))
+                )
+                sub_rows.append(
+                    _line_row(
+                        reporter,
+                        partner,
+                        flow,
+                        year,
+                        m + 1,
+                        ln.hs4,
+                        ln.desc,
+                        4,
+                        v4,
+                        w4,
+                        fob_ratio[ci] if report_fob else None,
+                        is_import,
+                    )
+                )
                 line_value_sum += v4
                 line_wgt_sum += w4 or 0.0
-                sub_shares = np.array([s[2] for s in ln.subs]) * line_noise[li, 1:1 + len(ln.subs)]
+                sub_shares = np.array([s[2] for s in ln.subs]) * line_noise[li, 1 : 1 + len(ln.subs)]
                 if sub_shares.sum() > 1.0:
                     sub_shares /= sub_shares.sum()
                 for si, (hs6, desc6, _) in enumerate(ln.subs):
@@ -616,40 +925,98 @@ def _flow_rows(chapters: Sequence[Chapter], values: np.ndarray, *, reporter: int
                     if v6 <= 0:
                         continue
                     w6 = None if w4 is None else _kg(w4 * v6 / v4)
-                    sub_rows.append(_line_row(reporter, partner, flow, year, m + 1, hs6, desc6,
-                                              6, v6, w6, fob_ratio[ci] if report_fob else None,
-                                              is_import))
+                    sub_rows.append(
+                        _line_row(
+                            reporter,
+                            partner,
+                            flow,
+                            year,
+                            m + 1,
+                            hs6,
+                            desc6,
+                            6,
+                            v6,
+                            w6,
+                            fob_ratio[ci] if report_fob else None,
+                            is_import,
+                        )
+                    )
             rest_wgt = (value - line_value_sum) / 100 / (ch.usd_per_kg * price * wgt_noise[-1])
             ch_wgt = _kg(line_wgt_sum + rest_wgt)
             ch_fob = int(math.floor(value * fob_ratio[ci])) if report_fob else None
-            chapter_row = _Row(reporter, partner, flow, year, m + 1, ch.code,
-                               HS_CHAPTERS[ch.code], 2, value,
-                               cif=value if is_import else None,
-                               fob=ch_fob if is_import else value,
-                               net_wgt=ch_wgt, net_wgt_estimated=True)
+            chapter_row = _Row(
+                reporter,
+                partner,
+                flow,
+                year,
+                m + 1,
+                ch.code,
+                HS_CHAPTERS[ch.code],
+                2,
+                value,
+                cif=value if is_import else None,
+                fob=ch_fob if is_import else value,
+                net_wgt=ch_wgt,
+                net_wgt_estimated=True,
+            )
             chapter_rows.append(chapter_row)
             rows_for_chapter = [chapter_row, *sub_rows]
             rows.extend(rows_for_chapter)
             total_wgt += ch_wgt
             total_fob += ch_fob or 0
         month_total = int(values[:, m].sum())
-        total_row = _Row(reporter, partner, flow, year, m + 1, "TOTAL", "All Commodities", 0,
-                         month_total, cif=month_total if is_import else None,
-                         fob=(total_fob if report_fob else None) if is_import else month_total,
-                         net_wgt=_kg(total_wgt), net_wgt_estimated=True)
+        total_row = _Row(
+            reporter,
+            partner,
+            flow,
+            year,
+            m + 1,
+            "TOTAL",
+            "All Commodities",
+            0,
+            month_total,
+            cif=month_total if is_import else None,
+            fob=(total_fob if report_fob else None) if is_import else month_total,
+            net_wgt=_kg(total_wgt),
+            net_wgt_estimated=True,
+        )
         rows.insert(0, total_row)
         rows.extend(_breakdowns(rng, chapter_rows, reporter=reporter, flow=flow))
         months.append(rows)
     return months
 
 
-def _line_row(reporter: int, partner: int, flow: str, year: int, month: int, cmd: str, desc: str,
-              level: int, value: int, wgt: float | None, fob_ratio: float | None,
-              is_import: bool) -> _Row:
+def _line_row(
+    reporter: int,
+    partner: int,
+    flow: str,
+    year: int,
+    month: int,
+    cmd: str,
+    desc: str,
+    level: int,
+    value: int,
+    wgt: float | None,
+    fob_ratio: float | None,
+    is_import: bool,
+) -> _Row:
     fob = int(math.floor(value * fob_ratio)) if fob_ratio is not None else None
-    return _Row(reporter, partner, flow, year, month, cmd, desc, level, value,
-                cif=value if is_import else None, fob=fob if is_import else value,
-                net_wgt=wgt, qty=wgt, gross_wgt=None if wgt is None else _kg(wgt * 1.03))
+    return _Row(
+        reporter,
+        partner,
+        flow,
+        year,
+        month,
+        cmd,
+        desc,
+        level,
+        value,
+        cif=value if is_import else None,
+        fob=fob if is_import else value,
+        net_wgt=wgt,
+        qty=wgt,
+        gross_wgt=None if wgt is None else _kg(wgt * 1.03),
+    )
 
 
 # Which chapters a reporter/flow breaks down, and how (customs procedure, transport mode, or
@@ -662,8 +1029,9 @@ BREAKDOWNS: dict[tuple[int, str], tuple[tuple[str, str, object], ...]] = {
 }
 
 
-def _breakdowns(rng: np.random.Generator, chapter_rows: list[_Row], *, reporter: int,
-                flow: str) -> list[_Row]:
+def _breakdowns(
+    rng: np.random.Generator, chapter_rows: list[_Row], *, reporter: int, flow: str
+) -> list[_Row]:
     draw, pick, part = rng.random(), rng.integers(0, 2), rng.uniform(0.3, 0.9)
     if draw >= 0.08:
         return []
@@ -672,11 +1040,21 @@ def _breakdowns(rng: np.random.Generator, chapter_rows: list[_Row], *, reporter:
     if src is None:
         return []
     value = int(math.floor(src.primary * part))
-    row = _Row(src.reporter, src.partner, flow, src.year, src.month, src.cmd, src.desc, 2, value,
-               cif=value if src.cif is not None else None,
-               fob=value if src.cif is None else None,
-               net_wgt=None if src.net_wgt is None else _kg(src.net_wgt * part),
-               net_wgt_estimated=True)
+    row = _Row(
+        src.reporter,
+        src.partner,
+        flow,
+        src.year,
+        src.month,
+        src.cmd,
+        src.desc,
+        2,
+        value,
+        cif=value if src.cif is not None else None,
+        fob=value if src.cif is None else None,
+        net_wgt=None if src.net_wgt is None else _kg(src.net_wgt * part),
+        net_wgt_estimated=True,
+    )
     if kind == "customs":
         row.customs = str(arg)
     elif kind == "mot":
@@ -702,12 +1080,37 @@ def _re_flow_rows(*, reporter: int, partner: int, year: int, seed: int) -> list[
             codes_sorted = sorted(RE_FLOW_CHAPTERS[i] for i in codes)
             is_import = flow == "RM"
             total = int(cents.sum())
-            rows.append(_Row(reporter, partner, flow, year, m + 1, "TOTAL", "All Commodities", 0,
-                             total, cif=total if is_import else None,
-                             fob=None if is_import else total))
+            rows.append(
+                _Row(
+                    reporter,
+                    partner,
+                    flow,
+                    year,
+                    m + 1,
+                    "TOTAL",
+                    "All Commodities",
+                    0,
+                    total,
+                    cif=total if is_import else None,
+                    fob=None if is_import else total,
+                )
+            )
             for code, c in zip(codes_sorted, cents.tolist(), strict=True):
-                rows.append(_Row(reporter, partner, flow, year, m + 1, code, HS_CHAPTERS[code], 2,
-                                 c, cif=c if is_import else None, fob=None if is_import else c))
+                rows.append(
+                    _Row(
+                        reporter,
+                        partner,
+                        flow,
+                        year,
+                        m + 1,
+                        code,
+                        HS_CHAPTERS[code],
+                        2,
+                        c,
+                        cif=c if is_import else None,
+                        fob=None if is_import else c,
+                    )
+                )
         months.append(rows)
     return months
 
@@ -721,25 +1124,47 @@ def _record(row: _Row, freq: str) -> dict[str, object]:
     rec: dict[str, object] = {
         "typeCode": "C",
         **_period_fields(freq, row.year, row.month),
-        "reporterCode": row.reporter, "reporterISO": rep_iso, "reporterDesc": rep_desc,
-        "flowCode": row.flow, "flowDesc": FLOW_DESC[row.flow],
-        "partnerCode": row.partner, "partnerISO": par_iso, "partnerDesc": par_desc,
-        "partner2Code": row.partner2, "partner2ISO": p2_iso, "partner2Desc": p2_desc,
-        "classificationCode": _classification(row.year), "classificationSearchCode": "HS",
+        "reporterCode": row.reporter,
+        "reporterISO": rep_iso,
+        "reporterDesc": rep_desc,
+        "flowCode": row.flow,
+        "flowDesc": FLOW_DESC[row.flow],
+        "partnerCode": row.partner,
+        "partnerISO": par_iso,
+        "partnerDesc": par_desc,
+        "partner2Code": row.partner2,
+        "partner2ISO": p2_iso,
+        "partner2Desc": p2_desc,
+        "classificationCode": _classification(row.year),
+        "classificationSearchCode": "HS",
         "isOriginalClassification": True,
-        "cmdCode": row.cmd, "cmdDesc": row.desc, "aggrLevel": row.level,
+        "cmdCode": row.cmd,
+        "cmdDesc": row.desc,
+        "aggrLevel": row.level,
         "isLeaf": row.level == 6,
         "customsCode": row.customs,
         "customsDesc": "TOTAL CPC" if row.customs == "C00" else f"Customs procedure {row.customs}",
         "mosCode": "0",
-        "motCode": row.mot, "motDesc": "TOTAL MOT" if row.mot == 0 else "Road",
-        "qtyUnitCode": 8 if has_qty else -1, "qtyUnitAbbr": "kg" if has_qty else "N/A",
-        "qty": row.qty if has_qty else 0.0, "isQtyEstimated": False,
-        "altQtyUnitCode": -1, "altQtyUnitAbbr": "N/A", "altQty": 0.0, "isAltQtyEstimated": False,
-        "netWgt": row.net_wgt, "isNetWgtEstimated": row.net_wgt_estimated,
-        "grossWgt": row.gross_wgt, "isGrossWgtEstimated": False,
-        "cifvalue": row.cif, "fobvalue": row.fob, "primaryValue": row.primary,
-        "legacyEstimationFlag": 0, "isReported": True, "isAggregate": row.level <= 4,
+        "motCode": row.mot,
+        "motDesc": "TOTAL MOT" if row.mot == 0 else "Road",
+        "qtyUnitCode": 8 if has_qty else -1,
+        "qtyUnitAbbr": "kg" if has_qty else "N/A",
+        "qty": row.qty if has_qty else 0.0,
+        "isQtyEstimated": False,
+        "altQtyUnitCode": -1,
+        "altQtyUnitAbbr": "N/A",
+        "altQty": 0.0,
+        "isAltQtyEstimated": False,
+        "netWgt": row.net_wgt,
+        "isNetWgtEstimated": row.net_wgt_estimated,
+        "grossWgt": row.gross_wgt,
+        "isGrossWgtEstimated": False,
+        "cifvalue": row.cif,
+        "fobvalue": row.fob,
+        "primaryValue": row.primary,
+        "legacyEstimationFlag": 0,
+        "isReported": True,
+        "isAggregate": row.level <= 4,
     }
     return rec
 
@@ -771,8 +1196,9 @@ def _write_json(path: Path, records: list[dict[str, object]], elapsed: str) -> N
             d[name] = _money_json(d[name])  # type: ignore[arg-type]
         data.append(d)
     envelope = {"elapsedTime": elapsed, "count": len(data), "data": data, "error": ""}
-    path.write_text(json.dumps(envelope, ensure_ascii=False, separators=(",", ":")) + "\n",
-                    encoding="utf-8", newline="")
+    path.write_text(
+        json.dumps(envelope, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8", newline=""
+    )
 
 
 def _annual_rows(month_rows: Iterable[_Row], year: int) -> list[_Row]:
@@ -782,9 +1208,26 @@ def _annual_rows(month_rows: Iterable[_Row], year: int) -> list[_Row]:
         key = (r.flow, r.cmd, r.customs, r.mot, r.partner2)
         a = acc.get(key)
         if a is None:
-            acc[key] = _Row(r.reporter, r.partner, r.flow, year, 0, r.cmd, r.desc, r.level,
-                            r.primary, r.cif, r.fob, r.net_wgt, r.qty, r.gross_wgt, r.customs,
-                            r.mot, r.partner2, r.net_wgt_estimated)
+            acc[key] = _Row(
+                r.reporter,
+                r.partner,
+                r.flow,
+                year,
+                0,
+                r.cmd,
+                r.desc,
+                r.level,
+                r.primary,
+                r.cif,
+                r.fob,
+                r.net_wgt,
+                r.qty,
+                r.gross_wgt,
+                r.customs,
+                r.mot,
+                r.partner2,
+                r.net_wgt_estimated,
+            )
             continue
         a.primary += r.primary
         a.cif = _add(a.cif, r.cif)
@@ -820,10 +1263,14 @@ def generate_bundled_rows(seed: int = 2023) -> dict[tuple[int, int], list[_Row]]
                 kz_exports = (reporter == KAZAKHSTAN) == (flow == "X")
                 direction = "KZ2TJ" if kz_exports else "TJ2KZ"
                 chapters = KZ_TO_TJ if kz_exports else TJ_TO_KZ
-                values = _side_values(truth[direction], importer=flow == "M", reporter=reporter,
-                                      flow=flow, year=year, seed=seed)
-                flows.append(_flow_rows(chapters, values, reporter=reporter, partner=partner,
-                                        flow=flow, year=year, seed=seed))
+                values = _side_values(
+                    truth[direction], importer=flow == "M", reporter=reporter, flow=flow, year=year, seed=seed
+                )
+                flows.append(
+                    _flow_rows(
+                        chapters, values, reporter=reporter, partner=partner, flow=flow, year=year, seed=seed
+                    )
+                )
             flows.append(_re_flow_rows(reporter=reporter, partner=partner, year=year, seed=seed))
             per_reporter[reporter] = flows
         for reporter, flows in per_reporter.items():
@@ -889,8 +1336,17 @@ def _sql_str(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-def _scale_query(start: int, stop: int, *, per_period: int, capacity: int, mult: int,
-                 n_partners: int, n_codes: int, seed: int) -> str:
+def _scale_query(
+    start: int,
+    stop: int,
+    *,
+    per_period: int,
+    capacity: int,
+    mult: int,
+    n_partners: int,
+    n_codes: int,
+    seed: int,
+) -> str:
     """SQL producing one CSV line (with newline) per row number in [start, stop)."""
     per_chapter = SCALE_HEADINGS * SCALE_SUBS
     h = f"hash(r + {seed * 1_000_003})"
@@ -900,31 +1356,55 @@ def _scale_query(start: int, stop: int, *, per_period: int, capacity: int, mult:
     u2 = f"((({h2} >> 11)::DOUBLE + 0.5) / 9007199254740992.0)"
     skip = None  # column already written by the previous expression
     col: dict[str, str | None] = {
-        "typeCode": "'C'", "freqCode": "'M'",
-        "refPeriodId": "ptxt", "refYear": skip, "refMonth": skip, "period": skip,
-        "reporterCode": f"'{KAZAKHSTAN}'", "reporterISO": "'KAZ'", "reporterDesc": "'Kazakhstan'",
-        "flowCode": "CASE WHEN fl = 0 THEN 'M,Import' ELSE 'X,Export' END", "flowDesc": skip,
-        "partnerCode": "ptext", "partnerISO": skip, "partnerDesc": skip,
-        "partner2Code": "'0'", "partner2ISO": "'W00'", "partner2Desc": "'World'",
+        "typeCode": "'C'",
+        "freqCode": "'M'",
+        "refPeriodId": "ptxt",
+        "refYear": skip,
+        "refMonth": skip,
+        "period": skip,
+        "reporterCode": f"'{KAZAKHSTAN}'",
+        "reporterISO": "'KAZ'",
+        "reporterDesc": "'Kazakhstan'",
+        "flowCode": "CASE WHEN fl = 0 THEN 'M,Import' ELSE 'X,Export' END",
+        "flowDesc": skip,
+        "partnerCode": "ptext",
+        "partnerISO": skip,
+        "partnerDesc": skip,
+        "partner2Code": "'0'",
+        "partner2ISO": "'W00'",
+        "partner2Desc": "'World'",
         "classificationCode": "cls",
-        "classificationSearchCode": "'HS'", "isOriginalClassification": "'True'",
-        "cmdCode": "cmd", "cmdDesc": "'\"' || cmd || ' synthetic line, ch. ' || ch_code || '\"'",
-        "aggrLevel": "'6'", "isLeaf": "'True'",
-        "customsCode": "'C00'", "customsDesc": "'TOTAL CPC'", "mosCode": "'0'",
-        "motCode": "'0'", "motDesc": "'TOTAL MOT'",
+        "classificationSearchCode": "'HS'",
+        "isOriginalClassification": "'True'",
+        "cmdCode": "cmd",
+        "cmdDesc": "'\"' || cmd || ' synthetic line, ch. ' || ch_code || '\"'",
+        "aggrLevel": "'6'",
+        "isLeaf": "'True'",
+        "customsCode": "'C00'",
+        "customsDesc": "'TOTAL CPC'",
+        "mosCode": "'0'",
+        "motCode": "'0'",
+        "motDesc": "'TOTAL MOT'",
         "qtyUnitCode": "CASE WHEN has_qty THEN '8,kg,' || wgt::VARCHAR ELSE '-1,N/A,0' END",
-        "qtyUnitAbbr": skip, "qty": skip,
+        "qtyUnitAbbr": skip,
+        "qty": skip,
         "isQtyEstimated": "'False'",
-        "altQtyUnitCode": "'-1'", "altQtyUnitAbbr": "'N/A'", "altQty": "'0'",
+        "altQtyUnitCode": "'-1'",
+        "altQtyUnitAbbr": "'N/A'",
+        "altQty": "'0'",
         "isAltQtyEstimated": "'False'",
-        "netWgt": "wgt::VARCHAR", "isNetWgtEstimated": "CASE WHEN has_qty THEN 'False' ELSE "
-                                                       "'True' END",
-        "grossWgt": "(wgt * 1.03)::DECIMAL(18, 3)::VARCHAR", "isGrossWgtEstimated": "'False'",
+        "netWgt": "wgt::VARCHAR",
+        "isNetWgtEstimated": "CASE WHEN has_qty THEN 'False' ELSE 'True' END",
+        "grossWgt": "(wgt * 1.03)::DECIMAL(18, 3)::VARCHAR",
+        "isGrossWgtEstimated": "'False'",
         # cifvalue,fobvalue,primaryValue: CIF on imports, FOB on exports.
         "cifvalue": "CASE WHEN fl = 0 THEN val::VARCHAR || ',,' || val::VARCHAR "
-                    "ELSE ',' || val::VARCHAR || ',' || val::VARCHAR END",
-        "fobvalue": skip, "primaryValue": skip,
-        "legacyEstimationFlag": "'0'", "isReported": "'True'", "isAggregate": "'False'",
+        "ELSE ',' || val::VARCHAR || ',' || val::VARCHAR END",
+        "fobvalue": skip,
+        "primaryValue": skip,
+        "legacyEstimationFlag": "'0'",
+        "isReported": "'True'",
+        "isAggregate": "'False'",
     }
     assert list(col) == COLUMN_NAMES
     # Fold constant columns into single literals; concat() builds each line in one allocation.
@@ -947,8 +1427,9 @@ def _scale_query(start: int, stop: int, *, per_period: int, capacity: int, mult:
     line = "concat(" + ", ".join(_sql_str(t) if lit else f"({t})" for lit, t in merged) + ")"
     # range() is a single-threaded source: a UNION ALL of slices lets DuckDB use every core.
     step = max(1, math.ceil((stop - start) / 8))
-    source = " UNION ALL ".join(f"SELECT range AS r FROM range({a}, {min(stop, a + step)})"
-                                for a in range(start, stop, step))
+    source = " UNION ALL ".join(
+        f"SELECT range AS r FROM range({a}, {min(stop, a + step)})" for a in range(start, stop, step)
+    )
     return f"""
     WITH base AS (
         SELECT r, r // {per_period} AS pi,
@@ -981,8 +1462,9 @@ def _scale_query(start: int, stop: int, *, per_period: int, capacity: int, mult:
     """
 
 
-def write_scale_dataset(out_path: Path, rows: int = 5_000_000, seed: int = 7,
-                        progress: bool = True, chunk_rows: int = 250_000) -> Path:
+def write_scale_dataset(
+    out_path: Path, rows: int = 5_000_000, seed: int = 7, progress: bool = True, chunk_rows: int = 250_000
+) -> Path:
     """Write `rows` Kazakhstan-as-reporter records (all partners, HS 6-digit lines) as one CSV.
 
     Rows are spread evenly over the months 2015-01..2025-12 (file ordered by period); inside a
@@ -1012,23 +1494,32 @@ def write_scale_dataset(out_path: Path, rows: int = 5_000_000, seed: int = 7,
     try:
         # Pre-rendered CSV fragments: refPeriodId,refYear,refMonth,period / partner code,ISO,name.
         con.execute("CREATE TABLE per (idx INTEGER, ptxt VARCHAR, cls VARCHAR)")
-        con.executemany("INSERT INTO per VALUES (?, ?, ?)",
-                        [(i, f"{y}{m:02d}01,{y},{m},{y}{m:02d}", _classification(y))
-                         for i, (y, m) in enumerate(periods)])
+        con.executemany(
+            "INSERT INTO per VALUES (?, ?, ?)",
+            [(i, f"{y}{m:02d}01,{y},{m},{y}{m:02d}", _classification(y)) for i, (y, m) in enumerate(periods)],
+        )
         con.execute("CREATE TABLE ch (idx INTEGER, code VARCHAR)")
         con.executemany("INSERT INTO ch VALUES (?, ?)", list(enumerate(chapters)))
         con.execute("CREATE TABLE partners (idx INTEGER, ptext VARCHAR)")
-        con.executemany("INSERT INTO partners VALUES (?, ?)",
-                        [(i, f"{code},{iso},{_csv_field(name)}")
-                         for i, (code, iso, name) in enumerate(partners)])
-        bar = tqdm(total=rows, unit="rows", disable=not progress or rows < 2 * chunk_rows,
-                   desc=out_path.name)
+        con.executemany(
+            "INSERT INTO partners VALUES (?, ?)",
+            [(i, f"{code},{iso},{_csv_field(name)}") for i, (code, iso, name) in enumerate(partners)],
+        )
+        bar = tqdm(total=rows, unit="rows", disable=not progress or rows < 2 * chunk_rows, desc=out_path.name)
         with out_path.open("wb") as fh:
             fh.write((",".join(COLUMN_NAMES) + "\n").encode())
             for start in range(0, rows, chunk_rows):
                 stop = min(rows, start + chunk_rows)
-                q = _scale_query(start, stop, per_period=per_period, capacity=capacity,
-                                 mult=mult, n_partners=len(partners), n_codes=n_codes, seed=seed)
+                q = _scale_query(
+                    start,
+                    stop,
+                    per_period=per_period,
+                    capacity=capacity,
+                    mult=mult,
+                    n_partners=len(partners),
+                    n_codes=n_codes,
+                    seed=seed,
+                )
                 table = con.sql(q).to_arrow_table()
                 for arr in table.column(0).chunks:
                     _write_string_array(fh, arr)
@@ -1046,9 +1537,9 @@ def _write_string_array(fh: BinaryIO, arr: pa.Array) -> None:
     if arr.null_count:
         raise ValueError("unexpected NULL line in scale output")
     width = np.int64 if str(arr.type) == "large_string" else np.int32
-    offsets = np.frombuffer(arr.buffers()[1], dtype=width)[arr.offset: arr.offset + len(arr) + 1]
+    offsets = np.frombuffer(arr.buffers()[1], dtype=width)[arr.offset : arr.offset + len(arr) + 1]
     data = memoryview(arr.buffers()[2])
-    fh.write(data[int(offsets[0]):int(offsets[-1])])
+    fh.write(data[int(offsets[0]) : int(offsets[-1])])
 
 
 # --------------------------------------------------------------------------------------------
@@ -1056,8 +1547,8 @@ def _write_string_array(fh: BinaryIO, arr: pa.Array) -> None:
 # --------------------------------------------------------------------------------------------
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m demo.trade",
-        description="Generate deterministic synthetic UN Comtrade v1 files.")
+        prog="python -m demo.trade", description="Generate deterministic synthetic UN Comtrade v1 files."
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     b = sub.add_parser("bundled", help="KZ-TJ demo set (CSV + JSON, ~33k rows, ~21 MB)")
     b.add_argument("out_dir", type=Path)
@@ -1074,14 +1565,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "bundled":
         paths = write_bundled_dataset(args.out_dir, seed=args.seed)
         size = sum(p.stat().st_size for p in paths)
-        print(f"wrote {len(paths)} files, {size / 1e6:.1f} MB, to {args.out_dir} "
-              f"in {time.perf_counter() - t0:.1f}s")
+        print(
+            f"wrote {len(paths)} files, {size / 1e6:.1f} MB, to {args.out_dir} "
+            f"in {time.perf_counter() - t0:.1f}s"
+        )
     else:
-        path = write_scale_dataset(args.out_path, rows=args.rows, seed=args.seed,
-                                   progress=not args.no_progress, chunk_rows=args.chunk_rows)
+        path = write_scale_dataset(
+            args.out_path,
+            rows=args.rows,
+            seed=args.seed,
+            progress=not args.no_progress,
+            chunk_rows=args.chunk_rows,
+        )
         dt = time.perf_counter() - t0
-        print(f"wrote {args.rows:,} rows ({path.stat().st_size / 1e6:.0f} MB) to {path} in "
-              f"{dt:.1f}s ({args.rows / max(dt, 1e-9):,.0f} rows/s)")
+        print(
+            f"wrote {args.rows:,} rows ({path.stat().st_size / 1e6:.0f} MB) to {path} in "
+            f"{dt:.1f}s ({args.rows / max(dt, 1e-9):,.0f} rows/s)"
+        )
     return 0
 
 

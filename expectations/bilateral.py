@@ -41,8 +41,11 @@ def _required(*fields: str) -> list[Rule]:
 
 
 def _date(column: str) -> Rule:
-    return Rule(_spec("ExpectColumnValuesToMatchStrftimeFormat", column=column, strftime_format=DATE_FORMAT),
-                column, "not a date written YYYY-MM-DD")
+    return Rule(
+        _spec("ExpectColumnValuesToMatchStrftimeFormat", column=column, strftime_format=DATE_FORMAT),
+        column,
+        "not a date written YYYY-MM-DD",
+    )
 
 
 def _is_true(column: str, field: str, message: str) -> Rule:
@@ -51,14 +54,25 @@ def _is_true(column: str, field: str, message: str) -> Rule:
 
 
 def _common(id_column: str | None) -> list[Rule]:
-    rules = [Rule(_spec("ExpectColumnValuesToMatchRegex", column="source_url", regex=URL_PATTERN),
-                  "source_url", "not an http(s):// address")]
+    rules = [
+        Rule(
+            _spec("ExpectColumnValuesToMatchRegex", column="source_url", regex=URL_PATTERN),
+            "source_url",
+            "not an http(s):// address",
+        )
+    ]
     if id_column:
         rules += [
-            Rule(_spec("ExpectColumnValuesToBeUnique", column=id_column), id_column,
-                 "id used by more than one entry"),
-            Rule(_spec("ExpectColumnValuesToMatchRegex", column=id_column, regex=ID_PATTERN), id_column,
-                 "id must be lower-case letters, digits and underscores"),
+            Rule(
+                _spec("ExpectColumnValuesToBeUnique", column=id_column),
+                id_column,
+                "id used by more than one entry",
+            ),
+            Rule(
+                _spec("ExpectColumnValuesToMatchRegex", column=id_column, regex=ID_PATTERN),
+                id_column,
+                "id must be lower-case letters, digits and underscores",
+            ),
         ]
     return rules
 
@@ -69,12 +83,21 @@ def events_rules() -> list[Rule]:
         *_required("id", "date", "type", "title", "parties", "place", "summary", "source_url"),
         *_common("id"),
         _date("date"),
-        Rule(_spec("ExpectColumnValuesToBeInSet", column="type", value_set=EVENT_TYPES), "type",
-             f"unknown event type (known: {', '.join(EVENT_TYPES)})"),
-        Rule(_spec("ExpectColumnValuesToBeBetween", column="party_count", min_value=2), "parties",
-             "a bilateral event needs at least two parties"),
-        Rule(_spec("ExpectColumnValuesToBeInSet", column="confidence", value_set=CONFIDENCE_LEVELS),
-             "confidence", f"unknown confidence (known: {', '.join(CONFIDENCE_LEVELS)})"),
+        Rule(
+            _spec("ExpectColumnValuesToBeInSet", column="type", value_set=EVENT_TYPES),
+            "type",
+            f"unknown event type (known: {', '.join(EVENT_TYPES)})",
+        ),
+        Rule(
+            _spec("ExpectColumnValuesToBeBetween", column="party_count", min_value=2),
+            "parties",
+            "a bilateral event needs at least two parties",
+        ),
+        Rule(
+            _spec("ExpectColumnValuesToBeInSet", column="confidence", value_set=CONFIDENCE_LEVELS),
+            "confidence",
+            f"unknown confidence (known: {', '.join(CONFIDENCE_LEVELS)})",
+        ),
     ]
 
 
@@ -84,24 +107,45 @@ def commitments_rules(event_ids: list[str]) -> list[Rule]:
         *_common("id"),
         _date("baseline_date"),
         _date("deadline"),
-        Rule(_spec("ExpectColumnValuesToBeInSet", column="event_id", value_set=event_ids), "event_id",
-             "no event with this id in events.yaml"),
-        Rule(_spec("ExpectColumnValuesToBeNull", column="reaffirmed_by_unknown"), "reaffirmed_by",
-             "lists an event id that is not in events.yaml"),
-        Rule(_spec("ExpectColumnValuesToBeInSet", column="indicator", value_set=INDICATORS), "indicator",
-             f"unknown indicator (known: {', '.join(INDICATORS)}, or empty)"),
-        Rule(_spec("ExpectColumnValuesToBeBetween", column="target_value", min_value=0, strict_min=True),
-             "target_value", "the target must be positive"),
-        Rule(_spec("ExpectColumnValuesToBeBetween", column="baseline_value", min_value=0),
-             "baseline_value", "the baseline must not be negative"),
+        Rule(
+            _spec("ExpectColumnValuesToBeInSet", column="event_id", value_set=event_ids),
+            "event_id",
+            "no event with this id in events.yaml",
+        ),
+        Rule(
+            _spec("ExpectColumnValuesToBeNull", column="reaffirmed_by_unknown"),
+            "reaffirmed_by",
+            "lists an event id that is not in events.yaml",
+        ),
+        Rule(
+            _spec("ExpectColumnValuesToBeInSet", column="indicator", value_set=INDICATORS),
+            "indicator",
+            f"unknown indicator (known: {', '.join(INDICATORS)}, or empty)",
+        ),
+        Rule(
+            _spec("ExpectColumnValuesToBeBetween", column="target_value", min_value=0, strict_min=True),
+            "target_value",
+            "the target must be positive",
+        ),
+        Rule(
+            _spec("ExpectColumnValuesToBeBetween", column="baseline_value", min_value=0),
+            "baseline_value",
+            "the baseline must not be negative",
+        ),
         _is_true("deadline_after_event", "deadline", "the deadline must be after the date of its event"),
         _is_true("deadline_after_baseline", "deadline", "the deadline must be after the baseline date"),
         _is_true("deadline_if_target", "deadline", "a commitment with a target needs a deadline"),
         _is_true("indicator_if_target", "indicator", "a commitment with a target needs an indicator"),
-        Rule(_spec("ExpectColumnValuesToBeInSet", column="status_override", value_set=OVERRIDE_STATUSES),
-             "status_override", f"unknown status (known: {', '.join(OVERRIDE_STATUSES)})"),
-        _is_true("override_without_indicator", "status_override",
-                 "only a commitment without an indicator takes a status_override"),
+        Rule(
+            _spec("ExpectColumnValuesToBeInSet", column="status_override", value_set=OVERRIDE_STATUSES),
+            "status_override",
+            f"unknown status (known: {', '.join(OVERRIDE_STATUSES)})",
+        ),
+        _is_true(
+            "override_without_indicator",
+            "status_override",
+            "only a commitment without an indicator takes a status_override",
+        ),
     ]
 
 
@@ -110,17 +154,29 @@ def indicator_values_rules(commitment_ids: list[str]) -> list[Rule]:
         *_required("commitment_id", "date", "indicator", "value"),
         *_common(None),
         _date("date"),
-        Rule(_spec("ExpectColumnValuesToBeInSet", column="commitment_id", value_set=commitment_ids),
-             "commitment_id", "no commitment with this id in commitments.yaml"),
-        Rule(_spec("ExpectColumnValuesToBeInSet", column="indicator", value_set=FILE_MEASURED_INDICATORS),
-             "indicator", f"not an indicator measured in this file ({', '.join(FILE_MEASURED_INDICATORS)}; "
-             "trade turnover comes from the trade marts)"),
+        Rule(
+            _spec("ExpectColumnValuesToBeInSet", column="commitment_id", value_set=commitment_ids),
+            "commitment_id",
+            "no commitment with this id in commitments.yaml",
+        ),
+        Rule(
+            _spec("ExpectColumnValuesToBeInSet", column="indicator", value_set=FILE_MEASURED_INDICATORS),
+            "indicator",
+            f"not an indicator measured in this file ({', '.join(FILE_MEASURED_INDICATORS)}; "
+            "trade turnover comes from the trade marts)",
+        ),
         _is_true("indicator_matches_commitment", "indicator", "not the indicator of its commitment"),
-        Rule(_spec("ExpectColumnValuesToBeBetween", column="value", min_value=0), "value",
-             "the value must not be negative"),
+        Rule(
+            _spec("ExpectColumnValuesToBeBetween", column="value", min_value=0),
+            "value",
+            "the value must not be negative",
+        ),
         _is_true("has_source", "source_url", "a value needs a source_url or a note"),
-        Rule(_spec("ExpectCompoundColumnsToBeUnique", column_list=["commitment_id", "date"]), "date",
-             "a second value for the same commitment and date"),
+        Rule(
+            _spec("ExpectCompoundColumnsToBeUnique", column_list=["commitment_id", "date"]),
+            "date",
+            "a second value for the same commitment and date",
+        ),
     ]
 
 
@@ -195,7 +251,8 @@ def validate_bilateral_table(
             continue
         # A missing value shows none; a True/False check shows the field's (the loader fills it).
         shows_nothing = rule.spec.type == "ExpectColumnValuesToNotBeNull" or rule.spec.kwargs.get(
-            "value_set") == [True]
+            "value_set"
+        ) == [True]
         value = None if shows_nothing else issue.value
         issues.append(LoadIssue(issue.file, issue.row, rule.field, issue.check, rule.message, value))
     return summary, issues

@@ -36,22 +36,31 @@ def comtrade_suite() -> list[ExpectationSpec]:
         # reported by the load itself (not_integer, not_double...).
     ]
     specs += [
-        ExpectationSpec("ExpectColumnValuesToNotBeNull", {"column": column})
-        for column in REQUIRED_VALUES
+        ExpectationSpec("ExpectColumnValuesToNotBeNull", {"column": column}) for column in REQUIRED_VALUES
     ]
     specs += [
         ExpectationSpec("ExpectColumnValuesToBeInSet", {"column": "flowCode", "value_set": FLOW_CODES}),
         ExpectationSpec("ExpectColumnValuesToBeInSet", {"column": "freqCode", "value_set": FREQ_CODES}),
         ExpectationSpec("ExpectColumnValuesToBeInSet", {"column": "typeCode", "value_set": ["C", "S"]}),
         # The period's shape must agree with the frequency: YYYYMM for monthly, YYYY for annual.
-        ExpectationSpec("ExpectColumnValuesToMatchRegex", {
-            "column": "period", "regex": r"^\d{4}(?:0[1-9]|1[0-2])$",
-            "row_condition": 'col("freqCode") == "M"', "condition_parser": "great_expectations",
-        }),
-        ExpectationSpec("ExpectColumnValuesToMatchRegex", {
-            "column": "period", "regex": r"^\d{4}$",
-            "row_condition": 'col("freqCode") == "A"', "condition_parser": "great_expectations",
-        }),
+        ExpectationSpec(
+            "ExpectColumnValuesToMatchRegex",
+            {
+                "column": "period",
+                "regex": r"^\d{4}(?:0[1-9]|1[0-2])$",
+                "row_condition": 'col("freqCode") == "M"',
+                "condition_parser": "great_expectations",
+            },
+        ),
+        ExpectationSpec(
+            "ExpectColumnValuesToMatchRegex",
+            {
+                "column": "period",
+                "regex": r"^\d{4}$",
+                "row_condition": 'col("freqCode") == "A"',
+                "condition_parser": "great_expectations",
+            },
+        ),
         ExpectationSpec("ExpectColumnValuesToBeInSet", {"column": "reporterCode", "value_set": known}),
         ExpectationSpec("ExpectColumnValuesToBeInSet", {"column": "partnerCode", "value_set": known}),
         ExpectationSpec("ExpectColumnValuesToBeInSet", {"column": "partner2Code", "value_set": known}),

@@ -28,32 +28,20 @@ VENDOR_SUBDIR = "vendor"  # under the site's static/
 # `@5`-style URLs (latest of a major release) are pinned to the release vendored.
 CDN_ASSETS = {
     "https://code.jquery.com/jquery-3.7.1.min.js": "jquery@3.7.1/dist/jquery.min.js",
-    "https://cdnjs.cloudflare.com/ajax/libs/popper.js/1.12.9/umd/popper.min.js":
-        "popper.js@1.12.9/dist/umd/popper.min.js",
-    "https://maxcdn.bootstrapcdn.com/bootstrap/4.3.1/css/bootstrap.min.css":
-        "bootstrap@4.3.1/dist/css/bootstrap.min.css",
-    "https://stackpath.bootstrapcdn.com/bootstrap/4.3.1/js/bootstrap.min.js":
-        "bootstrap@4.3.1/dist/js/bootstrap.min.js",
-    "https://unpkg.com/bootstrap-table@1.19.1/dist/bootstrap-table.min.css":
-        "bootstrap-table@1.19.1/dist/bootstrap-table.min.css",
-    "https://unpkg.com/bootstrap-table@1.19.1/dist/bootstrap-table.min.js":
-        "bootstrap-table@1.19.1/dist/bootstrap-table.min.js",
-    "https://unpkg.com/bootstrap-table@1.19.1/dist/extensions/filter-control/bootstrap-table-filter-control.min.js":
-        "bootstrap-table@1.19.1/dist/extensions/filter-control/bootstrap-table-filter-control.min.js",
-    "https://unpkg.com/bootstrap-table@1.19.0/dist/extensions/filter-control/bootstrap-table-filter-control.css":
-        "bootstrap-table@1.19.0/dist/extensions/filter-control/bootstrap-table-filter-control.css",
-    "https://unpkg.com/bootstrap-table@1.19.0/dist/extensions/filter-control/bootstrap-table-filter-control.min.css":
-        "bootstrap-table@1.19.0/dist/extensions/filter-control/bootstrap-table-filter-control.min.css",
-    "https://cdnjs.cloudflare.com/ajax/libs/bootstrap-datepicker/1.9.0/css/bootstrap-datepicker.min.css":
-        "bootstrap-datepicker@1.9.0/dist/css/bootstrap-datepicker.min.css",
-    "https://cdnjs.cloudflare.com/ajax/libs/bootstrap-datepicker/1.9.0/js/bootstrap-datepicker.min.js":
-        "bootstrap-datepicker@1.9.0/dist/js/bootstrap-datepicker.min.js",
+    "https://cdnjs.cloudflare.com/ajax/libs/popper.js/1.12.9/umd/popper.min.js": "popper.js@1.12.9/dist/umd/popper.min.js",
+    "https://maxcdn.bootstrapcdn.com/bootstrap/4.3.1/css/bootstrap.min.css": "bootstrap@4.3.1/dist/css/bootstrap.min.css",
+    "https://stackpath.bootstrapcdn.com/bootstrap/4.3.1/js/bootstrap.min.js": "bootstrap@4.3.1/dist/js/bootstrap.min.js",
+    "https://unpkg.com/bootstrap-table@1.19.1/dist/bootstrap-table.min.css": "bootstrap-table@1.19.1/dist/bootstrap-table.min.css",
+    "https://unpkg.com/bootstrap-table@1.19.1/dist/bootstrap-table.min.js": "bootstrap-table@1.19.1/dist/bootstrap-table.min.js",
+    "https://unpkg.com/bootstrap-table@1.19.1/dist/extensions/filter-control/bootstrap-table-filter-control.min.js": "bootstrap-table@1.19.1/dist/extensions/filter-control/bootstrap-table-filter-control.min.js",
+    "https://unpkg.com/bootstrap-table@1.19.0/dist/extensions/filter-control/bootstrap-table-filter-control.css": "bootstrap-table@1.19.0/dist/extensions/filter-control/bootstrap-table-filter-control.css",
+    "https://unpkg.com/bootstrap-table@1.19.0/dist/extensions/filter-control/bootstrap-table-filter-control.min.css": "bootstrap-table@1.19.0/dist/extensions/filter-control/bootstrap-table-filter-control.min.css",
+    "https://cdnjs.cloudflare.com/ajax/libs/bootstrap-datepicker/1.9.0/css/bootstrap-datepicker.min.css": "bootstrap-datepicker@1.9.0/dist/css/bootstrap-datepicker.min.css",
+    "https://cdnjs.cloudflare.com/ajax/libs/bootstrap-datepicker/1.9.0/js/bootstrap-datepicker.min.js": "bootstrap-datepicker@1.9.0/dist/js/bootstrap-datepicker.min.js",
     # The template names the unminified file (880 kB); the minified one of the same release.
-    "https://cdn.jsdelivr.net/npm/@forevolve/bootstrap-dark@1.1.0/dist/css/bootstrap-prefers-dark.css":
-        "@forevolve/bootstrap-dark@1.1.0/dist/css/bootstrap-prefers-dark.min.css",
+    "https://cdn.jsdelivr.net/npm/@forevolve/bootstrap-dark@1.1.0/dist/css/bootstrap-prefers-dark.css": "@forevolve/bootstrap-dark@1.1.0/dist/css/bootstrap-prefers-dark.min.css",
     # With its web fonts (webfonts/*.woff2, next to css/ as the style sheet expects).
-    "https://cdnjs.cloudflare.com/ajax/libs/font-awesome/6.6.0/css/all.min.css":
-        "@fortawesome/fontawesome-free@6.6.0/css/all.min.css",
+    "https://cdnjs.cloudflare.com/ajax/libs/font-awesome/6.6.0/css/all.min.css": "@fortawesome/fontawesome-free@6.6.0/css/all.min.css",
     "https://cdn.jsdelivr.net/npm/vega@5": "vega@5.33.1/build/vega.min.js",
     "https://cdn.jsdelivr.net/npm/vega-lite@5": "vega-lite@5.23.0/build/vega-lite.min.js",
     "https://cdn.jsdelivr.net/npm/vega-embed@6": "vega-embed@6.29.0/build/vega-embed.min.js",
@@ -78,7 +66,7 @@ def local_path(url: str) -> str | None:
     if url in CDN_ASSETS:
         return f"{VENDOR_SUBDIR}/{CDN_ASSETS[url]}"
     if url.startswith(GX_WEB_ASSETS):
-        name = url[len(GX_WEB_ASSETS):].split("?")[0]
+        name = url[len(GX_WEB_ASSETS) :].split("?")[0]
         if name in GX_IMAGES:
             return f"images/{GX_IMAGES[name]}"
     return None
@@ -95,8 +83,9 @@ def rewrite_page(html: str, static_dir: str) -> str:
         if local is None:
             return text
         quote = attribute.group("quote")
-        text = text.replace(attribute.group(0),
-                            f"{attribute.group('name')}={quote}{static_dir}/{local}{quote}", 1)
+        text = text.replace(
+            attribute.group(0), f"{attribute.group('name')}={quote}{static_dir}/{local}{quote}", 1
+        )
         return _INTEGRITY.sub("", text)
 
     def css_url(match: re.Match) -> str:
@@ -122,8 +111,11 @@ class _Resources(HTMLParser):
         values = dict(attrs)
         if tag in ("script", "img", "iframe", "source", "embed") and values.get("src"):
             self.urls.append(values["src"])
-        elif tag == "link" and values.get("href") and self.LINK_RELS & set(
-                (values.get("rel") or "").lower().split()):
+        elif (
+            tag == "link"
+            and values.get("href")
+            and self.LINK_RELS & set((values.get("rel") or "").lower().split())
+        ):
             self.urls.append(values["href"])
         if values.get("style"):
             self.urls += [m.group("url") for m in _CSS_URL.finditer(values["style"])]
@@ -150,8 +142,12 @@ def make_offline(docs_dir: Path, since: float = 0) -> list[str]:
     a time.time()) to use them; return the external files those pages still load (none, unless
     GX's templates changed)."""
     static = docs_dir / "static"
-    shutil.copytree(VENDOR_DIR, static / VENDOR_SUBDIR, dirs_exist_ok=True,
-                    ignore=shutil.ignore_patterns("*.sh", "README.md"))
+    shutil.copytree(
+        VENDOR_DIR,
+        static / VENDOR_SUBDIR,
+        dirs_exist_ok=True,
+        ignore=shutil.ignore_patterns("*.sh", "README.md"),
+    )
     remaining: set[str] = set()
     for page in docs_dir.rglob("*.html"):
         if static in page.parents or page.stat().st_mtime < since - 1:  # -1: coarse file times

@@ -28,16 +28,19 @@ def _not_null(*columns: str) -> list[ExpectationSpec]:
 
 
 def _columns(source_columns) -> ExpectationSpec:
-    return ExpectationSpec("ExpectTableColumnsToMatchSet", {
-        "column_set": staged_column_names(source_columns) + INDEX, "exact_match": False})
+    return ExpectationSpec(
+        "ExpectTableColumnsToMatchSet",
+        {"column_set": staged_column_names(source_columns) + INDEX, "exact_match": False},
+    )
 
 
 def appeals_suite() -> list[ExpectationSpec]:
     return [
         ExpectationSpec("ExpectTableRowCountToBeBetween", {"min_value": 1}),
         _columns(APPEAL_SOURCE_COLUMNS),
-        *_not_null("id", "reg_number", "current_state", "start_date", "deadline", "org_id",
-                   "type_id", "location_id"),
+        *_not_null(
+            "id", "reg_number", "current_state", "start_date", "deadline", "org_id", "type_id", "location_id"
+        ),
         _in_set("current_state", APPEAL_STATES),
         _in_set("current_working_state", WORKING_STATES),
         _in_set("type_id", APPEAL_TYPES),
@@ -50,11 +53,13 @@ def appeals_suite() -> list[ExpectationSpec]:
         unexpected_rows(
             "select _source_file, _source_row, deadline, start_date from {batch} "
             "where deadline < start_date::date",
-            column="deadline", check="expect_column_pair_values_a_to_be_greater_than_b",
+            column="deadline",
+            check="expect_column_pair_values_a_to_be_greater_than_b",
             message="the deadline is before the day the appeal was registered",
         ),
-        ExpectationSpec("ExpectColumnValuesToBeBetween",
-                        {"column": "person_age", "min_value": 0, "max_value": 120}),
+        ExpectationSpec(
+            "ExpectColumnValuesToBeBetween", {"column": "person_age", "min_value": 0, "max_value": 120}
+        ),
         # One snapshot of an appeal per daily file.
         compound_unique(["id", "_partition_date"]),
     ]
@@ -69,8 +74,10 @@ def appeal_events_suite() -> list[ExpectationSpec]:
         _in_set("state", APPEAL_STATES),
         _in_set("working_state", WORKING_STATES),
         # An event is in its own day's file, or later (then flagged is_late); never earlier.
-        ExpectationSpec("ExpectColumnPairValuesAToBeGreaterThanB",
-                        {"column_A": "_partition_date", "column_B": "event_date", "or_equal": True}),
+        ExpectationSpec(
+            "ExpectColumnPairValuesAToBeGreaterThanB",
+            {"column_A": "_partition_date", "column_B": "event_date", "or_equal": True},
+        ),
         compound_unique(["id", "_partition_date"]),
     ]
 

@@ -19,13 +19,16 @@ def _not_null(*columns: str) -> list[ExpectationSpec]:
 
 
 def _between(column: str, low, high) -> ExpectationSpec:
-    return ExpectationSpec("ExpectColumnValuesToBeBetween",
-                           {"column": column, "min_value": low, "max_value": high})
+    return ExpectationSpec(
+        "ExpectColumnValuesToBeBetween", {"column": column, "min_value": low, "max_value": high}
+    )
 
 
 def _columns(columns) -> ExpectationSpec:
-    return ExpectationSpec("ExpectTableColumnsToMatchSet", {
-        "column_set": schema.staged_column_names(columns) + INDEX, "exact_match": False})
+    return ExpectationSpec(
+        "ExpectTableColumnsToMatchSet",
+        {"column_set": schema.staged_column_names(columns) + INDEX, "exact_match": False},
+    )
 
 
 def _date_in_range(column: str, what: str) -> ExpectationSpec:
@@ -34,7 +37,8 @@ def _date_in_range(column: str, what: str) -> ExpectationSpec:
         f"select _source_file, _source_row, {column} from {{batch}} "
         f"where {column} < date '1900-01-01' "
         f"or {column} >= _partition_month + interval 1 month",
-        column=column, check="date_in_range",
+        column=column,
+        check="date_in_range",
         message=f"the {what} is before 1900 or after the extract's month",
     )
 
@@ -47,7 +51,8 @@ def _in_registry(key: str) -> ExpectationSpec:
         f"""select _source_file, _source_row, {key} from {{batch}}
         where {key} is not null and {key} || '|' || _partition_month::varchar not in (
             select {key} || '|' || _partition_month::varchar from {REGISTRY})""",
-        column=key, check=f"{what}_in_civil_registry",
+        column=key,
+        check=f"{what}_in_civil_registry",
         message=f"the {what} is not in the civil registry extract of the same month",
     )
 
@@ -72,8 +77,10 @@ def suite(source: str) -> list[ExpectationSpec]:
             _date_in_range("death_date", "death date"),
             unexpected_rows(
                 "select _source_file, _source_row, death_date from {batch} where death_date < birth_date",
-                column="death_date", check="death_after_birth",
-                message="the death date is before the birth date"),
+                column="death_date",
+                check="death_after_birth",
+                message="the death date is before the birth date",
+            ),
             # A family exists when it has its head: a member of a family without one is a member of
             # an unknown family.
             unexpected_rows(
@@ -81,37 +88,55 @@ def suite(source: str) -> list[ExpectationSpec]:
                     select *, count(*) filter (where relation_to_head = 'HEAD')
                         over (partition by family_key, _partition_month) as heads
                     from {batch}) where heads <> 1""",
-                column="family_key", check="family_has_one_head",
-                message="the member's family has no head (or more than one) in this extract"),
+                column="family_key",
+                check="family_has_one_head",
+                message="the member's family has no head (or more than one) in this extract",
+            ),
             compound_unique(["member_key", "_partition_month"]),
         ]
         return specs
     specs.append(_in_registry(key))
     if source == "income":
-        specs += [_in_set("income_source", schema.INCOME_SOURCES),
-                  _plausible("income_kzt", schema.MAX_MONTHLY_KZT),
-                  _plausible("pension_kzt", schema.MAX_MONTHLY_KZT)]
+        specs += [
+            _in_set("income_source", schema.INCOME_SOURCES),
+            _plausible("income_kzt", schema.MAX_MONTHLY_KZT),
+            _plausible("pension_kzt", schema.MAX_MONTHLY_KZT),
+        ]
     elif source == "property":
-        specs += [_plausible("real_estate_count", 100), _plausible("vehicle_count", 100),
-                  _plausible("property_value_kzt", schema.MAX_PROPERTY_KZT)]
+        specs += [
+            _plausible("real_estate_count", 100),
+            _plausible("vehicle_count", 100),
+            _plausible("property_value_kzt", schema.MAX_PROPERTY_KZT),
+        ]
     elif source == "loans":
         specs += [_plausible("loans_active", 100), _plausible("loan_debt_kzt", schema.MAX_PROPERTY_KZT)]
     elif source == "employment":
-        specs += [*_not_null("employment_status"),
-                  _in_set("employment_status", schema.EMPLOYMENT_STATUSES)]
+        specs += [*_not_null("employment_status"), _in_set("employment_status", schema.EMPLOYMENT_STATUSES)]
     elif source == "social_benefits":
-        specs += [*_not_null("benefit_type"), _in_set("benefit_type", schema.BENEFIT_TYPES),
-                  _plausible("benefit_kzt", schema.MAX_MONTHLY_KZT)]
+        specs += [
+            *_not_null("benefit_type"),
+            _in_set("benefit_type", schema.BENEFIT_TYPES),
+            _plausible("benefit_kzt", schema.MAX_MONTHLY_KZT),
+        ]
         return [*specs, compound_unique(["member_key", "benefit_type", "_partition_month"])]
     elif source == "disability":
-        specs += [*_not_null("disability_group"), _in_set("disability_group", schema.DISABILITY_GROUPS),
-                  _date_in_range("established_on", "date the disability was established")]
+        specs += [
+            *_not_null("disability_group"),
+            _in_set("disability_group", schema.DISABILITY_GROUPS),
+            _date_in_range("established_on", "date the disability was established"),
+        ]
     elif source == "education":
-        specs += [_in_set("institution_type", schema.INSTITUTION_TYPES),
-                  _in_set("education_level", schema.EDUCATION_LEVELS)]
+        specs += [
+            _in_set("institution_type", schema.INSTITUTION_TYPES),
+            _in_set("education_level", schema.EDUCATION_LEVELS),
+        ]
     elif source == "housing":
-        specs += [*_not_null("dwelling_type"), _in_set("dwelling_type", schema.DWELLING_TYPES),
-                  _plausible("area_m2", 5000), _plausible("rooms", 100)]
+        specs += [
+            *_not_null("dwelling_type"),
+            _in_set("dwelling_type", schema.DWELLING_TYPES),
+            _plausible("area_m2", 5000),
+            _plausible("rooms", 100),
+        ]
     return [*specs, compound_unique([key, "_partition_month"])]
 
 
@@ -119,19 +144,32 @@ def events_suite() -> list[ExpectationSpec]:
     return [
         ExpectationSpec("ExpectTableRowCountToBeBetween", {"min_value": 1}),
         _columns(schema.EVENT_COLUMNS),
-        *_not_null("event_id", "offer_id", "family_key", "member_key", "benefit_type", "event_type",
-                   "event_time", "region_kato"),
+        *_not_null(
+            "event_id",
+            "offer_id",
+            "family_key",
+            "member_key",
+            "benefit_type",
+            "event_type",
+            "event_time",
+            "region_kato",
+        ),
         _in_set("benefit_type", schema.BENEFIT_TYPES),
         _in_set("event_type", schema.EVENT_TYPES),
         known_kato("region_kato"),
         _plausible("amount_kzt", schema.MAX_MONTHLY_KZT),
         # An event is in its own day's file, or later; never earlier.
-        ExpectationSpec("ExpectColumnPairValuesAToBeGreaterThanB",
-                        {"column_A": "_partition_date", "column_B": "event_date", "or_equal": True}),
+        ExpectationSpec(
+            "ExpectColumnPairValuesAToBeGreaterThanB",
+            {"column_A": "_partition_date", "column_B": "event_date", "or_equal": True},
+        ),
         unexpected_rows(
             "select _source_file, _source_row, amount_kzt from {batch} "
             "where event_type = 'PAID' and amount_kzt is null",
-            column="amount_kzt", check="paid_has_amount", message="a payment without its amount"),
+            column="amount_kzt",
+            check="paid_has_amount",
+            message="a payment without its amount",
+        ),
         compound_unique(["event_id", "_partition_date"]),
     ]
 

@@ -13,5 +13,7 @@ def known_kato(column: str) -> ExpectationSpec:
         f"""select _source_file, _source_row, "{column}" from {{batch}}
         where "{column}" is not null and "{column}" not in (
             select code from read_csv('{path}', delim = ';', header = true, all_varchar = true))""",
-        column=column, message="KATO code does not exist", check="known_kato_code",
+        column=column,
+        message="KATO code does not exist",
+        check="known_kato_code",
     )

@@ -27,8 +27,9 @@ DETECTION_AREA_HA = (0, 1_000)
 
 
 def _in_set(feed: str, column: str) -> ExpectationSpec:
-    return ExpectationSpec("ExpectColumnValuesToBeInSet",
-                           {"column": column, "value_set": VALUE_SETS[(feed, column)]})
+    return ExpectationSpec(
+        "ExpectColumnValuesToBeInSet", {"column": column, "value_set": VALUE_SETS[(feed, column)]}
+    )
 
 
 def _not_null(*columns: str) -> list[ExpectationSpec]:
@@ -36,17 +37,19 @@ def _not_null(*columns: str) -> list[ExpectationSpec]:
 
 
 def _between(column: str, low, high, strict_min: bool = False) -> ExpectationSpec:
-    return ExpectationSpec("ExpectColumnValuesToBeBetween",
-                           {"column": column, "min_value": low, "max_value": high,
-                            "strict_min": strict_min})
+    return ExpectationSpec(
+        "ExpectColumnValuesToBeBetween",
+        {"column": column, "min_value": low, "max_value": high, "strict_min": strict_min},
+    )
 
 
 def _common(name: str) -> list[ExpectationSpec]:
     return [
         ExpectationSpec("ExpectTableRowCountToBeBetween", {"min_value": 1}),
-        ExpectationSpec("ExpectTableColumnsToMatchSet", {
-            "column_set": published_column_names(name) + INDEX,
-            "exact_match": False}),
+        ExpectationSpec(
+            "ExpectTableColumnsToMatchSet",
+            {"column_set": published_column_names(name) + INDEX, "exact_match": False},
+        ),
     ]
 
 
@@ -59,7 +62,9 @@ def _flagged(where: str, column: str, message: str, check: str) -> ExpectationSp
     value is shown."""
     return unexpected_rows(
         f'select _source_file, _source_row, "{column}" from {{batch}} where {where}',
-        column=column, message=message, check=check,
+        column=column,
+        message=message,
+        check=check,
     )
 
 
@@ -76,9 +81,10 @@ def _valid_geometry() -> ExpectationSpec:
         )
         where _invalid = 1 and _invalid_share > {MAX_INVALID_GEOMETRY_SHARE}
             and _invalid_count >= {MIN_INVALID_GEOMETRIES_TO_BLOCK}""",
-        column="geometry_wkt", check="acceptable_geometry",
+        column="geometry_wkt",
+        check="acceptable_geometry",
         message=f"invalid geometry, in a quarter with more than {MAX_INVALID_GEOMETRY_SHARE:.0%} "
-                "invalid polygons",
+        "invalid polygons",
     )
 
 
@@ -86,19 +92,35 @@ def land_parcels_suite() -> list[ExpectationSpec]:
     feed = "land_parcels"
     return [
         *_common(feed),
-        *_not_null("cadastral_number", "kato_code", "land_category", "area_ha", "holder_type",
-                   "tenure_type", "geometry_wkt", "updated_at"),
-        ExpectationSpec("ExpectColumnValuesToMatchRegex",
-                        {"column": "cadastral_number", "regex": CADASTRAL_NUMBER_PATTERN}),
+        *_not_null(
+            "cadastral_number",
+            "kato_code",
+            "land_category",
+            "area_ha",
+            "holder_type",
+            "tenure_type",
+            "geometry_wkt",
+            "updated_at",
+        ),
+        ExpectationSpec(
+            "ExpectColumnValuesToMatchRegex",
+            {"column": "cadastral_number", "regex": CADASTRAL_NUMBER_PATTERN},
+        ),
         known_kato("kato_code"),
         _in_set(feed, "land_category"),
         _in_set(feed, "holder_type"),
         _in_set(feed, "tenure_type"),
         _between("area_ha", *PARCEL_AREA_HA, strict_min=True),
         _valid_geometry(),
-        ExpectationSpec("ExpectColumnPairValuesAToBeGreaterThanB",
-                        {"column_A": "lease_end", "column_B": "lease_start", "or_equal": True,
-                         "ignore_row_if": "either_value_is_missing"}),
+        ExpectationSpec(
+            "ExpectColumnPairValuesAToBeGreaterThanB",
+            {
+                "column_A": "lease_end",
+                "column_B": "lease_start",
+                "or_equal": True,
+                "ignore_row_if": "either_value_is_missing",
+            },
+        ),
         _unique_in_file("cadastral_number"),
     ]
 
@@ -107,22 +129,33 @@ def land_observations_suite() -> list[ExpectationSpec]:
     feed = "land_observations"
     return [
         *_common(feed),
-        *_not_null("observation_id", "cadastral_number", "season", "observation_date", "usage_class",
-                   "satellite"),
-        ExpectationSpec("ExpectColumnValuesToMatchRegex",
-                        {"column": "cadastral_number", "regex": CADASTRAL_NUMBER_PATTERN}),
+        *_not_null(
+            "observation_id", "cadastral_number", "season", "observation_date", "usage_class", "satellite"
+        ),
+        ExpectationSpec(
+            "ExpectColumnValuesToMatchRegex",
+            {"column": "cadastral_number", "regex": CADASTRAL_NUMBER_PATTERN},
+        ),
         _in_set(feed, "usage_class"),
         _in_set(feed, "satellite"),
         # The season names the date's year and one of its months (SPRING Apr-May, SUMMER Jun-Aug,
         # AUTUMN Sep-Oct).
-        _flagged("not season_matches_date", "observation_date", "the date is not in the named season",
-                 "season_matches_date"),
+        _flagged(
+            "not season_matches_date",
+            "observation_date",
+            "the date is not in the named season",
+            "season_matches_date",
+        ),
         _between("used_share", 0, 1),
         _between("cloud_share", 0, 1),
         _between("ndvi", -1, 1),
         # A classified scene carries its measures; only NO_DATA (cloud) may lack them.
-        _flagged("usage_class is distinct from 'NO_DATA' and used_share is null", "used_share",
-                 "a classified scene has no used_share", "used_share_if_classified"),
+        _flagged(
+            "usage_class is distinct from 'NO_DATA' and used_share is null",
+            "used_share",
+            "a classified scene has no used_share",
+            "used_share_if_classified",
+        ),
         _unique_in_file("observation_id"),
         # One observation per parcel and season (across files: dbt's test on fct_land_observations).
         _unique_in_file("cadastral_number", "season"),
@@ -140,8 +173,10 @@ def land_parcel_events_suite() -> list[ExpectationSpec]:
         _in_set(feed, "new_holder_type"),
         _between("area_ha", *PARCEL_AREA_HA, strict_min=True),
         # Entered on or after the day it happened.
-        ExpectationSpec("ExpectColumnPairValuesAToBeGreaterThanB",
-                        {"column_A": "recorded_at", "column_B": "event_date", "or_equal": True}),
+        ExpectationSpec(
+            "ExpectColumnPairValuesAToBeGreaterThanB",
+            {"column_A": "recorded_at", "column_B": "event_date", "or_equal": True},
+        ),
         _unique_in_file("event_id"),
     ]
 
@@ -150,16 +185,29 @@ def subsoil_sites_suite() -> list[ExpectationSpec]:
     feed = "subsoil_sites"
     return [
         *_common(feed),
-        *_not_null("licence_number", "licence_type", "mineral", "kato_code", "licence_start",
-                   "geometry_wkt", "updated_at"),
+        *_not_null(
+            "licence_number",
+            "licence_type",
+            "mineral",
+            "kato_code",
+            "licence_start",
+            "geometry_wkt",
+            "updated_at",
+        ),
         known_kato("kato_code"),
         _in_set(feed, "licence_type"),
         _in_set(feed, "mineral"),
         _between("area_ha", *LICENCE_AREA_HA, strict_min=True),
         _valid_geometry(),
-        ExpectationSpec("ExpectColumnPairValuesAToBeGreaterThanB",
-                        {"column_A": "licence_end", "column_B": "licence_start", "or_equal": True,
-                         "ignore_row_if": "either_value_is_missing"}),
+        ExpectationSpec(
+            "ExpectColumnPairValuesAToBeGreaterThanB",
+            {
+                "column_A": "licence_end",
+                "column_B": "licence_start",
+                "or_equal": True,
+                "ignore_row_if": "either_value_is_missing",
+            },
+        ),
         _unique_in_file("licence_number"),
     ]
 
@@ -173,8 +221,12 @@ def subsoil_detections_suite() -> list[ExpectationSpec]:
         _in_set(feed, "satellite"),
         _between("confidence", 0, 1),
         _between("disturbed_area_ha", *DETECTION_AREA_HA),
-        _flagged("not licence_known", "licence_number",
-                 "no published subsoil site has this licence number", "licence_known"),
+        _flagged(
+            "not licence_known",
+            "licence_number",
+            "no published subsoil site has this licence number",
+            "licence_known",
+        ),
         # A detection whose point cannot be read cannot be placed: the whole row is wrong.
         _flagged("point_lon is null", "geometry_wkt", "not a readable POINT", "readable_point"),
         _unique_in_file("detection_id"),

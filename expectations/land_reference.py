@@ -8,19 +8,32 @@ from expectations.runner import ExpectationSpec, validate_frame
 def land_reference_suite() -> list[ExpectationSpec]:
     return [
         ExpectationSpec("ExpectTableRowCountToBeBetween", {"min_value": 1}),
-        *[ExpectationSpec("ExpectColumnValuesToNotBeNull", {"column": column})
-          for column in ["period", "scope", "measure", "value", "unit", "source_url",
-                         "first_year", "last_year"]],
+        *[
+            ExpectationSpec("ExpectColumnValuesToNotBeNull", {"column": column})
+            for column in [
+                "period",
+                "scope",
+                "measure",
+                "value",
+                "unit",
+                "source_url",
+                "first_year",
+                "last_year",
+            ]
+        ],
         # A unit the loader can convert to hectares or counts.
         ExpectationSpec("ExpectColumnValuesToNotBeNull", {"column": "value_base"}),
-        ExpectationSpec("ExpectColumnValuesToBeBetween", {"column": "value", "min_value": 0,
-                                                         "strict_min": True}),
-        ExpectationSpec("ExpectColumnValuesToMatchRegex",
-                        {"column": "source_url", "regex": r"^https?://"}),
-        ExpectationSpec("ExpectColumnPairValuesAToBeGreaterThanB",
-                        {"column_A": "last_year", "column_B": "first_year", "or_equal": True}),
-        ExpectationSpec("ExpectCompoundColumnsToBeUnique",
-                        {"column_list": ["period", "scope", "measure", "source_url"]}),
+        ExpectationSpec(
+            "ExpectColumnValuesToBeBetween", {"column": "value", "min_value": 0, "strict_min": True}
+        ),
+        ExpectationSpec("ExpectColumnValuesToMatchRegex", {"column": "source_url", "regex": r"^https?://"}),
+        ExpectationSpec(
+            "ExpectColumnPairValuesAToBeGreaterThanB",
+            {"column_A": "last_year", "column_B": "first_year", "or_equal": True},
+        ),
+        ExpectationSpec(
+            "ExpectCompoundColumnsToBeUnique", {"column_list": ["period", "scope", "measure", "source_url"]}
+        ),
     ]
 
 

@@ -45,14 +45,16 @@ class ExpectationSpec:
         return column
 
 
-def unexpected_rows(query: str, *, column: str | None = None, message: str | None = None,
-                    check: str | None = None) -> ExpectationSpec:
+def unexpected_rows(
+    query: str, *, column: str | None = None, message: str | None = None, check: str | None = None
+) -> ExpectationSpec:
     """An expectation that `query` (SQL over `{batch}`, the validated rows) returns no row. It
     selects `_source_file`, `_source_row` and the value(s) to show; a failure is reported against
     `column`, with `message`, under the name `check`."""
     meta = {k: v for k, v in {"column": column, "message": message, "check": check}.items() if v}
-    return ExpectationSpec("UnexpectedRowsExpectation",
-                           {"unexpected_rows_query": " ".join(query.split()), "meta": meta})
+    return ExpectationSpec(
+        "UnexpectedRowsExpectation", {"unexpected_rows_query": " ".join(query.split()), "meta": meta}
+    )
 
 
 def compound_unique(columns: list[str]) -> ExpectationSpec:
@@ -66,7 +68,8 @@ def compound_unique(columns: list[str]) -> ExpectationSpec:
             select *, count(*) over (partition by {keys}) as _copies from {{batch}}
             where not ({all_missing})
         ) where _copies > 1""",
-        column=",".join(columns), check="expect_compound_columns_to_be_unique",
+        column=",".join(columns),
+        check="expect_compound_columns_to_be_unique",
         message="failed expect_compound_columns_to_be_unique",
     )
 
@@ -143,7 +146,8 @@ def validate_query(
 
     def add_source(context, source_name: str, run_name: str):
         source = context.data_sources.add_sql(
-            source_name, connection_string=gx_duckdb.CONNECTION_STRING,
+            source_name,
+            connection_string=gx_duckdb.CONNECTION_STRING,
             kwargs={"creator": gx_duckdb.shared_connection(con)},
         )
         batch = source.add_query_asset(run_name, query=query).add_batch_definition_whole_table("whole")
@@ -161,8 +165,9 @@ def validate_query(
         names = [d[0] for d in result.description]
         return [dict(zip(names, row, strict=True)) for row in result.fetchall()]
 
-    return _validate(suite_name, specs, batch_name, add_source, files, unexpected_rows,
-                     release=gx_duckdb.release)
+    return _validate(
+        suite_name, specs, batch_name, add_source, files, unexpected_rows, release=gx_duckdb.release
+    )
 
 
 def _validate(suite_name, specs, batch_name, add_source, files, unexpected_rows, release=None):
@@ -222,19 +227,20 @@ def _summary(validation, specs: list[ExpectationSpec]) -> dict:
             continue
         config = item.expectation_config
         result = item.result or {}
-        failed.append({
-            "expectation": config.type,
-            "column": (config.meta or {}).get("column") or config.kwargs.get("column")
-            or config.kwargs.get("column_list"),
-            "unexpected_count": result.get("unexpected_count"),
-            "unexpected_percent": result.get("unexpected_percent"),
-            "sample_values": [str(v) for v in (result.get("partial_unexpected_list") or [])][
-                :SAMPLE_VALUES
-            ],
-            "observed_value": str(result.get("observed_value"))
-            if "observed_value" in result
-            else None,
-        })
+        failed.append(
+            {
+                "expectation": config.type,
+                "column": (config.meta or {}).get("column")
+                or config.kwargs.get("column")
+                or config.kwargs.get("column_list"),
+                "unexpected_count": result.get("unexpected_count"),
+                "unexpected_percent": result.get("unexpected_percent"),
+                "sample_values": [str(v) for v in (result.get("partial_unexpected_list") or [])][
+                    :SAMPLE_VALUES
+                ],
+                "observed_value": str(result.get("observed_value")) if "observed_value" in result else None,
+            }
+        )
     return {
         "success": bool(validation.success),
         "evaluated_expectations": len(specs),
@@ -265,25 +271,29 @@ def _issues(validation, files, unexpected_rows) -> list[LoadIssue]:
         for entry in indexed:
             value = {k: v for k, v in entry.items() if k not in INDEX_COLUMNS}
             shown = next(iter(value.values())) if len(value) == 1 else value
-            issues.append(LoadIssue(
-                file=str(entry.get("_source_file")),
-                row=int(entry["_source_row"]) if entry.get("_source_row") is not None else None,
-                column=column,
-                check=meta.get("check") or config.type,
-                message=message,
-                value=None if shown is None or shown == {} else str(shown),
-            ))
+            issues.append(
+                LoadIssue(
+                    file=str(entry.get("_source_file")),
+                    row=int(entry["_source_row"]) if entry.get("_source_row") is not None else None,
+                    column=column,
+                    check=meta.get("check") or config.type,
+                    message=message,
+                    value=None if shown is None or shown == {} else str(shown),
+                )
+            )
         if not indexed:  # a table-level expectation (row count, columns present...)
             observed = result.get("observed_value")
             if item.exception_info and item.exception_info.get("raised_exception"):
                 observed = item.exception_info.get("exception_message")
-            issues.append(LoadIssue(
-                file=", ".join(files()) or "(no rows)",
-                row=None,
-                column=column,
-                check=meta.get("check") or config.type,
-                message=f"{message} (observed {observed!r})",
-            ))
+            issues.append(
+                LoadIssue(
+                    file=", ".join(files()) or "(no rows)",
+                    row=None,
+                    column=column,
+                    check=meta.get("check") or config.type,
+                    message=f"{message} (observed {observed!r})",
+                )
+            )
     return issues
 
 

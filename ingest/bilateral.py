@@ -35,8 +35,13 @@ FEED = "bilateral"
 BUNDLED_BILATERAL_DIR = REPO_ROOT / "data" / "bilateral"
 
 EVENT_TYPES = [
-    "state_visit", "intergovernmental_commission", "memorandum", "agreement", "business_forum",
-    "exhibition", "cultural_days",
+    "state_visit",
+    "intergovernmental_commission",
+    "memorandum",
+    "agreement",
+    "business_forum",
+    "exhibition",
+    "cultural_days",
 ]
 # trade_turnover_usd is measured from the trade marts; the others from indicator_values.yaml.
 INDICATORS = ["trade_turnover_usd", "specialists_trained", "agreements_signed"]
@@ -49,47 +54,58 @@ DATE_FORMAT = "%Y-%m-%d"
 # Each table: YAML file, then field -> (kind, DuckDB type). Required fields and value rules are
 # in the suites (expectations/bilateral.py), so a missing field is reported like any bad value.
 TABLES: dict[str, tuple[str, dict[str, tuple[str, str]]]] = {
-    "bilateral_events": ("events.yaml", {
-        "id": ("text", "VARCHAR"),
-        "date": ("date", "DATE"),
-        "type": ("text", "VARCHAR"),
-        "title": ("text", "VARCHAR"),
-        "parties": ("list", "VARCHAR[]"),
-        "place": ("text", "VARCHAR"),
-        "summary": ("text", "VARCHAR"),
-        "source_url": ("text", "VARCHAR"),
-        "source_note": ("text", "VARCHAR"),
-        "confidence": ("text", "VARCHAR"),
-    }),
-    "bilateral_commitments": ("commitments.yaml", {
-        "id": ("text", "VARCHAR"),
-        "event_id": ("text", "VARCHAR"),
-        "reaffirmed_by": ("list", "VARCHAR[]"),
-        "title": ("text", "VARCHAR"),
-        "indicator": ("text", "VARCHAR"),
-        "target_value": ("number", "DOUBLE"),
-        "unit": ("text", "VARCHAR"),
-        "baseline_value": ("number", "DOUBLE"),
-        "baseline_date": ("date", "DATE"),
-        "deadline": ("date", "DATE"),
-        "deadline_is_assumed": ("bool", "BOOLEAN"),
-        "status_override": ("text", "VARCHAR"),
-        "status_note": ("text", "VARCHAR"),
-        "responsible_parties": ("list", "VARCHAR[]"),
-        "source_url": ("text", "VARCHAR"),
-        "source_note": ("text", "VARCHAR"),
-    }),
-    "bilateral_indicator_values": ("indicator_values.yaml", {
-        "commitment_id": ("text", "VARCHAR"),
-        "date": ("date", "DATE"),
-        "indicator": ("text", "VARCHAR"),
-        "value": ("number", "DOUBLE"),
-        "source_url": ("text", "VARCHAR"),
-        "note": ("text", "VARCHAR"),
-    }),
+    "bilateral_events": (
+        "events.yaml",
+        {
+            "id": ("text", "VARCHAR"),
+            "date": ("date", "DATE"),
+            "type": ("text", "VARCHAR"),
+            "title": ("text", "VARCHAR"),
+            "parties": ("list", "VARCHAR[]"),
+            "place": ("text", "VARCHAR"),
+            "summary": ("text", "VARCHAR"),
+            "source_url": ("text", "VARCHAR"),
+            "source_note": ("text", "VARCHAR"),
+            "confidence": ("text", "VARCHAR"),
+        },
+    ),
+    "bilateral_commitments": (
+        "commitments.yaml",
+        {
+            "id": ("text", "VARCHAR"),
+            "event_id": ("text", "VARCHAR"),
+            "reaffirmed_by": ("list", "VARCHAR[]"),
+            "title": ("text", "VARCHAR"),
+            "indicator": ("text", "VARCHAR"),
+            "target_value": ("number", "DOUBLE"),
+            "unit": ("text", "VARCHAR"),
+            "baseline_value": ("number", "DOUBLE"),
+            "baseline_date": ("date", "DATE"),
+            "deadline": ("date", "DATE"),
+            "deadline_is_assumed": ("bool", "BOOLEAN"),
+            "status_override": ("text", "VARCHAR"),
+            "status_note": ("text", "VARCHAR"),
+            "responsible_parties": ("list", "VARCHAR[]"),
+            "source_url": ("text", "VARCHAR"),
+            "source_note": ("text", "VARCHAR"),
+        },
+    ),
+    "bilateral_indicator_values": (
+        "indicator_values.yaml",
+        {
+            "commitment_id": ("text", "VARCHAR"),
+            "date": ("date", "DATE"),
+            "indicator": ("text", "VARCHAR"),
+            "value": ("number", "DOUBLE"),
+            "source_url": ("text", "VARCHAR"),
+            "note": ("text", "VARCHAR"),
+        },
+    ),
 }
 PROVENANCE = {
-    "_source_file": "VARCHAR", "_source_row": "BIGINT", "_file_sha256": "VARCHAR",
+    "_source_file": "VARCHAR",
+    "_source_row": "BIGINT",
+    "_file_sha256": "VARCHAR",
     "_loaded_at": "TIMESTAMP",
 }
 _NULL_TAG = "tag:yaml.org,2002:null"
@@ -187,18 +203,29 @@ def read_bilateral_file(table: str, path: Path) -> tuple[BilateralFile | None, l
         context, context_mark = getattr(error, "context", None), getattr(error, "context_mark", None)
         if context and context_mark and context_mark is not mark:
             context += f" (from line {context_mark.line + 1})"
-        problem = "; ".join(
-            str(part) for part in (context, getattr(error, "problem", None)) if part
-        ) or str(error).splitlines()[0]
-        return None, [LoadIssue(source, mark.line + 1 if mark else None, None, "yaml_syntax",
-                                f"YAML syntax error: {problem}")]
+        problem = (
+            "; ".join(str(part) for part in (context, getattr(error, "problem", None)) if part)
+            or str(error).splitlines()[0]
+        )
+        return None, [
+            LoadIssue(
+                source, mark.line + 1 if mark else None, None, "yaml_syntax", f"YAML syntax error: {problem}"
+            )
+        ]
     if root is None or (isinstance(root, yaml.ScalarNode) and root.tag == _NULL_TAG):
         entries = []
     elif isinstance(root, yaml.SequenceNode):
         entries = root.value
     else:
-        return None, [LoadIssue(source, root.start_mark.line + 1, None, "structure",
-                                "the file must be a YAML list of entries ('- id: ...')")]
+        return None, [
+            LoadIssue(
+                source,
+                root.start_mark.line + 1,
+                None,
+                "structure",
+                "the file must be a YAML list of entries ('- id: ...')",
+            )
+        ]
 
     issues: list[LoadIssue] = []
     rows: list[dict] = []
@@ -206,16 +233,22 @@ def read_bilateral_file(table: str, path: Path) -> tuple[BilateralFile | None, l
     for entry in entries:
         line = entry.start_mark.line + 1
         if not isinstance(entry, yaml.MappingNode):
-            issues.append(LoadIssue(source, line, None, "structure",
-                                    "an entry must be a mapping of fields ('field: value')"))
+            issues.append(
+                LoadIssue(
+                    source, line, None, "structure", "an entry must be a mapping of fields ('field: value')"
+                )
+            )
             continue
         row: dict = dict.fromkeys(fields)
         for key_node, value_node in entry.value:
             key = _scalar(key_node) if isinstance(key_node, yaml.ScalarNode) else None
             key_line = key_node.start_mark.line + 1
             if key not in fields:
-                issues.append(LoadIssue(source, key_line, key, "unknown_field",
-                                        f"unknown field (known: {', '.join(fields)})"))
+                issues.append(
+                    LoadIssue(
+                        source, key_line, key, "unknown_field", f"unknown field (known: {', '.join(fields)})"
+                    )
+                )
                 continue
             if (line, key) in field_lines:
                 issues.append(LoadIssue(source, key_line, key, "repeated_field", "field given twice"))
@@ -254,9 +287,7 @@ def read_bilateral(folder: Path, *, validator) -> BilateralBatch:
     events = files["bilateral_events"].frame
     commitments = files["bilateral_commitments"].frame
     references = {
-        "event_dates": {
-            row.id: parse_date(row.date) for row in events.itertuples() if row.id is not None
-        },
+        "event_dates": {row.id: parse_date(row.date) for row in events.itertuples() if row.id is not None},
         "commitment_indicators": {
             row.id: row.indicator for row in commitments.itertuples() if row.id is not None
         },
@@ -271,10 +302,16 @@ def read_bilateral(folder: Path, *, validator) -> BilateralBatch:
                 values = read.frame.loc[read.frame["_source_row"] == row, issue.column]
                 if len(values):
                     shown = None if _is_missing(values.iloc[0]) else str(values.iloc[0])
-            batch.issues.append(LoadIssue(
-                issue.file, read.line_of(row, issue.column), issue.column, issue.check,
-                issue.message, shown,
-            ))
+            batch.issues.append(
+                LoadIssue(
+                    issue.file,
+                    read.line_of(row, issue.column),
+                    issue.column,
+                    issue.check,
+                    issue.message,
+                    shown,
+                )
+            )
     batch.issues.sort(key=lambda i: (i.file, i.row or 0, i.column or ""))
     return batch
 
@@ -306,7 +343,9 @@ def load_bilateral(
     started_at = utc_now()
     batch = read_bilateral(Path(folder), validator=validator)
     outcome = PartitionOutcome(
-        WHOLE, "rejected", files=[str(Path(folder) / name) for name, _ in TABLES.values()],
+        WHOLE,
+        "rejected",
+        files=[str(Path(folder) / name) for name, _ in TABLES.values()],
         issues=batch.issues,
     )
     replacements, frames = {}, {}
@@ -315,13 +354,15 @@ def load_bilateral(
             _, fields = TABLES[table]
             frames[table] = _table_frame(read, started_at)
             columns = {**{name: sql_type for name, (_, sql_type) in fields.items()}, **PROVENANCE}
-            select = ", ".join(f'cast("{name}" as {sql_type}) as "{name}"'
-                               for name, sql_type in columns.items())
+            select = ", ".join(
+                f'cast("{name}" as {sql_type}) as "{name}"' for name, sql_type in columns.items()
+            )
             replacements[f"raw.{table}"] = f"select {select} from {table}_frame order by _source_row"
             con.register(f"{table}_frame", frames[table])
     try:
-        publish_whole_tables(con, feed=FEED, load_id=load_id, started_at=started_at,
-                             outcome=outcome, replacements=replacements)
+        publish_whole_tables(
+            con, feed=FEED, load_id=load_id, started_at=started_at, outcome=outcome, replacements=replacements
+        )
     finally:
         for table in frames:
             con.unregister(f"{table}_frame")
@@ -333,9 +374,9 @@ def load_bilateral(
 def summarise_bilateral(con: duckdb.DuckDBPyConnection) -> dict:
     """What the loaded feed holds, for the asset's metadata: events by type, their date range,
     commitments with and without an indicator, and the measured indicator values."""
-    events_by_type = dict(con.execute(
-        "select type, count(*) from raw.bilateral_events group by type order by type"
-    ).fetchall())
+    events_by_type = dict(
+        con.execute("select type, count(*) from raw.bilateral_events group by type order by type").fetchall()
+    )
     ((first, last),) = con.execute("select min(date), max(date) from raw.bilateral_events").fetchall()
     ((with_indicator, without_indicator),) = con.execute(
         "select count(indicator), count(*) - count(indicator) from raw.bilateral_commitments"

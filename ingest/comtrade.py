@@ -48,6 +48,7 @@ where total_value is not null and chapters_value is not null
 order by all
 """
 
+
 def partition_periods(partition_key: str) -> list[str]:
     """'2023-03-01' -> ['202303']; December also carries the annual period: ['202312', '2023']."""
     match = re.fullmatch(r"(\d{4})-(\d{2})(-\d{2})?", partition_key)
@@ -73,11 +74,14 @@ def partition_totals(con: duckdb.DuckDBPyConnection, key: str) -> dict:
     """Published trade value per reporter and flow for one partition, in USD (plain TOTAL rows,
     which never double count breakdowns), for the asset's metadata."""
     periods = partition_periods(key)
-    rows = con.execute("""
+    rows = con.execute(
+        """
         select "reporterISO", "freqCode", "flowCode", sum("primaryValue")::double
         from raw.comtrade_records
         where list_contains(?, period) and "cmdCode" = 'TOTAL' and "customsCode" = 'C00'
             and "motCode" = 0 and "partner2Code" = 0
         group by all order by all
-    """, [periods]).fetchall()
+    """,
+        [periods],
+    ).fetchall()
     return {f"{iso} {freq} {flow}": round(value, 2) for iso, freq, flow, value in rows}

@@ -35,7 +35,8 @@ def day_sql(path: Path) -> str:
 
 def summarise_appeals(con: duckdb.DuckDBPyConnection, report: LoadReport, days: list[str]) -> dict:
     """Appeals filed and answered in the loaded days, and the share answered by the deadline."""
-    filed, answered, on_time = con.execute("""
+    filed, answered, on_time = con.execute(
+        """
         with latest as (
             select * from raw.eotinish_appeals
             where list_contains(?, _partition_date::varchar)
@@ -47,7 +48,9 @@ def summarise_appeals(con: duckdb.DuckDBPyConnection, report: LoadReport, days: 
             count(*) filter (where list_contains(?, finish_date::date::varchar)
                              and finish_date::date <= deadline)
         from latest
-    """, [days, days, days, days]).fetchone()
+    """,
+        [days, days, days, days],
+    ).fetchone()
     return {
         "appeals_filed": filed,
         "appeals_answered": answered,
@@ -59,5 +62,7 @@ def summarise_events(con: duckdb.DuckDBPyConnection, report: LoadReport, days: l
     """Events received in the loaded days, and how many of them reached us after their day."""
     events, late_events = con.execute(
         "select count(*), count(*) filter (where is_late) from raw.eotinish_appeal_events "
-        "where list_contains(?, _partition_date::varchar)", [days]).fetchone()
+        "where list_contains(?, _partition_date::varchar)",
+        [days],
+    ).fetchone()
     return {"events_received": events, "late_events": late_events}

@@ -49,7 +49,9 @@ def summarise(feed_name: str, partition_column: str):
     def summary(con: duckdb.DuckDBPyConnection, report: LoadReport, keys: list[str]) -> dict:
         rows, distinct = con.execute(
             f"select count(*), count(distinct {key}) from raw.{feed_name} "
-            f"where list_contains(?, {partition_column}::varchar)", [keys]).fetchone()
+            f"where list_contains(?, {partition_column}::varchar)",
+            [keys],
+        ).fetchone()
         return {"rows": rows, key.replace("_key", "s"): distinct}
 
     return summary
@@ -58,5 +60,7 @@ def summarise(feed_name: str, partition_column: str):
 def summarise_events(con: duckdb.DuckDBPyConnection, report: LoadReport, days: list[str]) -> dict:
     rows = con.execute(
         "select event_type, count(*) from raw.family_proactive_events "
-        "where list_contains(?, _partition_date::varchar) group by 1 order by 1", [days]).fetchall()
+        "where list_contains(?, _partition_date::varchar) group by 1 order by 1",
+        [days],
+    ).fetchall()
     return {f"events_{kind.lower()}": count for kind, count in rows}

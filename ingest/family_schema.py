@@ -19,48 +19,72 @@ MEMBER = [("member_iin", "VARCHAR")]
 SOURCES: dict[str, list[tuple[str, str]]] = {
     "civil_registry": [
         *MEMBER,
-        ("family_id", "VARCHAR"),            # the registry's family id (pseudonymised: hashed)
-        ("relation_to_head", "VARCHAR"),     # RELATIONS
-        ("sex", "VARCHAR"),                  # 'M' | 'F'
+        ("family_id", "VARCHAR"),  # the registry's family id (pseudonymised: hashed)
+        ("relation_to_head", "VARCHAR"),  # RELATIONS
+        ("sex", "VARCHAR"),  # 'M' | 'F'
         ("birth_date", "DATE"),
-        ("death_date", "DATE"),              # empty while alive
-        ("marital_status", "VARCHAR"),       # MARITAL_STATUSES
-        ("region_kato", "VARCHAR"),          # 9-digit KATO code of the region of residence
-        ("last_name", "VARCHAR"),            # never read
-        ("first_name", "VARCHAR"),           # never read
+        ("death_date", "DATE"),  # empty while alive
+        ("marital_status", "VARCHAR"),  # MARITAL_STATUSES
+        ("region_kato", "VARCHAR"),  # 9-digit KATO code of the region of residence
+        ("last_name", "VARCHAR"),  # never read
+        ("first_name", "VARCHAR"),  # never read
     ],
-    "income": [*MEMBER, ("income_source", "VARCHAR"), ("income_kzt", "DECIMAL(14,2)"),
-               ("pension_kzt", "DECIMAL(14,2)")],
-    "property": [*MEMBER, ("real_estate_count", "INTEGER"), ("vehicle_count", "INTEGER"),
-                 ("property_value_kzt", "DECIMAL(16,2)")],
-    "loans": [*MEMBER, ("loans_active", "INTEGER"), ("loan_debt_kzt", "DECIMAL(16,2)"),
-              ("overdue_90_days", "BOOLEAN")],
+    "income": [
+        *MEMBER,
+        ("income_source", "VARCHAR"),
+        ("income_kzt", "DECIMAL(14,2)"),
+        ("pension_kzt", "DECIMAL(14,2)"),
+    ],
+    "property": [
+        *MEMBER,
+        ("real_estate_count", "INTEGER"),
+        ("vehicle_count", "INTEGER"),
+        ("property_value_kzt", "DECIMAL(16,2)"),
+    ],
+    "loans": [
+        *MEMBER,
+        ("loans_active", "INTEGER"),
+        ("loan_debt_kzt", "DECIMAL(16,2)"),
+        ("overdue_90_days", "BOOLEAN"),
+    ],
     "employment": [*MEMBER, ("employment_status", "VARCHAR")],
     "social_benefits": [*MEMBER, ("benefit_type", "VARCHAR"), ("benefit_kzt", "DECIMAL(14,2)")],
     "disability": [*MEMBER, ("disability_group", "VARCHAR"), ("established_on", "DATE")],
-    "health": [*MEMBER, ("clinic_attached", "BOOLEAN"), ("chronic_registered", "BOOLEAN"),
-               ("pregnancy_registered", "BOOLEAN")],
+    "health": [
+        *MEMBER,
+        ("clinic_attached", "BOOLEAN"),
+        ("chronic_registered", "BOOLEAN"),
+        ("pregnancy_registered", "BOOLEAN"),
+    ],
     "education": [*MEMBER, ("institution_type", "VARCHAR"), ("education_level", "VARCHAR")],
-    "housing": [("family_id", "VARCHAR"), ("dwelling_type", "VARCHAR"), ("area_m2", "DECIMAL(8,2)"),
-                ("rooms", "INTEGER"), ("has_water", "BOOLEAN"), ("has_sewerage", "BOOLEAN"),
-                ("has_heating", "BOOLEAN")],
+    "housing": [
+        ("family_id", "VARCHAR"),
+        ("dwelling_type", "VARCHAR"),
+        ("area_m2", "DECIMAL(8,2)"),
+        ("rooms", "INTEGER"),
+        ("has_water", "BOOLEAN"),
+        ("has_sewerage", "BOOLEAN"),
+        ("has_heating", "BOOLEAN"),
+    ],
 }
 EVENT_COLUMNS: list[tuple[str, str]] = [
     ("event_id", "VARCHAR"),
-    ("offer_id", "VARCHAR"),                 # the offer every event of one proposal shares
-    ("family_id", "VARCHAR"),                # hashed
-    ("member_iin", "VARCHAR"),               # the recipient: hashed
-    ("benefit_type", "VARCHAR"),             # BENEFIT_TYPES
-    ("event_type", "VARCHAR"),               # EVENT_TYPES
+    ("offer_id", "VARCHAR"),  # the offer every event of one proposal shares
+    ("family_id", "VARCHAR"),  # hashed
+    ("member_iin", "VARCHAR"),  # the recipient: hashed
+    ("benefit_type", "VARCHAR"),  # BENEFIT_TYPES
+    ("event_type", "VARCHAR"),  # EVENT_TYPES
     ("event_time", "TIMESTAMP"),
-    ("answer_deadline", "DATE"),             # on offers: the day the citizen must answer by
-    ("amount_kzt", "DECIMAL(14,2)"),         # on PAID events
+    ("answer_deadline", "DATE"),  # on offers: the day the citizen must answer by
+    ("amount_kzt", "DECIMAL(14,2)"),  # on PAID events
     ("region_kato", "VARCHAR"),
 ]
 EXTRACTS = tuple(SOURCES)
 # The column a feed names when a row has no partition (its first column that is not hashed).
-PARTITION_COLUMN = {name: next(c for c, _ in columns if c not in ("member_iin", "family_id"))
-                    for name, columns in SOURCES.items()}
+PARTITION_COLUMN = {
+    name: next(c for c, _ in columns if c not in ("member_iin", "family_id"))
+    for name, columns in SOURCES.items()
+}
 NON_NEGATIVE = {
     "income": ("income_kzt", "pension_kzt"),
     "property": ("real_estate_count", "vehicle_count", "property_value_kzt"),
@@ -77,15 +101,31 @@ RELATIONS = ["HEAD", "SPOUSE", "CHILD", "PARENT", "SIBLING", "GRANDCHILD", "OTHE
 SEXES = ["M", "F"]
 MARITAL_STATUSES = ["SINGLE", "MARRIED", "DIVORCED", "WIDOWED"]
 INCOME_SOURCES = ["SALARY", "SELF_EMPLOYED", "PENSION", "BENEFIT", "OTHER"]
-EMPLOYMENT_STATUSES = ["EMPLOYED", "SELF_EMPLOYED", "UNEMPLOYED", "INACTIVE", "STUDENT", "RETIRED",
-                       "PARENTAL_LEAVE"]
+EMPLOYMENT_STATUSES = [
+    "EMPLOYED",
+    "SELF_EMPLOYED",
+    "UNEMPLOYED",
+    "INACTIVE",
+    "STUDENT",
+    "RETIRED",
+    "PARENTAL_LEAVE",
+]
 DISABILITY_GROUPS = ["GROUP_1", "GROUP_2", "GROUP_3", "CHILD"]
 INSTITUTION_TYPES = ["KINDERGARTEN", "SCHOOL", "COLLEGE", "UNIVERSITY", "NONE"]
 EDUCATION_LEVELS = ["NONE", "PRIMARY", "BASIC_SECONDARY", "SECONDARY", "VOCATIONAL", "HIGHER"]
 DWELLING_TYPES = ["OWN", "RENT", "SOCIAL", "RELATIVES", "NONE"]
 # Up to nine benefits assigned proactively from 1 September 2022 (the five named publicly first).
-BENEFIT_TYPES = ["CHILDBIRTH", "LARGE_FAMILY", "CHILD_DISABILITY", "TARGETED_SOCIAL_ASSISTANCE",
-                 "SURVIVOR", "CHILDCARE_UNDER_1", "DISABILITY", "CARER_OF_DISABLED", "MATERNITY"]
+BENEFIT_TYPES = [
+    "CHILDBIRTH",
+    "LARGE_FAMILY",
+    "CHILD_DISABILITY",
+    "TARGETED_SOCIAL_ASSISTANCE",
+    "SURVIVOR",
+    "CHILDCARE_UNDER_1",
+    "DISABILITY",
+    "CARER_OF_DISABLED",
+    "MATERNITY",
+]
 EVENT_TYPES = ["OFFER_SENT", "ACCEPTED", "DECLINED", "NO_ANSWER", "ASSIGNED", "PAID"]
 
 # Plausible amounts (KZT a month): anything above is a unit or typing error.

@@ -58,7 +58,6 @@ PROVENANCE_COLUMNS: list[tuple[str, str]] = [
 ]
 
 
-
 @dataclass(frozen=True)
 class ValidationBatch:
     """The typed rows of one or more partitions, where they are: `sql` selects them on `con` (the
@@ -194,14 +193,24 @@ class Feed:
             str(path).encode()
         except UnicodeEncodeError:
             shown = str(path.parent / os.fsencode(path.name).decode("utf-8", "replace"))
-            return LoadIssue(shown, None, None, "unreadable_name",
-                             f"the file name is not UTF-8 ({os.fsencode(path.name)!r}): rename it")
+            return LoadIssue(
+                shown,
+                None,
+                None,
+                "unreadable_name",
+                f"the file name is not UTF-8 ({os.fsencode(path.name)!r}): rename it",
+            )
         if self.carries_personal_data:
             from ingest.privacy import find_iin_in_text, redact_text
 
             if find_iin_in_text(path.name):
-                return LoadIssue(redact_text(str(path)), None, None, "personal_data_in_name",
-                                 "the file name holds an IIN: rename the file (it is not read)")
+                return LoadIssue(
+                    redact_text(str(path)),
+                    None,
+                    None,
+                    "personal_data_in_name",
+                    "the file name holds an IIN: rename the file (it is not read)",
+                )
         return None
 
     def file_key(self, path: Path) -> str | None:
@@ -322,7 +331,8 @@ def _scan_csv(feed: Feed, source: SourceFile, *, lenient: bool) -> FileScan:
     needed = {feed.partition_column, *feed.slice_columns} if lenient else set(names)
     issues = [
         LoadIssue(path, 1, name, "missing_column", "column missing from the CSV header")
-        for name in names if name not in header and name in needed
+        for name in names
+        if name not in header and name in needed
     ]
     issues += [
         LoadIssue(path, 1, name, "duplicate_column", "column appears twice in the header")
@@ -421,12 +431,11 @@ def _json_envelope_problem(source: SourceFile) -> str:
         if "data" not in document:
             for key in ("error", "message", "statusCode", "status"):
                 if key in document:
-                    return (f"an API error response, not data ({key}: "
-                            f"{cut(str(document[key]), 200)})")
+                    return f"an API error response, not data ({key}: {cut(str(document[key]), 200)})"
             return 'not a {"data": [...]} envelope (no "data" key)'
         if not isinstance(document["data"], list):
             return '"data" is not a list of records'
-        return "holds no records (an empty \"data\" list)"
+        return 'holds no records (an empty "data" list)'
     if isinstance(document, list):
         return "an empty list" if not document else "not a list of records (objects)"
     return "not a JSON object or list of records"
@@ -446,7 +455,8 @@ def _inspection(con: duckdb.DuckDBPyConnection, feed: Feed, path: Path) -> landi
     """How the registry last saw the file (its checksum, compression and encoding)."""
     row = con.execute(
         "select sha256, compression, coalesce(encoding, 'utf-8'), problem from meta.landing_files "
-        "where feed = ? and path = ?", [feed.name, str(path)],
+        "where feed = ? and path = ?",
+        [feed.name, str(path)],
     ).fetchone()
     sha, compression, encoding, problem = row
     return landing.Inspection(sha, None, compression, encoding, problem)
@@ -458,7 +468,9 @@ def _inspection(con: duckdb.DuckDBPyConnection, feed: Feed, path: Path) -> landi
 
 
 def register(
-    con: duckdb.DuckDBPyConnection, feed: Feed, landing_dir: Path,
+    con: duckdb.DuckDBPyConnection,
+    feed: Feed,
+    landing_dir: Path,
     redact: Callable[[str | None], str | None] | None = None,
 ) -> dict[str, list[LoadIssue]]:
     """Register every landing file; read the slices of file versions not seen before.
@@ -468,13 +480,18 @@ def register(
     unloadable: dict[str, list[LoadIssue]] = {}
     files = register_landing_files(con, feed.name, feed.landing_files(landing_dir))
     # A file version is read once: by checksum, or by checksum and the partition its name gives.
-    known = set(con.execute(
-        "select distinct sha256, partition_key from meta.file_slices where feed = ?", [feed.name]
-    ).fetchall())
+    known = set(
+        con.execute(
+            "select distinct sha256, partition_key from meta.file_slices where feed = ?", [feed.name]
+        ).fetchall()
+    )
     known_versions = {sha for sha, _ in known}
-    reported = {path for (path,) in con.execute(
-        "select path from meta.landing_files where feed = ? and problem_reported", [feed.name]
-    ).fetchall()}
+    reported = {
+        path
+        for (path,) in con.execute(
+            "select path from meta.landing_files where feed = ? and problem_reported", [feed.name]
+        ).fetchall()
+    }
 
     def refuse(path: Path, issues: list[LoadIssue]) -> None:
         unloadable[str(path)] = issues
@@ -531,8 +548,10 @@ def register(
             counts = [(key, key, 0)]
         if not counts:
             problem = (
-                "header only: the file holds no data rows" if source.layout == "csv"
-                else _json_envelope_problem(source) if source.layout == "json_envelope"
+                "header only: the file holds no data rows"
+                if source.layout == "csv"
+                else _json_envelope_problem(source)
+                if source.layout == "json_envelope"
                 else "holds no records"
             )
             refuse(path, [LoadIssue(str(path), None, None, "no_rows", problem)])
@@ -556,8 +575,14 @@ def _first_row_without_partition(con, feed: Feed, path: Path, scan_sql: str) -> 
         return LoadIssue(str(path), row, None, "not_a_record", missing[0].strip("()"))
     if missing:
         return LoadIssue(str(path), row, missing[0], "missing_column", "key missing from the record")
-    return LoadIssue(str(path), row, feed.partition_column, "no_partition",
-                     f"no row of the file can be placed: {feed.partition_message}", value)
+    return LoadIssue(
+        str(path),
+        row,
+        feed.partition_column,
+        "no_partition",
+        f"no row of the file can be placed: {feed.partition_message}",
+        value,
+    )
 
 
 # For each slice, the file version that wins: the one landed last, in the order the warehouse saw
@@ -597,8 +622,11 @@ changed as (
 
 def _file_parameters(feed: Feed, landing_dir: Path) -> dict:
     paths = feed.landing_files(landing_dir)
-    return {"feed": feed.name, "paths": [str(p) for p in paths],
-            "file_keys": [feed.file_key(p) for p in paths]}
+    return {
+        "feed": feed.name,
+        "paths": [str(p) for p in paths],
+        "file_keys": [feed.file_key(p) for p in paths],
+    }
 
 
 def file_partitions(feed: Feed, path: Path) -> set[str]:
@@ -623,9 +651,7 @@ def file_partitions(feed: Feed, path: Path) -> set[str]:
             scan = scan_file(feed, source, lenient=True)
             if scan.sql is None:
                 return set()
-            rows = con.execute(
-                f"select distinct {feed.partition_sql(path)} from ({scan.sql})"
-            ).fetchall()
+            rows = con.execute(f"select distinct {feed.partition_sql(path)} from ({scan.sql})").fetchall()
         except Exception:  # the load reports what is wrong with the file
             return set()
     return {key for (key,) in rows if key}
@@ -667,7 +693,9 @@ def load_feed(
         ensure_tables(con, feed)
         present = register_landing_files(con, feed.name, feed.landing_files(landing_dir))
         fingerprint = privacy.prepare_hashing(
-            con, feed.name, [f.sha256 for f in present if not f.problem],
+            con,
+            feed.name,
+            [f.sha256 for f in present if not f.problem],
             paths=[f.path for f in present if not f.problem],
         )
         redact = privacy.redact_text
@@ -681,7 +709,8 @@ def load_feed(
         return [issue.cleaned(redact) for issue in issues]
 
     slices = con.execute(
-        _WINNING_FILES_SQL + """
+        _WINNING_FILES_SQL
+        + """
         select partition_key, slice, path, sha256 from changed
         where list_contains($keys, partition_key) order by 1, 3, 2
         """,
@@ -709,9 +738,15 @@ def load_feed(
         con.execute("begin transaction")
         try:
             quarantined = quarantine_issues(con, feed.quarantine_table, load_id, key, issues, None)
-            record_load(con, load_id=load_id, feed=feed.name, outcome=outcome,
-                        rows_quarantined=quarantined, started_at=started_at,
-                        hash_key_fingerprint=fingerprint)
+            record_load(
+                con,
+                load_id=load_id,
+                feed=feed.name,
+                outcome=outcome,
+                rows_quarantined=quarantined,
+                started_at=started_at,
+                hash_key_fingerprint=fingerprint,
+            )
             for path, file_issues in files.items():
                 first = file_issues[0].cleaned(redact)
                 mark_unloadable(con, feed.name, Path(path), first.check + ": " + first.message)
@@ -727,8 +762,18 @@ def load_feed(
 
     try:
         for window in _windows(con, feed, landing_dir, to_load):
-            _load_partitions(con, feed, load_id, started_at, window,
-                             [s for s in slices if s[0] in window], validator, report, clean, fingerprint)
+            _load_partitions(
+                con,
+                feed,
+                load_id,
+                started_at,
+                window,
+                [s for s in slices if s[0] in window],
+                validator,
+                report,
+                clean,
+                fingerprint,
+            )
     except BaseException as error:
         # Whatever stopped the load, its partitions are recorded as failed (nothing of them was
         # published: each publishes in its own transaction, rolled back on error).
@@ -740,9 +785,16 @@ def load_feed(
                 files = sorted({path for k, _, path, _ in slices if k == key})
                 outcome = PartitionOutcome(key, "failed", files=files)
                 try:
-                    record_load(con, load_id=load_id, feed=feed.name, outcome=outcome,
-                                rows_quarantined=0, started_at=started_at,
-                                hash_key_fingerprint=fingerprint, message=message)
+                    record_load(
+                        con,
+                        load_id=load_id,
+                        feed=feed.name,
+                        outcome=outcome,
+                        rows_quarantined=0,
+                        started_at=started_at,
+                        hash_key_fingerprint=fingerprint,
+                        message=message,
+                    )
                 except duckdb.Error:
                     break  # the connection itself is gone: nothing more can be recorded
         raise
@@ -762,13 +814,16 @@ def load_window_rows() -> int:
 def _windows(con, feed: Feed, landing_dir: Path, to_load: list[str]) -> list[list[str]]:
     """The partitions to load, in windows of at most load_window_rows() rows (a partition larger
     than that is a window of its own), by the row counts registration read."""
-    rows = dict(con.execute(
-        _WINNING_FILES_SQL + """
+    rows = dict(
+        con.execute(
+            _WINNING_FILES_SQL
+            + """
         select partition_key, sum(row_count) from changed
         where list_contains($keys, partition_key) group by 1
         """,
-        {**_file_parameters(feed, landing_dir), "keys": to_load},
-    ).fetchall())
+            {**_file_parameters(feed, landing_dir), "keys": to_load},
+        ).fetchall()
+    )
     return _groups_of_rows(to_load, rows, load_window_rows())
 
 
@@ -786,8 +841,18 @@ def _groups_of_rows(keys: list[str], rows: dict[str, int], limit: int) -> list[l
     return groups
 
 
-def _load_partitions(con, feed: Feed, load_id: str, started_at, to_load: list[str], slices: list[tuple],
-                     validator: Validator, report: LoadReport, clean, fingerprint: str | None) -> None:
+def _load_partitions(
+    con,
+    feed: Feed,
+    load_id: str,
+    started_at,
+    to_load: list[str],
+    slices: list[tuple],
+    validator: Validator,
+    report: LoadReport,
+    clean,
+    fingerprint: str | None,
+) -> None:
     # Each partition commits on its own; without this every commit of a large partition would
     # also checkpoint (DuckDB's default threshold is 16 MB). One checkpoint at the end instead.
     con.execute("set checkpoint_threshold = '1GB'")
@@ -798,7 +863,8 @@ def _load_partitions(con, feed: Feed, load_id: str, started_at, to_load: list[st
     derived = "".join(
         f", try_cast({sql} as {dtype}) as {quote_ident(name)}" for name, dtype, sql in feed.derived_columns
     )
-    con.execute(f"""
+    con.execute(
+        f"""
         create or replace temp table feed_typed as
         select *{derived}
         from (
@@ -806,7 +872,9 @@ def _load_partitions(con, feed: Feed, load_id: str, started_at, to_load: list[st
                 {sql_string(load_id)} as _load_id, ?::timestamp as _loaded_at, _partition_key, _slice
             from feed_stage
         )
-    """, [started_at])
+    """,
+        [started_at],
+    )
     feed.run_enrich(con)
     type_issues = _type_issues(con, feed)
     issues_by_partition = _validate(con, to_load, validator, report)
@@ -831,17 +899,24 @@ def _load_partitions(con, feed: Feed, load_id: str, started_at, to_load: list[st
                 quarantined = quarantine_issues(
                     con, feed.quarantine_table, load_id, key, outcome.issues, "feed_stage"
                 )
-                record_load(con, load_id=load_id, feed=feed.name, outcome=outcome,
-                            rows_quarantined=quarantined, started_at=started_at,
-                            hash_key_fingerprint=fingerprint)
+                record_load(
+                    con,
+                    load_id=load_id,
+                    feed=feed.name,
+                    outcome=outcome,
+                    rows_quarantined=quarantined,
+                    started_at=started_at,
+                    hash_key_fingerprint=fingerprint,
+                )
                 con.execute("commit")
             except BaseException:
                 con.execute("rollback")
                 raise
         else:
             outcome.status = "published"
-            outcome.rows = _publish(con, feed, load_id, key, [s for s in slices if s[0] == key],
-                                    outcome, started_at, fingerprint)
+            outcome.rows = _publish(
+                con, feed, load_id, key, [s for s in slices if s[0] == key], outcome, started_at, fingerprint
+            )
         report.partitions.append(outcome)
 
 
@@ -872,7 +947,8 @@ def _stage(con: duckdb.DuckDBPyConnection, feed: Feed, slices: list[tuple]) -> d
     for (path, sha), file_slices in by_file.items():
         registered = con.execute(
             "select size_bytes, mtime_ns, ctime_ns, inode from meta.landing_files "
-            "where feed = ? and path = ?", [feed.name, path],
+            "where feed = ? and path = ?",
+            [feed.name, path],
         ).fetchone()
 
         def changed_since_registered(path=path, registered=registered) -> bool:
@@ -882,9 +958,15 @@ def _stage(con: duckdb.DuckDBPyConnection, feed: Feed, slices: list[tuple]) -> d
                 return True
 
         if changed_since_registered():
-            issues[path] = [LoadIssue(path, None, None, "file_changed",
-                                      "the file changed since it was checksummed; it is read again "
-                                      "at the next load")]
+            issues[path] = [
+                LoadIssue(
+                    path,
+                    None,
+                    None,
+                    "file_changed",
+                    "the file changed since it was checksummed; it is read again at the next load",
+                )
+            ]
             continue
         try:
             source = SourceFile.open(Path(path), _inspection(con, feed, Path(path)), _work_dir(con))
@@ -899,36 +981,59 @@ def _stage(con: duckdb.DuckDBPyConnection, feed: Feed, slices: list[tuple]) -> d
         partition = feed.partition_sql(Path(path))
         slice_sql = feed.slice_sql(Path(path), typed=False)
         try:
-            con.execute(f"""
+            con.execute(
+                f"""
                 insert into feed_stage
                 select {", ".join(quote_ident(n) for n in _text_columns(feed))}, _source_row,
                     ?, ?, case when _slice is not null then _partition end, _slice, _missing_keys
                 from (select *, {partition} as _partition, {slice_sql} as _slice from ({scan.sql}))
                 where list_contains(?, _slice) or _partition is null or _slice is null
-            """, [path, sha, file_slices])
+            """,
+                [path, sha, file_slices],
+            )
         except duckdb.Error as error:
             _raise_if_not_about_the_file(error)
             issues[path] = [LoadIssue(path, None, None, "unreadable_file", _first_line(error))]
             continue
-        found = _csv_rejects(con, path, keep_line=not feed.carries_personal_data) \
-            if source.layout == "csv" else []
+        found = (
+            _csv_rejects(con, path, keep_line=not feed.carries_personal_data)
+            if source.layout == "csv"
+            else []
+        )
         if changed_since_registered():
             con.execute("delete from feed_stage where _source_file = ?", [path])
-            found = [LoadIssue(path, None, None, "file_changed",
-                               "the file changed while it was being read; it is read again at the "
-                               "next load")]
+            found = [
+                LoadIssue(
+                    path,
+                    None,
+                    None,
+                    "file_changed",
+                    "the file changed while it was being read; it is read again at the next load",
+                )
+            ]
         issues[path] = found
 
     # Rows with keys missing (JSON) or without a partition or slice, over all files at once.
-    missing_slice = " or ".join(
-        f"try_cast({quote_ident(c)} as {dict(feed.staged_columns)[c]}) is null" for c in feed.slice_columns
-    ) or "false"
+    missing_slice = (
+        " or ".join(
+            f"try_cast({quote_ident(c)} as {dict(feed.staged_columns)[c]}) is null"
+            for c in feed.slice_columns
+        )
+        or "false"
+    )
     slice_column = (
-        "coalesce(" + ", ".join(
-            f"case when try_cast({quote_ident(c)} as {dict(feed.staged_columns)[c]}) is null "
-            f"then {sql_string(c)} end" for c in feed.slice_columns
-        ) + ")"
-    ) if feed.slice_columns else "null"
+        (
+            "coalesce("
+            + ", ".join(
+                f"case when try_cast({quote_ident(c)} as {dict(feed.staged_columns)[c]}) is null "
+                f"then {sql_string(c)} end"
+                for c in feed.slice_columns
+            )
+            + ")"
+        )
+        if feed.slice_columns
+        else "null"
+    )
     rows = con.execute(f"""
         select _source_file, _source_row, 'missing_column', _missing_keys[1], null
         from feed_stage where len(_missing_keys) > 0
@@ -958,8 +1063,7 @@ def _csv_rejects(con: duckdb.DuckDBPyConnection, path: str, *, keep_line: bool) 
     an error text."""
     try:
         rows = con.execute(
-            "select line, column_name, error_type, error_message, csv_line "
-            "from reject_errors order by line"
+            "select line, column_name, error_type, error_message, csv_line from reject_errors order by line"
         ).fetchall()
     except duckdb.Error:
         return []
@@ -967,9 +1071,14 @@ def _csv_rejects(con: duckdb.DuckDBPyConnection, path: str, *, keep_line: bool) 
         con.execute("drop table if exists reject_errors; drop table if exists reject_scans")
     withheld = "" if keep_line else " (the line is not kept: it may hold personal data)"
     return [
-        LoadIssue(path, int(line), column, f"broken_csv:{kind}".lower(),
-                  (_first_line(Exception(message)) if keep_line else str(kind).lower()) + withheld,
-                  csv_line if keep_line else None)
+        LoadIssue(
+            path,
+            int(line),
+            column,
+            f"broken_csv:{kind}".lower(),
+            (_first_line(Exception(message)) if keep_line else str(kind).lower()) + withheld,
+            csv_line if keep_line else None,
+        )
         for line, column, kind, message, csv_line in rows
     ]
 
@@ -1002,8 +1111,7 @@ def _type_issues(con: duckdb.DuckDBPyConnection, feed: Feed) -> dict[str, list[L
     issues: dict[str, list[LoadIssue]] = {}
     for key, file, row, column, check, value in rows:
         message = (
-            "value is negative" if check == "negative_value"
-            else f"not a valid {check.removeprefix('not_')}"
+            "value is negative" if check == "negative_value" else f"not a valid {check.removeprefix('not_')}"
         )
         issues.setdefault(key, []).append(LoadIssue(file, row, column, check, message, value))
     return issues
@@ -1051,19 +1159,28 @@ def _partitions_of_rows(
     flagged = sorted({(i.file, i.row) for i in found if i.row is not None})
     if not flagged:
         return {}
-    rows = con.execute("""
+    rows = con.execute(
+        """
         select t._source_file, t._source_row, t._partition_key
         from feed_typed as t
         semi join (select unnest($files) as f, unnest($rows) as r) as flagged
             on t._source_file = flagged.f and t._source_row = flagged.r
         where list_contains($keys, t._partition_key)
-    """, {"files": [f for f, _ in flagged], "rows": [r for _, r in flagged], "keys": batch}).fetchall()
+    """,
+        {"files": [f for f, _ in flagged], "rows": [r for _, r in flagged], "keys": batch},
+    ).fetchall()
     return {(file, row): key for file, row, key in rows}
 
 
 def _publish(
-    con: duckdb.DuckDBPyConnection, feed: Feed, load_id: str, key: str, slices: list[tuple],
-    outcome: PartitionOutcome, started_at, fingerprint: str | None,
+    con: duckdb.DuckDBPyConnection,
+    feed: Feed,
+    load_id: str,
+    key: str,
+    slices: list[tuple],
+    outcome: PartitionOutcome,
+    started_at,
+    fingerprint: str | None,
 ) -> int:
     """Replace the partition's changed slices, and record the load, in one transaction."""
     columns = ", ".join(quote_ident(n) for n, _ in feed.published_columns)
@@ -1076,20 +1193,27 @@ def _publish(
     try:
         # Every published slice is in meta.published_slices (same transaction): on a first load
         # there is nothing to delete, and the delete would scan the whole table per partition.
-        (replacing,) = con.execute("""
+        (replacing,) = con.execute(
+            """
             select count(*) from meta.published_slices
             where feed = ? and slice in (select slice from publishing_slices)
-        """, [feed.name]).fetchone()
+        """,
+            [feed.name],
+        ).fetchone()
         if replacing:
             con.execute(f"""
                 delete from {feed.table}
                 where {feed.slice_sql(Path(), typed=True)} in (select slice from publishing_slices)
             """)
-        con.execute(f"""
+        con.execute(
+            f"""
             insert into {feed.table} ({columns})
             select {columns} from feed_typed where _partition_key = ?
-        """, [key])
-        con.execute("""
+        """,
+            [key],
+        )
+        con.execute(
+            """
             insert or replace into meta.published_slices
             select ?, s.slice, ?, s.sha256, s.source_file, ?, coalesce(c.row_count, 0), ?
             from publishing_slices as s
@@ -1097,15 +1221,25 @@ def _publish(
                 select _slice, count(*) as row_count from feed_typed
                 where _partition_key = ? group by _slice
             ) as c on c._slice = s.slice
-        """, [feed.name, key, load_id, utc_now(), key])
+        """,
+            [feed.name, key, load_id, utc_now(), key],
+        )
         revisions.record_published(con, feed.name, feed.revision_guard, key)
         (rows,) = con.execute(
             "select coalesce(sum(row_count), 0) from meta.published_slices "
-            "where feed = ? and partition_key = ? and load_id = ?", [feed.name, key, load_id]
+            "where feed = ? and partition_key = ? and load_id = ?",
+            [feed.name, key, load_id],
         ).fetchone()
         outcome.rows = rows
-        record_load(con, load_id=load_id, feed=feed.name, outcome=outcome, rows_quarantined=0,
-                    started_at=started_at, hash_key_fingerprint=fingerprint)
+        record_load(
+            con,
+            load_id=load_id,
+            feed=feed.name,
+            outcome=outcome,
+            rows_quarantined=0,
+            started_at=started_at,
+            hash_key_fingerprint=fingerprint,
+        )
         con.execute("commit")
     except BaseException:
         con.execute("rollback")

@@ -94,8 +94,9 @@ def parse_wkt(values: Any) -> tuple[np.ndarray, np.ndarray]:
     try:
         geoms = shapely.from_wkt(text, on_invalid="ignore")
     except TypeError:  # some values are not text: parse their str()
-        text = np.array([v if v is None or isinstance(v, str | bytes) else str(v) for v in text],
-                        dtype=object)
+        text = np.array(
+            [v if v is None or isinstance(v, str | bytes) else str(v) for v in text], dtype=object
+        )
         geoms = shapely.from_wkt(text, on_invalid="ignore")
     errors = np.full(len(text), None, dtype=object)
     failed = shapely.is_missing(geoms)
@@ -112,8 +113,9 @@ def parse_wkt(values: Any) -> tuple[np.ndarray, np.ndarray]:
     return geoms, errors
 
 
-def geometry_checks(values: Any, allowed_types: Sequence[str] | None = POLYGONAL,
-                    repair_invalid: bool = True) -> pd.DataFrame:
+def geometry_checks(
+    values: Any, allowed_types: Sequence[str] | None = POLYGONAL, repair_invalid: bool = True
+) -> pd.DataFrame:
     """Validity, area and centroid of each WKT polygon.
 
     Columns: is_valid (bool), invalid_reason (None when valid; shapely's is_valid_reason, e.g.
@@ -127,8 +129,19 @@ def geometry_checks(values: Any, allowed_types: Sequence[str] | None = POLYGONAL
     parsed = _none(errors)
     geom_type = np.full(n, None, dtype=object)
     type_ids = shapely.get_type_id(geoms)
-    names = np.array(["Point", "LineString", "LinearRing", "Polygon", "MultiPoint",
-                      "MultiLineString", "MultiPolygon", "GeometryCollection"], dtype=object)
+    names = np.array(
+        [
+            "Point",
+            "LineString",
+            "LinearRing",
+            "Polygon",
+            "MultiPoint",
+            "MultiLineString",
+            "MultiPolygon",
+            "GeometryCollection",
+        ],
+        dtype=object,
+    )
     geom_type[parsed] = names[type_ids[parsed]]
 
     reason = errors.copy()
@@ -136,8 +149,7 @@ def geometry_checks(values: Any, allowed_types: Sequence[str] | None = POLYGONAL
     reason[empty] = "empty geometry"
     if allowed_types is not None:
         wrong = parsed & ~empty & ~np.isin(geom_type, list(allowed_types))
-        reason[wrong] = np.char.add("wrong geometry type: ",
-                                    geom_type[wrong].astype(str)).astype(object)
+        reason[wrong] = np.char.add("wrong geometry type: ", geom_type[wrong].astype(str)).astype(object)
     todo = _none(reason)
     why = shapely.is_valid_reason(geoms[todo])
     sub = reason[todo]
@@ -147,8 +159,9 @@ def geometry_checks(values: Any, allowed_types: Sequence[str] | None = POLYGONAL
     # coordinates out of range make invalid geometries for our purpose, with their own reason
     bounds = shapely.bounds(geoms)  # NaN for None/empty
     with np.errstate(invalid="ignore"):
-        out_of_range = ((np.abs(bounds[:, [0, 2]]) > 180).any(axis=1)
-                        | (np.abs(bounds[:, [1, 3]]) > 90).any(axis=1))
+        out_of_range = (np.abs(bounds[:, [0, 2]]) > 180).any(axis=1) | (np.abs(bounds[:, [1, 3]]) > 90).any(
+            axis=1
+        )
     reason[is_valid & out_of_range] = "coordinates out of range for EPSG:4326 lon/lat"
     is_valid &= ~out_of_range
 
@@ -171,22 +184,29 @@ def geometry_checks(values: Any, allowed_types: Sequence[str] | None = POLYGONAL
         lon, lat = _unproject_xy(shapely.get_x(cent), shapely.get_y(cent))
         c_lon[measurable], c_lat[measurable] = lon, lat
     with np.errstate(invalid="ignore"):
-        in_bbox = ((bounds[:, 0] >= KZ_BBOX[0]) & (bounds[:, 1] >= KZ_BBOX[1])
-                   & (bounds[:, 2] <= KZ_BBOX[2]) & (bounds[:, 3] <= KZ_BBOX[3]))
-    return pd.DataFrame({
-        "is_valid": is_valid,
-        "invalid_reason": reason,
-        "geom_type": geom_type,
-        "area_ha": area_ha,
-        "area_from_repair": repaired,
-        "centroid_lon": c_lon,
-        "centroid_lat": c_lat,
-        "in_kz_bbox": in_bbox,
-    })
+        in_bbox = (
+            (bounds[:, 0] >= KZ_BBOX[0])
+            & (bounds[:, 1] >= KZ_BBOX[1])
+            & (bounds[:, 2] <= KZ_BBOX[2])
+            & (bounds[:, 3] <= KZ_BBOX[3])
+        )
+    return pd.DataFrame(
+        {
+            "is_valid": is_valid,
+            "invalid_reason": reason,
+            "geom_type": geom_type,
+            "area_ha": area_ha,
+            "area_from_repair": repaired,
+            "centroid_lon": c_lon,
+            "centroid_lat": c_lat,
+            "in_kz_bbox": in_bbox,
+        }
+    )
 
 
-def area_disagreement(stated_ha: Any, geometry_ha: Any, tolerance: float = 0.05,
-                      abs_tolerance_ha: float = 0.0) -> pd.DataFrame:
+def area_disagreement(
+    stated_ha: Any, geometry_ha: Any, tolerance: float = 0.05, abs_tolerance_ha: float = 0.0
+) -> pd.DataFrame:
     """Compare a stated area with the geometry's area (both hectares).
 
     area_diff_ha = geometry - stated; area_diff_ratio = |diff| / stated; area_mismatch is True when
@@ -194,10 +214,12 @@ def area_disagreement(stated_ha: Any, geometry_ha: Any, tolerance: float = 0.05,
     geometry area beyond abs_tolerance_ha counts), and None (unknown) when either area is missing.
     A mismatching parcel is flagged, not dropped.
     """
-    stated = pd.to_numeric(pd.Series(np.asarray(stated_ha, dtype=object).reshape(-1)),
-                           errors="coerce").to_numpy(dtype=float)
-    geom = pd.to_numeric(pd.Series(np.asarray(geometry_ha, dtype=object).reshape(-1)),
-                         errors="coerce").to_numpy(dtype=float)
+    stated = pd.to_numeric(
+        pd.Series(np.asarray(stated_ha, dtype=object).reshape(-1)), errors="coerce"
+    ).to_numpy(dtype=float)
+    geom = pd.to_numeric(
+        pd.Series(np.asarray(geometry_ha, dtype=object).reshape(-1)), errors="coerce"
+    ).to_numpy(dtype=float)
     if len(stated) != len(geom):
         raise ValueError(f"stated_ha has {len(stated)} values, geometry_ha {len(geom)}")
     if tolerance < 0 or abs_tolerance_ha < 0:
@@ -265,12 +287,14 @@ def points_in_contours(points_wkt: Any, contours_wkt: Any) -> pd.DataFrame:
     inside_col[~usable] = pd.NA
     edge_col = pd.array(on_edge, dtype="boolean")
     edge_col[~usable] = pd.NA
-    return pd.DataFrame({
-        "point_ok": point_ok,
-        "contour_ok": contour_ok,
-        "contour_valid": contour_valid,
-        "inside": inside_col,
-        "on_boundary": edge_col,
-        "distance_outside_m": dist,
-        "reason": reason,
-    })
+    return pd.DataFrame(
+        {
+            "point_ok": point_ok,
+            "contour_ok": contour_ok,
+            "contour_valid": contour_valid,
+            "inside": inside_col,
+            "on_boundary": edge_col,
+            "distance_outside_m": dist,
+            "reason": reason,
+        }
+    )

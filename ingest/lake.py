@@ -70,8 +70,9 @@ def _replace_folder(target: Path, write) -> None:
 
 
 def _copy(con: duckdb.DuckDBPyConnection, query: str, folder: Path) -> None:
-    con.execute(f"copy ({query}) to {_sql_literal(folder / 'part-0.parquet')} "
-                "(format parquet, compression zstd)")
+    con.execute(
+        f"copy ({query}) to {_sql_literal(folder / 'part-0.parquet')} (format parquet, compression zstd)"
+    )
 
 
 def table_folder(schema: str, table: str, root: Path | None = None) -> Path:
@@ -87,8 +88,7 @@ def write_partition(con: duckdb.DuckDBPyConnection, feed, key: str, root: Path |
     """The published rows of one partition of a feed -> its lake folder (replaced)."""
     schema, table = feed.table.split(".")
     folder = table_folder(schema, table, root) / f"partition={key}"
-    query = (f"select * from {feed.table} "
-             f"where ({partition_expression(feed)}) = {_sql_literal(key)}")
+    query = f"select * from {feed.table} where ({partition_expression(feed)}) = {_sql_literal(key)}"
     _replace_folder(folder, lambda tmp: _copy(con, query, tmp))
 
 
@@ -115,9 +115,12 @@ def export_all(con: duckdb.DuckDBPyConnection, feeds, root: Path | None = None) 
             write_table(con, schema, table, root)
             written[name] = 1
             continue
-        keys = [k for (k,) in con.execute(
-            f"select distinct ({partition_expression(feed)})::varchar from {name} order by 1"
-        ).fetchall()]
+        keys = [
+            k
+            for (k,) in con.execute(
+                f"select distinct ({partition_expression(feed)})::varchar from {name} order by 1"
+            ).fetchall()
+        ]
         folder = table_folder(schema, table, root)
         # Partitions no longer published leave the lake too.
         if folder.exists():

@@ -61,8 +61,7 @@ def quarter_sql(path: Path) -> str:
 def season_matches_date_sql() -> str:
     """SQL: the observation's date lies in the months of its season, in the season's year."""
     months = " ".join(
-        f"when '{name}' then list_contains({list(m)}, month(observation_date))"
-        for name, m in SEASONS.items()
+        f"when '{name}' then list_contains({list(m)}, month(observation_date))" for name, m in SEASONS.items()
     )
     return (
         "try_cast(split_part(season, '-', 1) as integer) = year(observation_date) and "
@@ -105,7 +104,10 @@ def replace_detections_placed_before_their_sites_changed(
     changed quarter, in one transaction. Returns those quarters."""
     if not _tables_exist(con, "raw.subsoil_sites", "raw.subsoil_detections"):
         return []  # a first load: nothing was placed before
-    stale = [q for (q,) in con.execute("""
+    stale = [
+        q
+        for (q,) in con.execute(
+            """
         with placed as (
             select _partition_quarter, licence_number, min(_loaded_at) as placed_at
             from raw.subsoil_detections
@@ -119,7 +121,10 @@ def replace_detections_placed_before_their_sites_changed(
         select distinct _partition_quarter from placed join sites using (licence_number)
         where site_loaded_at > placed_at
         order by 1
-    """, [quarters]).fetchall()]
+    """,
+            [quarters],
+        ).fetchall()
+    ]
     if stale:
         # Their files no longer count as published (the load sees a changed version) while the
         # record stays, so that publishing still deletes the rows placed before.
@@ -147,7 +152,8 @@ def partition_of_quarter(quarter: str) -> str:
 def _tables_exist(con: duckdb.DuckDBPyConnection, *tables: str) -> bool:
     (found,) = con.execute(
         "select count(*) from duckdb_tables() where list_contains(?, schema_name || '.' || table_name)",
-        [list(tables)]).fetchone()
+        [list(tables)],
+    ).fetchone()
     return found == len(tables)
 
 
@@ -181,13 +187,14 @@ def summarise(feed_name: str):
 
     def summary(con: duckdb.DuckDBPyConnection, report: LoadReport, quarters: list[str]) -> dict:
         cursor = con.execute(
-            f"{select} from raw.{feed_name} where list_contains(?, _partition_quarter)", [quarters])
+            f"{select} from raw.{feed_name} where list_contains(?, _partition_quarter)", [quarters]
+        )
         names = [d[0] for d in cursor.description]
-        return {name: value for name, value in zip(names, cursor.fetchone(), strict=True)
-                if value is not None}
+        return {
+            name: value for name, value in zip(names, cursor.fetchone(), strict=True) if value is not None
+        }
 
     return summary
-
 
 
 # ------------------------------------------------------------------------------------------------
@@ -204,7 +211,8 @@ def _enrich(con: duckdb.DuckDBPyConnection, sql: str, compute, declared: tuple[t
     table, then join them onto feed_typed: Python holds one range at a time, whatever the load."""
     columns = ", ".join(f'"{name}" {dtype}' for name, dtype in declared)
     con.execute(
-        f"create or replace temp table enrichment (_source_file varchar, _source_row bigint, {columns})")
+        f"create or replace temp table enrichment (_source_file varchar, _source_row bigint, {columns})"
+    )
     (last,) = con.execute("select coalesce(max(rowid), -1) from feed_typed").fetchone()
     for start in range(0, last + 1, GEOMETRY_BATCH_ROWS):
         con.execute(f"""
@@ -217,7 +225,8 @@ def _enrich(con: duckdb.DuckDBPyConnection, sql: str, compute, declared: tuple[t
             try:
                 casts = ", ".join(f'"{name}"::{dtype}' for name, dtype in declared)
                 con.execute(
-                    f"insert into enrichment select _source_file, _source_row, {casts} from batch_checks")
+                    f"insert into enrichment select _source_file, _source_row, {casts} from batch_checks"
+                )
             finally:
                 con.unregister("batch_checks")
     con.execute("drop view if exists batch_rows")
@@ -234,8 +243,12 @@ def _enrich(con: duckdb.DuckDBPyConnection, sql: str, compute, declared: tuple[t
 
 def check_polygons(con: duckdb.DuckDBPyConnection, feed: feeds.Feed) -> None:
     """Validity, area, centroid and stated-vs-drawn area of each parcel or licensed contour."""
-    _enrich(con, "select _source_file, _source_row, geometry_wkt, area_ha from batch_rows",
-            _polygon_checks, POLYGON_CHECK_COLUMNS)
+    _enrich(
+        con,
+        "select _source_file, _source_row, geometry_wkt, area_ha from batch_rows",
+        _polygon_checks,
+        POLYGON_CHECK_COLUMNS,
+    )
 
 
 def _polygon_checks(rows) -> pd.DataFrame:
@@ -246,15 +259,18 @@ def _polygon_checks(rows) -> pd.DataFrame:
     checks.loc[misplaced, "invalid_reason"] = "outside Kazakhstan (latitude and longitude swapped?)"
     stated = rows["area_ha"].to_numpy(zero_copy_only=False)
     area = geometry.area_disagreement(stated, checks["area_ha"], DEFAULT_AREA_TOLERANCE)
-    return _frame(rows, {
-        "geometry_is_valid": checks["is_valid"],
-        "geometry_issue": checks["invalid_reason"],
-        "geometry_area_ha": checks["area_ha"],
-        "centroid_lon": checks["centroid_lon"],
-        "centroid_lat": checks["centroid_lat"],
-        "area_diff_ha": area["area_diff_ha"],
-        "area_mismatch": area["area_mismatch"],
-    })
+    return _frame(
+        rows,
+        {
+            "geometry_is_valid": checks["is_valid"],
+            "geometry_issue": checks["invalid_reason"],
+            "geometry_area_ha": checks["area_ha"],
+            "centroid_lon": checks["centroid_lon"],
+            "centroid_lat": checks["centroid_lat"],
+            "area_diff_ha": area["area_diff_ha"],
+            "area_mismatch": area["area_mismatch"],
+        },
+    )
 
 
 def check_detections(con: duckdb.DuckDBPyConnection, feed: feeds.Feed) -> None:
@@ -292,21 +308,26 @@ def _detection_checks(rows) -> pd.DataFrame:
     issue[repaired & issue.isna()] = "contour invalid: tested against shapely.make_valid of it"
     known = rows["licence_known"].to_numpy(zero_copy_only=False)
     issue[~known] = "no published subsoil site has this licence number"
-    return _frame(rows, {
-        "licence_known": known,
-        "point_lon": lon,
-        "point_lat": lat,
-        "inside_contour": located["inside"],
-        "on_contour_edge": located["on_boundary"],
-        "distance_outside_m": located["distance_outside_m"],
-        "contour_issue": issue,
-    })
+    return _frame(
+        rows,
+        {
+            "licence_known": known,
+            "point_lon": lon,
+            "point_lat": lat,
+            "inside_contour": located["inside"],
+            "on_contour_edge": located["on_boundary"],
+            "distance_outside_m": located["distance_outside_m"],
+            "contour_issue": issue,
+        },
+    )
 
 
 def _frame(rows, columns: dict) -> pd.DataFrame:
     """Computed columns beside the row's (_source_file, _source_row)."""
-    return pd.DataFrame({
-        "_source_file": rows["_source_file"].to_numpy(zero_copy_only=False),
-        "_source_row": rows["_source_row"].to_numpy(zero_copy_only=False),
-        **{name: pd.Series(values).reset_index(drop=True) for name, values in columns.items()},
-    })
+    return pd.DataFrame(
+        {
+            "_source_file": rows["_source_file"].to_numpy(zero_copy_only=False),
+            "_source_row": rows["_source_row"].to_numpy(zero_copy_only=False),
+            **{name: pd.Series(values).reset_index(drop=True) for name, values in columns.items()},
+        }
+    )

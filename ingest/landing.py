@@ -192,8 +192,10 @@ def readable_copy(path: Path, inspection: Inspection, folder: Path) -> tuple[Pat
     if not copy.exists():
         partial = copy.with_name(copy.name + ".part")
         opener = gzip.open if inspection.compression == "gzip" else open
-        with opener(path, "rt", encoding=inspection.encoding, newline="") as source, \
-                partial.open("w", encoding="utf-8", newline="") as target:
+        with (
+            opener(path, "rt", encoding=inspection.encoding, newline="") as source,
+            partial.open("w", encoding="utf-8", newline="") as target,
+        ):
             while chunk := source.read(CHUNK_BYTES):
                 target.write(chunk)
         partial.replace(copy)

@@ -101,7 +101,9 @@ class LoadIssue:
         clean = redact or (lambda text: text)
         # Redacted before cut: an IIN across the cut would leave most of its digits in clear.
         return replace(
-            self, file=clean(self.file), column=cut(clean(self.column), MAX_VALUE_CHARS),
+            self,
+            file=clean(self.file),
+            column=cut(clean(self.column), MAX_VALUE_CHARS),
             message=cut(clean(self.message), MAX_MESSAGE_CHARS),
             value=cut(clean(self.value), MAX_VALUE_CHARS),
         )
@@ -138,9 +140,7 @@ class LoadError(Exception):
         shown = "\n  ".join(issue.describe() for issue in issues[:10])
         more = f"\n  ... and {len(issues) - 10} more" if len(issues) > 10 else ""
         where = f"; bad rows are in quarantine.{feed} (load_id '{load_id}')" if load_id else ""
-        super().__init__(
-            f"{feed}: load rejected, {len(issues)} problem(s){where}:\n  {shown}{more}"
-        )
+        super().__init__(f"{feed}: load rejected, {len(issues)} problem(s){where}:\n  {shown}{more}")
 
 
 @dataclass
@@ -194,8 +194,16 @@ def register_landing_files(
                 "update meta.landing_files set size_bytes = ?, mtime_ns = ?, ctime_ns = ?, inode = ?, "
                 "compression = ?, encoding = ?, problem = null, problem_reported = false "
                 "where feed = ? and path = ?",
-                [signature.size, signature.mtime_ns, signature.ctime_ns, signature.inode,
-                 inspection.compression, inspection.encoding, feed, str(path)],
+                [
+                    signature.size,
+                    signature.mtime_ns,
+                    signature.ctime_ns,
+                    signature.inode,
+                    inspection.compression,
+                    inspection.encoding,
+                    feed,
+                    str(path),
+                ],
             )
             registered.append(RegisteredFile(path, sha, None))
             continue
@@ -203,8 +211,20 @@ def register_landing_files(
             "insert or replace into meta.landing_files (feed, path, size_bytes, mtime_ns, sha256, "
             "registered_at, ctime_ns, inode, landed_seq, compression, encoding, problem, problem_reported) "
             "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, false)",
-            [feed, str(path), signature.size, signature.mtime_ns, sha, utc_now(), signature.ctime_ns,
-             signature.inode, next_seq, inspection.compression, inspection.encoding, inspection.problem],
+            [
+                feed,
+                str(path),
+                signature.size,
+                signature.mtime_ns,
+                sha,
+                utc_now(),
+                signature.ctime_ns,
+                signature.inode,
+                next_seq,
+                inspection.compression,
+                inspection.encoding,
+                inspection.problem,
+            ],
         )
         registered.append(RegisteredFile(path, sha, inspection.problem))
         next_seq += 1
@@ -327,19 +347,21 @@ def quarantine_issues(
     ).astype({"source_row": "Int64", "bad_value": "string"})
     record = "to_json(s)" if stage_table else "null::json"
     join = (
-        f"left join {stage_table} as s "
-        "on s._source_file = i.source_file and s._source_row = i.source_row"
+        f"left join {stage_table} as s on s._source_file = i.source_file and s._source_row = i.source_row"
         if stage_table
         else ""
     )
     con.register("new_issues", frame)
     try:
-        con.execute(f"""
+        con.execute(
+            f"""
             insert into {table}
             select ?, ?, i.source_file, i.source_row, i.column_name, i.check_name, i.message,
                 i.bad_value, {record}, ?
             from new_issues as i {join}
-        """, [load_id, partition_key, utc_now()])
+        """,
+            [load_id, partition_key, utc_now()],
+        )
     finally:
         con.unregister("new_issues")
     return len(frame)
@@ -367,9 +389,16 @@ def publish_whole_tables(
     if outcome.issues:
         outcome.status = "rejected"
         quarantined = quarantine_issues(
-            con, f"quarantine.{feed}", load_id, WHOLE, outcome.issues, stage_table)
-        record_load(con, load_id=load_id, feed=feed, outcome=outcome, rows_quarantined=quarantined,
-                    started_at=started_at)
+            con, f"quarantine.{feed}", load_id, WHOLE, outcome.issues, stage_table
+        )
+        record_load(
+            con,
+            load_id=load_id,
+            feed=feed,
+            outcome=outcome,
+            rows_quarantined=quarantined,
+            started_at=started_at,
+        )
         return outcome
     con.execute("begin transaction")
     try:
@@ -379,8 +408,9 @@ def publish_whole_tables(
             con.execute(f"create or replace table {table} as {select}")
             rows += con.execute(f"select count(*) from {table}").fetchone()[0]
         outcome.status, outcome.rows = "published", rows
-        record_load(con, load_id=load_id, feed=feed, outcome=outcome, rows_quarantined=0,
-                    started_at=started_at)
+        record_load(
+            con, load_id=load_id, feed=feed, outcome=outcome, rows_quarantined=0, started_at=started_at
+        )
         con.execute("commit")
     except BaseException:
         con.execute("rollback")

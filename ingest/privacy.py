@@ -157,11 +157,15 @@ def _weighted(run: str, weights: Sequence[int]) -> str:
 
 def _valid_iin_sql(run: str) -> str:
     """SQL: `run` (a string of ASCII digits) is a valid IIN; the same rule as is_valid_iin."""
-    century = (f"case substr({run}, 7, 1) when '1' then 1800 when '2' then 1800 "
-               f"when '5' then 2000 when '6' then 2000 else 1900 end")
+    century = (
+        f"case substr({run}, 7, 1) when '1' then 1800 when '2' then 1800 "
+        f"when '5' then 2000 when '6' then 2000 else 1900 end"
+    )
     first, second = _weighted(run, _WEIGHTS_1), _weighted(run, _WEIGHTS_2)
-    date_text = (f"({century} + substr({run}, 1, 2)::integer)::varchar || '-' || "
-                 f"substr({run}, 3, 2) || '-' || substr({run}, 5, 2)")
+    date_text = (
+        f"({century} + substr({run}, 1, 2)::integer)::varchar || '-' || "
+        f"substr({run}, 3, 2) || '-' || substr({run}, 5, 2)"
+    )
     # The check digit first (arithmetic), the date (a cast) only for the few that pass it.
     return f"""(
         case when length({run}) <> 12 or substr({run}, 7, 1) not between '0' and '6' then false
@@ -211,8 +215,12 @@ def _register_macros(con: duckdb.DuckDBPyConnection, key: bytes) -> None:
     with contextlib.suppress(duckdb.Error):
         con.remove_function("redact_iin_text")
     con.create_function(
-        "redact_iin_text", lambda value: redact_text(value, raw_key), [VARCHAR], VARCHAR,
-        type="native", side_effects=False,
+        "redact_iin_text",
+        lambda value: redact_text(value, raw_key),
+        [VARCHAR],
+        VARCHAR,
+        type="native",
+        side_effects=False,
     )
     con.execute(f"""
         create or replace temp macro redact_pii(value) as
@@ -311,9 +319,13 @@ def record_demo_files(paths: Sequence[Path]) -> None:
         recorded = _read_manifest(manifest)
         recorded.update({f.name: file_sha256(f) for f in files})
         temporary = manifest.with_suffix(".tmp")
-        temporary.write_text(json.dumps(
-            {"written_by": "demo.appeals (synthetic demo data)", "sha256": recorded},
-            indent=1, sort_keys=True))
+        temporary.write_text(
+            json.dumps(
+                {"written_by": "demo.appeals (synthetic demo data)", "sha256": recorded},
+                indent=1,
+                sort_keys=True,
+            )
+        )
         temporary.replace(manifest)
 
 
@@ -356,11 +368,13 @@ def _ensure_fingerprints_table(con: duckdb.DuckDBPyConnection) -> None:
 def check_key_fingerprint(con: duckdb.DuckDBPyConnection, feed_name: str, fingerprint: str) -> None:
     """Record the fingerprint at the feed's first load; refuse a different one afterwards."""
     _ensure_fingerprints_table(con)
-    row = con.execute(f"select fingerprint, first_used_at::varchar from {FINGERPRINTS_TABLE} "
-                      "where feed = ?", [feed_name]).fetchone()
+    row = con.execute(
+        f"select fingerprint, first_used_at::varchar from {FINGERPRINTS_TABLE} where feed = ?", [feed_name]
+    ).fetchone()
     if row is None:
-        con.execute(f"insert into {FINGERPRINTS_TABLE} (feed, fingerprint) values (?, ?)",
-                    [feed_name, fingerprint])
+        con.execute(
+            f"insert into {FINGERPRINTS_TABLE} (feed, fingerprint) values (?, ?)", [feed_name, fingerprint]
+        )
     elif row[0] != fingerprint:
         raise HashKeyMismatch(
             f"The key for hashing applicants' identifiers (fingerprint {fingerprint}) is not the "
@@ -381,8 +395,9 @@ def forget_hash_key(con: duckdb.DuckDBPyConnection, feed_name: str) -> None:
 def demo_key_in_use(con: duckdb.DuckDBPyConnection) -> bool:
     """Some feed of this warehouse was hashed with the public demo key (its data is the demo)."""
     try:
-        (count,) = con.execute(f"select count(*) from {FINGERPRINTS_TABLE} where fingerprint = ?",
-                               [DEMO_FINGERPRINT]).fetchone()
+        (count,) = con.execute(
+            f"select count(*) from {FINGERPRINTS_TABLE} where fingerprint = ?", [DEMO_FINGERPRINT]
+        ).fetchone()
     except duckdb.CatalogException:
         return False
     return count > 0
@@ -414,8 +429,9 @@ def prepare_hashing(
         for i, sha in enumerate(file_sha256s):
             if sha not in demo:
                 name = str(paths[i]) if i < len(paths) else f"with SHA-256 {sha}"
-                raise MissingHashKey(_missing_key_message(
-                    f" (feed {feed_name}): the file {name} is not a bundled demo file"))
+                raise MissingHashKey(
+                    _missing_key_message(f" (feed {feed_name}): the file {name} is not a bundled demo file")
+                )
         key = DEMO_KEY
     _register_macros(con, key)
     fingerprint = key_fingerprint(key)
@@ -444,12 +460,15 @@ def find_iin_values(
 
     register_iin_detector(con)
     database = database or con.execute("select current_database()").fetchone()[0]
-    columns = con.execute("""
+    columns = con.execute(
+        """
         select schema_name, table_name, column_name from duckdb_columns()
         where database_name = ? and (data_type = 'VARCHAR' or data_type = 'JSON')
             and not internal
         order by all
-    """, [database]).fetchall()
+    """,
+        [database],
+    ).fetchall()
     found = []
     for schema, table, column in columns:
         name = f"{quote_ident(database)}.{quote_ident(schema)}.{quote_ident(table)}"

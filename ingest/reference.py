@@ -100,7 +100,11 @@ REFERENCE_COLUMNS = {
     "note": "VARCHAR",
 }
 REFERENCE_MEASURES = [
-    "turnover", "export_kz_to_tj", "import_kz_from_tj", "export_tj_to_kz", "import_tj_from_kz",
+    "turnover",
+    "export_kz_to_tj",
+    "import_kz_from_tj",
+    "export_tj_to_kz",
+    "import_tj_from_kz",
 ]
 # '2022' (a year), '2023-01..2023-06' (year to date), '2026-01' (a month)
 _PERIOD_START = (
@@ -126,9 +130,12 @@ def load_trade_reference(
     sha = file_sha256(path)
     con.execute(META_DDL)
     con.execute("create schema if not exists raw")
-    loaded = _table_exists(con, "trade_reference") and con.execute(
-        "select count(*) from raw.trade_reference where _file_sha256 = ?", [sha]
-    ).fetchone()[0]
+    loaded = (
+        _table_exists(con, "trade_reference")
+        and con.execute("select count(*) from raw.trade_reference where _file_sha256 = ?", [sha]).fetchone()[
+            0
+        ]
+    )
     if loaded:
         report.partitions.append(PartitionOutcome(WHOLE, "unchanged", files=[str(path)]))
         return report
@@ -136,7 +143,8 @@ def load_trade_reference(
     schema = "{" + ", ".join(f"'{k}': '{v}'" for k, v in REFERENCE_COLUMNS.items()) + "}"
     outcome = PartitionOutcome(WHOLE, "rejected", files=[str(path)])
     try:
-        con.execute(f"""
+        con.execute(
+            f"""
             create or replace temp table reference_stage as
             select *, {_PERIOD_START} as period_start, {_PERIOD_END} as period_end,
                 {sql_string(str(path))} as _source_file,
@@ -145,11 +153,11 @@ def load_trade_reference(
                 ?::timestamp as _loaded_at
             from read_csv({sql_string(str(path))}, header = true, auto_detect = false,
                 delim = ',', quote = '"', escape = '"', columns = {schema})
-        """, [started_at])
+        """,
+            [started_at],
+        )
     except duckdb.Error as error:
-        outcome.issues = [
-            LoadIssue(str(path), None, None, "unreadable_file", str(error).splitlines()[0])
-        ]
+        outcome.issues = [LoadIssue(str(path), None, None, "unreadable_file", str(error).splitlines()[0])]
     if not outcome.issues:
         frame = con.execute("select * from reference_stage").df()
         passed, summary, outcome.issues = validator(frame, "all")
@@ -158,7 +166,11 @@ def load_trade_reference(
             outcome.issues = [LoadIssue(str(path), None, None, "validation", "suite failed")]
     staged = _table_exists(con, "reference_stage")
     publish_whole_tables(
-        con, feed=REFERENCE_FEED, load_id=load_id, started_at=started_at, outcome=outcome,
+        con,
+        feed=REFERENCE_FEED,
+        load_id=load_id,
+        started_at=started_at,
+        outcome=outcome,
         replacements={"raw.trade_reference": "select * from reference_stage"},
         stage_table="reference_stage" if staged else None,
     )
@@ -168,9 +180,9 @@ def load_trade_reference(
 
 
 def _table_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
-    return bool(con.execute(
-        "select count(*) from duckdb_tables() where table_name = ?", [name]
-    ).fetchone()[0])
+    return bool(
+        con.execute("select count(*) from duckdb_tables() where table_name = ?", [name]).fetchone()[0]
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -229,11 +241,13 @@ def working_calendar(years=CALENDAR_YEARS) -> pd.DataFrame:
 
     public = holidays.country_holidays("KZ", years=list(years))
     days = pd.date_range(f"{min(years)}-01-01", f"{max(years)}-12-31", freq="D").date
-    return pd.DataFrame({
-        "calendar_date": days,
-        "is_working_day": [public.is_working_day(day) for day in days],
-        "holiday_name": [public.get(day) for day in days],
-    })
+    return pd.DataFrame(
+        {
+            "calendar_date": days,
+            "is_working_day": [public.is_working_day(day) for day in days],
+            "holiday_name": [public.get(day) for day in days],
+        }
+    )
 
 
 def load_working_calendar(con: duckdb.DuckDBPyConnection) -> int:
@@ -295,9 +309,15 @@ def load_land_reference(
     finally:
         con.unregister("land_reference_frame")
     publish_whole_tables(
-        con, feed=LAND_REFERENCE_FEED, load_id=load_id, started_at=started_at, outcome=outcome,
-        replacements={"ref.kz_land_reference":
-                      "select * exclude (unit_name, factor, _source_file) from land_reference_stage"},
+        con,
+        feed=LAND_REFERENCE_FEED,
+        load_id=load_id,
+        started_at=started_at,
+        outcome=outcome,
+        replacements={
+            "ref.kz_land_reference": "select * exclude (unit_name, factor, _source_file) "
+            "from land_reference_stage"
+        },
         stage_table="land_reference_stage",
     )
     con.execute("drop table land_reference_stage")

@@ -80,11 +80,14 @@ def _figures_sql(guard: RevisionGuard) -> str:
 
 def record_published(con: duckdb.DuckDBPyConnection, feed: str, guard: RevisionGuard, key: str) -> None:
     """Keep the figures of the slices being published (inside the publishing transaction)."""
-    con.execute(f"""
+    con.execute(
+        f"""
         insert or replace into meta.published_slice_figures
         select ?, _slice, {_figures_sql(guard)}
         from feed_typed where _partition_key = ? group by _slice
-    """, [feed, key])
+    """,
+        [feed, key],
+    )
 
 
 def held_revisions(
@@ -95,22 +98,30 @@ def held_revisions(
     (an empty export) is judged too."""
     issues: dict[str, list[LoadIssue]] = {}
     if guard.consistency_sql:
-        accepted = {file for (file,) in con.execute("""
+        accepted = {
+            file
+            for (file,) in con.execute(
+                """
             select distinct t._source_file from feed_typed as t
             join meta.accepted_revisions as a on a.feed = ? and a.sha256 = t._file_sha256
-        """, [feed]).fetchall()}
+        """,
+                [feed],
+            ).fetchall()
+        }
         rows = con.execute(guard.consistency_sql).fetchall()
         for key, file, row, column, message, value in rows:
             if file in accepted:
                 continue
             message += f"; if the file is right as it is: python -m ingest.revisions accept {feed} {file}"
             issues.setdefault(key, []).append(
-                LoadIssue(file, row, column, "inconsistent_slice", message, value))
+                LoadIssue(file, row, column, "inconsistent_slice", message, value)
+            )
     share = max_shrink()
     publishing = [{"partition_key": k, "slice": s, "source_file": f, "sha256": h} for k, s, f, h in slices]
     if not publishing:
         return issues
-    rows = con.execute(f"""
+    rows = con.execute(
+        f"""
         with publishing as (
             select unnest($publishing, recursive := true)
         ),
@@ -138,9 +149,22 @@ def held_revisions(
             or coalesce(new.slice_value < old.slice_value * (1 - $share), false)
         )
         order by all
-    """, {"publishing": publishing, "feed": feed, "share": share}).fetchall()
-    for key, slice_key, file, rows_new, value_new, total_new, rows_old, value_old, total_old, \
-            old_file in rows:
+    """,
+        {"publishing": publishing, "feed": feed, "share": share},
+    ).fetchall()
+    for (
+        key,
+        slice_key,
+        file,
+        rows_new,
+        value_new,
+        total_new,
+        rows_old,
+        value_old,
+        total_old,
+        old_file,
+    ) in rows:
+
         def figures(rows_count, value, total):
             text = f"{rows_count:,} rows"
             if value is not None:
@@ -179,8 +203,11 @@ def main(argv: list[str] | None = None) -> int:
     from ingest.duck import connect
     from ingest.settings import WarehousePaths
 
-    parser = argparse.ArgumentParser(prog="python -m ingest.revisions", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m ingest.revisions",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     accepting = commands.add_parser("accept", help="accept a held revision on purpose")
     accepting.add_argument("feed", help="e.g. comtrade_records")

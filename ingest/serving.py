@@ -154,13 +154,22 @@ def _spark_tables(spark_tables: Path) -> list[tuple[str, str, str]]:
         for table in sorted(p for p in folder.iterdir() if p.is_dir() and p.name[0] not in "._"):
             if not any(table.rglob("*.parquet")):
                 continue
-            found.append((schema, table.name, f"read_parquet({sql_string(str(table / '**' / '*.parquet'))}, "
-                          "hive_partitioning = true, hive_types_autocast = false)"))
+            found.append(
+                (
+                    schema,
+                    table.name,
+                    f"read_parquet({sql_string(str(table / '**' / '*.parquet'))}, "
+                    "hive_partitioning = true, hive_types_autocast = false)",
+                )
+            )
     return found
 
 
 def publish_serving_copy(
-    con: duckdb.DuckDBPyConnection, database: Path, parquet_dir: Path, keep_builds: int = KEEP_BUILDS,
+    con: duckdb.DuckDBPyConnection,
+    database: Path,
+    parquet_dir: Path,
+    keep_builds: int = KEEP_BUILDS,
     spark_tables: Path | None = None,
 ) -> ServingCopy:
     """Copy the published tables to the serving copy. With `spark_tables` (Spark's table folder,
@@ -185,8 +194,10 @@ def publish_serving_copy(
     )
     try:
         if spark_tables is None:
-            sources = [(schema, table, f"{quote_ident(schema)}.{quote_ident(table)}")
-                       for schema, table in _tables_to_publish(con)]
+            sources = [
+                (schema, table, f"{quote_ident(schema)}.{quote_ident(table)}")
+                for schema, table in _tables_to_publish(con)
+            ]
         else:
             sources = _spark_tables(spark_tables)
         for schema, table, relation in sources:
@@ -197,10 +208,13 @@ def publish_serving_copy(
             tables[f"{schema}.{table}"] = rows
             target = temporary_build / f"{table}.parquet"
             con.execute(f"copy serving.{source} to {sql_string(str(target))} (format parquet)")
-        con.execute("""
+        con.execute(
+            """
             create table serving.main.serving_info as
             select ?::timestamp as published_at, ? as tables, ? as parquet_build
-        """, [published_at, sorted(tables), build_id])
+        """,
+            [published_at, sorted(tables), build_id],
+        )
     finally:
         con.execute("detach serving")
     os.replace(temporary, database)

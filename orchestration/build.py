@@ -123,8 +123,7 @@ def recognise_bundled_appeals(folder: Path) -> None:
 
     with tempfile.TemporaryDirectory() as scratch:
         generated = {p.name: file_sha256(p) for p in write_bundled_appeals(Path(scratch))}
-    same = [p for p in sorted(folder.iterdir())
-            if p.is_file() and generated.get(p.name) == file_sha256(p)]
+    same = [p for p in sorted(folder.iterdir()) if p.is_file() and generated.get(p.name) == file_sha256(p)]
     if same:
         print(f"Recorded {len(same)} bundled eOtinish files in {folder} as demo files.", flush=True)
         record_demo_files(same)
@@ -214,8 +213,7 @@ def run_build() -> int:
         print(f"Dagster's event log of these runs: {log_path}", flush=True)
         for job_name, window, unit, selection in runs:
             what = f" ({', '.join(k.path[-1] for k in selection)})" if selection else ""
-            print(f"\n{job_name}{what}: the {unit} {window[0]} .. {window[1]}, one Dagster run",
-                  flush=True)
+            print(f"\n{job_name}{what}: the {unit} {window[0]} .. {window[1]}, one Dagster run", flush=True)
             run_id = str(uuid.uuid4())
             lines = StepLines(log_path, out=sys.stdout)
             instance.add_event_listener(run_id, lines)
@@ -223,8 +221,11 @@ def run_build() -> int:
                 # What steps print (dbt's own log lines, via dagster-dbt) goes to the log file too.
                 with contextlib.redirect_stdout(lines.log):
                     result = defs.resolve_job_def(job_name).execute_in_process(
-                        run_config=QUIET_RUN_CONFIG, instance=instance, tags=_range_tags(window),
-                        raise_on_error=False, run_id=run_id,
+                        run_config=QUIET_RUN_CONFIG,
+                        instance=instance,
+                        tags=_range_tags(window),
+                        raise_on_error=False,
+                        run_id=run_id,
                     )
             finally:
                 lines.close()
@@ -269,11 +270,13 @@ def print_summary(paths: WarehousePaths, success: bool, failed_checks, elapsed, 
                 print(land.to_string(index=False))
                 subsoil = summary.subsoil_by_quarter(con)
                 if len(subsoil):
-                    print(f"\nUnlicensed subsoil workings (outside the licensed contour or after the "
-                          f"licence's expiry), {subsoil.quarter.iloc[0]}..{subsoil.quarter.iloc[-1]}: "
-                          f"{subsoil.unlicensed.sum():,} ({subsoil.outside_contour.sum():,} outside, "
-                          f"{subsoil.after_licence_expiry.sum():,} after expiry); latest quarter, "
-                          f"{subsoil.quarter.iloc[-1]}: {subsoil.unlicensed.iloc[-1]:,}")
+                    print(
+                        f"\nUnlicensed subsoil workings (outside the licensed contour or after the "
+                        f"licence's expiry), {subsoil.quarter.iloc[0]}..{subsoil.quarter.iloc[-1]}: "
+                        f"{subsoil.unlicensed.sum():,} ({subsoil.outside_contour.sum():,} outside, "
+                        f"{subsoil.after_licence_expiry.sum():,} after expiry); latest quarter, "
+                        f"{subsoil.quarter.iloc[-1]}: {subsoil.unlicensed.iloc[-1]:,}"
+                    )
             except Exception as error:
                 print(f"(no land summary: {error})")
     print(f"\nWarehouse (written by runs):  {paths.warehouse_db}")

@@ -22,8 +22,14 @@ from orchestration.defs.sensors import bilateral_files_sensor, landing_folder_se
 
 defs = Definitions(
     assets=load_assets_from_modules([reference, trade, feeds, land, bilateral, dbt, publishing, report]),
-    jobs=[build_warehouse_job, load_daily_job, daily_feeds_job, load_land_job, land_quarterly_job,
-          bilateral_update_job],
+    jobs=[
+        build_warehouse_job,
+        load_daily_job,
+        daily_feeds_job,
+        load_land_job,
+        land_quarterly_job,
+        bilateral_update_job,
+    ],
     schedules=[monthly_build_schedule, daily_feeds_schedule, quarterly_land_schedule],
     asset_checks=freshness_checks,
     sensors=[landing_folder_sensor, bilateral_files_sensor, freshness_sensor, record_run_failures],

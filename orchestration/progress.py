@@ -27,8 +27,10 @@ class StepLines:
         when = datetime.fromtimestamp(entry.timestamp, UTC).strftime("%Y-%m-%d %H:%M:%S")
         event = entry.dagster_event
         kind = event.event_type_value if event else "LOG"
-        self.log.write(f"{when} {entry.level if isinstance(entry.level, str) else entry.level:>2} "
-                       f"{entry.step_key or '-'} {kind} {entry.message or ''}\n")
+        self.log.write(
+            f"{when} {entry.level if isinstance(entry.level, str) else entry.level:>2} "
+            f"{entry.step_key or '-'} {kind} {entry.message or ''}\n"
+        )
         self.log.flush()
         if event is None or not entry.step_key:
             return

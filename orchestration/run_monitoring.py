@@ -130,8 +130,9 @@ def fail_dead_runs(instance: DagsterInstance) -> list[str]:
     run. Returns the ids of the runs marked failed."""
     failed = []
     records = instance.get_run_records(
-        filters=RunsFilter(statuses=[DagsterRunStatus.STARTED, DagsterRunStatus.STARTING,
-                                     DagsterRunStatus.CANCELING])
+        filters=RunsFilter(
+            statuses=[DagsterRunStatus.STARTED, DagsterRunStatus.STARTING, DagsterRunStatus.CANCELING]
+        )
     )
     for record in records:
         run = record.dagster_run
@@ -146,4 +147,3 @@ def fail_dead_runs(instance: DagsterInstance) -> list[str]:
             if run is None or run.is_finished:
                 storage.free_concurrency_slots_for_run(run_id)
     return failed
-

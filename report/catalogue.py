@@ -16,8 +16,10 @@ from babel.messages.pofile import read_po, write_po
 from report.i18n import DOMAIN, LANGUAGES, SOURCE, po_path
 
 REPORT_DIR = Path(__file__).parent
-HEADER = ("# The report's text in {lang}: report/catalogue.py keeps the messages in step with\n"
-          "# the code; write the translations (msgstr) here. See the README, 'The report'.")
+HEADER = (
+    "# The report's text in {lang}: report/catalogue.py keeps the messages in step with\n"
+    "# the code; write the translations (msgstr) here. See the README, 'The report'."
+)
 METHODS = [("**.py", "python"), ("**.j2", "jinja2.ext:babel_extract")]
 OPTIONS = {"**.j2": {"extensions": "jinja2.ext.i18n", "trim_blocks": "true", "lstrip_blocks": "true"}}
 
@@ -26,7 +28,8 @@ def extract() -> Catalog:
     """Every message of the report's code and template (the English source)."""
     template = Catalog(domain=DOMAIN, project="kz-tj-warehouse report", charset="utf-8")
     for filename, lineno, message, comments, context in extract_from_dir(
-            REPORT_DIR, METHODS, keywords=DEFAULT_KEYWORDS, options_map=OPTIONS, strip_comment_tags=True):
+        REPORT_DIR, METHODS, keywords=DEFAULT_KEYWORDS, options_map=OPTIONS, strip_comment_tags=True
+    ):
         template.add(message, None, [(filename, lineno)], auto_comments=comments, context=context)
     return template
 

@@ -47,9 +47,9 @@ FEED_STATUS_SQL = """
 
 def feed_status_from_loads(con: duckdb.DuckDBPyConnection) -> list[dict]:
     """One dict per feed of meta.loads: last_loaded_at is the last load that published data (a
-    feed whose loads found nothing new is getting older), last_status the outcome of its last load
-    (its worst partition: rejected, failed, published, unchanged), rows those published by the last
-publishing load (all its partitions),
-    check_passed False when the last load was rejected by its validation, None when it failed for
-    another reason. last_loaded_at is an ISO string (UTC, as meta.loads stores it)."""
+        feed whose loads found nothing new is getting older), last_status the outcome of its last load
+        (its worst partition: rejected, failed, published, unchanged), rows those published by the last
+    publishing load (all its partitions),
+        check_passed False when the last load was rejected by its validation, None when it failed for
+        another reason. last_loaded_at is an ISO string (UTC, as meta.loads stores it)."""
     return rows(con, FEED_STATUS_SQL)

@@ -105,6 +105,7 @@ def N_(message: str) -> str:
 
 # --- numbers and dates in the active locale ------------------------------------------------------
 
+
 def num(value: float | int, digits: int = 0) -> str:
     """1350.0 -> '1,350' (en), '1 350' (ru, kk: a non-breaking space)."""
     pattern = "#,##0" + ("." + "0" * digits if digits else "")
@@ -194,5 +195,10 @@ def vega_locale() -> dict:
     """d3-format's locale for the active language (Vega formats the charts' axis numbers with it),
     from Babel's symbols, so that the charts write numbers as the text does."""
     symbols = Locale.parse(lang()).number_symbols["latn"]
-    return {"decimal": symbols["decimal"], "thousands": symbols["group"], "grouping": [3],
-            "currency": ["", ""], "minus": symbols.get("minusSign", "-")}
+    return {
+        "decimal": symbols["decimal"],
+        "thousands": symbols["group"],
+        "grouping": [3],
+        "currency": ["", ""],
+        "minus": symbols.get("minusSign", "-"),
+    }

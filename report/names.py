@@ -15,19 +15,32 @@ NO_REGION = N_("No region")
 # The organisations of the eOtinish seed (dbt_project/seeds/eotinish_organisations.csv): national
 # bodies by name, regional ones by the pattern their names follow.
 NATIONAL_AGENCIES = (
-    N_("Ministry of Labour and Social Protection of the Population"), N_("Ministry of Health"),
-    N_("Ministry of Education"), N_("Ministry of Internal Affairs"),
+    N_("Ministry of Labour and Social Protection of the Population"),
+    N_("Ministry of Health"),
+    N_("Ministry of Education"),
+    N_("Ministry of Internal Affairs"),
     N_("Ministry of Digital Development, Innovations and Aerospace Industry"),
-    N_("Ministry of Industry and Construction"), N_("Ministry of Transport"), N_("Ministry of Agriculture"),
-    N_("Ministry of Energy"), N_("Ministry of Justice"), N_("Ministry of Finance"),
-    N_("Ministry of Ecology and Natural Resources"), N_("Ministry of National Economy"),
-    N_("Ministry of Science and Higher Education"), N_("Ministry of Culture and Information"),
-    N_("Ministry of Water Resources and Irrigation"), N_("Ministry of Emergency Situations"),
-    N_("Ministry of Trade and Integration"), N_("Anti-Corruption Agency"),
+    N_("Ministry of Industry and Construction"),
+    N_("Ministry of Transport"),
+    N_("Ministry of Agriculture"),
+    N_("Ministry of Energy"),
+    N_("Ministry of Justice"),
+    N_("Ministry of Finance"),
+    N_("Ministry of Ecology and Natural Resources"),
+    N_("Ministry of National Economy"),
+    N_("Ministry of Science and Higher Education"),
+    N_("Ministry of Culture and Information"),
+    N_("Ministry of Water Resources and Irrigation"),
+    N_("Ministry of Emergency Situations"),
+    N_("Ministry of Trade and Integration"),
+    N_("Anti-Corruption Agency"),
     N_("Agency for Protection and Development of Competition"),
     N_("Agency for Regulation and Development of the Financial Market"),
-    N_("Agency for Strategic Planning and Reforms"), N_("Supreme Court"), N_("Prosecutor General's Office"),
-    N_('State Corporation "Government for Citizens"'), N_("Social Health Insurance Fund"),
+    N_("Agency for Strategic Planning and Reforms"),
+    N_("Supreme Court"),
+    N_("Prosecutor General's Office"),
+    N_('State Corporation "Government for Citizens"'),
+    N_("Social Health Insurance Fund"),
 )
 REGIONAL_AGENCIES = (
     N_("Akimat of {region}"),
@@ -47,7 +60,8 @@ REGIONAL_AGENCIES = (
 
 KAZAKH_NAMES_NOTE = N_(
     "Names of regions, and of regions within agencies' names, are shown in Russian, as in the KATO "
-    "classifier held by the warehouse: it has no official list of their Kazakh names.")
+    "classifier held by the warehouse: it has no official list of their Kazakh names."
+)
 
 
 def local_names() -> bool:
@@ -68,7 +82,7 @@ def agency(row: dict) -> str:
     if lang() == SOURCE:
         return shown
     english = row.get("org_name") or shown
-    suffix = shown[len(english):] if shown.startswith(english) else ""  # " (<org_id>)" of a clash
+    suffix = shown[len(english) :] if shown.startswith(english) else ""  # " (<org_id>)" of a clash
     region_en, region_ru = row.get("region_name_en"), row.get("region_name_ru")
     if english.startswith("Organisation ") and english[13:].isdigit():  # no dim_agency: by its id
         return _("Organisation {id}").format(id=english[13:]) + suffix

@@ -48,8 +48,10 @@ TEMPLATE = "template.html.j2"
 PNG_SCALE = 2
 TITLE = N_("Kazakhstan–Tajikistan: trade, appeals, land and the bilateral agenda")
 # On the Russian and Kazakh pages: what stays in English because the sources give it so.
-SOURCE_TEXT_NOTE = N_("Titles of HS chapters, of the commitments and of the bilateral events, and the "
-                      "feeds' technical names, are shown in English, as their sources give them.")
+SOURCE_TEXT_NOTE = N_(
+    "Titles of HS chapters, of the commitments and of the bilateral events, and the "
+    "feeds' technical names, are shown in English, as their sources give them."
+)
 
 
 @dataclass
@@ -90,7 +92,7 @@ def _svg(svg: str, key: str, title: str) -> str:
     # Vega numbers clip paths and gradients from 1 in every SVG: prefix the ids so that charts
     # inlined in one page do not take each other's clip paths.
     svg = re.sub(r'(?<![\w-])id="([^"]+)"', rf'id="{key}-\1"', svg)
-    svg = re.sub(r'url\(#([^)]+)\)', rf'url(#{key}-\1)', svg)
+    svg = re.sub(r"url\(#([^)]+)\)", rf"url(#{key}-\1)", svg)
     svg = re.sub(r'href="#([^"]+)"', rf'href="#{key}-\1"', svg)
     # Natural size (width, height) on a wide screen; the page's CSS shrinks it on a narrow one.
     return svg.replace("<svg ", f'<svg role="img" aria-label="{escape(title)}" ', 1)
@@ -113,9 +115,11 @@ def _build_section(spec, ctx: Context, problems: list[str]) -> tuple[Section, Co
     section = Section(spec.key, _(spec.title))
     missing = [t for t in spec.tables if not ctx.has(t)]
     if missing:
-        section.empty = ngettext("No data: {tables} is not in the serving copy.",
-                                 "No data: {tables} are not in the serving copy.",
-                                 len(missing)).format(tables=", ".join(missing))
+        section.empty = ngettext(
+            "No data: {tables} is not in the serving copy.",
+            "No data: {tables} are not in the serving copy.",
+            len(missing),
+        ).format(tables=", ".join(missing))
         return section, None
     try:
         content = spec.build(ctx)
@@ -130,7 +134,8 @@ def _build_section(spec, ctx: Context, problems: list[str]) -> tuple[Section, Co
         where = spec.key if i18n.lang() == SOURCE else f"{spec.key} ({i18n.lang()})"
         problems.append(f"{where}: {type(error).__name__}: {error}")
         section.empty = _("No data: this section could not be drawn ({error}).").format(
-            error=type(error).__name__)
+            error=type(error).__name__
+        )
         return section, None
     section.takeaway, section.note, section.tables = content.takeaway, content.note, content.tables
     return section, content
@@ -181,30 +186,47 @@ def build_report(
                 target_source = _target_source(ctx)
                 sections, pngs = _build_sections(ctx, page.parent / "charts", problems)
                 html = _render(
-                    sections=sections, figures=ctx.figures, now=now, published=published,
+                    sections=sections,
+                    figures=ctx.figures,
+                    now=now,
+                    published=published,
                     demo_data=demo_data,
                     data_docs=os.path.relpath(data_docs, page.parent) if data_docs else None,
                     target_source=target_source,
-                    deadline=(ctx.figures.get("target_deadline_year"),
-                              ctx.figures.get("target_deadline_is_assumed")),
-                    links=[{"lang": other, "name": LANGUAGE_NAMES[other],
+                    deadline=(
+                        ctx.figures.get("target_deadline_year"),
+                        ctx.figures.get("target_deadline_is_assumed"),
+                    ),
+                    links=[
+                        {
+                            "lang": other,
+                            "name": LANGUAGE_NAMES[other],
                             "href": Path(os.path.relpath(page_path(out_dir, other), page.parent)).as_posix(),
-                            "current": other == lang} for other in languages],
+                            "current": other == lang,
+                        }
+                        for other in languages
+                    ],
                 )
             _write_atomic(page, html.encode("utf-8"))
             pages[lang] = page
             if lang == SOURCE:
                 result = ReportResult(
-                    html=page, pngs=pngs, main_figures=ctx.figures, pages=pages,
-                    empty_sections=[s.key for s in sections if s.empty], problems=problems)
+                    html=page,
+                    pngs=pngs,
+                    main_figures=ctx.figures,
+                    pages=pages,
+                    empty_sections=[s.key for s in sections if s.empty],
+                    problems=problems,
+                )
     seconds = time.perf_counter() - started
     log.info("report written to %s in %.1f s", ", ".join(map(str, pages.values())), seconds)
     result.seconds = seconds
     return result
 
 
-def _build_sections(ctx: Context, chart_dir: Path, problems: list[str]) -> tuple[list[Section],
-                                                                                 dict[str, Path]]:
+def _build_sections(
+    ctx: Context, chart_dir: Path, problems: list[str]
+) -> tuple[list[Section], dict[str, Path]]:
     """Every section in the active language, with its chart as inline SVG and as a PNG in chart_dir."""
     chart_dir.mkdir(parents=True, exist_ok=True)
     sections: list[Section] = []
@@ -239,8 +261,11 @@ def _target_source(ctx: Context) -> str | None:
     if not ctx.has("marts.bilateral_targets"):
         return None
     try:
-        row = queries.one(ctx.con, "select source_url from marts.bilateral_targets "
-                                   "where measure = 'turnover' order by target_id limit 1")
+        row = queries.one(
+            ctx.con,
+            "select source_url from marts.bilateral_targets "
+            "where measure = 'turnover' order by target_id limit 1",
+        )
     except duckdb.Error:
         return None
     url = (row or {}).get("source_url")
@@ -262,98 +287,180 @@ def _cards(figures: dict[str, Any]) -> list[dict[str, str]]:
         if f("turnover_12m_tj_musd") is not None:
             # Each side's latest 12 months end when its own statistics do: name them if they differ.
             tj_period = f("turnover_12m_tj_period")
-            tj = " " + (_("(Tajikistan's: {value} M)") if tj_period in (None, f("turnover_12m_period"))
-                        else _("(Tajikistan's, {months}: {value} M)")).format(
-                value=num(f("turnover_12m_tj_musd")), months=_months(tj_period or ""))
-        cards.append({"label": _("Trade turnover, last 12 months"),
-                      "value": _("USD {value} M").format(value=num(f("turnover_12m_kz_musd"))),
-                      "context": _("{months}, Kazakhstan's statistics").format(
-                          months=_months(f("turnover_12m_period"))) + tj})
+            tj = " " + (
+                _("(Tajikistan's: {value} M)")
+                if tj_period in (None, f("turnover_12m_period"))
+                else _("(Tajikistan's, {months}: {value} M)")
+            ).format(value=num(f("turnover_12m_tj_musd")), months=_months(tj_period or ""))
+        cards.append(
+            {
+                "label": _("Trade turnover, last 12 months"),
+                "value": _("USD {value} M").format(value=num(f("turnover_12m_kz_musd"))),
+                "context": _("{months}, Kazakhstan's statistics").format(
+                    months=_months(f("turnover_12m_period"))
+                )
+                + tj,
+            }
+        )
     if f("target_progress_pct") is not None:
-        deadline = (_("deadline {year} (assumed)") if f("target_deadline_is_assumed") else
-                    _("deadline {year}")).format(year=f("target_deadline_year"))
-        cards.append({"label": _("Progress to the USD {value} M target").format(value=num(f("target_musd"))),
-                      "value": pct(f("target_progress_pct"), 0), "context": deadline})
+        deadline = (
+            _("deadline {year} (assumed)") if f("target_deadline_is_assumed") else _("deadline {year}")
+        ).format(year=f("target_deadline_year"))
+        cards.append(
+            {
+                "label": _("Progress to the USD {value} M target").format(value=num(f("target_musd"))),
+                "value": pct(f("target_progress_pct"), 0),
+                "context": deadline,
+            }
+        )
         year = f("trend_reaches_target_year")
-        trend = (_("trend {rate}/yr").format(rate=signed_pct(f("trend_growth_pct_per_year")))
-                 if f("trend_growth_pct_per_year") is not None else _("no trend"))
-        needed = ("; " + _("needed {rate}/yr").format(rate=signed_pct(f("required_growth_pct_per_year")))
-                  if f("required_growth_pct_per_year") is not None else "")
-        cards.append({"label": _("At the 3-year trend the target is reached in"),
-                      "value": str(year) if year else _("never"), "context": trend + needed})
+        trend = (
+            _("trend {rate}/yr").format(rate=signed_pct(f("trend_growth_pct_per_year")))
+            if f("trend_growth_pct_per_year") is not None
+            else _("no trend")
+        )
+        needed = (
+            "; " + _("needed {rate}/yr").format(rate=signed_pct(f("required_growth_pct_per_year")))
+            if f("required_growth_pct_per_year") is not None
+            else ""
+        )
+        cards.append(
+            {
+                "label": _("At the 3-year trend the target is reached in"),
+                "value": str(year) if year else _("never"),
+                "context": trend + needed,
+            }
+        )
     if f("target_judged_verdict") is not None:
         verdict = _("met") if f("target_judged_verdict") == "met" else _("missed")
-        cards.append({"label": _("USD {value} M by {year}, Roadmap 2023–2025").format(
-                          value=num(f("target_musd") or 2000), year=f("target_judged_year")),
-                      "value": verdict,
-                      "context": _("{year}: USD {value} M, {share} of the target, Kazakhstan's "
-                                   "statistics").format(year=f("target_judged_year"),
-                                                        value=num(f("target_judged_musd")),
-                                                        share=pct(f("target_judged_pct"), 0))})
+        cards.append(
+            {
+                "label": _("USD {value} M by {year}, Roadmap 2023–2025").format(
+                    value=num(f("target_musd") or 2000), year=f("target_judged_year")
+                ),
+                "value": verdict,
+                "context": _("{year}: USD {value} M, {share} of the target, Kazakhstan's statistics").format(
+                    year=f("target_judged_year"),
+                    value=num(f("target_judged_musd")),
+                    share=pct(f("target_judged_pct"), 0),
+                ),
+            }
+        )
     if f("target_projected_path_musd") is not None:
-        trend = (_("at the 3-year trend ({rate}/yr) USD {value} M in {year}").format(
-            rate=signed_pct(f("target_projected_trend_pct")), value=num(f("target_projected_trend_musd")),
-            year=f("target_projected_year")) if f("target_projected_trend_musd") is not None
-            else _("no trend"))
-        cards.append({"label": _("Target for {year}: straight path and trend").format(
-                          year=f("target_projected_year")),
-                      "value": _("on the path") if f("target_projected_on_path") else _("behind the path"),
-                      "context": _("{year}: USD {value} M against {required} M on the straight path").format(
-                          year=f("target_projected_latest_year"),
-                          value=num(f("target_projected_latest_musd")),
-                          required=num(f("target_projected_path_musd"))) + "; " + trend})
+        trend = (
+            _("at the 3-year trend ({rate}/yr) USD {value} M in {year}").format(
+                rate=signed_pct(f("target_projected_trend_pct")),
+                value=num(f("target_projected_trend_musd")),
+                year=f("target_projected_year"),
+            )
+            if f("target_projected_trend_musd") is not None
+            else _("no trend")
+        )
+        cards.append(
+            {
+                "label": _("Target for {year}: straight path and trend").format(
+                    year=f("target_projected_year")
+                ),
+                "value": _("on the path") if f("target_projected_on_path") else _("behind the path"),
+                "context": _("{year}: USD {value} M against {required} M on the straight path").format(
+                    year=f("target_projected_latest_year"),
+                    value=num(f("target_projected_latest_musd")),
+                    required=num(f("target_projected_path_musd")),
+                )
+                + "; "
+                + trend,
+            }
+        )
     if f("appeals_on_time_pct") is not None:
-        cards.append({"label": _("Appeals answered on time"), "value": pct(f("appeals_on_time_pct")),
-                      "context": ngettext("{n} answer, {months}", "{n} answers, {months}",
-                                          f("appeals_answered")).format(
-                          n=num(f("appeals_answered")), months=_months(f("appeals_period")))})
+        cards.append(
+            {
+                "label": _("Appeals answered on time"),
+                "value": pct(f("appeals_on_time_pct")),
+                "context": ngettext(
+                    "{n} answer, {months}", "{n} answers, {months}", f("appeals_answered")
+                ).format(n=num(f("appeals_answered")), months=_months(f("appeals_period"))),
+            }
+        )
     if f("unused_land_ha") is not None:
-        cards.append({"label": _("Unused agricultural land"),
-                      "value": _("{value} ha").format(value=num(f("unused_land_ha"))),
-                      "context": _("{share} of the land observed, {season}").format(
-                          share=pct(f("unused_land_share_pct")), season=season_name(f("land_season")))})
+        cards.append(
+            {
+                "label": _("Unused agricultural land"),
+                "value": _("{value} ha").format(value=num(f("unused_land_ha"))),
+                "context": _("{share} of the land observed, {season}").format(
+                    share=pct(f("unused_land_share_pct")), season=season_name(f("land_season"))
+                ),
+            }
+        )
     if f("subsoil_detections_unlicensed") is not None:
         first, _sep, last = f("subsoil_period").partition("..")
-        cards.append({"label": _("Unlicensed subsoil workings"),
-                      "value": num(f("subsoil_detections_unlicensed")),
-                      "context": _("{period}: {outside} outside licensed contours, {after} after the licence "
-                                   "expired; {latest} alone: {latest_unlicensed} ({latest_outside} outside, "
-                                   "{latest_after} after expiry)").format(
-                          period=quarter_span(first, last),
-                          outside=num(f("subsoil_detections_outside_contour")),
-                          after=num(f("subsoil_detections_after_licence_expiry")),
-                          latest=quarter_name(f("subsoil_latest_quarter")),
-                          latest_unlicensed=num(f("subsoil_latest_quarter_unlicensed")),
-                          latest_outside=num(f("subsoil_latest_quarter_outside_contour")),
-                          latest_after=num(f("subsoil_latest_quarter_after_licence_expiry")))})
+        cards.append(
+            {
+                "label": _("Unlicensed subsoil workings"),
+                "value": num(f("subsoil_detections_unlicensed")),
+                "context": _(
+                    "{period}: {outside} outside licensed contours, {after} after the licence "
+                    "expired; {latest} alone: {latest_unlicensed} ({latest_outside} outside, "
+                    "{latest_after} after expiry)"
+                ).format(
+                    period=quarter_span(first, last),
+                    outside=num(f("subsoil_detections_outside_contour")),
+                    after=num(f("subsoil_detections_after_licence_expiry")),
+                    latest=quarter_name(f("subsoil_latest_quarter")),
+                    latest_unlicensed=num(f("subsoil_latest_quarter_unlicensed")),
+                    latest_outside=num(f("subsoil_latest_quarter_outside_contour")),
+                    latest_after=num(f("subsoil_latest_quarter_after_licence_expiry")),
+                ),
+            }
+        )
     if f("family_crisis_share_pct") is not None:
         context = _("{month}: {n} of {families} families in the Digital Family Map").format(
-            month=i18n.month_name(f("family_month")), n=num(f("family_crisis_families")),
-            families=num(f("family_families")))
+            month=i18n.month_name(f("family_month")),
+            n=num(f("family_crisis_families")),
+            families=num(f("family_families")),
+        )
         if f("proactive_uptake_pct") is not None:
             context += "; " + _("{share} of proactive offers paid").format(
-                share=pct(f("proactive_uptake_pct")))
-        cards.append({"label": _("Families at level D or E (crisis, emergency)"),
-                      "value": pct(f("family_crisis_share_pct")), "context": context})
+                share=pct(f("proactive_uptake_pct"))
+            )
+        cards.append(
+            {
+                "label": _("Families at level D or E (crisis, emergency)"),
+                "value": pct(f("family_crisis_share_pct")),
+                "context": context,
+            }
+        )
     if f("commitments_by_status"):
-        cards.append({"label": _("Commitments by status"),
-                      "value": num(sum(f("commitments_by_status").values())),
-                      "context": ", ".join(f"{num(n)} {status_name(s)}"
-                                           for s, n in f("commitments_by_status").items())})
+        cards.append(
+            {
+                "label": _("Commitments by status"),
+                "value": num(sum(f("commitments_by_status").values())),
+                "context": ", ".join(
+                    f"{num(n)} {status_name(s)}" for s, n in f("commitments_by_status").items()
+                ),
+            }
+        )
     if f("feeds") is not None:
         stale, failed = f("stale_feeds") or [], f("failed_feeds") or []
-        cards.append({"label": _("Feeds stale or failing"), "value": num(len(set(stale) | set(failed))),
-                      "context": ngettext("of {n} feed", "of {n} feeds", f("feeds")).format(
-                          n=num(f("feeds"))),
-                      "alert": "yes" if stale or failed else ""})
+        cards.append(
+            {
+                "label": _("Feeds stale or failing"),
+                "value": num(len(set(stale) | set(failed))),
+                "context": ngettext("of {n} feed", "of {n} feeds", f("feeds")).format(n=num(f("feeds"))),
+                "alert": "yes" if stale or failed else "",
+            }
+        )
     return cards
 
 
-def _render(*, sections, figures, now, published, demo_data, data_docs, target_source, deadline,
-            links) -> str:
+def _render(
+    *, sections, figures, now, published, demo_data, data_docs, target_source, deadline, links
+) -> str:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(Path(__file__).parent),
-        autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
         extensions=["jinja2.ext.i18n"],
     )
     # newstyle: the template's _() escapes its arguments and fills %(name)s placeholders itself.
@@ -364,12 +471,12 @@ def _render(*, sections, figures, now, published, demo_data, data_docs, target_s
         links=links,
         title=_(TITLE),
         report_date=i18n.long_date(now),
-        generated_at=now.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC") if now.tzinfo else
-        now.strftime("%Y-%m-%d %H:%M"),
+        generated_at=now.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+        if now.tzinfo
+        else now.strftime("%Y-%m-%d %H:%M"),
         published=published[:16].replace("T", " ") + " UTC" if published else None,
         cards=_cards(figures),
-        sections=[{**s.__dict__, "svg": Markup(s.svg) if s.svg else None}
-                  for s in sections],
+        sections=[{**s.__dict__, "svg": Markup(s.svg) if s.svg else None} for s in sections],
         demo_data=demo_data,
         data_docs=data_docs,
         target_source=target_source,

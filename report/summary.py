@@ -33,11 +33,21 @@ def target_progress_markdown(con: duckdb.DuckDBPyConnection) -> str | None:
         progress = target_progress(con)
     except duckdb.Error:
         return None
-    columns = ["target", "side", "last_12_months", "turnover_musd", "target_musd", "progress_pct",
-               "growth_needed_pct_per_year", "trend_reaches_target_in"]
+    columns = [
+        "target",
+        "side",
+        "last_12_months",
+        "turnover_musd",
+        "target_musd",
+        "progress_pct",
+        "growth_needed_pct_per_year",
+        "trend_reaches_target_in",
+    ]
     lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
-    lines += ["| " + " | ".join("" if pd.isna(v) else str(v) for v in row) + " |"
-              for row in progress[columns].itertuples(index=False)]
+    lines += [
+        "| " + " | ".join("" if pd.isna(v) else str(v) for v in row) + " |"
+        for row in progress[columns].itertuples(index=False)
+    ]
     return "\n".join(lines)
 
 

@@ -26,9 +26,17 @@ def pytest_sessionstart(session):
         return
     env = {**os.environ, "WAREHOUSE_PATH": os.environ.get("WAREHOUSE_PATH", "/tmp/unused.duckdb")}
     subprocess.run(
-        [str(Path(sys.executable).with_name("dbt")), "parse", "--quiet",
-         "--project-dir", str(project), "--profiles-dir", str(project)],
-        check=True, env=env,
+        [
+            str(Path(sys.executable).with_name("dbt")),
+            "parse",
+            "--quiet",
+            "--project-dir",
+            str(project),
+            "--profiles-dir",
+            str(project),
+        ],
+        check=True,
+        env=env,
     )
 
 

@@ -76,10 +76,16 @@ def parcel(number: int, kato: str = "104000000", **changes) -> dict:
     """A valid arable parcel on lease whose stated area is its drawn area."""
     corners = square(*parcel_corner(number, kato))
     row = {
-        "cadastral_number": cadastral_number(number, kato), "kato_code": kato,
-        "land_category": "ARABLE", "area_ha": round(geodesic_area_ha(corners), 2),
-        "holder_type": "PEASANT_FARM", "holder_id": f"H{number:08d}", "tenure_type": "LEASE",
-        "lease_start": "2015-03-01", "lease_end": "2064-03-01", "geometry_wkt": ring_wkt(corners),
+        "cadastral_number": cadastral_number(number, kato),
+        "kato_code": kato,
+        "land_category": "ARABLE",
+        "area_ha": round(geodesic_area_ha(corners), 2),
+        "holder_type": "PEASANT_FARM",
+        "holder_id": f"H{number:08d}",
+        "tenure_type": "LEASE",
+        "lease_start": "2015-03-01",
+        "lease_end": "2064-03-01",
+        "geometry_wkt": ring_wkt(corners),
         "updated_at": "2024-07-15T10:00:00",
     }
     row.update(changes)
@@ -92,12 +98,19 @@ def parcels(count: int, start: int = 0) -> list[dict]:
     return [parcel(n, kato[n % 2]) for n in range(start, start + count)]
 
 
-def observation(number: int, cadastral: str, season: str = "2024-SUMMER", date: str = "2024-07-20",
-                **changes) -> dict:
+def observation(
+    number: int, cadastral: str, season: str = "2024-SUMMER", date: str = "2024-07-20", **changes
+) -> dict:
     row = {
-        "observation_id": f"OBS-{number:08d}-{season}", "cadastral_number": cadastral,
-        "season": season, "observation_date": date, "usage_class": "USED", "ndvi": 0.55,
-        "used_share": 0.9, "cloud_share": 0.02, "satellite": "SENTINEL_2A",
+        "observation_id": f"OBS-{number:08d}-{season}",
+        "cadastral_number": cadastral,
+        "season": season,
+        "observation_date": date,
+        "usage_class": "USED",
+        "ndvi": 0.55,
+        "used_share": 0.9,
+        "cloud_share": 0.02,
+        "satellite": "SENTINEL_2A",
     }
     row.update(changes)
     return row
@@ -110,9 +123,14 @@ def observations(count: int) -> list[dict]:
 
 def parcel_event(number: int, cadastral: str, **changes) -> dict:
     row = {
-        "event_id": f"EV-{number:07d}", "cadastral_number": cadastral,
-        "event_type": "NOTICE_ISSUED", "event_date": "2024-08-01", "area_ha": 75.0,
-        "reason": "UNUSED", "channel": None, "new_holder_type": None,
+        "event_id": f"EV-{number:07d}",
+        "cadastral_number": cadastral,
+        "event_type": "NOTICE_ISSUED",
+        "event_date": "2024-08-01",
+        "area_ha": 75.0,
+        "reason": "UNUSED",
+        "channel": None,
+        "new_holder_type": None,
         "recorded_at": "2024-08-05T09:30:00",
     }
     row.update(changes)
@@ -130,10 +148,16 @@ def site_contour(corner: tuple[float, float] = SITE_CORNER) -> list[tuple[float,
 def site(licence: str = "1234-ML", corner: tuple[float, float] = SITE_CORNER, **changes) -> dict:
     contour = site_contour(corner)
     row = {
-        "licence_number": licence, "licence_type": "MINING", "holder_name": "Test Mining LLP",
-        "mineral": "COPPER", "kato_code": "351010000", "licence_start": "2019-05-01",
-        "licence_end": "2044-05-01", "area_ha": round(geodesic_area_ha(contour), 2),
-        "geometry_wkt": ring_wkt(contour), "updated_at": "2024-07-01T12:00:00",
+        "licence_number": licence,
+        "licence_type": "MINING",
+        "holder_name": "Test Mining LLP",
+        "mineral": "COPPER",
+        "kato_code": "351010000",
+        "licence_start": "2019-05-01",
+        "licence_end": "2044-05-01",
+        "area_ha": round(geodesic_area_ha(contour), 2),
+        "geometry_wkt": ring_wkt(contour),
+        "updated_at": "2024-07-01T12:00:00",
     }
     row.update(changes)
     return row
@@ -141,9 +165,14 @@ def site(licence: str = "1234-ML", corner: tuple[float, float] = SITE_CORNER, **
 
 def detection(number: int, lon: float, lat: float, licence: str = "1234-ML", **changes) -> dict:
     row = {
-        "detection_id": f"DET-{number:07d}", "licence_number": licence,
-        "detection_date": "2024-08-10", "activity_type": "EXCAVATION", "disturbed_area_ha": 1.5,
-        "confidence": 0.9, "satellite": "KAZEOSAT_1", "geometry_wkt": point_wkt(lon, lat),
+        "detection_id": f"DET-{number:07d}",
+        "licence_number": licence,
+        "detection_date": "2024-08-10",
+        "activity_type": "EXCAVATION",
+        "disturbed_area_ha": 1.5,
+        "confidence": 0.9,
+        "satellite": "KAZEOSAT_1",
+        "geometry_wkt": point_wkt(lon, lat),
     }
     row.update(changes)
     return row
@@ -164,8 +193,9 @@ def write_jsonl(path: Path, rows: list[dict]) -> Path:
     return path
 
 
-def write_feed(folder: Path, feed: str, quarter: str, rows: list[dict],
-               columns: list[str] | None = None) -> Path:
+def write_feed(
+    folder: Path, feed: str, quarter: str, rows: list[dict], columns: list[str] | None = None
+) -> Path:
     """The quarter's file of a feed under its contract name (CSV or JSON Lines)."""
     path = folder / file_name(feed, quarter)
     if FEEDS[feed].endswith(".csv"):

@@ -32,7 +32,8 @@ if __name__ == "__main__":
 
     with DagsterInstance.get() as instance:
         result = defs.resolve_job_def("hold_the_writer_pool").execute_in_process(
-            instance=instance, raise_on_error=False,
+            instance=instance,
+            raise_on_error=False,
             # Tagged as the build command tags its runs, unless POOL_HOLDER_TAGS=0 (then only
             # Dagster's own "Executing steps in process (pid: ...)" event names the process).
             tags=process_tags() if os.environ.get("POOL_HOLDER_TAGS") != "0" else {},

@@ -29,5 +29,8 @@ def same_figures(english: list[str], other: list[str], lang: str) -> list[str]:
     """Texts (cards, takeaways) whose numbers differ between the English page and `lang`'s: each
     text's numbers as a multiset, since a translation may reorder them."""
     assert len(english) == len(other), (len(english), len(other))
-    return [f"{en!r} / {text!r}" for en, text in zip(english, other, strict=True)
-            if sorted(numbers(en, "en")) != sorted(numbers(text, lang))]
+    return [
+        f"{en!r} / {text!r}"
+        for en, text in zip(english, other, strict=True)
+        if sorted(numbers(en, "en")) != sorted(numbers(text, lang))
+    ]

@@ -33,13 +33,22 @@ def test_appeals_load_from_jsonl_and_csv_without_personal_data(warehouse, wareho
     report = load_appeals(warehouse, warehouse_paths.landing, [DAY, NEXT_DAY])
 
     report.raise_for_errors()
-    columns = {name for (name,) in warehouse.execute(
-        "select column_name from duckdb_columns() where table_name = 'eotinish_appeals'").fetchall()}
+    columns = {
+        name
+        for (name,) in warehouse.execute(
+            "select column_name from duckdb_columns() where table_name = 'eotinish_appeals'"
+        ).fetchall()
+    }
     assert "applicant_key" in columns
-    assert not columns & {"applicant_iin", "applicant_name", "applicant_phone", "applicant_email",
-                          "applicant_address", "data"}
-    keys = warehouse.execute(
-        "select distinct applicant_key from raw.eotinish_appeals").fetchall()
+    assert not columns & {
+        "applicant_iin",
+        "applicant_name",
+        "applicant_phone",
+        "applicant_email",
+        "applicant_address",
+        "data",
+    }
+    keys = warehouse.execute("select distinct applicant_key from raw.eotinish_appeals").fetchall()
     expected = hmac.new(TEST_HASH_KEY.encode(), IIN.encode(), hashlib.sha256).hexdigest()
     assert keys == [(expected,)]  # the same person keeps one key: repeat appeals can be counted
     assert find_iin_values(warehouse) == []
@@ -59,23 +68,35 @@ def test_hash_key_is_required_outside_the_demo(warehouse, warehouse_paths, monke
 
 def test_late_out_of_order_and_resent_events(warehouse, warehouse_paths):
     first = appeal(1, DAY)
-    write_jsonl(landing(warehouse_paths) / f"appeal_events_{DAY}.jsonl", [
-        event("e3", first["id"], "CLOSED", f"{DAY}T17:00:00"),   # before its ASSIGNED in the file
-        event("e1", first["id"], "CREATED", f"{DAY}T09:01:00"),
-        event("e2", first["id"], "ASSIGNED", f"{DAY}T10:00:00"),
-    ])
-    write_csv(landing(warehouse_paths) / f"appeal_events_{NEXT_DAY}.csv", [
-        event("e0", "24030100000007", "ANSWERED", "2024-03-01T12:00:00"),  # late by four days
-        event("e2", first["id"], "ASSIGNED", f"{DAY}T10:00:00"),          # re-sent
-    ], EVENT_COLUMNS)
+    write_jsonl(
+        landing(warehouse_paths) / f"appeal_events_{DAY}.jsonl",
+        [
+            event("e3", first["id"], "CLOSED", f"{DAY}T17:00:00"),  # before its ASSIGNED in the file
+            event("e1", first["id"], "CREATED", f"{DAY}T09:01:00"),
+            event("e2", first["id"], "ASSIGNED", f"{DAY}T10:00:00"),
+        ],
+    )
+    write_csv(
+        landing(warehouse_paths) / f"appeal_events_{NEXT_DAY}.csv",
+        [
+            event("e0", "24030100000007", "ANSWERED", "2024-03-01T12:00:00"),  # late by four days
+            event("e2", first["id"], "ASSIGNED", f"{DAY}T10:00:00"),  # re-sent
+        ],
+        EVENT_COLUMNS,
+    )
 
     load_events(warehouse, warehouse_paths.landing, [DAY, NEXT_DAY]).raise_for_errors()
 
     rows = warehouse.execute("""
         select id, _partition_date::varchar, is_late from raw.eotinish_appeal_events order by 2, 1
     """).fetchall()
-    assert rows == [("e1", DAY, False), ("e2", DAY, False), ("e3", DAY, False),
-                    ("e0", NEXT_DAY, True), ("e2", NEXT_DAY, True)]
+    assert rows == [
+        ("e1", DAY, False),
+        ("e2", DAY, False),
+        ("e3", DAY, False),
+        ("e0", NEXT_DAY, True),
+        ("e2", NEXT_DAY, True),
+    ]
     assert find_iin_values(warehouse) == []  # the free-text message quoting the IIN was dropped
 
 
@@ -108,20 +129,23 @@ def reject_revision(warehouse, paths, rows, *, csv=False):
 
 
 def test_unknown_state(warehouse, warehouse_paths):
-    message = reject_revision(warehouse, warehouse_paths,
-                              [appeal(1, DAY), appeal(2, DAY, current_state="LOST")])
+    message = reject_revision(
+        warehouse, warehouse_paths, [appeal(1, DAY), appeal(2, DAY, current_state="LOST")]
+    )
     assert f"appeals_{DAY}.jsonl, line 2, column current_state" in message and "'LOST'" in message
 
 
 def test_kato_code_that_does_not_exist(warehouse, warehouse_paths):
-    message = reject_revision(warehouse, warehouse_paths,
-                              [appeal(1, DAY, location_id="999999999"), appeal(2, DAY)])
+    message = reject_revision(
+        warehouse, warehouse_paths, [appeal(1, DAY, location_id="999999999"), appeal(2, DAY)]
+    )
     assert f"appeals_{DAY}.jsonl, line 1, column location_id" in message
 
 
 def test_deadline_before_start(warehouse, warehouse_paths):
-    message = reject_revision(warehouse, warehouse_paths,
-                              [appeal(1, DAY), appeal(2, DAY, deadline="2024-03-01")], csv=True)
+    message = reject_revision(
+        warehouse, warehouse_paths, [appeal(1, DAY), appeal(2, DAY, deadline="2024-03-01")], csv=True
+    )
     assert f"appeals_{DAY}.csv, line 3" in message and "deadline" in message
 
 
@@ -142,8 +166,9 @@ def test_broken_jsonl_file(warehouse, warehouse_paths):
 def test_a_broken_csv_line_keeps_no_personal_data(warehouse, warehouse_paths):
     """A line the CSV reader cannot parse never went through the hashing in the read: it is
     reported by file, line and column, but its text is not kept anywhere, not even in the error."""
-    path = write_csv(landing(warehouse_paths) / f"appeals_{DAY}.csv", [appeal(1, DAY), appeal(2, DAY)],
-                     APPEAL_COLUMNS)
+    path = write_csv(
+        landing(warehouse_paths) / f"appeals_{DAY}.csv", [appeal(1, DAY), appeal(2, DAY)], APPEAL_COLUMNS
+    )
     lines = path.read_text().splitlines(keepends=True)
     lines[2] = lines[2].rstrip("\n") + ',"one field too many\n'  # row 3: an extra, unterminated field
     path.write_text("".join(lines))
@@ -156,5 +181,6 @@ def test_a_broken_csv_line_keeps_no_personal_data(warehouse, warehouse_paths):
     assert IIN not in str(error.value)
     assert find_iin_values(warehouse) == []
     (quarantined,) = warehouse.execute(
-        "select count(*) from quarantine.eotinish_appeals where source_row = 3").fetchone()
+        "select count(*) from quarantine.eotinish_appeals where source_row = 3"
+    ).fetchone()
     assert quarantined >= 1

@@ -103,7 +103,8 @@ def test_real_export_encodings_and_compression_load(warehouse, warehouse_paths, 
     write(warehouse_paths.trade_landing / "kz_2023_03.csv", csv_text(rows))
     load_comtrade(warehouse, warehouse_paths.landing, [MAR]).raise_for_errors()
     descriptions = warehouse.execute(
-        'select distinct "reporterDesc" from raw.comtrade_records order by 1').fetchall()
+        'select distinct "reporterDesc" from raw.comtrade_records order by 1'
+    ).fetchall()
     assert ("Казахстан",) in descriptions
     assert len(published(warehouse)) == len(rows)
 
@@ -111,7 +112,8 @@ def test_real_export_encodings_and_compression_load(warehouse, warehouse_paths, 
 def test_compressed_json_envelope_and_json_lines_names(warehouse, warehouse_paths):
     envelope = {"elapsedTime": "0.1 secs", "count": 5, "data": month_records("202303"), "error": ""}
     (warehouse_paths.trade_landing / "kz_2023_03.json.gz").write_bytes(
-        gzip.compress(json.dumps(envelope).encode()))
+        gzip.compress(json.dumps(envelope).encode())
+    )
     load_comtrade(warehouse, warehouse_paths.landing, [MAR]).raise_for_errors()
     assert len(published(warehouse)) == 5
 
@@ -129,8 +131,9 @@ def test_windows_1251_loads_where_the_folder_is_configured_so(warehouse, warehou
 
     monkeypatch.setenv("LANDING_ENCODING_TRADE", "windows-1251")  # the same file, now readable
     load_comtrade(warehouse, warehouse_paths.landing, [MAR]).raise_for_errors()
-    assert ("Казахстан",) in warehouse.execute('select distinct "reporterDesc" from raw.comtrade_records')\
-        .fetchall()
+    assert ("Казахстан",) in warehouse.execute(
+        'select distinct "reporterDesc" from raw.comtrade_records'
+    ).fetchall()
 
 
 def test_a_plain_json_list_of_records_loads(warehouse, warehouse_paths):
@@ -168,8 +171,9 @@ def _header_only(land):
 
 
 def _api_error(land):
-    (land / "kz_bad.json").write_text(json.dumps(
-        {"statusCode": 429, "message": "Rate limit is exceeded. Try again in 19 seconds."}))
+    (land / "kz_bad.json").write_text(
+        json.dumps({"statusCode": 429, "message": "Rate limit is exceeded. Try again in 19 seconds."})
+    )
     return "kz_bad.json", "an API error response"
 
 
@@ -210,9 +214,21 @@ def _name_not_utf8(land):
     return "kz_", "the file name is not UTF-8"
 
 
-BAD_FILES = [_binary, _directory, _dangling_link, _zero_bytes, _header_only, _api_error,
-             _list_of_numbers, _utf16_without_mark, _truncated_gzip, _invalid_utf8, _fifo,
-             _overlong_header_field, _name_not_utf8]
+BAD_FILES = [
+    _binary,
+    _directory,
+    _dangling_link,
+    _zero_bytes,
+    _header_only,
+    _api_error,
+    _list_of_numbers,
+    _utf16_without_mark,
+    _truncated_gzip,
+    _invalid_utf8,
+    _fifo,
+    _overlong_header_field,
+    _name_not_utf8,
+]
 
 
 @pytest.mark.parametrize("make_bad", BAD_FILES, ids=[f.__name__.strip("_") for f in BAD_FILES])
@@ -275,8 +291,9 @@ def test_a_reporter_code_398_5_is_not_rounded_into_another_reporter(warehouse, w
     rows[0]["reporterCode"] = "398.5"
     write_csv(landed / "kz_2023_01_rev.csv", rows)
     report = load_comtrade(warehouse, warehouse_paths.landing, [JAN])
-    assert ("kz_2023_01_rev.csv, line 2, column reporterCode: not a valid integer"
-            in report.issues[0].describe())
+    assert (
+        "kz_2023_01_rev.csv, line 2, column reporterCode: not a valid integer" in report.issues[0].describe()
+    )
 
 
 def test_a_revision_with_reporter_code_398_0_replaces_the_month(warehouse, warehouse_paths, landed):
@@ -297,8 +314,10 @@ def test_a_file_name_with_glob_characters_is_read_literally(warehouse, warehouse
         "select period, any_value(_source_file), count(*) from raw.comtrade_records group by 1 order by 1"
     ).fetchall()
     assert [(p, f.rsplit("/", 1)[-1], n) for p, f, n in files] == [
-        ("202301", "kz_2023_01.csv", 5), ("202302", "kz_2023_02.csv", 5),
-        ("202303", "kz_2023_[0-9]*.csv", 5)]
+        ("202301", "kz_2023_01.csv", 5),
+        ("202302", "kz_2023_02.csv", 5),
+        ("202303", "kz_2023_[0-9]*.csv", 5),
+    ]
 
 
 def test_the_file_landed_last_wins_whatever_its_modification_time(warehouse, warehouse_paths, tmp_path):
@@ -341,7 +360,8 @@ def test_a_partial_month_is_held_until_the_complete_file_lands(warehouse, wareho
     write_csv(landed / "kz_2023_02_complete.csv", month_records("202302", scale=1.05))
     load_comtrade(warehouse, warehouse_paths.landing, [FEB]).raise_for_errors()
     assert {r[5].rsplit("/", 1)[-1] for r in published(warehouse) if r[0] == "202302"} == {
-        "kz_2023_02_complete.csv"}
+        "kz_2023_02_complete.csv"
+    }
 
 
 def test_a_revision_without_its_total_row_is_held_and_can_be_accepted(warehouse, warehouse_paths, landed):
@@ -367,7 +387,8 @@ def test_an_over_long_line_is_cut_in_messages_and_quarantine(warehouse, warehous
     assert "kz_2023_01_rev.csv, line 3" in text and "Maximum line size" in text
     assert len(text) < 5_000
     (longest,) = warehouse.execute(
-        "select max(length(bad_value)) from quarantine.comtrade_records").fetchone()
+        "select max(length(bad_value)) from quarantine.comtrade_records"
+    ).fetchone()
     assert longest < 1_000
 
 

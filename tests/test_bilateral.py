@@ -50,8 +50,12 @@ def loaded(tmp_path_factory):
 
 
 def load_statuses(con) -> list[str]:
-    return [status for (status,) in con.execute(
-        "select status from meta.loads where feed = 'bilateral' order by started_at").fetchall()]
+    return [
+        status
+        for (status,) in con.execute(
+            "select status from meta.loads where feed = 'bilateral' order by started_at"
+        ).fetchall()
+    ]
 
 
 def line_of(path: Path, text: str) -> int:
@@ -90,8 +94,7 @@ def test_bundled_files_load_and_validate(warehouse):
     summary = summarise_bilateral(warehouse)
     assert summary["events"] == counts["bilateral_events"]
     assert summary["first_event"] <= "2023-08-26" <= summary["last_event"]
-    ((status,),) = warehouse.execute(
-        "select status from meta.loads where feed = 'bilateral'").fetchall()
+    ((status,),) = warehouse.execute("select status from meta.loads where feed = 'bilateral'").fetchall()
     assert status == "published"
 
 
@@ -148,14 +151,20 @@ def _non_positive_target(folder):
 
 
 def _unknown_event(folder):
-    line = replace_once(folder / "commitments.yaml", "event_id: ev_2024_08_22_state_visit_dushanbe",
-                        "event_id: ev_2024_08_23_no_such_event")
+    line = replace_once(
+        folder / "commitments.yaml",
+        "event_id: ev_2024_08_22_state_visit_dushanbe",
+        "event_id: ev_2024_08_23_no_such_event",
+    )
     return "commitments.yaml", line, "event_id"
 
 
 def _unknown_reaffirming_event(folder):
-    line = replace_once(folder / "commitments.yaml", "reaffirmed_by: [ev_2023_08_26_state_visit_astana]",
-                        "reaffirmed_by: [ev_2023_08_26_state_visit_astana, ev_2099_01_01_nothing]")
+    line = replace_once(
+        folder / "commitments.yaml",
+        "reaffirmed_by: [ev_2023_08_26_state_visit_astana]",
+        "reaffirmed_by: [ev_2023_08_26_state_visit_astana, ev_2099_01_01_nothing]",
+    )
     return "commitments.yaml", line, "reaffirmed_by"
 
 
@@ -170,27 +179,43 @@ def _parties_not_a_list(folder):
 
 
 def _duplicate_id(folder):
-    line = replace_once(folder / "events.yaml", "- id: ev_2023_08_26_tajik_goods_fair",
-                        "- id: ev_2023_08_26_tajik_culture_days")
+    line = replace_once(
+        folder / "events.yaml",
+        "- id: ev_2023_08_26_tajik_goods_fair",
+        "- id: ev_2023_08_26_tajik_culture_days",
+    )
     return "events.yaml", line, "id"
 
 
 def _missing_url(folder):
-    line = replace_once(folder / "events.yaml", "source_url: https://www.president.tj",
-                        "source_url: www.president.tj")
+    line = replace_once(
+        folder / "events.yaml", "source_url: https://www.president.tj", "source_url: www.president.tj"
+    )
     return "events.yaml", line, "source_url"
 
 
 def _yaml_syntax_error(folder):
-    line = replace_once(folder / "events.yaml", "  title: Exhibition fair of Tajik goods in Astana",
-                        "  title: Exhibition fair: Tajik goods in Astana")
+    line = replace_once(
+        folder / "events.yaml",
+        "  title: Exhibition fair of Tajik goods in Astana",
+        "  title: Exhibition fair: Tajik goods in Astana",
+    )
     return "events.yaml", line, None
 
 
 BREAKAGES = [
-    _missing_field, _unknown_type, _bad_date, _deadline_before_event, _non_positive_target,
-    _unknown_event, _unknown_reaffirming_event, _wrong_type, _parties_not_a_list, _duplicate_id,
-    _missing_url, _yaml_syntax_error,
+    _missing_field,
+    _unknown_type,
+    _bad_date,
+    _deadline_before_event,
+    _non_positive_target,
+    _unknown_event,
+    _unknown_reaffirming_event,
+    _wrong_type,
+    _parties_not_a_list,
+    _duplicate_id,
+    _missing_url,
+    _yaml_syntax_error,
 ]
 
 
@@ -205,13 +230,16 @@ def test_malformed_entry_is_rejected_and_tables_are_unchanged(loaded, folder, br
 
     where = f"{file_name}, line {line}" + (f", column {column}" if column else "")
     assert where in str(raised.value), str(raised.value)
-    assert any(i.row == line and i.column == column and Path(i.file).name == file_name
-               for i in raised.value.issues)
+    assert any(
+        i.row == line and i.column == column and Path(i.file).name == file_name for i in raised.value.issues
+    )
     assert snapshot(con) == before
     assert load_statuses(con)[-1] == "rejected"
     # Kept like any rejected load's rows: in quarantine.bilateral, with file, line and column.
-    kept = con.execute("select source_file, source_row, column_name from quarantine.bilateral "
-                       "where load_id = ?", [raised.value.load_id]).fetchall()
+    kept = con.execute(
+        "select source_file, source_row, column_name from quarantine.bilateral where load_id = ?",
+        [raised.value.load_id],
+    ).fetchall()
     assert any(Path(f).name == file_name and r == line and c == column for f, r, c in kept), kept
 
 
@@ -222,4 +250,5 @@ def test_syntax_error_names_the_line_before_anything_is_loaded(warehouse, folder
         load_bilateral(warehouse, folder)
     assert raised.value.issues[0].row in (line, line + 1)
     assert not warehouse.execute(
-        "select count(*) from duckdb_tables() where table_name like 'bilateral_%'").fetchall()[0][0]
+        "select count(*) from duckdb_tables() where table_name like 'bilateral_%'"
+    ).fetchall()[0][0]

@@ -21,8 +21,10 @@ JAN, FEB = "2023-01-01", "2023-02-01"
 
 
 def published(con, period=None):
-    sql = 'select period, "reporterCode", "flowCode", "cmdCode", "primaryValue"::double, _source_file ' \
-          "from raw.comtrade_records"
+    sql = (
+        'select period, "reporterCode", "flowCode", "cmdCode", "primaryValue"::double, _source_file '
+        "from raw.comtrade_records"
+    )
     if period:
         sql += f" where period = '{period}'"
     return sorted(con.execute(sql + " order by all").fetchall())
@@ -41,6 +43,7 @@ def load(con, paths, keys):
 
 # --- partitions ---------------------------------------------------------------------------------
 
+
 def test_partition_periods_include_the_annual_period_in_december():
     assert partition_periods("2023-03-01") == ["202303"]
     assert partition_periods("2023-12-01") == ["202312", "2023"]
@@ -58,6 +61,7 @@ def test_file_partitions_reads_months_and_years(warehouse_paths):
 
 # --- good input ---------------------------------------------------------------------------------
 
+
 def test_csv_and_json_envelope_load_the_same_records(warehouse, warehouse_paths):
     rows = month_records("202301")
     write_csv(warehouse_paths.trade_landing / "kz.csv", rows)
@@ -73,8 +77,10 @@ def test_csv_and_json_envelope_load_the_same_records(warehouse, warehouse_paths)
         from raw.comtrade_records group by 1 order by 1
     """).fetchall()
     total = sum(r["primaryValue"] for r in rows)
-    assert by_reporter == [(398, len(rows), total, 1, True, len(rows) + 1),
-                           (762, len(rows), total, 1, True, len(rows))]
+    assert by_reporter == [
+        (398, len(rows), total, 1, True, len(rows) + 1),
+        (762, len(rows), total, 1, True, len(rows)),
+    ]
     provenance = warehouse.execute("""
         select count(*) from raw.comtrade_records
         where _file_sha256 is null or _load_id is null or _loaded_at is null
@@ -128,11 +134,11 @@ def test_a_newer_file_for_the_same_slice_replaces_it_whole(warehouse, warehouse_
 def test_partitions_without_files_are_reported_empty(warehouse, warehouse_paths):
     write_csv(warehouse_paths.trade_landing / "kz.csv", month_records("202301"))
     report = load(warehouse, warehouse_paths, [JAN, "2023-05-01"])
-    assert {p.partition_key: p.status for p in report.partitions} == {
-        JAN: "published", "2023-05-01": "empty"}
+    assert {p.partition_key: p.status for p in report.partitions} == {JAN: "published", "2023-05-01": "empty"}
 
 
 # --- bad input ----------------------------------------------------------------------------------
+
 
 def load_good_then(warehouse, warehouse_paths, write_bad):
     """Publish a good January, land a bad revision of it, load again: return the error."""
@@ -158,8 +164,11 @@ def bad_january(**changes_by_row):
 
 
 def test_unknown_flow_code(warehouse, warehouse_paths):
-    message = load_good_then(warehouse, warehouse_paths, lambda land: write_csv(
-        land / "kz_2023_01_rev.csv", bad_january(row2={"flowCode": "Z"})))
+    message = load_good_then(
+        warehouse,
+        warehouse_paths,
+        lambda land: write_csv(land / "kz_2023_01_rev.csv", bad_january(row2={"flowCode": "Z"})),
+    )
     # data row index 2 is line 4 of the file (line 1 is the header)
     assert "kz_2023_01_rev.csv, line 4, column flowCode" in message
     assert "'Z'" in message
@@ -169,15 +178,21 @@ def test_unknown_flow_code(warehouse, warehouse_paths):
 
 
 def test_negative_value(warehouse, warehouse_paths):
-    message = load_good_then(warehouse, warehouse_paths, lambda land: write_csv(
-        land / "kz_2023_01_rev.csv", bad_january(row1={"primaryValue": -100.0})))
+    message = load_good_then(
+        warehouse,
+        warehouse_paths,
+        lambda land: write_csv(land / "kz_2023_01_rev.csv", bad_january(row1={"primaryValue": -100.0})),
+    )
     assert "kz_2023_01_rev.csv, line 3, column primaryValue: value is negative" in message
     assert [q[2:4] for q in quarantined(warehouse)] == [("primaryValue", "negative_value")]
 
 
 def test_non_numeric_value(warehouse, warehouse_paths):
-    message = load_good_then(warehouse, warehouse_paths, lambda land: write_csv(
-        land / "kz_2023_01_rev.csv", bad_january(row3={"netWgt": "12 t"})))
+    message = load_good_then(
+        warehouse,
+        warehouse_paths,
+        lambda land: write_csv(land / "kz_2023_01_rev.csv", bad_january(row3={"netWgt": "12 t"})),
+    )
     assert "kz_2023_01_rev.csv, line 5, column netWgt: not a valid double (value '12 t')" in message
     assert [q[1:5] for q in quarantined(warehouse)] == [(5, "netWgt", "not_double", "12 t")]
 
@@ -195,8 +210,11 @@ def test_duplicate_record_key(warehouse, warehouse_paths):
 
 def test_missing_column(warehouse, warehouse_paths):
     columns = [c for c in COLUMN_NAMES if c != "primaryValue"]
-    message = load_good_then(warehouse, warehouse_paths, lambda land: write_csv(
-        land / "kz_2023_01_rev.csv", month_records("202301"), columns=columns))
+    message = load_good_then(
+        warehouse,
+        warehouse_paths,
+        lambda land: write_csv(land / "kz_2023_01_rev.csv", month_records("202301"), columns=columns),
+    )
     assert "kz_2023_01_rev.csv, line 1, column primaryValue: column missing from the CSV header" in message
     assert [q[1:4] for q in quarantined(warehouse)] == [(1, "primaryValue", "missing_column")]
 
@@ -224,15 +242,22 @@ def test_broken_csv_line(warehouse, warehouse_paths):
 
 
 def test_bad_period_is_reported_not_dropped(warehouse, warehouse_paths):
-    message = load_good_then(warehouse, warehouse_paths, lambda land: write_csv(
-        land / "kz_2023_01_rev.csv", bad_january(row4={"period": "2023-1"})))
-    assert ("kz_2023_01_rev.csv, line 6, column period: "
-            "period is not YYYYMM (freqCode M) or YYYY (freqCode A)") in message
+    message = load_good_then(
+        warehouse,
+        warehouse_paths,
+        lambda land: write_csv(land / "kz_2023_01_rev.csv", bad_january(row4={"period": "2023-1"})),
+    )
+    assert (
+        "kz_2023_01_rev.csv, line 6, column period: period is not YYYYMM (freqCode M) or YYYY (freqCode A)"
+    ) in message
 
 
 def test_unknown_partner_code(warehouse, warehouse_paths):
-    message = load_good_then(warehouse, warehouse_paths, lambda land: write_csv(
-        land / "kz_2023_01_rev.csv", bad_january(row0={"partnerCode": 999})))
+    message = load_good_then(
+        warehouse,
+        warehouse_paths,
+        lambda land: write_csv(land / "kz_2023_01_rev.csv", bad_january(row0={"partnerCode": 999})),
+    )
     assert "kz_2023_01_rev.csv, line 2, column partnerCode" in message
 
 

@@ -24,12 +24,17 @@ from expectations.data_docs_offline import (
 from expectations.runner import ExpectationSpec, build_data_docs, validate_frame
 
 GX_VIEW = Path(great_expectations.__file__).parent / "render" / "view"
-TEMPLATES = [*sorted((GX_VIEW / "templates").glob("*.j2")),
-             *sorted((GX_VIEW / "static" / "styles").glob("*.css"))]
+TEMPLATES = [
+    *sorted((GX_VIEW / "templates").glob("*.j2")),
+    *sorted((GX_VIEW / "static" / "styles").glob("*.css")),
+]
 # Links a person may follow (nothing loads them).
-LINKS = {"https://greatexpectations.io", "https://greatexpectations.io/",
-         "https://greatexpectations.io/newsletter?utm_source=datadocs&utm_medium=product"
-         "&utm_campaign=newsletter&utm_content=form"}
+LINKS = {
+    "https://greatexpectations.io",
+    "https://greatexpectations.io/",
+    "https://greatexpectations.io/newsletter?utm_source=datadocs&utm_medium=product"
+    "&utm_campaign=newsletter&utm_content=form",
+}
 
 
 def template_urls() -> dict[str, str]:
@@ -75,8 +80,10 @@ def test_vendored_files_are_there_with_their_licences():
 
 def test_vendored_scripts_are_the_ones_the_templates_pin():
     """Where a template gives a script's hash (subresource integrity), the vendored file has it."""
-    pinned = re.findall(r'src="([^"]+)" integrity="sha384-([^"]+)"',
-                        (GX_VIEW / "templates" / "js_script_imports.j2").read_text())
+    pinned = re.findall(
+        r'src="([^"]+)" integrity="sha384-([^"]+)"',
+        (GX_VIEW / "templates" / "js_script_imports.j2").read_text(),
+    )
     assert len(pinned) >= 2
     for url, digest in pinned:
         data = (VENDOR_DIR / CDN_ASSETS[url]).read_bytes()
@@ -104,7 +111,9 @@ def test_rewrite_page_points_at_the_local_copies():
     assert '<img src="../../static/images/logo-long.png"/>' in out
     assert '<a href="https://greatexpectations.io/">' in out  # a link stays
     assert rewrite_page(out, "../../static") == out
-    assert external_resources('<script src="https://example.org/x.js"></script>') == ["https://example.org/x.js"]
+    assert external_resources('<script src="https://example.org/x.js"></script>') == [
+        "https://example.org/x.js"
+    ]
 
 
 SPECS = [ExpectationSpec("ExpectColumnValuesToNotBeNull", {"column": "value"})]
@@ -134,8 +143,11 @@ def test_data_docs_list_every_process_validations_and_load_nothing_from_the_inte
         assert page in index
     assert "'_validation_success_text': 'Success'" in index
     assert "'_validation_success_text': 'Failed'" in index
-    written = [docs / "index.html", *(docs / "validations").rglob("*.html"),
-               *(docs / "expectations").rglob("*.html")]
+    written = [
+        docs / "index.html",
+        *(docs / "validations").rglob("*.html"),
+        *(docs / "expectations").rglob("*.html"),
+    ]
     for html in written:
         text = html.read_text()
         assert external_resources(text) == [], html

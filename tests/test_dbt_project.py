@@ -24,15 +24,21 @@ def load_manifest() -> dict:
 
 
 def dbt_tests_of_kind(manifest: dict, name: str) -> list[dict]:
-    return [node for node in manifest["nodes"].values()
-            if node["resource_type"] == "test" and (node.get("test_metadata") or {}).get("name") == name]
+    return [
+        node
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "test" and (node.get("test_metadata") or {}).get("name") == name
+    ]
 
 
 def test_no_plain_per_column_not_null_test_is_left():
     """A column's not_null goes into its table's not_null_columns test. Only a not_null test with
     a config of its own (where, severity, ...) stays a per-column test."""
-    plain = [node["name"] for node in dbt_tests_of_kind(load_manifest(), "not_null")
-             if not {"where", "severity", "warn_if", "error_if", "limit"} & set(node["unrendered_config"])]
+    plain = [
+        node["name"]
+        for node in dbt_tests_of_kind(load_manifest(), "not_null")
+        if not {"where", "severity", "warn_if", "error_if", "limit"} & set(node["unrendered_config"])
+    ]
     assert plain == []
 
 
@@ -69,25 +75,31 @@ def test_not_null_columns_reports_each_column_with_nulls_and_its_count(tmp_path)
     with duckdb.connect(str(warehouse)) as con:
         con.execute("create schema raw")
         con.execute("create table raw.readings (reading_id integer, site varchar, reading_value double)")
-        con.execute("insert into raw.readings values (1, 'a', 1.5), (2, null, 2.5), (3, null, 4.5), "
-                    "(null, 'b', 3.5)")
+        con.execute(
+            "insert into raw.readings values (1, 'a', 1.5), (2, null, 2.5), (3, null, 4.5), (null, 'b', 3.5)"
+        )
     project = tmp_path / "project"
     (project / "tests" / "generic").mkdir(parents=True)
     (project / "models").mkdir()
     shutil.copy(GENERIC_TEST, project / "tests" / "generic")
-    (project / "dbt_project.yml").write_text(textwrap.dedent("""\
+    (project / "dbt_project.yml").write_text(
+        textwrap.dedent("""\
         name: not_null_columns_check
         version: "1.0"
         config-version: 2
         profile: not_null_columns_check
-        """))
-    (project / "profiles.yml").write_text(textwrap.dedent(f"""\
+        """)
+    )
+    (project / "profiles.yml").write_text(
+        textwrap.dedent(f"""\
         not_null_columns_check:
           target: dev
           outputs:
             dev: {{type: duckdb, path: "{warehouse}", threads: 1}}
-        """))
-    (project / "models" / "_sources.yml").write_text(textwrap.dedent("""\
+        """)
+    )
+    (project / "models" / "_sources.yml").write_text(
+        textwrap.dedent("""\
         version: 2
         sources:
           - name: raw
@@ -105,11 +117,14 @@ def test_not_null_columns_reports_each_column_with_nulls_and_its_count(tmp_path)
                         column_names: [site]
                       config:
                         where: "reading_id <= 1"
-        """))
+        """)
+    )
     dbt = Path(sys.executable).with_name("dbt")
     result = subprocess.run(
         [str(dbt), "test", "--store-failures", "--project-dir", str(project), "--profiles-dir", str(project)],
-        capture_output=True, text=True, cwd=project,
+        capture_output=True,
+        text=True,
+        cwd=project,
     )
     assert result.returncode == 1, result.stdout + result.stderr  # one test fails
 
@@ -117,8 +132,9 @@ def test_not_null_columns_reports_each_column_with_nulls_and_its_count(tmp_path)
     outcome = {r["unique_id"].split(".")[2]: (r["status"], r["failures"]) for r in run_results["results"]}
     assert outcome == {"readings_not_null": ("fail", 2), "readings_site_not_null_where_named": ("pass", 0)}
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        rows = con.execute("select column_name, null_rows from main_dbt_test__audit.readings_not_null "
-                           "order by column_name").fetchall()
+        rows = con.execute(
+            "select column_name, null_rows from main_dbt_test__audit.readings_not_null order by column_name"
+        ).fetchall()
     assert rows == [("reading_id", 1), ("site", 2)]
 
 

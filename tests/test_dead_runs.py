@@ -37,8 +37,9 @@ def home(tmp_path, monkeypatch):
     assert (tmp_path / "dagster_home" / "dagster.yaml").read_text() == DAGSTER_YAML
     env = {
         **os.environ,
-        "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO_ROOT), str(TESTS),
-                                                    os.environ.get("PYTHONPATH")])),
+        "PYTHONPATH": os.pathsep.join(
+            filter(None, [str(REPO_ROOT), str(TESTS), os.environ.get("PYTHONPATH")])
+        ),
         "POOL_HOLDER_MARKER": str(tmp_path / "holding"),
     }
     return tmp_path, env
@@ -46,8 +47,13 @@ def home(tmp_path, monkeypatch):
 
 def start_holder(tmp_path: Path, env: dict, seconds: float, name: str) -> subprocess.Popen:
     log = (tmp_path / f"{name}.log").open("w")
-    return subprocess.Popen([sys.executable, str(HOLDER)], cwd=REPO_ROOT, stdout=log,
-                            stderr=subprocess.STDOUT, env={**env, "POOL_HOLDER_SECONDS": str(seconds)})
+    return subprocess.Popen(
+        [sys.executable, str(HOLDER)],
+        cwd=REPO_ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env={**env, "POOL_HOLDER_SECONDS": str(seconds)},
+    )
 
 
 def kill_while_holding_the_slot(tmp_path: Path, env: dict) -> str:
@@ -78,8 +84,10 @@ def wait_for_next_run(tmp_path: Path, env: dict, bound: float) -> float:
     try:
         following.wait(timeout=bound)
     except subprocess.TimeoutExpired:
-        pytest.fail(f"the next run's warehouse-writing step was still blocked after {bound} s:\n"
-                    + (tmp_path / "next.log").read_text()[-3000:])
+        pytest.fail(
+            f"the next run's warehouse-writing step was still blocked after {bound} s:\n"
+            + (tmp_path / "next.log").read_text()[-3000:]
+        )
     finally:
         if following.poll() is None:
             following.kill()
@@ -110,9 +118,12 @@ def test_the_monitoring_daemon_fails_a_killed_run_and_frees_its_slot(home):
     tmp_path, env = home
     daemon_log = (tmp_path / "daemon.log").open("w")
     daemon = subprocess.Popen(
-        [str(Path(sys.executable).with_name("dagster-daemon")), "run", "-m", "pool_holder",
-         "-d", str(TESTS)],
-        cwd=tmp_path, env=env, stdout=daemon_log, stderr=subprocess.STDOUT, start_new_session=True,
+        [str(Path(sys.executable).with_name("dagster-daemon")), "run", "-m", "pool_holder", "-d", str(TESTS)],
+        cwd=tmp_path,
+        env=env,
+        stdout=daemon_log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     try:
         killed = kill_while_holding_the_slot(tmp_path, env)

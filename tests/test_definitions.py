@@ -24,8 +24,9 @@ def describe_definitions() -> dict:
         f"{key.asset_key.to_user_string()}:{key.name}"
         + (" (blocking)" if asset_graph.get_check_spec(key).blocking else "")
         for key in asset_graph.asset_check_keys
-        if not key.name.startswith(("not_null_", "unique_", "accepted_values_", "relationships_",
-                                    "unique_combination_", "source_"))
+        if not key.name.startswith(
+            ("not_null_", "unique_", "accepted_values_", "relationships_", "unique_combination_", "source_")
+        )
     )
     return {
         "assets": {
@@ -69,29 +70,40 @@ def test_dbt_source_tests_are_checks_of_the_raw_assets_they_test():
     from orchestration.defs.project import dbt_project
 
     manifest = json.loads(dbt_project.manifest_path.read_text())
-    checks = {(key.asset_key.to_user_string(), key.name)
-              for key in defs.resolve_asset_graph().asset_check_keys}
+    checks = {
+        (key.asset_key.to_user_string(), key.name) for key in defs.resolve_asset_graph().asset_check_keys
+    }
     source_tests = [
-        test for test in manifest["nodes"].values()
+        test
+        for test in manifest["nodes"].values()
         if test["resource_type"] == "test"
         and any(n.startswith("source.") for n in test["depends_on"]["nodes"])
     ]
     assert len(source_tests) > 50
     for test in source_tests:
         # a relationships test between two sources is a check of one of them
-        tested = {TRANSLATOR.get_asset_spec(manifest, n, None).key.to_user_string()
-                  for n in test["depends_on"]["nodes"] if n.startswith("source.")}
+        tested = {
+            TRANSLATOR.get_asset_spec(manifest, n, None).key.to_user_string()
+            for n in test["depends_on"]["nodes"]
+            if n.startswith("source.")
+        }
         assert any((key, test["name"]) in checks for key in tested), test["name"]
     # the not-null expectations of a source table are one not_null_columns test, a check of its raw asset
-    assert any(name == "source_not_null_columns_raw_comtrade_records"
-               for key, name in checks if key == "raw/comtrade_records")
+    assert any(
+        name == "source_not_null_columns_raw_comtrade_records"
+        for key, name in checks
+        if key == "raw/comtrade_records"
+    )
 
 
 def test_the_raw_load_check_blocks_everything_downstream():
     asset_graph = defs.resolve_asset_graph()
     raw_key = AssetKey(["raw", "comtrade_records"])
-    raw_checks = [k for k in asset_graph.asset_check_keys
-                  if k.asset_key == raw_key and k.name == "comtrade_records_suite"]
+    raw_checks = [
+        k
+        for k in asset_graph.asset_check_keys
+        if k.asset_key == raw_key and k.name == "comtrade_records_suite"
+    ]
     assert len(raw_checks) == 1
     assert asset_graph.get_check_spec(raw_checks[0]).blocking
     downstream = asset_graph.get(AssetKey(["raw", "comtrade_records"])).child_keys
@@ -100,8 +112,9 @@ def test_the_raw_load_check_blocks_everything_downstream():
 
 @pytest.fixture
 def sensor_resources(warehouse_paths):
-    return {"warehouse": WarehouseResource(root=str(warehouse_paths.root),
-                                           landing=str(warehouse_paths.landing))}
+    return {
+        "warehouse": WarehouseResource(root=str(warehouse_paths.root), landing=str(warehouse_paths.landing))
+    }
 
 
 def tick(resources, cursor=None):
@@ -116,8 +129,7 @@ def two_ticks(resources, cursor=None):
 
 
 def test_sensor_requests_one_run_over_the_months_new_files_hold(warehouse_paths, sensor_resources):
-    write_csv(warehouse_paths.trade_landing / "kz.csv",
-              month_records("202303") + month_records("202011"))
+    write_csv(warehouse_paths.trade_landing / "kz.csv", month_records("202303") + month_records("202011"))
 
     result = two_ticks(sensor_resources)
 
@@ -174,11 +186,19 @@ def test_sensor_waits_for_a_file_still_being_copied(warehouse_paths, sensor_reso
 
 def test_each_land_load_check_blocks_its_downstream_assets():
     asset_graph = defs.resolve_asset_graph()
-    for feed in ("land_parcels", "land_observations", "land_parcel_events", "subsoil_sites",
-                 "subsoil_detections"):
+    for feed in (
+        "land_parcels",
+        "land_observations",
+        "land_parcel_events",
+        "subsoil_sites",
+        "subsoil_detections",
+    ):
         key = AssetKey(["raw", feed])
-        checks = {k.name: k for k in asset_graph.asset_check_keys
-                  if k.asset_key == key and not k.name.startswith("source_")}  # dbt's, above
+        checks = {
+            k.name: k
+            for k in asset_graph.asset_check_keys
+            if k.asset_key == key and not k.name.startswith("source_")
+        }  # dbt's, above
         assert set(checks) == {f"{feed}_suite", "freshness_check"}
         assert asset_graph.get_check_spec(checks[f"{feed}_suite"]).blocking
     detections = asset_graph.get(AssetKey(["raw", "subsoil_detections"]))

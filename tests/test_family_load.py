@@ -51,17 +51,26 @@ def published(con, table):
 
 def test_extracts_are_hashed_in_the_read(warehouse, warehouse_paths):
     write(folder(warehouse_paths) / "family_civil_registry_2023-01.csv", "civil_registry", registry_rows())
-    write(folder(warehouse_paths) / "family_income_2023-01.csv", "income",
-          [[HEAD, "SALARY", "310000.50", "0"], [SPOUSE, "SALARY", "190000", ""]])
+    write(
+        folder(warehouse_paths) / "family_income_2023-01.csv",
+        "income",
+        [[HEAD, "SALARY", "310000.50", "0"], [SPOUSE, "SALARY", "190000", ""]],
+    )
     load(warehouse, warehouse_paths, "family_civil_registry").raise_for_errors()
     load(warehouse, warehouse_paths, "family_income").raise_for_errors()
-    columns = {c for (c,) in warehouse.execute(
-        "select column_name from duckdb_columns() where table_name = 'family_civil_registry'").fetchall()}
+    columns = {
+        c
+        for (c,) in warehouse.execute(
+            "select column_name from duckdb_columns() where table_name = 'family_civil_registry'"
+        ).fetchall()
+    }
     assert {"member_key", "family_key"} <= columns
     assert not columns & {"member_iin", "family_id", "last_name", "first_name"}
     assert published(warehouse, "family_civil_registry") == 3 and published(warehouse, "family_income") == 2
-    assert warehouse.execute("select typeof(income_kzt) from raw.family_income limit 1").fetchone()[0] \
+    assert (
+        warehouse.execute("select typeof(income_kzt) from raw.family_income limit 1").fetchone()[0]
         == "DECIMAL(14,2)"
+    )
     assert find_iin_values(warehouse) == []
 
 
@@ -69,8 +78,11 @@ def test_member_of_an_unknown_family_is_rejected(warehouse, warehouse_paths):
     """A member absent from the month's civil registry (income of a stranger), and a registry
     member whose family has no head: both months rejected, naming file, line and column."""
     write(folder(warehouse_paths) / "family_civil_registry_2023-01.csv", "civil_registry", registry_rows())
-    path = write(folder(warehouse_paths) / "family_income_2023-01.csv", "income",
-                 [[HEAD, "SALARY", "310000", "0"], [STRANGER, "SALARY", "100000", "0"]])
+    path = write(
+        folder(warehouse_paths) / "family_income_2023-01.csv",
+        "income",
+        [[HEAD, "SALARY", "310000", "0"], [STRANGER, "SALARY", "100000", "0"]],
+    )
     load(warehouse, warehouse_paths, "family_civil_registry").raise_for_errors()
     report = load(warehouse, warehouse_paths, "family_income")
     (outcome,) = report.partitions
@@ -80,8 +92,9 @@ def test_member_of_an_unknown_family_is_rejected(warehouse, warehouse_paths):
     assert STRANGER not in str(issue)  # the value is the keyed hash, never the IIN
     assert published(warehouse, "family_income") == 0
 
-    orphan = registry_rows() + [[STRANGER, "FAM-unknown", "CHILD", "F", "1990-03-03", "", "SINGLE",
-                                 "750000000", "X", "Y"]]
+    orphan = registry_rows() + [
+        [STRANGER, "FAM-unknown", "CHILD", "F", "1990-03-03", "", "SINGLE", "750000000", "X", "Y"]
+    ]
     write(folder(warehouse_paths) / "family_civil_registry_2023-02.csv", "civil_registry", orphan)
     report = load(warehouse, warehouse_paths, "family_civil_registry", months=("2023-02-01",))
     issues = [i for p in report.partitions for i in p.issues if i.check == "family_has_one_head"]
@@ -89,8 +102,11 @@ def test_member_of_an_unknown_family_is_rejected(warehouse, warehouse_paths):
 
 
 def test_bad_code_is_rejected_with_file_line_and_column(warehouse, warehouse_paths):
-    path = write(folder(warehouse_paths) / "family_civil_registry_2023-01.csv", "civil_registry",
-                 registry_rows(relation_of_child="COUSIN"))
+    path = write(
+        folder(warehouse_paths) / "family_civil_registry_2023-01.csv",
+        "civil_registry",
+        registry_rows(relation_of_child="COUSIN"),
+    )
     report = load(warehouse, warehouse_paths, "family_civil_registry")
     (outcome,) = report.partitions
     assert outcome.status == "rejected"
@@ -100,11 +116,13 @@ def test_bad_code_is_rejected_with_file_line_and_column(warehouse, warehouse_pat
 
 
 def test_truncated_file_changes_nothing_published(warehouse, warehouse_paths):
-    path = write(folder(warehouse_paths) / "family_civil_registry_2023-01.csv", "civil_registry",
-                 registry_rows())
+    path = write(
+        folder(warehouse_paths) / "family_civil_registry_2023-01.csv", "civil_registry", registry_rows()
+    )
     load(warehouse, warehouse_paths, "family_civil_registry").raise_for_errors()
     before = warehouse.execute(
-        "select member_key, relation_to_head from raw.family_civil_registry order by all").fetchall()
+        "select member_key, relation_to_head from raw.family_civil_registry order by all"
+    ).fetchall()
     # A newer copy of the month cut in the middle of a line (a transfer that stopped).
     text = path.read_text()
     path.write_text(text[: len(text) - 25])
@@ -115,5 +133,6 @@ def test_truncated_file_changes_nothing_published(warehouse, warehouse_paths):
     assert any(i.file == str(path) and i.row is not None for i in outcome.issues), outcome.issues
     assert HEAD not in str(outcome.issues) and CHILD not in str(outcome.issues)
     after = warehouse.execute(
-        "select member_key, relation_to_head from raw.family_civil_registry order by all").fetchall()
+        "select member_key, relation_to_head from raw.family_civil_registry order by all"
+    ).fetchall()
     assert after == before

@@ -28,8 +28,10 @@ from ingest.eotinish_schema import (
 START, DAYS = date(2024, 1, 1), 40
 APPEAL_COLS = {n: t for n, t in APPEAL_SOURCE_COLUMNS}
 EVENT_COLS = {n: t for n, t in EVENT_SOURCE_COLUMNS}
-KATO_FILES = [Path(__file__).resolve().parent.parent / "data/reference/kato_2022-10-17_ru.csv",
-              Path("/work/shared/reference/kato_2022-10-17_ru.csv")]
+KATO_FILES = [
+    Path(__file__).resolve().parent.parent / "data/reference/kato_2022-10-17_ru.csv",
+    Path("/work/shared/reference/kato_2022-10-17_ru.csv"),
+]
 
 
 def _columns_sql(cols: dict[str, str]) -> str:
@@ -77,8 +79,7 @@ def test_deterministic_bytes_and_file_names(tmp_path: Path) -> None:
     names = [p.name for p in a]
     assert names[:2] == ["appeals_2024-01-01.jsonl", "appeal_events_2024-01-01.jsonl"]
     assert "appeals_2024-01-04.csv" in names
-    assert write_bundled_appeals(tmp_path / "c", START, 5, seed=1)[0].read_bytes() != \
-        a[0].read_bytes()
+    assert write_bundled_appeals(tmp_path / "c", START, 5, seed=1)[0].read_bytes() != a[0].read_bytes()
 
 
 @pytest.mark.slow
@@ -98,19 +99,24 @@ def test_headers_and_keys_equal_the_contract(bundled) -> None:
                 for line in list(fh)[:50]:
                     assert list(json.loads(line)) == cols
         seen.add((p.name.rsplit("_", 1)[0], p.suffix))
-    assert seen == {("appeals", ".csv"), ("appeals", ".jsonl"), ("appeal_events", ".csv"),
-                    ("appeal_events", ".jsonl")}
+    assert seen == {
+        ("appeals", ".csv"),
+        ("appeals", ".jsonl"),
+        ("appeal_events", ".csv"),
+        ("appeal_events", ".jsonl"),
+    }
 
 
 def test_value_sets_and_volumes(con) -> None:
-    for col, allowed in (("current_state", APPEAL_STATES),
-                         ("current_working_state", WORKING_STATES)):
+    for col, allowed in (("current_state", APPEAL_STATES), ("current_working_state", WORKING_STATES)):
         vals = {r[0] for r in con.execute(f"SELECT DISTINCT {col} FROM appeals").fetchall()}
         assert vals <= set(allowed), col
     ev_types = {r[0] for r in con.execute("SELECT DISTINCT type FROM events").fetchall()}
     assert ev_types <= set(EVENT_TYPES) and {"FORWARD", "ANSWER", "PROLONG"} <= ev_types
-    per_day = dict(con.execute("""SELECT start_date::DATE, count(DISTINCT id) FROM appeals
-                                  GROUP BY 1""").fetchall())
+    per_day = dict(
+        con.execute("""SELECT start_date::DATE, count(DISTINCT id) FROM appeals
+                                  GROUP BY 1""").fetchall()
+    )
     assert per_day[date(2024, 1, 10)] > 3 * per_day[date(2024, 1, 13)]  # Wednesday vs Saturday
     assert _one(con, "SELECT count(*) FILTER (is_duplicate_of IS NOT NULL) FROM appeals") > 0
     assert _one(con, "SELECT count(*) FILTER (appeal_character = 'COLLECTIVE') FROM appeals") > 0
@@ -148,8 +154,11 @@ def test_deadlines_are_15_working_days_plus_prolongation(con) -> None:
 def test_iins_are_valid_and_some_repeat(con) -> None:
     iins = [r[0] for r in con.execute("SELECT DISTINCT applicant_iin FROM appeals").fetchall()]
     assert iins and all(is_valid_iin(i) for i in iins)
-    repeat = _one(con, """SELECT count(*) FROM (SELECT applicant_iin FROM appeals
-                          GROUP BY 1 HAVING count(DISTINCT id) > 1)""")
+    repeat = _one(
+        con,
+        """SELECT count(*) FROM (SELECT applicant_iin FROM appeals
+                          GROUP BY 1 HAVING count(DISTINCT id) > 1)""",
+    )
     assert repeat > 0.05 * len(iins)
     assert _one(con, "SELECT count(*) FROM appeals WHERE data SIMILAR TO '.*\\d{12}.*'") > 0
 
@@ -163,8 +172,11 @@ def test_late_out_of_order_and_resent_events(con, bundled) -> None:
     out, _ = bundled
     # within a file rows are not in time order
     p = out / "appeal_events_2024-01-10.jsonl"
-    dates = [r[0] for r in con.execute(f"""SELECT date FROM read_json('{p}',
-             columns = {_columns_sql(EVENT_COLS)})""").fetchall()]
+    dates = [
+        r[0]
+        for r in con.execute(f"""SELECT date FROM read_json('{p}',
+             columns = {_columns_sql(EVENT_COLS)})""").fetchall()
+    ]
     assert dates != sorted(dates)
     # an appeal's snapshot appears again on each day it changed
     assert _one(con, "SELECT max(n) FROM (SELECT count(*) n FROM appeals GROUP BY id)") >= 3
@@ -183,9 +195,12 @@ def test_answers_after_deadline_and_open_at_end(con) -> None:
 
 def test_snapshots_consistent_with_events(con) -> None:
     # every snapshot's state is the state of one of that appeal's events that day (or earlier)
-    bad = _one(con, """SELECT count(*) FROM appeals a WHERE NOT EXISTS (
+    bad = _one(
+        con,
+        """SELECT count(*) FROM appeals a WHERE NOT EXISTS (
                        SELECT 1 FROM events e WHERE e.appeal_id = a.id
-                       AND e.state = a.current_state AND e.date <= a.modified_date)""")
+                       AND e.state = a.current_state AND e.date <= a.modified_date)""",
+    )
     total = _one(con, "SELECT count(*) FROM appeals")
     assert bad < 0.02 * total  # only events arriving after the period are missing
 
@@ -199,14 +214,16 @@ def test_seeds_cover_every_id_used(con, tmp_path: Path) -> None:
     org_ids = {int(o["org_id"]) for o in orgs}
     assert {o["org_kind"] for o in orgs} <= {"ministry", "akimat", "agency", "court", "other"}
     assert all(o["parent_org_id"] == "" or int(o["parent_org_id"]) in org_ids for o in orgs)
-    used = {r[0] for r in con.execute("""SELECT org_id FROM appeals UNION SELECT executive_org_id
+    used = {
+        r[0]
+        for r in con.execute("""SELECT org_id FROM appeals UNION SELECT executive_org_id
              FROM appeals WHERE executive_org_id IS NOT NULL UNION SELECT actor_org_id FROM events
-             UNION SELECT target_org_id FROM events WHERE target_org_id IS NOT NULL""").fetchall()}
+             UNION SELECT target_org_id FROM events WHERE target_org_id IS NOT NULL""").fetchall()
+    }
     assert used <= org_ids
     top = {c["category_id"] for c in cats if c["parent_category_id"] == ""}
     subs = {c["category_id"]: c["parent_category_id"] for c in cats if c["parent_category_id"]}
-    pairs = con.execute("SELECT DISTINCT issue_category_id, subissue_category_id FROM appeals"
-                        ).fetchall()
+    pairs = con.execute("SELECT DISTINCT issue_category_id, subissue_category_id FROM appeals").fetchall()
     assert all(i in top and subs[s] == i for i, s in pairs)
     committed = Path(__file__).resolve().parent.parent / "dbt_project/seeds"
     for p in (org_path, cat_path):
@@ -226,8 +243,9 @@ def test_scale_writer_small(tmp_path: Path) -> None:
     iins, states = c.execute(f"""SELECT list(DISTINCT applicant_iin),
                                  list(DISTINCT current_state) FROM ({ap})""").fetchone()
     assert all(is_valid_iin(i) for i in iins) and set(states) <= set(APPEAL_STATES)
-    bad = c.execute(f"SELECT count(*) FROM ({ap}) WHERE current_state IS NULL OR org_id IS NULL"
-                    ).fetchone()[0]
+    bad = c.execute(f"SELECT count(*) FROM ({ap}) WHERE current_state IS NULL OR org_id IS NULL").fetchone()[
+        0
+    ]
     assert bad == 0
     assert datetime(2024, 1, 1) <= c.execute(f"SELECT min(date) FROM ({ev})").fetchone()[0]
 

@@ -104,8 +104,12 @@ def test_detections_outside_contours_and_on_edges(bundled: tuple[Path, list[Path
     det = _read(out, "subsoil_detections")
     sites = _read(out, "subsoil_sites")
     assert sites["licence_number"].is_unique
-    joined = det.merge(sites[["licence_number", "geometry_wkt"]], on="licence_number",
-                       suffixes=("", "_contour"), validate="many_to_one")
+    joined = det.merge(
+        sites[["licence_number", "geometry_wkt"]],
+        on="licence_number",
+        suffixes=("", "_contour"),
+        validate="many_to_one",
+    )
     assert len(joined) == len(det)
     res = points_in_contours(joined["geometry_wkt"].to_numpy(), joined["geometry_wkt_contour"].to_numpy())
     outside = res["inside"] == False  # noqa: E712 (nullable boolean)
@@ -131,8 +135,12 @@ def test_withdrawals_follow_published_totals(bundled: tuple[Path, list[Path]]) -
 
 
 def test_scale_cli_chunks(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["scale", str(tmp_path), "--parcels", "1500", "--chunk", "500", "--sites", "20",
-                 "--no-progress"]) == 0
+    assert (
+        main(
+            ["scale", str(tmp_path), "--parcels", "1500", "--chunk", "500", "--sites", "20", "--no-progress"]
+        )
+        == 0
+    )
     assert "wrote 80 files" in capsys.readouterr().out
     parcels = _read(tmp_path, "land_parcels").drop_duplicates("cadastral_number")
     assert len(parcels) == 1500 and parcels["cadastral_number"].is_unique

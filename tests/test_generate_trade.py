@@ -111,8 +111,7 @@ def test_json_envelope_has_data_list_and_every_key(bundled) -> None:
         assert list(rec) == COLUMN_NAMES
     assert "true" in text and "True" not in text
     imports = [r for r in env["data"] if r["flowCode"] == "M" and r["cmdCode"] == "TOTAL"]
-    assert all(r["cifvalue"] == r["primaryValue"] and r["fobvalue"] < r["cifvalue"]
-               for r in imports)
+    assert all(r["cifvalue"] == r["primaryValue"] and r["fobvalue"] < r["cifvalue"] for r in imports)
 
 
 def test_values_basis_and_plain_codes(con) -> None:
@@ -170,10 +169,24 @@ def test_headings_and_subheadings_do_not_exceed_their_parents(con) -> None:
     assert over_heading[0] > 1000 and over_heading[1] == 0
     leaf = con.execute("SELECT bool_and(isLeaf = (aggrLevel = 6)) FROM monthly").fetchone()[0]
     assert leaf
-    for code in ("100199", "110100", "271019", "260300", "260800", "260700", "081310",
-                 "080620", "220110", "252329", "720839", "760110", "520100", "271600", "070310"):
-        assert con.execute("SELECT count(*) FROM monthly WHERE cmdCode = ?",
-                           [code]).fetchone()[0] > 0, code
+    for code in (
+        "100199",
+        "110100",
+        "271019",
+        "260300",
+        "260800",
+        "260700",
+        "081310",
+        "080620",
+        "220110",
+        "252329",
+        "720839",
+        "760110",
+        "520100",
+        "271600",
+        "070310",
+    ):
+        assert con.execute("SELECT count(*) FROM monthly WHERE cmdCode = ?", [code]).fetchone()[0] > 0, code
 
 
 def test_breakdown_rows_are_few_and_partial(con) -> None:
@@ -222,10 +235,14 @@ def test_mirror_gap_between_sides(con) -> None:
 
 def test_seasonality_wheat_after_harvest_dried_fruit_in_autumn(con) -> None:
     def months(reporter: int, flow: str, chapter: str) -> dict[int, float]:
-        return dict(con.execute(f"""SELECT refMonth, sum(primaryValue)::DOUBLE FROM monthly
+        return dict(
+            con.execute(
+                f"""SELECT refMonth, sum(primaryValue)::DOUBLE FROM monthly
                                    WHERE reporterCode = ? AND flowCode = ? AND cmdCode = ?
                                      AND {PLAIN} GROUP BY 1""",
-                                [reporter, flow, chapter]).fetchall())
+                [reporter, flow, chapter],
+            ).fetchall()
+        )
 
     wheat = months(398, "X", "10")
     assert sum(wheat[m] for m in (9, 10, 11)) > 1.4 * sum(wheat[m] for m in (5, 6, 7))
@@ -256,8 +273,7 @@ def test_record_keys_unique_in_bundled(con) -> None:
 
 
 def test_scale_writer_exact_rows_unique_keys(tmp_path: Path) -> None:
-    path = write_scale_dataset(tmp_path / "scale.csv", rows=50_000, progress=False,
-                               chunk_rows=20_000)
+    path = write_scale_dataset(tmp_path / "scale.csv", rows=50_000, progress=False, chunk_rows=20_000)
     with path.open(newline="") as fh:
         assert next(csv.reader(fh)) == COLUMN_NAMES
     c = duckdb.connect()
@@ -274,8 +290,7 @@ def test_scale_writer_exact_rows_unique_keys(tmp_path: Path) -> None:
                          FROM s""").fetchone()
     assert stats[0] > 200 and stats[1] == 132 and stats[2] and stats[3] == 2
     # Same seed, same bytes; any row count, including one not divisible by the chunk size.
-    again = write_scale_dataset(tmp_path / "again.csv", rows=50_000, progress=False,
-                                chunk_rows=20_000)
+    again = write_scale_dataset(tmp_path / "again.csv", rows=50_000, progress=False, chunk_rows=20_000)
     assert again.read_bytes() == path.read_bytes()
     odd = write_scale_dataset(tmp_path / "odd.csv", rows=1_234, progress=False)
     assert sum(1 for _ in odd.open()) == 1_235

@@ -23,7 +23,7 @@ def _cell_area_ha(lon0: float, lat0: float, dlon: float, dlat: float) -> float:
     e2 = f * (2 - f)
     phi = math.radians(lat0 + dlat / 2)
     w = 1 - e2 * math.sin(phi) ** 2
-    m = a * (1 - e2) / w ** 1.5
+    m = a * (1 - e2) / w**1.5
     n = a / math.sqrt(w)
     return m * math.radians(dlat) * n * math.cos(phi) * math.radians(dlon) / 10_000
 
@@ -53,8 +53,17 @@ def test_bow_tie_is_invalid_with_reason() -> None:
 
 
 def test_unparsable_missing_empty_and_wrong_type_never_raise() -> None:
-    rows = ["POLYGON ((68 51, 68.01", "not wkt at all", "", None, float("nan"), "POLYGON EMPTY",
-            "POINT (68 51)", "POLYGON ((251 51, 252 51, 252 52, 251 51))", SQUARE]
+    rows = [
+        "POLYGON ((68 51, 68.01",
+        "not wkt at all",
+        "",
+        None,
+        float("nan"),
+        "POLYGON EMPTY",
+        "POINT (68 51)",
+        "POLYGON ((251 51, 252 51, 252 52, 251 51))",
+        SQUARE,
+    ]
     df = geometry_checks(np.array(rows, dtype=object))
     assert len(df) == len(rows)
     assert df["is_valid"].tolist() == [False] * 8 + [True]
@@ -93,11 +102,13 @@ CONTOUR = "POLYGON ((68 51, 68.01 51, 68.01 51.01, 68 51.01, 68 51))"
 
 
 def test_point_inside_outside_and_on_edge() -> None:
-    points = ["POINT (68.005 51.005)",  # inside
-              "POINT (68.01 51.005)",   # exactly on the east edge: counts as inside
-              "POINT (68 51)",          # a vertex: inside too
-              "POINT (68.02 51.005)",   # 0.01 deg east of the edge: outside
-              "POINT (68.005 51.02)"]   # 0.01 deg north of the edge: outside
+    points = [
+        "POINT (68.005 51.005)",  # inside
+        "POINT (68.01 51.005)",  # exactly on the east edge: counts as inside
+        "POINT (68 51)",  # a vertex: inside too
+        "POINT (68.02 51.005)",  # 0.01 deg east of the edge: outside
+        "POINT (68.005 51.02)",
+    ]  # 0.01 deg north of the edge: outside
     df = points_in_contours(points, [CONTOUR] * len(points))
     assert df["inside"].tolist() == [True, True, True, False, False]
     assert df["on_boundary"].tolist() == [False, True, True, False, False]
@@ -108,9 +119,10 @@ def test_point_inside_outside_and_on_edge() -> None:
 
 
 def test_bad_points_and_contours_are_reported_not_raised() -> None:
-    df = points_in_contours(["POINT (68 5", "POINT (68.005 51.005)", "POLYGON EMPTY", None,
-                             "POINT (68.008 51.005)"],
-                            [CONTOUR, "LINESTRING (68 51, 69 52)", CONTOUR, CONTOUR, BOW_TIE])
+    df = points_in_contours(
+        ["POINT (68 5", "POINT (68.005 51.005)", "POLYGON EMPTY", None, "POINT (68.008 51.005)"],
+        [CONTOUR, "LINESTRING (68 51, 69 52)", CONTOUR, CONTOUR, BOW_TIE],
+    )
     assert df["inside"].isna().tolist() == [True, True, True, True, False]
     assert df["reason"][0].startswith("point: unparsable WKT")
     assert df["reason"][1].startswith("contour:")

@@ -58,14 +58,17 @@ def test_metrics_have_values_and_failing_rows_their_row_ids(con):
     assert len(by_check["expect_column_values_to_be_in_set"]) == 1428
     nulls = by_check["expect_column_values_to_not_be_null"]
     assert [(i.file, i.row, i.column, i.value) for i in nulls[:2]] == [
-        ("f.csv", 1001, "name", None), ("f.csv", 2001, "name", None)]
+        ("f.csv", 1001, "name", None),
+        ("f.csv", 2001, "name", None),
+    ]
     (regex,) = by_check["expect_column_values_to_match_regex"]
     assert (regex.row, regex.column, regex.value) == (7, "ref", "bad value")
 
 
 def test_a_batch_is_a_query_and_the_connection_is_left_usable(con):
     passed, summary, issues = validate_query(
-        "demo", SUITE[:2], con, "select * from staged where _source_row < 1000", "part")
+        "demo", SUITE[:2], con, "select * from staged where _source_row < 1000", "part"
+    )
     assert passed and issues == [] and summary["evaluated_expectations"] == 2
     # GX's read transaction on the shared connection was ended: the load can begin its own.
     con.execute("begin transaction")
@@ -78,8 +81,12 @@ def test_sql_expectations_list_every_row(con):
     """UnexpectedRowsExpectation (GX returns at most 200 of its rows) and the window-count form
     of compound uniqueness."""
     specs = [
-        unexpected_rows("select _source_file, _source_row, code from {batch} where code = 6",
-                        column="code", message="six is not a code", check="no_six"),
+        unexpected_rows(
+            "select _source_file, _source_row, code from {batch} where code = 6",
+            column="code",
+            message="six is not a code",
+            check="no_six",
+        ),
         compound_unique(["code", "ref"]),
     ]
     con.execute("insert into staged values ('g.csv', 2, 1, 'y', 'AB-1')")  # as line 3 of f.csv
@@ -88,8 +95,9 @@ def test_sql_expectations_list_every_row(con):
     six = [i for i in issues if i.check == "no_six"]
     assert len(six) == 1428 and {i.message for i in six} == {"six is not a code"}
     assert (six[0].column, six[0].value) == ("code", "6")
-    copies = sorted((i.file, i.row, i.column) for i in issues
-                    if i.check == "expect_compound_columns_to_be_unique")
+    copies = sorted(
+        (i.file, i.row, i.column) for i in issues if i.check == "expect_compound_columns_to_be_unique"
+    )
     assert copies == [("f.csv", 3, "code,ref"), ("g.csv", 2, "code,ref")]
 
 
@@ -144,8 +152,13 @@ def test_without_the_accommodation_gx_still_fails_on_duckdb():
     """In a fresh interpreter (the accommodation is applied process-wide once enabled): GX as
     released closes the connection before the rows are fetched, so every metric is empty. When
     this test fails, GX fixed it: drop point 1 of expectations/gx_duckdb.py."""
-    run = subprocess.run([sys.executable, "-c", UNPATCHED], capture_output=True, text=True,
-                         timeout=120, cwd=str(__import__("pathlib").Path(__file__).parents[1]))
+    run = subprocess.run(
+        [sys.executable, "-c", UNPATCHED],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=str(__import__("pathlib").Path(__file__).parents[1]),
+    )
     out = run.stdout
     assert run.returncode == 0, run.stderr[-3000:]
     assert "dialect_module None" in out, out  # point 2: GX does not know DuckDB's dialect
@@ -163,5 +176,4 @@ def test_enable_is_idempotent_and_adds_duckdb_once():
     gx_duckdb.enable()
     names = [str(getattr(d, "value", d)) for d in engine_module._PERSISTED_CONNECTION_DIALECTS]
     assert names.count("duckdb") == 1
-    assert engine_module._dialect_requires_persisted_connection(
-        connection_string=gx_duckdb.CONNECTION_STRING)
+    assert engine_module._dialect_requires_persisted_connection(connection_string=gx_duckdb.CONNECTION_STRING)

@@ -9,8 +9,9 @@ import pytest
 
 from ingest import lake
 
-FEED = SimpleNamespace(name="things", table="raw.things", partition_sql_typed="_partition_day::varchar",
-                       partition_sql=None)
+FEED = SimpleNamespace(
+    name="things", table="raw.things", partition_sql_typed="_partition_day::varchar", partition_sql=None
+)
 
 
 @pytest.fixture
@@ -37,8 +38,12 @@ def test_a_partition_is_its_published_rows_and_is_replaced_whole(con, tmp_path):
     lake.write_partition(con, FEED, "2024-01-01", tmp_path)
     folder = tmp_path / "raw" / "things" / "partition=2024-01-01"
     assert [row[0] for row in read(con, folder)] == [1, 2]
-    types = dict(con.execute(f"select column_name, column_type from (describe select * from "
-                             f"read_parquet('{folder}/*.parquet'))").fetchall())
+    types = dict(
+        con.execute(
+            f"select column_name, column_type from (describe select * from "
+            f"read_parquet('{folder}/*.parquet'))"
+        ).fetchall()
+    )
     assert types["amount"] == "DECIMAL(18,2)" and types["_partition_day"] == "DATE"
     con.execute("delete from raw.things where id = 2")
     lake.write_partition(con, FEED, "2024-01-01", tmp_path)

@@ -80,6 +80,7 @@ def statuses(report):
 # A generated set, loaded once for the module: 200 parcels and 20 subsoil sites over 16 quarters.
 # ------------------------------------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory):
     """The generator's files (shared, never modified: tests copy them)."""
@@ -118,9 +119,9 @@ def test_every_quarter_of_the_generated_set_is_published(bundle, feed):
     expected = dict.fromkeys(in_files, "published")
     assert statuses(reports[feed]) == expected
     assert {p.partition_key: p.rows for p in reports[feed].partitions if p.rows} == {
-        q: n for q, n in in_files.items() if n}
-    in_table = dict(con.execute(
-        f"select _partition_quarter, count(*) from raw.{feed} group by 1").fetchall())
+        q: n for q, n in in_files.items() if n
+    }
+    in_table = dict(con.execute(f"select _partition_quarter, count(*) from raw.{feed} group by 1").fetchall())
     assert in_table == {q: n for q, n in in_files.items() if n}
     assert con.execute(f"select count(*) from quarantine.{feed}").fetchone() == (0,)
 
@@ -138,8 +139,12 @@ def test_generated_parcels_get_their_geometry_checked(bundle):
     assert measured == total - 1  # only the truncated WKT has no area
     assert close >= 0.9 * total
     assert in_kz == measured
-    issues = [i for (i,) in con.execute(
-        "select geometry_issue from raw.land_parcels where not geometry_is_valid").fetchall()]
+    issues = [
+        i
+        for (i,) in con.execute(
+            "select geometry_issue from raw.land_parcels where not geometry_is_valid"
+        ).fetchall()
+    ]
     assert len(issues) == invalid >= 3  # the generator plants two bow-ties and a truncated WKT
     assert sum(i.startswith("Self-intersection") for i in issues) >= 2
     assert sum(i.startswith("unparsable WKT") for i in issues) == 1
@@ -157,12 +162,15 @@ def test_generated_parcels_get_their_geometry_checked(bundle):
 
 def test_generated_detections_are_placed_against_their_contours(bundle):
     con, _, _ = bundle
-    placed = dict((row[0], row[1:]) for row in con.execute("""
+    placed = dict(
+        (row[0], row[1:])
+        for row in con.execute("""
         select case when not inside_contour then 'outside' when on_contour_edge then 'edge'
                 else 'inside' end as place,
             count(*), min(distance_outside_m), max(distance_outside_m)
         from raw.subsoil_detections group by 1
-    """).fetchall())
+    """).fetchall()
+    )
     assert set(placed) == {"inside", "edge", "outside"}
     assert placed["inside"][1:] == placed["edge"][1:] == (0.0, 0.0)
     count, nearest, farthest = placed["outside"]
@@ -184,13 +192,15 @@ def test_reloading_the_generated_set_changes_nothing(bundle):
 
     for name, report in again.items():
         assert statuses(report) == {
-            q: "unchanged" if s == "published" else s for q, s in statuses(first[name]).items()}, name
+            q: "unchanged" if s == "published" else s for q, s in statuses(first[name]).items()
+        }, name
         assert report.validations == []  # nothing staged, nothing validated
     assert {t: digest(con, t) for t in tables} == before
 
 
-def test_geometry_computed_in_small_batches_is_the_same(bundle, generated, warehouse, warehouse_paths,
-                                                       monkeypatch):
+def test_geometry_computed_in_small_batches_is_the_same(
+    bundle, generated, warehouse, warehouse_paths, monkeypatch
+):
     """The geometry step works batch by batch (bounded memory): 7-row batches give exactly the
     columns one batch gives."""
     import ingest.land
@@ -207,8 +217,10 @@ def test_geometry_computed_in_small_batches_is_the_same(bundle, generated, wareh
         "land_parcels": "geometry_is_valid, geometry_issue, geometry_area_ha, centroid_lon, area_mismatch",
         "subsoil_detections": "licence_known, inside_contour, on_contour_edge, distance_outside_m",
     }.items():
-        query = (f"select regexp_extract(_source_file, '[^/]+$'), _source_row, {columns} "
-                 f"from raw.{table} order by 1, 2")
+        query = (
+            f"select regexp_extract(_source_file, '[^/]+$'), _source_row, {columns} "
+            f"from raw.{table} order by 1, 2"
+        )
         assert warehouse.execute(query).fetchall() == con.execute(query).fetchall(), table
 
 
@@ -244,6 +256,7 @@ def test_a_reexported_quarter_replaces_that_quarter_only(generated, warehouse, w
 # Geometry through the loader: flagged and published, unless a quarter is mostly broken.
 # ------------------------------------------------------------------------------------------------
 
+
 def test_bad_geometries_are_flagged_and_published_not_dropped(warehouse, warehouse_paths):
     good = parcels(60)
     odd = [
@@ -257,11 +270,14 @@ def test_bad_geometries_are_flagged_and_published_not_dropped(warehouse, warehou
     report = load(warehouse, warehouse_paths, "land_parcels", [Q])
 
     report.raise_for_errors()  # 3 invalid polygons in 64 (4.7 %) do not block the quarter
-    rows = {r[0]: r[1:] for r in warehouse.execute("""
+    rows = {
+        r[0]: r[1:]
+        for r in warehouse.execute("""
         select cadastral_number, geometry_is_valid, geometry_issue, area_mismatch,
             geometry_area_ha, area_ha
         from raw.land_parcels
-    """).fetchall()}
+    """).fetchall()
+    }
     assert len(rows) == 64
     bow, cut, swapped, off = (rows[p["cadastral_number"]] for p in odd)
     assert bow[0] is False and bow[1].startswith("Self-intersection[")
@@ -290,8 +306,9 @@ def reject_reexport(con, paths, feed, good_rows, write_bad, *, quarter=Q):
     assert digest(con, f"raw.{feed}") == before, "published data must stay exactly as it was"
     assert con.execute(
         "select status, rows_published, rows_quarantined > 0 from meta.loads "
-        "where feed = ? order by finished_at", [feed]).fetchall() == [
-        ("published", len(good_rows), False), ("rejected", 0, True)]
+        "where feed = ? order by finished_at",
+        [feed],
+    ).fetchall() == [("published", len(good_rows), False), ("rejected", 0, True)]
     with pytest.raises(LoadError) as error:
         report.raise_for_errors()
     return str(error.value), quarantined(con, feed)
@@ -308,8 +325,13 @@ def bad_parcels(count=20, **changes_by_index):
 
 
 def reject_parcels(con, paths, rows, columns=None):
-    return reject_reexport(con, paths, "land_parcels", parcels(20), lambda folder: write_feed(
-        folder, "land_parcels", Q, rows, columns))
+    return reject_reexport(
+        con,
+        paths,
+        "land_parcels",
+        parcels(20),
+        lambda folder: write_feed(folder, "land_parcels", Q, rows, columns),
+    )
 
 
 def test_a_quarter_with_too_many_invalid_polygons_is_rejected(warehouse, warehouse_paths):
@@ -333,7 +355,8 @@ def test_two_invalid_polygons_in_a_small_quarter_are_tolerated(warehouse, wareho
 
     assert statuses(report) == {Q: "published"}  # 20 %, but only 2: kept and flagged
     assert warehouse.execute(
-        "select count(*) filter (where not geometry_is_valid) from raw.land_parcels").fetchone() == (2,)
+        "select count(*) filter (where not geometry_is_valid) from raw.land_parcels"
+    ).fetchone() == (2,)
 
 
 def test_one_invalid_polygon_in_twenty_is_still_published(warehouse, warehouse_paths):
@@ -344,7 +367,8 @@ def test_one_invalid_polygon_in_twenty_is_still_published(warehouse, warehouse_p
 
     assert statuses(report) == {Q: "published"}  # exactly 5 % is not more than 5 %
     assert warehouse.execute(
-        "select count(*) filter (where not geometry_is_valid) from raw.land_parcels").fetchone() == (1,)
+        "select count(*) filter (where not geometry_is_valid) from raw.land_parcels"
+    ).fetchone() == (1,)
 
 
 def test_the_invalid_share_is_judged_per_quarter_whatever_else_is_loaded(warehouse, warehouse_paths):
@@ -358,7 +382,8 @@ def test_the_invalid_share_is_judged_per_quarter_whatever_else_is_loaded(warehou
 
     assert statuses(report) == {"2024-Q2": "rejected", Q: "published"}
     assert {b[:3] for b in quarantined(warehouse, "land_parcels")} == {
-        ("land_parcels_2024-Q2.csv", row, "geometry_wkt") for row in (9, 10, 11)}
+        ("land_parcels_2024-Q2.csv", row, "geometry_wkt") for row in (9, 10, 11)
+    }
 
 
 @pytest.fixture
@@ -373,12 +398,17 @@ def test_detections_on_the_contour_count_as_inside(warehouse, warehouse_paths, l
     (west, south), (east, _), (_, north), _ = licensed_site
     centre = ((west + east) / 2, (south + north) / 2)
     one_km_east = moved(east, centre[1], 90, 1000)
-    write_feed(land(warehouse_paths), "subsoil_detections", Q, [
-        detection(1, *centre),
-        detection(2, west, south),           # exactly a vertex of the contour
-        detection(3, centre[0], south),      # exactly on its southern edge
-        detection(4, *one_km_east),          # 1 km east of the eastern edge
-    ])
+    write_feed(
+        land(warehouse_paths),
+        "subsoil_detections",
+        Q,
+        [
+            detection(1, *centre),
+            detection(2, west, south),  # exactly a vertex of the contour
+            detection(3, centre[0], south),  # exactly on its southern edge
+            detection(4, *one_km_east),  # 1 km east of the eastern edge
+        ],
+    )
 
     load(warehouse, warehouse_paths, "subsoil_detections", [Q]).raise_for_errors()
 
@@ -386,15 +416,18 @@ def test_detections_on_the_contour_count_as_inside(warehouse, warehouse_paths, l
         select detection_id, licence_known, inside_contour, on_contour_edge, distance_outside_m
         from raw.subsoil_detections order by 1
     """).fetchall()
-    assert rows[:3] == [("DET-0000001", True, True, False, 0.0),
-                        ("DET-0000002", True, True, True, 0.0),
-                        ("DET-0000003", True, True, True, 0.0)]
+    assert rows[:3] == [
+        ("DET-0000001", True, True, False, 0.0),
+        ("DET-0000002", True, True, True, 0.0),
+        ("DET-0000003", True, True, True, 0.0),
+    ]
     assert rows[3][:4] == ("DET-0000004", True, False, False)
     assert rows[3][4] == pytest.approx(1000, abs=5)  # geodesic metres
 
 
-def test_detections_are_placed_again_when_their_licence_contour_changes(warehouse, warehouse_paths,
-                                                                         licensed_site):
+def test_detections_are_placed_again_when_their_licence_contour_changes(
+    warehouse, warehouse_paths, licensed_site
+):
     (west, south), (east, _), (_, north), _ = licensed_site
     centre = ((west + east) / 2, (south + north) / 2)
     write_feed(land(warehouse_paths), "subsoil_detections", Q, [detection(1, *centre)])
@@ -408,7 +441,8 @@ def test_detections_are_placed_again_when_their_licence_contour_changes(warehous
 
     assert statuses(report) == {Q: "published"}  # the same file, placed again
     ((inside, distance),) = warehouse.execute(
-        "select inside_contour, distance_outside_m from raw.subsoil_detections").fetchall()
+        "select inside_contour, distance_outside_m from raw.subsoil_detections"
+    ).fetchall()
     assert inside is False and distance > 2000
     again = load(warehouse, warehouse_paths, "subsoil_detections", [Q])
     assert statuses(again) == {Q: "unchanged"}  # nothing changed since: no more work
@@ -420,12 +454,18 @@ def test_a_detection_of_an_unknown_licence_is_rejected(warehouse, warehouse_path
     bad = [*good, detection(4, west + 0.01, south + 0.01, licence="9999-EL")]
 
     message, quarantine = reject_reexport(
-        warehouse, warehouse_paths, "subsoil_detections", good,
-        lambda folder: write_feed(folder, "subsoil_detections", Q, bad))
+        warehouse,
+        warehouse_paths,
+        "subsoil_detections",
+        good,
+        lambda folder: write_feed(folder, "subsoil_detections", Q, bad),
+    )
 
     detections_file = f"subsoil_detections_{Q}.csv"
-    assert (f"{detections_file}, line 5, column licence_number: no published subsoil site has this "
-            "licence number (value '9999-EL')") in message
+    assert (
+        f"{detections_file}, line 5, column licence_number: no published subsoil site has this "
+        "licence number (value '9999-EL')"
+    ) in message
     assert [q[:3] for q in quarantine] == [(detections_file, 5, "licence_number")]
 
 
@@ -433,6 +473,7 @@ def test_a_detection_of_an_unknown_licence_is_rejected(warehouse, warehouse_path
 # Bad inputs: a clear error naming file, row and column; the rows in quarantine; nothing published
 # changes.
 # ------------------------------------------------------------------------------------------------
+
 
 def test_missing_column_in_the_csv_header(warehouse, warehouse_paths):
     columns = [c for c in COLUMN_NAMES["land_parcels"] if c != "land_category"]
@@ -463,8 +504,9 @@ def test_negative_area(warehouse, warehouse_paths):
 
 def test_kato_code_that_does_not_exist(warehouse, warehouse_paths):
     message, bad = reject_parcels(warehouse, warehouse_paths, bad_parcels(row1={"kato_code": "104099999"}))
-    assert (f"{PARCELS_FILE}, line 3, column kato_code: "
-            "KATO code does not exist (value '104099999')") in message
+    assert (
+        f"{PARCELS_FILE}, line 3, column kato_code: KATO code does not exist (value '104099999')"
+    ) in message
     assert [b[1:3] for b in bad] == [(3, "kato_code")]
 
 
@@ -482,8 +524,13 @@ OBSERVATIONS_FILE = f"land_observations_{Q}.jsonl"
 
 
 def reject_observations(con, paths, rows):
-    return reject_reexport(con, paths, "land_observations", observations(10), lambda folder: write_feed(
-        folder, "land_observations", Q, rows))
+    return reject_reexport(
+        con,
+        paths,
+        "land_observations",
+        observations(10),
+        lambda folder: write_feed(folder, "land_observations", Q, rows),
+    )
 
 
 def bad_observations(**changes_by_index):
@@ -519,9 +566,12 @@ def test_two_observations_of_a_parcel_in_one_season(warehouse, warehouse_paths):
 def test_observation_dated_outside_its_season(warehouse, warehouse_paths):
     # 2024-09-12 is in the third quarter (the file's) but in AUTUMN, not SUMMER
     message, bad = reject_observations(
-        warehouse, warehouse_paths, bad_observations(row4={"observation_date": "2024-09-12"}))
-    assert (f"{OBSERVATIONS_FILE}, line 5, column observation_date: the date is not in the named season "
-            "(value '2024-09-12") in message  # shown as a timestamp: '2024-09-12 00:00:00'
+        warehouse, warehouse_paths, bad_observations(row4={"observation_date": "2024-09-12"})
+    )
+    assert (
+        f"{OBSERVATIONS_FILE}, line 5, column observation_date: the date is not in the named season "
+        "(value '2024-09-12"
+    ) in message  # shown as a timestamp: '2024-09-12 00:00:00'
     assert [b[1:3] for b in bad] == [(5, "observation_date")]
 
 
@@ -576,7 +626,9 @@ def test_an_unreadable_file_is_quarantined_and_recorded(warehouse, warehouse_pat
 
     assert [q[0] for q in quarantined(warehouse, "land_observations")] == [OBSERVATIONS_FILE]
     assert warehouse.execute("select status from meta.loads order by finished_at").fetchall() == [
-        ("published",), ("rejected",)]
+        ("published",),
+        ("rejected",),
+    ]
 
 
 def test_a_file_name_without_a_quarter_is_reported_not_loaded(warehouse, warehouse_paths):
@@ -584,8 +636,9 @@ def test_a_file_name_without_a_quarter_is_reported_not_loaded(warehouse, warehou
     load(warehouse, warehouse_paths, "land_parcels", [Q]).raise_for_errors()
     before = digest(warehouse, "raw.land_parcels")
     # The feed's pattern (land_parcels_*.csv) matches it, but no quarter can be read from it.
-    write_csv(land(warehouse_paths) / "land_parcels_2024.csv", parcels(5, start=40),
-              COLUMN_NAMES["land_parcels"])
+    write_csv(
+        land(warehouse_paths) / "land_parcels_2024.csv", parcels(5, start=40), COLUMN_NAMES["land_parcels"]
+    )
     assert landing_quarters(warehouse_paths.landing) == {Q}
 
     report = load(warehouse, warehouse_paths, "land_parcels", [Q, "2024-Q4"])
@@ -594,11 +647,13 @@ def test_a_file_name_without_a_quarter_is_reported_not_loaded(warehouse, warehou
     assert digest(warehouse, "raw.land_parcels") == before
     with pytest.raises(LoadError) as error:
         report.raise_for_errors()
-    assert ("land_parcels_2024.csv: the file name carries no quarter (expected NAME_YYYY-Qn.csv)"
-            in str(error.value))
+    assert "land_parcels_2024.csv: the file name carries no quarter (expected NAME_YYYY-Qn.csv)" in str(
+        error.value
+    )
 
     (land(warehouse_paths) / "land_parcels_2024.csv").rename(
-        land(warehouse_paths) / "land_parcels_2024-Q4.csv")
+        land(warehouse_paths) / "land_parcels_2024-Q4.csv"
+    )
     renamed = load(warehouse, warehouse_paths, "land_parcels", [Q, "2024-Q4"])
     assert statuses(renamed) == {Q: "unchanged", "2024-Q4": "published"}
     assert renamed.rows_published == 5
@@ -620,8 +675,13 @@ def test_an_unknown_event_type(warehouse, warehouse_paths):
     bad[2]["event_type"] = "SEIZED"
     events_file = f"land_parcel_events_{Q}.csv"
 
-    message, quarantine = reject_reexport(warehouse, warehouse_paths, "land_parcel_events", events,
-                                          lambda folder: write_feed(folder, "land_parcel_events", Q, bad))
+    message, quarantine = reject_reexport(
+        warehouse,
+        warehouse_paths,
+        "land_parcel_events",
+        events,
+        lambda folder: write_feed(folder, "land_parcel_events", Q, bad),
+    )
 
     assert f"{events_file}, line 4, column event_type" in message and "'SEIZED'" in message
     assert [q[:3] for q in quarantine] == [(events_file, 4, "event_type")]
@@ -631,17 +691,18 @@ def test_an_unknown_event_type(warehouse, warehouse_paths):
 # Quarters are published independently; a fixed file is published on the next run.
 # ------------------------------------------------------------------------------------------------
 
+
 def test_a_bad_quarter_does_not_hold_back_good_quarters(warehouse, warehouse_paths):
     write_feed(land(warehouse_paths), "land_parcels", PREVIOUS, parcels(10))
-    write_feed(land(warehouse_paths), "land_parcels", Q,
-               bad_parcels(10, row1={"land_category": "ORCHARD"}))
+    write_feed(land(warehouse_paths), "land_parcels", Q, bad_parcels(10, row1={"land_category": "ORCHARD"}))
     write_feed(land(warehouse_paths), "land_parcels", "2024-Q4", parcels(10, start=20))
 
     report = load(warehouse, warehouse_paths, "land_parcels", [PREVIOUS, Q, "2024-Q4"])
 
     assert statuses(report) == {PREVIOUS: "published", Q: "rejected", "2024-Q4": "published"}
     counts = warehouse.execute(
-        "select _partition_quarter, count(*) from raw.land_parcels group by 1 order by 1").fetchall()
+        "select _partition_quarter, count(*) from raw.land_parcels group by 1 order by 1"
+    ).fetchall()
     assert counts == [(PREVIOUS, 10), ("2024-Q4", 10)]
     assert [q[1:3] for q in quarantined(warehouse, "land_parcels")] == [(3, "land_category")]
 
@@ -657,10 +718,13 @@ def test_fixing_the_file_and_rerunning_publishes_it(warehouse, warehouse_paths):
 
     assert statuses(second) == {Q: "published"}
     assert warehouse.execute("select count(*) from raw.land_parcels").fetchone() == (20,)
-    loads = warehouse.execute("""
+    loads = warehouse.execute(
+        """
         select status, rows_published, rows_quarantined, files[1] = ?, message
         from meta.loads where feed = 'land_parcels' order by finished_at
-    """, [str(path)]).fetchall()
+    """,
+        [str(path)],
+    ).fetchall()
     assert [row[:4] for row in loads] == [("rejected", 0, 1, True), ("published", 20, 0, True)]
     assert f"{PARCELS_FILE}, line 4, column area_ha: not a valid double" in loads[0][4]
     assert loads[1][4] is None

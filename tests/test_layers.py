@@ -72,7 +72,7 @@ def test_no_module_imports_itself_back(graph):
         state[module] = "open"
         for target in sorted(graph[module]):
             if state.get(target) == "open":
-                cycles.append(" -> ".join([*path[path.index(target):], target]))
+                cycles.append(" -> ".join([*path[path.index(target) :], target]))
             elif target not in state:
                 visit(target, [*path, target])
         state[module] = "done"
@@ -87,26 +87,36 @@ def test_the_checker_sees_a_reversed_layer(tmp_path, monkeypatch):
     """The graph is built from real imports: a lazy import of expectations in ingest is found."""
     source = tmp_path / "ingest" / "x.py"
     source.parent.mkdir()
-    source.write_text("def f():\n    from expectations.comtrade import comtrade_suite\n"
-                      "from ingest import feeds\n")
+    source.write_text(
+        "def f():\n    from expectations.comtrade import comtrade_suite\nfrom ingest import feeds\n"
+    )
     (tmp_path / "ingest" / "feeds.py").write_text("")
     monkeypatch.setattr("tests.test_layers.ROOT", tmp_path)
     assert _imports(source) == {"expectations.comtrade", "ingest.feeds"}
 
 
-SQL = re.compile(r"\b(select\s.+\sfrom|insert\s+(or\s+replace\s+)?into|create\s+(or\s+replace\s+)?"
-                 r"(temp\s+)?(table|view|schema)|delete\s+from|update\s+\w+\s+set)\b", re.I | re.S)
+SQL = re.compile(
+    r"\b(select\s.+\sfrom|insert\s+(or\s+replace\s+)?into|create\s+(or\s+replace\s+)?"
+    r"(temp\s+)?(table|view|schema)|delete\s+from|update\s+\w+\s+set)\b",
+    re.I | re.S,
+)
 
 
 def _sql_strings(path: Path) -> list[str]:
-    return [node.value[:60] for node in ast.walk(ast.parse(path.read_text()))
-            if isinstance(node, ast.Constant) and isinstance(node.value, str) and SQL.search(node.value)]
+    return [
+        node.value[:60]
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and SQL.search(node.value)
+    ]
 
 
 def test_orchestration_holds_no_sql():
     """SQL lives where data is handled (ingest/, report/, dbt_project/); orchestration composes."""
-    found = {str(p.relative_to(ROOT)): sql for p in (ROOT / "orchestration").rglob("*.py")
-             if (sql := _sql_strings(p))}
+    found = {
+        str(p.relative_to(ROOT)): sql
+        for p in (ROOT / "orchestration").rglob("*.py")
+        if (sql := _sql_strings(p))
+    }
     assert found == {}
 
 

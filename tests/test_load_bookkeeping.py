@@ -29,7 +29,8 @@ def test_a_load_that_stops_half_way_records_its_partitions_as_failed(warehouse, 
         load_comtrade(warehouse, warehouse_paths.landing, ["2023-01-01"], validator=broken_validator)
 
     rows = warehouse.execute(
-        "select partition_key, status, message, files from meta.loads order by 1").fetchall()
+        "select partition_key, status, message, files from meta.loads order by 1"
+    ).fetchall()
     assert [(key, status) for key, status, _, _ in rows] == [("2023-01-01", "failed")]
     assert "the validation service went away" in rows[0][2]
     assert rows[0][3][0].endswith("kz_2023_01.csv")
@@ -78,8 +79,9 @@ def test_a_kill_at_any_moment_leaves_no_published_partition_without_its_record(w
     """Fault injection: the load of a year is killed with SIGKILL after a random delay, five times
     over (each trial on what the previous one left); then the warehouse is checked."""
     for month in range(1, 13):
-        write_csv(warehouse_paths.trade_landing / f"kz_2023_{month:02d}.csv",
-                  month_records(f"2023{month:02d}"))
+        write_csv(
+            warehouse_paths.trade_landing / f"kz_2023_{month:02d}.csv", month_records(f"2023{month:02d}")
+        )
     database = warehouse_paths.root / "killed.duckdb"
     database.parent.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "PYTHONPATH": os.getcwd()}
@@ -87,11 +89,14 @@ def test_a_kill_at_any_moment_leaves_no_published_partition_without_its_record(w
     for trial in range(5):
         # Each trial lands a new version of every month, so each has work to publish.
         for month in range(1, 13):
-            write_csv(warehouse_paths.trade_landing / f"kz_2023_{month:02d}.csv",
-                      month_records(f"2023{month:02d}", scale=1 + trial / 10))
+            write_csv(
+                warehouse_paths.trade_landing / f"kz_2023_{month:02d}.csv",
+                month_records(f"2023{month:02d}", scale=1 + trial / 10),
+            )
         process = subprocess.Popen(
             [sys.executable, "-c", LOADER, str(database), str(warehouse_paths.landing), ",".join(MONTHS)],
-            stdout=subprocess.PIPE, env=env,
+            stdout=subprocess.PIPE,
+            env=env,
         )
         assert process.stdout.readline().strip() == b"ready"
         time.sleep(chance.uniform(1.0, 8.0))
@@ -106,8 +111,7 @@ def test_a_kill_at_any_moment_leaves_no_published_partition_without_its_record(w
             where s.feed = 'comtrade_records' and l.load_id is null
         """).fetchall()
         assert unrecorded == []
-        (published,) = con.execute(
-            "select count(*) from meta.loads where status = 'published'").fetchone()
+        (published,) = con.execute("select count(*) from meta.loads where status = 'published'").fetchone()
         assert published > 0, "no kill fell after a publish: the trials proved nothing"
         # No month half replaced: each published month holds exactly one file version, whole.
         torn = con.execute("""

@@ -41,15 +41,23 @@ def test_a_failed_run_is_recorded_with_its_failing_step_and_error(warehouse_path
     bad[2]["flowCode"] = "Z"
     write_csv(warehouse_paths.trade_landing / "kz_2023_03.csv", bad)
     instance = DagsterInstance.ephemeral()
-    result = materialize([ref_country_codes, load_asset(COMTRADE)], partition_key="2023-03-01",
-                         resources=resources(warehouse_paths), instance=instance, raise_on_error=False)
+    result = materialize(
+        [ref_country_codes, load_asset(COMTRADE)],
+        partition_key="2023-03-01",
+        resources=resources(warehouse_paths),
+        instance=instance,
+        raise_on_error=False,
+    )
     assert not result.success
     run = instance.get_run_by_id(result.run_id)
     failure = next(e for e in instance.all_logs(run.run_id, of_type=DagsterEventType.RUN_FAILURE))
 
     context = build_run_status_sensor_context(
-        sensor_name="record_run_failures", dagster_instance=instance, dagster_run=run,
-        dagster_event=failure.dagster_event, resources=resources(warehouse_paths),
+        sensor_name="record_run_failures",
+        dagster_instance=instance,
+        dagster_run=run,
+        dagster_event=failure.dagster_event,
+        resources=resources(warehouse_paths),
     ).for_run_failure()
     record_run_failures(context)
     record_run_failures(context)  # the same run twice is one record
@@ -58,7 +66,7 @@ def test_a_failed_run_is_recorded_with_its_failing_step_and_error(warehouse_path
         rows = con.execute(
             "select run_id, partition_range, step_key, error_class, error_message from run_failures"
         ).fetchall()
-    (run_id, partitions, step, error_class, message), = rows
+    ((run_id, partitions, step, error_class, message),) = rows
     assert run_id == result.run_id and partitions == "2023-03-01"
     assert step == "raw__comtrade_records"
     assert error_class == "Failure"
@@ -68,17 +76,29 @@ def test_a_failed_run_is_recorded_with_its_failing_step_and_error(warehouse_path
 def test_a_step_blocked_by_the_warehouse_lock_is_retried_with_back_off(warehouse_paths):
     warehouse_paths.root.mkdir(parents=True, exist_ok=True)
     # Another process holds DuckDB's write lock on the warehouse file for a few seconds.
-    holder = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            textwrap.dedent(f"""
         import duckdb, time
         con = duckdb.connect({str(warehouse_paths.warehouse_db)!r})
         print("locked", flush=True)
         time.sleep(4)
-    """)], stdout=subprocess.PIPE, text=True)
+    """),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert holder.stdout.readline().strip() == "locked"
         started = time.monotonic()
-        result = materialize([ref_kz_regions], resources=resources(warehouse_paths),
-                             instance=DagsterInstance.ephemeral(), raise_on_error=False)
+        result = materialize(
+            [ref_kz_regions],
+            resources=resources(warehouse_paths),
+            instance=DagsterInstance.ephemeral(),
+            raise_on_error=False,
+        )
         elapsed = time.monotonic() - started
     finally:
         holder.wait(timeout=30)
@@ -96,9 +116,13 @@ def test_a_rejected_load_is_not_retried(warehouse_paths):
     bad = month_records("202303")
     bad[1]["primaryValue"] = "-5"
     write_csv(warehouse_paths.trade_landing / "kz.csv", bad)
-    result = materialize([ref_country_codes, load_asset(COMTRADE)], partition_key="2023-03-01",
-                         resources=resources(warehouse_paths), instance=DagsterInstance.ephemeral(),
-                         raise_on_error=False)
+    result = materialize(
+        [ref_country_codes, load_asset(COMTRADE)],
+        partition_key="2023-03-01",
+        resources=resources(warehouse_paths),
+        instance=DagsterInstance.ephemeral(),
+        raise_on_error=False,
+    )
     assert not result.success
     assert not [e for e in result.all_events if e.event_type == DagsterEventType.STEP_UP_FOR_RETRY]
 
@@ -114,8 +138,12 @@ def test_a_feed_not_loaded_within_its_interval_shows_as_stale(feed):
     for key in fresh_keys:
         instance.report_runless_asset_event(AssetMaterialization(asset_key=key))
 
-    result = materialize(freshness_checks, instance=instance,
-                         selection=AssetSelection.checks_for_assets(*keys), raise_on_error=False)
+    result = materialize(
+        freshness_checks,
+        instance=instance,
+        selection=AssetSelection.checks_for_assets(*keys),
+        raise_on_error=False,
+    )
 
     outcome = {e.asset_key: e.passed for e in result.get_asset_check_evaluations()}
     assert outcome == {stale_key: False, **{key: True for key in fresh_keys}}

@@ -22,8 +22,10 @@ from ingest.settings import REPO_ROOT
 pytestmark = [
     pytest.mark.ui,
     pytest.mark.integration,
-    pytest.mark.skipif(not CHROMIUM.exists() and not os.environ.get("CI"),
-                       reason=f"no {CHROMIUM} (apt-get install chromium; .ci/run installs it)"),
+    pytest.mark.skipif(
+        not CHROMIUM.exists() and not os.environ.get("CI"),
+        reason=f"no {CHROMIUM} (apt-get install chromium; .ci/run installs it)",
+    ),
 ]
 
 ARTIFACTS = Path(os.environ.get("PAGES_ARTIFACTS_DIR", REPO_ROOT / "tests" / "artifacts" / "pages"))
@@ -67,8 +69,10 @@ class OfflinePage:
         self.errors: list[str] = []
         self.context.route(re.compile(r"^(?!file:|data:|blob:|about:)"), self._block)
         self.page = self.context.new_page()
-        self.page.on("requestfailed", lambda r: r.url.startswith("file:") and self.failed.append(
-            f"{r.url}: {r.failure}"))
+        self.page.on(
+            "requestfailed",
+            lambda r: r.url.startswith("file:") and self.failed.append(f"{r.url}: {r.failure}"),
+        )
         self.page.on("pageerror", lambda error: self.errors.append(str(error)))
 
     def _block(self, route):
@@ -110,7 +114,8 @@ def report_texts(page: Page) -> tuple[list[str], list[str]]:
     """The main-figures cards (value and context) and the sections' takeaways, as shown."""
     cards = page.locator("#main-figures .card").evaluate_all(
         "cards => cards.map(c => c.querySelector('.value').innerText + ' | ' + "
-        "c.querySelector('.context').innerText)")
+        "c.querySelector('.context').innerText)"
+    )
     takeaways = page.locator("p.takeaway").all_inner_texts()
     return cards, takeaways
 
@@ -118,7 +123,7 @@ def report_texts(page: Page) -> tuple[list[str], list[str]]:
 # Widths of the same run of different Cyrillic letters, in the font of each chart's text: one
 # width for all would mean the font has none of them (each drawn as the same missing-glyph box).
 CYRILLIC_WIDTHS = """els => {
-    const cyrillic = els.filter(e => /[\u0400-\u04FF]/.test(e.textContent));
+    const cyrillic = els.filter(e => /[\u0400-\u04ff]/.test(e.textContent));
     const context = document.createElement('canvas').getContext('2d');
     return cyrillic.slice(0, 20).map(e => {
         const style = getComputedStyle(e);
@@ -181,8 +186,10 @@ def test_dbt_docs(tab, warehouse):
     page = tab.open(warehouse / "dbt_docs" / "index.html")
     # The model tree of the sidebar, then one model's page with its columns.
     expect(page.get_by_text("Projects", exact=True).first).to_be_visible()
-    page.goto((warehouse / "dbt_docs" / "index.html").as_uri()
-              + "#!/model/model.kz_tj_warehouse.mart_trade_target_progress")
+    page.goto(
+        (warehouse / "dbt_docs" / "index.html").as_uri()
+        + "#!/model/model.kz_tj_warehouse.mart_trade_target_progress"
+    )
     expect(page.get_by_text("mart_trade_target_progress").first).to_be_visible()
     expect(page.get_by_text("progress_rolling_12m_pct").first).to_be_visible()
     tab.assert_self_contained("02-dbt-docs", harmless=DBT_DOCS_HARMLESS)
@@ -199,8 +206,9 @@ def test_data_docs_index_lists_every_validation_with_its_status(tab, warehouse):
     assert styled_by_bootstrap(page)
     expect(page.locator("img[alt='Great Expectations']").first).to_be_visible()
     # bootstrap-table fills the list in: "Showing 1 to 10 of N rows", N every validation run.
-    info = page.locator(".ge-index-page-validation-results-table-container .pagination-info, "
-                        ".pagination-info").first
+    info = page.locator(
+        ".ge-index-page-validation-results-table-container .pagination-info, .pagination-info"
+    ).first
     expect(info).to_contain_text(re.compile(rf"of {len(pages)} rows"))
     rows = page.locator("table.ge-index-page-validation-results-table tbody tr")
     expect(rows.first).to_be_visible()

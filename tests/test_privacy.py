@@ -43,26 +43,36 @@ def no_key(monkeypatch, tmp_path):
 
 # --- the detector --------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("iin", [IIN, "000101000003",  # 1900-01-01, second-pass check digit
-                                 "000229500008",  # 29 February 2000 (a leap year)
-                                 make_iin(date(1985, 7, 31), True, 42),
-                                 make_iin(date(2004, 2, 29), False, 9999)])
+
+@pytest.mark.parametrize(
+    "iin",
+    [
+        IIN,
+        "000101000003",  # 1900-01-01, second-pass check digit
+        "000229500008",  # 29 February 2000 (a leap year)
+        make_iin(date(1985, 7, 31), True, 42),
+        make_iin(date(2004, 2, 29), False, 9999),
+    ],
+)
 def test_valid_iins(iin):
     assert is_valid_iin(iin)
 
 
-@pytest.mark.parametrize("digits", [
-    "900315300124",   # wrong check digit
-    "901315300123",   # month 13
-    "900332300123",   # day 32
-    "010229300127",   # 29 February 1901 (not a leap year)
-    "000229100007",   # 29 February 1800 (not a leap year)
-    "900315700123",   # century digit 7
-    "90031530012",    # 11 digits
-    "9003153001230",  # 13 digits
-    "90031530012a",
-    "９００３１５３００１２３",  # full-width digits are not ASCII
-])
+@pytest.mark.parametrize(
+    "digits",
+    [
+        "900315300124",  # wrong check digit
+        "901315300123",  # month 13
+        "900332300123",  # day 32
+        "010229300127",  # 29 February 1901 (not a leap year)
+        "000229100007",  # 29 February 1800 (not a leap year)
+        "900315700123",  # century digit 7
+        "90031530012",  # 11 digits
+        "9003153001230",  # 13 digits
+        "90031530012a",
+        "９００３１５３００１２３",  # full-width digits are not ASCII
+    ],
+)
 def test_invalid_iins(digits):
     assert not is_valid_iin(digits)
 
@@ -89,20 +99,32 @@ def test_check_digit_second_pass():
     assert all(seen.values())
 
 
-@pytest.mark.parametrize("text", [
-    f"IIN{IIN}", f"iin-{IIN}", f"u-{IIN}", f"_{IIN}_", IIN, f"ИИН{IIN}.", f"x\n{IIN}\ny",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        f"IIN{IIN}",
+        f"iin-{IIN}",
+        f"u-{IIN}",
+        f"_{IIN}_",
+        IIN,
+        f"ИИН{IIN}.",
+        f"x\n{IIN}\ny",
+    ],
+)
 def test_an_iin_is_found_whatever_surrounds_it(text):
     assert find_iin_in_text(text) == [IIN]
 
 
-@pytest.mark.parametrize("text", [
-    f"1{IIN}",            # a 13-digit run
-    f"{IIN}0",
-    "900315300124",       # bad check digit
-    "901315300123",       # bad date
-    "id 22052600000992",  # an appeal id: 14 digits
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        f"1{IIN}",  # a 13-digit run
+        f"{IIN}0",
+        "900315300124",  # bad check digit
+        "901315300123",  # bad date
+        "id 22052600000992",  # an appeal id: 14 digits
+    ],
+)
 def test_no_iin_in(text):
     assert find_iin_in_text(text) == []
 
@@ -115,6 +137,7 @@ def test_a_hex_digest_is_not_scanned():
 
 # --- redaction -------------------------------------------------------------------------------------
 
+
 def token(iin, key):
     digest = hmac.new(key, iin.encode(), hashlib.sha256).hexdigest()[:16]
     return "iin:" + digest.translate(str.maketrans("0123456789", "ghijklmnop"))
@@ -123,8 +146,7 @@ def token(iin, key):
 def test_redact_text_replaces_every_iin_by_a_token_without_digits():
     text = f"IIN{IIN}, again iin-{IIN}; not 1{IIN} nor 900315300124"
     redacted = redact_text(text, KEY)
-    assert redacted == (f"IIN{token(IIN, KEY)}, again iin-{token(IIN, KEY)}; "
-                        f"not 1{IIN} nor 900315300124")
+    assert redacted == (f"IIN{token(IIN, KEY)}, again iin-{token(IIN, KEY)}; not 1{IIN} nor 900315300124")
     assert not DIGITS.search(token(IIN, KEY))
     assert find_iin_in_text(redacted) == []
     assert redact_text(None, KEY) is None
@@ -136,28 +158,45 @@ def test_redact_text_without_a_key_masks(no_key):
 
 
 def sql_redact(con, values):
-    rows = con.execute("""
+    rows = con.execute(
+        """
         select redact_pii(v) from unnest(?) with ordinality as t(v, i) order by i
-    """, [values]).fetchall()
+    """,
+        [values],
+    ).fetchall()
     return [r for (r,) in rows]
 
 
 def test_sql_and_python_redaction_agree_and_leave_no_iin():
-    values = [f"IIN{IIN}", f"iin-{IIN}", f"u-{IIN}", f"_{IIN}_", f"1{IIN}", "900315300124",
-              f"{IIN} и {IIN}\n{make_iin(date(2001, 12, 31), True, 7)}x", "", None, "no digits",
-              "22052600000992", '{"applicant_iin": "' + IIN + '"}']
-    values += [f"a{make_iin(date(1950 + i, 1 + i % 12, 1 + i % 28), i % 2 == 0, i * 37)}-{i}"
-               for i in range(60)]
+    values = [
+        f"IIN{IIN}",
+        f"iin-{IIN}",
+        f"u-{IIN}",
+        f"_{IIN}_",
+        f"1{IIN}",
+        "900315300124",
+        f"{IIN} и {IIN}\n{make_iin(date(2001, 12, 31), True, 7)}x",
+        "",
+        None,
+        "no digits",
+        "22052600000992",
+        '{"applicant_iin": "' + IIN + '"}',
+    ]
+    values += [
+        f"a{make_iin(date(1950 + i, 1 + i % 12, 1 + i % 28), i % 2 == 0, i * 37)}-{i}" for i in range(60)
+    ]
     con = duckdb.connect()
     register_pii_hash(con, key=KEY)
     redacted = sql_redact(con, values)
     assert redacted == [redact_text(v, KEY) for v in values]
     assert not any(find_iin_in_text(v) for v in redacted if v)
-    (left,) = con.execute("select count(*) from unnest(?) as t(v) where contains_iin(v)",
-                          [redacted]).fetchone()
+    (left,) = con.execute(
+        "select count(*) from unnest(?) as t(v) where contains_iin(v)", [redacted]
+    ).fetchone()
     assert left == 0
-    (found,) = con.execute("select count(*) from unnest(?) as t(v) where contains_iin(v)",
-                           [values]).fetchone()
+    (found,) = con.execute(
+        "select count(*) from unnest(?) as t(v) where contains_iin(v)", [values]
+    ).fetchone()
     assert found == sum(bool(find_iin_in_text(v)) for v in values if v) == 66
 
 
@@ -166,23 +205,27 @@ def test_sql_and_python_agree_on_which_numbers_are_iins():
     numbers += [make_iin(date(1899 + i % 130, 1 + i % 12, 1 + i % 28), i % 3 == 0, i) for i in range(500)]
     con = duckdb.connect()
     register_pii_hash(con, key=KEY)
-    rows = con.execute("select is_valid_iin(v) from unnest(?) with ordinality as t(v, i) order by i",
-                       [numbers]).fetchall()
+    rows = con.execute(
+        "select is_valid_iin(v) from unnest(?) with ordinality as t(v, i) order by i", [numbers]
+    ).fetchall()
     assert [r for (r,) in rows] == [is_valid_iin(n) for n in numbers]
 
 
 def test_find_iin_values_uses_the_strict_detector():
     con = duckdb.connect()
     con.execute("create schema meta")
-    con.execute("""create table main.t as select * from (values
+    con.execute(
+        """create table main.t as select * from (values
         ('u-' || $iin, 'x'), ('1' || $iin, 'IIN' || $iin), ('900315300124', null)) as v(a, b)""",
-                {"iin": IIN})
+        {"iin": IIN},
+    )
     con.execute("create table meta.h (applicant_key varchar)")
     con.execute("insert into meta.h values (?)", ["ab" + IIN + "c" * 50])
     assert find_iin_values(con) == [("main.t", "a", 1), ("main.t", "b", 1)]
 
 
 # --- the key ---------------------------------------------------------------------------------------
+
 
 def test_a_short_key_is_refused(monkeypatch):
     monkeypatch.setenv("APPEALS_HASH_KEY", "test-only-key")
@@ -207,8 +250,9 @@ def test_an_empty_key_file_is_refused(monkeypatch, tmp_path):
 
 
 def test_the_demo_key_is_refused_for_a_file_the_generator_did_not_write(no_key, tmp_path):
-    path = write_jsonl(tmp_path / "landing" / "eotinish" / "appeals_2024-03-05.jsonl",
-                       [appeal(1, "2024-03-05")])
+    path = write_jsonl(
+        tmp_path / "landing" / "eotinish" / "appeals_2024-03-05.jsonl", [appeal(1, "2024-03-05")]
+    )
     con = duckdb.connect()
     with pytest.raises(MissingHashKey, match="appeals_2024-03-05.jsonl"):
         prepare_hashing(con, "eotinish_appeals", [file_sha256(path)], paths=[path])
@@ -223,7 +267,8 @@ def test_the_demo_key_hashes_the_bundled_files(no_key, tmp_path):
     shas = [file_sha256(p) for p in files]
     assert prepare_hashing(con, "eotinish_appeals", shas) == DEMO_FINGERPRINT
     assert con.execute("select fingerprint from meta.hash_key_fingerprints").fetchall() == [
-        (DEMO_FINGERPRINT,)]
+        (DEMO_FINGERPRINT,)
+    ]
     # a real file beside them is not one of them, even in the same folder
     real = write_jsonl(folder / "appeals_2024-01-03.jsonl", [appeal(1, "2024-01-03")])
     with pytest.raises(MissingHashKey, match="appeals_2024-01-03.jsonl"):
@@ -243,7 +288,8 @@ def test_a_load_with_another_key_is_refused(monkeypatch):
     with pytest.raises(HashKeyMismatch, match="cannot be joined"):
         prepare_hashing(con, "eotinish_appeals", ["3" * 64])
     assert con.execute("select feed, fingerprint from meta.hash_key_fingerprints").fetchall() == [
-        ("eotinish_appeals", first)]
+        ("eotinish_appeals", first)
+    ]
 
 
 @pytest.mark.slow
@@ -263,7 +309,6 @@ def test_bundled_files_landed_before_the_manifest_are_recognised(no_key, tmp_pat
 
     recognise_bundled_appeals(folder)
 
-    assert prepare_hashing(con, "eotinish_appeals", [file_sha256(p) for p in files[1:]]) == (
-        DEMO_FINGERPRINT)
+    assert prepare_hashing(con, "eotinish_appeals", [file_sha256(p) for p in files[1:]]) == (DEMO_FINGERPRINT)
     with pytest.raises(MissingHashKey, match=files[0].name):
         prepare_hashing(con, "eotinish_appeals", [file_sha256(files[0])], paths=[files[0]])

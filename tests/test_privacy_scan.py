@@ -119,8 +119,11 @@ def write_planted_days(folder: Path) -> None:
         if day in PASS_DAYS:
             plant_passing(appeals, events)
             written = [
-                _write_rows(folder / f"appeals_{day}.{'csv' if day == PASS_UTF16 else suffix}",
-                            appeals, APPEAL_COLUMNS),
+                _write_rows(
+                    folder / f"appeals_{day}.{'csv' if day == PASS_UTF16 else suffix}",
+                    appeals,
+                    APPEAL_COLUMNS,
+                ),
                 _write_rows(folder / f"appeal_events_{day}.{suffix}", events, EVENT_COLUMNS),
             ]
             if day == PASS_UTF16:
@@ -130,12 +133,15 @@ def write_planted_days(folder: Path) -> None:
         as_json = suffix == "jsonl"
         appeals = plant_failing(appeals, APPEAL_COLUMNS, as_json=as_json)
         events = plant_failing(events, EVENT_COLUMNS, as_json=as_json)
-        for name, rows, columns in (("appeals", appeals, APPEAL_COLUMNS),
-                                    ("appeal_events", events, EVENT_COLUMNS)):
+        for name, rows, columns in (
+            ("appeals", appeals, APPEAL_COLUMNS),
+            ("appeal_events", events, EVENT_COLUMNS),
+        ):
             path = folder / f"{name}_{day}.{suffix}"
             if as_json:  # _write_rows would not keep the JSON numbers of text fields as such
-                path.write_text("".join(json.dumps({c: r[c] for c in columns}, ensure_ascii=False) + "\n"
-                                        for r in rows))
+                path.write_text(
+                    "".join(json.dumps({c: r[c] for c in columns}, ensure_ascii=False) + "\n" for r in rows)
+                )
             else:
                 _write_rows(path, rows, columns)
                 # A line broken on purpose holding IINs: too few fields (appeals), an unclosed
@@ -163,8 +169,7 @@ def write_planted_family(folder: Path) -> None:
 
 
 def range_tags(window):
-    return {"dagster/asset_partition_range_start": window[0],
-            "dagster/asset_partition_range_end": window[1]}
+    return {"dagster/asset_partition_range_start": window[0], "dagster/asset_partition_range_end": window[1]}
 
 
 def record_failed_runs(instance: DagsterInstance, resources: dict, results) -> int:
@@ -178,8 +183,11 @@ def record_failed_runs(instance: DagsterInstance, resources: dict, results) -> i
         run = instance.get_run_by_id(result.run_id)
         failure = next(iter(instance.all_logs(run.run_id, of_type=DagsterEventType.RUN_FAILURE)))
         context = build_run_status_sensor_context(
-            sensor_name="record_run_failures", dagster_instance=instance, dagster_run=run,
-            dagster_event=failure.dagster_event, resources=resources,
+            sensor_name="record_run_failures",
+            dagster_instance=instance,
+            dagster_run=run,
+            dagster_event=failure.dagster_event,
+            resources=resources,
         ).for_run_failure()
         record_run_failures(context)
         recorded += 1
@@ -199,8 +207,7 @@ def built(tmp_path_factory, bundled_files):
         patch.setenv("APPEALS_HASH_KEY", HASH_KEY)
         patch.delenv("WAREHOUSE_DEMO", raising=False)
         copy_files([f for f in bundled_files if f.stem.endswith(YEARS)], paths.trade_landing)
-        write_bundled_appeals(paths.landing / "eotinish", start=START,
-                              days=BUNDLED_DAYS + len(PLANTED_DAYS))
+        write_bundled_appeals(paths.landing / "eotinish", start=START, days=BUNDLED_DAYS + len(PLANTED_DAYS))
         write_planted_days(paths.landing / "eotinish")
         write_planted_family(paths.landing / "family")
         # Quarters without new sites or observations are written as empty files, which the load
@@ -220,13 +227,30 @@ def built(tmp_path_factory, bundled_files):
         assets = list(defs.assets)
         instance = DagsterInstance.get()  # persistent: SQLite storage and compute logs in `home`
         try:
-            appeals = materialize(assets, selection=DAILY_RAW, resources=resources, instance=instance,
-                                  tags=range_tags(DAYS), raise_on_error=False)
-            land = materialize(assets, selection=LAND_RAW, resources=resources, instance=instance,
-                               tags=range_tags(QUARTERS), raise_on_error=False)
-            rest = materialize(assets, selection=AFTER_DAILY_AND_QUARTERLY_LOADS,
-                               resources=resources, instance=instance, tags=range_tags(MONTHS),
-                               raise_on_error=False)
+            appeals = materialize(
+                assets,
+                selection=DAILY_RAW,
+                resources=resources,
+                instance=instance,
+                tags=range_tags(DAYS),
+                raise_on_error=False,
+            )
+            land = materialize(
+                assets,
+                selection=LAND_RAW,
+                resources=resources,
+                instance=instance,
+                tags=range_tags(QUARTERS),
+                raise_on_error=False,
+            )
+            rest = materialize(
+                assets,
+                selection=AFTER_DAILY_AND_QUARTERLY_LOADS,
+                resources=resources,
+                instance=instance,
+                tags=range_tags(MONTHS),
+                raise_on_error=False,
+            )
             failures = record_failed_runs(instance, resources, [appeals, land, rest])
             yield paths, home, {"appeals": appeals, "land": land, "rest": rest, "failures": failures}
         finally:
@@ -240,8 +264,10 @@ def built(tmp_path_factory, bundled_files):
 _HEX_DIGEST = r"[0-9a-fA-F]{64,}"
 # Identifiers that are not IINs but may hold a 12-digit run by chance: UUIDs (Dagster's run and
 # event ids, the exports' event ids) and hex digests of 32 digits or more (snapshot ids, checksums).
-_NOT_IIN = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
-                      r"|[0-9a-fA-F]{32,}")
+_NOT_IIN = re.compile(
+    r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+    r"|[0-9a-fA-F]{32,}"
+)
 
 
 def iins_in(text: str) -> list[str]:
@@ -249,9 +275,24 @@ def iins_in(text: str) -> list[str]:
 
 
 # Types whose text form cannot hold a run of 12 digits (an IIN): not worth a scan.
-_NO_ROOM = {"BOOLEAN", "TINYINT", "SMALLINT", "INTEGER", "UTINYINT", "USMALLINT", "UINTEGER", "DATE",
-            "TIME", "TIMESTAMP", "TIMESTAMP WITH TIME ZONE", "TIMESTAMP_NS", "TIMESTAMP_MS",
-            "TIMESTAMP_S", "INTERVAL", "UUID"}
+_NO_ROOM = {
+    "BOOLEAN",
+    "TINYINT",
+    "SMALLINT",
+    "INTEGER",
+    "UTINYINT",
+    "USMALLINT",
+    "UINTEGER",
+    "DATE",
+    "TIME",
+    "TIMESTAMP",
+    "TIMESTAMP WITH TIME ZONE",
+    "TIMESTAMP_NS",
+    "TIMESTAMP_MS",
+    "TIMESTAMP_S",
+    "INTERVAL",
+    "UUID",
+}
 
 
 def _contains_iin(column: str) -> str:
@@ -266,19 +307,27 @@ def scan_duckdb(path: Path) -> list[str]:
         found += [f"{path}: {table}.{column} ({rows} rows)" for table, column, rows in find_iin_values(con)]
         register_iin_detector(con)
         database = con.execute("select current_database()").fetchone()[0]
-        columns = con.execute("""
+        columns = con.execute(
+            """
             select schema_name, table_name, list(column_name order by column_index)
             from duckdb_columns()
             where database_name = ? and data_type not in ('VARCHAR', 'JSON') and not internal
                 and not list_contains(?, data_type)
             group by all order by all
-        """, [database, sorted(_NO_ROOM)]).fetchall()
+        """,
+            [database, sorted(_NO_ROOM)],
+        ).fetchall()
         for schema, table, names in columns:
             counts = con.execute(
-                "select " + ", ".join(f"count(*) filter (where {_contains_iin(n)})" for n in names)
-                + f" from {quote_ident(schema)}.{quote_ident(table)}").fetchone()
-            found += [f"{path}: {schema}.{table}.{name} ({rows} rows)"
-                      for name, rows in zip(names, counts, strict=True) if rows]
+                "select "
+                + ", ".join(f"count(*) filter (where {_contains_iin(n)})" for n in names)
+                + f" from {quote_ident(schema)}.{quote_ident(table)}"
+            ).fetchone()
+            found += [
+                f"{path}: {schema}.{table}.{name} ({rows} rows)"
+                for name, rows in zip(names, counts, strict=True)
+                if rows
+            ]
     return found
 
 
@@ -289,8 +338,10 @@ def scan_parquet(path: Path) -> list[str]:
         described = con.execute(f"select column_name from (describe select * from {source})").fetchall()
         names = [n for (n,) in described]
         counts = con.execute(
-            "select " + ", ".join(f"count(*) filter (where {_contains_iin(n)})" for n in names)
-            + f" from {source}").fetchone()
+            "select "
+            + ", ".join(f"count(*) filter (where {_contains_iin(n)})" for n in names)
+            + f" from {source}"
+        ).fetchone()
     return [f"{path}: column {name} ({rows} rows)" for name, rows in zip(names, counts, strict=True) if rows]
 
 
@@ -305,8 +356,11 @@ def scan_sqlite(path: Path) -> list[str]:
     try:
         for table in tables:
             for row in con.execute(f'select * from "{table}"'):
-                text = " ".join(v.decode("utf-8", "ignore") if isinstance(v, bytes) else str(v)
-                                for v in row if v is not None)
+                text = " ".join(
+                    v.decode("utf-8", "ignore") if isinstance(v, bytes) else str(v)
+                    for v in row
+                    if v is not None
+                )
                 if iins := iins_in(text):
                     found.append(f"{path}: table {table}: {iins[0]} in {text[:200]!r}")
                     break  # one row per table is enough to point at it
@@ -321,7 +375,7 @@ def scan_bytes(path: Path) -> list[str]:
     if not (iins := iins_in(text)):
         return []
     at = text.find(iins[0])
-    return [f"{path}: {len(iins)} IIN(s), e.g. ...{text[max(at - 80, 0):at + 40]!r}..."]
+    return [f"{path}: {len(iins)} IIN(s), e.g. ...{text[max(at - 80, 0) : at + 40]!r}..."]
 
 
 def scan_tree(folder: Path) -> tuple[list[str], dict[str, int]]:
@@ -363,15 +417,19 @@ def test_the_planted_rows_are_published_redacted_and_the_bad_ones_quarantined(bu
     assert results["land"].success and results["rest"].success
     assert results["failures"] >= 1
     with duckdb.connect(str(paths.warehouse_db), read_only=True) as con:
-        appeals = dict(con.execute("""
+        appeals = dict(
+            con.execute("""
             select _partition_date::varchar, count(*) filter (where reg_number like '%/%iin:%')
             from raw.eotinish_appeals group by 1
-        """).fetchall())
-        events = dict(con.execute("""
+        """).fetchall()
+        )
+        events = dict(
+            con.execute("""
             select _partition_date::varchar, count(*) filter (where actor_user_id like '%iin:%'
                 and id like '%-%iin:%')
             from raw.eotinish_appeal_events group by 1
-        """).fetchall())
+        """).fetchall()
+        )
         quarantined = con.execute("""
             select partition_key, column_name, check_name from quarantine.eotinish_appeals
             where bad_value like '%iin:%' or check_name like 'broken_csv%'
@@ -385,11 +443,18 @@ def test_the_planted_rows_are_published_redacted_and_the_bad_ones_quarantined(bu
     for day in PASS_DAYS:
         assert appeals[day] > 10 and events[day] > 10, day
     assert FAIL_JSONL not in appeals and FAIL_CSV not in appeals
-    assert {(feed, day) for feed in ("eotinish_appeals", "eotinish_appeal_events")
-            for day in (FAIL_JSONL, FAIL_CSV)} <= set(rejected)
+    assert {
+        (feed, day)
+        for feed in ("eotinish_appeals", "eotinish_appeal_events")
+        for day in (FAIL_JSONL, FAIL_CSV)
+    } <= set(rejected)
     by_column = {(day, column) for day, column, _ in quarantined}
-    assert {(FAIL_JSONL, "person_age"), (FAIL_CSV, "person_age"), (FAIL_JSONL, "org_id"),
-            (FAIL_CSV, "actor_org_id")} <= by_column
+    assert {
+        (FAIL_JSONL, "person_age"),
+        (FAIL_CSV, "person_age"),
+        (FAIL_JSONL, "org_id"),
+        (FAIL_CSV, "actor_org_id"),
+    } <= by_column
     assert {day for day, _, check in quarantined if check.startswith("broken_csv")} == {FAIL_CSV}
     with duckdb.connect(str(paths.warehouse_db), read_only=True) as con:
         (members,) = con.execute("select count(*) from raw.family_civil_registry").fetchone()
@@ -397,7 +462,8 @@ def test_the_planted_rows_are_published_redacted_and_the_bad_ones_quarantined(bu
     assert members > 500 and housing >= 300
     with duckdb.connect(str(paths.serving_db), read_only=True) as con:
         (served,) = con.execute(
-            "select count(*) from marts.fct_appeals where reg_number like '%iin:%'").fetchone()
+            "select count(*) from marts.fct_appeals where reg_number like '%iin:%'"
+        ).fetchone()
     assert served > 0
 
 

@@ -56,10 +56,12 @@ def test_bad_published_row_is_rejected_and_kept_aside(warehouse, tmp_path):
     with pytest.raises(LoadError, match=r"kz_tj_trade_reference.csv, line 4, column reporting_side"):
         report.raise_for_errors()
     (count,) = warehouse.execute(
-        "select count(*) from raw.trade_reference where reporting_side = 'UZ'").fetchone()
+        "select count(*) from raw.trade_reference where reporting_side = 'UZ'"
+    ).fetchone()
     assert count == 0
     (kept,) = warehouse.execute(
-        "select count(*) from quarantine.trade_reference where bad_value = 'UZ'").fetchone()
+        "select count(*) from quarantine.trade_reference where bad_value = 'UZ'"
+    ).fetchone()
     assert kept == 1
 
 
@@ -92,8 +94,10 @@ def test_a_bad_land_reference_file_is_quarantined_and_recorded(warehouse, tmp_pa
     assert warehouse.execute("select count(*) from ref.kz_land_reference").fetchone()[0] == rows
     (kept,) = warehouse.execute(
         "select count(*) from quarantine.kz_land_reference where load_id = ? and source_row = 2",
-        [raised.value.load_id]).fetchone()
+        [raised.value.load_id],
+    ).fetchone()
     assert kept == 1
     statuses = warehouse.execute(
-        "select status from meta.loads where feed = 'kz_land_reference' order by started_at").fetchall()
+        "select status from meta.loads where feed = 'kz_land_reference' order by started_at"
+    ).fetchall()
     assert statuses == [("published",), ("rejected",)]

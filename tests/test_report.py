@@ -14,8 +14,16 @@ from ingest.loads import META_DDL
 from report import FEED_MAX_AGE, build_report, feed_status_from_loads
 
 NOW = datetime(2025, 8, 1, 12, 0, tzinfo=UTC)
-CHARTS = ["turnover", "mirror_gap", "commodity_mix", "appeals_agencies", "appeals_regions", "unused_land",
-          "commitments", "family_levels"]
+CHARTS = [
+    "turnover",
+    "mirror_gap",
+    "commodity_mix",
+    "appeals_agencies",
+    "appeals_regions",
+    "unused_land",
+    "commitments",
+    "family_levels",
+]
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 # (agency, region, answered, on time): agency 3 has too few answers to be ranked but counts overall.
@@ -31,9 +39,12 @@ LAND = [
 
 # (detection quarter, compliance category, disturbed ha)
 SUBSOIL = [
-    ("2025-Q1", "outside_contour", 2.0), ("2025-Q1", "outside_contour", 1.0),
-    ("2025-Q1", "after_licence_expiry", 3.0), ("2025-Q1", "inside_contour", 5.0),
-    ("2025-Q2", "outside_contour", 0.5), ("2025-Q2", "after_licence_expiry", 1.5),
+    ("2025-Q1", "outside_contour", 2.0),
+    ("2025-Q1", "outside_contour", 1.0),
+    ("2025-Q1", "after_licence_expiry", 3.0),
+    ("2025-Q1", "inside_contour", 5.0),
+    ("2025-Q2", "outside_contour", 0.5),
+    ("2025-Q2", "after_licence_expiry", 1.5),
     ("2025-Q2", "inside_contour", 4.0),
 ]
 
@@ -127,11 +138,14 @@ TABLES = {
             (values ('26', 'Ores, slag and ash', 5000000.0), ('08', 'Edible fruit and nuts', 3000000.0))
                 as c(cmd_code, title, value)
     """,
-    "mart_appeals_sla": ("""
+    "mart_appeals_sla": (
+        """
         create table marts.mart_appeals_sla (executive_org_id integer, region_kato_2digit varchar,
             month_start date, month_end date, answered_count hugeint, answered_on_time_count hugeint)
-    """, "insert into marts.mart_appeals_sla values (?, ?, date '2025-01-01', date '2025-03-31', ?, ?)",
-        APPEALS),
+    """,
+        "insert into marts.mart_appeals_sla values (?, ?, date '2025-01-01', date '2025-03-31', ?, ?)",
+        APPEALS,
+    ),
     "dim_agency": """
         create table marts.dim_agency as
         select * from (values (1, 'Akimat of Almaty (city)', 'Almaty (city)', 'г.Алматы'),
@@ -143,14 +157,18 @@ TABLES = {
         select * from (values ('71', 'Astana (city)', 'г.Астана'), ('75', 'Almaty (city)', 'г.Алматы'))
             as t(region_kato_2digit, name_en, name_ru)
     """,
-    "mart_land_utilization": ("""
+    "mart_land_utilization": (
+        """
         create table marts.mart_land_utilization (region_name_en varchar, season_seq integer,
             season_label varchar, observed_ha double, unused_ha double, region_kato_2digit varchar,
             season_year integer generated always as (left(season_label, 4)::integer),
             season_name varchar generated always as (split_part(season_label, '-', 2)),
             returned_to_state_ha double default 0)
-    """, "insert into marts.mart_land_utilization (region_name_en, season_seq, season_label, observed_ha, "
-         "unused_ha, region_kato_2digit) values (?, ?, ?, ?, ?, ?)", LAND),
+    """,
+        "insert into marts.mart_land_utilization (region_name_en, season_seq, season_label, observed_ha, "
+        "unused_ha, region_kato_2digit) values (?, ?, ?, ?, ?, ?)",
+        LAND,
+    ),
     "mart_subsoil_compliance": """
         create table marts.mart_subsoil_compliance as
         select * from (values (10, 3, 4, true, 12.5, date '2025-06-01'),
@@ -159,13 +177,17 @@ TABLES = {
                  outside_disturbed_ha, last_detection_date)
     """,
     # Unlicensed: outside the contour or after the licence's expiry; the latest quarter is 2025-Q2.
-    "fct_subsoil_detections": ("""
+    "fct_subsoil_detections": (
+        """
         create table marts.fct_subsoil_detections (detection_quarter varchar, compliance_category varchar,
             disturbed_area_ha decimal(18, 4),
             is_unlicensed boolean generated always as (compliance_category in ('outside_contour',
                 'after_licence_expiry')))
-    """, "insert into marts.fct_subsoil_detections (detection_quarter, compliance_category, "
-         "disturbed_area_ha) values (?, ?, ?)", SUBSOIL),
+    """,
+        "insert into marts.fct_subsoil_detections (detection_quarter, compliance_category, "
+        "disturbed_area_ha) values (?, ?, ?)",
+        SUBSOIL,
+    ),
     # Digital Family Map: the whole country ('KZ') in May and June 2025, 1,000 families each month (D+E:
     # 10% then 12%); region 75 with two suppressed cells, which the section must not count.
     "mart_family_wellbeing": """
@@ -240,16 +262,41 @@ TABLES = {
 }
 
 FEEDS = [
-    {"feed": "comtrade_records", "last_loaded_at": NOW - timedelta(days=3), "last_status": "published",
-     "rows": 1200, "check_passed": True},
-    {"feed": "eotinish_appeals", "last_loaded_at": (NOW - timedelta(days=5)).replace(tzinfo=None),
-     "last_status": "published", "rows": 300, "check_passed": True},  # 2-day interval: stale
-    {"feed": "land_observations", "last_loaded_at": NOW - timedelta(days=30), "last_status": "published",
-     "rows": 50, "check_passed": True},
-    {"feed": "bilateral", "last_loaded_at": NOW - timedelta(days=400), "last_status": "published",
-     "rows": 10, "check_passed": True},  # no expected interval: never stale
-    {"feed": "trade_reference", "last_loaded_at": NOW - timedelta(days=1), "last_status": "rejected",
-     "rows": 0, "check_passed": False},
+    {
+        "feed": "comtrade_records",
+        "last_loaded_at": NOW - timedelta(days=3),
+        "last_status": "published",
+        "rows": 1200,
+        "check_passed": True,
+    },
+    {
+        "feed": "eotinish_appeals",
+        "last_loaded_at": (NOW - timedelta(days=5)).replace(tzinfo=None),
+        "last_status": "published",
+        "rows": 300,
+        "check_passed": True,
+    },  # 2-day interval: stale
+    {
+        "feed": "land_observations",
+        "last_loaded_at": NOW - timedelta(days=30),
+        "last_status": "published",
+        "rows": 50,
+        "check_passed": True,
+    },
+    {
+        "feed": "bilateral",
+        "last_loaded_at": NOW - timedelta(days=400),
+        "last_status": "published",
+        "rows": 10,
+        "check_passed": True,
+    },  # no expected interval: never stale
+    {
+        "feed": "trade_reference",
+        "last_loaded_at": NOW - timedelta(days=1),
+        "last_status": "rejected",
+        "rows": 0,
+        "check_passed": False,
+    },
 ]
 
 
@@ -267,8 +314,10 @@ def make_serving_copy(path: Path, skip: tuple[str, ...] = (), empty: tuple[str, 
                 con.execute(sql)
             if name in empty:
                 con.execute(f"delete from marts.{name}")
-        con.execute("create table main.serving_info as "
-                    "select timestamp '2025-08-01 06:00:00' as published_at, ['marts.x'] as tables")
+        con.execute(
+            "create table main.serving_info as "
+            "select timestamp '2025-08-01 06:00:00' as published_at, ['marts.x'] as tables"
+        )
     return path
 
 
@@ -341,7 +390,7 @@ def test_self_contained(full):
     # Source links are plain <a href> in the notes.
     assert '<a href="https://example.org/target">' in html.split('<footer id="notes">', 1)[1]
     # Each chart's SVG ids are prefixed, so clip paths do not clash between charts.
-    ids = re.findall(r'<svg[^>]*>.*?</svg>', html, re.S)
+    ids = re.findall(r"<svg[^>]*>.*?</svg>", html, re.S)
     all_ids = [i for svg in ids for i in re.findall(r'\bid="([^"]+)"', svg)]
     assert len(all_ids) == len(set(all_ids))
 
@@ -394,8 +443,11 @@ def test_main_figures_match_the_tables(full):
     assert figures["mirror_gap_year"] == 2024
     assert figures["mirror_gap_pct"] == {"Kazakhstan → Tajikistan": 5.0, "Tajikistan → Kazakhstan": -10.0}
     assert figures["top_chapter_exports"] == {"year": 2024, "chapter": "HS 10 Cereals", "share_pct": 60.0}
-    assert figures["top_chapter_imports"] == {"year": 2024, "chapter": "HS 26 Ores, slag and ash",
-                                              "share_pct": 62.5}
+    assert figures["top_chapter_imports"] == {
+        "year": 2024,
+        "chapter": "HS 26 Ores, slag and ash",
+        "share_pct": 62.5,
+    }
     # The takeaways say the same.
     assert "USD 1,350 million" in section(html, "turnover")
     assert "only in 2034, after the assumed 2030 deadline" in section(html, "turnover")
@@ -404,8 +456,10 @@ def test_main_figures_match_the_tables(full):
     assert "Small office" not in section(html, "appeals_agencies")
     assert "Of the 2 agencies" in section(html, "appeals_agencies")
     assert "1,500 ha" in section(html, "unused_land") and "250 ha" in section(html, "unused_land")
-    assert ("Subsoil use, Q1 2025 to Q2 2025: 5 of 7 detected workings were unlicensed, 3 outside the "
-            "licensed contour and 2 after the licence had expired") in section(html, "unused_land")
+    assert (
+        "Subsoil use, Q1 2025 to Q2 2025: 5 of 7 detected workings were unlicensed, 3 outside the "
+        "licensed contour and 2 after the licence had expired"
+    ) in section(html, "unused_land")
     assert "in the latest quarter, Q2 2025, 2 (1 outside, 1 after expiry)" in section(html, "unused_land")
     assert "Share the digital-government platform" in section(html, "commitments")
     assert result.figures_markdown().startswith("| figure | value |")
@@ -423,13 +477,18 @@ def test_family_map_section(full):
     assert figures["proactive_uptake_pct"] == 71.2
     family = section(html, "family_levels")
     assert "<svg" in family
-    assert ("In June 2025, 12.0% of the 1,000 families in the map were at level D or E (crisis or "
-            "emergency): 120 families, against 10.0% in May 2025; of 260 proactive offers of benefits "
-            "(May to June 2025), 185 were paid (71.2%).") in family
+    assert (
+        "In June 2025, 12.0% of the 1,000 families in the map were at level D or E (crisis or "
+        "emergency): 120 families, against 10.0% in May 2025; of 260 proactive offers of benefits "
+        "(May to June 2025), 185 were paid (71.2%)."
+    ) in family
     assert "Cells of fewer than 10 families are not published" in family
     assert "2 of 15 cells (region, month and level) are withheld." in family
-    rows = {re.search(r"<td>([^<]+)</td>", row).group(1): re.findall(r"<td>([^<]*)</td>", row)
-            for row in re.findall(r"<tr[^>]*>.*?</tr>", family, re.S) if "<td>" in row}
+    rows = {
+        re.search(r"<td>([^<]+)</td>", row).group(1): re.findall(r"<td>([^<]*)</td>", row)
+        for row in re.findall(r"<tr[^>]*>.*?</tr>", family, re.S)
+        if "<td>" in row
+    }
     assert rows["childbirth"] == ["childbirth", "220", "170", "25", "25", "160", "72.7%", "7.1", "12"]
     assert rows["large family"] == ["large family", "40", "30", "–", "–", "25", "62.5%", "10.0", "0"]
     # Coverage: the bundled set is 1/1000 of the country.
@@ -437,15 +496,17 @@ def test_family_map_section(full):
     assert "1/1,000 of the country" in family
     value, context = cards(html)["Families at level D or E (crisis, emergency)"]
     assert value == "12.0%"
-    assert context == ("June 2025: 120 of 1,000 families in the Digital Family Map; 71.2% of proactive "
-                       "offers paid")
+    assert context == (
+        "June 2025: 120 of 1,000 families in the Digital Family Map; 71.2% of proactive offers paid"
+    )
 
 
 def test_family_map_without_its_optional_marts(tmp_path):
     """Without the proactive-services and reconciliation marts the section still shows the levels;
     without the well-being mart it says 'no data', and the rest of the report is drawn."""
-    serving = make_serving_copy(tmp_path / "serving.duckdb",
-                                skip=("mart_proactive_services", "mart_family_reconciliation"))
+    serving = make_serving_copy(
+        tmp_path / "serving.duckdb", skip=("mart_proactive_services", "mart_family_reconciliation")
+    )
     result = build_report(serving, tmp_path / "out", now=NOW, languages=("en",))
     family = section(result.html.read_text(encoding="utf-8"), "family_levels")
     assert result.problems == [] and "family_levels" not in result.empty_sections
@@ -454,15 +515,21 @@ def test_family_map_without_its_optional_marts(tmp_path):
     result = build_report(serving, tmp_path / "bare", now=NOW, languages=("en",))
     assert result.problems == [] and result.empty_sections == ["family_levels"]
     assert "No data: marts.mart_family_wellbeing is not in the serving copy." in section(
-        result.html.read_text(encoding="utf-8"), "family_levels")
+        result.html.read_text(encoding="utf-8"), "family_levels"
+    )
     assert "family_crisis_share_pct" not in result.main_figures
 
 
 def cards(html: str) -> dict[str, tuple[str, str]]:
     """The main-figures box: label -> (value, context)."""
-    return {label: (value, context) for label, value, context in re.findall(
-        r'<div class="label">([^<]*)</div>\s*<div class="value">([^<]*)</div>\s*'
-        r'<div class="context">([^<]*)</div>', html)}
+    return {
+        label: (value, context)
+        for label, value, context in re.findall(
+            r'<div class="label">([^<]*)</div>\s*<div class="value">([^<]*)</div>\s*'
+            r'<div class="context">([^<]*)</div>',
+            html,
+        )
+    }
 
 
 @pytest.mark.slow
@@ -473,8 +540,10 @@ def test_subsoil_tile_names_its_period_and_the_latest_quarter(full):
     _, html = full
     value, context = cards(html)["Unlicensed subsoil workings"]
     assert value == "5"
-    assert context == ("Q1 2025 to Q2 2025: 3 outside licensed contours, 2 after the licence expired; "
-                       "Q2 2025 alone: 2 (1 outside, 1 after expiry)")
+    assert context == (
+        "Q1 2025 to Q2 2025: 3 outside licensed contours, 2 after the licence expired; "
+        "Q2 2025 alone: 2 (1 outside, 1 after expiry)"
+    )
 
 
 @pytest.mark.slow
@@ -484,8 +553,11 @@ def test_stale_and_failed_feeds_are_highlighted(full):
     assert result.main_figures["stale_feeds"] == ["eotinish_appeals"]
     assert result.main_figures["failed_feeds"] == ["trade_reference"]
     table = section(html, "freshness")
-    rows = {re.search(r"<td>([^<]+)</td>", row).group(1): row
-            for row in re.findall(r"<tr[^>]*>.*?</tr>", table, re.S) if "<td>" in row}
+    rows = {
+        re.search(r"<td>([^<]+)</td>", row).group(1): row
+        for row in re.findall(r"<tr[^>]*>.*?</tr>", table, re.S)
+        if "<td>" in row
+    }
     assert 'class="stale"' in rows["eotinish_appeals"] and "STALE" in rows["eotinish_appeals"]
     assert 'class="failed"' in rows["trade_reference"]
     for fresh in ("comtrade_records", "land_observations", "bilateral"):
@@ -495,8 +567,11 @@ def test_stale_and_failed_feeds_are_highlighted(full):
 
 @pytest.mark.slow
 def test_missing_and_empty_tables_say_no_data(tmp_path, full):
-    serving = make_serving_copy(tmp_path / "serving.duckdb", skip=("mart_land_utilization", "dim_agency"),
-                                empty=("mart_commitment_progress",))
+    serving = make_serving_copy(
+        tmp_path / "serving.duckdb",
+        skip=("mart_land_utilization", "dim_agency"),
+        empty=("mart_commitment_progress",),
+    )
     out = tmp_path / "out"
     # A picture left from an earlier run must go when its chart has no data now.
     (out / "charts").mkdir(parents=True)
@@ -532,34 +607,44 @@ def test_feed_status_from_the_load_bookkeeping(tmp_path):
         con.executemany(
             "insert into meta.loads (load_id, feed, status, rows_published, started_at, finished_at) "
             "values (?, ?, ?, ?, ?::timestamp - interval 1 minute, ?::timestamp)",
-            [(load_id, feed, status, rows, at, at) for load_id, feed, status, rows, at in [
-                ("a1", "eotinish_appeals", "published", 30, "2025-07-20 10:00:00"),
-                ("a2", "eotinish_appeals", "published", 40, "2025-07-27 10:00:00"),
-                ("a3", "eotinish_appeals", "unchanged", 0, "2025-07-31 10:00:00"),
-                ("t1/2025-05-01", "comtrade_records", "published", 200, "2025-07-30 10:00:00"),
-                ("t1/2025-06-01", "comtrade_records", "published", 300, "2025-07-30 10:00:01"),
-                # one load of two months: the first rejected, the last published
-                ("t2/2025-06-01", "comtrade_records", "rejected", 0, "2025-07-31 10:00:00"),
-                ("t2/2025-07-01", "comtrade_records", "published", 100, "2025-07-31 10:00:01"),
-                ("b1", "bilateral", "failed", None, "2025-07-31 10:00:00"),
-            ]],
+            [
+                (load_id, feed, status, rows, at, at)
+                for load_id, feed, status, rows, at in [
+                    ("a1", "eotinish_appeals", "published", 30, "2025-07-20 10:00:00"),
+                    ("a2", "eotinish_appeals", "published", 40, "2025-07-27 10:00:00"),
+                    ("a3", "eotinish_appeals", "unchanged", 0, "2025-07-31 10:00:00"),
+                    ("t1/2025-05-01", "comtrade_records", "published", 200, "2025-07-30 10:00:00"),
+                    ("t1/2025-06-01", "comtrade_records", "published", 300, "2025-07-30 10:00:01"),
+                    # one load of two months: the first rejected, the last published
+                    ("t2/2025-06-01", "comtrade_records", "rejected", 0, "2025-07-31 10:00:00"),
+                    ("t2/2025-07-01", "comtrade_records", "published", 100, "2025-07-31 10:00:01"),
+                    ("b1", "bilateral", "failed", None, "2025-07-31 10:00:00"),
+                ]
+            ],
         )
         status = {row["feed"]: row for row in feed_status_from_loads(con)}
-    assert status["eotinish_appeals"] == {"feed": "eotinish_appeals", "last_loaded_at": "2025-07-27T10:00:00",
-                                          "last_status": "unchanged", "rows": 40, "check_passed": True}
+    assert status["eotinish_appeals"] == {
+        "feed": "eotinish_appeals",
+        "last_loaded_at": "2025-07-27T10:00:00",
+        "last_status": "unchanged",
+        "rows": 40,
+        "check_passed": True,
+    }
     assert status["comtrade_records"]["last_status"] == "rejected"
     assert status["comtrade_records"]["check_passed"] is False
     assert status["comtrade_records"]["last_loaded_at"] == "2025-07-31T10:00:01"
     assert status["comtrade_records"]["rows"] == 100
     assert status["bilateral"]["last_loaded_at"] is None and status["bilateral"]["check_passed"] is None
     # Passed on to the report: appeals last published 5 days before NOW, so stale; trade failed.
-    result = build_report(tmp_path / "missing.duckdb", tmp_path / "out", now=NOW,
-                          feed_status=list(status.values()))
+    result = build_report(
+        tmp_path / "missing.duckdb", tmp_path / "out", now=NOW, feed_status=list(status.values())
+    )
     assert result.main_figures["stale_feeds"] == ["eotinish_appeals"]
     assert result.main_figures["failed_feeds"] == ["bilateral", "comtrade_records"]
 
 
 # --- the pages in Russian and Kazakh ------------------------------------------------------------------
+
 
 def visible_text(html: str) -> str:
     html = re.sub(r"<(style|svg)\b.*?</\1>", " ", html, flags=re.S)
@@ -567,8 +652,12 @@ def visible_text(html: str) -> str:
 
 
 def figures_and_takeaways(html: str) -> tuple[list[str], list[str]]:
-    cards = [unescape(f"{value} | {context}") for value, context in re.findall(
-        r'<div class="value">([^<]*)</div>\s*<div class="context">([^<]*)</div>', html)]
+    cards = [
+        unescape(f"{value} | {context}")
+        for value, context in re.findall(
+            r'<div class="value">([^<]*)</div>\s*<div class="context">([^<]*)</div>', html
+        )
+    ]
     return cards, [unescape(t) for t in re.findall(r'<p class="takeaway">(.*?)</p>', html, re.S)]
 
 
@@ -582,11 +671,16 @@ def pages(full):
 def test_a_page_per_language_with_links_to_the_others(full, pages):
     result, _ = full
     out = result.html.parent
-    assert result.pages == {"en": out / "index.html", "ru": out / "ru" / "index.html",
-                            "kk": out / "kk" / "index.html"}
-    links = {"en": {"ru": "ru/index.html", "kk": "kk/index.html"},
-             "ru": {"en": "../index.html", "kk": "../kk/index.html"},
-             "kk": {"en": "../index.html", "ru": "../ru/index.html"}}
+    assert result.pages == {
+        "en": out / "index.html",
+        "ru": out / "ru" / "index.html",
+        "kk": out / "kk" / "index.html",
+    }
+    links = {
+        "en": {"ru": "ru/index.html", "kk": "kk/index.html"},
+        "ru": {"en": "../index.html", "kk": "../kk/index.html"},
+        "kk": {"en": "../index.html", "ru": "../ru/index.html"},
+    }
     for lang, html in pages.items():
         assert f'<html lang="{lang}">' in html
         found = dict((code, href) for href, code in re.findall(r'<a href="([^"]+)" hreflang="(\w+)"', html))
@@ -635,8 +729,15 @@ def test_numbers_dates_and_names_in_the_page_language(pages):
     assert 'id="names-note"' in pages["kk"] and "орыс тілінде" in kk
     assert 'id="names-note"' not in pages["ru"] and 'id="names-note"' not in pages["en"]
     # No English left in the template's or the sections' own text.
-    for english in ("Main figures", "Notes and sources", "The chart as a PNG image", "Report of",
-                    "answered on time", "Kazakhstan's statistics", " million"):
+    for english in (
+        "Main figures",
+        "Notes and sources",
+        "The chart as a PNG image",
+        "Report of",
+        "answered on time",
+        "Kazakhstan's statistics",
+        " million",
+    ):
         assert english not in ru and english not in kk, english
 
 
@@ -681,8 +782,9 @@ def test_cyrillic_is_drawn_in_the_png_charts():
     from report import charts
 
     def png(title: str, font: str | None = None) -> str:
-        chart = charts.configure(alt.Chart(alt.Data(values=[{"a": 1}])).mark_point().encode(x="a:Q")
-                                 .properties(title=title))
+        chart = charts.configure(
+            alt.Chart(alt.Data(values=[{"a": 1}])).mark_point().encode(x="a:Q").properties(title=title)
+        )
         spec = chart.to_dict()
         if font:
             spec["config"]["font"] = font
@@ -699,8 +801,11 @@ def test_the_turnover_card_names_tajikistans_months_when_they_differ(lang):
     from report import i18n
     from report.render import _cards
 
-    figures = {"turnover_12m_kz_musd": 1445.0, "turnover_12m_period": "2025-01..2025-12",
-               "turnover_12m_tj_musd": 1400.0}
+    figures = {
+        "turnover_12m_kz_musd": 1445.0,
+        "turnover_12m_period": "2025-01..2025-12",
+        "turnover_12m_tj_musd": 1400.0,
+    }
     with i18n.active(lang):
         same = _cards({**figures, "turnover_12m_tj_period": "2025-01..2025-12"})[0]["context"]
         lagging = _cards({**figures, "turnover_12m_tj_period": "2024-10..2025-09"})[0]["context"]

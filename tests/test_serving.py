@@ -31,8 +31,10 @@ def make_warehouse(path: Path) -> duckdb.DuckDBPyConnection:
 def set_generation(con, generation: int) -> None:
     """Every row of both tables carries the generation: a read mixing two publishes shows two."""
     for table in ("mart_a", "dim_b"):
-        con.execute(f"create or replace table marts.{table} as "
-                    f"select i, {generation} as generation, repeat('x', 50) as pad from range({ROWS}) t(i)")
+        con.execute(
+            f"create or replace table marts.{table} as "
+            f"select i, {generation} as generation, repeat('x', 50) as pad from range({ROWS}) t(i)"
+        )
 
 
 def publish(con, root: Path):
@@ -49,9 +51,19 @@ def expected_entries(root: Path) -> set[str]:
     parquet = root / "serving" / "parquet"
     builds = {f"parquet/{BUILDS}/{b.name}" for b in (parquet / BUILDS).iterdir()}
     files = {f"{b}/{t}.parquet" for b in builds for t in ("mart_a", "dim_b")}
-    return ({"serving.duckdb", "parquet", f"parquet/{BUILDS}", f"parquet/{CURRENT_LINK}",
-             f"parquet/{CURRENT_FILE}", "parquet/mart_a.parquet", "parquet/dim_b.parquet"}
-            | builds | files)
+    return (
+        {
+            "serving.duckdb",
+            "parquet",
+            f"parquet/{BUILDS}",
+            f"parquet/{CURRENT_LINK}",
+            f"parquet/{CURRENT_FILE}",
+            "parquet/mart_a.parquet",
+            "parquet/dim_b.parquet",
+        }
+        | builds
+        | files
+    )
 
 
 def test_the_paths_analysts_use_read_the_current_build(tmp_path):
@@ -146,7 +158,9 @@ def test_a_build_is_deleted_only_when_two_newer_builds_exist(tmp_path):
             assert not copies[-3].build_dir.exists()  # superseded twice: gone
             assert copies[-1].pruned_builds == [copies[-3].build_dir]
     assert sorted(p.name for p in (tmp_path / "serving" / "parquet" / BUILDS).iterdir()) == [
-        copies[-2].build_dir.name, copies[-1].build_dir.name]
+        copies[-2].build_dir.name,
+        copies[-1].build_dir.name,
+    ]
 
 
 @pytest.mark.slow
@@ -165,7 +179,9 @@ def test_readers_never_see_a_missing_file_or_a_torn_read_while_publishes_run(tmp
                 for path in path_of():
                     seen += reader_con.execute(
                         "select count(*), count(distinct generation), any_value(generation) "
-                        "from read_parquet(?)", [str(path)]).fetchall()
+                        "from read_parquet(?)",
+                        [str(path)],
+                    ).fetchall()
                 reads.append(seen)
             except Exception as error:  # a missing file or a half-written one
                 errors.append(repr(error))
@@ -215,12 +231,18 @@ def test_a_new_connection_sees_the_new_database_copy_unless_this_process_holds_t
     again = duckdb.connect(str(database), read_only=True)
     assert again.execute(query).fetchone() == (0,)  # same process, old copy still open: cached
     other = subprocess.run(
-        [sys.executable, "-c", f"import duckdb; print(duckdb.connect({str(database)!r}, "
-                               f"read_only=True).execute({query!r}).fetchone()[0])"],
-        capture_output=True, text=True, check=True)
+        [
+            sys.executable,
+            "-c",
+            f"import duckdb; print(duckdb.connect({str(database)!r}, "
+            f"read_only=True).execute({query!r}).fetchone()[0])",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert other.stdout.strip() == "1"  # another process sees the new copy
     again.close()
     held.close()
     with duckdb.connect(str(database), read_only=True) as fresh:
         assert fresh.execute(query).fetchone() == (1,)  # every old connection closed: new copy
-

@@ -49,14 +49,16 @@ def _spark_available() -> str | None:
 
 def spark_env(duckdb_env: dict, spark_root: Path, lake: Path) -> dict:
     env = {**os.environ, **duckdb_env}
-    env.update({
-        "WAREHOUSE_ENGINE": "spark",
-        # Spark's metastore and table files go to a folder of their own; it reads the lake given.
-        "WAREHOUSE_DIR": str(spark_root),
-        "WAREHOUSE_LAKE_DIR": str(lake),
-        "SPARK_LOCAL_IP": "127.0.0.1",
-        "PYSPARK_PYTHON": sys.executable,
-    })
+    env.update(
+        {
+            "WAREHOUSE_ENGINE": "spark",
+            # Spark's metastore and table files go to a folder of their own; it reads the lake given.
+            "WAREHOUSE_DIR": str(spark_root),
+            "WAREHOUSE_LAKE_DIR": str(lake),
+            "SPARK_LOCAL_IP": "127.0.0.1",
+            "PYSPARK_PYTHON": sys.executable,
+        }
+    )
     return env
 
 
@@ -64,24 +66,41 @@ def dbt(args: list[str], env: dict, log: Path) -> subprocess.CompletedProcess:
     dbt_bin = str(Path(sys.executable).with_name("dbt"))
     with log.open("a") as out:
         return subprocess.run(
-            [dbt_bin, *args, "--project-dir", str(PROJECT), "--profiles-dir", str(PROJECT),
-             "--target-path", str(log.parent / "target")],
-            env=env, stdout=out, stderr=subprocess.STDOUT, cwd=str(log.parent),
+            [
+                dbt_bin,
+                *args,
+                "--project-dir",
+                str(PROJECT),
+                "--profiles-dir",
+                str(PROJECT),
+                "--target-path",
+                str(log.parent / "target"),
+            ],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            cwd=str(log.parent),
         )
 
 
 def mart_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
-    return [t for (t,) in con.execute(
-        "select table_name from information_schema.tables where table_schema = 'marts' "
-        "and table_type = 'BASE TABLE' order by 1").fetchall()]
+    return [
+        t
+        for (t,) in con.execute(
+            "select table_name from information_schema.tables where table_schema = 'marts' "
+            "and table_type = 'BASE TABLE' order by 1"
+        ).fetchall()
+    ]
 
 
 def spark_table_sql(tables_dir: Path, table: str) -> str:
     """A Spark-written table (managed, Parquet) read by DuckDB: its files, and its Hive partition
     folders as text columns (Spark writes the partition columns in folder names only)."""
     folder = tables_dir / "marts.db" / table
-    return (f"read_parquet('{folder}/**/*.parquet', hive_partitioning = true, "
-            "hive_types_autocast = false, union_by_name = true)")
+    return (
+        f"read_parquet('{folder}/**/*.parquet', hive_partitioning = true, "
+        "hive_types_autocast = false, union_by_name = true)"
+    )
 
 
 def normalise(value):
@@ -145,13 +164,21 @@ def test_every_mart_is_the_same_on_spark(spark_build):
             if not (tables_dir / "marts.db" / table).exists():
                 differences.append(f"{table}: not built on Spark")
                 continue
-            ours = [c for (c,) in con.execute(
-                "select column_name from information_schema.columns "
-                "where table_schema = 'marts' and table_name = ? order by ordinal_position",
-                [table]).fetchall()]
+            ours = [
+                c
+                for (c,) in con.execute(
+                    "select column_name from information_schema.columns "
+                    "where table_schema = 'marts' and table_name = ? order by ordinal_position",
+                    [table],
+                ).fetchall()
+            ]
             relation = spark_table_sql(tables_dir, table)
-            theirs = [c for (c,) in con.execute(
-                f"select column_name from (describe select * from {relation})").fetchall()]
+            theirs = [
+                c
+                for (c,) in con.execute(
+                    f"select column_name from (describe select * from {relation})"
+                ).fetchall()
+            ]
             if sorted(c.lower() for c in ours) != sorted(c.lower() for c in theirs):
                 differences.append(f"{table}: columns {sorted(set(ours) ^ set(theirs))} differ")
                 continue
@@ -170,4 +197,3 @@ def test_every_mart_is_the_same_on_spark(spark_build):
 
 if __name__ == "__main__":  # pragma: no cover - by hand: python tests/test_spark_engine.py
     sys.exit(pytest.main([__file__, "-q", "-s"]))
-

@@ -23,8 +23,10 @@ from ingest.settings import REPO_ROOT, WarehousePaths
 
 pytestmark = [
     pytest.mark.ui,
-    pytest.mark.skipif(not CHROMIUM.exists() and not os.environ.get("CI"),
-                       reason=f"no {CHROMIUM} (apt-get install chromium; .ci/run installs it)"),
+    pytest.mark.skipif(
+        not CHROMIUM.exists() and not os.environ.get("CI"),
+        reason=f"no {CHROMIUM} (apt-get install chromium; .ci/run installs it)",
+    ),
 ]
 
 ARTIFACTS = Path(os.environ.get("UI_ARTIFACTS_DIR", REPO_ROOT / "tests" / "artifacts" / "ui"))
@@ -51,9 +53,16 @@ MARTS = sorted(k for k in GROUPS if k.path[-1].startswith("mart_"))
 
 def test_the_graph_has_the_feeds_and_marts_the_test_looks_for():
     names = {k.to_user_string() for k in FEEDS + MARTS}
-    assert {"raw/comtrade_records", "raw/eotinish_appeals", "raw/land_parcels", "raw/bilateral_events",
-            "mart_trade_target_progress", "mart_appeals_sla", "mart_land_utilization",
-            "mart_commitment_progress"} <= names
+    assert {
+        "raw/comtrade_records",
+        "raw/eotinish_appeals",
+        "raw/land_parcels",
+        "raw/bilateral_events",
+        "mart_trade_target_progress",
+        "mart_appeals_sla",
+        "mart_land_utilization",
+        "mart_commitment_progress",
+    } <= names
 
 
 @pytest.fixture(scope="module")
@@ -100,16 +109,21 @@ def seed_run(paths: WarehousePaths, instance: DagsterInstance) -> str:
     result = materialize(
         list(defs.assets),
         selection=[AssetKey(["ref", "country_codes"]), COMTRADE],
-        resources={"warehouse": WarehouseResource(root=str(paths.root), landing=str(paths.landing)),
-                   "dbt": dbt_resource()},
+        resources={
+            "warehouse": WarehouseResource(root=str(paths.root), landing=str(paths.landing)),
+            "dbt": dbt_resource(),
+        },
         instance=instance,
-        tags={"dagster/asset_partition_range_start": MONTHS[0],
-              "dagster/asset_partition_range_end": MONTHS[1]},
+        tags={
+            "dagster/asset_partition_range_start": MONTHS[0],
+            "dagster/asset_partition_range_end": MONTHS[1],
+        },
         raise_on_error=False,
     )
     assert result.success
-    assert (COMTRADE_CHECK, True) in [(e.asset_check_key.name, e.passed)
-                                      for e in result.get_asset_check_evaluations()]
+    assert (COMTRADE_CHECK, True) in [
+        (e.asset_check_key.name, e.passed) for e in result.get_asset_check_evaluations()
+    ]
     return result.run_id
 
 
@@ -159,8 +173,10 @@ def test_asset_graph_and_catalog_show_the_feeds_and_marts(page: Page):
     screenshot(page, "01-asset-graph-groups")
 
     # The catalog, filtered as an operator would type it: every feed, then every mart.
-    for selection, keys, name in [('key:"raw/*"', FEEDS, "02-catalog-feeds"),
-                                  ('key:"mart_*"', MARTS, "03-catalog-marts")]:
+    for selection, keys, name in [
+        ('key:"raw/*"', FEEDS, "02-catalog-feeds"),
+        ('key:"mart_*"', MARTS, "03-catalog-marts"),
+    ]:
         page.goto("/assets?asset-selection=" + urllib.parse.quote(selection))
         for key in keys:
             expect(catalog_link(page, key)).to_be_visible()
@@ -172,20 +188,31 @@ def test_asset_check_results_are_visible(page: Page, ui):
     _, _, seeded_run = ui
     # In the trade group's graph, the Comtrade node counts its passed checks.
     page.goto(f"/locations/__repository__@{LOCATION}/asset-groups/{GROUPS[COMTRADE]}")
-    node = page.locator("svg foreignObject").filter(
-        has=page.get_by_text(COMTRADE.path[-1], exact=True)).filter(has_text="Asset checks")
+    node = (
+        page.locator("svg foreignObject")
+        .filter(has=page.get_by_text(COMTRADE.path[-1], exact=True))
+        .filter(has_text="Asset checks")
+    )
     expect(node).to_have_count(1)
     expect(node).to_contain_text(re.compile(r"[1-9]\d* / \d+ Passed"))
     screenshot(page, "04-trade-graph-checks")
 
     # The asset's checks tab: the blocking suite, succeeded, with the evaluation of the seeded run.
     page.goto("/assets/" + "/".join(COMTRADE.path) + "?view=checks")
-    listed = page.locator("div").filter(has=page.get_by_text(COMTRADE_CHECK, exact=True)).filter(
-        has_text="Succeeded").last
+    listed = (
+        page.locator("div")
+        .filter(has=page.get_by_text(COMTRADE_CHECK, exact=True))
+        .filter(has_text="Succeeded")
+        .last
+    )
     expect(listed).to_be_visible()
     expect(page.get_by_text("This is a blocking asset check.")).to_be_visible()
-    result = page.locator("div").filter(has=page.get_by_text("Evaluation result", exact=True)).filter(
-        has_text="Passed").last
+    result = (
+        page.locator("div")
+        .filter(has=page.get_by_text("Evaluation result", exact=True))
+        .filter(has_text="Passed")
+        .last
+    )
     expect(result).to_be_visible()
     expect(page.locator(f'a[href^="/runs/{seeded_run}"]').first).to_be_visible()
     screenshot(page, "05-checks-tab")
@@ -219,4 +246,3 @@ def test_materialize_from_the_ui_succeeds(page: Page, ui):
     assert run.status == DagsterRunStatus.SUCCESS
     assert run.asset_selection == {LAUNCHED}
     assert instance.get_latest_materialization_event(LAUNCHED).run_id == run_id
-

@@ -30,8 +30,7 @@ YEARS = ("2022", "2023")
 
 
 def range_tags(window):
-    return {"dagster/asset_partition_range_start": window[0],
-            "dagster/asset_partition_range_end": window[1]}
+    return {"dagster/asset_partition_range_start": window[0], "dagster/asset_partition_range_end": window[1]}
 
 
 def build(paths: WarehousePaths, instance):
@@ -46,14 +45,32 @@ def build(paths: WarehousePaths, instance):
         "dbt": dbt_resource(),
     }
     assets = list(defs.assets)
-    appeals = materialize(assets, selection=DAILY_RAW, resources=resources, instance=instance,
-                          tags=range_tags(DAYS), raise_on_error=False)
+    appeals = materialize(
+        assets,
+        selection=DAILY_RAW,
+        resources=resources,
+        instance=instance,
+        tags=range_tags(DAYS),
+        raise_on_error=False,
+    )
     assert appeals.success
-    land = materialize(assets, selection=LAND_RAW, resources=resources, instance=instance,
-                       tags=range_tags(QUARTERS), raise_on_error=False)
+    land = materialize(
+        assets,
+        selection=LAND_RAW,
+        resources=resources,
+        instance=instance,
+        tags=range_tags(QUARTERS),
+        raise_on_error=False,
+    )
     assert land.success
-    return materialize(assets, selection=AFTER_DAILY_AND_QUARTERLY_LOADS, resources=resources,
-                       instance=instance, tags=range_tags(MONTHS), raise_on_error=False)
+    return materialize(
+        assets,
+        selection=AFTER_DAILY_AND_QUARTERLY_LOADS,
+        resources=resources,
+        instance=instance,
+        tags=range_tags(MONTHS),
+        raise_on_error=False,
+    )
 
 
 def build_bundled(root: Path, bundled_files) -> tuple:
@@ -61,8 +78,11 @@ def build_bundled(root: Path, bundled_files) -> tuple:
     `built_bundled_warehouse` calls this once; the page tests read the same build). Returns
     (paths, instance, result, the environment the build ran with)."""
     paths = WarehousePaths(root=root / "warehouse", landing=root / "landing")
-    env = {**paths.export_env(), "DAGSTER_HOME": str(root / "dagster_home"),
-           "APPEALS_HASH_KEY": "integration-test-key-for-applicants-0001"}
+    env = {
+        **paths.export_env(),
+        "DAGSTER_HOME": str(root / "dagster_home"),
+        "APPEALS_HASH_KEY": "integration-test-key-for-applicants-0001",
+    }
     with pytest.MonkeyPatch.context() as patch:
         for name, value in env.items():
             patch.setenv(name, value)
@@ -101,11 +121,15 @@ def test_every_asset_and_check_succeeds(built):
     # and land tables included although their loads ran in runs of their own
     of_raw = {e.asset_check_key for e in evaluations if e.asset_check_key.name.startswith("source_")}
     assert {key.asset_key for key in of_raw} >= {
-        AssetKey(["raw", "comtrade_records"]), AssetKey(["raw", "eotinish_appeals"]),
+        AssetKey(["raw", "comtrade_records"]),
+        AssetKey(["raw", "eotinish_appeals"]),
         AssetKey(["raw", "land_parcels"]),
     }
-    materialized = {m.asset_key for m in result.get_asset_materialization_events()} if hasattr(
-        result, "get_asset_materialization_events") else None
+    materialized = (
+        {m.asset_key for m in result.get_asset_materialization_events()}
+        if hasattr(result, "get_asset_materialization_events")
+        else None
+    )
     if materialized is not None:
         assert AssetKey("mart_trade_target_progress") in materialized
 
@@ -129,10 +153,16 @@ def test_turnover_counts_only_plain_rows(built):
             where "customsCode" <> 'C00' or "motCode" <> 0 or "partner2Code" <> 0
         """).fetchone()
     assert breakdown_rows > 0
-    mart = dict(((side, year), value) for side, year, value in query(paths, """
+    mart = dict(
+        ((side, year), value)
+        for side, year, value in query(
+            paths,
+            """
         select reporting_side, period_label, turnover_usd::double from marts.mart_bilateral_turnover
         where grain = 'year'
-    """))
+    """,
+        )
+    )
     assert len(by_side) == 4
     for side, year, plain_total, naive_total in by_side:
         assert mart[(side, year)] == pytest.approx(plain_total, rel=1e-9)
@@ -146,29 +176,43 @@ def test_turnover_is_exports_plus_imports_as_published(built):
     computed here from the fact's TOTAL rows; re-exports and re-imports are shown, never added
     again."""
     paths, _, _ = built
-    flows = dict(query(paths, """
+    flows = dict(
+        query(
+            paths,
+            """
         select flow_code, trade_value_usd from marts.fct_trade_flows
         where reporter_code = 398 and partner_code = 762 and freq_code = 'A' and period = '2022'
             and cmd_code = 'TOTAL'
-    """))
+    """,
+        )
+    )
     assert flows["RX"] > 0 and flows["RM"] > 0  # the bundled data have re-flows to get wrong
-    (row,) = query(paths, """
+    (row,) = query(
+        paths,
+        """
         select exports_usd, imports_usd, re_exports_usd, re_imports_usd, turnover_usd, balance_usd,
             re_exports_share_pct
         from marts.mart_bilateral_turnover
         where reporting_side = 'KZ' and grain = 'year' and period_label = '2022'
-    """)
+    """,
+    )
     exports, imports, re_exports, re_imports, turnover, balance, re_export_share = row
     assert (exports, imports, re_exports, re_imports) == (flows["X"], flows["M"], flows["RX"], flows["RM"])
     assert turnover == flows["X"] + flows["M"]
     assert balance == flows["X"] - flows["M"]
     assert re_export_share == pytest.approx(float(flows["RX"] / flows["X"] * 100))
 
-    reconciled = {measure: (published, warehouse) for measure, published, warehouse in query(paths, """
+    reconciled = {
+        measure: (published, warehouse)
+        for measure, published, warehouse in query(
+            paths,
+            """
         select measure, published_value_usd::double, warehouse_value_usd::double
         from marts.mart_trade_reference_reconciliation
         where reporting_side = 'KZ' and period_label = '2022' and confidence = 'high'
-    """)}
+    """,
+        )
+    }
     assert reconciled["turnover"][1] == pytest.approx(float(flows["X"] + flows["M"]), abs=0.01)
     assert reconciled["export_kz_to_tj"][1] == pytest.approx(float(flows["X"]), abs=0.01)
     assert reconciled["import_kz_from_tj"][1] == pytest.approx(float(flows["M"]), abs=0.01)
@@ -179,11 +223,14 @@ def test_turnover_is_exports_plus_imports_as_published(built):
 
 def test_mirror_discrepancy_pairs_both_reporters(built):
     paths, _, _ = built
-    rows = query(paths, """
+    rows = query(
+        paths,
+        """
         select flow_pair, exporter_reported_usd::double, importer_reported_usd::double, gap_pct
         from marts.mart_trade_mirror_discrepancy where grain = 'year' and period = '2022'
         order by flow_pair
-    """)
+    """,
+    )
     assert [r[0] for r in rows] == ["KZ_TO_TJ", "TJ_TO_KZ"]
     for _, exported, imported, gap_pct in rows:
         assert exported > 0 and imported > 0
@@ -193,11 +240,14 @@ def test_mirror_discrepancy_pairs_both_reporters(built):
 
 def test_target_progress_arithmetic(built):
     paths, _, _ = built
-    rows = query(paths, """
+    rows = query(
+        paths,
+        """
         select reporting_side, latest_rolling_12m_turnover_usd::double, progress_rolling_12m_pct,
             gap_rolling_12m_usd::double, target_value_usd::double, required_cagr_pct, years_to_deadline
         from marts.mart_trade_target_progress order by reporting_side
-    """)
+    """,
+    )
     assert [r[0] for r in rows] == ["KZ", "TJ"]
     for _, turnover, progress, gap, target, required, years in rows:
         assert target == 2e9
@@ -210,8 +260,14 @@ def test_target_progress_arithmetic(built):
 def test_publishes_serving_copy_data_docs_and_dbt_docs(built):
     paths, _, _ = built
     tables = {name for (name,) in query(paths, "select table_name from duckdb_tables()")}
-    assert {"mart_bilateral_turnover", "mart_trade_target_progress", "mart_trade_mirror_discrepancy",
-            "mart_commodity_mix", "fct_trade_flows", "dim_country"} <= tables
+    assert {
+        "mart_bilateral_turnover",
+        "mart_trade_target_progress",
+        "mart_trade_mirror_discrepancy",
+        "mart_commodity_mix",
+        "fct_trade_flows",
+        "dim_country",
+    } <= tables
     assert (paths.serving_parquet / "mart_bilateral_turnover.parquet").exists()
     assert (paths.data_docs / "index.html").exists()
     assert (paths.root / "dbt_docs" / "index.html").exists()
@@ -238,7 +294,10 @@ def test_analyst_reads_serving_copy_while_a_run_writes(built):
         writer.execute("create or replace table main.run_in_progress as select 1 as x")
         out = subprocess.run(
             [sys.executable, "-c", probe, str(paths.warehouse_db), str(paths.serving_db)],
-            capture_output=True, text=True, check=True, timeout=60,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=60,
         ).stdout
         writer.execute("rollback")
     finally:
@@ -263,21 +322,30 @@ def content_fingerprints(database: Path) -> dict[str, dict[str, object]]:
     its hash."""
     fingerprints = {}
     with duckdb.connect(str(database), read_only=True) as con:
-        tables = con.execute("select table_name from duckdb_tables() where schema_name = 'marts' "
-                             "order by 1").fetchall()
+        tables = con.execute(
+            "select table_name from duckdb_tables() where schema_name = 'marts' order by 1"
+        ).fetchall()
         for (table,) in tables:
-            columns = [name for (name,) in con.execute(
-                "select column_name from duckdb_columns() where schema_name = 'marts' "
-                "and table_name = ? order by column_index", [table]).fetchall()
-                if not name.endswith(PROVENANCE_COLUMNS)]
+            columns = [
+                name
+                for (name,) in con.execute(
+                    "select column_name from duckdb_columns() where schema_name = 'marts' "
+                    "and table_name = ? order by column_index",
+                    [table],
+                ).fetchall()
+                if not name.endswith(PROVENANCE_COLUMNS)
+            ]
             quoted = [f'"{name}"' for name in columns]
             row = con.execute(
                 f"select count(*), sum(hash({', '.join(quoted)})::hugeint)::varchar, "
                 + ", ".join(f"sum(hash({q})::hugeint)::varchar" for q in quoted)
                 + f' from marts."{table}"'
             ).fetchone()
-            fingerprints[table] = {"rows": row[0], "content": row[1],
-                                   **dict(zip(columns, row[2:], strict=True))}
+            fingerprints[table] = {
+                "rows": row[0],
+                "content": row[1],
+                **dict(zip(columns, row[2:], strict=True)),
+            }
     return fingerprints
 
 
@@ -285,13 +353,16 @@ def test_hectares_in_the_marts_are_exact_numbers(built):
     """Hectares summed in DOUBLE depend on the order the rows are added in; DECIMAL sums do not."""
     paths, _, _ = built
     with duckdb.connect(str(paths.warehouse_db), read_only=True) as con:
-        inexact = con.execute("""
+        inexact = con.execute(
+            """
             select table_name || '.' || column_name || ' ' || data_type from duckdb_columns()
             where schema_name = 'marts' and regexp_matches(column_name, '_ha($|_)')
               and data_type not like 'DECIMAL%' and data_type not like '%INT%'
               and not list_contains(?, column_name)
             order by 1
-        """, [sorted(MEASURED_HECTARES)]).fetchall()
+        """,
+            [sorted(MEASURED_HECTARES)],
+        ).fetchall()
     assert inexact == []
 
 
@@ -304,19 +375,37 @@ def test_a_rebuild_from_the_same_raw_data_is_identical(built, tmp_path):
     shutil.copyfile(paths.warehouse_db, copy)
     before = content_fingerprints(copy)
     project = Path(__file__).resolve().parent.parent / "dbt_project"
-    env = {**os.environ, "WAREHOUSE_PATH": str(copy), "DUCKDB_TEMP_DIR": str(tmp_path / "spill"),
-           "DUCKDB_MEMORY_LIMIT": "1GB"}
+    env = {
+        **os.environ,
+        "WAREHOUSE_PATH": str(copy),
+        "DUCKDB_TEMP_DIR": str(tmp_path / "spill"),
+        "DUCKDB_MEMORY_LIMIT": "1GB",
+    }
     subprocess.run(
-        [str(Path(sys.executable).with_name("dbt")), "run", "--full-refresh", "--quiet",
-         "--project-dir", str(project), "--profiles-dir", str(project),
-         "--target-path", str(tmp_path / "target")],
-        check=True, env=env, cwd=project, timeout=600,
+        [
+            str(Path(sys.executable).with_name("dbt")),
+            "run",
+            "--full-refresh",
+            "--quiet",
+            "--project-dir",
+            str(project),
+            "--profiles-dir",
+            str(project),
+            "--target-path",
+            str(tmp_path / "target"),
+        ],
+        check=True,
+        env=env,
+        cwd=project,
+        timeout=600,
     )
     after = content_fingerprints(copy)
     assert sorted(after) == sorted(before)
-    changed = {table: sorted(column for column, value in after[table].items()
-                             if value != before[table][column])
-               for table in before if after[table] != before[table]}
+    changed = {
+        table: sorted(column for column, value in after[table].items() if value != before[table][column])
+        for table in before
+        if after[table] != before[table]
+    }
     assert changed == {}
 
 
@@ -329,8 +418,9 @@ def test_rerun_is_a_no_op_and_a_bad_file_stops_the_graph(built):
     (paths.trade_landing / "zz_garbage.csv").write_bytes(b"\x00\x01binary" * 100)
     rerun = build(paths, instance)
     assert rerun.success
-    (raw_check,) = [e for e in rerun.get_asset_check_evaluations()
-                    if e.asset_check_key.name == "comtrade_records_suite"]
+    (raw_check,) = [
+        e for e in rerun.get_asset_check_evaluations() if e.asset_check_key.name == "comtrade_records_suite"
+    ]
     assert not raw_check.passed and raw_check.severity == AssetCheckSeverity.WARN
     assert "zz_garbage.csv" in raw_check.metadata["bad_rows_sample"].value
     assert query(paths, "select * from marts.mart_bilateral_turnover order by all") == before
@@ -342,8 +432,9 @@ def test_rerun_is_a_no_op_and_a_bad_file_stops_the_graph(built):
     failed = build(paths, instance)
 
     assert not failed.success
-    (check,) = [e for e in failed.get_asset_check_evaluations()
-                if e.asset_check_key.name == "comtrade_records_suite"]
+    (check,) = [
+        e for e in failed.get_asset_check_evaluations() if e.asset_check_key.name == "comtrade_records_suite"
+    ]
     assert not check.passed
     assert check.metadata["partitions_rejected"].value == ["2023-06-01"]
     assert "zz_late_revision_2023_06.csv" in check.metadata["bad_rows_sample"].value
@@ -370,26 +461,34 @@ def test_no_iin_anywhere_in_the_warehouse_or_the_serving_copy(built):
         with duckdb.connect(str(database), read_only=True) as con:
             assert find_iin_values(con) == [], database
     with duckdb.connect(str(paths.warehouse_db), read_only=True) as con:
-        (keys,) = con.execute(
-            "select count(distinct applicant_key) from raw.eotinish_appeals").fetchone()
+        (keys,) = con.execute("select count(distinct applicant_key) from raw.eotinish_appeals").fetchone()
     assert keys > 0
 
 
 def test_appeals_marts_agree_with_the_facts(built):
     paths, _, _ = built
-    answered, on_time = query(paths, """
+    answered, on_time = query(
+        paths,
+        """
         select count(*) filter (where answered_at is not null),
             count(*) filter (where answered_on_time)
         from marts.fct_appeals
-    """)[0]
-    sla_answered, sla_on_time = query(paths, """
+    """,
+    )[0]
+    sla_answered, sla_on_time = query(
+        paths,
+        """
         select sum(answered_count), sum(answered_on_time_count) from marts.mart_appeals_sla
-    """)[0]
+    """,
+    )[0]
     assert 0 < on_time <= answered
     assert (sla_answered, sla_on_time) == (answered, on_time)
-    (unique_events, event_rows) = query(paths, """
+    (unique_events, event_rows) = query(
+        paths,
+        """
         select count(distinct event_id), count(*) from marts.fct_appeal_events
-    """)[0]
+    """,
+    )[0]
     assert unique_events == event_rows  # re-sent events are not counted twice
 
 
@@ -429,42 +528,63 @@ def test_land_marts_agree_with_the_raw_loads(built):
     are kept (flagged), so no hectare is lost."""
     paths, _, _ = built
     with duckdb.connect(str(paths.warehouse_db), read_only=True) as con:
-        raw_events = dict(((kind, year), round(ha, 2)) for kind, year, ha in con.execute("""
+        raw_events = dict(
+            ((kind, year), round(ha, 2))
+            for kind, year, ha in con.execute("""
             select event_type, year(event_date), sum(area_ha) from raw.land_parcel_events
             where event_type in ('WITHDRAWN', 'REDISTRIBUTED') group by all
-        """).fetchall())
-        raw_outside = dict(con.execute("""
+        """).fetchall()
+        )
+        raw_outside = dict(
+            con.execute("""
             select licence_number, count(*) from raw.subsoil_detections
             where not inside_contour group by 1
-        """).fetchall())
+        """).fetchall()
+        )
         invalid, parcels = con.execute("""
             select count(*) filter (where not geometry_is_valid), count(distinct cadastral_number)
             from raw.land_parcels
         """).fetchone()
     assert invalid > 0  # the generator plants self-intersecting and unparsable polygons
-    events = dict(((kind, year), round(ha, 2)) for kind, year, ha in query(paths, """
+    events = dict(
+        ((kind, year), round(ha, 2))
+        for kind, year, ha in query(
+            paths,
+            """
         select 'WITHDRAWN', season_year, sum(returned_to_state_ha)::double from marts.mart_land_utilization
         group by all
         union all
         select 'REDISTRIBUTED', season_year, sum(redistributed_ha)::double from marts.mart_land_utilization
         group by all
-    """))
+    """,
+        )
+    )
     # Events are assigned to seasons (winter events to the coming spring), so compare whole runs.
     assert sum(v for (k, _), v in events.items() if k == "WITHDRAWN") == pytest.approx(
-        sum(v for (k, _), v in raw_events.items() if k == "WITHDRAWN"), rel=1e-9)
+        sum(v for (k, _), v in raw_events.items() if k == "WITHDRAWN"), rel=1e-9
+    )
     assert sum(v for (k, _), v in events.items() if k == "REDISTRIBUTED") == pytest.approx(
-        sum(v for (k, _), v in raw_events.items() if k == "REDISTRIBUTED"), rel=1e-9)
-    outside = dict(query(paths, """
+        sum(v for (k, _), v in raw_events.items() if k == "REDISTRIBUTED"), rel=1e-9
+    )
+    outside = dict(
+        query(
+            paths,
+            """
         select licence_number, outside_detection_count from marts.mart_subsoil_compliance
         where outside_detection_count > 0
-    """))
+    """,
+        )
+    )
     assert outside == raw_outside and outside
     (dim_parcels,) = query(paths, "select count(*) from marts.dim_land_parcel")[0]
     assert dim_parcels == parcels
-    published = query(paths, """
+    published = query(
+        paths,
+        """
         select published_value, warehouse_value from marts.mart_land_reconciliation
         where measure = 'agri_land_returned_to_state' and period = '2022' and region_kato_2digit is null
-    """)
+    """,
+    )
     assert published and published[0][0] == pytest.approx(5.4e6) and published[0][1] > 0
 
 
@@ -480,8 +600,11 @@ def test_the_report_is_written_after_the_build(built):
     event = instance.get_latest_materialization_event(AssetKey("report"))
     metadata = event.asset_materialization.metadata
     assert metadata["report"].value == str(paths.report_dir / "index.html")
-    (turnover,) = query(paths, """
+    (turnover,) = query(
+        paths,
+        """
         select round(latest_rolling_12m_turnover_usd / 1e6, 1)::double from marts.mart_trade_target_progress
         where reporting_side = 'KZ'
-    """)[0]
+    """,
+    )[0]
     assert metadata["figures"].value["turnover_12m_kz_musd"] == pytest.approx(turnover)

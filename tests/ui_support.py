@@ -20,24 +20,37 @@ CHROMIUM = Path("/usr/bin/chromium")
 # Offline, chromium's own background connections (component updates, sync, field trials) fail and
 # can get the page's connections refused many at a time: turn them off.
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 
 # The build's instance settings, plus: runs launched from the UI start at once (the default,
 # queued, coordinator needs the daemon, which the test does not start), and no newsletter dialog
 # over the pages.
-UI_TEST_DAGSTER_YAML = DAGSTER_YAML + """\
+UI_TEST_DAGSTER_YAML = (
+    DAGSTER_YAML
+    + """\
 run_coordinator:
   module: dagster.core.run_coordinator
   class: DefaultRunCoordinator
 nux:
   enabled: false
 """
+)
 
-_LOCATIONS_QUERY = json.dumps({"query": """{ workspaceOrError { ... on Workspace {
+_LOCATIONS_QUERY = json.dumps(
+    {
+        "query": """{ workspaceOrError { ... on Workspace {
     locationEntries { name loadStatus locationOrLoadError { __typename ... on PythonError { message } } }
-} } }"""}).encode()
+} } }"""
+    }
+).encode()
 
 
 def free_port() -> int:
@@ -58,9 +71,24 @@ class Webserver:
         log_path.parent.mkdir(parents=True, exist_ok=True)
         self._log = log_path.open("wb")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "dagster_webserver", "-h", "127.0.0.1", "-p", str(self.port),
-             "-m", module, "-d", str(cwd)],
-            cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=self._log, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "dagster_webserver",
+                "-h",
+                "127.0.0.1",
+                "-p",
+                str(self.port),
+                "-m",
+                module,
+                "-d",
+                str(cwd),
+            ],
+            cwd=cwd,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
             start_new_session=True,
         )
 
@@ -75,12 +103,14 @@ class Webserver:
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(
-                    f"dagster-webserver exited with {self.process.returncode}; its log:\n{self.log()}")
+                    f"dagster-webserver exited with {self.process.returncode}; its log:\n{self.log()}"
+                )
             if self._answers() and self._locations_loaded():
                 return
             time.sleep(0.5)
         raise TimeoutError(
-            f"dagster-webserver not ready on {self.url} after {timeout} s; its log:\n{self.log()}")
+            f"dagster-webserver not ready on {self.url} after {timeout} s; its log:\n{self.log()}"
+        )
 
     def _answers(self) -> bool:
         try:
@@ -90,8 +120,9 @@ class Webserver:
             return False
 
     def _locations_loaded(self) -> bool:
-        request = urllib.request.Request(self.url + "/graphql", data=_LOCATIONS_QUERY,
-                                         headers={"Content-Type": "application/json"})
+        request = urllib.request.Request(
+            self.url + "/graphql", data=_LOCATIONS_QUERY, headers={"Content-Type": "application/json"}
+        )
         try:
             with urllib.request.urlopen(request, timeout=10) as response:
                 entries = json.load(response)["data"]["workspaceOrError"]["locationEntries"]
@@ -99,8 +130,10 @@ class Webserver:
             return False
         errors = [e for e in entries if (e["locationOrLoadError"] or {}).get("__typename") == "PythonError"]
         if errors:
-            raise RuntimeError(f"code location {errors[0]['name']} failed to load: "
-                               f"{errors[0]['locationOrLoadError']['message']}\n{self.log()}")
+            raise RuntimeError(
+                f"code location {errors[0]['name']} failed to load: "
+                f"{errors[0]['locationOrLoadError']['message']}\n{self.log()}"
+            )
         return bool(entries) and all(e["loadStatus"] == "LOADED" for e in entries)
 
     def stop(self, grace: float = 20) -> None:

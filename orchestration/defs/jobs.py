@@ -68,7 +68,8 @@ land_quarterly_job = define_asset_job(
 bilateral_update_job = define_asset_job(
     "bilateral_update",
     selection=AssetSelection.assets(
-        AssetKey(["raw", "bilateral_events"]), AssetKey(["raw", "bilateral_commitments"]),
+        AssetKey(["raw", "bilateral_events"]),
+        AssetKey(["raw", "bilateral_commitments"]),
         AssetKey(["raw", "bilateral_indicator_values"]),
     ).downstream(),
     description="Reload the reviewed bilateral events, commitments and indicator values and "

@@ -38,6 +38,7 @@ freshness_sensor = build_sensor_for_freshness_checks(
     default_status=DefaultSensorStatus.RUNNING,
 )
 
+
 @run_failure_sensor(
     name="record_run_failures",
     default_status=DefaultSensorStatus.RUNNING,
@@ -47,18 +48,32 @@ freshness_sensor = build_sensor_for_freshness_checks(
 def record_run_failures(context: RunFailureSensorContext, warehouse: WarehouseResource):
     run = context.dagster_run
     tags = run.tags or {}
-    partitions = tags.get("dagster/partition") or "..".join(
-        v for v in (tags.get("dagster/asset_partition_range_start"),
-                    tags.get("dagster/asset_partition_range_end")) if v
-    ) or None
+    partitions = (
+        tags.get("dagster/partition")
+        or "..".join(
+            v
+            for v in (
+                tags.get("dagster/asset_partition_range_start"),
+                tags.get("dagster/asset_partition_range_end"),
+            )
+            if v
+        )
+        or None
+    )
     failed_at = datetime.now(UTC).replace(tzinfo=None)
     steps = [(event.step_key, event.step_failure_data.error) for event in context.get_step_failure_events()]
     if not steps:  # the run failed outside any step (e.g. it could not start)
         steps = [("(run)", None)]
     rows = [
-        (run.run_id, run.job_name, failed_at, partitions, step,
-         error.cls_name if error else None,
-         error.message.strip()[:4000] if error else context.failure_event.message)
+        (
+            run.run_id,
+            run.job_name,
+            failed_at,
+            partitions,
+            step,
+            error.cls_name if error else None,
+            error.message.strip()[:4000] if error else context.failure_event.message,
+        )
         for step, error in steps
     ]
     record_failed_steps(warehouse.paths, rows)

@@ -9,9 +9,7 @@ monthly_build_schedule = build_schedule_from_partitioned_job(
 )
 
 # Every morning, yesterday's eOtinish exports.
-daily_feeds_schedule = build_schedule_from_partitioned_job(
-    daily_feeds_job, name="daily_feeds", hour_of_day=2
-)
+daily_feeds_schedule = build_schedule_from_partitioned_job(daily_feeds_job, name="daily_feeds", hour_of_day=2)
 
 # At the start of each quarter, the quarter that just ended (Dagster does not offset a custom
 # quarterly cron; files that arrive later are picked up by the landing-folder sensor).

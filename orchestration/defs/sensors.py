@@ -89,16 +89,19 @@ def landing_folder_sensor(context: SensorEvaluationContext, warehouse: Warehouse
             keys |= found & valid
         if keys:
             start, end = min(keys), max(keys)
-            runs.append(RunRequest(
-                job_name=job.name,
-                run_key=f"{job.name}:{start}:{end}:" + ",".join(f"{p}@{files[p]}" for p in changed),
-                tags={RANGE_START: start, RANGE_END: end, "trigger": "landing_folder_sensor"},
-            ))
+            runs.append(
+                RunRequest(
+                    job_name=job.name,
+                    run_key=f"{job.name}:{start}:{end}:" + ",".join(f"{p}@{files[p]}" for p in changed),
+                    tags={RANGE_START: start, RANGE_END: end, "trigger": "landing_folder_sensor"},
+                )
+            )
     cursor = json.dumps({"taken": next_taken, "pending": next_pending}, sort_keys=True)
     if not runs:
         waiting = f" ({len(next_pending)} file(s) still changing)" if next_pending else ""
-        return SensorResult(skip_reason=SkipReason("no new or changed files with loadable data" + waiting),
-                            cursor=cursor)
+        return SensorResult(
+            skip_reason=SkipReason("no new or changed files with loadable data" + waiting), cursor=cursor
+        )
     return SensorResult(run_requests=runs, cursor=cursor)
 
 
@@ -115,7 +118,12 @@ def bilateral_files_sensor(context: SensorEvaluationContext):
         return SensorResult(skip_reason=SkipReason("the bilateral files have not changed"), cursor=cursor)
     run_key = "bilateral:" + hashlib.sha256(cursor.encode()).hexdigest()[:16]
     return SensorResult(
-        run_requests=[RunRequest(run_key=run_key, job_name=bilateral_update_job.name,
-                                 tags={"trigger": "bilateral_files_sensor"})],
+        run_requests=[
+            RunRequest(
+                run_key=run_key,
+                job_name=bilateral_update_job.name,
+                tags={"trigger": "bilateral_files_sensor"},
+            )
+        ],
         cursor=cursor,
     )

@@ -50,8 +50,9 @@ class WarehouseTranslator(DagsterDbtTranslator):
 
     def get_asset_check_spec(self, asset_spec, manifest, unique_id, project):
         spec = super().get_asset_check_spec(asset_spec, manifest, unique_id, project)
-        tests_a_source = any(node.startswith("source.")
-                             for node in manifest["nodes"][unique_id]["depends_on"]["nodes"])
+        tests_a_source = any(
+            node.startswith("source.") for node in manifest["nodes"][unique_id]["depends_on"]["nodes"]
+        )
         # A test of a loaded table runs in the dbt build that reads it, and dbt itself skips the
         # models downstream of a failing test. As a blocking Dagster check it would cut that build
         # into separate steps (models not reading the source, the tests, the rest).
@@ -92,8 +93,9 @@ def dbt_incremental(context: AssetExecutionContext, dbt: DbtCliResource):
     last_month = window.end - timedelta(days=1)
     # The window goes to dbt in its environment (macros/partition_window.sql), not as --vars:
     # other vars than the last parse's make dbt re-parse the whole project (~10 s).
-    with _environment(DBT_MIN_PERIOD=window.start.strftime("%Y%m"),
-                      DBT_MAX_PERIOD=last_month.strftime("%Y%m")):
+    with _environment(
+        DBT_MIN_PERIOD=window.start.strftime("%Y%m"), DBT_MAX_PERIOD=last_month.strftime("%Y%m")
+    ):
         yield from _stream(dbt, context, ["build"])
 
 

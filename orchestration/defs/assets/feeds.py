@@ -41,8 +41,9 @@ def load_asset(feed: Feed) -> AssetsDefinition:
         pool=WRITER_POOL,
         retry_policy=TRANSIENT_RETRY,
         deps=[AssetKey(list(dep)) for dep in feed.deps],
-        check_specs=[AssetCheckSpec(check_name(feed), asset=key, blocking=True,
-                                    description=feed.check_description)],
+        check_specs=[
+            AssetCheckSpec(check_name(feed), asset=key, blocking=True, description=feed.check_description)
+        ],
         description=feed.description,
     )
     def load(context: AssetExecutionContext, warehouse: WarehouseResource):
@@ -50,8 +51,11 @@ def load_asset(feed: Feed) -> AssetsDefinition:
         with warehouse.connect() as con:
             report = load_feed(con, feed, warehouse.paths.landing, partitions)
             published = any(p.status == "published" for p in report.partitions)
-            summary = feed.summary(con, report, partitions) if feed.summary and (
-                published or not report.rejected) else {}
+            summary = (
+                feed.summary(con, report, partitions)
+                if feed.summary and (published or not report.rejected)
+                else {}
+            )
         yield from report_load(context, report, check_name(feed), warehouse, _metadata(summary))
 
     return load
@@ -59,8 +63,11 @@ def load_asset(feed: Feed) -> AssetsDefinition:
 
 def _metadata(summary: dict) -> dict:
     return {
-        name: MetadataValue.float(value) if isinstance(value, float)
-        else MetadataValue.json(value) if isinstance(value, dict) else value
+        name: MetadataValue.float(value)
+        if isinstance(value, float)
+        else MetadataValue.json(value)
+        if isinstance(value, dict)
+        else value
         for name, value in summary.items()
     }
 

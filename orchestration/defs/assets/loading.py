@@ -18,9 +18,7 @@ def report_load(
     column; its bad rows are in the quarantine table; its previously published data is intact."""
     docs = build_data_docs()
     failed = [
-        {"partitions": v["partitions"], **f}
-        for v in report.validations
-        for f in v["failed_expectations"]
+        {"partitions": v["partitions"], **f} for v in report.validations for f in v["failed_expectations"]
     ]
     issues = report.issues
     check_metadata = {
@@ -73,8 +71,7 @@ def report_load(
 def _issues_table(issues) -> str:
     lines = ["| file | row | column | check | value |", "|---|---|---|---|---|"]
     lines += [
-        f"| {i.file.rsplit('/', 1)[-1]} | {i.row} | {i.column} | {i.check} | {i.value} |"
-        for i in issues
+        f"| {i.file.rsplit('/', 1)[-1]} | {i.row} | {i.column} | {i.check} | {i.value} |" for i in issues
     ]
     return "\n".join(lines)
 

@@ -36,8 +36,9 @@ def serving_copy(context: AssetExecutionContext, warehouse: WarehouseResource) -
     # wrote, not the warehouse's: the serving copy (and so the report) is made from those.
     spark = warehouse_engine() == "spark"
     with warehouse.connect() as con:
-        copy = publish_serving_copy(con, paths.serving_db, paths.serving_parquet,
-                                    spark_tables=paths.spark_tables if spark else None)
+        copy = publish_serving_copy(
+            con, paths.serving_db, paths.serving_parquet, spark_tables=paths.spark_tables if spark else None
+        )
         if not spark:
             progress = target_progress_markdown(con)
     if spark:
@@ -51,8 +52,10 @@ def serving_copy(context: AssetExecutionContext, warehouse: WarehouseResource) -
         "dagster/row_count": sum(copy.tables.values()),
     }
     if copy.removed_leftovers:
-        context.log.info(f"removed {len(copy.removed_leftovers)} leftover(s) of interrupted publishes: "
-                         + ", ".join(p.name for p in copy.removed_leftovers))
+        context.log.info(
+            f"removed {len(copy.removed_leftovers)} leftover(s) of interrupted publishes: "
+            + ", ".join(p.name for p in copy.removed_leftovers)
+        )
     if progress:
         metadata["target_progress"] = MetadataValue.md(progress)
     return MaterializeResult(metadata=metadata)
@@ -76,10 +79,13 @@ def dbt_docs_site(dbt: DbtCliResource, warehouse: WarehouseResource) -> Material
     stamp = target / "manifest.sha256"
     fingerprint = hashlib.sha256(manifest).hexdigest()
     page = target / "static_index.html"
-    if page.exists() and (target / "index.html").exists() and stamp.exists() \
-            and stamp.read_text() == fingerprint:
-        return MaterializeResult(metadata={"docs": MetadataValue.path(str(page)),
-                                           "regenerated": False})
+    if (
+        page.exists()
+        and (target / "index.html").exists()
+        and stamp.exists()
+        and stamp.read_text() == fingerprint
+    ):
+        return MaterializeResult(metadata={"docs": MetadataValue.path(str(page)), "regenerated": False})
     # The models were compiled and run by the dbt assets: reuse the parsed manifest instead of
     # compiling everything again (halves this step); only the catalog is read from the warehouse.
     (target / "manifest.json").write_bytes(manifest)
@@ -88,6 +94,3 @@ def dbt_docs_site(dbt: DbtCliResource, warehouse: WarehouseResource) -> Material
     shutil.copyfile(page, target / "index.html")
     stamp.write_text(fingerprint)
     return MaterializeResult(metadata={"docs": MetadataValue.path(str(page)), "regenerated": True})
-
-
-

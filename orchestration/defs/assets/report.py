@@ -33,18 +33,23 @@ def report(context: AssetExecutionContext, warehouse: WarehouseResource) -> Mate
         # public demo key, which only the bundled demo files may be (ingest/privacy.py).
         demo_data = os.environ.get("WAREHOUSE_DEMO") == "1" or demo_key_in_use(con)
     result = build_report(
-        paths.serving_db, paths.report_dir, data_docs=paths.data_docs / "index.html",
-        feed_status=feeds, demo_data=demo_data,
+        paths.serving_db,
+        paths.report_dir,
+        data_docs=paths.data_docs / "index.html",
+        feed_status=feeds,
+        demo_data=demo_data,
     )
     if result.problems:
         context.log.warning(f"report sections that failed: {result.problems}")
-    return MaterializeResult(metadata={
-        "report": MetadataValue.path(str(result.html)),
-        "report_url": MetadataValue.url(result.html.resolve().as_uri()),
-        "pages": MetadataValue.json({language: str(page) for language, page in result.pages.items()}),
-        "main_figures": MetadataValue.md(result.figures_markdown()),
-        "figures": MetadataValue.json(result.main_figures),
-        "charts": MetadataValue.json({name: str(path) for name, path in result.pngs.items()}),
-        "empty_sections": MetadataValue.json(list(result.empty_sections)),
-        "seconds": round(result.seconds, 1),
-    })
+    return MaterializeResult(
+        metadata={
+            "report": MetadataValue.path(str(result.html)),
+            "report_url": MetadataValue.url(result.html.resolve().as_uri()),
+            "pages": MetadataValue.json({language: str(page) for language, page in result.pages.items()}),
+            "main_figures": MetadataValue.md(result.figures_markdown()),
+            "figures": MetadataValue.json(result.main_figures),
+            "charts": MetadataValue.json({name: str(path) for name, path in result.pngs.items()}),
+            "empty_sections": MetadataValue.json(list(result.empty_sections)),
+            "seconds": round(result.seconds, 1),
+        }
+    )
