@@ -6,8 +6,10 @@ PY := $(VENV)/bin/python
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 # Where the warehouse and the landing folder are: read by the Dagster resources when a run starts
 # (EnvVar), by dbt's profile and by Great Expectations' Data Docs.
-export WAREHOUSE_DIR ?= $(CURDIR)/warehouse
-export LANDING_DIR ?= $(CURDIR)/data/landing
+WAREHOUSE_DIR ?= $(CURDIR)/warehouse
+LANDING_DIR ?= $(CURDIR)/data/landing
+export WAREHOUSE_DIR := $(abspath $(WAREHOUSE_DIR))
+export LANDING_DIR := $(abspath $(LANDING_DIR))
 
 .PHONY: warehouse test test-fast ui lint bench clean
 

@@ -10,3 +10,9 @@
 {% macro is_small(count_expr) -%}
     ({{ count_expr }} between 1 and {{ var('family_min_cell') }} - 1)
 {%- endmacro %}
+
+{#- The region of a row of `group by grouping sets ((..., region), (...))`: 'KZ' on the national
+    rows only; a row whose region is unknown keeps a null region, never the national key. -#}
+{% macro region_or_country(column) -%}
+    case when grouping({{ column }}) = 1 then 'KZ' else {{ column }} end
+{%- endmacro %}

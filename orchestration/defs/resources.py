@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
-from dagster import Backoff, ConfigurableResource, EnvVar, RetryPolicy
+from dagster import Backoff, ConfigurableResource, RetryPolicy
 from dagster_dbt import DbtCliResource
 
 from ingest.duck import connect
@@ -27,23 +27,28 @@ TRANSIENT_RETRY = RetryPolicy(max_retries=3, delay=5, backoff=Backoff.EXPONENTIA
 
 
 class WarehouseResource(ConfigurableResource):
-    """Where the warehouse lives. The definitions configure it from the environment when a run
-    starts (EnvVar: WAREHOUSE_DIR, LANDING_DIR; `make` and the build command set them), tests
-    with their temporary folders. Nothing is written back into the environment: dbt's profile and
-    Great Expectations' Data Docs read the same WAREHOUSE_DIR."""
+    """Where the warehouse lives: `root` and `landing` as configured (tests give their temporary
+    folders), else WAREHOUSE_DIR / LANDING_DIR read when a run starts (defaults warehouse/ and
+    data/landing/ in the repository; `make` and the build command set them, as absolute paths).
+    Nothing is written back into the environment: dbt's profile and Great Expectations' Data Docs
+    read the same WAREHOUSE_DIR."""
 
-    root: str
-    landing: str
+    root: str | None = None
+    landing: str | None = None
     # The loads' DuckDB memory limit; None: WAREHOUSE_LOAD_MEMORY_LIMIT or 1GB, read on connect.
     load_memory_limit: str | None = None
 
     @classmethod
     def from_env(cls) -> "WarehouseResource":
-        return cls(root=EnvVar("WAREHOUSE_DIR"), landing=EnvVar("LANDING_DIR"))
+        return cls()  # the paths are read from the environment when a run uses them
 
     @property
     def paths(self) -> WarehousePaths:
-        return WarehousePaths(root=Path(self.root), landing=Path(self.landing))
+        found = WarehousePaths.from_env()
+        return WarehousePaths(
+            root=Path(self.root) if self.root else found.root,
+            landing=Path(self.landing) if self.landing else found.landing,
+        )
 
     @contextmanager
     def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:

@@ -26,7 +26,7 @@ pairs as (
 counted as (
     select
         month,
-        coalesce(region_kato_2digit, 'KZ') as region_kato_2digit,
+        {{ region_or_country('region_kato_2digit') }} as region_kato_2digit,
         from_level,
         to_level,
         count(*) as families

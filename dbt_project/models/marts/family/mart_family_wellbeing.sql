@@ -16,7 +16,7 @@ with levels as (
 counted as (
     select
         extract_month as month,
-        coalesce(region_kato_2digit, 'KZ') as region_kato_2digit,
+        {{ region_or_country('region_kato_2digit') }} as region_kato_2digit,
         level,
         count(*) as families,
         sum(members) as members,
@@ -28,7 +28,11 @@ counted as (
 with_totals as (
     select
         *,
-        sum(families) over (partition by month, region_kato_2digit) as region_families
+        sum(families) over (partition by month, region_kato_2digit) as region_families,
+        -- With any level of the region withheld, no share is published in it: families / share
+        -- gives the region's total, and the total less the levels shown the withheld one.
+        bool_or({{ is_small('families') }}) over (partition by month, region_kato_2digit)
+            as region_has_withheld_level
     from counted
 )
 
@@ -40,7 +44,7 @@ select
     case when {{ is_small('families') }} then null else members end as members,
     case when {{ is_small('families') }} then null else children end as children,
     case
-        when {{ is_small('families') }} then null
+        when region_has_withheld_level then null
         else cast(families / region_families as decimal(7, 4))
     end as share_of_families,
     {{ is_small('families') }} as is_suppressed

@@ -6,7 +6,7 @@
 with offers as (
     select
         offer_month as month,
-        coalesce(region_kato_2digit, 'KZ') as region_kato_2digit,
+        {{ region_or_country('region_kato_2digit') }} as region_kato_2digit,
         benefit_type,
         count(*) as offers,
         count(*) filter (where outcome = 'ACCEPTED') as accepted,
@@ -21,7 +21,7 @@ with offers as (
 not_offered as (
     select
         extract_month as month,
-        coalesce(region_kato_2digit, 'KZ') as region_kato_2digit,
+        {{ region_or_country('region_kato_2digit') }} as region_kato_2digit,
         benefit_type,
         count(*) filter (where not was_offered) as qualified_not_offered
     from {{ ref('int_family__qualifying') }}
@@ -56,8 +56,11 @@ select
     {{ suppress_small('declined') }} as declined,
     {{ suppress_small('unanswered') }} as unanswered,
     {{ suppress_small('paid') }} as paid,
-    case when offers < {{ var('family_min_cell') }} then null else cast(paid / offers as decimal(7, 4)) end
-        as uptake_rate,
+    -- Withheld with `paid` too: paid = uptake x offers would give the suppressed count back.
+    case
+        when offers < {{ var('family_min_cell') }} or {{ is_small('paid') }} then null
+        else cast(paid / offers as decimal(7, 4))
+    end as uptake_rate,
     case
         when offers < {{ var('family_min_cell') }} or {{ is_small('paid') }} then null
         else cast(median_days_offer_to_payment as decimal(9, 2))
