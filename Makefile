@@ -37,7 +37,7 @@ ui: $(VENV)/.installed
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/sqlfluff lint dbt_project/models
+	$(VENV)/bin/sqlfluff lint --processes 2 dbt_project/models
 	$(VENV)/bin/ruff format --check .
 
 # The three ingest benches at a quick size (~3 min on 2 cores), one table; figures in bench/out/.
