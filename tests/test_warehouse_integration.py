@@ -1,6 +1,6 @@
 """The whole graph, materialized through Dagster with the real dbt, DuckDB and Great Expectations,
-on two years of the bundled trade data, three weeks of appeals and four years of a small land and
-subsoil monitoring set, in a temporary folder."""
+on two years of the bundled trade data, three weeks of appeals, four years of a small land and
+subsoil monitoring set and two months of a small Digital Family Map set, in a temporary folder."""
 
 import os
 import shutil
@@ -12,14 +12,17 @@ from pathlib import Path
 
 import duckdb
 import pytest
+import yaml
 from comtrade_files import month_records, write_csv
 from conftest import copy_files
-from dagster import AssetCheckSeverity, AssetKey, DagsterInstance, materialize
+from dagster import AssetCheckSeverity, AssetKey, AssetSelection, DagsterInstance, materialize
 
 from demo.appeals import write_bundled_appeals
+from demo.family import write_family
 from demo.land import write_bundled_land
+from ingest import family
 from ingest.privacy import find_iin_values
-from ingest.settings import WarehousePaths
+from ingest.settings import REPO_ROOT, WarehousePaths
 
 pytestmark = pytest.mark.integration
 
@@ -27,6 +30,12 @@ MONTHS = ("2022-01-01", "2023-12-01")
 DAYS = ("2024-01-01", "2024-01-21")
 QUARTERS = ("2022-01-01", "2025-10-01")
 YEARS = ("2022", "2023")
+# The family set: the bundled set's two months (2023-01 and 2023-02, inside MONTHS: the extracts
+# load in the monthly run; two months for the level transitions) with 3,000 families instead of
+# 6,300 (the simulation and the loads take about half the time); its proactive-service events are
+# daily files of those months' days, loaded in a daily run of their own.
+FAMILIES = 3_000
+FAMILY_DAYS = ("2023-01-01", "2023-02-28")
 
 
 def range_tags(window):
@@ -34,10 +43,17 @@ def range_tags(window):
 
 
 def build(paths: WarehousePaths, instance):
-    """As `make warehouse` does: the daily appeal loads, the quarterly land loads, then everything
-    else over the months."""
+    """As `make warehouse` does: the daily appeal and family-event loads, the quarterly land loads,
+    then everything else over the months."""
+    from catalog.family import PROACTIVE_EVENTS
     from orchestration.definitions import defs
-    from orchestration.defs.jobs import AFTER_DAILY_AND_QUARTERLY_LOADS, DAILY_RAW, LAND_RAW
+    from orchestration.defs.assets.feeds import raw_key
+    from orchestration.defs.jobs import (
+        AFTER_DAILY_AND_QUARTERLY_LOADS,
+        DAILY_RAW,
+        DBT_SOURCE_CHECKS,
+        LAND_RAW,
+    )
     from orchestration.defs.resources import WarehouseResource, dbt_resource
 
     resources = {
@@ -54,6 +70,16 @@ def build(paths: WarehousePaths, instance):
         raise_on_error=False,
     )
     assert appeals.success
+    # Only the family events over their days (DAILY_RAW there would add 59 empty appeal days).
+    family_events = materialize(
+        assets,
+        selection=AssetSelection.assets(raw_key(PROACTIVE_EVENTS)) - DBT_SOURCE_CHECKS,
+        resources=resources,
+        instance=instance,
+        tags=range_tags(FAMILY_DAYS),
+        raise_on_error=False,
+    )
+    assert family_events.success
     land = materialize(
         assets,
         selection=LAND_RAW,
@@ -89,6 +115,7 @@ def build_bundled(root: Path, bundled_files) -> tuple:
         copy_files([f for f in bundled_files if f.stem.endswith(YEARS)], paths.trade_landing)
         write_bundled_appeals(paths.landing / "eotinish", start=date(2024, 1, 1), days=21)
         write_bundled_land(paths.landing / "land", parcels=400, sites=30)
+        write_family(paths.landing / family.LANDING_SUBDIR, families=FAMILIES)
         instance = DagsterInstance.ephemeral()
         result = build(paths, instance)
     return paths, instance, result, env
@@ -608,3 +635,63 @@ def test_the_report_is_written_after_the_build(built):
     """,
     )[0]
     assert metadata["figures"].value["turnover_12m_kz_musd"] == pytest.approx(turnover)
+
+
+# The family marts' counts of families (or of offers, one family each): the cells the disclosure
+# rule applies to (dbt_project/models/marts/family/_family__models.yml).
+FAMILY_COUNTS = {
+    "mart_family_wellbeing": ("families",),
+    "mart_family_level_transitions": ("families",),
+    "mart_proactive_services": (
+        "offers",
+        "accepted",
+        "declined",
+        "unanswered",
+        "paid",
+        "qualified_not_offered",
+    ),
+}
+
+
+def test_family_marts_are_published_with_no_small_cell(built):
+    """The family set's marts are in the serving copy, with figures, and no published count
+    describes 1..family_min_cell-1 families: such a cell is null and its row flagged."""
+    paths, _, _ = built
+    project = yaml.safe_load((REPO_ROOT / "dbt_project" / "dbt_project.yml").read_text())
+    min_cell = project["vars"]["family_min_cell"]
+    for table, columns in FAMILY_COUNTS.items():
+        (rows,) = query(paths, f"select count(*) from marts.{table}")[0]
+        assert rows > 0, table
+        shown = 0
+        for column in columns:
+            published, small, unflagged = query(
+                paths,
+                f"""
+                select count({column}), count(*) filter (where {column} between 1 and ? - 1),
+                    count(*) filter (where {column} is null and not is_suppressed)
+                from marts.{table}
+            """,
+                [min_cell],
+            )[0]
+            assert small == 0, (table, column)
+            assert unflagged == 0, (table, column)
+            shown += published
+        assert shown > 0, table
+    # Both months, and transitions from the first into the second.
+    months = query(paths, "select distinct month from marts.mart_family_wellbeing order by 1")
+    assert [m.isoformat() for (m,) in months] == ["2023-01-01", "2023-02-01"]
+    (moved,) = query(
+        paths, "select sum(families) from marts.mart_family_level_transitions where region_kato_2digit = 'KZ'"
+    )[0]
+    assert moved > 0
+    # Rates and medians only over 10 offers or more.
+    (rated_small,) = query(
+        paths,
+        """
+        select count(*) from marts.mart_proactive_services
+        where (offers is null or offers < ?)
+            and (uptake_rate is not null or median_days_offer_to_payment is not null)
+    """,
+        [min_cell],
+    )[0]
+    assert rated_small == 0

@@ -66,3 +66,24 @@
 {% macro spark__join_list(list_col, delimiter) -%}
     array_join({{ list_col }}, {{ delimiter }})
 {%- endmacro %}
+
+{#-
+    Whole seconds from one timestamp to another (null when either is). Spark's as a double, as
+    DuckDB's divided by a decimal is: Spark would divide a whole number by a decimal exactly, to a
+    scale of its own. (dbt's datediff on Spark raises on a null.)
+-#}
+{% macro seconds_between(start_ts, end_ts) -%}
+    {%- if adapter is defined -%}
+        {{ return(adapter.dispatch('seconds_between')(start_ts, end_ts)) }}
+    {%- else -%}
+        {{ return(default__seconds_between(start_ts, end_ts)) }}
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro default__seconds_between(start_ts, end_ts) -%}
+    date_diff('second', {{ start_ts }}, {{ end_ts }})
+{%- endmacro %}
+
+{% macro spark__seconds_between(start_ts, end_ts) -%}
+    cast(unix_timestamp({{ end_ts }}) - unix_timestamp({{ start_ts }}) as double)
+{%- endmacro %}

@@ -5,9 +5,7 @@
 with registry as (
     select
         *,
-        date_diff('year', birth_date, extract_month) - case
-            when strftime(birth_date, '%m-%d') > strftime(extract_month, '%m-%d') then 1 else 0
-        end as age,
+        {{ age_in_years('birth_date', 'extract_month') }} as age,
         death_date is null as is_alive_at_month_end,
         birth_date >= extract_month as is_born_in_month
     from {{ ref('stg_family__civil_registry') }}

@@ -3,9 +3,7 @@
 with registry as (
     select
         *,
-        date_diff('year', birth_date, extract_month) - case
-            when strftime(birth_date, '%m-%d') > strftime(extract_month, '%m-%d') then 1 else 0
-        end as age
+        {{ age_in_years('birth_date', 'extract_month') }} as age
     from {{ ref('stg_family__civil_registry') }}
 )
 

@@ -21,11 +21,10 @@ select
         else 'PENDING'
     end as outcome,
     bool_or(event_type = 'PAID') as is_paid,
-    date_diff(
-        'second',
-        min(event_time) filter (where event_type = 'OFFER_SENT'),
-        min(event_time) filter (where event_type = 'PAID')
-    ) / 86400.0 as days_offer_to_payment
+    {{ seconds_between(
+        "min(event_time) filter (where event_type = 'OFFER_SENT')",
+        "min(event_time) filter (where event_type = 'PAID')"
+    ) }} / 86400.0 as days_offer_to_payment
 from events
 group by offer_id
 having bool_or(event_type = 'OFFER_SENT')
