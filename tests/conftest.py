@@ -81,8 +81,9 @@ def copy_files(files: list[Path], folder: Path) -> list[Path]:
 
 @pytest.fixture(scope="session")
 def built_bundled_warehouse(tmp_path_factory, bundled_files):
-    """The bundled test warehouse (two years of trade, three weeks of appeals, a small land set),
-    built once per session through Dagster: the integration tests and the page tests share it."""
+    """The bundled test warehouse (two years of trade, three weeks of appeals, a small land set,
+    two months of a small family set), built once per session through Dagster: the integration
+    tests, the page tests and the Spark comparison share it."""
     from test_warehouse_integration import build_bundled
 
     return build_bundled(tmp_path_factory.mktemp("integration"), bundled_files)
