@@ -102,10 +102,12 @@ growth as (
     select
         *,
         deadline_year - latest_full_year as years_to_deadline,
+        -- The exponent as a double: Spark divides 1.0 by the literal 3 in decimals, to 6 places.
         case
             when trend_base_turnover_usd > 0 and latest_full_year_turnover_usd > 0
                 then power(
-                    latest_full_year_turnover_usd / trend_base_turnover_usd, 1.0 / {{ trend_years }}
+                    latest_full_year_turnover_usd / trend_base_turnover_usd,
+                    1 / cast({{ trend_years }} as double)
                 ) - 1
         end as trend_cagr
     from combined

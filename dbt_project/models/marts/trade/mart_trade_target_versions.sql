@@ -88,9 +88,13 @@ projected as (
                     + (target_value_usd - path_base_turnover_usd)
                     * (latest_closed_year - path_base_year) / (deadline_year - path_base_year)
         end as path_required_latest_usd,
+        -- The exponent as a double: Spark divides 1.0 by the literal 3 in decimals, to 6 places.
         case
             when trend_base_turnover_usd > 0 and latest_closed_turnover_usd > 0
-                then power(latest_closed_turnover_usd / trend_base_turnover_usd, 1.0 / {{ trend_years }}) - 1
+                then power(
+                    latest_closed_turnover_usd / trend_base_turnover_usd,
+                    1 / cast({{ trend_years }} as double)
+                ) - 1
         end as trend_cagr
     from measured
 )
