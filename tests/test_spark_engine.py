@@ -7,10 +7,11 @@ rows, in a fixed order, decimals exactly, doubles to a relative 1e-9.
 
 Needs PySpark 4 and dbt-spark (`pip install -e '.[spark]'`) and a Java 17 runtime; skipped
 without them (the default install, `.[dev]`, has neither Python package), except under CI where
-a missing Java fails when the packages are there. Measured on two shared cores: the lake export
-0.6 s, dbt on Spark 365 s (5 seeds, 54 models, 23 unit tests; a JVM start included), the comparison
-a few seconds, on top of the session's bundled warehouse (~4-7 min, shared with the integration
-tests); the whole file alone 12 min 57 s. Marked `spark`: deselect with `-m "not spark"`.
+a missing Java fails when the packages are there. Measured on two shared cores (2026-12-02, load
+average 4-7): the lake export 1.8 s, dbt on Spark 366 s (9 seeds, 78 models, 28 unit tests; a JVM
+start included), the comparison 2 s (41 tables), on top of the session's bundled warehouse (~4 min,
+shared with the integration tests); the whole file alone 10 min 15 s. Marked `spark`: deselect
+with `-m "not spark"`.
 """
 
 import math
