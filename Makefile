@@ -22,8 +22,11 @@ $(VENV)/.installed: pyproject.toml
 warehouse: $(VENV)/.installed
 	$(PY) -m orchestration.build
 
+# Two pytest-xdist workers (tests/conftest.py keeps a module, and the modules sharing the bundled
+# warehouse, on one worker); TEST_WORKERS=0 runs in one process.
+TEST_WORKERS ?= 2
 test: $(VENV)/.installed
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup --durations=15
 
 # The unit tests alone (no Dagster runs, no dbt builds, no loads through GX, no UI): under a minute.
 # The dbt manifest is parsed only when there is none yet (SKIP_DBT_PARSE, tests/conftest.py).

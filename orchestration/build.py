@@ -18,7 +18,7 @@ import uuid
 import warnings
 from pathlib import Path
 
-from ingest.settings import REPO_ROOT, WarehousePaths
+from ingest.settings import REPO_ROOT, WarehousePaths, dbt_target
 
 DAGSTER_YAML = """\
 # Created by `python -m orchestration.build` (rewritten by it while this first line stays).
@@ -68,11 +68,13 @@ def prepare_dagster_home() -> Path:
 
 
 def prepare_dbt_manifest() -> None:
-    """`@dbt_assets` reads target/manifest.json at import time: parse the project first."""
+    """`@dbt_assets` reads target/manifest.json at import time: parse the project first, for the
+    target the runs use (so that their dbt commands parse partially, from this parse's state)."""
     project = REPO_ROOT / "dbt_project"
     dbt = Path(sys.executable).with_name("dbt")
     subprocess.run(
-        [str(dbt), "parse", "--quiet", "--project-dir", str(project), "--profiles-dir", str(project)],
+        [str(dbt), "parse", "--quiet", "--target", dbt_target()]
+        + ["--project-dir", str(project), "--profiles-dir", str(project)],
         check=True,
     )
 
