@@ -13,10 +13,13 @@ export LANDING_DIR := $(abspath $(LANDING_DIR))
 
 .PHONY: warehouse test test-fast ui lint bench clean
 
+# The optional groups installed (pyproject.toml): EXTRAS=dev,spark adds PySpark and dbt-spark,
+# which tests/test_spark_engine.py needs (CI installs them).
+EXTRAS ?= dev
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet -e '.[$(EXTRAS)]'
 	touch $@
 
 warehouse: $(VENV)/.installed

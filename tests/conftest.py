@@ -48,6 +48,7 @@ def pytest_sessionstart(session):
 BUNDLED_WAREHOUSE_MODULES = {"test_warehouse_integration", "test_pages_offline", "test_spark_engine"}
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the groups
 def pytest_collection_modifyitems(config, items):
     """For pytest-xdist (`make test` runs two workers with --dist loadgroup): a module's tests stay
     on one worker, so its module fixtures (a Dagster build, a browser) run once; the modules that
