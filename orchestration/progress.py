@@ -52,7 +52,8 @@ class StepLines:
             outcome = "ok" if not checks else "ok, check failed: " + ", ".join(checks)
             name, what = _short(step), self.loaded.get(step, "")
             if step.startswith(FRESHNESS_STEP):  # Dagster names these steps by a hash
-                name, what = "freshness checks", f"{self.checked.get(step, 0)} feeds"
+                checked = self.checked.get(step, 0)
+                name, what = "freshness checks", f"{checked} feed" + ("s" if checked != 1 else "")
             self._print(f"  {name:<44} {what:<34} {seconds:7.1f} s  {outcome}")
         elif event.event_type == DagsterEventType.STEP_FAILURE:
             error = event.event_specific_data.error
