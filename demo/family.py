@@ -10,8 +10,8 @@
   school registrations, so the deprivation levels computed in dbt spread over A..E. Proactive offers
   follow births, deaths in families with children and families newly qualifying for status benefits;
   some qualifying families are not offered, some offers are declined or unanswered.
-* `write_scale_family` -- the same simulation for any number of families (one month by default), for
-  benchmarks.
+* `write_scale_family` -- any number of families (one month by default), for benchmarks: the same
+  calibration drawn with numpy, a chunk of families at a time (demo/family_national.py).
 
 Personal data (IINs, names; the family id is derived from the head's IIN) is in clear, as in the real
 extracts: the load hashes it. The files' SHA-256 are recorded in `.demo_checksums.json` beside them
@@ -646,9 +646,12 @@ def write_bundled_family(out_dir: Path, seed: int = 2023) -> list[Path]:
 def write_scale_family(
     out_dir: Path, families: int = 1_000_000, months: int = 1, seed: int = 7
 ) -> list[Path]:
-    """National-scale extracts for benchmarks (the same simulation; about a minute per 100,000
-    families and month)."""
-    return write_family(out_dir, families=families, months=months, seed=seed)
+    """National-scale extracts for benchmarks: demo/family_national.py, the same calibration drawn
+    with numpy a chunk of families at a time (this module's objects would take about a minute per
+    100,000 families and month, and several GiB at a million)."""
+    from demo.family_national import write_national_family
+
+    return write_national_family(out_dir, families=families, months=months, seed=seed)
 
 
 def main(argv: list[str] | None = None) -> int:
