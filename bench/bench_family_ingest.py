@@ -4,12 +4,13 @@ the same files.
     python -m bench.bench_family_ingest [--families 1000000] [--months 1] [--workdir DIR]
                                         [--memory-limit L] [--phases] [--keep] [--out PATH]
 
-The dataset is `python -m demo.family scale` (demo/family_national.py: per month one extract per
+The dataset is `python -m demo.family_national` (per month one extract per
 source database, ~3.1 people per family, and the daily proactive-service events), written once to
 bench/out/datasets/family<N>_months<M>/ and reused. Each measured phase runs in its own child
 interpreter, so the peak resident memory reported for a phase is that child's own (os.wait4):
 
-- bare_read: `create table as select * from read_csv(...)` per feed (no hashing, no checks);
+- bare_read: `create table as select * from read_csv(...)` per feed, with the declared column
+  types (no hashing, no checks);
 - ingest_path: `ingest.feeds.load_feed` over the eleven declarations of catalog/family.py, as
   Dagster's assets call it (civil registry first: the other extracts are checked against it):
   registration, staging with the IINs and family ids hashed in the read, casts, Great
@@ -58,7 +59,13 @@ def child_bare_read(landing: Path, workdir: Path, memory_limit: str) -> dict:
     for feed in FAMILY_FEEDS:
         t0 = time.perf_counter()
         files = [str(p) for p in feed.landing_files(landing)]
-        con.execute(f"create table {feed.name} as select * from read_csv(?)", [files])
+        # The declared columns and types (those the load casts to): sniffed from the first file,
+        # a day with no payment would type `amount_kzt` as text and the next days' files clash.
+        columns = ", ".join(f"'{name}': '{kind}'" for name, kind in feed.source_columns)
+        con.execute(
+            f"create table {feed.name} as select * from read_csv(?, header = true, columns = {{{columns}}})",
+            [files],
+        )
         (rows,) = con.execute(f"select count(*) from {feed.name}").fetchone()
         feeds[feed.name] = {"rows": rows, "seconds": time.perf_counter() - t0}
     con.execute("checkpoint")
@@ -121,7 +128,7 @@ def child_ingest_path(landing: Path, memory_limit: str, phases: bool) -> dict:
 def dataset(families: int, months: int, datasets_dir: Path) -> tuple[Path, list[Path], float | None]:
     """The landing root for N families (its family/ folder), generated unless already there.
     Returns (landing root, files, seconds to generate or None when reused)."""
-    from demo.family import write_scale_family
+    from demo.family_national import write_scale_family
 
     root = datasets_dir / f"family{families}_months{months}"
     folder = root / "family"

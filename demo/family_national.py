@@ -13,11 +13,13 @@ births, deaths (an heir becomes head) and moves between regions are dated within
 proactive offers follow births, deaths in families with children, families newly qualifying for a
 status benefit and a few other benefits; no marriage founds a new family.
 
-    python -m demo.family scale OUT_DIR --families 1000000 --months 2
+    python -m demo.family_national OUT_DIR [--families 1000000] [--months 1] [--seed 7]
 """
 
 from __future__ import annotations
 
+import argparse
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -568,7 +570,7 @@ def _months(first: date, months: int) -> list[date]:
     ]
 
 
-def write_national_family(
+def write_scale_family(
     out_dir: Path,
     families: int = 1_000_000,
     months: int = 1,
@@ -632,3 +634,21 @@ def _write_events(out_dir: Path, events: pd.DataFrame, first: date, end: date) -
                 )
         paths.append(path)
     return paths
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m demo.family_national", description=__doc__.split("\n")[0]
+    )
+    parser.add_argument("out_dir", type=Path)
+    parser.add_argument("--families", type=int, default=1_000_000)
+    parser.add_argument("--months", type=int, default=1)
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args(argv)
+    paths = write_scale_family(args.out_dir, args.families, args.months, seed=args.seed)
+    print(f"{len(paths)} files written to {args.out_dir}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

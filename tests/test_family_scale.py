@@ -8,7 +8,7 @@ import duckdb
 import pytest
 
 from catalog.family import FAMILY_FEEDS, PROACTIVE_EVENTS, landing_days, landing_months
-from demo.family_national import write_national_family
+from demo.family_national import write_scale_family
 from ingest.feeds import load_feed
 from ingest.privacy import is_valid_iin
 from ingest.reference import load_kato
@@ -19,7 +19,7 @@ FAMILIES, CHUNK = 1_500, 600  # three chunks: the IIN serials must not repeat ac
 @pytest.mark.slow  # loads through DuckDB and GX
 def test_scale_files_load_through_every_family_feed(warehouse, warehouse_paths):
     folder = warehouse_paths.landing / "family"
-    paths = write_national_family(folder, families=FAMILIES, months=2, seed=3, chunk=CHUNK)
+    paths = write_scale_family(folder, families=FAMILIES, months=2, seed=3, chunk=CHUNK)
     assert len(paths) == 2 * 10 + 59  # ten extracts a month, one events file a day (Jan + Feb)
     load_kato(warehouse)
     months, days = (
@@ -52,7 +52,7 @@ def test_scale_files_load_through_every_family_feed(warehouse, warehouse_paths):
 
 def test_same_seed_same_files(tmp_path):
     def digest(folder):
-        write_national_family(folder, families=300, months=1, seed=5, chunk=200)
+        write_scale_family(folder, families=300, months=1, seed=5, chunk=200)
         return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.glob("*.csv"))}
 
     assert digest(tmp_path / "a") == digest(tmp_path / "b")
