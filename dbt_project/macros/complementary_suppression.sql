@@ -3,9 +3,10 @@
     (suppress_small) withholds a cell of 1..9 families; but a total less the published parts of
     it gives a single withheld part back (the country less the regions, a region less its levels).
     So in every group of cells that adds up to a known total, one withheld cell never stands
-    alone: when exactly one is withheld, the group's smallest published cell is withheld with it
-    (not the total row itself, e.g. 'KZ', unless nothing else is left; among equals, one in a row
-    or column that already has a withheld cell, so that fewer cells are lost).
+    alone: when exactly one is withheld, the group's smallest non-zero published cell is withheld
+    with it (else a zero one; the total row itself, e.g. 'KZ', only when nothing else is left;
+    among equals, one in a row or column that already has a withheld cell, so that fewer cells
+    are lost). Bounds are not considered (a withheld cell is at least 1, paid <= accepted...).
 
     `input` is a relation (CTE) with `columns`, `is_total` (1 on the total row, 'KZ') and the
     boolean `withheld` (the primary rule). Each pass handles one kind of group, e.g.
