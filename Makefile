@@ -46,7 +46,7 @@ lint: $(VENV)/.installed
 	$(VENV)/bin/sqlfluff lint --processes 2 dbt_project/models
 	$(VENV)/bin/ruff format --check .
 
-# The three ingest benches at a quick size (~3 min on 2 cores), one table; figures in bench/out/.
+# The four ingest benches at a quick size (~4 min on 2 cores), one table; figures in bench/out/.
 # Default sizes: `$(PY) -m bench --size default` (see bench/README.md).
 bench: $(VENV)/.installed
 	$(PY) -m bench
