@@ -13,17 +13,23 @@ export LANDING_DIR := $(abspath $(LANDING_DIR))
 
 .PHONY: warehouse test test-fast ui lint bench clean
 
+# The optional groups installed (pyproject.toml): EXTRAS=dev,spark adds PySpark and dbt-spark,
+# which tests/test_spark_engine.py needs (CI installs them).
+EXTRAS ?= dev
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet -e '.[$(EXTRAS)]'
 	touch $@
 
 warehouse: $(VENV)/.installed
 	$(PY) -m orchestration.build
 
+# Two pytest-xdist workers (tests/conftest.py keeps a module, and the modules sharing the bundled
+# warehouse, on one worker); TEST_WORKERS=0 runs in one process.
+TEST_WORKERS ?= 2
 test: $(VENV)/.installed
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup --durations=15
 
 # The unit tests alone (no Dagster runs, no dbt builds, no loads through GX, no UI): under a minute.
 # The dbt manifest is parsed only when there is none yet (SKIP_DBT_PARSE, tests/conftest.py).
@@ -40,7 +46,7 @@ lint: $(VENV)/.installed
 	$(VENV)/bin/sqlfluff lint --processes 2 dbt_project/models
 	$(VENV)/bin/ruff format --check .
 
-# The three ingest benches at a quick size (~3 min on 2 cores), one table; figures in bench/out/.
+# The four ingest benches at a quick size (~4 min on 2 cores), one table; figures in bench/out/.
 # Default sizes: `$(PY) -m bench --size default` (see bench/README.md).
 bench: $(VENV)/.installed
 	$(PY) -m bench

@@ -27,9 +27,10 @@ DATASETS_DIR = OUT_DIR / "datasets"
 # bytes or more will do (ingest/privacy.py).
 BENCH_HASH_KEY = "bench-appeals-hash-key-synthetic-data-01"
 
-# Targets of issue 10 (points 2 and 3): peak RSS of each phase, ingest / bare read time.
+# Targets of issue 10 (points 2 and 3): peak RSS of each phase, ingest / bare read time; the family
+# feed's are issue 12's ("within the limits of National volume").
 PEAK_TARGET_MIB = 1.5 * 1024
-RATIO_TARGETS = {"trade": 2.0, "appeals": 2.0, "land": 3.0}
+RATIO_TARGETS = {"trade": 2.0, "appeals": 2.0, "land": 3.0, "family": 2.0}
 
 
 # --------------------------------------------------------------------------------------------

@@ -10,8 +10,9 @@
   school registrations, so the deprivation levels computed in dbt spread over A..E. Proactive offers
   follow births, deaths in families with children and families newly qualifying for status benefits;
   some qualifying families are not offered, some offers are declined or unanswered.
-* `write_scale_family` -- the same simulation for any number of families (one month by default), for
-  benchmarks.
+
+National scale (1 million families and more, for the bench) is demo/family_national.py: the same
+calibration drawn with numpy, a chunk of families at a time.
 
 Personal data (IINs, names; the family id is derived from the head's IIN) is in clear, as in the real
 extracts: the load hashes it. The files' SHA-256 are recorded in `.demo_checksums.json` beside them
@@ -20,7 +21,6 @@ extracts: the load hashes it. The files' SHA-256 are recorded in `.demo_checksum
 CLI::
 
     python -m demo.family bundled OUT_DIR [--seed 2023]
-    python -m demo.family scale OUT_DIR [--families 1000000] [--months 1] [--seed 7]
 """
 
 from __future__ import annotations
@@ -643,30 +643,14 @@ def write_bundled_family(out_dir: Path, seed: int = 2023) -> list[Path]:
     return write_family(out_dir, seed=seed)
 
 
-def write_scale_family(
-    out_dir: Path, families: int = 1_000_000, months: int = 1, seed: int = 7
-) -> list[Path]:
-    """National-scale extracts for benchmarks (the same simulation; about a minute per 100,000
-    families and month)."""
-    return write_family(out_dir, families=families, months=months, seed=seed)
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m demo.family", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
     bundled = sub.add_parser("bundled")
     bundled.add_argument("out_dir", type=Path)
     bundled.add_argument("--seed", type=int, default=2023)
-    scale = sub.add_parser("scale")
-    scale.add_argument("out_dir", type=Path)
-    scale.add_argument("--families", type=int, default=1_000_000)
-    scale.add_argument("--months", type=int, default=1)
-    scale.add_argument("--seed", type=int, default=7)
     args = parser.parse_args(argv)
-    if args.command == "bundled":
-        paths = write_bundled_family(args.out_dir, seed=args.seed)
-    else:
-        paths = write_scale_family(args.out_dir, args.families, args.months, args.seed)
+    paths = write_bundled_family(args.out_dir, seed=args.seed)
     print(f"{len(paths)} files written to {args.out_dir}")
     return 0
 

@@ -78,15 +78,17 @@ def _figures_sql(guard: RevisionGuard) -> str:
     return f"count(*) as row_count, {value} as slice_value, {total} as has_total"
 
 
-def record_published(con: duckdb.DuckDBPyConnection, feed: str, guard: RevisionGuard, key: str) -> None:
+def record_published(
+    con: duckdb.DuckDBPyConnection, feed: str, guard: RevisionGuard, keys: list[str]
+) -> None:
     """Keep the figures of the slices being published (inside the publishing transaction)."""
     con.execute(
         f"""
         insert or replace into meta.published_slice_figures
         select ?, _slice, {_figures_sql(guard)}
-        from feed_typed where _partition_key = ? group by _slice
+        from feed_typed where list_contains(?, _partition_key) group by _slice
     """,
-        [feed, key],
+        [feed, keys],
     )
 
 

@@ -87,6 +87,14 @@ def warehouse_engine() -> str:
     return engine
 
 
+def dbt_target() -> str:
+    """The profile's target of the engine chosen (dbt_project/profiles.yml): dev (DuckDB, the
+    warehouse file) or spark (a local Spark session over the Parquet lake). Every dbt command
+    passes it: dbt re-parses the whole project (~10 s) when --target differs from its last parse's,
+    even from an absent one naming the same default."""
+    return "spark" if warehouse_engine() == "spark" else "dev"
+
+
 BUNDLED_REFERENCE_DIR = REPO_ROOT / "data" / "reference"
 # The loads' DuckDB memory limit: a load works a window of partitions at a time and spills the
 # rest, so its peak is set by this limit plus one batch in Python, not by the size of the load.

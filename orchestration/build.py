@@ -2,10 +2,11 @@
 
     python -m orchestration.build            (what `make warehouse` runs)
 
-Steps: put the bundled Comtrade, eOtinish and land-monitoring files in the landing folder if it
-has none; prepare the dbt manifest (`dbt parse`); create the Dagster home; run `load_appeals` over
-the days and `load_land` over the quarters the landing folder holds, then `build_warehouse` over
-every month, each as one run (single-run backfill); print a summary.
+Steps: put the bundled Comtrade, eOtinish, land-monitoring and Digital Family Map files in the
+landing folder if it has none; prepare the dbt manifest (`dbt parse`); create the Dagster home;
+load each group of feeds over the partitions its files hold (`load_daily`, `load_land`,
+`load_monthly`, one run each), then run `build_warehouse` over Comtrade's months (its loads, dbt,
+the serving copy, the docs, the report), each as one run (single-run backfill); print a summary.
 """
 
 import contextlib
@@ -16,9 +17,11 @@ import tempfile
 import time
 import uuid
 import warnings
+from dataclasses import dataclass
 from pathlib import Path
 
-from ingest.settings import REPO_ROOT, WarehousePaths
+from ingest.feeds import Feed
+from ingest.settings import REPO_ROOT, WarehousePaths, dbt_target
 
 DAGSTER_YAML = """\
 # Created by `python -m orchestration.build` (rewritten by it while this first line stays).
@@ -68,11 +71,13 @@ def prepare_dagster_home() -> Path:
 
 
 def prepare_dbt_manifest() -> None:
-    """`@dbt_assets` reads target/manifest.json at import time: parse the project first."""
+    """`@dbt_assets` reads target/manifest.json at import time: parse the project first, for the
+    target the runs use (so that their dbt commands parse partially, from this parse's state)."""
     project = REPO_ROOT / "dbt_project"
     dbt = Path(sys.executable).with_name("dbt")
     subprocess.run(
-        [str(dbt), "parse", "--quiet", "--project-dir", str(project), "--profiles-dir", str(project)],
+        [str(dbt), "parse", "--quiet", "--target", dbt_target()]
+        + ["--project-dir", str(project), "--profiles-dir", str(project)],
         check=True,
     )
 
@@ -132,33 +137,93 @@ def recognise_bundled_appeals(folder: Path) -> None:
 Window = tuple[str, str]
 
 
-def landing_windows(paths: WarehousePaths) -> tuple[Window, Window | None, Window | None, Window | None]:
-    """The months (trade and family extracts), days (appeals), quarters (land) and days (family
-    proactive-service events) the landing folder holds data for."""
-    from catalog.appeals import landing_days
-    from catalog.family import landing_days as family_days
-    from catalog.family import landing_months as family_months
-    from catalog.land import landing_quarters
-    from catalog.trade import file_partitions, landing_files
-    from ingest.land import partition_of_quarter
-    from orchestration.defs.partitions import daily_partitions, monthly_partitions, quarterly_partitions
+@dataclass
+class Run:
+    job: str
+    window: Window
+    unit: str  # what the window counts: days, quarters, months
+    feeds: list[Feed] | None = None  # the loads of the run (None: the job's whole selection)
 
-    months = set()
+
+def feed_windows(paths: WarehousePaths) -> dict[tuple[str, str], tuple[list[Feed], Window]]:
+    """(partitioning, group) -> its feeds and the window of Dagster partition keys their landing
+    files hold, for the feeds whose files name their partition (all but Comtrade's, whose months
+    are in the rows)."""
+    from catalog import FEEDS
+    from orchestration.defs.partitions import PARTITIONS
+
+    found: dict[tuple[str, str], tuple[list[Feed], set[str]]] = {}
+    for feed in FEEDS:
+        if not feed.file_partition:
+            continue
+        valid = set(PARTITIONS[feed.partitioning].get_partition_keys())
+        keys = {
+            feed.key_of_partition(k) for p in feed.landing_files(paths.landing) if (k := feed.file_key(p))
+        }
+        feeds, all_keys = found.setdefault((feed.partitioning, feed.group), ([], set()))
+        feeds.append(feed)
+        all_keys |= keys & valid
+    return {group: (feeds, (min(keys), max(keys))) for group, (feeds, keys) in found.items() if keys}
+
+
+def trade_months(paths: WarehousePaths) -> Window:
+    from catalog.trade import file_partitions, landing_files
+    from orchestration.defs.partitions import monthly_partitions
+
     valid = set(monthly_partitions.get_partition_keys())
-    for path in landing_files(paths.landing):
-        months |= file_partitions(path) & valid
+    months = {m for path in landing_files(paths.landing) for m in file_partitions(path) & valid}
     if not months:
         raise SystemExit(f"No loadable Comtrade files in {paths.trade_landing}")
-    months |= family_months(paths.landing) & valid
-    days = landing_days(paths.landing) & set(daily_partitions.get_partition_keys())
-    event_days = family_days(paths.landing) & set(daily_partitions.get_partition_keys())
-    quarters = {partition_of_quarter(q) for q in landing_quarters(paths.landing)}
-    quarters &= set(quarterly_partitions.get_partition_keys())
-    return (
-        (min(months), max(months)),
-        (min(days), max(days)) if days else None,
-        (min(quarters), max(quarters)) if quarters else None,
-        (min(event_days), max(event_days)) if event_days else None,
+    return min(months), max(months)
+
+
+# The load-only job of each partitioning (orchestration/defs/jobs.py).
+LOAD_JOBS = {
+    "daily": ("load_daily", "days"),
+    "quarterly": ("load_land", "quarters"),
+    "monthly": ("load_monthly", "months"),
+}
+
+
+def plan_runs(paths: WarehousePaths) -> list[Run]:
+    """The loads first, one run per group of feeds over the partitions its files hold (a run over
+    a window materializes every partition in it: one run of the daily feeds from the family
+    events of 2023 to the appeals of 2024 wrote 455 empty partitions per feed to Dagster's event
+    log), then build_warehouse over Comtrade's months: its loads, every dbt model and dbt test, the
+    serving copy, the docs and the report."""
+    runs = [
+        Run(LOAD_JOBS[partitioning][0], window, LOAD_JOBS[partitioning][1], feeds)
+        for (partitioning, _), (feeds, window) in sorted(feed_windows(paths).items())
+    ]
+    return runs + [Run("build_warehouse", trade_months(paths), "months")]
+
+
+def job_for(defs, run: Run, preloaded: list[Feed]):
+    """The run's job, subset: a load run to its feeds, their suites and their freshness checks
+    (dbt's tests of the loaded tables are left to the dbt build, or the subset would bring a dbt
+    build along); build_warehouse without the monthly loads that ran on their own, and without
+    their suites."""
+    from dagster import AssetCheckKey
+
+    from orchestration.defs.assets.feeds import check_name, raw_key
+    from orchestration.defs.jobs import AFTER_DAILY_AND_QUARTERLY_LOADS
+    from orchestration.defs.operations import freshness_checks
+
+    def suites(feeds: list[Feed]) -> set:
+        return {AssetCheckKey(raw_key(f), check_name(f)) for f in feeds}
+
+    job = defs.resolve_job_def(run.job)
+    if run.feeds is not None:
+        loads = {raw_key(f) for f in run.feeds}
+        freshness = {k for c in freshness_checks for k in c.check_keys if k.asset_key in loads}
+        return job.get_subset(asset_selection=loads, asset_check_selection=suites(run.feeds) | freshness)
+    monthly = [f for f in preloaded if f.partitioning == "monthly"]
+    if not monthly:
+        return job
+    graph = defs.resolve_asset_graph()
+    return job.get_subset(
+        asset_selection=AFTER_DAILY_AND_QUARTERLY_LOADS.resolve(graph) - {raw_key(f) for f in monthly},
+        asset_check_selection=AFTER_DAILY_AND_QUARTERLY_LOADS.resolve_checks(graph) - suites(monthly),
     )
 
 
@@ -190,7 +255,7 @@ def run_build() -> int:
     from orchestration.progress import QUIET_RUN_CONFIG, StepLines
     from orchestration.run_monitoring import fail_dead_runs
 
-    months, days, quarters, event_days = landing_windows(paths)
+    runs = plan_runs(paths)
     failed_checks: list[str] = []
     results = []
     with DagsterInstance.get() as instance:
@@ -198,38 +263,32 @@ def run_build() -> int:
         # without a daemon here, nobody else would give it back (orchestration/run_monitoring.py).
         for run_id in fail_dead_runs(instance):
             print(f"Run {run_id} had died without ending: marked failed, its pool slot freed.")
-        # Daily appeal loads and quarterly land loads first (their own partitions, so their own
-        # runs), then everything else over the months, in one run: trade loads, every dbt model,
-        # serving copy, docs.
-        # The daily loads (appeals 2024, family events 2022-23) in one run over every day between:
-        # a day without a file is an empty partition. (A run per group with an asset selection
-        # would pull in dbt's source checks, i.e. a dbt build per run.)
-        windows = [w for w in (days, event_days) if w]
-        daily = (min(w[0] for w in windows), max(w[1] for w in windows)) if windows else None
-        runs = [("load_daily", daily, "days", None)] if daily else []
-        runs += [("load_land", quarters, "quarters", None)] if quarters else []
-        runs.append(("build_warehouse", months, "months", None))
         log_path = Path(os.environ["DAGSTER_HOME"]) / "logs" / f"build-{time.strftime('%Y%m%dT%H%M%S')}.log"
         print(f"Dagster's event log of these runs: {log_path}", flush=True)
-        for job_name, window, unit, selection in runs:
-            what = f" ({', '.join(k.path[-1] for k in selection)})" if selection else ""
-            print(f"\n{job_name}{what}: the {unit} {window[0]} .. {window[1]}, one Dagster run", flush=True)
+        preloaded: list[Feed] = []
+        for run in runs:
+            what = f" ({run.feeds[0].group})" if run.feeds else ""
+            print(
+                f"\n{run.job}{what}: the {run.unit} {run.window[0]} .. {run.window[1]}, one Dagster run",
+                flush=True,
+            )
             run_id = str(uuid.uuid4())
             lines = StepLines(log_path, out=sys.stdout)
             instance.add_event_listener(run_id, lines)
             try:
                 # What steps print (dbt's own log lines, via dagster-dbt) goes to the log file too.
                 with contextlib.redirect_stdout(lines.log):
-                    result = defs.resolve_job_def(job_name).execute_in_process(
+                    result = job_for(defs, run, preloaded).execute_in_process(
                         run_config=QUIET_RUN_CONFIG,
                         instance=instance,
-                        tags=_range_tags(window),
+                        tags=_range_tags(run.window),
                         raise_on_error=False,
                         run_id=run_id,
                     )
             finally:
                 lines.close()
             results.append(result)
+            preloaded += run.feeds or []
             failed_checks += [
                 e.asset_check_key.to_user_string()
                 for e in result.get_asset_check_evaluations()

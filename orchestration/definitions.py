@@ -10,6 +10,7 @@ from orchestration.defs.jobs import (
     land_quarterly_job,
     load_daily_job,
     load_land_job,
+    load_monthly_job,
 )
 from orchestration.defs.operations import freshness_checks, freshness_sensor, record_run_failures
 from orchestration.defs.resources import WarehouseResource, dbt_resource
@@ -27,6 +28,7 @@ defs = Definitions(
         load_daily_job,
         daily_feeds_job,
         load_land_job,
+        load_monthly_job,
         land_quarterly_job,
         bilateral_update_job,
     ],

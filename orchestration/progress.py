@@ -9,6 +9,8 @@ from typing import TextIO
 
 from dagster import DagsterEventType, EventLogEntry
 
+# build_last_update_freshness_checks names its step freshness_check_<hash>.
+FRESHNESS_STEP = "freshness_check_"
 # Silences the job's own console logger (Dagster's DEBUG event stream) for a run.
 QUIET_RUN_CONFIG = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
 
@@ -22,6 +24,7 @@ class StepLines:
         self.out = out
         self.loaded: dict[str, str] = {}  # step key -> what its materializations said
         self.failed_checks: dict[str, list[str]] = {}
+        self.checked: dict[str, int] = {}  # step key -> how many checks it evaluated
 
     def __call__(self, entry: EventLogEntry) -> None:
         when = datetime.fromtimestamp(entry.timestamp, UTC).strftime("%Y-%m-%d %H:%M:%S")
@@ -40,13 +43,18 @@ class StepLines:
             self.loaded[step] = _what_was_loaded(metadata) or self.loaded.get(step, "")
         elif event.event_type == DagsterEventType.ASSET_CHECK_EVALUATION:
             evaluation = event.event_specific_data
+            self.checked[step] = self.checked.get(step, 0) + 1
             if not evaluation.passed:
                 self.failed_checks.setdefault(step, []).append(evaluation.check_name)
         elif event.event_type == DagsterEventType.STEP_SUCCESS:
             seconds = event.event_specific_data.duration_ms / 1000
             checks = self.failed_checks.get(step)
             outcome = "ok" if not checks else "ok, check failed: " + ", ".join(checks)
-            self._print(f"  {_short(step):<44} {self.loaded.get(step, ''):<34} {seconds:7.1f} s  {outcome}")
+            name, what = _short(step), self.loaded.get(step, "")
+            if step.startswith(FRESHNESS_STEP):  # Dagster names these steps by a hash
+                checked = self.checked.get(step, 0)
+                name, what = "freshness checks", f"{checked} feed" + ("s" if checked != 1 else "")
+            self._print(f"  {name:<44} {what:<34} {seconds:7.1f} s  {outcome}")
         elif event.event_type == DagsterEventType.STEP_FAILURE:
             error = event.event_specific_data.error
             message = (error.message if error else entry.message or "").strip().splitlines()

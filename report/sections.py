@@ -1018,7 +1018,12 @@ def family_map(ctx: Context) -> Content:
             "Cells of fewer than {n} families are not published (their counts and shares are withheld), "
             "and uptake and medians over fewer than {n} offers neither; the chart leaves withheld cells "
             "out, so a month's bar may fall short of 100%."
-        ).format(n=FAMILY_MIN_CELL)
+        ).format(n=FAMILY_MIN_CELL),
+        _(
+            "Where a withheld cell could be derived from a total by subtraction (the country less the "
+            "regions, a region less its other levels, the offers less the other outcomes), the "
+            "smallest other cell of that group is withheld too."
+        ),
     ]
     cells = queries.family_suppressed_cells(ctx.con)
     if cells and cells["cells"]:

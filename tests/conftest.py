@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from ingest.settings import WarehousePaths
+from ingest.settings import WarehousePaths, dbt_target
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 # The tests' key for hashing applicants' identifiers (ingest/privacy.py wants 32 bytes or more).
@@ -21,6 +21,8 @@ def pytest_sessionstart(session):
     """`@dbt_assets` needs target/manifest.json at import time: parse the project once.
     (SKIP_DBT_PARSE=1 skips it when a manifest is already there, for running the unit tests alone:
     `make test-fast`; the modules that import the Dagster definitions need one to be collected.)"""
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        return  # under pytest-xdist the controller has parsed it before starting the workers
     project = REPO_ROOT / "dbt_project"
     if os.environ.get("SKIP_DBT_PARSE") == "1" and (project / "target" / "manifest.json").exists():
         return
@@ -30,6 +32,8 @@ def pytest_sessionstart(session):
             str(Path(sys.executable).with_name("dbt")),
             "parse",
             "--quiet",
+            "--target",
+            dbt_target(),
             "--project-dir",
             str(project),
             "--profiles-dir",
@@ -38,6 +42,23 @@ def pytest_sessionstart(session):
         check=True,
         env=env,
     )
+
+
+# The modules that read the session's bundled test warehouse (built_bundled_warehouse).
+BUNDLED_WAREHOUSE_MODULES = {"test_warehouse_integration", "test_pages_offline", "test_spark_engine"}
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the groups
+def pytest_collection_modifyitems(config, items):
+    """For pytest-xdist (`make test` runs two workers with --dist loadgroup): a module's tests stay
+    on one worker, so its module fixtures (a Dagster build, a browser) run once; the modules that
+    share the bundled warehouse form one group, so it is built once; and that group, the longest,
+    is scheduled first."""
+    for item in items:
+        module = item.module.__name__.rpartition(".")[2]
+        group = "bundled_warehouse" if module in BUNDLED_WAREHOUSE_MODULES else module
+        item.add_marker(pytest.mark.xdist_group(group))
+    items.sort(key=lambda item: item.module.__name__.rpartition(".")[2] not in BUNDLED_WAREHOUSE_MODULES)
 
 
 @pytest.fixture

@@ -46,6 +46,16 @@ daily_feeds_job = define_asset_job(
     "events) of a window of days and rebuild the models downstream, the serving copy and the docs.",
 )
 
+# Only the monthly loads (the build command loads the Digital Family Map's extracts this way over
+# their own months, before build_warehouse runs over Comtrade's).
+load_monthly_job = define_asset_job(
+    "load_monthly",
+    selection=AssetSelection.assets(*map(raw_key, feeds_of("monthly"))) - DBT_SOURCE_CHECKS,
+    partitions_def=monthly_partitions,
+    description="Load and validate the monthly files (Comtrade, the Digital Family Map's extracts) "
+    "of a window of months.",
+)
+
 # Only the quarterly land and subsoil loads (the build command runs these before build_warehouse).
 load_land_job = define_asset_job(
     "load_land",

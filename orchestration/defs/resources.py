@@ -11,7 +11,7 @@ from dagster import Backoff, ConfigurableResource, RetryPolicy
 from dagster_dbt import DbtCliResource
 
 from ingest.duck import connect
-from ingest.settings import WarehousePaths, warehouse_engine
+from ingest.settings import WarehousePaths, dbt_target
 from orchestration.defs.project import dbt_project
 
 # DuckDB allows one writer per file: every asset that writes the warehouse runs in this pool,
@@ -73,12 +73,6 @@ def dbt_executable() -> str:
         candidates.append(site_packages.parents[2] / "bin" / "dbt")  # <venv>/lib/pythonX.Y/site-packages
     found = next((c for c in candidates if c.exists()), None)
     return str(found) if found else (shutil.which("dbt") or "dbt")
-
-
-def dbt_target() -> str:
-    """The profile's target of the engine chosen by WAREHOUSE_ENGINE (dbt_project/profiles.yml):
-    dev (DuckDB, the warehouse file) or spark (a local Spark session over the Parquet lake)."""
-    return "spark" if warehouse_engine() == "spark" else "dev"
 
 
 def dbt_resource() -> DbtCliResource:

@@ -89,6 +89,11 @@ def dbt_docs_site(dbt: DbtCliResource, warehouse: WarehouseResource) -> Material
     # The models were compiled and run by the dbt assets: reuse the parsed manifest instead of
     # compiling everything again (halves this step); only the catalog is read from the warehouse.
     (target / "manifest.json").write_bytes(manifest)
+    # and its parse state, or dbt parses the whole project again (dagster-dbt copies it only into
+    # the target folder it chooses itself)
+    parse_state = dbt_project.manifest_path.with_name("partial_parse.msgpack")
+    if parse_state.exists():
+        shutil.copyfile(parse_state, target / parse_state.name)
     invocation = dbt.cli(["docs", "generate", "--static", "--no-compile", "--target-path", str(target)])
     invocation.wait()
     shutil.copyfile(page, target / "index.html")

@@ -1,6 +1,7 @@
 -- Families moving between well-being levels from one month to the next, by region (the region in
 -- the later month; 'KZ': the whole country). Only families present in both months count. Cells of
--- 1..9 families are suppressed (null) and flagged.
+-- 1..9 families are suppressed (null) and flagged, and so are their complements
+-- (macros/complementary_suppression.sql): no withheld cell can be derived by subtraction.
 with levels as (
     select
         l.extract_month,
@@ -32,13 +33,35 @@ counted as (
         count(*) as families
     from pairs
     group by grouping sets ((month, region_kato_2digit, from_level, to_level), (month, from_level, to_level))
-)
+),
+
+cells as (
+    select
+        month,
+        region_kato_2digit,
+        from_level,
+        to_level,
+        families,
+        case when region_kato_2digit = 'KZ' then 1 else 0 end as is_total,
+        {{ is_small('families') }} as withheld
+    from counted
+),
+
+-- Groups that add up to a known total: the regions of a transition with the country, and the
+-- transitions of a region.
+{{ complementary_suppression(
+    'cells', 'suppressed',
+    columns=['month', 'region_kato_2digit', 'from_level', 'to_level', 'families'],
+    value='families',
+    groups=[['month', 'from_level', 'to_level'], ['month', 'region_kato_2digit']],
+    tie_break="coalesce(region_kato_2digit, ''), from_level, to_level"
+) }}
 
 select
     month,
     region_kato_2digit,
     from_level,
     to_level,
-    {{ suppress_small('families') }} as families,
-    {{ is_small('families') }} as is_suppressed
-from counted
+    case when withheld then null else families end as families,
+    withheld as is_suppressed
+from suppressed

@@ -1,6 +1,7 @@
 -- Families, members and children by well-being level, region and month, and each level's share of
 -- the region's families (region 'KZ': the whole country). Cells describing 1..9 families are
--- suppressed (null) and flagged: no family can be singled out.
+-- suppressed (null) and flagged, and so are their complements (macros/complementary_suppression.sql):
+-- no withheld cell can be derived from the country's or a region's total by subtraction.
 with levels as (
     select
         l.extract_month,
@@ -25,27 +26,50 @@ counted as (
     group by grouping sets ((extract_month, region_kato_2digit, level), (extract_month, level))
 ),
 
+cells as (
+    select
+        month,
+        region_kato_2digit,
+        level,
+        families,
+        members,
+        children,
+        case when region_kato_2digit = 'KZ' then 1 else 0 end as is_total,
+        {{ is_small('families') }} as withheld
+    from counted
+),
+
+-- Groups that add up to a known total: the regions of a level with the country, and the levels
+-- of a region (its total is known from elsewhere: it must not give a level back either).
+{{ complementary_suppression(
+    'cells', 'suppressed',
+    columns=['month', 'region_kato_2digit', 'level', 'families', 'members', 'children'],
+    value='families',
+    groups=[['month', 'level'], ['month', 'region_kato_2digit']],
+    tie_break="coalesce(region_kato_2digit, ''), level"
+) }},
+
 with_totals as (
     select
         *,
         sum(families) over (partition by month, region_kato_2digit) as region_families,
         -- With any level of the region withheld, no share is published in it: families / share
-        -- gives the region's total, and the total less the levels shown the withheld one.
-        bool_or({{ is_small('families') }}) over (partition by month, region_kato_2digit)
+        -- gives the region's total, and the total less the levels shown the withheld ones.
+        max(case when withheld then 1 else 0 end) over (partition by month, region_kato_2digit)
             as region_has_withheld_level
-    from counted
+    from suppressed
 )
 
 select
     month,
     region_kato_2digit,
     level,
-    {{ suppress_small('families') }} as families,
-    case when {{ is_small('families') }} then null else members end as members,
-    case when {{ is_small('families') }} then null else children end as children,
+    case when withheld then null else families end as families,
+    case when withheld then null else members end as members,
+    case when withheld then null else children end as children,
     case
-        when region_has_withheld_level then null
+        when region_has_withheld_level = 1 then null
         else cast(families / region_families as decimal(7, 4))
     end as share_of_families,
-    {{ is_small('families') }} as is_suppressed
+    withheld as is_suppressed
 from with_totals
