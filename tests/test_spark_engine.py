@@ -8,10 +8,10 @@ rows, in a fixed order, decimals exactly, doubles to a relative 1e-9.
 Needs PySpark 4 and dbt-spark (`pip install -e '.[spark]'`) and a Java 17 runtime; skipped
 without them (the default install, `.[dev]`, has neither Python package), except under CI where
 a missing Java fails when the packages are there. Measured on two shared cores (2026-12-02, load
-average 4-7): the lake export 1.8 s, dbt on Spark 366 s (9 seeds, 78 models, 28 unit tests; a JVM
-start included), the comparison 2 s (41 tables), on top of the session's bundled warehouse (~4 min,
-shared with the integration tests); the whole file alone 10 min 15 s. Marked `spark`: deselect
-with `-m "not spark"`.
+average 2-3): the lake export 1.2 s, dbt on Spark 238 s (9 seeds, 78 models, 30 unit tests; a JVM
+start included; 366 s under a load of 4-7), the comparison 2 s (41 tables), on top of the
+session's bundled warehouse (~2.6 min, shared with the integration tests); the whole file alone
+7 min. Marked `spark`: deselect with `-m "not spark"`.
 """
 
 import math
