@@ -878,6 +878,8 @@ BENEFITS = {
 FAMILY_MEASURES = {"families_covered": N_("families"), "people_covered": N_("people")}
 # The disclosure rule of the family marts (dbt var family_min_cell).
 FAMILY_MIN_CELL = 10
+# The well-being levels of the map (seed family_levels): A well-off .. E emergency.
+FAMILY_LEVELS = ("A", "B", "C", "D", "E")
 
 
 def _benefit(code: str) -> str:
@@ -895,36 +897,46 @@ def family_map(ctx: Context) -> Content:
     months = sorted({row["month"] for row in levels})
     first, latest = months[0], months[-1]
 
-    def crisis(month: str) -> tuple[float, int]:
-        """The share (%) and number of families at level D or E in the month (published cells)."""
-        cells = [row for row in levels if row["month"] == month and row["level"] in ("D", "E")]
-        return sum(row["share_pct"] for row in cells), sum(row["families"] for row in cells)
+    def crisis(month: str) -> tuple[float, int] | None:
+        """The share (%) and number of families at level D or E in the month, or None when a level
+        of the country is withheld (fewer than FAMILY_MIN_CELL families, or its complement): a
+        sum over the published cells alone would understate it."""
+        cells = {row["level"]: row for row in levels if row["month"] == month}
+        if len(cells) < len(FAMILY_LEVELS) or any(row["share_pct"] is None for row in cells.values()):
+            return None
+        crisis_cells = [cells[level] for level in ("D", "E")]
+        return sum(row["share_pct"] for row in crisis_cells), sum(row["families"] for row in crisis_cells)
 
     def families(month: str) -> int:
         return sum(row["families"] for row in levels if row["month"] == month)
 
-    share, crisis_families = crisis(latest)
+    latest_crisis = crisis(latest)
     ctx.figures.update(
         {
             "family_month": latest,
             "family_families": families(latest),
-            "family_crisis_share_pct": round(share, 1),
-            "family_crisis_families": crisis_families,
+            "family_crisis_share_pct": round(latest_crisis[0], 1) if latest_crisis else None,
+            "family_crisis_families": latest_crisis[1] if latest_crisis else None,
         }
     )
-    takeaway = _(
-        "In {month}, {share} of the {families} families in the map were at level D or E (crisis "
-        "or emergency): {crisis} families"
-    ).format(
-        month=month_name(latest),
-        share=pct(share),
-        families=num(families(latest)),
-        crisis=num(crisis_families),
-    )
-    if first != latest:
-        takeaway += _(", against {share} in {month}").format(
-            share=pct(crisis(first)[0]), month=month_name(first)
+    if latest_crisis is None:
+        takeaway = _(
+            "{month}: the families at level D or E (crisis or emergency) are withheld under the "
+            "disclosure rule (no cell under {min} families, nor one that would reveal it)"
+        ).format(month=month_name(latest), min=FAMILY_MIN_CELL)
+    else:
+        takeaway = _(
+            "In {month}, {share} of the {families} families in the map were at level D or E (crisis "
+            "or emergency): {crisis} families"
+        ).format(
+            month=month_name(latest),
+            share=pct(latest_crisis[0]),
+            families=num(families(latest)),
+            crisis=num(latest_crisis[1]),
         )
+        if first != latest and (earlier := crisis(first)):
+            earlier_share = pct(earlier[0])
+            takeaway += _(", against {share} in {month}").format(share=earlier_share, month=month_name(first))
 
     tables = []
     services = queries.proactive_uptake(ctx.con) if ctx.has("marts.mart_proactive_services") else []

@@ -520,6 +520,25 @@ def test_family_map_without_its_optional_marts(tmp_path):
     assert "family_crisis_share_pct" not in result.main_figures
 
 
+def test_family_map_with_a_level_of_the_country_withheld(tmp_path):
+    """A level of the whole country under the disclosure threshold (and its complement) is
+    withheld: the section says the crisis figure is withheld instead of summing the published
+    levels alone (which understated it, and failed on the withheld shares), and it draws the rest."""
+    serving = make_serving_copy(tmp_path / "serving.duckdb")
+    with duckdb.connect(str(serving)) as con:
+        con.execute(
+            "update marts.mart_family_wellbeing set families = null, members = null, children = null, "
+            "share_of_families = null, is_suppressed = true "
+            "where region_kato_2digit = 'KZ' and month = '2025-06-01' and level in ('D', 'E')"
+        )
+    result = build_report(serving, tmp_path / "out", now=NOW, languages=("en", "ru"))
+    assert result.problems == []
+    family = section(result.html.read_text(encoding="utf-8"), "family_levels")
+    assert "June 2025: the families at level D or E (crisis or emergency) are withheld" in family
+    assert "no cell under 10 families" in family and "<svg" in family
+    assert result.main_figures["family_crisis_share_pct"] is None
+
+
 def cards(html: str) -> dict[str, tuple[str, str]]:
     """The main-figures box: label -> (value, context)."""
     return {
