@@ -50,6 +50,7 @@ def report(context: AssetExecutionContext, warehouse: WarehouseResource) -> Mate
             "figures": MetadataValue.json(result.main_figures),
             "charts": MetadataValue.json({name: str(path) for name, path in result.pngs.items()}),
             "empty_sections": MetadataValue.json(list(result.empty_sections)),
+            "sections_failed": MetadataValue.json(list(result.problems)),
             "seconds": round(result.seconds, 1),
         }
     )
