@@ -14,22 +14,23 @@ export LANDING_DIR := $(abspath $(LANDING_DIR))
 .PHONY: warehouse test test-fast ui lint bench clean
 
 # The optional groups installed (pyproject.toml): EXTRAS=dev,spark adds PySpark and dbt-spark,
-# which tests/test_spark_engine.py needs (CI installs them).
+# which tests/test_spark_engine.py needs (CI installs them). --no-compile: modules are compiled
+# when first imported instead of all at install (PySpark alone is thousands of files).
 EXTRAS ?= dev
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[$(EXTRAS)]'
+	$(PY) -m pip install --quiet --no-compile -e '.[$(EXTRAS)]'
 	touch $@
 
 warehouse: $(VENV)/.installed
 	$(PY) -m orchestration.build
 
-# Two pytest-xdist workers (tests/conftest.py keeps a module, and the modules sharing the bundled
-# warehouse, on one worker); TEST_WORKERS=0 runs in one process.
+# Two pytest-xdist workers (tests/conftest.py's scheduler keeps a module, and the modules sharing
+# the bundled warehouse, on one worker); TEST_WORKERS=0 runs in one process.
 TEST_WORKERS ?= 2
 test: $(VENV)/.installed
-	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup --durations=15
+	$(PY) -m pytest -n $(TEST_WORKERS) --durations=15
 
 # The unit tests alone (no Dagster runs, no dbt builds, no loads through GX, no UI): under a minute.
 # The dbt manifest is parsed only when there is none yet (SKIP_DBT_PARSE, tests/conftest.py).

@@ -48,17 +48,28 @@ def pytest_sessionstart(session):
 BUNDLED_WAREHOUSE_MODULES = {"test_warehouse_integration", "test_pages_offline", "test_spark_engine"}
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the groups
+def _module(nodeid: str) -> str:
+    return nodeid.split("::", 1)[0].rsplit("/", 1)[-1].removesuffix(".py")
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """For pytest-xdist (`make test` runs two workers): whole groups of tests to a worker, a group
+    being a module (its module fixtures, a Dagster build or a browser, run once) or the modules
+    that share the bundled warehouse (built once). xdist's own --dist loadgroup marks groups by
+    renaming node ids, which pytest 9.2 no longer reads: a scheduler is the supported way."""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ModuleGroups(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            module = _module(nodeid)
+            return "bundled_warehouse" if module in BUNDLED_WAREHOUSE_MODULES else module
+
+    return ModuleGroups(config, log)
+
+
 def pytest_collection_modifyitems(config, items):
-    """For pytest-xdist (`make test` runs two workers with --dist loadgroup): a module's tests stay
-    on one worker, so its module fixtures (a Dagster build, a browser) run once; the modules that
-    share the bundled warehouse form one group, so it is built once; and that group, the longest,
-    is scheduled first."""
-    for item in items:
-        module = item.module.__name__.rpartition(".")[2]
-        group = "bundled_warehouse" if module in BUNDLED_WAREHOUSE_MODULES else module
-        item.add_marker(pytest.mark.xdist_group(group))
-    items.sort(key=lambda item: item.module.__name__.rpartition(".")[2] not in BUNDLED_WAREHOUSE_MODULES)
+    """The bundled-warehouse group, the longest, first (xdist hands out groups in this order)."""
+    items.sort(key=lambda item: _module(item.nodeid) not in BUNDLED_WAREHOUSE_MODULES)
 
 
 @pytest.fixture
