@@ -8,6 +8,7 @@ Every bench writes `bench/out/<name>_<UTC timestamp>.json` (or `--out PATH`) wit
 `ratio_ingest_to_bare_read_seconds`; `python -m bench` (bench/run_all.py) reads those.
 """
 
+import contextlib
 import json
 import os
 import platform
@@ -273,7 +274,86 @@ def run_dbt(workdir: Path, env: dict, name: str, args: list[str], top: int = 8) 
         result["tests_seconds"] = sum(
             r["execution_time"] for r in nodes if r["unique_id"].startswith("test.")
         )
+        result["nodes"] = len(nodes)
+        result["nodes_by_type"] = {}
+        for r in nodes:
+            kind = r["unique_id"].split(".", 1)[0]
+            result["nodes_by_type"][kind] = result["nodes_by_type"].get(kind, 0) + 1
     return result
+
+
+class TreePeak:
+    """The peak of the summed resident memory of this process's descendants, sampled every
+    `interval` seconds in a thread while the `with` block runs (e.g. around run_dbt). The
+    launcher's os.wait4 figure is one process's high-water mark; a dbt process that starts Spark
+    has a JVM child, whose memory only a sample of the whole tree sees. Summed RSS counts shared
+    pages (libraries) once per process, and a peak shorter than the interval can be missed.
+    psutil when installed, /proc otherwise (Linux)."""
+
+    def __init__(self, interval: float = 0.5):
+        import threading
+
+        self.interval = interval
+        self.peak_bytes = 0
+        self.peak_processes = 0
+        self.samples = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    @property
+    def peak_mib(self) -> float:
+        return self.peak_bytes / 2**20
+
+    def __enter__(self) -> "TreePeak":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> bool:
+        self._stop.set()
+        self._thread.join()
+        return False
+
+    def _run(self) -> None:
+        while True:
+            sizes = _descendant_rss(os.getpid())
+            self.samples += 1
+            if sum(sizes) > self.peak_bytes:
+                self.peak_bytes, self.peak_processes = sum(sizes), len(sizes)
+            if self._stop.wait(self.interval):
+                return
+
+
+def _descendant_rss(root: int) -> list[int]:
+    """Resident bytes of each descendant of `root` (not `root` itself)."""
+    try:
+        import psutil
+    except ImportError:
+        psutil = None
+    if psutil is not None:
+        sizes = []
+        for child in psutil.Process(root).children(recursive=True):
+            with contextlib.suppress(psutil.Error):  # ended between the listing and the read
+                sizes.append(child.memory_info().rss)
+        return sizes
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        # pid (comm) state ppid ...: comm may hold spaces and parentheses
+        ppid = int(stat.rsplit(")", 1)[1].split()[1])
+        children.setdefault(ppid, []).append(int(entry.name))
+    page = os.sysconf("SC_PAGE_SIZE")
+    sizes, todo = [], list(children.get(root, []))
+    while todo:
+        pid = todo.pop()
+        todo += children.get(pid, [])
+        with contextlib.suppress(OSError, IndexError, ValueError):  # ended meanwhile
+            sizes.append(int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * page)
+    return sizes
 
 
 # --------------------------------------------------------------------------------------------
