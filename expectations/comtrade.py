@@ -2,7 +2,7 @@
 
 from functools import cache
 
-from expectations.runner import ExpectationSpec, compound_unique, validate_query
+from expectations.runner import ExpectationSpec, compound_unique, in_long_list, validate_query
 from ingest.comtrade_schema import (
     COLUMN_NAMES,
     FLOW_CODES,
@@ -61,9 +61,10 @@ def comtrade_suite() -> list[ExpectationSpec]:
                 "condition_parser": "great_expectations",
             },
         ),
-        ExpectationSpec("ExpectColumnValuesToBeInSet", {"column": "reporterCode", "value_set": known}),
-        ExpectationSpec("ExpectColumnValuesToBeInSet", {"column": "partnerCode", "value_set": known}),
-        ExpectationSpec("ExpectColumnValuesToBeInSet", {"column": "partner2Code", "value_set": known}),
+        # The 261 M49 codes as a list in SQL (GX's own set form is ~10x slower on a list this long).
+        in_long_list("reporterCode", known),
+        in_long_list("partnerCode", known),
+        in_long_list("partner2Code", known),
         compound_unique(RECORD_KEY),
     ]
     specs += [

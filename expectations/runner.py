@@ -57,6 +57,22 @@ def unexpected_rows(
     )
 
 
+def in_long_list(column: str, values: list[int] | list[str]) -> ExpectationSpec:
+    """ExpectColumnValuesToBeInSet as SQL, for a list too long for GX's form: GX's SQL engine tests
+    a set in a CASE expression per row and metric (over 500k rows, 0.3 s per query for the 261
+    country codes, and about eight queries per expectation), while DuckDB answers `not in` a
+    subquery with one hash join. Reported under the same check name as GX's."""
+    listed = ", ".join(repr(v) if isinstance(v, str) else str(int(v)) for v in values)
+    name = _quote(column)
+    return unexpected_rows(
+        f"""select _source_file, _source_row, {name} from {{batch}}
+        where {name} is not null and {name} not in (select unnest([{listed}]))""",
+        column=column,
+        check="expect_column_values_to_be_in_set",
+        message="failed expect_column_values_to_be_in_set",
+    )
+
+
 def compound_unique(columns: list[str]) -> ExpectationSpec:
     """ExpectCompoundColumnsToBeUnique as SQL: GX's SQL engine does not list the failing rows of
     that one (no unexpected_index_list), so every copy of a repeated key is found by a window

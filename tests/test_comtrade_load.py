@@ -259,6 +259,10 @@ def test_unknown_partner_code(warehouse, warehouse_paths):
         lambda land: write_csv(land / "kz_2023_01_rev.csv", bad_january(row0={"partnerCode": 999})),
     )
     assert "kz_2023_01_rev.csv, line 2, column partnerCode" in message
+    # the country lists are checked as SQL (expectations.runner.in_long_list), under GX's name
+    assert [q[1:5] for q in quarantined(warehouse)] == [
+        (2, "partnerCode", "expect_column_values_to_be_in_set", "999")
+    ]
 
 
 def test_a_bad_month_does_not_hold_back_good_months(warehouse, warehouse_paths):
