@@ -390,9 +390,13 @@ def _scan_json(feed: Feed, source: SourceFile) -> FileScan:
     paths = "[" + ", ".join(sql_string(f"$.{name}") for name in read) + "]"
     selected = ", ".join(_text(feed, name, f"fields[{i}]") for i, name in enumerate(read, start=1))
     keys = "[" + ", ".join(sql_string(name) for name in names) + "]"
+    every_path = "[" + ", ".join(sql_string(f"$.{name}") for name in names) + "]"
+    # A record with every key (nearly all) is told by counting the keys found, one parse of it;
+    # only the others are compared key by key (a lambda per record cost 2.5x the whole read).
     sql = f"""
         select {selected}, _source_row,
-            case when json_type(rec) = 'OBJECT'
+            case when list_count(json_extract(rec, {every_path})) = {len(names)} then []::varchar[]
+                when json_type(rec) = 'OBJECT'
                 then list_filter({keys}, lambda k: not list_contains(json_keys(rec), k))
                 else ['(the record is not an object)']
             end as _missing_keys

@@ -149,6 +149,22 @@ def test_deadline_before_start(warehouse, warehouse_paths):
     assert f"appeals_{DAY}.csv, line 3" in message and "deadline" in message
 
 
+def test_a_record_missing_a_key_and_one_that_is_not_an_object(warehouse, warehouse_paths):
+    """A missing key is not a null: each is reported with its line and key (and the record that
+    is no object at all), whatever the other records hold."""
+    missing = {k: v for k, v in appeal(2, DAY).items() if k != "org_id"}
+    path = landing(warehouse_paths) / f"appeals_{DAY}.jsonl"
+    write_jsonl(path, [appeal(1, DAY, org_id=None), missing])
+    path.write_text(path.read_text() + "[1, 2]\n")
+
+    report = load_appeals(warehouse, warehouse_paths.landing, [DAY])
+
+    issues = [(i.row, i.column, i.check) for p in report.partitions for i in p.issues]
+    assert (2, "org_id", "missing_column") in issues
+    assert any(row == 3 and check == "missing_column" for row, _, check in issues)
+    assert not any(row == 1 and check == "missing_column" for row, _, check in issues)
+
+
 def test_broken_jsonl_file(warehouse, warehouse_paths):
     write_jsonl(landing(warehouse_paths) / f"appeals_{DAY}.jsonl", [appeal(1, DAY)])
     load_appeals(warehouse, warehouse_paths.landing, [DAY]).raise_for_errors()
