@@ -196,5 +196,31 @@ def test_every_mart_is_the_same_on_spark(spark_build):
     assert differences == [], "\n".join(differences)
 
 
+def test_a_windowed_run_on_spark_empties_a_period_that_lost_every_row(spark_build, built_bundled_warehouse):
+    """fct_trade_flows replaces its whole window on Spark as on DuckDB: a month whose every row
+    is gone upstream (here its lake folder removed) has no row left after a run over that month
+    (insert_overwrite alone would keep it: it overwrites only the periods it writes), and the
+    other periods are untouched. Runs after the equality test: it changes Spark's copy."""
+    paths, tables_dir, log = spark_build
+    _, _, _, env = built_bundled_warehouse
+    root = log.parent
+    lake = root / "lake"
+    fact = spark_table_sql(tables_dir, "fct_trade_flows")
+    with duckdb.connect() as con:
+        before = dict(con.execute(f"select period, count(*) from {fact} group by 1").fetchall())
+    month = "202302"
+    assert before.get(month, 0) > 0 and before.get("2023", 0) > 0
+    shutil.rmtree(lake / "raw" / "comtrade_records" / "partition=2023-02-01")
+
+    spark = {**spark_env(env, root / "warehouse", lake), "DBT_MIN_PERIOD": month, "DBT_MAX_PERIOD": month}
+    run = dbt(["run", "--select", "fct_trade_flows"], spark, log)
+    assert run.returncode == 0, log.read_text()[-6000:]
+
+    with duckdb.connect() as con:
+        after = dict(con.execute(f"select period, count(*) from {fact} group by 1").fetchall())
+    assert month not in after
+    assert after == {period: rows for period, rows in before.items() if period != month}
+
+
 if __name__ == "__main__":  # pragma: no cover - by hand: python tests/test_spark_engine.py
     sys.exit(pytest.main([__file__, "-q", "-s"]))

@@ -4,20 +4,23 @@
     the monthly rows (freq_code 'M') of those months and the annual rows ('A') of the years they
     touch. Without a window, every period. The model reads its input through this predicate and the replace_window strategy
     deletes the stored rows through it: one definition, so what a run replaces is exactly what it
-    read. dbt-spark accepts only its own strategies (append, merge, insert_overwrite), so on Spark
-    this model needs its own strategy; not done yet.
+    read. dbt-spark accepts only its own strategies (append, merge, insert_overwrite): on Spark the
+    table is partitioned by period, drop_window_partitions (a pre-hook) drops the window's stored
+    periods and insert_overwrite writes what the run built.
 -#}
-{% macro partition_window() -%}
-    {#- Dagster sets the window in the environment (DBT_MIN_PERIOD / DBT_MAX_PERIOD): unlike
-        --vars, a changed environment variable does not make dbt re-parse the whole project.
-        Vars, when given, win; both bounds come from the same place. -#}
+{% macro partition_window_bounds() -%}
+    {#- [min_period, max_period] (YYYYMM strings or none). Dagster sets the window in the
+        environment (DBT_MIN_PERIOD / DBT_MAX_PERIOD): unlike --vars, a changed environment
+        variable does not make dbt re-parse the whole project. Vars, when given, win; both
+        bounds come from the same place. -#}
     {%- if var('min_period', none) or var('max_period', none) -%}
-        {%- set min_period = var('min_period', none) -%}
-        {%- set max_period = var('max_period', none) -%}
-    {%- else -%}
-        {%- set min_period = env_var('DBT_MIN_PERIOD', '') or none -%}
-        {%- set max_period = env_var('DBT_MAX_PERIOD', '') or none -%}
+        {{ return([var('min_period', none), var('max_period', none)]) }}
     {%- endif -%}
+    {{ return([env_var('DBT_MIN_PERIOD', '') or none, env_var('DBT_MAX_PERIOD', '') or none]) }}
+{%- endmacro %}
+
+{% macro partition_window() -%}
+    {%- set min_period, max_period = partition_window_bounds() -%}
     {%- if not (min_period or max_period) -%}
         true
     {%- else -%}
@@ -33,6 +36,33 @@
                 {% if max_period %}and period <= '{{ (max_period | string)[:4] }}'{% endif %}
             )
         )
+    {%- endif -%}
+{%- endmacro %}
+
+{#-
+    Spark's half of replace_window (a pre-hook of a model partitioned by period): insert_overwrite
+    replaces only the periods the run writes rows for, so a period of the window left with no row
+    upstream would keep its old rows. Drop every stored period of the window first (monthly
+    periods YYYYMM within the bounds, annual periods YYYY of the years they touch: the rows
+    partition_window selects), as DuckDB's delete does. Spark's DROP PARTITION takes equalities
+    only, so the stored periods are listed and matched here. Other adapters, or a first build:
+    nothing.
+-#}
+{% macro drop_window_partitions() -%}
+    {%- if execute and target.type == 'spark' and is_incremental() -%}
+        {%- set min_period, max_period = partition_window_bounds() -%}
+        {%- set low, high = (min_period or '') | string, (max_period or '') | string -%}
+        {%- set dropped = [] -%}
+        {%- for row in run_query('show partitions ' ~ this) -%}
+            {%- set period = row[0].split('=', 1)[1] -%}
+            {%- set bounds = [low, high] if period | length == 6 else [low[:4], high[:4]] -%}
+            {%- if (not bounds[0] or period >= bounds[0]) and (not bounds[1] or period <= bounds[1]) -%}
+                {%- do dropped.append("partition (period = '" ~ period ~ "')") -%}
+            {%- endif -%}
+        {%- endfor -%}
+        {%- if dropped -%}
+            {%- do run_query('alter table ' ~ this ~ ' drop if exists ' ~ dropped | join(', ')) -%}
+        {%- endif -%}
     {%- endif -%}
 {%- endmacro %}
 
