@@ -5,9 +5,10 @@
     What a run recomputes is every appeal touched by the raw rows loaded since the model's last
     run, whole: all its snapshots and all its events, so windows over an appeal (latest snapshot,
     event order, lifecycle) come out as a full rebuild's. The model's watermark is the max of its
-    own `_loaded_at` (always a load the previous run had seen, so a raw row loaded before it was
-    already read: loads and dbt never run at the same time, WRITER_POOL and DuckDB's one writing
-    process); rows of the watermark's own load are taken again, which is harmless.
+    own `_loaded_at` (always a load the previous run had read, so every raw row loaded at or before
+    it was read then: loads and dbt never run at the same time, WRITER_POOL and DuckDB's one
+    writing process; a load stamps all its rows with one _loaded_at). A watermark behind the last
+    load (a load of re-sent events only) costs work again, never a row.
 
     An appeal is touched by a new snapshot of it, or by a new copy of any event whose copies name
     it (re-sent events are de-duplicated by event id over every copy, so all copies' appeals).
@@ -30,16 +31,16 @@
     exists (
         select 1
         from (
-            select _partition_date from {{ source('raw', 'eotinish_appeals') }} where _loaded_at >= {{ since }}
+            select _partition_date from {{ source('raw', 'eotinish_appeals') }} where _loaded_at > {{ since }}
             union all
-            select _partition_date from {{ source('raw', 'eotinish_appeal_events') }} where _loaded_at >= {{ since }}
+            select _partition_date from {{ source('raw', 'eotinish_appeal_events') }} where _loaded_at > {{ since }}
         ) as new_rows
         where new_rows._partition_date <= (
             select max(_partition_date)
             from (
-                select _partition_date from {{ source('raw', 'eotinish_appeals') }} where _loaded_at < {{ since }}
+                select _partition_date from {{ source('raw', 'eotinish_appeals') }} where _loaded_at <= {{ since }}
                 union all
-                select _partition_date from {{ source('raw', 'eotinish_appeal_events') }} where _loaded_at < {{ since }}
+                select _partition_date from {{ source('raw', 'eotinish_appeal_events') }} where _loaded_at <= {{ since }}
             ) as old_rows
         )
     )
@@ -49,12 +50,12 @@
 {% macro appeals_touched_ids(since) -%}
     select {{ dbt.cast('id', dbt.type_string()) }} as appeal_id
     from {{ source('raw', 'eotinish_appeals') }}
-    where _loaded_at >= {{ since }}
+    where _loaded_at > {{ since }}
     union
     select {{ dbt.cast('appeal_id', dbt.type_string()) }} as appeal_id
     from {{ source('raw', 'eotinish_appeal_events') }}
     where id in (
-        select id from {{ source('raw', 'eotinish_appeal_events') }} where _loaded_at >= {{ since }}
+        select id from {{ source('raw', 'eotinish_appeal_events') }} where _loaded_at > {{ since }}
     )
 {%- endmacro %}
 

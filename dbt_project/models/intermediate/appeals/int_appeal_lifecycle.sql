@@ -39,6 +39,7 @@ ordered as (
         state,
         event_at,
         is_late,
+        _loaded_at,
         lag(state) over (
             partition by appeal_id
             order by event_at, recorded_at, event_id
@@ -79,7 +80,8 @@ per_appeal as (
         max(case when state = 'CLOSED' and is_state_change then event_at end) as closed_at,
         min(case when is_reopening then event_at end) as first_reopened_at,
         sum(case when is_reopening then 1 else 0 end) as reopen_count,
-        min(case when state = 'WITHDRAWN' then event_at end) as withdrawn_event_at
+        min(case when state = 'WITHDRAWN' then event_at end) as withdrawn_event_at,
+        max(_loaded_at) as events_loaded_at
     from flagged
     group by appeal_id
 ),
@@ -116,7 +118,8 @@ select
     per_appeal.first_event_at,
     per_appeal.last_event_at,
     last_events.last_event_state,
-    appeals._loaded_at
+    -- the latest load of the appeal's current snapshot and kept events: the incremental watermark
+    greatest(appeals._loaded_at, coalesce(per_appeal.events_loaded_at, appeals._loaded_at)) as _loaded_at
 from appeals
 left join per_appeal
     on appeals.appeal_id = per_appeal.appeal_id

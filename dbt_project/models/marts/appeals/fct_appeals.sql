@@ -49,6 +49,7 @@ joined as (
         {{ dbt.cast('lifecycle.answered_at', 'date') }} as answered_date,
         {{ dbt.cast('coalesce(lifecycle.answered_at, lifecycle.withdrawn_at)', 'date') }} as resolved_date,
         as_of.as_of_date,
+        lifecycle._loaded_at as lifecycle_loaded_at,
         row_number() over (
             partition by appeals.applicant_key
             order by appeals.started_at, appeals.appeal_id
@@ -131,5 +132,5 @@ select
     modified_at,
     partition_date as last_partition_date,
     first_partition_date,
-    _loaded_at
+    lifecycle_loaded_at as _loaded_at
 from timed
