@@ -16,12 +16,12 @@
 -- the earliest received copy (earliest file day, then load, then file and row). copies_received
 -- counts how many times the event arrived.
 with source as (
-    select * from {{ source('raw', 'eotinish_appeal_events') }}
+    select copies.* from {{ source('raw', 'eotinish_appeal_events') }} as copies
     {% if is_incremental() %}
         -- every copy of every event that has a copy naming a touched appeal
-        where id in (
-            select id from {{ source('raw', 'eotinish_appeal_events') }}
-            where {{ appeals_window(dbt.cast('appeal_id', dbt.type_string())) }}
+        where copies.id in (
+            select naming.id from {{ source('raw', 'eotinish_appeal_events') }} as naming
+            where {{ appeals_window(dbt.cast('naming.appeal_id', dbt.type_string())) }}
         )
     {% endif %}
 ),
