@@ -14,12 +14,19 @@ around them (`900315300123`, `IIN900315300123`, `iin-900315300123`, `u-900315300
   every field, numeric ones included (as JSON numbers too): they are rejected, so the quarantine,
   meta.loads, the step's error, the asset check's metadata and Data Docs all get them.
 
+The Digital Family Map likewise: a month (2023-01) of extracts for 300 families whose members'
+IINs and family ids (`FAM-<IIN>`) are hashed and whose names hold planted IINs (published), then a
+month (2023-02) of extracts (its civil registry clean, so that the others are read) and three
+days of proactive-service events with an IIN in every field (one field per row, and a row with all
+of them), landed after the first runs and rejected.
+
 Then every place is scanned: every table of every DuckDB file under the warehouse folder (the
 warehouse, the serving copy, operations.duckdb), every Parquet file, every other file there (Data
 Docs, dbt docs, the report and its charts, spill and work folders) and every file of the Dagster
 home (SQLite run and event storage, read both as raw bytes and row by row; compute logs).
 """
 
+import csv
 import json
 import re
 import sqlite3
@@ -30,6 +37,7 @@ import duckdb
 import pytest
 from conftest import copy_files
 from dagster import (
+    AssetSelection,
     DagsterEventType,
     DagsterInstance,
     build_run_status_sensor_context,
@@ -56,6 +64,7 @@ PLANTED_DAYS = (PASS_JSONL, PASS_CSV, FAIL_JSONL, FAIL_CSV, PASS_UTF16)
 DAYS = ("2024-01-01", PASS_UTF16)
 MONTHS = ("2022-01-01", "2023-12-01")
 QUARTERS = ("2022-01-01", "2025-10-01")
+FAMILY_FAIL_MONTH = "2023-02"
 YEARS = ("2022", "2023")
 
 IIN = "900315300123"
@@ -151,11 +160,28 @@ def write_planted_days(folder: Path) -> None:
                     handle.write(broken)
 
 
-def write_planted_family(folder: Path) -> None:
-    """One month (2023-01) of Digital Family Map extracts for 300 families: every file carries
-    members' IINs (hashed) and family ids made from the head's IIN (`FAM-<IIN>`, hashed), and IINs
-    are planted in the names (never read). They must all pass (the month run has to succeed)."""
-    write_family(folder, families=300, months=1, first_month=date(2023, 1, 1), events=False)
+def write_planted_family(folder: Path, held: Path) -> None:
+    """Two months of Digital Family Map extracts for 300 families, with their daily events. Every
+    file carries members' IINs (hashed) and family ids made from the head's IIN (`FAM-<IIN>`,
+    hashed). January's extracts get IINs planted in the names (never read) and must all pass (the
+    month run has to succeed); February's extracts but the civil registry, and three days of
+    events, get an IIN in every field; they wait in `held` (with February's registry) until the
+    first runs are done (land_failing_family)."""
+    write_family(folder, families=300, months=2, first_month=date(2023, 1, 1), events=True)
+    held.mkdir(parents=True, exist_ok=True)
+    events = sorted(folder.glob("family_proactive_events_*.csv"))
+    # (February's civil registry stays clean: the other extracts are loaded only once it passes)
+    february = sorted(
+        set(folder.glob(f"family_*_{FAMILY_FAIL_MONTH}.csv")) - set(folder.glob("family_civil_*"))
+    )
+    for path in [*[p for p in events if _csv_rows(p)[1]][:3], *february]:
+        header, rows = _csv_rows(path)
+        failing = plant_failing([dict(zip(header, row, strict=True)) for row in rows], header, as_json=False)
+        _write_rows(held / path.name, failing, header)
+    for path in folder.glob(f"family_civil_registry_{FAMILY_FAIL_MONTH}.csv"):
+        path.rename(held / path.name)
+    for path in [*events, *february]:
+        path.unlink()
     for path in folder.glob("family_*_2023-01.csv"):
         lines = path.read_text().splitlines()
         header = lines[0].split(",")
@@ -166,6 +192,24 @@ def write_planted_family(folder: Path) -> None:
                 row[header.index("last_name")] = planted(k)
                 row[header.index("first_name")] = f"x {planted(k + 1)}"
         path.write_text("\n".join(",".join(r) for r in [header, *rows]) + "\n")
+
+
+def _csv_rows(path: Path) -> tuple[list[str], list[list[str]]]:
+    """(header, rows) of a CSV file."""
+    with path.open(newline="") as handle:
+        header, *rows = csv.reader(handle)
+    return header, rows
+
+
+def land_failing_family(landing: Path, held: Path) -> tuple[tuple[str, str], tuple[str, str]]:
+    """Move the held family files into the landing folder; (month window, events' day window)."""
+    days = []
+    for path in sorted(held.iterdir()):
+        path.rename(landing / path.name)
+        if path.name.startswith("family_proactive_events_"):
+            days.append(path.stem.removeprefix("family_proactive_events_"))
+    month = f"{FAMILY_FAIL_MONTH}-01"
+    return (month, month), (days[0], days[-1])
 
 
 def range_tags(window):
@@ -209,15 +253,22 @@ def built(tmp_path_factory, bundled_files):
         copy_files([f for f in bundled_files if f.stem.endswith(YEARS)], paths.trade_landing)
         write_bundled_appeals(paths.landing / "eotinish", start=START, days=BUNDLED_DAYS + len(PLANTED_DAYS))
         write_planted_days(paths.landing / "eotinish")
-        write_planted_family(paths.landing / "family")
+        write_planted_family(paths.landing / "family", root / "held_family")
         # Quarters without new sites or observations are written as empty files, which the load
         # refuses: leave them out (this test is not about land).
         for path in write_bundled_land(paths.landing / "land", parcels=400, sites=30):
             if path.stat().st_size == 0:
                 path.unlink()
 
+        from catalog.family import FAMILY_FEEDS
         from orchestration.definitions import defs
-        from orchestration.defs.jobs import AFTER_DAILY_AND_QUARTERLY_LOADS, DAILY_RAW, LAND_RAW
+        from orchestration.defs.assets.feeds import raw_key
+        from orchestration.defs.jobs import (
+            AFTER_DAILY_AND_QUARTERLY_LOADS,
+            DAILY_RAW,
+            DBT_SOURCE_CHECKS,
+            LAND_RAW,
+        )
         from orchestration.defs.resources import WarehouseResource, dbt_resource
 
         resources = {
@@ -251,8 +302,43 @@ def built(tmp_path_factory, bundled_files):
                 tags=range_tags(MONTHS),
                 raise_on_error=False,
             )
-            failures = record_failed_runs(instance, resources, [appeals, land, rest])
-            yield paths, home, {"appeals": appeals, "land": land, "rest": rest, "failures": failures}
+            months, days = land_failing_family(paths.landing / "family", root / "held_family")
+            family_extracts = materialize(
+                assets,
+                selection=AssetSelection.assets(
+                    *(raw_key(f) for f in FAMILY_FEEDS if f.partitioning == "monthly")
+                )
+                - DBT_SOURCE_CHECKS,
+                resources=resources,
+                instance=instance,
+                tags=range_tags(months),
+                raise_on_error=False,
+            )
+            family_events = materialize(
+                assets,
+                selection=AssetSelection.assets(
+                    *(raw_key(f) for f in FAMILY_FEEDS if f.partitioning == "daily")
+                )
+                - DBT_SOURCE_CHECKS,
+                resources=resources,
+                instance=instance,
+                tags=range_tags(days),
+                raise_on_error=False,
+            )
+            runs = [appeals, land, rest, family_extracts, family_events]
+            failures = record_failed_runs(instance, resources, runs)
+            yield (
+                paths,
+                home,
+                {
+                    "appeals": appeals,
+                    "land": land,
+                    "rest": rest,
+                    "family_extracts": family_extracts,
+                    "family_events": family_events,
+                    "failures": failures,
+                },
+            )
         finally:
             instance.dispose()
 
@@ -460,6 +546,25 @@ def test_the_planted_rows_are_published_redacted_and_the_bad_ones_quarantined(bu
         (members,) = con.execute("select count(*) from raw.family_civil_registry").fetchone()
         (housing,) = con.execute("select count(*) from raw.family_housing").fetchone()
     assert members > 500 and housing >= 300
+    # February's planted extracts and the planted event days: rejected, their rows in quarantine
+    assert not results["family_extracts"].success and not results["family_events"].success
+    with duckdb.connect(str(paths.warehouse_db), read_only=True) as con:
+        rejected_family = con.execute("""
+            select feed, count(*) from meta.loads
+            where feed like 'family_%' and status = 'rejected' group by 1
+        """).fetchall()
+        quarantined_family = sum(
+            con.execute(f"select count(*) from quarantine.{feed} where bad_value like '%iin:%'").fetchone()[0]
+            for (feed,) in con.execute(
+                "select table_name from information_schema.tables where table_schema = 'quarantine' "
+                "and table_name like 'family_%'"
+            ).fetchall()
+        )
+    from catalog.family import FAMILY_FEEDS
+
+    every_feed_but_the_registry = {f.name for f in FAMILY_FEEDS} - {"family_civil_registry"}
+    assert {feed for feed, _ in rejected_family} == every_feed_but_the_registry, rejected_family
+    assert quarantined_family > len(every_feed_but_the_registry)
     with duckdb.connect(str(paths.serving_db), read_only=True) as con:
         (served,) = con.execute(
             "select count(*) from marts.fct_appeals where reg_number like '%iin:%'"
