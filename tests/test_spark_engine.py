@@ -3,7 +3,8 @@ row: the bundled test warehouse (built once per session by DuckDB through Dagste
 `built_bundled_warehouse`) is exported to the Parquet lake (ingest/lake.py), dbt builds the models
 on a local Spark session over it (dbt-spark, method session, local[2]), and every mart table Spark
 wrote (Parquet files under its warehouse folder) is compared with DuckDB's: same columns, same
-rows, in a fixed order, decimals exactly, doubles to a relative 1e-9.
+rows, in a fixed order, decimals exactly, doubles to a relative 1e-9, and the same kind of type in
+each column (integer, floating point, decimal...).
 
 Needs PySpark 4 and dbt-spark (`pip install -e '.[spark]'`) and a Java 17 runtime; skipped
 without them (the default install, `.[dev]`, has neither Python package), except under CI where
@@ -124,6 +125,27 @@ def same_value(a, b) -> bool:
     return a == b
 
 
+def type_family(data_type: str) -> str:
+    """A column type as a consumer sees it: integers, floating point, decimals (any precision:
+    the engines size sums differently), timestamps (Spark's are instants), or the type itself."""
+    name = data_type.upper()
+    if name in ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT"):
+        return "integer"
+    if name in ("FLOAT", "DOUBLE"):
+        return "floating point"
+    for family in ("DECIMAL", "TIMESTAMP"):
+        if name.startswith(family):
+            return family.lower()
+    return name
+
+
+def column_types(con, relation: str) -> dict[str, str]:
+    return {
+        name.lower(): type_family(data_type)
+        for name, data_type, *_ in con.execute(f"describe select * from {relation}").fetchall()
+    }
+
+
 def fingerprint(con, relation: str, columns: list[str]) -> list[tuple]:
     """Every row of `relation`, the given columns in that order, sorted by all of them."""
     cols = ", ".join(f'"{c}"' for c in columns)
@@ -182,6 +204,16 @@ def test_every_mart_is_the_same_on_spark(spark_build):
             ]
             if sorted(c.lower() for c in ours) != sorted(c.lower() for c in theirs):
                 differences.append(f"{table}: columns {sorted(set(ours) ^ set(theirs))} differ")
+                continue
+            # (a year as a double, a rate as a decimal: equal values, but not to a consumer)
+            duck_types, spark_types = column_types(con, f"marts.{table}"), column_types(con, relation)
+            if duck_types != spark_types:
+                differences.append(
+                    f"{table}: types differ: "
+                    + ", ".join(
+                        f"{c} {t} / {spark_types[c]}" for c, t in duck_types.items() if spark_types[c] != t
+                    )
+                )
                 continue
             duck_rows = fingerprint(con, f"marts.{table}", ours)
             spark_rows = fingerprint(con, relation, ours)

@@ -133,13 +133,13 @@ select
     received_count,
     answered_count,
     answered_on_time_count,
-    answered_on_time_count * 1.0 / nullif(answered_count, 0) as on_time_rate,
+    {{ dbt.cast('answered_on_time_count', 'double') }} / nullif(answered_count, 0) as on_time_rate,
     median_working_days_to_answer,
     p90_working_days_to_answer,
     open_backlog_count,
     overdue_open_count,
     repeat_count,
-    repeat_count * 1.0 / nullif(received_count, 0) as repeat_rate,
+    {{ dbt.cast('repeat_count', 'double') }} / nullif(received_count, 0) as repeat_rate,
     complaint_count,
-    complaint_count * 1.0 / nullif(received_count, 0) as complaint_rate
+    {{ dbt.cast('complaint_count', 'double') }} / nullif(received_count, 0) as complaint_rate
 from aggregated

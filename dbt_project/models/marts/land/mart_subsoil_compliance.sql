@@ -60,7 +60,8 @@ select
     coalesce(per_licence.detection_count, 0) as detection_count,
     coalesce(per_licence.outside_detection_count, 0) as outside_detection_count,
     coalesce(per_licence.undecided_detection_count, 0) as undecided_detection_count,
-    per_licence.outside_detection_count * 1.0 / nullif(per_licence.detection_count, 0) as outside_share,
+    {{ dbt.cast('per_licence.outside_detection_count', 'double') }} / nullif(per_licence.detection_count, 0)
+    as outside_share,
     coalesce(per_licence.disturbed_ha, 0) as disturbed_ha,
     coalesce(per_licence.outside_disturbed_ha, 0) as outside_disturbed_ha,
     per_licence.first_detection_date,

@@ -18,7 +18,8 @@ offsets as (
 years as (
     select
         versions.*,
-        versions.path_base_year + offsets.generated_number - 1 as year
+        -- an integer on both engines (Spark's generate_series numbers are doubles)
+        {{ dbt.cast('versions.path_base_year + offsets.generated_number - 1', dbt.type_int()) }} as year
     from versions
     inner join offsets
         on versions.path_base_year + offsets.generated_number - 1 <= versions.deadline_year
