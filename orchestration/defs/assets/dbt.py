@@ -2,8 +2,8 @@
 
 - `dbt_foundation`: seeds, staging views, dimensions and everything else upstream of the
   incremental facts (unpartitioned);
-- `dbt_incremental`: facts incremental by monthly partition window (tag partition_window; the
-  window is passed to dbt in the environment; a backfill of many months is one dbt invocation);
+- `dbt_incremental`: incremental facts, run per monthly partition window (the window is passed to
+  dbt as vars; a backfill of many months is one dbt invocation);
 - `dbt_marts`: everything downstream of the incremental facts (unpartitioned).
 
 dbt tests become asset checks of the models they test.
@@ -21,10 +21,7 @@ from orchestration.defs.partitions import monthly_partitions
 from orchestration.defs.project import dbt_project
 from orchestration.defs.resources import WRITER_POOL
 
-# The facts incremental by monthly partition window (fct_trade_flows). The appeals chain is
-# incremental too, but by what the loads brought since its last run (its own watermark), not by
-# partition: it needs no window and stays in dbt_foundation.
-INCREMENTAL = "tag:partition_window"
+INCREMENTAL = "config.materialized:incremental"
 
 
 class WarehouseTranslator(DagsterDbtTranslator):

@@ -1,14 +1,6 @@
 -- A table, not a view: it orders every event of every appeal, and the facts and a dozen tests
--- read it (as a view each of them recomputed it: 14-19 s per test at 10M events). Incremental on
--- DuckDB: a run rebuilds the appeals touched by the new loads (macros/appeals_incremental.sql);
--- a full table on Spark (no delete on its Parquet tables).
-{{
-    config(
-        materialized=('table' if target.type == 'spark' else 'incremental'),
-        incremental_strategy='replace_appeals',
-        on_schema_change='fail'
-    )
-}}
+-- read it (as a view each of them recomputed it: 14-19 s per test at 10M events).
+{{ config(materialized='table') }}
 
 -- One row per appeal with the time it entered each state, computed from its events ordered by
 -- event time (then record time, then id) regardless of the file they came in, of lateness and of
@@ -20,15 +12,12 @@ with appeals as (
         started_at,
         finished_at,
         modified_at,
-        current_state,
-        _loaded_at
+        current_state
     from {{ ref('int_appeals__current') }}
-    where {{ appeals_window() }}
 ),
 
 events as (
     select * from {{ ref('stg_eotinish__appeal_events') }}
-    where {{ appeals_window() }}
 ),
 
 ordered as (
@@ -39,7 +28,6 @@ ordered as (
         state,
         event_at,
         is_late,
-        _loaded_at,
         lag(state) over (
             partition by appeal_id
             order by event_at, recorded_at, event_id
@@ -80,8 +68,7 @@ per_appeal as (
         max(case when state = 'CLOSED' and is_state_change then event_at end) as closed_at,
         min(case when is_reopening then event_at end) as first_reopened_at,
         sum(case when is_reopening then 1 else 0 end) as reopen_count,
-        min(case when state = 'WITHDRAWN' then event_at end) as withdrawn_event_at,
-        max(_loaded_at) as events_loaded_at
+        min(case when state = 'WITHDRAWN' then event_at end) as withdrawn_event_at
     from flagged
     group by appeal_id
 ),
@@ -117,9 +104,7 @@ select
     coalesce(per_appeal.late_event_count, 0) as late_event_count,
     per_appeal.first_event_at,
     per_appeal.last_event_at,
-    last_events.last_event_state,
-    -- the latest load of the appeal's current snapshot and kept events: the incremental watermark
-    greatest(appeals._loaded_at, coalesce(per_appeal.events_loaded_at, appeals._loaded_at)) as _loaded_at
+    last_events.last_event_state
 from appeals
 left join per_appeal
     on appeals.appeal_id = per_appeal.appeal_id

@@ -1,22 +1,11 @@
-{{
-    config(
-        materialized=('table' if target.type == 'spark' else 'incremental'),
-        incremental_strategy='replace_appeals',
-        on_schema_change='fail'
-    )
-}}
--- Incremental on DuckDB: a run rebuilds the events of the appeals touched by the new loads, all of
--- them (event_seq numbers the whole appeal); a full table on Spark (macros/appeals_incremental.sql).
 -- One row per unique appeal event (re-sends removed), in appeal order, with the appeal's current
 -- attributes. Events whose appeal has no snapshot (yet) keep null appeal attributes.
 with events as (
     select * from {{ ref('stg_eotinish__appeal_events') }}
-    where {{ appeals_window() }}
 ),
 
 appeals as (
     select * from {{ ref('int_appeals__current') }}
-    where {{ appeals_window() }}
 )
 
 select
@@ -51,8 +40,7 @@ select
     appeals.start_date,
     events._source_file,
     events._source_row,
-    events._load_id,
-    events._loaded_at
+    events._load_id
 from events
 left join appeals
     on events.appeal_id = appeals.appeal_id

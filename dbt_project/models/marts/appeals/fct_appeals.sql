@@ -1,34 +1,25 @@
-{{
-    config(
-        materialized=('table' if target.type == 'spark' else 'incremental'),
-        incremental_strategy='replace_appeals',
-        appeals_by_applicant=true,
-        on_schema_change='fail',
-        post_hook=("{{ fct_appeals_refresh_as_of() }}" if target.type != 'spark' else [])
-    )
-}}
-{#-
-    Incremental on DuckDB (macros/appeals_incremental.sql): a run rebuilds the appeals touched by
-    the new loads and every appeal of their applicants (applicant_appeal_seq numbers them all);
-    the post-hook then moves the other rows to the new as_of_date (as_of_date, is_overdue_open and
-    working_days_open depend on it), so the table is what a full rebuild makes. A full table on
-    Spark (no delete or update on its Parquet tables).
--#}
+{%- set as_of_var = var('appeals_as_of_date', none) -%}
+{%- set as_of_expr = dbt.cast("'" ~ as_of_var ~ "'", 'date') if as_of_var else 'partition_date' -%}
 
 -- One row per appeal (its latest snapshot) with its lifecycle, working-day SLA figures and flags,
 -- as of the data's last day (latest export day of appeals or events, or var appeals_as_of_date).
 with appeals as (
     select * from {{ ref('int_appeals__current') }}
-    where {{ appeals_window(by_applicant=true) }}
 ),
 
 lifecycle as (
     select * from {{ ref('int_appeal_lifecycle') }}
-    where {{ appeals_window(by_applicant=true) }}
+),
+
+export_days as (
+    select partition_date from {{ ref('stg_eotinish__appeals') }}
+    union all
+    select partition_date from {{ ref('stg_eotinish__appeal_events') }}
 ),
 
 as_of as (
-    select {{ appeals_as_of_date() }} as as_of_date
+    select max({{ as_of_expr }}) as as_of_date
+    from export_days
 ),
 
 joined as (
@@ -49,7 +40,6 @@ joined as (
         {{ dbt.cast('lifecycle.answered_at', 'date') }} as answered_date,
         {{ dbt.cast('coalesce(lifecycle.answered_at, lifecycle.withdrawn_at)', 'date') }} as resolved_date,
         as_of.as_of_date,
-        lifecycle._loaded_at as lifecycle_loaded_at,
         row_number() over (
             partition by appeals.applicant_key
             order by appeals.started_at, appeals.appeal_id
@@ -131,6 +121,5 @@ select
     as_of_date,
     modified_at,
     partition_date as last_partition_date,
-    first_partition_date,
-    lifecycle_loaded_at as _loaded_at
+    first_partition_date
 from timed

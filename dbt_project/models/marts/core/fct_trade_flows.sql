@@ -1,7 +1,6 @@
 {{
     config(
         materialized='incremental',
-        tags=['partition_window'],
         incremental_strategy=('insert_overwrite' if target.type == 'spark' else 'replace_window'),
         partition_by=(['period'] if target.type == 'spark' else none),
         pre_hook="{{ drop_window_partitions() }}",

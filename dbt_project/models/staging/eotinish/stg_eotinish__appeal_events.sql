@@ -1,29 +1,8 @@
-{{
-    config(
-        materialized=('view' if target.type == 'spark' else 'incremental'),
-        incremental_strategy='replace_appeals',
-        on_schema_change='fail'
-    )
-}}
-{#-
-    A table on DuckDB, incremental by appeal (macros/appeals_incremental.sql): the facts, the
-    lifecycle and a dozen tests read it, and as a view each of them ranked every copy of every
-    event again. An incremental run ranks all copies of the events of the appeals touched by the
-    new loads. On Spark a view, as before (its Parquet tables take no delete).
--#}
-
 -- One row per unique appeal history event. A re-sent event (same id in another file) is kept once:
 -- the earliest received copy (earliest file day, then load, then file and row). copies_received
 -- counts how many times the event arrived.
 with source as (
-    select copies.* from {{ source('raw', 'eotinish_appeal_events') }} as copies
-    {% if is_incremental() %}
-        -- every copy of every event that has a copy naming a touched appeal
-        where copies.id in (
-            select naming.id from {{ source('raw', 'eotinish_appeal_events') }} as naming
-            where {{ appeals_window(dbt.cast('naming.appeal_id', dbt.type_string())) }}
-        )
-    {% endif %}
+    select * from {{ source('raw', 'eotinish_appeal_events') }}
 ),
 
 ranked as (
@@ -58,9 +37,4 @@ select
     _load_id,
     _loaded_at
 from ranked
-where
-    copy_rank = 1
-    {% if is_incremental() %}
-        -- the kept copy's appeal is the one the event counts under (and is deleted by)
-        and {{ appeals_window(dbt.cast('appeal_id', dbt.type_string())) }}
-    {% endif %}
+where copy_rank = 1
