@@ -52,6 +52,7 @@ def _module(nodeid: str) -> str:
     return nodeid.split("::", 1)[0].rsplit("/", 1)[-1].removesuffix(".py")
 
 
+@pytest.hookimpl(optionalhook=True)  # a venv without pytest-xdist (the Spark one) knows no such hook
 def pytest_xdist_make_scheduler(config, log):
     """For pytest-xdist (`make test` runs two workers): whole groups of tests to a worker, a group
     being a module (its module fixtures, a Dagster build or a browser, run once) or the modules
