@@ -19,6 +19,7 @@ from typing import Any
 
 import pandas as pd
 
+from ingest.duck import sql_string
 from ingest.loads import LoadIssue
 
 INDEX_COLUMNS = ["_source_file", "_source_row"]
@@ -62,7 +63,7 @@ def in_long_list(column: str, values: list[int] | list[str]) -> ExpectationSpec:
     a set in a CASE expression per row and metric (over 500k rows, 0.3 s per query for the 261
     country codes, and about eight queries per expectation), while DuckDB answers `not in` a
     subquery with one hash join. Reported under the same check name as GX's."""
-    listed = ", ".join(repr(v) if isinstance(v, str) else str(int(v)) for v in values)
+    listed = ", ".join(sql_string(v) if isinstance(v, str) else str(int(v)) for v in values)
     name = _quote(column)
     return unexpected_rows(
         f"""select _source_file, _source_row, {name} from {{batch}}

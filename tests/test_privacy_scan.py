@@ -44,6 +44,7 @@ from dagster import (
     materialize,
 )
 
+from catalog.family import FAMILY_FEEDS
 from demo.appeals import _write_rows, bundled_day_rows, make_iin, write_bundled_appeals
 from demo.family import write_family
 from demo.land import write_bundled_land
@@ -260,7 +261,6 @@ def built(tmp_path_factory, bundled_files):
             if path.stat().st_size == 0:
                 path.unlink()
 
-        from catalog.family import FAMILY_FEEDS
         from orchestration.definitions import defs
         from orchestration.defs.assets.feeds import raw_key
         from orchestration.defs.jobs import (
@@ -560,8 +560,6 @@ def test_the_planted_rows_are_published_redacted_and_the_bad_ones_quarantined(bu
                 "and table_name like 'family_%'"
             ).fetchall()
         )
-    from catalog.family import FAMILY_FEEDS
-
     every_feed_but_the_registry = {f.name for f in FAMILY_FEEDS} - {"family_civil_registry"}
     assert {feed for feed, _ in rejected_family} == every_feed_but_the_registry, rejected_family
     assert quarantined_family > len(every_feed_but_the_registry)

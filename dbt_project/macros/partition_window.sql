@@ -5,8 +5,8 @@
     touch. Without a window, every period. The model reads its input through this predicate and the replace_window strategy
     deletes the stored rows through it: one definition, so what a run replaces is exactly what it
     read. dbt-spark accepts only its own strategies (append, merge, insert_overwrite): on Spark the
-    table is partitioned by period, drop_window_partitions (a pre-hook) drops the window's stored
-    periods and insert_overwrite writes what the run built.
+    table is partitioned by period, drop_emptied_periods (a pre-hook) drops the window's stored
+    periods that have no row upstream any more and insert_overwrite writes what the run built.
 -#}
 {% macro partition_window_bounds() -%}
     {#- [min_period, max_period] (YYYYMM strings or none). Dagster sets the window in the
@@ -40,23 +40,28 @@
 {%- endmacro %}
 
 {#-
-    Spark's half of replace_window (a pre-hook of a model partitioned by period): insert_overwrite
-    replaces only the periods the run writes rows for, so a period of the window left with no row
-    upstream would keep its old rows. Drop every stored period of the window first (monthly
-    periods YYYYMM within the bounds, annual periods YYYY of the years they touch: the rows
-    partition_window selects), as DuckDB's delete does. Spark's DROP PARTITION takes equalities
-    only, so the stored periods are listed and matched here. Other adapters, or a first build:
-    nothing.
+    Spark's half of replace_window (a pre-hook of a model partitioned by period, given the relation
+    it reads through partition_window): insert_overwrite replaces only the periods the run writes
+    rows for, so a period of the window left with no row upstream would keep its old rows. Those
+    periods are dropped first: the stored periods of the window (monthly periods YYYYMM within the
+    bounds, annual periods YYYY of the years they touch) that the upstream relation no longer has.
+    Only those: a run that fails after the hook leaves every other period as it was (Spark's
+    Parquet tables have no transaction). Spark's DROP PARTITION takes equalities only, so the
+    stored periods are listed and matched here. Other adapters, or a first build: nothing.
 -#}
-{% macro drop_window_partitions() -%}
+{% macro drop_emptied_periods(upstream) -%}
     {%- if execute and target.type == 'spark' and is_incremental() -%}
         {%- set min_period, max_period = partition_window_bounds() -%}
         {%- set low, high = (min_period or '') | string, (max_period or '') | string -%}
+        {%- set upstream_periods = run_query(
+            'select distinct period from ' ~ upstream ~ ' where ' ~ partition_window()
+        ).columns[0].values() -%}
         {%- set dropped = [] -%}
         {%- for row in run_query('show partitions ' ~ this) -%}
             {%- set period = row[0].split('=', 1)[1] -%}
             {%- set bounds = [low, high] if period | length == 6 else [low[:4], high[:4]] -%}
-            {%- if (not bounds[0] or period >= bounds[0]) and (not bounds[1] or period <= bounds[1]) -%}
+            {%- if (not bounds[0] or period >= bounds[0]) and (not bounds[1] or period <= bounds[1])
+                and period not in upstream_periods -%}
                 {%- do dropped.append("partition (period = '" ~ period ~ "')") -%}
             {%- endif -%}
         {%- endfor -%}
@@ -64,15 +69,4 @@
             {%- do run_query('alter table ' ~ this ~ ' drop if exists ' ~ dropped | join(', ')) -%}
         {%- endif -%}
     {%- endif -%}
-{%- endmacro %}
-
-{#-
-    Incremental strategy replace_window: delete every stored row of the partition window, then
-    insert what the run built for it. Unlike delete+insert by unique_key, which deletes only the
-    keys the new batch holds, a slice removed upstream (a reporter-period or commodity line no
-    longer in the source) leaves the table too.
--#}
-{% macro get_incremental_replace_window_sql(arg_dict) -%}
-    delete from {{ arg_dict['target_relation'] }} where {{ partition_window() }};
-    {{ get_incremental_append_sql(arg_dict) }}
 {%- endmacro %}

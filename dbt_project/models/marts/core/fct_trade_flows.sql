@@ -3,7 +3,7 @@
         materialized='incremental',
         incremental_strategy=('insert_overwrite' if target.type == 'spark' else 'replace_window'),
         partition_by=(['period'] if target.type == 'spark' else none),
-        pre_hook="{{ drop_window_partitions() }}",
+        pre_hook="{{ drop_emptied_periods(ref('int_trade__plain_rows')) }}",
         on_schema_change='append_new_columns'
     )
 }}
@@ -14,9 +14,9 @@
     strategy replace_window), so slices removed upstream are removed here too. Without vars (or on
     a full refresh) every period is processed.
     On Spark, whose adapter takes no strategy of a project's own, the table is partitioned by
-    period: a pre-hook drops the window's stored periods (drop_window_partitions) and the run
-    writes the periods it built (insert_overwrite, dynamic), so a period left with no row at all
-    upstream is emptied there too.
+    period: a pre-hook drops the window's stored periods that have no row upstream any more
+    (drop_emptied_periods) and the run overwrites the periods it builds (insert_overwrite,
+    dynamic), so a period left with no row at all upstream is emptied there too.
 -#}
 
 -- One row per reporter, partner, flow, commodity, aggregation level and period (plain rows only).
