@@ -61,7 +61,7 @@ select
     coalesce(per_licence.outside_detection_count, 0) as outside_detection_count,
     coalesce(per_licence.undecided_detection_count, 0) as undecided_detection_count,
     {{ dbt.cast('per_licence.outside_detection_count', 'double') }} / nullif(per_licence.detection_count, 0)
-    as outside_share,
+        as outside_share,
     coalesce(per_licence.disturbed_ha, 0) as disturbed_ha,
     coalesce(per_licence.outside_disturbed_ha, 0) as outside_disturbed_ha,
     per_licence.first_detection_date,
