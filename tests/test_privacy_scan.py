@@ -303,27 +303,19 @@ def built(tmp_path_factory, bundled_files):
                 raise_on_error=False,
             )
             months, days = land_failing_family(paths.landing / "family", root / "held_family")
-            family_extracts = materialize(
-                assets,
-                selection=AssetSelection.assets(
-                    *(raw_key(f) for f in FAMILY_FEEDS if f.partitioning == "monthly")
+            family_extracts, family_events = (
+                materialize(
+                    assets,
+                    selection=AssetSelection.assets(
+                        *(raw_key(f) for f in FAMILY_FEEDS if f.partitioning == partitioning)
+                    )
+                    - DBT_SOURCE_CHECKS,
+                    resources=resources,
+                    instance=instance,
+                    tags=range_tags(window),
+                    raise_on_error=False,
                 )
-                - DBT_SOURCE_CHECKS,
-                resources=resources,
-                instance=instance,
-                tags=range_tags(months),
-                raise_on_error=False,
-            )
-            family_events = materialize(
-                assets,
-                selection=AssetSelection.assets(
-                    *(raw_key(f) for f in FAMILY_FEEDS if f.partitioning == "daily")
-                )
-                - DBT_SOURCE_CHECKS,
-                resources=resources,
-                instance=instance,
-                tags=range_tags(days),
-                raise_on_error=False,
+                for partitioning, window in (("monthly", months), ("daily", days))
             )
             runs = [appeals, land, rest, family_extracts, family_events]
             failures = record_failed_runs(instance, resources, runs)
