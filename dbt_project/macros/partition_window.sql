@@ -70,3 +70,14 @@
         {%- endif -%}
     {%- endif -%}
 {%- endmacro %}
+
+{#-
+    Incremental strategy replace_window: delete every stored row of the partition window, then
+    insert what the run built for it. Unlike delete+insert by unique_key, which deletes only the
+    keys the new batch holds, a slice removed upstream (a reporter-period or commodity line no
+    longer in the source) leaves the table too.
+-#}
+{% macro get_incremental_replace_window_sql(arg_dict) -%}
+    delete from {{ arg_dict['target_relation'] }} where {{ partition_window() }};
+    {{ get_incremental_append_sql(arg_dict) }}
+{%- endmacro %}
