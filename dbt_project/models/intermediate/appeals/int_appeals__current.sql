@@ -1,3 +1,7 @@
+-- A table, not a view: picking the latest snapshot ranks every snapshot, and the lifecycle, both
+-- facts and the tests read the result (as a view each of them ranked every snapshot again).
+{{ config(materialized='table') }}
+
 -- One row per appeal: its latest snapshot (latest modified_at; ties: latest export day, then latest
 -- load, then file and row), with when it was first seen and how many snapshots it has.
 with snapshots as (

@@ -1,3 +1,7 @@
+-- A table, not a view: removing re-sends ranks every event, and three models and the tests read
+-- the result (as a view each of them ranked every event again).
+{{ config(materialized='table') }}
+
 -- One row per unique appeal history event. A re-sent event (same id in another file) is kept once:
 -- the earliest received copy (earliest file day, then load, then file and row). copies_received
 -- counts how many times the event arrived.
