@@ -11,10 +11,7 @@ appeals as (
 select
     events.event_id,
     events.appeal_id,
-    row_number() over (
-        partition by events.appeal_id
-        order by events.event_at, events.recorded_at, events.event_id
-    ) as event_seq,
+    events.event_seq,
     events.event_type,
     events.state,
     events.working_state,
