@@ -253,7 +253,9 @@ def run_build() -> int:
         warnings.filterwarnings("ignore", category=category)
     # With the spark extra installed, GX imports PySpark, which warns about pandas 3 at every
     # build; a DuckDB build never runs PySpark.
-    warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas", category=FutureWarning)
+    warnings.filterwarnings(
+        "ignore", message="PySpark does not yet fully support pandas", category=FutureWarning
+    )
     from orchestration.definitions import defs
     from orchestration.progress import QUIET_RUN_CONFIG, StepLines
     from orchestration.run_monitoring import fail_dead_runs
