@@ -201,6 +201,7 @@ def _child_env(workdir: Path, phase: str, memory_limit: str) -> dict:
 
 def measure(phase: str, landing: Path, workdir: Path, memory_limit: str, phases: bool) -> dict:
     args = ["--landing", str(landing), "--workdir", str(workdir), "--memory-limit", memory_limit]
+    fresh_dir(workdir / phase)  # a fresh warehouse also when --workdir is reused
     return measure_child(
         "bench.bench_appeals_ingest",
         phase,
