@@ -59,6 +59,8 @@ per_appeal as (
         min(case when is_reopening then event_at end) as first_reopened_at,
         sum(case when is_reopening then 1 else 0 end) as reopen_count,
         min(case when state = 'WITHDRAWN' then event_at end) as withdrawn_event_at,
+        -- state is never null: the feed's GX suite quarantines an event without one (max_by would
+        -- skip a null on DuckDB and return it on Spark)
         max_by(state, event_seq) as last_event_state
     from flagged
     group by appeal_id

@@ -7,6 +7,7 @@
 -- counts how many times the event arrived. event_seq and previous_state place the event in its
 -- appeal's history (by event time, record time, id): computed once here, where the events are
 -- written anyway, and not again in the lifecycle and the fact (each sort of 10M events ~15 s).
+-- `nulls last` is explicit because Spark puts nulls first in an ascending order, DuckDB last.
 with source as (
     select * from {{ source('raw', 'eotinish_appeal_events') }}
 ),
@@ -51,10 +52,10 @@ select
     *,
     row_number() over (
         partition by appeal_id
-        order by event_at, recorded_at, event_id
+        order by event_at, recorded_at nulls last, event_id
     ) as event_seq,
     lag(state) over (
         partition by appeal_id
-        order by event_at, recorded_at, event_id
+        order by event_at, recorded_at nulls last, event_id
     ) as previous_state
 from unique_events
