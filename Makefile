@@ -11,7 +11,7 @@ LANDING_DIR ?= $(CURDIR)/data/landing
 export WAREHOUSE_DIR := $(abspath $(WAREHOUSE_DIR))
 export LANDING_DIR := $(abspath $(LANDING_DIR))
 
-.PHONY: test-spark-extra warehouse test test-fast ui lint bench clean
+.PHONY: warehouse test test-fast ui lint bench clean
 
 # The optional groups installed (pyproject.toml): EXTRAS=dev,spark adds PySpark and dbt-spark,
 # which tests/test_spark_engine.py needs (CI installs them). Bytecode is compiled once, here, for
@@ -34,13 +34,8 @@ warehouse: $(VENV)/.installed
 # Two pytest-xdist workers (tests/conftest.py's scheduler keeps a module, and the modules sharing
 # the bundled warehouse, on one worker); TEST_WORKERS=0 runs in one process.
 TEST_WORKERS ?= 2
-# Tests marked spark_extra (a second Spark run, ~80 s on the critical worker) are left out to keep
-# CI within its 20 minutes: `make test-spark-extra` runs them.
 test: $(VENV)/.installed
-	$(PY) -m pytest -n $(TEST_WORKERS) --durations=15 -m "not spark_extra"
-
-test-spark-extra: $(VENV)/.installed
-	$(PY) -m pytest -m spark_extra
+	$(PY) -m pytest -n $(TEST_WORKERS) --durations=15
 
 # The unit tests alone (no Dagster runs, no dbt builds, no loads through GX, no UI): under a minute.
 # The dbt manifest is parsed only when there is none yet (SKIP_DBT_PARSE, tests/conftest.py).

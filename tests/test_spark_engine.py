@@ -228,7 +228,6 @@ def test_every_mart_is_the_same_on_spark(spark_build):
     assert differences == [], "\n".join(differences)
 
 
-@pytest.mark.spark_extra  # ~80 s more on CI's critical worker: `make test-spark-extra`
 def test_a_windowed_run_on_spark_empties_a_period_that_lost_every_row(spark_build, built_bundled_warehouse):
     """fct_trade_flows replaces its whole window on Spark as on DuckDB: a month whose every row
     is gone upstream (here its lake folder removed) has no row left after a run over that month
