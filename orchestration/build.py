@@ -266,7 +266,7 @@ def run_build() -> int:
         prepare_dagster_home()
         import great_expectations  # noqa: F401  (the loads' validation: ~5 s of imports, once)
     except BaseException:
-        parse.kill()
+        parse.terminate()  # not kill: dbt may be writing target/manifest.json
         parse.wait()
         raise
     wait_for_manifest(parse)
