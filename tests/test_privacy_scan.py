@@ -447,16 +447,28 @@ def scan_sqlite(path: Path) -> list[str]:
     return found
 
 
-def scan_bytes(path: Path) -> list[str]:
-    """The file's bytes as text (whatever it is): one line per file that holds IINs."""
+def scan_bytes(path: Path, only: set[str] | None = None) -> list[str]:
+    """The file's bytes as text (whatever it is): one line per file that holds IINs (of `only`,
+    when given)."""
     text = path.read_bytes().decode("utf-8", errors="ignore")
-    if not (iins := iins_in(text)):
+    if not (iins := [iin for iin in iins_in(text) if only is None or iin in only]):
         return []
     at = text.find(iins[0])
     return [f"{path}: {len(iins)} IIN(s), e.g. ...{text[max(at - 80, 0) : at + 40]!r}..."]
 
 
-def scan_tree(folder: Path) -> tuple[list[str], dict[str, int]]:
+def landed_iins(landing: Path) -> set[str]:
+    """Every IIN the landed files hold, the planted ones (also those of the UTF-16 file) and the
+    generated applicants' and family members'."""
+    return set(IINS) | {
+        iin
+        for path in landing.rglob("*")
+        if path.is_file()
+        for iin in find_iin_in_text(path.read_bytes().decode("utf-8", errors="ignore"))
+    }
+
+
+def scan_tree(folder: Path, landed: set[str]) -> tuple[list[str], dict[str, int]]:
     found: list[str] = []
     kinds = {"duckdb": 0, "parquet": 0, "sqlite": 0, "files": 0}
     for path in sorted(folder.rglob("*")):
@@ -477,8 +489,13 @@ def scan_tree(folder: Path) -> tuple[list[str], dict[str, int]]:
         # Raw bytes as well: freed pages, logs, HTML, JSON, PNG... A Parquet file is written once
         # and has no freed pages, so its values are all there is; its encoded pages and
         # dictionary indexes can spell a valid 12-digit IIN by chance (a build hit
-        # "001122334566" in run-length bytes), so they are not read as text.
-        if path.suffix != ".parquet":
+        # "001122334566" in run-length bytes), so they are not read as text. A DuckDB file's
+        # freed blocks can hold old values, but its compressed strings can spell one too (a
+        # build hit "080620252329" in an FSST symbol table, between "TOTA" and a NUL byte): its
+        # bytes are searched for the IINs that were landed, which are what a leak would show.
+        if path.suffix == ".duckdb":
+            found += scan_bytes(path, only=landed)
+        elif path.suffix != ".parquet":
             found += scan_bytes(path)
     return found, kinds
 
@@ -565,8 +582,10 @@ def test_the_planted_rows_are_published_redacted_and_the_bad_ones_quarantined(bu
 def test_no_iin_anywhere_the_warehouse_or_dagster_writes(built):
     paths, home, _ = built
     assert paths.operations_db.exists()
-    found, kinds = scan_tree(paths.root)
-    found_home, kinds_home = scan_tree(home)
+    landed = landed_iins(paths.landing)
+    assert set(IINS) < landed  # the generated ones too
+    found, kinds = scan_tree(paths.root, landed)
+    found_home, kinds_home = scan_tree(home, landed)
     leaks = found + found_home
     assert leaks == [], "IINs found:\n" + "\n".join(leaks)
     # Everything was really scanned: the databases, the Parquet copy, Data Docs, the report,
