@@ -491,7 +491,7 @@ def scan_tree(folder: Path, landed: set[str]) -> tuple[list[str], dict[str, int]
         # dictionary indexes can spell a valid 12-digit IIN by chance (a build hit
         # "001122334566" in run-length bytes), so they are not read as text. A DuckDB file's
         # freed blocks can hold old values, but its compressed strings can spell one too (a
-        # build hit "080620252329" in an FSST symbol table, between "TOTA" and a NUL byte): its
+        # build hit "080620252329" in what looks like an FSST symbol table, in no value): its
         # bytes are searched for the IINs that were landed, which are what a leak would show.
         if path.suffix == ".duckdb":
             found += scan_bytes(path, only=landed)
