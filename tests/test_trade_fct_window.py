@@ -52,11 +52,11 @@ def load(paths, keys):
         con.close()  # dbt opens the file next: DuckDB allows one writing process
 
 
-def dbt_run(tmp_path, *args, **env):
+def dbt_run(tmp_path, *args, command="run", **env):
     subprocess.run(
         [
             str(Path(sys.executable).with_name("dbt")),
-            "run",
+            command,
             "--quiet",
             "--project-dir",
             str(PROJECT),
@@ -129,3 +129,93 @@ def test_incremental_run_removes_slices_and_lines_gone_upstream(warehouse_paths,
     untouched = {(398, "202301"), (762, "202302"), (398, "202303"), (762, "202303")}
     assert [r for r in after if (r[0], r[1]) in untouched] == [r for r in before if (r[0], r[1]) in untouched]
     assert {r[5] for r in after if r[1] == "202303"} == {"march, stored"}
+
+    # The fact's tests check the run's window (macros/partition_window.sql): a duplicate row in
+    # March passes a test of January..February and fails a test without a window.
+    con = connect(warehouse_paths.warehouse_db, memory_limit="1GB")
+    try:
+        con.execute(
+            "insert into marts.fct_trade_flows "
+            "select * from marts.fct_trade_flows where period = '202303' limit 1"
+        )
+    finally:
+        con.close()
+    unique_id = ["--select", "fct_trade_flows,test_name:unique"]
+    dbt_run(tmp_path, *unique_id, command="test", DBT_MIN_PERIOD="202301", DBT_MAX_PERIOD="202302")
+    with pytest.raises(subprocess.CalledProcessError):
+        dbt_run(tmp_path, *unique_id, command="test")
+
+
+def commodity_mix(paths) -> list[dict]:
+    con = connect(paths.warehouse_db, memory_limit="1GB")
+    try:
+        cursor = con.execute("select * from marts.mart_commodity_mix")
+        names = [c[0] for c in cursor.description]
+        return sorted((dict(zip(names, row, strict=True)) for row in cursor.fetchall()), key=repr)
+    finally:
+        con.close()
+
+
+def test_commodity_mix_incremental_runs_equal_a_full_rebuild(warehouse_paths, tmp_path):
+    """mart_commodity_mix rebuilds only the slices whose rows changed in fct_trade_flows and the
+    same slices a year later (their year-on-year columns), everything when a description in
+    dim_commodity changed, and ends as a full rebuild would."""
+    land = warehouse_paths.trade_landing
+    wheat = "Wheat and meslin"
+
+    def kazakhstan(period, scale=1.0, wheat_desc="Other, n.e.s.", without_27=False):
+        rows = month_records(period, scale)
+        if without_27:  # its value moved to chapter 10: totals unchanged, the revision guard passes
+            rows = [{**r, "primaryValue": 50e6} if r["cmdCode"] == "10" else r for r in rows]
+            rows = [r for r in rows if r["cmdCode"] != "27"]
+        return [*rows, {**record(398, 762, "X", period, "1001", 3e6 * scale), "cmdDesc": wheat_desc}]
+
+    write_csv(land / "kz_v1.csv", [r for p in (*PERIODS, "202401") for r in kazakhstan(p)])
+    write_csv(land / "tj_v1.csv", [r for p in PERIODS for r in tj_records(p)])
+    load(warehouse_paths, [JAN, FEB, MAR, "2024-01-01"])
+    dbt_run(tmp_path, "--select", "hs_chapters", command="seed")
+    dbt_run(tmp_path, "--select", "+mart_commodity_mix")
+    # Marks on stored rows: a run that rewrites a slice it should not would wipe them.
+    con = connect(warehouse_paths.warehouse_db, memory_limit="1GB")
+    try:
+        con.execute(
+            "update marts.mart_commodity_mix set share_change_pp_yoy = -999 "
+            "where period in ('202303', '202401')"
+        )
+    finally:
+        con.close()
+
+    # Revisions: Tajikistan's January by transport mode only (its slice leaves the fact),
+    # Kazakhstan's January doubled and its February without chapter 27.
+    write_csv(land / "tj_v2.csv", by_transport_mode(tj_records("202301")))
+    write_csv(land / "kz_v2.csv", kazakhstan("202301", scale=2) + kazakhstan("202302", without_27=True))
+    load(warehouse_paths, [JAN, FEB])
+    dbt_run(tmp_path, "--select", "+mart_commodity_mix", DBT_MIN_PERIOD="202301", DBT_MAX_PERIOD="202302")
+    incremental = commodity_mix(warehouse_paths)
+
+    lines = {(r["reporter_code"], r["period"], r["cmd_code"]) for r in incremental}
+    assert (762, "202301") not in {line[:2] for line in lines}
+    assert (398, "202302", "27") not in lines
+    # March was not rewritten; January 2024 was, as its year-on-year columns read January 2023.
+    assert {r["period"] for r in incremental if r["share_change_pp_yoy"] == -999} == {"202303"}
+    wheat_2024 = [r for r in incremental if (r["period"], r["cmd_code"]) == ("202401", "1001")]
+    assert [r["trade_value_prev_year_usd"] for r in wheat_2024] == [6e6]  # the doubled January
+
+    dbt_run(tmp_path, "--select", "mart_commodity_mix", "--full-refresh")
+    rebuilt = commodity_mix(warehouse_paths)
+
+    def unmarked(rows):
+        return [{**r, "share_change_pp_yoy": None} if r["period"] == "202303" else r for r in rows]
+
+    assert len(rebuilt) == len(incremental) > 0
+    assert unmarked(incremental) == unmarked(rebuilt)
+
+    # A new month that renames a commodity line: dim_commodity takes the latest description and
+    # every stored row of that line must follow, so the run rebuilds every slice.
+    write_csv(land / "kz_v3.csv", kazakhstan("202402", wheat_desc=wheat))
+    load(warehouse_paths, ["2024-02-01"])
+    dbt_run(tmp_path, "--select", "+mart_commodity_mix", DBT_MIN_PERIOD="202402", DBT_MAX_PERIOD="202402")
+    incremental = commodity_mix(warehouse_paths)
+    assert {r["cmd_desc"] for r in incremental if r["cmd_code"] == "1001"} == {wheat}
+    dbt_run(tmp_path, "--select", "mart_commodity_mix", "--full-refresh")
+    assert incremental == commodity_mix(warehouse_paths)

@@ -2,9 +2,11 @@
 
 - `dbt_foundation`: seeds, staging views, dimensions and everything else upstream of the
   incremental facts (unpartitioned);
-- `dbt_incremental`: incremental facts, run per monthly partition window (the window is passed to
-  dbt as vars; a backfill of many months is one dbt invocation);
-- `dbt_marts`: everything downstream of the incremental facts (unpartitioned).
+- `dbt_incremental`: the facts incremental by monthly partition window (tag `partition_window`;
+  the window is passed to dbt in its environment; a backfill of many months is one dbt
+  invocation);
+- `dbt_marts`: everything downstream of them (unpartitioned; a mart there may be incremental by
+  its own rule, as mart_commodity_mix is by Comtrade slice).
 
 dbt tests become asset checks of the models they test.
 """
@@ -21,7 +23,9 @@ from orchestration.defs.partitions import monthly_partitions
 from orchestration.defs.project import dbt_project
 from orchestration.defs.resources import WRITER_POOL
 
-INCREMENTAL = "config.materialized:incremental"
+# The models run per Dagster partition window. Not every incremental model: mart_commodity_mix is
+# incremental by slice, downstream of a view of fct_trade_flows, so it belongs to dbt_marts.
+INCREMENTAL = "tag:partition_window"
 
 
 class WarehouseTranslator(DagsterDbtTranslator):

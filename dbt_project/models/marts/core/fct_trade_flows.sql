@@ -1,6 +1,7 @@
 {{
     config(
         materialized='incremental',
+        tags=['partition_window'],
         incremental_strategy=('insert_overwrite' if target.type == 'spark' else 'replace_window'),
         partition_by=(['period'] if target.type == 'spark' else none),
         pre_hook="{{ drop_emptied_periods(ref('int_trade__plain_rows')) }}",

@@ -1,14 +1,35 @@
+{{
+    config(
+        materialized=('table' if target.type == 'spark' else 'incremental'),
+        incremental_strategy='replace_slices',
+        on_schema_change='append_new_columns'
+    )
+}}
+{#-
+    Incremental on DuckDB (macros/trade_slices.sql): a run rebuilds the slices (reporter,
+    frequency, period) whose rows in fct_trade_flows changed since its last run, and the same
+    slices a year later (their year-on-year columns read these); every slice when a stored
+    description no longer matches dim_commodity. A table on Spark. A table built before
+    _loaded_at existed gets the column, empty: every slice then differs from the fact's, and the
+    next run rebuilds them all.
+-#}
+{%- set slices = trade_slices_to_rebuild() -%}
+{%- set read_slices = trade_slices_with_previous_year(slices) -%}
 -- The HS chapters (aggrLevel 2) and 4/6-digit lines making up each flow: value, share of the
 -- flow total (int_trade__flow_totals), rank within the flow and level, and the year-on-year
 -- change of the share in percentage points. One row per reporter, partner, flow, frequency,
 -- period and commodity code. RX/RM lines are parts of the X/M lines: never add flows together.
+-- what the rebuilt slices read: themselves and the same slices a year earlier
 with flows as (
     select * from {{ ref('fct_trade_flows') }}
-    where aggr_level in (2, 4, 6)
+    where
+        aggr_level in ({{ commodity_mix_aggr_levels() | join(', ') }})
+        and {{ trade_slice_in(read_slices) }}
 ),
 
 flow_totals as (
     select * from {{ ref('int_trade__flow_totals') }}
+    where {{ trade_slice_in(read_slices) }}
 ),
 
 commodities as (
@@ -47,7 +68,9 @@ shares as (
                 flows.reporter_code, flows.partner_code, flows.flow_code, flows.freq_code,
                 flows.period, flows.aggr_level
             order by flows.trade_value_usd desc
-        ) as value_rank
+        ) as value_rank,
+        -- the load of the slice: how the next incremental run tells that the slice changed
+        flows._loaded_at
     from flows
     left join flow_totals
         on
@@ -76,3 +99,4 @@ left join shares as previous_period
         and current_period.freq_code = previous_period.freq_code
         and current_period.cmd_code = previous_period.cmd_code
         and previous_period.period_date = {{ add_months('current_period.period_date', -12) }}
+where {{ trade_slice_in(slices, 'current_period.') }}
