@@ -6,6 +6,7 @@ what leaves the fact's input is what a revision no longer holds: here Tajikistan
 revised to a split by transport mode only (no all-modes rows, so none of the plain rows the fact
 keeps), and a commodity line Kazakhstan withdrew from February."""
 
+import json
 import os
 import subprocess
 import sys
@@ -144,6 +145,11 @@ def test_incremental_run_removes_slices_and_lines_gone_upstream(warehouse_paths,
     dbt_run(tmp_path, *unique_id, command="test", DBT_MIN_PERIOD="202301", DBT_MAX_PERIOD="202302")
     with pytest.raises(subprocess.CalledProcessError):
         dbt_run(tmp_path, *unique_id, command="test")
+    results = json.loads((tmp_path / "target" / "run_results.json").read_text())["results"]
+    tests = [r for r in results if r["unique_id"].startswith("test.")]
+    assert [(r["unique_id"].split(".")[2], r["status"]) for r in tests] == [
+        ("unique_fct_trade_flows_trade_flow_id", "fail")
+    ]
 
 
 def commodity_mix(paths) -> list[dict]:
@@ -170,9 +176,10 @@ def test_commodity_mix_incremental_runs_equal_a_full_rebuild(warehouse_paths, tm
             rows = [r for r in rows if r["cmdCode"] != "27"]
         return [*rows, {**record(398, 762, "X", period, "1001", 3e6 * scale), "cmdDesc": wheat_desc}]
 
-    write_csv(land / "kz_v1.csv", [r for p in (*PERIODS, "202401") for r in kazakhstan(p)])
+    # monthly and annual periods (an annual period's partition is its December)
+    write_csv(land / "kz_v1.csv", [r for p in (*PERIODS, "202401", "2023", "2024") for r in kazakhstan(p)])
     write_csv(land / "tj_v1.csv", [r for p in PERIODS for r in tj_records(p)])
-    load(warehouse_paths, [JAN, FEB, MAR, "2024-01-01"])
+    load(warehouse_paths, [JAN, FEB, MAR, "2024-01-01", "2023-12-01", "2024-12-01"])
     dbt_run(tmp_path, "--select", "hs_chapters", command="seed")
     dbt_run(tmp_path, "--select", "+mart_commodity_mix")
     # Marks on stored rows: a run that rewrites a slice it should not would wipe them.
@@ -180,26 +187,30 @@ def test_commodity_mix_incremental_runs_equal_a_full_rebuild(warehouse_paths, tm
     try:
         con.execute(
             "update marts.mart_commodity_mix set share_change_pp_yoy = -999 "
-            "where period in ('202303', '202401')"
+            "where period in ('202303', '202401', '2024')"
         )
     finally:
         con.close()
 
     # Revisions: Tajikistan's January by transport mode only (its slice leaves the fact),
-    # Kazakhstan's January doubled and its February without chapter 27.
+    # Kazakhstan's January and year 2023 doubled, its February without chapter 27.
     write_csv(land / "tj_v2.csv", by_transport_mode(tj_records("202301")))
-    write_csv(land / "kz_v2.csv", kazakhstan("202301", scale=2) + kazakhstan("202302", without_27=True))
-    load(warehouse_paths, [JAN, FEB])
-    dbt_run(tmp_path, "--select", "+mart_commodity_mix", DBT_MIN_PERIOD="202301", DBT_MAX_PERIOD="202302")
+    write_csv(
+        land / "kz_v2.csv",
+        kazakhstan("202301", scale=2) + kazakhstan("202302", without_27=True) + kazakhstan("2023", scale=2),
+    )
+    load(warehouse_paths, [JAN, FEB, "2023-12-01"])
+    dbt_run(tmp_path, "--select", "+mart_commodity_mix", DBT_MIN_PERIOD="202301", DBT_MAX_PERIOD="202312")
     incremental = commodity_mix(warehouse_paths)
 
     lines = {(r["reporter_code"], r["period"], r["cmd_code"]) for r in incremental}
     assert (762, "202301") not in {line[:2] for line in lines}
     assert (398, "202302", "27") not in lines
-    # March was not rewritten; January 2024 was, as its year-on-year columns read January 2023.
+    # March was not rewritten (in the fact's window, but not changed); January 2024 and the year
+    # 2024 were, as their year-on-year columns read January 2023 and the year 2023.
     assert {r["period"] for r in incremental if r["share_change_pp_yoy"] == -999} == {"202303"}
-    wheat_2024 = [r for r in incremental if (r["period"], r["cmd_code"]) == ("202401", "1001")]
-    assert [r["trade_value_prev_year_usd"] for r in wheat_2024] == [6e6]  # the doubled January
+    wheat_2024 = [r for r in incremental if r["period"] in ("202401", "2024") and r["cmd_code"] == "1001"]
+    assert [r["trade_value_prev_year_usd"] for r in wheat_2024] == [6e6, 6e6]  # doubled
 
     dbt_run(tmp_path, "--select", "mart_commodity_mix", "--full-refresh")
     rebuilt = commodity_mix(warehouse_paths)

@@ -86,8 +86,9 @@
     Data tests of a model incremental by partition window (tag partition_window) check the rows of
     the run's window when a window is set (Dagster's dbt_incremental, or the vars): the rows the
     run rewrote; the others were tested when they were written, and a full build (no window)
-    tests every row. So every test of such a model must hold row by row or within a period: not
-    null, accepted values, relationships from it, uniqueness of a key that includes the period.
+    tests every row. So every such test must hold row by row or within a period: not null,
+    accepted values, uniqueness of a key that includes the period. Not relationships: they also
+    depend on the table referred to, which can change without the fact, so they read every row.
     Any other test, or one with its own `where` config, is as dbt makes it (this is dbt's
     get_where_subquery with that one addition).
 -#}
@@ -96,7 +97,9 @@
     {%- if not where and execute and model.get('attached_node') -%}
         {%- set tested = graph.nodes.get(model.get('attached_node'), {}) -%}
         {%- set window = partition_window() | trim -%}
-        {%- if 'partition_window' in tested.get('tags', []) and window != 'true' -%}
+        {%- set test_name = model.get('test_metadata', {}).get('name') -%}
+        {%- if 'partition_window' in tested.get('tags', []) and window != 'true'
+            and test_name != 'relationships' -%}
             {%- set where = window -%}
         {%- endif -%}
     {%- endif -%}

@@ -9,8 +9,8 @@
     when its load time in the mart differs from its load time in the fact: a new slice, a slice
     loaded again, or a slice gone (deleted upstream, or left without any row the mart keeps). The
     slice a year later is rebuilt too, as its year-on-year columns read this one. Descriptions come
-    from dim_commodity, which the records' latest descriptions can change: if a stored row's no
-    longer match, the run rebuilds every slice. A change of the project's code or vars still needs
+    from dim_commodity, which the records' latest descriptions can change: if a stored row's
+    descriptions no longer match, the run rebuilds every slice. A change of the project's code or vars still needs
     --full-refresh, as for every incremental dbt model.
 -#}
 
@@ -64,7 +64,9 @@
             left join " ~ commodities ~ " as dim
                 on stored.cmd_code = dim.cmd_code
             where
-                stored.cmd_desc is distinct from coalesce(dim.cmd_desc, stored.cmd_desc)
+                -- the mart's coalesce(dim, record) is dim's whenever dim has the code: dim keeps a
+                -- code's latest non-null description, so it is null only if every record's is
+                (dim.cmd_code is not null and stored.cmd_desc is distinct from dim.cmd_desc)
                 or stored.chapter_title is distinct from dim.chapter_title
                 or stored.section_number is distinct from dim.section_number
                 or stored.section_roman is distinct from dim.section_roman
@@ -119,7 +121,7 @@
             {%- set periods = [] -%}
             {%- for key in keys -%}{%- do periods.append(key.split('|')[2]) -%}{%- endfor %}
             {{ prefix }}period in ({% for period in periods | unique | sort %}'{{ period }}'{{ ', ' if not loop.last }}{% endfor %})
-            and {{ trade_slice_key(prefix) }} in ({% for key in keys %}'{{ key }}'{{ ', ' if not loop.last }}{% endfor %})
+            and ({{ trade_slice_key(prefix) }}) in ({% for key in keys %}'{{ key }}'{{ ', ' if not loop.last }}{% endfor %})
         )
     {%- endif -%}
 {%- endmacro %}
@@ -133,7 +135,7 @@
     Incremental strategy replace_slices: delete the stored rows of the slices the run rebuilt,
     then insert what it built. Those are the slices of the rows built, and the slices with no row
     in fct_trade_flows any more (rebuilt as nothing), so a slice gone upstream leaves the table
-    too; the delete runs before the insert, on the state the model's compilation read.
+    too. The delete runs before the insert, on the fact as it stands (the run writes only the mart).
 -#}
 {% macro get_incremental_replace_slices_sql(arg_dict) -%}
     delete from {{ arg_dict['target_relation'] }} as stored

@@ -24,8 +24,9 @@ from orchestration.defs.project import dbt_project
 from orchestration.defs.resources import WRITER_POOL
 
 # The models run per Dagster partition window. Not every incremental model: mart_commodity_mix is
-# incremental by slice, downstream of a view of fct_trade_flows, so it belongs to dbt_marts.
-INCREMENTAL = "tag:partition_window"
+# incremental by Comtrade slice (its own rule, no window) and reads a view built on
+# fct_trade_flows, so it belongs to dbt_marts.
+PARTITION_WINDOW = "tag:partition_window"
 
 
 class WarehouseTranslator(DagsterDbtTranslator):
@@ -74,7 +75,7 @@ def _stream(dbt: DbtCliResource, context: AssetExecutionContext, args: list[str]
 
 @dbt_assets(
     manifest=dbt_project.manifest_path,
-    exclude=f"{INCREMENTAL}+",
+    exclude=f"{PARTITION_WINDOW}+",
     dagster_dbt_translator=TRANSLATOR,
     pool=WRITER_POOL,
     name="dbt_foundation",
@@ -85,7 +86,7 @@ def dbt_foundation(context: AssetExecutionContext, dbt: DbtCliResource):
 
 @dbt_assets(
     manifest=dbt_project.manifest_path,
-    select=INCREMENTAL,
+    select=PARTITION_WINDOW,
     partitions_def=monthly_partitions,
     backfill_policy=BackfillPolicy.single_run(),
     dagster_dbt_translator=TRANSLATOR,
@@ -121,8 +122,8 @@ def _environment(**variables: str):
 
 @dbt_assets(
     manifest=dbt_project.manifest_path,
-    select=f"{INCREMENTAL}+",
-    exclude=INCREMENTAL,
+    select=f"{PARTITION_WINDOW}+",
+    exclude=PARTITION_WINDOW,
     dagster_dbt_translator=TRANSLATOR,
     pool=WRITER_POOL,
     name="dbt_marts",

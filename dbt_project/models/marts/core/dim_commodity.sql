@@ -12,7 +12,8 @@ record_codes as (
         cmd_desc,
         row_number() over (
             partition by cmd_code
-            order by _loaded_at desc, period desc, _source_row desc
+            -- a record without a description does not blank the code's (mart_commodity_mix relies on it)
+            order by cmd_desc is null, _loaded_at desc, period desc, _source_row desc
         ) as row_rank
     from {{ ref('stg_comtrade__records') }}
     where cmd_code <> 'TOTAL'

@@ -9,9 +9,8 @@
     Incremental on DuckDB (macros/trade_slices.sql): a run rebuilds the slices (reporter,
     frequency, period) whose rows in fct_trade_flows changed since its last run, and the same
     slices a year later (their year-on-year columns read these); every slice when a stored
-    description no longer matches dim_commodity. A table on Spark. A table built before
-    _loaded_at existed gets the column, empty: every slice then differs from the fact's, and the
-    next run rebuilds them all.
+    description no longer matches dim_commodity. A table on Spark. On a table built before
+    _loaded_at existed, the run rebuilds every slice (and the column is added).
 -#}
 {%- set slices = trade_slices_to_rebuild() -%}
 {%- set read_slices = trade_slices_with_previous_year(slices) -%}
@@ -19,11 +18,11 @@
 -- flow total (int_trade__flow_totals), rank within the flow and level, and the year-on-year
 -- change of the share in percentage points. One row per reporter, partner, flow, frequency,
 -- period and commodity code. RX/RM lines are parts of the X/M lines: never add flows together.
--- what the rebuilt slices read: themselves and the same slices a year earlier
 with flows as (
     select * from {{ ref('fct_trade_flows') }}
     where
         aggr_level in ({{ commodity_mix_aggr_levels() | join(', ') }})
+        -- the rebuilt slices and the same slices a year earlier (their year-on-year columns)
         and {{ trade_slice_in(read_slices) }}
 ),
 
