@@ -10,8 +10,8 @@
     loaded again, or a slice gone (deleted upstream, or left without any row the mart keeps). The
     slice a year later is rebuilt too, as its year-on-year columns read this one. Descriptions come
     from dim_commodity, which the records' latest descriptions can change: if a stored row's
-    descriptions no longer match, the run rebuilds every slice. A change of the project's code or vars still needs
-    --full-refresh, as for every incremental dbt model.
+    descriptions no longer match, the run rebuilds every slice. A change of the project's code or
+    vars still needs --full-refresh, as for every incremental dbt model.
 -#}
 
 {#- A slice as one value: reporter|frequency|period. -#}
