@@ -53,7 +53,8 @@ def load(paths, keys):
         con.close()  # dbt opens the file next: DuckDB allows one writing process
 
 
-def dbt_run(tmp_path, *args, command="run", **env):
+def dbt(tmp_path, command, *args, **env):
+    """One dbt command (run, test, seed...) on the test's warehouse; raises if dbt fails."""
     subprocess.run(
         [
             str(Path(sys.executable).with_name("dbt")),
@@ -92,7 +93,7 @@ def test_incremental_run_removes_slices_and_lines_gone_upstream(warehouse_paths,
     write_csv(land / "kz_v1.csv", [r for p in PERIODS for r in month_records(p)])
     write_csv(land / "tj_v1.csv", [r for p in PERIODS for r in tj_records(p)])
     load(warehouse_paths, [JAN, FEB, MAR])
-    dbt_run(tmp_path, "--select", "+fct_trade_flows")
+    dbt(tmp_path, "run", "--select", "+fct_trade_flows")
     # A mark on March's stored rows: a run that rebuilt more than its window would wipe it.
     con = connect(warehouse_paths.warehouse_db, memory_limit="1GB")
     try:
@@ -114,7 +115,7 @@ def test_incremental_run_removes_slices_and_lines_gone_upstream(warehouse_paths,
     load(warehouse_paths, [JAN, FEB])
     # As the Dagster asset dbt_incremental passes the window of partitions 2023-01..2023-02 (in
     # the environment; vars min_period / max_period would do the same by hand).
-    dbt_run(tmp_path, "--select", "fct_trade_flows", DBT_MIN_PERIOD="202301", DBT_MAX_PERIOD="202302")
+    dbt(tmp_path, "run", "--select", "fct_trade_flows", DBT_MIN_PERIOD="202301", DBT_MAX_PERIOD="202302")
     after = fact(warehouse_paths)
 
     assert [r for r in after if (r[0], r[1]) == (762, "202301")] == []
@@ -142,9 +143,9 @@ def test_incremental_run_removes_slices_and_lines_gone_upstream(warehouse_paths,
     finally:
         con.close()
     unique_id = ["--select", "fct_trade_flows,test_name:unique"]
-    dbt_run(tmp_path, *unique_id, command="test", DBT_MIN_PERIOD="202301", DBT_MAX_PERIOD="202302")
+    dbt(tmp_path, "test", *unique_id, DBT_MIN_PERIOD="202301", DBT_MAX_PERIOD="202302")
     with pytest.raises(subprocess.CalledProcessError):
-        dbt_run(tmp_path, *unique_id, command="test")
+        dbt(tmp_path, "test", *unique_id)
     results = json.loads((tmp_path / "target" / "run_results.json").read_text())["results"]
     tests = [r for r in results if r["unique_id"].startswith("test.")]
     assert [(r["unique_id"].split(".")[2], r["status"]) for r in tests] == [
@@ -180,8 +181,8 @@ def test_commodity_mix_incremental_runs_equal_a_full_rebuild(warehouse_paths, tm
     write_csv(land / "kz_v1.csv", [r for p in (*PERIODS, "202401", "2023", "2024") for r in kazakhstan(p)])
     write_csv(land / "tj_v1.csv", [r for p in PERIODS for r in tj_records(p)])
     load(warehouse_paths, [JAN, FEB, MAR, "2024-01-01", "2023-12-01", "2024-12-01"])
-    dbt_run(tmp_path, "--select", "hs_chapters", command="seed")
-    dbt_run(tmp_path, "--select", "+mart_commodity_mix")
+    dbt(tmp_path, "seed", "--select", "hs_chapters")
+    dbt(tmp_path, "run", "--select", "+mart_commodity_mix")
     # Marks on stored rows: a run that rewrites a slice it should not would wipe them.
     con = connect(warehouse_paths.warehouse_db, memory_limit="1GB")
     try:
@@ -200,7 +201,7 @@ def test_commodity_mix_incremental_runs_equal_a_full_rebuild(warehouse_paths, tm
         kazakhstan("202301", scale=2) + kazakhstan("202302", without_27=True) + kazakhstan("2023", scale=2),
     )
     load(warehouse_paths, [JAN, FEB, "2023-12-01"])
-    dbt_run(tmp_path, "--select", "+mart_commodity_mix", DBT_MIN_PERIOD="202301", DBT_MAX_PERIOD="202312")
+    dbt(tmp_path, "run", "--select", "+mart_commodity_mix", DBT_MIN_PERIOD="202301", DBT_MAX_PERIOD="202312")
     incremental = commodity_mix(warehouse_paths)
 
     lines = {(r["reporter_code"], r["period"], r["cmd_code"]) for r in incremental}
@@ -212,7 +213,7 @@ def test_commodity_mix_incremental_runs_equal_a_full_rebuild(warehouse_paths, tm
     wheat_2024 = [r for r in incremental if r["period"] in ("202401", "2024") and r["cmd_code"] == "1001"]
     assert [r["trade_value_prev_year_usd"] for r in wheat_2024] == [6e6, 6e6]  # doubled
 
-    dbt_run(tmp_path, "--select", "mart_commodity_mix", "--full-refresh")
+    dbt(tmp_path, "run", "--select", "mart_commodity_mix", "--full-refresh")
     rebuilt = commodity_mix(warehouse_paths)
 
     def unmarked(rows):
@@ -225,8 +226,8 @@ def test_commodity_mix_incremental_runs_equal_a_full_rebuild(warehouse_paths, tm
     # every stored row of that line must follow, so the run rebuilds every slice.
     write_csv(land / "kz_v3.csv", kazakhstan("202402", wheat_desc=wheat))
     load(warehouse_paths, ["2024-02-01"])
-    dbt_run(tmp_path, "--select", "+mart_commodity_mix", DBT_MIN_PERIOD="202402", DBT_MAX_PERIOD="202402")
+    dbt(tmp_path, "run", "--select", "+mart_commodity_mix", DBT_MIN_PERIOD="202402", DBT_MAX_PERIOD="202402")
     incremental = commodity_mix(warehouse_paths)
     assert {r["cmd_desc"] for r in incremental if r["cmd_code"] == "1001"} == {wheat}
-    dbt_run(tmp_path, "--select", "mart_commodity_mix", "--full-refresh")
+    dbt(tmp_path, "run", "--select", "mart_commodity_mix", "--full-refresh")
     assert incremental == commodity_mix(warehouse_paths)
