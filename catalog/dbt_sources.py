@@ -1,7 +1,8 @@
 """dbt's declaration of the tables the declared feeds load (source `raw`), written from catalog/:
 each table's description, freshness (its group's interval), columns with their descriptions, and
-the source tests (required columns not null, accepted values). The file is generated and
-committed; tests/test_layers.py fails when it differs from what the declarations give.
+the source tests (required columns not null, accepted values: one test of each per table). The
+file is generated and committed; tests/test_dbt_project.py fails when it differs from what the
+declarations give.
 
     python -m catalog.dbt_sources           # (re)write dbt_project/models/staging/_feeds__sources.yml
     python -m catalog.dbt_sources --check   # exit 1 if the committed file is out of date
@@ -53,15 +54,21 @@ def _table(feed: Feed) -> dict:
             }
         }
     ]
+    if feed.accepted_values:
+        table["data_tests"].append(
+            {
+                "accepted_values_columns": {
+                    "name": f"source_accepted_values_columns_raw_{feed.name}",
+                    "arguments": {"values_by_column": {c: list(v) for c, v in feed.accepted_values.items()}},
+                }
+            }
+        )
     descriptions = {**feed.column_descriptions, **PROVENANCE_DESCRIPTIONS}
     columns = []
     for name, _ in feed.published_columns:
         column: dict = {"name": name}
         if descriptions.get(name):
             column["description"] = descriptions[name]
-        if name in feed.accepted_values:
-            values = list(feed.accepted_values[name])
-            column["data_tests"] = [{"accepted_values": {"arguments": {"values": values}}}]
         columns.append(column)
     table["columns"] = columns
     return table

@@ -1,6 +1,7 @@
-"""The dbt project's tests themselves: not-null expectations are one `not_null_columns` test per
-model, seed or source table (dbt_project/tests/generic/not_null_columns.sql), not one not_null
-test (one dbt node, one Dagster check) per column; and that test does catch nulls."""
+"""The dbt project's tests themselves: not-null and accepted-values expectations are one test
+each per model, seed or source table (`not_null_columns`, `accepted_values_columns` in
+dbt_project/tests/generic/), not one test (one dbt node, one Dagster check) per column; and those
+tests do catch nulls and values outside the accepted ones."""
 
 import json
 import shutil
@@ -15,7 +16,7 @@ import pytest
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 PROJECT = REPO_ROOT / "dbt_project"
-GENERIC_TEST = PROJECT / "tests" / "generic" / "not_null_columns.sql"
+GENERIC_TESTS = PROJECT / "tests" / "generic"
 
 
 def load_manifest() -> dict:
@@ -67,57 +68,70 @@ def test_not_null_columns_tests_name_documented_columns_once():
     assert ("seed.kz_tj_warehouse.hs_chapters", "hs_chapter_code") in tested
 
 
-@pytest.mark.integration
-def test_not_null_columns_reports_each_column_with_nulls_and_its_count(tmp_path):
-    """`dbt test` on a throw-away project holding only the generic test, against a DuckDB table
-    with nulls in two of three columns: one failing row per such column, with its null count."""
-    warehouse = tmp_path / "nulls.duckdb"
+def test_no_plain_per_column_accepted_values_test_is_left():
+    """A column's accepted values go into its table's accepted_values_columns test. Only an
+    accepted_values test with a config of its own, or on an expression (`column_name: "a >= b"`,
+    values [true]), stays one test."""
+    manifest = load_manifest()
+    nodes = {**manifest["nodes"], **manifest["sources"]}
+    plain = [
+        node["name"]
+        for node in dbt_tests_of_kind(manifest, "accepted_values")
+        if node["column_name"] in nodes[node["depends_on"]["nodes"][0]]["columns"]
+        and not {"where", "severity", "warn_if", "error_if", "limit"} & set(node["unrendered_config"])
+    ]
+    assert plain == []
+
+
+def test_accepted_values_columns_tests_name_documented_columns_once():
+    manifest = load_manifest()
+    nodes = {**manifest["nodes"], **manifest["sources"]}
+    checks = dbt_tests_of_kind(manifest, "accepted_values_columns")
+    assert len(checks) > 50
+    for check in checks:
+        (parent,) = check["depends_on"]["nodes"]
+        columns = check["test_metadata"]["kwargs"]["values_by_column"]
+        assert columns and set(columns) <= set(nodes[parent]["columns"]), check["name"]
+        table = "_".join(parent.split(".")[2:])
+        prefix = (
+            "source_accepted_values_columns_" if parent.startswith("source.") else "accepted_values_columns_"
+        )
+        assert check["name"] == prefix + table, check["name"]
+    # one test per table
+    assert len({check["depends_on"]["nodes"][0] for check in checks}) == len(checks)
+    by_name = {check["name"]: check["test_metadata"]["kwargs"]["values_by_column"] for check in checks}
+    assert by_name["source_accepted_values_columns_raw_comtrade_records"]["flowCode"] == [
+        "M",
+        "X",
+        "RM",
+        "RX",
+    ]
+    assert by_name["accepted_values_columns_dim_period"]["quarter"] == [1, 2, 3, 4]
+
+
+def run_generic_test(tmp_path, name: str, table_sql: list[str], tests_yaml: str) -> tuple[dict, Path]:
+    """`dbt test --store-failures` on a throw-away project holding only the generic test `name`,
+    against the DuckDB table raw.readings made by `table_sql`, with `tests_yaml` as the table's
+    data_tests: each test's (status, failures) by name, and the warehouse file."""
+    warehouse = tmp_path / "readings.duckdb"
     with duckdb.connect(str(warehouse)) as con:
         con.execute("create schema raw")
-        con.execute("create table raw.readings (reading_id integer, site varchar, reading_value double)")
-        con.execute(
-            "insert into raw.readings values (1, 'a', 1.5), (2, null, 2.5), (3, null, 4.5), (null, 'b', 3.5)"
-        )
+        for statement in table_sql:
+            con.execute(statement)
     project = tmp_path / "project"
     (project / "tests" / "generic").mkdir(parents=True)
     (project / "models").mkdir()
-    shutil.copy(GENERIC_TEST, project / "tests" / "generic")
+    shutil.copy(GENERIC_TESTS / f"{name}.sql", project / "tests" / "generic")
     (project / "dbt_project.yml").write_text(
-        textwrap.dedent("""\
-        name: not_null_columns_check
-        version: "1.0"
-        config-version: 2
-        profile: not_null_columns_check
-        """)
+        f'name: {name}_check\nversion: "1.0"\nconfig-version: 2\nprofile: {name}_check\n'
     )
     (project / "profiles.yml").write_text(
-        textwrap.dedent(f"""\
-        not_null_columns_check:
-          target: dev
-          outputs:
-            dev: {{type: duckdb, path: "{warehouse}", threads: 1}}
-        """)
+        f"{name}_check:\n  target: dev\n  outputs:\n"
+        f'    dev: {{type: duckdb, path: "{warehouse}", threads: 1}}\n'
     )
+    sources = "version: 2\nsources:\n  - name: raw\n    schema: raw\n    tables:\n      - name: readings\n"
     (project / "models" / "_sources.yml").write_text(
-        textwrap.dedent("""\
-        version: 2
-        sources:
-          - name: raw
-            schema: raw
-            tables:
-              - name: readings
-                data_tests:
-                  - not_null_columns:
-                      name: readings_not_null
-                      arguments:
-                        column_names: [reading_id, site, reading_value]
-                  - not_null_columns:
-                      name: readings_site_not_null_where_named
-                      arguments:
-                        column_names: [site]
-                      config:
-                        where: "reading_id <= 1"
-        """)
+        sources + "        data_tests:\n" + textwrap.indent(textwrap.dedent(tests_yaml), " " * 10)
     )
     dbt = Path(sys.executable).with_name("dbt")
     result = subprocess.run(
@@ -126,16 +140,82 @@ def test_not_null_columns_reports_each_column_with_nulls_and_its_count(tmp_path)
         text=True,
         cwd=project,
     )
-    assert result.returncode == 1, result.stdout + result.stderr  # one test fails
-
+    assert result.returncode == 1, result.stdout + result.stderr  # a test fails
     run_results = json.loads((project / "target" / "run_results.json").read_text())
     outcome = {r["unique_id"].split(".")[2]: (r["status"], r["failures"]) for r in run_results["results"]}
+    return outcome, warehouse
+
+
+@pytest.mark.integration
+def test_not_null_columns_reports_each_column_with_nulls_and_its_count(tmp_path):
+    """A table with nulls in two of three columns: one failing row per such column, with its null
+    count."""
+    outcome, warehouse = run_generic_test(
+        tmp_path,
+        "not_null_columns",
+        [
+            "create table raw.readings (reading_id integer, site varchar, reading_value double)",
+            "insert into raw.readings values (1, 'a', 1.5), (2, null, 2.5), (3, null, 4.5), (null, 'b', 3.5)",
+        ],
+        """\
+        - not_null_columns:
+            name: readings_not_null
+            arguments:
+              column_names: [reading_id, site, reading_value]
+        - not_null_columns:
+            name: readings_site_not_null_where_named
+            arguments:
+              column_names: [site]
+            config:
+              where: "reading_id <= 1"
+        """,
+    )
     assert outcome == {"readings_not_null": ("fail", 2), "readings_site_not_null_where_named": ("pass", 0)}
     with duckdb.connect(str(warehouse), read_only=True) as con:
         rows = con.execute(
             "select column_name, null_rows from main_dbt_test__audit.readings_not_null order by column_name"
         ).fetchall()
     assert rows == [("reading_id", 1), ("site", 2)]
+
+
+@pytest.mark.integration
+def test_accepted_values_columns_reports_each_value_outside_its_column_and_its_count(tmp_path):
+    """Strings compared quoted, numbers as numbers, an apostrophe escaped, nulls passing: one failing
+    row per (column, value) outside the column's accepted values, with its row count."""
+    outcome, warehouse = run_generic_test(
+        tmp_path,
+        "accepted_values_columns",
+        [
+            "create table raw.readings (site varchar, level integer, owner varchar)",
+            "insert into raw.readings values ('a', 1, 'O''Neil'), ('b', 2, null), ('x', 3, 'Smith'),"
+            " ('x', 1, 'Smith'), (null, null, 'O''Neil')",
+        ],
+        """\
+        - accepted_values_columns:
+            name: readings_accepted_values
+            arguments:
+              values_by_column:
+                site: ['a', 'b']
+                level: [1, 2]
+                owner: ["O'Neil"]
+        - accepted_values_columns:
+            name: readings_accepted_values_all_in
+            arguments:
+              values_by_column:
+                site: ['a', 'b', 'x']
+                level: [1, 2, 3]
+        """,
+    )
+    assert outcome == {
+        "readings_accepted_values": ("fail", 3),
+        "readings_accepted_values_all_in": ("pass", 0),
+    }
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        rows = con.execute(
+            "select column_name, value, n_records from main_dbt_test__audit.readings_accepted_values"
+            " order by column_name"
+        ).fetchall()
+    assert rows == [("level", "3", 1), ("owner", "Smith", 2), ("site", "x", 2)]
 
 
 def test_the_feeds_sources_are_generated_from_their_declarations():

@@ -79,7 +79,7 @@ def test_dbt_source_tests_are_checks_of_the_raw_assets_they_test():
         if test["resource_type"] == "test"
         and any(n.startswith("source.") for n in test["depends_on"]["nodes"])
     ]
-    assert len(source_tests) > 50
+    assert len(source_tests) > 40
     for test in source_tests:
         # a relationships test between two sources is a check of one of them
         tested = {
@@ -88,12 +88,13 @@ def test_dbt_source_tests_are_checks_of_the_raw_assets_they_test():
             if n.startswith("source.")
         }
         assert any((key, test["name"]) in checks for key in tested), test["name"]
-    # the not-null expectations of a source table are one not_null_columns test, a check of its raw asset
-    assert any(
-        name == "source_not_null_columns_raw_comtrade_records"
-        for key, name in checks
-        if key == "raw/comtrade_records"
-    )
+    # the not-null and accepted-values expectations of a source table are one test each, checks of
+    # its raw asset
+    for name in (
+        "source_not_null_columns_raw_comtrade_records",
+        "source_accepted_values_columns_raw_comtrade_records",
+    ):
+        assert ("raw/comtrade_records", name) in checks
 
 
 def test_the_raw_load_check_blocks_everything_downstream():
