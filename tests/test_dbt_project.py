@@ -32,13 +32,24 @@ def dbt_tests_of_kind(manifest: dict, name: str) -> list[dict]:
     ]
 
 
+# A per-column test with one of these configs of its own stays a test of its own.
+OWN_CONFIG = {"where", "severity", "warn_if", "error_if", "limit"}
+
+
+def table_test_name(kind: str, parent: str) -> str:
+    """`<kind>_<model or seed>`, or `source_<kind>_<source>_<table>`: named after its table, not its
+    columns, so that adding a column keeps the Dagster check (and its history)."""
+    table = "_".join(parent.split(".")[2:])
+    return f"source_{kind}_{table}" if parent.startswith("source.") else f"{kind}_{table}"
+
+
 def test_no_plain_per_column_not_null_test_is_left():
     """A column's not_null goes into its table's not_null_columns test. Only a not_null test with
     a config of its own (where, severity, ...) stays a per-column test."""
     plain = [
         node["name"]
         for node in dbt_tests_of_kind(load_manifest(), "not_null")
-        if not {"where", "severity", "warn_if", "error_if", "limit"} & set(node["unrendered_config"])
+        if not OWN_CONFIG & set(node["unrendered_config"])
     ]
     assert plain == []
 
@@ -57,13 +68,8 @@ def test_not_null_columns_tests_name_documented_columns_once():
         tested.update((parent, column) for column in columns)
     # each column in at most one not_null_columns test (one test per table, no repeats)
     assert [key for key, n in tested.items() if n > 1] == []
-    # named after its table, not its columns: adding a column keeps the Dagster check (and its
-    # history)
     for check in checks:
-        (parent,) = check["depends_on"]["nodes"]
-        table = "_".join(parent.split(".")[2:])  # model / seed name, or source_table
-        prefix = "source_not_null_columns_" if parent.startswith("source.") else "not_null_columns_"
-        assert check["name"] == prefix + table, check["name"]
+        assert check["name"] == table_test_name("not_null_columns", check["depends_on"]["nodes"][0])
     assert ("source.kz_tj_warehouse.raw.comtrade_records", "typeCode") in tested
     assert ("seed.kz_tj_warehouse.hs_chapters", "hs_chapter_code") in tested
 
@@ -78,7 +84,7 @@ def test_no_plain_per_column_accepted_values_test_is_left():
         node["name"]
         for node in dbt_tests_of_kind(manifest, "accepted_values")
         if node["column_name"] in nodes[node["depends_on"]["nodes"][0]]["columns"]
-        and not {"where", "severity", "warn_if", "error_if", "limit"} & set(node["unrendered_config"])
+        and not OWN_CONFIG & set(node["unrendered_config"])
     ]
     assert plain == []
 
@@ -92,11 +98,7 @@ def test_accepted_values_columns_tests_name_documented_columns_once():
         (parent,) = check["depends_on"]["nodes"]
         columns = check["test_metadata"]["kwargs"]["values_by_column"]
         assert columns and set(columns) <= set(nodes[parent]["columns"]), check["name"]
-        table = "_".join(parent.split(".")[2:])
-        prefix = (
-            "source_accepted_values_columns_" if parent.startswith("source.") else "accepted_values_columns_"
-        )
-        assert check["name"] == prefix + table, check["name"]
+        assert check["name"] == table_test_name("accepted_values_columns", parent)
     # one test per table
     assert len({check["depends_on"]["nodes"][0] for check in checks}) == len(checks)
     by_name = {check["name"]: check["test_metadata"]["kwargs"]["values_by_column"] for check in checks}
