@@ -78,12 +78,10 @@ def test_no_plain_per_column_accepted_values_test_is_left():
     """A column's accepted values go into its table's accepted_values_columns test. Only an
     accepted_values test with a config of its own, or on an expression (`column_name: "a >= b"`,
     values [true]), stays one test."""
-    manifest = load_manifest()
-    nodes = {**manifest["nodes"], **manifest["sources"]}
     plain = [
         node["name"]
-        for node in dbt_tests_of_kind(manifest, "accepted_values")
-        if node["column_name"] in nodes[node["depends_on"]["nodes"][0]]["columns"]
+        for node in dbt_tests_of_kind(load_manifest(), "accepted_values")
+        if node["test_metadata"]["kwargs"]["column_name"].isidentifier()
         and not OWN_CONFIG & set(node["unrendered_config"])
     ]
     assert plain == []
@@ -114,7 +112,8 @@ def test_accepted_values_columns_tests_name_documented_columns_once():
 def run_generic_test(tmp_path, name: str, table_sql: list[str], tests_yaml: str) -> tuple[dict, Path]:
     """`dbt test --store-failures` on a throw-away project holding only the generic test `name`,
     against the DuckDB table raw.readings made by `table_sql`, with `tests_yaml` as the table's
-    data_tests: each test's (status, failures) by name, and the warehouse file."""
+    data_tests (at least one of which must fail): each test's (status, failures) by name, and the
+    warehouse file."""
     warehouse = tmp_path / "readings.duckdb"
     with duckdb.connect(str(warehouse)) as con:
         con.execute("create schema raw")
@@ -182,15 +181,17 @@ def test_not_null_columns_reports_each_column_with_nulls_and_its_count(tmp_path)
 
 @pytest.mark.integration
 def test_accepted_values_columns_reports_each_value_outside_its_column_and_its_count(tmp_path):
-    """Strings compared quoted, numbers as numbers, an apostrophe escaped, nulls passing: one failing
-    row per (column, value) outside the column's accepted values, with its row count."""
+    """Strings compared quoted, numbers as numbers, an apostrophe escaped, a YAML date quoted (not
+    written as 2024 - 1 - 1), nulls passing: one failing row per (column, value) outside the
+    column's accepted values, with its row count."""
     outcome, warehouse = run_generic_test(
         tmp_path,
         "accepted_values_columns",
         [
-            "create table raw.readings (site varchar, level integer, owner varchar)",
-            "insert into raw.readings values ('a', 1, 'O''Neil'), ('b', 2, null), ('x', 3, 'Smith'),"
-            " ('x', 1, 'Smith'), (null, null, 'O''Neil')",
+            "create table raw.readings (site varchar, level integer, owner varchar, day date)",
+            "insert into raw.readings values ('a', 1, 'O''Neil', '2024-01-01'),"
+            " ('b', 2, null, '2024-01-01'), ('x', 3, 'Smith', '2024-01-01'),"
+            " ('x', 1, 'Smith', '2024-01-02'), (null, null, 'O''Neil', null)",
         ],
         """\
         - accepted_values_columns:
@@ -200,6 +201,7 @@ def test_accepted_values_columns_reports_each_value_outside_its_column_and_its_c
                 site: ['a', 'b']
                 level: [1, 2]
                 owner: ["O'Neil"]
+                day: [2024-01-01]
         - accepted_values_columns:
             name: readings_accepted_values_all_in
             arguments:
@@ -209,7 +211,7 @@ def test_accepted_values_columns_reports_each_value_outside_its_column_and_its_c
         """,
     )
     assert outcome == {
-        "readings_accepted_values": ("fail", 3),
+        "readings_accepted_values": ("fail", 4),
         "readings_accepted_values_all_in": ("pass", 0),
     }
     with duckdb.connect(str(warehouse), read_only=True) as con:
@@ -217,7 +219,7 @@ def test_accepted_values_columns_reports_each_value_outside_its_column_and_its_c
             "select column_name, value, n_records from main_dbt_test__audit.readings_accepted_values"
             " order by column_name"
         ).fetchall()
-    assert rows == [("level", "3", 1), ("owner", "Smith", 2), ("site", "x", 2)]
+    assert rows == [("day", "2024-01-02", 1), ("level", "3", 1), ("owner", "Smith", 2), ("site", "x", 2)]
 
 
 def test_the_feeds_sources_are_generated_from_their_declarations():

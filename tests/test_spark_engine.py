@@ -9,12 +9,12 @@ each column (integer, floating point, decimal...).
 Needs PySpark 4 and dbt-spark (`pip install -e '.[spark]'`) and a Java 17 runtime; skipped
 without them (the default install, `.[dev]`, has neither Python package), except under CI where
 a missing Java fails when the packages are there. The dbt unit tests run on DuckDB in `make test`;
-on Spark only with SPARK_UNIT_TESTS=1 (all 33 passed there on 2026-12-02). Measured on two shared
-cores (2026-12-02, load average 2-3): the lake export 1.2 s, dbt on Spark 238 s with the unit
-tests (9 seeds, 78 models, 30 unit tests; a JVM start included; 366 s under a load of 4-7; 469 s,
-133 s of them unit tests, in a CI run beside the other xdist worker), the comparison 2 s (41
-tables), on top of the session's bundled warehouse (~2.6 min, shared with the integration tests);
-the whole file alone 7 min. Marked `spark`: deselect with `-m "not spark"`.
+on Spark only with SPARK_UNIT_TESTS=1 (all 33 passed there in two builds, 2026-12-02 evening).
+Measured on two shared cores: dbt on Spark with the unit tests took 238 s one morning (9 seeds,
+78 models, the 30 unit tests of then; a JVM start included; 366 s under a load of 4-7) and 469 s
+that evening in a CI run beside the other xdist worker, 133 s of them the 33 unit tests; the lake
+export 1.2 s, the comparison 2 s (41 tables), on top of the session's bundled warehouse (~2.6 min
+alone, shared with the integration tests). Marked `spark`: deselect with `-m "not spark"`.
 """
 
 import math

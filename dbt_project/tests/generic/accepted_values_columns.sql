@@ -2,8 +2,11 @@
     Fails with one row per column of `values_by_column` and value outside that column's accepted
     values: the column's name, the value (as a string) and its number of rows. Nulls pass, as in
     dbt's accepted_values. One test, one query and one Dagster check per table instead of one per
-    column; strings are compared quoted, numbers and booleans as they are. Cross-database SQL, so it
-    runs on DuckDB and Spark alike.
+    column. Numbers (and booleans) are compared as they are, every other value as a quoted string
+    (what dbt's accepted_values did with `quote: false` for numbers and its default otherwise);
+    column names are not quoted (as there). Cross-database SQL (dbt.type_string,
+    dbt.escape_single_quotes: '' on DuckDB, \' on Spark), for DuckDB and Spark; CI runs the data
+    tests on DuckDB.
 
     usage (model, seed or source table level):
       data_tests:
@@ -29,10 +32,12 @@
         {{ column_name }} is not null
         and {{ column_name }} not in (
             {%- for value in values -%}
-                {%- if value is string -%}
-                    '{{ value | replace("'", "''") }}'
-                {%- else -%}
+                {%- if value is none -%}
+                    {{ exceptions.raise_compiler_error("accepted_values_columns on " ~ model ~ ": a null among the values of " ~ column_name ~ " (nulls always pass)") }}
+                {%- elif value is number -%}
                     {{ value }}
+                {%- else -%}
+                    '{{ dbt.escape_single_quotes(value | string) }}'
                 {%- endif -%}
                 {%- if not loop.last %}, {% endif -%}
             {%- endfor -%}
