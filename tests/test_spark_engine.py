@@ -17,6 +17,7 @@ export 1.2 s, the comparison 2 s (41 tables), on top of the session's bundled wa
 alone, shared with the integration tests). Marked `spark`: deselect with `-m "not spark"`.
 """
 
+import json
 import math
 import os
 import shutil
@@ -26,12 +27,15 @@ import time
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
+from typing import NamedTuple
 
 import duckdb
 import pytest
+from spark_session_runs import WINDOWED_RUN_FAILED
 
 from catalog import FEEDS
 from ingest.lake import export_all
+from ingest.settings import WarehousePaths
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 PROJECT = REPO_ROOT / "dbt_project"
@@ -66,25 +70,16 @@ def spark_env(duckdb_env: dict, spark_root: Path, lake: Path) -> dict:
     return env
 
 
-def dbt(args: list[str], env: dict, log: Path) -> subprocess.CompletedProcess:
-    dbt_bin = str(Path(sys.executable).with_name("dbt"))
-    with log.open("a") as out:
-        return subprocess.run(
-            [
-                dbt_bin,
-                *args,
-                "--project-dir",
-                str(PROJECT),
-                "--profiles-dir",
-                str(PROJECT),
-                "--target-path",
-                str(log.parent / "target"),
-            ],
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            cwd=str(log.parent),
-        )
+class SparkRuns(NamedTuple):
+    duckdb_paths: WarehousePaths  # the bundled warehouse
+    built: Path  # Spark's tables as the build left them
+    tables: Path  # Spark's tables after the windowed run
+    log: Path
+    returncode: int
+
+
+def dbt_arguments(target: Path) -> list[str]:
+    return ["--project-dir", str(PROJECT), "--profiles-dir", str(PROJECT), "--target-path", str(target)]
 
 
 def mart_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
@@ -154,8 +149,16 @@ def fingerprint(con, relation: str, columns: list[str]) -> list[tuple]:
     return con.execute(f"select {cols} from {relation} order by {cols}").fetchall()
 
 
+# The month the windowed run is over: its lake folder is removed after the build.
+WINDOW_MONTH = "202302"
+LOST_PARTITION = Path("raw", "comtrade_records", "partition=2023-02-01")
+
+
 @pytest.fixture(scope="module")
 def spark_build(built_bundled_warehouse, tmp_path_factory):
+    """Both of the module's dbt runs on Spark, in one process (tests/spark_session_runs.py): the
+    build, then a copy of the tables it wrote (what the equality test compares), then the windowed
+    run of fct_trade_flows over WINDOW_MONTH after its lake folder is gone."""
     why = _spark_available()
     if why:
         if os.environ.get("CI") and "Java" in why:
@@ -170,23 +173,39 @@ def spark_build(built_bundled_warehouse, tmp_path_factory):
         export_all(con, FEEDS, lake)
     exported = time.monotonic() - started
     log = root / "dbt.log"
-    spark = spark_env(env, root / "warehouse", lake)
-    started = time.monotonic()
+    tables = root / "warehouse" / "spark" / "tables"
     # The data tests are DuckDB's (the marts are compared instead); the unit tests too, unless
     # SPARK_UNIT_TESTS=1: on Spark they took 133 of the build's 469 s in CI (2026-12-02, two
     # shared cores), a third of the Spark test's time on the longest xdist worker.
     excluded = ["resource_type:test"] + (
         [] if os.environ.get("SPARK_UNIT_TESTS") == "1" else ["resource_type:unit_test"]
     )
-    run = dbt(["build", "--exclude", *excluded], spark, log)
-    built = time.monotonic() - started
-    print(f"\nlake export {exported:.1f} s, dbt build on Spark {built:.1f} s ({log})")
-    assert run.returncode == 0, log.read_text()[-6000:]
-    return paths, root / "warehouse" / "spark" / "tables", log
+    spec = {
+        "common": dbt_arguments(root / "target"),
+        "build": ["build", "--exclude", *excluded],
+        "snapshot": [str(tables), str(root / "built")],
+        "lost_partition": str(lake / LOST_PARTITION),
+        "windowed": ["run", "--select", "fct_trade_flows"],
+        "window_env": {"DBT_MIN_PERIOD": WINDOW_MONTH, "DBT_MAX_PERIOD": WINDOW_MONTH},
+    }
+    (root / "spec.json").write_text(json.dumps(spec))
+    started = time.monotonic()
+    with log.open("w") as out:
+        runs = subprocess.run(
+            [sys.executable, str(Path(__file__).with_name("spark_session_runs.py")), str(root / "spec.json")],
+            env=spark_env(env, root / "warehouse", lake),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            cwd=str(root),
+        )
+    ran = time.monotonic() - started
+    print(f"\nlake export {exported:.1f} s, dbt on Spark (the build, the windowed run) {ran:.1f} s ({log})")
+    assert runs.returncode in (0, WINDOWED_RUN_FAILED), log.read_text()[-6000:]
+    return SparkRuns(paths, root / "built", tables, log, runs.returncode)
 
 
 def test_every_mart_is_the_same_on_spark(spark_build):
-    paths, tables_dir, _ = spark_build
+    paths, tables_dir = spark_build.duckdb_paths, spark_build.built
     differences = []
     with duckdb.connect(str(paths.warehouse_db), read_only=True) as con:
         tables = mart_tables(con)
@@ -236,30 +255,22 @@ def test_every_mart_is_the_same_on_spark(spark_build):
     assert differences == [], "\n".join(differences)
 
 
-def test_a_windowed_run_on_spark_empties_a_period_that_lost_every_row(spark_build, built_bundled_warehouse):
-    """fct_trade_flows replaces its whole window on Spark as on DuckDB: a month whose every row
-    is gone upstream (here its lake folder removed) has no row left after a run over that month
-    (insert_overwrite alone would keep it: it overwrites only the periods it writes), and the
-    other periods are untouched. Runs after the equality test: it changes Spark's copy."""
-    paths, tables_dir, log = spark_build
-    _, _, _, env = built_bundled_warehouse
-    root = log.parent
-    lake = root / "lake"
+def rows_by_period(con, tables_dir: Path) -> dict[str, int]:
     fact = spark_table_sql(tables_dir, "fct_trade_flows")
-    with duckdb.connect() as con:
-        before = dict(con.execute(f"select period, count(*) from {fact} group by 1").fetchall())
-    month = "202302"
-    assert before.get(month, 0) > 0 and before.get("2023", 0) > 0
-    shutil.rmtree(lake / "raw" / "comtrade_records" / "partition=2023-02-01")
+    return dict(con.execute(f"select period, count(*) from {fact} group by 1").fetchall())
 
-    spark = {**spark_env(env, root / "warehouse", lake), "DBT_MIN_PERIOD": month, "DBT_MAX_PERIOD": month}
-    run = dbt(["run", "--select", "fct_trade_flows"], spark, log)
-    assert run.returncode == 0, log.read_text()[-6000:]
 
+def test_a_windowed_run_on_spark_empties_a_period_that_lost_every_row(spark_build):
+    """fct_trade_flows replaces its whole window on Spark as on DuckDB: a month whose every row
+    is gone upstream (its lake folder removed) has no row left after a run over that month
+    (insert_overwrite alone would keep it: it overwrites only the periods it writes), and the
+    other periods are untouched."""
+    assert spark_build.returncode != WINDOWED_RUN_FAILED, spark_build.log.read_text()[-6000:]
     with duckdb.connect() as con:
-        after = dict(con.execute(f"select period, count(*) from {fact} group by 1").fetchall())
-    assert month not in after
-    assert after == {period: rows for period, rows in before.items() if period != month}
+        before, after = (rows_by_period(con, tables) for tables in (spark_build.built, spark_build.tables))
+    assert before.get(WINDOW_MONTH, 0) > 0 and before.get("2023", 0) > 0
+    assert WINDOW_MONTH not in after
+    assert after == {period: rows for period, rows in before.items() if period != WINDOW_MONTH}
 
 
 if __name__ == "__main__":  # pragma: no cover - by hand: python tests/test_spark_engine.py

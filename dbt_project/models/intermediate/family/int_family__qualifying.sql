@@ -4,6 +4,9 @@
 -- SURVIVOR a death in the month in a family with children; LARGE_FAMILY four or more children;
 -- CHILD_DISABILITY a child with a disability; TARGETED_SOCIAL_ASSISTANCE income per member below
 -- 70 % of the subsistence minimum. The last three only for families not already receiving them.
+-- A table, not a view: mart_proactive_services reads it twice (its cells and its rows).
+{{ config(materialized='table') }}
+
 with composition as (
     select * from {{ ref('int_family__composition') }}
 ),

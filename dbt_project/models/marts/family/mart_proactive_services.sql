@@ -52,21 +52,36 @@ joined as (
             and o.benefit_type = n.benefit_type
 ),
 
--- One row per count (measure) of a cell, for the groups of complementary suppression.
+-- One row per count (measure) of a cell, for the groups of complementary suppression: `joined`
+-- times the measures, in one scan of it (Spark would compute `joined` again for each branch of a
+-- union).
+measure_values as (
+    select
+        j.month,
+        j.region_kato_2digit,
+        j.benefit_type,
+        m.measure,
+        m.measure_group,
+        case m.measure
+            {%- for m in measures %}
+                when '{{ m }}' then j.{{ m }}
+            {%- endfor %}
+        end as value,
+        case when j.region_kato_2digit = 'KZ' then 1 else 0 end as is_total
+    from joined as j
+    cross join (
+        values
+        {%- for m in measures %}
+            ('{{ m }}', '{{ "outcome" if m in outcome_group else m }}'){{ ',' if not loop.last }}
+        {%- endfor %}
+    ) as m (measure, measure_group)
+),
+
 cells as (
-    {%- for m in measures %}
-        select
-            month,
-            region_kato_2digit,
-            benefit_type,
-            '{{ m }}' as measure,
-            '{{ "outcome" if m in outcome_group else m }}' as measure_group,
-            {{ m }} as value,
-            case when region_kato_2digit = 'KZ' then 1 else 0 end as is_total,
-            {{ is_small(m) }} as withheld
-        from joined
-        {{- "\n    union all" if not loop.last }}
-    {%- endfor %}
+    select
+        *,
+        {{ is_small('value') }} as withheld
+    from measure_values
 ),
 
 -- Groups that add up to a known total: the regions of a benefit with the country, per measure;
