@@ -55,6 +55,12 @@ class WarehousePaths:
         return self.root / "operations.duckdb"
 
     @property
+    def dbt_runs(self) -> Path:
+        """dbt's files of the builds on this warehouse: a folder per dbt command (manifest, run
+        results, log) and the parse state the next command starts from."""
+        return self.root / "dbt_runs"
+
+    @property
     def report_dir(self) -> Path:
         return self.root / "report"
 

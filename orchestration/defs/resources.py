@@ -1,7 +1,9 @@
 """Resources: the DuckDB warehouse (paths, memory limit, spill folder) and the dbt CLI."""
 
+import os
 import shutil
 import sys
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -82,3 +84,34 @@ def dbt_resource() -> DbtCliResource:
         dbt_executable=dbt_executable(),
         target=dbt_target(),
     )
+
+
+PARSE_STATE = "partial_parse.msgpack"
+# dbt command folders kept under WarehousePaths.dbt_runs (~6 MB each); older ones are removed.
+KEPT_DBT_RUNS = 20
+
+
+@contextmanager
+def dbt_run_folder(paths: WarehousePaths, name: str, folder: Path | None = None) -> Iterator[Path]:
+    """The target folder of one dbt command on this warehouse (a new one under paths.dbt_runs, or
+    `folder`), holding the warehouse's parse state, which the command replaces by its own when it
+    ends. dbt parses the whole project again (~12 s) when the profile differs from its parse
+    state's, and the profile holds the warehouse's path: the project's own state (`dbt parse`
+    before a build) fits one warehouse only, dagster-dbt copies no other, and each command writes
+    its state to a folder of its own."""
+    state = paths.dbt_runs / PARSE_STATE
+    folder = folder or paths.dbt_runs / f"{name}-{uuid.uuid4().hex[:8]}"
+    folder.mkdir(parents=True, exist_ok=True)
+    start = state if state.exists() else dbt_project.manifest_path.with_name(PARSE_STATE)
+    if start.exists():
+        shutil.copyfile(start, folder / PARSE_STATE)
+    try:
+        yield folder
+    finally:  # (a failed build's parse state is as good)
+        if (folder / PARSE_STATE).exists():
+            staged = state.with_suffix(".tmp")
+            shutil.copyfile(folder / PARSE_STATE, staged)
+            os.replace(staged, state)
+    runs = sorted((p for p in paths.dbt_runs.iterdir() if p.is_dir()), key=lambda p: p.stat().st_mtime)
+    for old in runs[:-KEPT_DBT_RUNS]:
+        shutil.rmtree(old, ignore_errors=True)

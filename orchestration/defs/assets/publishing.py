@@ -11,7 +11,7 @@ from ingest.serving import publish_serving_copy
 from ingest.settings import warehouse_engine
 from orchestration.defs.assets.dbt import dbt_foundation, dbt_incremental, dbt_marts
 from orchestration.defs.project import dbt_project
-from orchestration.defs.resources import TRANSIENT_RETRY, WRITER_POOL, WarehouseResource
+from orchestration.defs.resources import TRANSIENT_RETRY, WRITER_POOL, WarehouseResource, dbt_run_folder
 from report.summary import target_progress_markdown
 
 DBT_ASSET_KEYS = sorted(
@@ -89,13 +89,8 @@ def dbt_docs_site(dbt: DbtCliResource, warehouse: WarehouseResource) -> Material
     # The models were compiled and run by the dbt assets: reuse the parsed manifest instead of
     # compiling everything again (halves this step); only the catalog is read from the warehouse.
     (target / "manifest.json").write_bytes(manifest)
-    # and its parse state, or dbt parses the whole project again (dagster-dbt copies it only into
-    # the target folder it chooses itself)
-    parse_state = dbt_project.manifest_path.with_name("partial_parse.msgpack")
-    if parse_state.exists():
-        shutil.copyfile(parse_state, target / parse_state.name)
-    invocation = dbt.cli(["docs", "generate", "--static", "--no-compile", "--target-path", str(target)])
-    invocation.wait()
+    with dbt_run_folder(warehouse.paths, "docs", folder=target):
+        dbt.cli(["docs", "generate", "--static", "--no-compile"], target_path=target).wait()
     shutil.copyfile(page, target / "index.html")
     stamp.write_text(fingerprint)
     return MaterializeResult(metadata={"docs": MetadataValue.path(str(page)), "regenerated": True})
