@@ -10,11 +10,10 @@ Needs PySpark 4 and dbt-spark (`pip install -e '.[spark]'`) and a Java 17 runtim
 without them (the default install, `.[dev]`, has neither Python package), except under CI where
 a missing Java fails when the packages are there. The dbt unit tests run on DuckDB in `make test`;
 on Spark only with SPARK_UNIT_TESTS=1 (all 33 passed there in two builds, 2026-12-02 evening).
-Measured on two shared cores: dbt on Spark with the unit tests took 238 s one morning (9 seeds,
-78 models, the 30 unit tests of then; a JVM start included; 366 s under a load of 4-7) and 469 s
-that evening in a CI run beside the other xdist worker, 133 s of them the 33 unit tests; the lake
-export 1.2 s, the comparison 2 s (41 tables), on top of the session's bundled warehouse (~2.6 min
-alone, shared with the integration tests). Marked `spark`: deselect with `-m "not spark"`.
+Both dbt runs are one process (tests/spark_session_runs.py). Measured 2026-12-03 on two cores,
+nothing else running: the session's bundled warehouse 217 s, then the lake export, the Spark
+session and the build (9 seeds, 78 models) 264 s, the windowed run 19 s (86-100 s in a process of
+its own before), the comparison 3 s (41 tables). Marked `spark`: deselect with `-m "not spark"`.
 """
 
 import json
