@@ -165,15 +165,24 @@ def test_a_build_is_deleted_only_when_two_newer_builds_exist(tmp_path):
 
 @pytest.mark.slow
 def test_readers_never_see_a_missing_file_or_a_torn_read_while_publishes_run(tmp_path):
+    """30 publishes back to back while two readers read. The promise (ingest/serving.py) is for a
+    reader that ends its read within a build cycle (a build's folder goes when two newer builds
+    exist): so each publish waits until every reader has finished a read begun after the
+    previous publish. Without that wait, a reader thread starved of CPU for two publishes (a
+    quarter of a second each here) lost its build's files (CI, 2026-12-03); in production
+    a build cycle is minutes."""
     con = make_warehouse(tmp_path / "warehouse.duckdb")
     publish(con, tmp_path)
     parquet = tmp_path / "serving" / "parquet"
     stop = threading.Event()
     reads, errors = [], []
+    # per reader, the start time of its last finished read
+    finished_read_started = [0.0, 0.0]
 
-    def reader(path_of):
+    def reader(index, path_of):
         reader_con = duckdb.connect()
         while not stop.is_set():
+            started = time.monotonic()
             try:
                 seen = []
                 for path in path_of():
@@ -185,6 +194,7 @@ def test_readers_never_see_a_missing_file_or_a_torn_read_while_publishes_run(tmp
                 reads.append(seen)
             except Exception as error:  # a missing file or a half-written one
                 errors.append(repr(error))
+            finished_read_started[index] = started
 
     def resolved():
         """Several tables of one build: resolve the pointer once, read them all."""
@@ -195,13 +205,19 @@ def test_readers_never_see_a_missing_file_or_a_torn_read_while_publishes_run(tmp
         """What an analyst who never heard of builds does: the former path of one table."""
         return parquet / "mart_a.parquet", parquet / "*.parquet"
 
-    threads = [threading.Thread(target=reader, args=(f,)) for f in (resolved, table_link)]
+    threads = [threading.Thread(target=reader, args=args) for args in enumerate((resolved, table_link))]
     for thread in threads:
         thread.start()
     try:
+        published = time.monotonic()
         for generation in range(1, 31):
+            deadline = time.monotonic() + 60
+            while min(finished_read_started) < published:
+                assert time.monotonic() < deadline, "a reader did not finish a read in 60 s"
+                time.sleep(0.01)
             set_generation(con, generation)
             publish(con, tmp_path)
+            published = time.monotonic()
     finally:
         stop.set()
         for thread in threads:
