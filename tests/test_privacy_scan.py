@@ -423,8 +423,9 @@ def scan_parquet(path: Path) -> list[str]:
     return [f"{path}: column {name} ({rows} rows)" for name, rows in zip(names, counts, strict=True) if rows]
 
 
-def scan_sqlite(path: Path) -> list[str]:
-    """Every value of every table of a SQLite database (Dagster's run and event storage)."""
+def scan_sqlite(path: Path, only: set[str]) -> list[str]:
+    """Every value of every table of a SQLite database (Dagster's run and event storage), for the
+    IINs of `only`."""
     found = []
     try:
         con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
@@ -439,7 +440,7 @@ def scan_sqlite(path: Path) -> list[str]:
                     for v in row
                     if v is not None
                 )
-                if iins := iins_in(text):
+                if iins := [iin for iin in iins_in(text) if iin in only]:
                     found.append(f"{path}: table {table}: {iins[0]} in {text[:200]!r}")
                     break  # one row per table is enough to point at it
     finally:
@@ -447,11 +448,10 @@ def scan_sqlite(path: Path) -> list[str]:
     return found
 
 
-def scan_bytes(path: Path, only: set[str] | None = None) -> list[str]:
-    """The file's bytes as text (whatever it is): one line per file that holds IINs (of `only`,
-    when given)."""
+def scan_bytes(path: Path, only: set[str]) -> list[str]:
+    """The file's bytes as text (whatever it is): one line per file that holds IINs of `only`."""
     text = path.read_bytes().decode("utf-8", errors="ignore")
-    if not (iins := [iin for iin in iins_in(text) if only is None or iin in only]):
+    if not (iins := [iin for iin in iins_in(text) if iin in only]):
         return []
     at = text.find(iins[0])
     return [f"{path}: {len(iins)} IIN(s), e.g. ...{text[max(at - 80, 0) : at + 40]!r}..."]
@@ -484,19 +484,16 @@ def scan_tree(folder: Path, landed: set[str]) -> tuple[list[str], dict[str, int]
             found += scan_parquet(path)
         elif magic.startswith(b"SQLite format 3"):
             kinds["sqlite"] += 1
-            found += scan_sqlite(path)
+            found += scan_sqlite(path, landed)
         kinds["files"] += 1
-        # Raw bytes as well: freed pages, logs, HTML, JSON, PNG... A Parquet file is written once
-        # and has no freed pages, so its values are all there is; its encoded pages and
-        # dictionary indexes can spell a valid 12-digit IIN by chance (a build hit
-        # "001122334566" in run-length bytes), so they are not read as text. A DuckDB file's
-        # freed blocks can hold old values, but its compressed strings can spell one too (a
-        # build hit "080620252329" in what looks like an FSST symbol table, in no value): its
-        # bytes are searched for the IINs that were landed, which are what a leak would show.
-        if path.suffix == ".duckdb":
+        # Raw bytes as well: freed pages, logs, HTML, JSON, PNG... As text, these are searched for
+        # the IINs that were landed, which are what a leak would show: any valid IIN would match
+        # by chance too, e.g. in the digits of numbers (a step's "duration_ms": 4128.480504004983
+        # in Dagster's event log, CI 2026-12-03; a run-length byte sequence of a Parquet page; what
+        # looks like an FSST symbol table of a DuckDB file). A Parquet file is written once and
+        # has no freed pages: its values, read by the column scan, are all there is.
+        if path.suffix != ".parquet":
             found += scan_bytes(path, only=landed)
-        elif path.suffix != ".parquet":
-            found += scan_bytes(path)
     return found, kinds
 
 
