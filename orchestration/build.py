@@ -73,7 +73,8 @@ def prepare_dagster_home() -> Path:
 
 def prepare_dbt_manifest() -> None:
     """`@dbt_assets` reads target/manifest.json at import time: parse the project first, for the
-    target the runs use (so that their dbt commands parse partially, from this parse's state)."""
+    target the runs use (so that the first dbt command on a warehouse with no parse state of its
+    own parses partially, from this parse's state; orchestration.defs.resources.dbt_run_folder)."""
     wait_for_manifest(start_dbt_parse())
 
 
@@ -200,7 +201,7 @@ def plan_runs(paths: WarehousePaths) -> list[Run]:
     """The loads first, one run per group of feeds over the partitions its files hold (a run over
     a window materializes every partition in it: one run of the daily feeds from the family
     events of 2023 to the appeals of 2024 wrote 455 empty partitions per feed to Dagster's event
-    log), then build_warehouse over Comtrade's months: its loads, every dbt model and dbt test, the
+    log), then build_warehouse over Comtrade's months: its loads, every dbt model and data test, the
     serving copy, the docs and the report."""
     runs = [
         Run(LOAD_JOBS[partitioning][0], window, LOAD_JOBS[partitioning][1], feeds)

@@ -74,8 +74,8 @@ def pytest_xdist_make_scheduler(config, log):
 
 
 # The longest modules after the bundled-warehouse group, longest first (a CI run of 2026-12-03 on
-# two workers: ~360, 180, 150, 130, 60 s): handed out first, so that no long module starts
-# when the other worker has nothing left to do.
+# two workers: ~360, 180, 150, 130, 60 s): handed out first, so that a long module is less likely
+# to start when the other worker has little left to do.
 LONG_MODULES = [
     "test_privacy_scan",
     "test_ui",

@@ -588,6 +588,7 @@ def test_no_iin_anywhere_the_warehouse_or_dagster_writes(built):
     # Everything was really scanned: the databases, the Parquet copy, Data Docs, the report,
     # Dagster's storage and the compute logs.
     assert kinds["duckdb"] >= 3 and kinds["parquet"] > 5
+    assert any(paths.dbt_runs.rglob("dbt.log"))  # dbt's logs of the builds are there
     assert (paths.data_docs / "index.html").exists() and (paths.report_dir / "index.html").exists()
     # Data Docs show the rejected appeals validations, with their (redacted) unexpected values.
     pages = [p.read_text() for p in (paths.data_docs / "validations").rglob("eotinish_appeals__*.html")]

@@ -196,6 +196,7 @@ def spark_build(built_bundled_warehouse, tmp_path_factory):
             stdout=out,
             stderr=subprocess.STDOUT,
             cwd=str(root),
+            timeout=1800,  # (a hung JVM would stall the worker)
         )
     ran = time.monotonic() - started
     print(f"\nlake export {exported:.1f} s, dbt on Spark (the build, the windowed run) {ran:.1f} s ({log})")

@@ -465,14 +465,15 @@ def materialize_trade_load(paths: WarehousePaths, instance):
     )
 
 
-def test_rerun_is_a_no_op_and_a_bad_file_stops_the_graph(built):
+def test_a_load_rerun_is_a_no_op_and_a_bad_file_stops_the_graph(built):
     paths, instance, _ = built
     before = query(paths, "select * from marts.mart_bilateral_turnover order by all")
 
     # A file that cannot be read at all lands beside the good ones: it is reported (a warning on
     # the check) and stops nothing; the rerun of the load publishes nothing (every row, its
     # provenance included, as it was). (That dbt rebuilds the same marts from the same raw data:
-    # test_a_rebuild_from_the_same_raw_data_is_identical.)
+    # test_a_rebuild_from_the_same_raw_data_is_identical; its incremental runs as Dagster starts
+    # them: tests/test_trade_fct_window.py.)
     raw_before = raw_trade_fingerprint(paths)
     (paths.trade_landing / "zz_garbage.csv").write_bytes(b"\x00\x01binary" * 100)
     rerun = materialize_trade_load(paths, instance)

@@ -99,8 +99,10 @@ def dbt_run_folder(paths: WarehousePaths, name: str, folder: Path | None = None)
     state's, and the profile holds the warehouse's path: the project's own state (`dbt parse`
     before a build) fits one warehouse only, dagster-dbt copies no other, and each command writes
     its state to a folder of its own."""
+    paths.dbt_runs.mkdir(parents=True, exist_ok=True)
     state = paths.dbt_runs / PARSE_STATE
-    folder = folder or paths.dbt_runs / f"{name}-{uuid.uuid4().hex[:8]}"
+    # (absolute: dagster-dbt reads a relative target path from the dbt project's folder)
+    folder = (folder or paths.dbt_runs / f"{name}-{uuid.uuid4().hex[:8]}").resolve()
     folder.mkdir(parents=True, exist_ok=True)
     start = state if state.exists() else dbt_project.manifest_path.with_name(PARSE_STATE)
     if start.exists():
@@ -108,10 +110,21 @@ def dbt_run_folder(paths: WarehousePaths, name: str, folder: Path | None = None)
     try:
         yield folder
     finally:  # (a failed build's parse state is as good)
-        if (folder / PARSE_STATE).exists():
-            staged = state.with_suffix(".tmp")
-            shutil.copyfile(folder / PARSE_STATE, staged)
-            os.replace(staged, state)
+        _keep_parse_state(folder / PARSE_STATE, state)
     runs = sorted((p for p in paths.dbt_runs.iterdir() if p.is_dir()), key=lambda p: p.stat().st_mtime)
     for old in runs[:-KEPT_DBT_RUNS]:
         shutil.rmtree(old, ignore_errors=True)
+
+
+def _keep_parse_state(written: Path, state: Path) -> None:
+    """Replace the warehouse's parse state by the one a command wrote. Only a cache: a failure here
+    (two Dagster instances on one warehouse replacing it at once) costs the next command a full
+    parse, never the step."""
+    if not written.exists():
+        return
+    staged = state.with_name(f"{PARSE_STATE}.{uuid.uuid4().hex}.tmp")
+    try:
+        shutil.copyfile(written, staged)
+        os.replace(staged, state)
+    except OSError:
+        staged.unlink(missing_ok=True)

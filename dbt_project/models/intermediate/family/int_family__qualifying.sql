@@ -4,7 +4,8 @@
 -- SURVIVOR a death in the month in a family with children; LARGE_FAMILY four or more children;
 -- CHILD_DISABILITY a child with a disability; TARGETED_SOCIAL_ASSISTANCE income per member below
 -- 70 % of the subsistence minimum. The last three only for families not already receiving them.
--- A table, not a view: mart_proactive_services reads it twice (its cells and its rows).
+-- A table, not a view: mart_proactive_services uses it in a CTE it reads twice (its cells and
+-- its rows), which Spark computes again for each read.
 {{ config(materialized='table') }}
 
 with composition as (

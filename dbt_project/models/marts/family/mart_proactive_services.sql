@@ -63,16 +63,16 @@ measure_values as (
         m.measure,
         m.measure_group,
         case m.measure
-            {%- for m in measures %}
-                when '{{ m }}' then j.{{ m }}
+            {%- for name in measures %}
+                when '{{ name }}' then j.{{ name }}
             {%- endfor %}
         end as value,
         case when j.region_kato_2digit = 'KZ' then 1 else 0 end as is_total
     from joined as j
     cross join (
         values
-        {%- for m in measures %}
-            ('{{ m }}', '{{ "outcome" if m in outcome_group else m }}'){{ ',' if not loop.last }}
+        {%- for name in measures %}
+            ('{{ name }}', '{{ "outcome" if name in outcome_group else name }}'){{ ',' if not loop.last }}
         {%- endfor %}
     ) as m (measure, measure_group)
 ),
