@@ -53,26 +53,53 @@ def load(paths, keys):
         con.close()  # dbt opens the file next: DuckDB allows one writing process
 
 
-def dbt(tmp_path, command, *args, **env):
-    """One dbt command (run, test, seed...) on the test's warehouse; raises if dbt fails."""
-    subprocess.run(
-        [
-            str(Path(sys.executable).with_name("dbt")),
-            command,
-            "--quiet",
-            "--project-dir",
-            str(PROJECT),
-            "--profiles-dir",
-            str(PROJECT),
-            "--target-path",
-            str(tmp_path / "target"),
-            *args,
-        ],
-        check=True,
-        env={**os.environ, **env},
-        cwd=PROJECT,
-        timeout=600,
-    )
+class Dbt:
+    """dbt commands (run, test, seed...) on the test's warehouse; a failing one raises.
+
+    Every test of the module gives dbt the same target folder and the same path to its warehouse
+    (a link to the test's folder): dbt keys its parse state on the profile, which holds that
+    path, so only the module's first command parses the whole project (~11 s)."""
+
+    def __init__(self, folder: Path, paths):
+        link = folder / "warehouse"
+        link.unlink(missing_ok=True)
+        link.symlink_to(paths.root, target_is_directory=True)
+        self.target = folder / "target"
+        self.env = {
+            "WAREHOUSE_DIR": str(link),
+            "WAREHOUSE_PATH": str(link / paths.warehouse_db.name),
+            "DUCKDB_TEMP_DIR": str(link / paths.temp_dir.relative_to(paths.root)),
+        }
+
+    def __call__(self, command, *args, **env):
+        subprocess.run(
+            [
+                str(Path(sys.executable).with_name("dbt")),
+                command,
+                "--quiet",
+                "--project-dir",
+                str(PROJECT),
+                "--profiles-dir",
+                str(PROJECT),
+                "--target-path",
+                str(self.target),
+                *args,
+            ],
+            check=True,
+            env={**os.environ, **self.env, **env},
+            cwd=PROJECT,
+            timeout=600,
+        )
+
+
+@pytest.fixture(scope="module")
+def dbt_folder(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("dbt")
+
+
+@pytest.fixture
+def dbt(dbt_folder, warehouse_paths) -> Dbt:
+    return Dbt(dbt_folder, warehouse_paths)
 
 
 def fact(paths):
@@ -88,12 +115,12 @@ def fact(paths):
         con.close()
 
 
-def test_incremental_run_removes_slices_and_lines_gone_upstream(warehouse_paths, tmp_path):
+def test_incremental_run_removes_slices_and_lines_gone_upstream(warehouse_paths, dbt):
     land = warehouse_paths.trade_landing
     write_csv(land / "kz_v1.csv", [r for p in PERIODS for r in month_records(p)])
     write_csv(land / "tj_v1.csv", [r for p in PERIODS for r in tj_records(p)])
     load(warehouse_paths, [JAN, FEB, MAR])
-    dbt(tmp_path, "run", "--select", "+fct_trade_flows")
+    dbt("run", "--select", "+fct_trade_flows")
     # A mark on March's stored rows: a run that rebuilt more than its window would wipe it.
     con = connect(warehouse_paths.warehouse_db, memory_limit="1GB")
     try:
@@ -115,7 +142,7 @@ def test_incremental_run_removes_slices_and_lines_gone_upstream(warehouse_paths,
     load(warehouse_paths, [JAN, FEB])
     # As the Dagster asset dbt_incremental passes the window of partitions 2023-01..2023-02 (in
     # the environment; vars min_period / max_period would do the same by hand).
-    dbt(tmp_path, "run", "--select", "fct_trade_flows", DBT_MIN_PERIOD="202301", DBT_MAX_PERIOD="202302")
+    dbt("run", "--select", "fct_trade_flows", DBT_MIN_PERIOD="202301", DBT_MAX_PERIOD="202302")
     after = fact(warehouse_paths)
 
     assert [r for r in after if (r[0], r[1]) == (762, "202301")] == []
@@ -143,10 +170,10 @@ def test_incremental_run_removes_slices_and_lines_gone_upstream(warehouse_paths,
     finally:
         con.close()
     unique_id = ["--select", "fct_trade_flows,test_name:unique"]
-    dbt(tmp_path, "test", *unique_id, DBT_MIN_PERIOD="202301", DBT_MAX_PERIOD="202302")
+    dbt("test", *unique_id, DBT_MIN_PERIOD="202301", DBT_MAX_PERIOD="202302")
     with pytest.raises(subprocess.CalledProcessError):
-        dbt(tmp_path, "test", *unique_id)
-    results = json.loads((tmp_path / "target" / "run_results.json").read_text())["results"]
+        dbt("test", *unique_id)
+    results = json.loads((dbt.target / "run_results.json").read_text())["results"]
     tests = [r for r in results if r["unique_id"].startswith("test.")]
     assert [(r["unique_id"].split(".")[2], r["status"]) for r in tests] == [
         ("unique_fct_trade_flows_trade_flow_id", "fail")
@@ -163,7 +190,7 @@ def commodity_mix(paths) -> list[dict]:
         con.close()
 
 
-def test_commodity_mix_incremental_runs_equal_a_full_rebuild(warehouse_paths, tmp_path):
+def test_commodity_mix_incremental_runs_equal_a_full_rebuild(warehouse_paths, dbt):
     """mart_commodity_mix rebuilds only the slices whose rows changed in fct_trade_flows and the
     same slices a year later (their year-on-year columns), everything when a description in
     dim_commodity changed, and ends as a full rebuild would."""
@@ -181,8 +208,8 @@ def test_commodity_mix_incremental_runs_equal_a_full_rebuild(warehouse_paths, tm
     write_csv(land / "kz_v1.csv", [r for p in (*PERIODS, "202401", "2023", "2024") for r in kazakhstan(p)])
     write_csv(land / "tj_v1.csv", [r for p in PERIODS for r in tj_records(p)])
     load(warehouse_paths, [JAN, FEB, MAR, "2024-01-01", "2023-12-01", "2024-12-01"])
-    dbt(tmp_path, "seed", "--select", "hs_chapters")
-    dbt(tmp_path, "run", "--select", "+mart_commodity_mix")
+    dbt("seed", "--select", "hs_chapters")
+    dbt("run", "--select", "+mart_commodity_mix")
     # Marks on stored rows: a run that rewrites a slice it should not would wipe them.
     con = connect(warehouse_paths.warehouse_db, memory_limit="1GB")
     try:
@@ -201,7 +228,7 @@ def test_commodity_mix_incremental_runs_equal_a_full_rebuild(warehouse_paths, tm
         kazakhstan("202301", scale=2) + kazakhstan("202302", without_27=True) + kazakhstan("2023", scale=2),
     )
     load(warehouse_paths, [JAN, FEB, "2023-12-01"])
-    dbt(tmp_path, "run", "--select", "+mart_commodity_mix", DBT_MIN_PERIOD="202301", DBT_MAX_PERIOD="202312")
+    dbt("run", "--select", "+mart_commodity_mix", DBT_MIN_PERIOD="202301", DBT_MAX_PERIOD="202312")
     incremental = commodity_mix(warehouse_paths)
 
     lines = {(r["reporter_code"], r["period"], r["cmd_code"]) for r in incremental}
@@ -213,7 +240,7 @@ def test_commodity_mix_incremental_runs_equal_a_full_rebuild(warehouse_paths, tm
     wheat_2024 = [r for r in incremental if r["period"] in ("202401", "2024") and r["cmd_code"] == "1001"]
     assert [r["trade_value_prev_year_usd"] for r in wheat_2024] == [6e6, 6e6]  # doubled
 
-    dbt(tmp_path, "run", "--select", "mart_commodity_mix", "--full-refresh")
+    dbt("run", "--select", "mart_commodity_mix", "--full-refresh")
     rebuilt = commodity_mix(warehouse_paths)
 
     def unmarked(rows):
@@ -226,8 +253,8 @@ def test_commodity_mix_incremental_runs_equal_a_full_rebuild(warehouse_paths, tm
     # every stored row of that line must follow, so the run rebuilds every slice.
     write_csv(land / "kz_v3.csv", kazakhstan("202402", wheat_desc=wheat))
     load(warehouse_paths, ["2024-02-01"])
-    dbt(tmp_path, "run", "--select", "+mart_commodity_mix", DBT_MIN_PERIOD="202402", DBT_MAX_PERIOD="202402")
+    dbt("run", "--select", "+mart_commodity_mix", DBT_MIN_PERIOD="202402", DBT_MAX_PERIOD="202402")
     incremental = commodity_mix(warehouse_paths)
     assert {r["cmd_desc"] for r in incremental if r["cmd_code"] == "1001"} == {wheat}
-    dbt(tmp_path, "run", "--select", "mart_commodity_mix", "--full-refresh")
+    dbt("run", "--select", "mart_commodity_mix", "--full-refresh")
     assert incremental == commodity_mix(warehouse_paths)
