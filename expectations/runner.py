@@ -336,6 +336,9 @@ def build_data_docs() -> Path | None:
     docs_dir = _docs_dir()
     if not _context.cache_info().currsize:
         return None
+    from expectations import gx_template_cache
+
+    gx_template_cache.enable()  # each template compiled once per process, not once per page
     context = _context(docs_dir)
     os.makedirs(docs_dir, exist_ok=True)
     # Only this process's new results (and their suites) are rendered: the earlier ones' pages
