@@ -1,13 +1,15 @@
-"""Great Expectations' Data Docs compile each Jinja template once per process, not once per page.
+"""Great Expectations' Data Docs compile each Jinja template once per process, not once per build.
 
 GX's `DefaultJinjaView` builds a Jinja environment of its own in `__init__` (its filters are the
-view's bound methods, so one environment cannot serve two views), and Data Docs make a view per
-page: each page compiled GX's templates again, ~1,000 compiles and ~13 s of `make warehouse` in
-all (profile of 2026-12-03). Jinja's bytecode cache is the mechanism made for this: every view's
-environment gets one shared in-memory cache, and a template compiles once per process. A cached
-template is used only while its source is unchanged (Jinja checks a checksum), so the pages are
-the same. GX's files are not edited; `enable()` wraps the view's `__init__` at run time, and
-tests/test_gx_template_cache.py fails loudly when a GX release changes what is wrapped.
+view's bound methods, so one environment cannot serve two views), and every Data Docs build (one
+per load step) makes new views: each build compiled GX's templates again, ~1,000 compiles and
+~13 s of `make warehouse` in all (profile of 2026-12-03). Jinja's bytecode cache is the mechanism
+made for this: every view's environment gets one shared in-memory cache, and a template compiles
+once per process. Compiled code depends on the template's source, which Jinja checks (a changed
+template is compiled again), and on the environment's settings (autoescape, extensions), which
+are the same for every GX view (one `__init__`, no subclass overriding it): the pages are the
+same. GX's files are not edited; `enable()` wraps the view's `__init__` at run time, and
+tests/test_gx_template_cache.py fails loudly when a GX release changes what this relies on.
 """
 
 from __future__ import annotations

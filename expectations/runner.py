@@ -331,14 +331,13 @@ def build_data_docs() -> Path | None:
     expectations/data_docs_offline.py)."""
     import warnings
 
+    from expectations import gx_template_cache
     from expectations.data_docs_offline import make_offline
 
     docs_dir = _docs_dir()
     if not _context.cache_info().currsize:
         return None
-    from expectations import gx_template_cache
-
-    gx_template_cache.enable()  # each template compiled once per process, not once per page
+    gx_template_cache.enable()  # each template compiled once per process, not once per build
     context = _context(docs_dir)
     os.makedirs(docs_dir, exist_ok=True)
     # Only this process's new results (and their suites) are rendered: the earlier ones' pages

@@ -1,7 +1,8 @@
 """GX's Data Docs views share one Jinja bytecode cache (expectations/gx_template_cache.py): a
 template compiles once per process, and renders as it did. The first test fails loudly when a GX
 release changes what the accommodation wraps: then read the release notes, and drop (or adapt) it.
-Each test runs in a process of its own, as the wrap is process-wide."""
+What needs GX without the wrap runs in a process of its own: the wrap is process-wide, and other
+tests in this process may have enabled it."""
 
 import inspect
 import json
@@ -29,12 +30,24 @@ def run(code: str) -> str:
 
 
 def test_gx_views_still_build_their_own_jinja_environment_in_init():
-    from great_expectations.render.view.view import DefaultJinjaPageView, DefaultJinjaView
+    """Every view makes the same environment (compiled code depends on its settings, such as
+    autoescape, as well as on the template's source) and sets no bytecode cache of its own."""
+    from great_expectations.render.view import view
 
-    assert "self.env = Environment(" in inspect.getsource(DefaultJinjaView.__init__)
-    view = DefaultJinjaPageView()
-    assert isinstance(view.env, Environment)
-    assert view.env.bytecode_cache is None  # GX sets none: the accommodation's cache is the only one
+    source = inspect.getsource(inspect.unwrap(view.DefaultJinjaView.__init__))
+    assert "self.env = Environment(" in source and "bytecode_cache" not in source
+    subclasses = [
+        c for c in vars(view).values() if isinstance(c, type) and issubclass(c, view.DefaultJinjaView)
+    ]
+    assert len(subclasses) > 3
+    assert all("__init__" not in vars(c) for c in subclasses if c is not view.DefaultJinjaView)
+    out = run(
+        """
+        from great_expectations.render.view.view import DefaultJinjaPageView
+        print(DefaultJinjaPageView().env.bytecode_cache)
+        """
+    )
+    assert out.strip() == "None"
 
 
 def test_a_template_compiles_once_per_process_and_renders_the_same():

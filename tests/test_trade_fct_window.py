@@ -18,6 +18,7 @@ from comtrade_files import month_records, record, write_csv
 from catalog.trade import load_comtrade
 from ingest.duck import connect
 from ingest.reference import load_country_codes
+from ingest.settings import WarehousePaths
 
 pytestmark = pytest.mark.integration
 
@@ -58,18 +59,14 @@ class Dbt:
 
     Every test of the module gives dbt the same target folder and the same path to its warehouse
     (a link to the test's folder): dbt keys its parse state on the profile, which holds that
-    path, so only the module's first command parses the whole project (~11 s)."""
+    path, so only the module's first command parses the whole project (~12 s)."""
 
-    def __init__(self, folder: Path, paths):
+    def __init__(self, folder: Path, paths: WarehousePaths):
         link = folder / "warehouse"
         link.unlink(missing_ok=True)
         link.symlink_to(paths.root, target_is_directory=True)
         self.target = folder / "target"
-        self.env = {
-            "WAREHOUSE_DIR": str(link),
-            "WAREHOUSE_PATH": str(link / paths.warehouse_db.name),
-            "DUCKDB_TEMP_DIR": str(link / paths.temp_dir.relative_to(paths.root)),
-        }
+        self.env = WarehousePaths(root=link, landing=paths.landing).export_env()
 
     def __call__(self, command, *args, **env):
         subprocess.run(

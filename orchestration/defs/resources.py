@@ -5,7 +5,7 @@ import os
 import shutil
 import sys
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from functools import cached_property
 from pathlib import Path
@@ -88,9 +88,10 @@ class WarehouseDbtCli(DbtCliResource):
       macro (~2.5 s a command), only to fetch row counts or column metadata, which no asset
       here asks for;
     - it runs `dbt --version` (a ~3 s process, once a run) to learn the version of the dbt it
-      runs, which is the installed dbt-core (dbt_executable)."""
+      runs, which is the installed dbt-core (dbt_executable finds the `dbt` beside it; a dbt
+      Fusion binary found on PATH instead would need dagster-dbt's own check)."""
 
-    def _initialize_dbt_core_adapter(self, args):
+    def _initialize_dbt_core_adapter(self, args: Sequence[str]) -> None:
         return None
 
     @cached_property
@@ -98,7 +99,7 @@ class WarehouseDbtCli(DbtCliResource):
         return version.parse(importlib.metadata.version("dbt-core"))
 
 
-def dbt_resource() -> DbtCliResource:
+def dbt_resource() -> WarehouseDbtCli:
     return WarehouseDbtCli(
         project_dir=dbt_project,
         profiles_dir=str(dbt_project.profiles_dir),
