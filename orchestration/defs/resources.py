@@ -86,7 +86,7 @@ class WarehouseDbtCli(DbtCliResource):
 
     - before each command, dagster-dbt builds a dbt adapter in the Dagster process, parsing every
       macro (~2.5 s a command), only to fetch row counts or column metadata, which no asset
-      here asks for;
+      here asks for (with this resource, `fetch_row_counts()` would attach nothing);
     - it runs `dbt --version` (a ~3 s process, once a run) to learn the version of the dbt it
       runs, which is the installed dbt-core (dbt_executable finds the `dbt` beside it; a dbt
       Fusion binary found on PATH instead would need dagster-dbt's own check)."""
