@@ -31,6 +31,15 @@ DAGSTER_YAML = """\
 concurrency:
   pools:
     default_limit: 1
+# Dagster's SQLite storage, in the same files, keeping a SQLAlchemy engine per file instead of
+# making one per query (orchestration/dagster_storage.py).
+storage:
+  custom:
+    module: orchestration.dagster_storage
+    class: WarehouseSqliteStorage
+    config:
+      base_dir:
+        env: DAGSTER_HOME
 # A run whose process dies (kill -9, out of memory) must not keep its pool slot for ever: the
 # monitoring daemon (`make ui`) checks every 5 s whether each started run's process is alive
 # (LocalRunLauncher: the stock launcher plus that check), marks a dead run failed without trying
