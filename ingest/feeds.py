@@ -43,6 +43,7 @@ from ingest.loads import (
     new_load_id,
     quarantine_issues,
     record_load,
+    record_loads,
     register_landing_files,
     utc_now,
 )
@@ -1274,15 +1275,15 @@ def _publish(
         )
         for outcome in outcomes:
             outcome.rows = rows.get(outcome.partition_key, 0)
-            record_load(
-                con,
-                load_id=load_id,
-                feed=feed.name,
-                outcome=outcome,
-                rows_quarantined=0,
-                started_at=started_at,
-                hash_key_fingerprint=fingerprint,
-            )
+        record_loads(
+            con,
+            load_id=load_id,
+            feed=feed.name,
+            outcomes=outcomes,
+            rows_quarantined=0,
+            started_at=started_at,
+            hash_key_fingerprint=fingerprint,
+        )
         con.execute("commit")
     except BaseException:
         con.execute("rollback")

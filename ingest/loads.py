@@ -293,11 +293,35 @@ def record_load(
 ) -> None:
     """One row of meta.loads per partition and load. Called inside the transaction that publishes
     the partition, so a published partition always has its record."""
-    message = message or "; ".join(issue.describe() for issue in outcome.issues[:5]) or None
-    con.execute(
-        "insert or replace into meta.loads (load_id, feed, partition_key, status, files, "
-        "rows_published, rows_quarantined, message, started_at, finished_at, hash_key_fingerprint) "
-        "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    record_loads(
+        con,
+        load_id=load_id,
+        feed=feed,
+        outcomes=[outcome],
+        rows_quarantined=rows_quarantined,
+        started_at=started_at,
+        hash_key_fingerprint=hash_key_fingerprint,
+        message=message,
+    )
+
+
+def record_loads(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    load_id: str,
+    feed: str,
+    outcomes: list[PartitionOutcome],
+    rows_quarantined: int,
+    started_at: datetime,
+    hash_key_fingerprint: str | None = None,
+    message: str | None = None,
+) -> None:
+    """record_load for several partitions, in one statement (an insert per partition cost ~8 ms:
+    1.4 s for the 180 daily partitions of the bundled appeals)."""
+    if not outcomes:
+        return
+    finished_at = utc_now()
+    rows = [
         [
             f"{load_id}/{outcome.partition_key}",
             feed,
@@ -306,12 +330,22 @@ def record_load(
             outcome.files,
             outcome.rows if outcome.status == "published" else 0,
             rows_quarantined,
-            message,
+            message or "; ".join(issue.describe() for issue in outcome.issues[:5]) or None,
             started_at,
-            utc_now(),
+            finished_at,
             hash_key_fingerprint,
-        ],
-    )
+        ]
+        for outcome in outcomes
+    ]
+    for start in range(0, len(rows), 500):
+        chunk = rows[start : start + 500]
+        placeholders = ", ".join(["(" + ", ".join(["?"] * len(chunk[0])) + ")"] * len(chunk))
+        con.execute(
+            "insert or replace into meta.loads (load_id, feed, partition_key, status, files, "
+            "rows_published, rows_quarantined, message, started_at, finished_at, "
+            f"hash_key_fingerprint) values {placeholders}",
+            [value for row in chunk for value in row],
+        )
 
 
 def ensure_quarantine_table(con: duckdb.DuckDBPyConnection, table: str) -> None:
