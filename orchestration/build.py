@@ -275,6 +275,8 @@ def run_build() -> int:
         ensure_bundled_data(paths)
         prepare_dagster_home()
         import great_expectations  # noqa: F401  (the loads' validation: ~5 s of imports, once)
+
+        runs = plan_runs(paths)  # reads the landing files only (~2-4 s): before the manifest
     except BaseException:
         parse.terminate()  # not kill: dbt may be writing target/manifest.json
         parse.wait()
@@ -290,7 +292,6 @@ def run_build() -> int:
     from orchestration.progress import QUIET_RUN_CONFIG, StepLines
     from orchestration.run_monitoring import fail_dead_runs
 
-    runs = plan_runs(paths)
     failed_checks: list[str] = []
     results = []
     with DagsterInstance.get() as instance:
