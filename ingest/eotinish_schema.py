@@ -112,7 +112,7 @@ LANGUAGES = ["kk", "ru", "en"]
 
 DEFAULT_DEADLINE_WORKING_DAYS = 15
 # No suite checks text columns for IINs: the read itself replaces every valid IIN in every field
-# by its keyed token (ingest.privacy, redact_pii), and a regex cannot tell an IIN from a digit run
+# by its keyed token (ingest.privacy, redact_pii_list), and a regex cannot tell an IIN from a digit run
 # of the same shape (a UUID's last group, say), so such a check only rejected good rows.
 
 

@@ -276,7 +276,7 @@ def run_build() -> int:
         prepare_dagster_home()
         import great_expectations  # noqa: F401  (the loads' validation: ~5 s of imports, once)
 
-        runs = plan_runs(paths)  # reads the landing files only (~2-4 s): before the manifest
+        runs = plan_runs(paths)  # reads the landing files only (~3-5 s): before the manifest
     except BaseException:
         parse.terminate()  # not kill: dbt may be writing target/manifest.json
         parse.wait()

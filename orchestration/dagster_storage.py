@@ -16,9 +16,11 @@ Dagster would initialise its file again (a new run's file, after `wipe` or `upgr
 `KEPT_ENGINES` run files keep theirs, so a long-lived webserver does not hold one per run ever shown.
 
 `dagster.yaml` (written by `orchestration.build.prepare_dagster_home`) names
-`WarehouseSqliteStorage` as the instance's storage. `tests/test_dagster_storage.py` fails when
-Dagster's classes stop making an engine per connection (this module is then no longer needed) or
-when the methods overridden here change their signatures.
+`WarehouseSqliteStorage` as the instance's storage (Dagster's SQLite storage built as usual, then
+its run and event-log storages replaced: the schedule storage, little used, is Dagster's as it
+is). `tests/test_dagster_storage.py` fails when Dagster's classes stop making an engine per
+connection (this module is then no longer needed), or when these classes stop being used or stop
+keeping their engines (e.g. a renamed method that they override).
 """
 
 from collections import OrderedDict
@@ -26,6 +28,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from dagster._core.storage.event_log.sqlite.sqlite_event_log import (
+    INDEX_SHARD_NAME,
     SQLITE_BUSY_TIMEOUT_SECONDS,
     SqliteEventLogStorage,
 )
@@ -62,8 +65,9 @@ class EngineKeepingEventLogStorage(SqliteEventLogStorage):
             self._initialized_dbs.add(shard)
             self._engines[shard] = engine
         self._engines.move_to_end(shard)
-        while len(self._engines) > KEPT_ENGINES + 1:
-            self._engines.popitem(last=False)[1].dispose()
+        run_files = [name for name in self._engines if name != INDEX_SHARD_NAME]  # oldest first
+        for name in run_files[: max(0, len(run_files) - KEPT_ENGINES)]:
+            self._engines.pop(name).dispose()  # NullPool: no connection of another query closes
         return engine
 
     @contextmanager
