@@ -117,3 +117,22 @@ def test_a_wiped_or_evicted_file_gets_a_new_engine(tmp_path):
             pass
     # the index file's engine (used by wipe) and the latest runs' are kept
     assert list(events._engines) == ["index"] + [f"run-{n}" for n in range(5, KEPT_ENGINES + 5)]
+
+
+def test_the_index_and_runs_files_are_held_open_and_a_runs_own_file_is_not(home):
+    """A query closing the last connection to a file checkpoints and deletes its WAL (~1 ms): the
+    index file and runs.db keep a connection open, so their WAL stays. A run's own file is left to
+    close, because the Dagster UI follows a run's events by watching that file change, which it
+    does when its WAL is checkpointed at the close: no WAL of a run's file is left behind."""
+    with DagsterInstance.get() as instance:
+        result = materialize([monthly_numbers], instance=instance, partition_key="2024-06-01")
+        history = home / "history"
+        assert (history / "runs" / "index.db-wal").exists() and (history / "runs.db-wal").exists()
+        assert not (history / "runs" / f"{result.run_id}.db-wal").exists()
+        assert (history / "runs" / f"{result.run_id}.db").stat().st_size > 0
+        # Every connection commits without waiting for the disk (1 = NORMAL).
+        for connect in (instance.event_log_storage.index_connection, instance.run_storage.connect):
+            with connect() as conn:
+                assert conn.execute(sqlalchemy.text("pragma synchronous")).scalar() == 1
+    # Disposed with the instance: nothing holds the files open, SQLite removed their WAL.
+    assert not (history / "runs" / "index.db-wal").exists() and not (history / "runs.db-wal").exists()

@@ -350,7 +350,10 @@ def full(tmp_path_factory):
     root = tmp_path_factory.mktemp("report")
     serving = make_serving_copy(root / "serving.duckdb")
     docs = root / "data_docs" / "index.html"
-    result = build_report(serving, root / "out", data_docs=docs, now=NOW, feed_status=FEEDS)
+    # validate_charts: a chart whose spec breaks the Vega-Lite schema is a problem (test_page_and_pngs).
+    result = build_report(
+        serving, root / "out", data_docs=docs, now=NOW, feed_status=FEEDS, validate_charts=True
+    )
     return result, result.html.read_text(encoding="utf-8")
 
 
@@ -609,6 +612,29 @@ def test_missing_and_empty_tables_say_no_data(tmp_path, full):
     # Without feed_status the freshness section says so, and still shows what the copy holds.
     freshness = section(html, "freshness")
     assert "was not available" in freshness and "2025-06" in freshness
+
+
+def test_a_chart_breaking_the_vega_lite_schema_is_a_problem_when_validated(tmp_path, monkeypatch):
+    """validate_charts runs Altair's schema validation on every chart (the tests' `full` report):
+    a spec Vega-Lite does not know is a problem of the report, not drawn. Without it (a build),
+    Vega draws what it can."""
+    import altair as alt
+
+    from report import render
+    from report.sections import Content, Spec
+
+    def broken(ctx):
+        chart = alt.Chart(alt.Data(values=[{"a": 1}])).mark_point().encode(x="a:Q")
+        chart.mark = {"type": "point", "no_such_property": 1}  # set after Altair's own checks
+        return Content(takeaway="", chart=chart)
+
+    monkeypatch.setattr(render, "SPECS", [Spec("broken", "Broken", (), broken)])
+    serving = make_serving_copy(tmp_path / "serving.duckdb")
+    checked = build_report(serving, tmp_path / "checked", now=NOW, languages=("en",), validate_charts=True)
+    assert len(checked.problems) == 1 and "broken chart (en): SchemaValidationError" in checked.problems[0]
+    assert checked.pngs == {}
+    unchecked = build_report(serving, tmp_path / "unchecked", now=NOW, languages=("en",))
+    assert unchecked.problems == [] and list(unchecked.pngs) == ["broken"]
 
 
 def test_no_serving_copy_at_all(tmp_path):
