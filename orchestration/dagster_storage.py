@@ -8,15 +8,13 @@ because SQLAlchemy caches compiled statements per engine. A `make warehouse` wri
 one materialization event cost 14.5 ms with Dagster's classes and 8.5 ms with these (300 events,
 `bench`-style loop on this machine).
 
-Two more costs of a query are SQLite's, in WAL mode (Dagster's journal mode): the last connection
-to close a file checkpoints its WAL into it and deletes the WAL, and every commit waits for the WAL
-to reach the disk. Each cost ~1 ms, and `make warehouse` opens ~9,000 connections. So a connection
-is held open on the index file and on runs.db (queries closing theirs are not the last), and every
-connection commits with `synchronous=NORMAL`: SQLite's setting for WAL, in which a commit is safe
-from a crash of the process and a power loss can undo the last commits, never corrupt the file.
-Each run's own file is left to close as Dagster's: the Dagster UI follows a run's events by
-watching that file change (`SqliteEventLogStorageWatchdog`), which it does when its WAL is
-checkpointed at the close.
+One more cost of a query is SQLite's, in WAL mode (Dagster's journal mode): the last connection to
+close a file checkpoints its WAL into the file and deletes the WAL (~1 ms; `make warehouse` opens
+~9,000 connections, more than half of them to the index file). So a connection is held open on the
+index file and on runs.db: a query closing its own is no longer the last. A run of 493 events:
+3.7-4.4 s -> 2.9-3.1 s. Each run's own file is left to close as Dagster's: the Dagster UI follows a
+run's events by watching that file change (`SqliteEventLogStorageWatchdog`), which it does when
+its WAL is checkpointed at the close.
 
 Only the engine is kept. Connections are still not pooled (NullPool: every query opens and closes
 its own SQLite connection, as Dagster's do), so processes and threads share the files exactly as
@@ -48,7 +46,7 @@ from dagster._core.storage.sqlite_storage import (
     _event_logs_directory,
     _runs_directory,
 )
-from sqlalchemy import create_engine, event
+from sqlalchemy import create_engine
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import NullPool, PoolProxiedConnection
 
@@ -56,17 +54,10 @@ KEPT_ENGINES = 32  # run files whose engine is kept (the index file's is always 
 
 
 def _engine(url: str, **connect_args) -> Engine:
-    """An engine as Dagster's (no pooled connection), whose connections commit with
-    synchronous=NORMAL (see the module's docstring)."""
+    """An engine as Dagster's: no pooled connection, each query opens and closes its own."""
     # check_same_thread off: a connection held open may be closed by another thread than its own
-    # (`dispose`); no connection is ever used by two threads, each query opens its own.
-    engine = create_engine(url, poolclass=NullPool, connect_args={"check_same_thread": False, **connect_args})
-    event.listen(engine, "connect", _commit_without_waiting_for_the_disk)
-    return engine
-
-
-def _commit_without_waiting_for_the_disk(dbapi_connection, _record) -> None:
-    dbapi_connection.execute("PRAGMA synchronous=NORMAL")
+    # (`dispose`); no connection is ever used by two threads.
+    return create_engine(url, poolclass=NullPool, connect_args={"check_same_thread": False, **connect_args})
 
 
 def _hold_open(engine: Engine) -> PoolProxiedConnection:
