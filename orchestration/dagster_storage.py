@@ -11,15 +11,17 @@ one materialization event cost 14.5 ms with Dagster's classes and 8.5 ms with th
 One more cost of a query is SQLite's, in WAL mode (Dagster's journal mode): the last connection to
 close a file checkpoints its WAL into the file and deletes the WAL (~1 ms; `make warehouse` opens
 ~9,000 connections, more than half of them to the index file). So a connection is held open on the
-index file and on runs.db: a query closing its own is no longer the last. A run of 493 events:
-3.7-4.4 s -> 2.9-3.1 s. Each run's own file is left to close as Dagster's: the Dagster UI follows a
+index file and on runs.db: a query closing its own is no longer the last (their WAL files stay
+while a process has them open; SQLite removes them when the last process closes). A run of 493
+events: 3.7-4.4 s -> 2.4-3.1 s. Each run's own file is left to close as Dagster's: the Dagster UI follows a
 run's events by watching that file change (`SqliteEventLogStorageWatchdog`), which it does when
 its WAL is checkpointed at the close.
 
-Only the engine is kept. Connections are still not pooled (NullPool: every query opens and closes
-its own SQLite connection, as Dagster's do), so processes and threads share the files exactly as
-before, and the files and their layout under the Dagster home are Dagster's own: a home written
-with these classes opens with Dagster's and the other way round. An engine is made again whenever
+Besides the engines and those two connections held open, nothing is kept: connections are not
+pooled (NullPool: every query opens and closes its own SQLite connection, as Dagster's do), so
+processes and threads share the files as before, and the files and their layout under the Dagster
+home are Dagster's own: a home written with these classes opens with Dagster's and the other way
+round. An engine is made again whenever
 Dagster would initialise its file again (a new run's file, after `wipe` or `upgrade`), and at most
 `KEPT_ENGINES` run files keep theirs, so a long-lived webserver does not hold one per run ever shown.
 
@@ -31,6 +33,7 @@ connection (this module is then no longer needed), or when these classes stop be
 keeping their engines (e.g. a renamed method that they override).
 """
 
+import threading
 from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -53,7 +56,7 @@ from sqlalchemy.pool import NullPool, PoolProxiedConnection
 KEPT_ENGINES = 32  # run files whose engine is kept (the index file's is always kept)
 
 
-def _engine(url: str, **connect_args) -> Engine:
+def _unpooled_engine(url: str, **connect_args) -> Engine:
     """An engine as Dagster's: no pooled connection, each query opens and closes its own."""
     # check_same_thread off: a connection held open may be closed by another thread than its own
     # (`dispose`); no connection is ever used by two threads.
@@ -84,7 +87,7 @@ class EngineKeepingEventLogStorage(SqliteEventLogStorage):
             # As Dagster's _connect: a file not initialised yet by this process gets its tables.
             if engine is not None:
                 self._close(shard)
-            engine = _engine(self.conn_string_for_shard(shard), timeout=SQLITE_BUSY_TIMEOUT_SECONDS)
+            engine = _unpooled_engine(self.conn_string_for_shard(shard), timeout=SQLITE_BUSY_TIMEOUT_SECONDS)
             self._initdb(engine)
             self._initialized_dbs.add(shard)
             self._engines[shard] = engine
@@ -98,8 +101,9 @@ class EngineKeepingEventLogStorage(SqliteEventLogStorage):
 
     def dispose(self) -> None:
         super().dispose()
-        for shard in list(self._engines):
-            self._close(shard)
+        with self._db_lock:  # not while another thread's query uses an engine
+            for shard in list(self._engines):
+                self._close(shard)
 
     def _close(self, shard: str) -> None:
         self._engines.pop(shard).dispose()  # NullPool: no connection of another query closes
@@ -118,23 +122,29 @@ class EngineKeepingRunStorage(SqliteRunStorage):
 
     _kept_engine: Engine | None = None
     _held_open: PoolProxiedConnection | None = None
+    _setup = threading.Lock()  # the webserver's threads may make the first queries together
+
+    def _engine(self) -> Engine:
+        with self._setup:
+            if self._kept_engine is None:
+                self._kept_engine = _unpooled_engine(self._conn_string)
+                self._held_open = _hold_open(self._kept_engine)
+            return self._kept_engine
 
     @contextmanager
     def connect(self) -> Iterator[Connection]:
-        if self._kept_engine is None:
-            self._kept_engine = _engine(self._conn_string)
-            self._held_open = _hold_open(self._kept_engine)
-        with self._kept_engine.connect() as conn, conn.begin():
+        with self._engine().connect() as conn, conn.begin():
             yield conn
 
     def dispose(self) -> None:
         super().dispose()
-        if self._held_open is not None:
-            self._held_open.close()
-            self._held_open = None
-        if self._kept_engine is not None:
-            self._kept_engine.dispose()
-            self._kept_engine = None
+        with self._setup:
+            if self._held_open is not None:
+                self._held_open.close()
+                self._held_open = None
+            if self._kept_engine is not None:
+                self._kept_engine.dispose()
+                self._kept_engine = None
 
 
 class WarehouseSqliteStorage(DagsterSqliteStorage):

@@ -169,7 +169,7 @@ def build_report(
     demo_data: show a banner saying the figures come from the bundled synthetic demo files.
     languages: the pages to write (English always first: the result's figures are its).
     validate_charts: check every chart's spec against the Vega-Lite schema (Altair's validation,
-        ~3 s of the report's ~20 s; the tests turn it on, a build need not repeat it).
+        ~3 s of the report's ~20 s; on in tests/test_report.py's `full` report, off in a build).
     """
     started = time.perf_counter()
     now = now or datetime.now(UTC)

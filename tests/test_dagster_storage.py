@@ -1,7 +1,8 @@
 """The Dagster home's storage keeps one SQLAlchemy engine per SQLite file
 (orchestration/dagster_storage.py), in the files Dagster's own storage reads and writes."""
 
-from contextlib import contextmanager
+import sqlite3
+from contextlib import closing, contextmanager
 from pathlib import Path
 
 import dagster._core.storage.event_log.sqlite.sqlite_event_log as dagster_event_log
@@ -105,13 +106,16 @@ def test_dagster_storage_reads_what_the_warehouse_storage_wrote(home):
 def test_a_wiped_or_evicted_file_gets_a_new_engine(tmp_path):
     storage = WarehouseSqliteStorage.from_local(str(tmp_path))
     events = storage.event_log_storage
-    with events.run_connection("run-a") as conn:
-        conn.execute(sqlalchemy.text("select count(*) from event_logs"))
-    first = events._engines["run-a"]
+    for connection in (events.run_connection("run-a"), events.index_connection()):
+        with connection as conn:
+            conn.execute(sqlalchemy.text("select count(*) from event_logs"))
+    first, index_held_open = events._engines["run-a"], events._index_held_open
     events.wipe()  # deletes the run files: the next connection makes the tables again
     with events.run_connection("run-a") as conn:
         assert conn.execute(sqlalchemy.text("select count(*) from event_logs")).scalar() == 0
     assert events._engines["run-a"] is not first
+    # wipe empties the index in a connection of a new engine: the old connection held open closed
+    assert events._index_held_open is not index_held_open and index_held_open.dbapi_connection is None
     for n in range(KEPT_ENGINES + 5):
         with events.run_connection(f"run-{n}"):
             pass
@@ -128,7 +132,12 @@ def test_the_index_and_runs_files_are_held_open_and_a_runs_own_file_is_not(home)
         result = materialize([monthly_numbers], instance=instance, partition_key="2024-06-01")
         history = home / "history"
         assert (history / "runs" / "index.db-wal").exists() and (history / "runs.db-wal").exists()
-        assert not (history / "runs" / f"{result.run_id}.db-wal").exists()
-        assert (history / "runs" / f"{result.run_id}.db").stat().st_size > 0
+        run_file = history / "runs" / f"{result.run_id}.db"
+        assert not run_file.with_name(run_file.name + "-wal").exists()
+        # The run's events are in its file itself (immutable: SQLite reads no WAL), as the UI's
+        # watcher needs.
+        with closing(sqlite3.connect(f"file:{run_file}?immutable=1", uri=True)) as con:
+            (written,) = con.execute("select count(*) from event_logs").fetchone()
+        assert written == len(instance.all_logs(result.run_id)) > 0
     # Disposed with the instance: nothing holds the files open, SQLite removed their WAL.
     assert not (history / "runs" / "index.db-wal").exists() and not (history / "runs.db-wal").exists()
