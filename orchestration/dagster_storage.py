@@ -68,7 +68,7 @@ def _hold_open(engine: Engine) -> PoolProxiedConnection:
     any transaction (a reader in a transaction would keep checkpoints from emptying the WAL)."""
     connection = engine.raw_connection()
     cursor = connection.cursor()
-    cursor.execute("select count(*) from sqlite_master").fetchall()
+    cursor.execute("pragma schema_version").fetchall()  # reads the file: its WAL is opened
     cursor.close()
     return connection
 
