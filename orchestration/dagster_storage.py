@@ -13,17 +13,17 @@ close a file checkpoints its WAL into the file and deletes the WAL (~1 ms; `make
 ~9,000 connections, more than half of them to the index file). So a connection is held open on the
 index file and on runs.db: a query closing its own is no longer the last (their WAL files stay
 while a process has them open; SQLite removes them when the last process closes). A run of 493
-events: 3.7-4.4 s -> 2.4-3.1 s. Each run's own file is left to close as Dagster's: the Dagster UI follows a
-run's events by watching that file change (`SqliteEventLogStorageWatchdog`), which it does when
-its WAL is checkpointed at the close.
+events: 3.7-4.4 s -> 2.4-3.1 s. Each run's own file is left to close as Dagster's: the Dagster UI
+follows a run's events by watching that file change (`SqliteEventLogStorageWatchdog`), which it
+does when its WAL is checkpointed at the close.
 
 Besides the engines and those two connections held open, nothing is kept: connections are not
 pooled (NullPool: every query opens and closes its own SQLite connection, as Dagster's do), so
 processes and threads share the files as before, and the files and their layout under the Dagster
 home are Dagster's own: a home written with these classes opens with Dagster's and the other way
-round. An engine is made again whenever
-Dagster would initialise its file again (a new run's file, after `wipe` or `upgrade`), and at most
-`KEPT_ENGINES` run files keep theirs, so a long-lived webserver does not hold one per run ever shown.
+round. An engine is made again whenever Dagster would initialise its file again (a new run's file,
+after `wipe` or `upgrade`), and at most `KEPT_ENGINES` run files keep theirs, so a long-lived
+webserver does not hold one per run ever shown.
 
 `dagster.yaml` (written by `orchestration.build.prepare_dagster_home`) names
 `WarehouseSqliteStorage` as the instance's storage (Dagster's SQLite storage built as usual, then
