@@ -17,6 +17,14 @@ events: 3.7-4.4 s -> 2.4-3.1 s. Each run's own file is left to close as Dagster'
 follows a run's events by watching that file change (`SqliteEventLogStorageWatchdog`), which it
 does when its WAL is checkpointed at the close.
 
+Dagster can hand the storage a batch of events: a run's planned events (one per asset partition
+and asset check it will write: ~700 for the `build_warehouse` run) and a step's materializations
+of many partitions. Its SQLite storage writes them one by one, each in its own connections and
+transactions; here a batch is one transaction per file (`store_event_batch`, Dagster's own
+`store_event` for each event inside it). Dagster batches only when DAGSTER_EVENT_BATCH_SIZE is
+set, so the event log sets it for its process and those it starts. A run of 493 events (two
+120-month assets): 4.6-9.7 s -> 1.8-2.5 s.
+
 Besides the engines and those two connections held open, nothing is kept: connections are not
 pooled (NullPool: every query opens and closes its own SQLite connection, as Dagster's do), so
 processes and threads share the files as before, and the files and their layout under the Dagster
@@ -33,11 +41,13 @@ connection (this module is then no longer needed), or when these classes stop be
 keeping their engines (e.g. a renamed method that they override).
 """
 
+import os
 import threading
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
+from dagster._core.events.log import EventLogEntry
 from dagster._core.storage.event_log.sqlite.sqlite_event_log import (
     INDEX_SHARD_NAME,
     SQLITE_BUSY_TIMEOUT_SECONDS,
@@ -54,6 +64,11 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import NullPool, PoolProxiedConnection
 
 KEPT_ENGINES = 32  # run files whose engine is kept (the index file's is always kept)
+# Dagster hands the storage a run's planned events, and a step's materializations of many
+# partitions, as one batch (`store_event_batch`) only when this variable is above 0; the size is
+# the most events a batch holds.
+EVENT_BATCH_SIZE_VARIABLE = "DAGSTER_EVENT_BATCH_SIZE"
+EVENT_BATCH_SIZE = 1000
 
 
 def _unpooled_engine(url: str, **connect_args) -> Engine:
@@ -79,7 +94,13 @@ class EngineKeepingEventLogStorage(SqliteEventLogStorage):
     def __init__(self, base_dir: str, inst_data=None):
         self._engines: OrderedDict[str, Engine] = OrderedDict()
         self._index_held_open: PoolProxiedConnection | None = None
+        # While this process writes a batch of events: its thread, and the connection (in a
+        # transaction) it has opened on each file.
+        self._batch_thread: int | None = None
+        self._batch: dict[str, Connection] = {}
         super().__init__(base_dir, inst_data)
+        # Read by Dagster when it writes an event, in this process and in the processes it starts.
+        os.environ.setdefault(EVENT_BATCH_SIZE_VARIABLE, str(EVENT_BATCH_SIZE))
 
     def _engine(self, shard: str) -> Engine:
         engine = self._engines.get(shard)
@@ -111,8 +132,36 @@ class EngineKeepingEventLogStorage(SqliteEventLogStorage):
             self._index_held_open.close()
             self._index_held_open = None
 
+    def store_event_batch(self, events: Sequence[EventLogEntry]) -> None:
+        """Dagster's own writing of each event (`store_event`), all in one transaction per file
+        (the run's file first, committed first, as for each event) instead of one to three
+        connections and transactions per event. If it fails, Dagster writes the events one by one."""
+        with self._db_lock:
+            self._batch_thread = threading.get_ident()
+            try:
+                for event in events:
+                    self.store_event(event)
+                for conn in self._batch.values():
+                    conn.commit()
+            except BaseException:
+                for conn in self._batch.values():
+                    conn.rollback()
+                raise
+            finally:
+                for conn in self._batch.values():
+                    conn.close()
+                self._batch = {}
+                self._batch_thread = None
+
     @contextmanager
     def _connect(self, shard: str) -> Iterator[Connection]:
+        if self._batch_thread == threading.get_ident():  # inside store_event_batch: holds the lock
+            conn = self._batch.get(shard)
+            if conn is None:
+                conn = self._batch[shard] = self._engine(shard).connect()
+                conn.begin()
+            yield conn
+            return
         with self._db_lock, self._engine(shard).connect() as conn, conn.begin():
             yield conn
 

@@ -1,6 +1,7 @@
 """The Dagster home's storage keeps one SQLAlchemy engine per SQLite file
 (orchestration/dagster_storage.py), in the files Dagster's own storage reads and writes."""
 
+import os
 import sqlite3
 from contextlib import closing, contextmanager
 from pathlib import Path
@@ -10,18 +11,28 @@ import dagster._core.storage.runs.sqlite.sqlite_run_storage as dagster_run_stora
 import pytest
 import sqlalchemy
 from dagster import (
+    AssetCheckResult,
+    AssetCheckSpec,
     AssetKey,
+    BackfillPolicy,
+    DagsterEventType,
     DagsterInstance,
+    MaterializeResult,
     MonthlyPartitionsDefinition,
     asset,
     materialize,
 )
+from dagster._core.events import BATCH_WRITABLE_EVENTS
+from dagster._core.events.log import EventLogEntry
+from dagster._core.storage.event_log.base import EventLogStorage
 from dagster._core.storage.event_log.sqlite.sqlite_event_log import SqliteEventLogStorage
 from dagster._core.storage.runs.sqlite.sqlite_run_storage import SqliteRunStorage
 
 import orchestration.dagster_storage as warehouse_storage
 from orchestration.build import prepare_dagster_home
 from orchestration.dagster_storage import (
+    EVENT_BATCH_SIZE,
+    EVENT_BATCH_SIZE_VARIABLE,
     KEPT_ENGINES,
     EngineKeepingEventLogStorage,
     EngineKeepingRunStorage,
@@ -70,6 +81,9 @@ def test_dagster_makes_an_engine_for_every_connection(tmp_path, monkeypatch):
 @pytest.fixture
 def home(tmp_path, monkeypatch) -> Path:
     monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
+    # as on a machine where it is not set (the event log sets it; restored after the test)
+    monkeypatch.setenv(EVENT_BATCH_SIZE_VARIABLE, "")
+    monkeypatch.delenv(EVENT_BATCH_SIZE_VARIABLE)
     return prepare_dagster_home()
 
 
@@ -141,3 +155,97 @@ def test_the_index_and_runs_files_are_held_open_and_a_runs_own_file_is_not(home)
         assert written == len(instance.all_logs(result.run_id)) > 0
     # Disposed with the instance: nothing holds the files open, SQLite removed their WAL.
     assert not (history / "runs" / "index.db-wal").exists() and not (history / "runs.db-wal").exists()
+
+
+def test_dagster_writes_a_batch_of_events_one_event_at_a_time():
+    """The gap store_event_batch closes. If this fails, Dagster's SQLite event log writes a batch
+    itself: drop EngineKeepingEventLogStorage.store_event_batch and its batch connections."""
+    assert SqliteEventLogStorage.store_event_batch is EventLogStorage.store_event_batch
+    assert EngineKeepingEventLogStorage.store_event_batch is not EventLogStorage.store_event_batch
+
+
+CHECKED = AssetCheckSpec("positive", asset="checked_months")
+
+
+@asset(partitions_def=MONTHS, backfill_policy=BackfillPolicy.single_run(), check_specs=[CHECKED])
+def checked_months(context):
+    yield MaterializeResult()
+    yield AssetCheckResult(check_name="positive", passed=True)
+
+
+def _written(instance, run_id) -> list[tuple]:
+    return [
+        (e.dagster_event_type, e.dagster_event.asset_key, e.dagster_event.partition)
+        for e in instance.all_logs(run_id)
+        if e.dagster_event and e.dagster_event.asset_key
+    ]
+
+
+def test_a_batch_of_events_is_one_transaction_per_file(home, monkeypatch):
+    """A run of six partitions writes its 6 planned materializations, its planned check and its
+    6 materializations as two batches: each opens one connection on the run's file and one on the
+    index (written one by one, every event opens its own). The events and the index are those of
+    a run written event by event."""
+    months = {
+        "dagster/asset_partition_range_start": "2024-01-01",
+        "dagster/asset_partition_range_end": "2024-06-01",
+    }
+    with DagsterInstance.get() as instance:
+        assert os.environ[EVENT_BATCH_SIZE_VARIABLE] == str(EVENT_BATCH_SIZE)  # set by the storage
+        storage = instance.event_log_storage
+        opened: list[str] = []
+        engine_of = EngineKeepingEventLogStorage._engine
+
+        def counting_engine(self, shard):
+            engine = engine_of(self, shard)
+            if self._batch_thread is not None:
+                opened.append(shard)
+            return engine
+
+        with monkeypatch.context() as patch:
+            patch.setattr(EngineKeepingEventLogStorage, "_engine", counting_engine)
+            batched = materialize([checked_months], instance=instance, tags=months)
+        assert batched.success
+        assert sorted(opened) == sorted([batched.run_id, "index"] * 2)
+
+        monkeypatch.setenv(EVENT_BATCH_SIZE_VARIABLE, "0")  # Dagster writes each event alone
+        one_by_one = materialize([checked_months], instance=instance, tags=months)
+        assert _written(instance, batched.run_id) == _written(instance, one_by_one.run_id)
+        planned = instance.get_records_for_run(
+            batched.run_id, of_type=DagsterEventType.ASSET_MATERIALIZATION_PLANNED
+        ).records
+        assert len(planned) == 6
+        materialized = instance.get_materialized_partitions(AssetKey("checked_months"))
+        assert materialized == set(MONTHS.get_partition_keys())
+        # the planned check and the planned partitions are in the index, as Dagster writes them
+        executions = storage.get_asset_check_execution_history(CHECKED.key, limit=50)
+        runs = [e.run_id for e in executions]
+        assert runs.count(batched.run_id) == runs.count(one_by_one.run_id) > 0
+        latest_planned = storage.get_latest_storage_id_by_partition(
+            AssetKey("checked_months"), DagsterEventType.ASSET_MATERIALIZATION_PLANNED
+        )
+        assert set(latest_planned) == set(MONTHS.get_partition_keys())
+
+
+def test_a_batch_that_fails_writes_nothing_and_releases_the_files(home, monkeypatch):
+    with DagsterInstance.get() as instance:
+        run = materialize([monthly_numbers], instance=instance, partition_key="2024-01-01")
+        storage = instance.event_log_storage
+        events = [e for e in instance.all_logs(run.run_id) if e.dagster_event_type in BATCH_WRITABLE_EVENTS]
+        before = len(instance.all_logs(run.run_id))
+        store = EngineKeepingEventLogStorage.store_event
+        written: list[EventLogEntry] = []
+
+        def failing_on_the_second(self, event):
+            if written:
+                raise sqlalchemy.exc.OperationalError("insert", {}, Exception("disk I/O error"))
+            written.append(event)
+            store(self, event)
+
+        with monkeypatch.context() as patch:
+            patch.setattr(EngineKeepingEventLogStorage, "store_event", failing_on_the_second)
+            with pytest.raises(sqlalchemy.exc.OperationalError):
+                storage.store_event_batch(events)
+        assert len(written) == 1 and len(instance.all_logs(run.run_id)) == before  # rolled back
+        storage.store_event_batch(events)  # the lock and the files are free again
+        assert len(instance.all_logs(run.run_id)) == before + len(events)
