@@ -13,6 +13,7 @@ import os
 import re
 import time
 import uuid
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,10 +21,10 @@ from typing import Any
 
 import duckdb
 import jinja2
-import vl_convert
 from markupsafe import Markup, escape
 
 from report import i18n, queries
+from report.drawing import ChartDrawer
 from report.i18n import (
     LANGUAGE_NAMES,
     LANGUAGES,
@@ -178,16 +179,23 @@ def build_report(
     problems: list[str] = []
     pages: dict[str, Path] = {}
     result: ReportResult | None = None
-    with _connect(serving_db) as con:
+    # Two passes: every language's sections first, their charts handed to the drawing processes
+    # as they come; then each page, once its charts are drawn.
+    built = []
+    with _connect(serving_db) as con, ChartDrawer() as drawer:
         tables = queries.existing_tables(con)
         info = queries.serving_info(con) if "main.serving_info" in tables else None
         published = (info or {}).get("published_at")
         for lang in languages:
-            page = page_path(out_dir, lang)
             with i18n.active(lang):
                 ctx = Context(con, tables, now, feed_status)
                 target_source = _target_source(ctx)
-                sections, pngs = _build_sections(ctx, page.parent / "charts", problems, validate_charts)
+                sections, drawings = _build_sections(ctx, problems, validate_charts, drawer)
+                built.append((lang, ctx, target_source, sections, drawings))
+        for lang, ctx, target_source, sections, drawings in built:
+            page = page_path(out_dir, lang)
+            with i18n.active(lang):
+                pngs = _place_charts(sections, drawings, page.parent / "charts", problems)
                 html = _render(
                     sections=sections,
                     figures=ctx.figures,
@@ -228,37 +236,58 @@ def build_report(
 
 
 def _build_sections(
-    ctx: Context, chart_dir: Path, problems: list[str], validate_charts: bool
-) -> tuple[list[Section], dict[str, Path]]:
-    """Every section in the active language, with its chart as inline SVG and as a PNG in chart_dir."""
-    chart_dir.mkdir(parents=True, exist_ok=True)
+    ctx: Context, problems: list[str], validate_charts: bool, drawer: ChartDrawer
+) -> tuple[list[Section], dict[str, Future]]:
+    """Every section in the active language; its chart's spec handed to the drawer (key -> the
+    drawing's future)."""
     sections: list[Section] = []
-    pngs: dict[str, Path] = {}
+    drawings: dict[str, Future] = {}
     # Vega formats the axes' numbers: in the page's locale (English: Vega's own default).
     locale = {} if i18n.lang() == SOURCE else {"format_locale": i18n.vega_locale()}
     for spec in SPECS:
         section, content = _build_section(spec, ctx, problems)
         if content is not None and content.chart is not None:
             try:
-                svg = vl_convert.vegalite_to_svg(content.chart.to_dict(validate=validate_charts), **locale)
-                section.svg = _svg(svg, spec.key, section.title)
-                png = chart_dir / f"{spec.key}.png"
-                # The PNG from the drawn SVG: Vega lays the chart out once, not twice (~1/4 of
-                # the report's time).
-                _write_atomic(png, vl_convert.svg_to_png(svg, scale=PNG_SCALE))
-                pngs[spec.key] = png
-                section.png = f"charts/{png.name}"
+                chart = content.chart.to_dict(validate=validate_charts)
             except Exception as error:
-                log.exception("report chart %s failed", spec.key)
-                problems.append(f"{spec.key} chart ({i18n.lang()}): {type(error).__name__}: {error}")
-                section.svg = None
+                _chart_problem(spec.key, error, problems)
+            else:
+                # The PNG is made from the drawn SVG: Vega lays the chart out once, not twice.
+                drawings[spec.key] = drawer.draw(chart, locale, PNG_SCALE)
         sections.append(section)
+    return sections, drawings
+
+
+def _place_charts(
+    sections: list[Section], drawings: dict[str, Future], chart_dir: Path, problems: list[str]
+) -> dict[str, Path]:
+    """Each drawn chart into its section (inline SVG) and into chart_dir as a PNG."""
+    chart_dir.mkdir(parents=True, exist_ok=True)
+    pngs: dict[str, Path] = {}
+    for section in sections:
+        if section.key not in drawings:
+            continue
+        try:
+            svg, png_bytes = drawings[section.key].result()
+        except Exception as error:
+            _chart_problem(section.key, error, problems)
+            continue
+        section.svg = _svg(svg, section.key, section.title)
+        png = chart_dir / f"{section.key}.png"
+        _write_atomic(png, png_bytes)
+        pngs[section.key] = png
+        section.png = f"charts/{png.name}"
     # A chart with no data this time must not leave last run's picture behind.
     for spec in SPECS:
         stale_png = chart_dir / f"{spec.key}.png"
         if spec.key not in pngs and stale_png.exists():
             stale_png.unlink()
-    return sections, pngs
+    return pngs
+
+
+def _chart_problem(key: str, error: Exception, problems: list[str]) -> None:
+    log.error("report chart %s (%s) failed: %s: %s", key, i18n.lang(), type(error).__name__, error)
+    problems.append(f"{key} chart ({i18n.lang()}): {type(error).__name__}: {error}")
 
 
 def _target_source(ctx: Context) -> str | None:

@@ -1,0 +1,49 @@
+"""The report's charts drawn in helper processes (report/drawing.py): the real vl-convert in
+each, one job at a time, a chart it cannot draw reported alone, a helper that dies replaced."""
+
+import os
+import signal
+
+import pytest
+
+from report.drawing import ChartDrawer, ChartDrawingError
+
+POINTS = {
+    "data": {"values": [{"a": 1, "b": 2}, {"a": 3, "b": 1}]},
+    "mark": "point",
+    "encoding": {"x": {"field": "a", "type": "quantitative"}, "y": {"field": "b", "type": "quantitative"}},
+}
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def test_charts_are_drawn_as_svg_and_png_by_the_helpers():
+    with ChartDrawer(processes=2) as drawer:
+        drawings = [drawer.draw({**POINTS, "title": f"chart {n}"}, {}, 2) for n in range(4)]
+        results = [d.result(timeout=60) for d in drawings]
+        helpers = list(drawer._helpers)
+    assert 1 <= len(helpers) <= 2
+    for n, (svg, png) in enumerate(results):
+        assert svg.startswith("<svg") and f"chart {n}" in svg
+        assert png.startswith(PNG_SIGNATURE)
+    # leaving the drawer ends its helpers
+    assert all(helper.process.returncode == 0 for helper in helpers)
+
+
+def test_a_chart_that_cannot_be_drawn_is_an_error_of_that_chart_only():
+    with ChartDrawer(processes=1) as drawer:
+        broken = drawer.draw({**POINTS, "mark": "no_such_mark"}, {}, 2)
+        after = drawer.draw(POINTS, {}, 2)
+        with pytest.raises(ChartDrawingError, match="ValueError: Vega-Lite to SVG conversion failed"):
+            broken.result(timeout=60)
+        svg, png = after.result(timeout=60)
+    assert svg.startswith("<svg") and png.startswith(PNG_SIGNATURE)
+
+
+def test_a_helper_that_died_is_replaced():
+    with ChartDrawer(processes=1) as drawer:
+        drawer.draw(POINTS, {}, 1).result(timeout=60)
+        (first,) = drawer._helpers
+        os.kill(first.process.pid, signal.SIGKILL)
+        first.process.wait()
+        svg, _ = drawer.draw(POINTS, {}, 1).result(timeout=60)
+        assert svg.startswith("<svg") and len(drawer._helpers) == 2
