@@ -72,3 +72,7 @@ def landing_files(landing_dir: Path) -> list[Path]:
 
 def file_partitions(path: Path) -> set[str]:
     return feeds.file_partitions(COMTRADE, path)
+
+
+def files_partitions(paths: list[Path]) -> dict[Path, set[str]]:
+    return feeds.files_partitions(COMTRADE, paths)

@@ -666,15 +666,21 @@ def _file_parameters(feed: Feed, landing_dir: Path) -> dict:
 
 
 def file_partitions(feed: Feed, path: Path) -> set[str]:
-    """The partitions a landing file holds data for, read with an in-memory DuckDB so that a
+    """The partitions a landing file holds data for (files_partitions of one file)."""
+    return files_partitions(feed, [path])[path]
+
+
+def files_partitions(feed: Feed, paths: list[Path]) -> dict[Path, set[str]]:
+    """The partitions each landing file holds data for, read with an in-memory DuckDB so that a
     sensor can look without opening (and waiting on) the warehouse file. A file that cannot be
-    read holds none here; the load reports it."""
+    read holds none here; the load reports it. One DuckDB for all the files: a new one costs
+    ~35 ms and its first query ~40 ms more (the 32 bundled Comtrade files: 3.4 s -> 0.7 s)."""
+    found: dict[Path, set[str]] = {}
     if feed.file_partition:
-        key = feed.file_key(path)
-        return {key} if key else set()
-    inspection = landing.inspect(path)
-    if inspection.problem:
-        return set()
+        for path in paths:
+            key = feed.file_key(path)
+            found[path] = {key} if key else set()
+        return found
     import tempfile
 
     with duckdb.connect() as con, tempfile.TemporaryDirectory() as work_dir:
@@ -682,14 +688,23 @@ def file_partitions(feed: Feed, path: Path) -> set[str]:
             from ingest.privacy import register_pii_hash
 
             register_pii_hash(con, demo_ok=True)
-        try:
-            source = SourceFile.open(path, inspection, Path(work_dir))
-            scan = scan_file(feed, source, lenient=True)
-            if scan.sql is None:
-                return set()
-            rows = con.execute(f"select distinct {feed.partition_sql(path)} from ({scan.sql})").fetchall()
-        except Exception:  # the load reports what is wrong with the file
+        for path in paths:
+            found[path] = _partitions_in(con, feed, path, Path(work_dir))
+    return found
+
+
+def _partitions_in(con: duckdb.DuckDBPyConnection, feed: Feed, path: Path, work_dir: Path) -> set[str]:
+    inspection = landing.inspect(path)
+    if inspection.problem:
+        return set()
+    try:
+        source = SourceFile.open(path, inspection, work_dir)
+        scan = scan_file(feed, source, lenient=True)
+        if scan.sql is None:
             return set()
+        rows = con.execute(f"select distinct {feed.partition_sql(path)} from ({scan.sql})").fetchall()
+    except Exception:  # the load reports what is wrong with the file
+        return set()
     return {key for (key,) in rows if key}
 
 

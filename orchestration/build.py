@@ -188,11 +188,11 @@ def feed_windows(paths: WarehousePaths) -> dict[tuple[str, str], tuple[list[Feed
 
 
 def trade_months(paths: WarehousePaths) -> Window:
-    from catalog.trade import file_partitions, landing_files
+    from catalog.trade import files_partitions, landing_files
     from orchestration.defs.partitions import monthly_partitions
 
     valid = set(monthly_partitions.get_partition_keys())
-    months = {m for path in landing_files(paths.landing) for m in file_partitions(path) & valid}
+    months = set().union(*files_partitions(landing_files(paths.landing)).values()) & valid
     if not months:
         raise SystemExit(f"No loadable Comtrade files in {paths.trade_landing}")
     return min(months), max(months)

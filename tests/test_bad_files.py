@@ -245,6 +245,11 @@ def test_the_sensor_and_build_scan_survive_every_bad_file(warehouse_paths):
         folder.mkdir()
         name, _ = make_bad(folder)
         assert feeds.file_partitions(COMTRADE, folder / name) == set()
+        # read together, as the build's plan and the sensor read them: a good file after it still
+        # gives its months (the in-memory DuckDB they share is not spoiled by the bad one)
+        good = write_csv(folder / "kz_2023_02.csv", month_records("202302"))
+        found = feeds.files_partitions(COMTRADE, [folder / name, good])
+        assert found == {folder / name: set(), good: {"2023-02-01"}}
 
 
 def test_a_file_that_changes_while_it_is_loaded_is_not_published(warehouse, warehouse_paths):

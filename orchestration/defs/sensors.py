@@ -16,7 +16,7 @@ from dagster import (
 
 from catalog import feeds_of
 from ingest.bilateral import BUNDLED_BILATERAL_DIR
-from ingest.feeds import Feed, file_partitions
+from ingest.feeds import Feed, files_partitions
 from ingest.landing import FileSignature
 from orchestration.defs.jobs import (
     bilateral_update_job,
@@ -81,9 +81,17 @@ def landing_folder_sensor(context: SensorEvaluationContext, warehouse: Warehouse
                     next_taken[path] = taken[path]
         valid = set(partitions_def.get_partition_keys())
         keys: set[str] = set()
+        # each feed's changed files read together (one in-memory DuckDB per feed)
+        by_feed: dict[str, tuple[Feed, list[Path]]] = {}
         for path in changed:
             feed = feed_of[Path(path)]
-            found = {feed.key_of_partition(k) for k in file_partitions(feed, Path(path))}
+            by_feed.setdefault(feed.name, (feed, []))[1].append(Path(path))
+        held: dict[Path, set[str]] = {}
+        for feed, paths in by_feed.values():
+            held.update(files_partitions(feed, paths))
+        for path in changed:
+            feed = feed_of[Path(path)]
+            found = {feed.key_of_partition(k) for k in held[Path(path)]}
             if not found:
                 context.log.warning(f"{path} holds no readable period or day; the load reports why")
             keys |= found & valid
