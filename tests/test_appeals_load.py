@@ -3,12 +3,15 @@ late and re-sent events, idempotence, and each bad input."""
 
 import hashlib
 import hmac
+import json
 
 import pytest
 from appeal_files import APPEAL_COLUMNS, EVENT_COLUMNS, IIN, appeal, event, write_csv, write_jsonl
 from conftest import TEST_HASH_KEY
 
-from catalog.appeals import load_appeals, load_events
+from catalog.appeals import APPEALS, load_appeals, load_events
+from ingest import feeds
+from ingest import landing as landing_checks
 from ingest.loads import LoadError
 from ingest.privacy import MissingHashKey, find_iin_values
 
@@ -200,3 +203,35 @@ def test_a_broken_csv_line_keeps_no_personal_data(warehouse, warehouse_paths):
         "select count(*) from quarantine.eotinish_appeals where source_row = 3"
     ).fetchone()
     assert quarantined >= 1
+
+
+@pytest.mark.parametrize("layout", ["jsonl", "csv"])
+def test_a_file_named_by_its_day_is_registered_with_the_rows_its_scan_reads(
+    warehouse, warehouse_paths, layout, tmp_path
+):
+    """Registration counts the rows of a day's export with the scan's reader alone (no hashing,
+    redaction or key checks per row): as many as the full scan reads, a record missing a key or
+    not an object included, CSV lines the lenient reader skips left out."""
+    rows = [appeal(1, DAY), {k: v for k, v in appeal(2, DAY).items() if k != "org_id"}, appeal(3, DAY)]
+    folder = landing(warehouse_paths)
+    folder.mkdir(parents=True, exist_ok=True)
+    if layout == "jsonl":
+        path = folder / f"appeals_{DAY}.jsonl"
+        path.write_text("".join(json.dumps(row) + "\n" for row in rows) + "[1, 2]\n")
+        expected = 4
+    else:
+        path = write_csv(folder / f"appeals_{DAY}.csv", rows, APPEAL_COLUMNS)
+        lines = path.read_text().splitlines(keepends=True)
+        lines[2] = lines[2].rstrip("\n") + ',"one field too many\n'  # its quote runs to the end
+        path.write_text("".join(lines))
+        expected = 1
+
+    load_appeals(warehouse, warehouse_paths.landing, [DAY])  # registers it (hashing key and all)
+
+    (registered,) = warehouse.execute(
+        "select sum(row_count) from meta.file_slices where feed = 'eotinish_appeals'"
+    ).fetchone()
+    source = feeds.SourceFile.open(path, landing_checks.inspect(path), tmp_path)
+    scan = feeds.scan_file(APPEALS, source, lenient=True)
+    (scanned,) = warehouse.execute(f"select count(*) from ({scan.sql})").fetchone()
+    assert registered == scanned == expected
