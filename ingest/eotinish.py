@@ -22,8 +22,8 @@ DAY_IN_NAME = re.compile(r"_(\d{4}-\d{2}-\d{2})\.(jsonl|json|csv)$")
 
 
 def file_day(path: Path) -> str | None:
-    """The export day in a file name, e.g. appeals_2024-03-05.jsonl -> '2024-03-05'."""
-    match = DAY_IN_NAME.search(path.name)
+    """The export day in a file name, e.g. appeals_2024-03-05.jsonl (or .jsonl.gz) -> '2024-03-05'."""
+    match = DAY_IN_NAME.search(path.name.removesuffix(".gz"))
     return match.group(1) if match else None
 
 

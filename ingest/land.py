@@ -48,8 +48,8 @@ DETECTION_CHECK_COLUMNS: tuple[tuple[str, str], ...] = (
 
 
 def file_quarter(path: Path) -> str | None:
-    """The quarter in a file name: land_parcels_2024-Q2.csv -> '2024-Q2'."""
-    match = QUARTER_IN_NAME.search(path.name)
+    """The quarter in a file name: land_parcels_2024-Q2.csv (or .csv.gz) -> '2024-Q2'."""
+    match = QUARTER_IN_NAME.search(path.name.removesuffix(".gz"))
     return match.group(1) if match else None
 
 

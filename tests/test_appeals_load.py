@@ -1,6 +1,7 @@
 """eOtinish loads: both export formats, privacy (no IIN or free text ever reaches the warehouse),
 late and re-sent events, idempotence, and each bad input."""
 
+import gzip
 import hashlib
 import hmac
 import json
@@ -205,7 +206,7 @@ def test_a_broken_csv_line_keeps_no_personal_data(warehouse, warehouse_paths):
     assert quarantined >= 1
 
 
-@pytest.mark.parametrize("layout", ["jsonl", "csv"])
+@pytest.mark.parametrize("layout", ["jsonl", "jsonl.gz", "csv"])
 def test_a_file_named_by_its_day_is_registered_with_the_rows_its_scan_reads(
     warehouse, warehouse_paths, layout, tmp_path
 ):
@@ -215,9 +216,10 @@ def test_a_file_named_by_its_day_is_registered_with_the_rows_its_scan_reads(
     rows = [appeal(1, DAY), {k: v for k, v in appeal(2, DAY).items() if k != "org_id"}, appeal(3, DAY)]
     folder = landing(warehouse_paths)
     folder.mkdir(parents=True, exist_ok=True)
-    if layout == "jsonl":
-        path = folder / f"appeals_{DAY}.jsonl"
-        path.write_text("".join(json.dumps(row) + "\n" for row in rows) + "[1, 2]\n")
+    if layout.startswith("jsonl"):  # gzip too: the day is read from the name without .gz
+        lines = ("".join(json.dumps(row) + "\n" for row in rows) + "[1, 2]\n").encode()
+        path = folder / f"appeals_{DAY}.{layout}"
+        path.write_bytes(gzip.compress(lines) if layout.endswith(".gz") else lines)
         expected = 4
     else:
         path = write_csv(folder / f"appeals_{DAY}.csv", rows, APPEAL_COLUMNS)

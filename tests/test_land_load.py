@@ -8,6 +8,7 @@ import csv
 import hashlib
 import json
 import shutil
+from pathlib import Path
 
 import pytest
 from land_files import (
@@ -728,3 +729,10 @@ def test_fixing_the_file_and_rerunning_publishes_it(warehouse, warehouse_paths):
     assert [row[:4] for row in loads] == [("rejected", 0, 1, True), ("published", 20, 0, True)]
     assert f"{PARCELS_FILE}, line 4, column area_ha: not a valid double" in loads[0][4]
     assert loads[1][4] is None
+
+
+def test_a_compressed_export_is_named_by_its_quarter():
+    """The landing folder takes `.gz` copies of every pattern: the quarter is read without it."""
+    assert file_quarter(Path("land_parcels_2024-Q2.csv.gz")) == "2024-Q2"
+    assert file_quarter(Path("subsoil_detections_2024-Q3.jsonl.gz")) == "2024-Q3"
+    assert file_quarter(Path("land_parcels_2024-Q2.csv.zip")) is None
