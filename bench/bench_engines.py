@@ -152,7 +152,7 @@ def child_load(landing: Path, memory_limit: str) -> dict:
     from catalog import FEEDS
     from catalog.reference import load_bilateral, load_land_reference, load_trade_reference
     from ingest.duck import connect
-    from ingest.feeds import file_partitions, load_feed
+    from ingest.feeds import files_partitions, load_feed
     from ingest.reference import load_country_codes, load_kato, load_regions, load_working_calendar
 
     root = Path(os.environ["WAREHOUSE_DIR"])
@@ -168,7 +168,7 @@ def child_load(landing: Path, memory_limit: str) -> dict:
     feeds = {"references": {"seconds": time.perf_counter() - started, "rows": 0, "partitions": 0}}
     for feed in FEEDS:  # in the order a full build loads them (catalog.FEEDS)
         t0 = time.perf_counter()
-        keys = sorted(set().union(*(file_partitions(feed, p) for p in feed.landing_files(landing))))
+        keys = sorted(set().union(*files_partitions(feed, feed.landing_files(landing)).values()))
         report = load_feed(con, feed, landing, keys)
         feeds[feed.name] = {
             "seconds": time.perf_counter() - t0,

@@ -5,16 +5,20 @@ vl-convert draws one chart at a time in a process (two threads drew 8 charts in 
 report hands each chart to one of two helper processes and goes on building the next sections
 meanwhile (`ChartDrawer`). A helper is this file run as a script, by its path and in isolated
 mode (`-I`: the report's folder is not on its path): it imports vl-convert and nothing of the
-report. It reads one job per line on stdin (JSON: spec, locale,
-scale) and answers one line on stdout (JSON: the SVG and the PNG in base64, or the error).
+report. It reads one job per line on stdin (JSON: spec, locale, scale) and answers one line on
+stdout (JSON: the SVG and the PNG in base64, or the error). A chart not drawn within
+report.render.CHART_SECONDS is a problem of the report; leaving the drawer kills a helper that
+does not end.
 
-Which helper draws which chart is up to the threads. That does not change a chart: vl-convert's
-coordinates already differed in their last digits between two runs of the same report in one
-process (e.g. 44.85558144789364 / 44.855581447893655), before any chart was drawn elsewhere.
+Which helper draws which chart is up to the threads. That changes no chart more than a run does:
+vl-convert's coordinates already differed in their last digits between two runs of the same
+report in one process (e.g. 44.85558144789364 / 44.855581447893655).
 """
 
 import base64
+import contextlib
 import json
+import os
 import subprocess
 import sys
 import threading
@@ -30,10 +34,10 @@ class ChartDrawingError(Exception):
 class _Helper:
     """One helper process, used by one thread at a time."""
 
+    command = [sys.executable, "-I", __file__]
+
     def __init__(self):
-        self.process = subprocess.Popen(
-            [sys.executable, "-I", __file__], stdin=subprocess.PIPE, stdout=subprocess.PIPE
-        )
+        self.process = subprocess.Popen(self.command, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
 
     def draw(self, spec: dict, locale: dict, scale: float) -> tuple[str, bytes]:
         job = {"spec": spec, "locale": locale, "scale": scale}
@@ -46,14 +50,18 @@ class _Helper:
         else:
             cause = None
         if not line:
-            raise ChartDrawingError(f"the drawing process ended (exit code {self.process.poll()})") from cause
+            try:
+                code = self.process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                code = None
+            raise ChartDrawingError(f"the drawing process ended (exit code {code})") from cause
         reply = json.loads(line)
         if "error" in reply:
             raise ChartDrawingError(reply["error"])
         return reply["svg"], base64.b64decode(reply["png"])
 
     def close(self) -> None:
-        if self.process.stdin:
+        with contextlib.suppress(OSError):  # a helper that died leaves a broken pipe
             self.process.stdin.close()  # the helper's loop ends with its input
         try:
             self.process.wait(timeout=10)
@@ -65,7 +73,8 @@ class _Helper:
 
 class ChartDrawer:
     """`draw(spec, locale, scale)` -> a Future of (SVG, PNG bytes), drawn by one of `processes`
-    helpers (each started on its first chart). A context manager: leaving it ends the helpers."""
+    helpers (each started on its first chart, and again after it failed). A context manager:
+    leaving it ends the helpers (killed after 10 s), then their threads."""
 
     def __init__(self, processes: int = PROCESSES):
         self._threads = ThreadPoolExecutor(processes, thread_name_prefix="chart-drawer")
@@ -82,19 +91,32 @@ class ChartDrawer:
             helper = self._own.helper = _Helper()
             with self._lock:
                 self._helpers.append(helper)
-        return helper.draw(spec, locale, scale)
+        try:
+            return helper.draw(spec, locale, scale)
+        except ChartDrawingError:
+            if helper.process.poll() is not None:
+                self._own.helper = None  # the next chart starts a new one
+            raise
 
     def __enter__(self) -> "ChartDrawer":
         return self
 
     def __exit__(self, *exc) -> None:
-        self._threads.shutdown(wait=True, cancel_futures=True)
+        self._threads.shutdown(wait=False, cancel_futures=True)
+        # Ending the helpers first: a thread still waiting on one (a chart that never came back)
+        # reads the end of its output and returns.
         for helper in self._helpers:
-            helper.close()
+            with contextlib.suppress(Exception):
+                helper.close()
+        self._threads.shutdown(wait=True)
 
 
 def _serve() -> None:
-    """The helper's loop: a job per line in, an answer per line out, until stdin ends."""
+    """The helper's loop: a job per line in, an answer per line out, until stdin ends. Answers go
+    to a copy of stdout; anything else writing to stdout (a library's message) goes to stderr,
+    so that it cannot be taken for the answer to a job."""
+    answers = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
     import vl_convert
 
     for line in sys.stdin.buffer:
@@ -105,8 +127,8 @@ def _serve() -> None:
             reply = {"svg": svg, "png": base64.b64encode(png).decode("ascii")}
         except Exception as error:  # this chart only: the next job is drawn as usual
             reply = {"error": f"{type(error).__name__}: {error}"}
-        sys.stdout.buffer.write(json.dumps(reply).encode("utf-8") + b"\n")
-        sys.stdout.buffer.flush()
+        answers.write(json.dumps(reply).encode("utf-8") + b"\n")
+        answers.flush()
 
 
 if __name__ == "__main__":

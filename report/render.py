@@ -24,7 +24,7 @@ import jinja2
 from markupsafe import Markup, escape
 
 from report import i18n, queries
-from report.drawing import ChartDrawer
+from report.drawing import ChartDrawer, ChartDrawingError
 from report.i18n import (
     LANGUAGE_NAMES,
     LANGUAGES,
@@ -47,6 +47,7 @@ log = logging.getLogger(__name__)
 
 TEMPLATE = "template.html.j2"
 PNG_SCALE = 2
+CHART_SECONDS = 120  # a chart not drawn by then is a problem of the report, not a hung build
 TITLE = N_("Kazakhstan–Tajikistan: trade, appeals, land and the bilateral agenda")
 # On the Russian and Kazakh pages: what stays in English because the sources give it so.
 SOURCE_TEXT_NOTE = N_(
@@ -268,7 +269,7 @@ def _place_charts(
         if section.key not in drawings:
             continue
         try:
-            svg, png_bytes = drawings[section.key].result()
+            svg, png_bytes = drawings[section.key].result(timeout=CHART_SECONDS)
         except Exception as error:
             _chart_problem(section.key, error, problems)
             continue
@@ -286,8 +287,10 @@ def _place_charts(
 
 
 def _chart_problem(key: str, error: Exception, problems: list[str]) -> None:
-    log.error("report chart %s (%s) failed: %s: %s", key, i18n.lang(), type(error).__name__, error)
-    problems.append(f"{key} chart ({i18n.lang()}): {type(error).__name__}: {error}")
+    # A drawing process's error already names the original one (e.g. "ValueError: ...").
+    what = str(error) if isinstance(error, ChartDrawingError) else f"{type(error).__name__}: {error}"
+    log.error("report chart %s (%s) failed: %s", key, i18n.lang(), what, exc_info=error)
+    problems.append(f"{key} chart ({i18n.lang()}): {what}")
 
 
 def _target_source(ctx: Context) -> str | None:

@@ -1,6 +1,7 @@
 """eOtinish loads: both export formats, privacy (no IIN or free text ever reaches the warehouse),
 late and re-sent events, idempotence, and each bad input."""
 
+import dataclasses
 import gzip
 import hashlib
 import hmac
@@ -237,3 +238,6 @@ def test_a_file_named_by_its_day_is_registered_with_the_rows_its_scan_reads(
     scan = feeds.scan_file(APPEALS, source, lenient=True)
     (scanned,) = warehouse.execute(f"select count(*) from ({scan.sql})").fetchone()
     assert registered == scanned == expected
+    # and the count comes from the reader alone: the full scan's query is not run
+    unscanned = dataclasses.replace(scan, sql="select * from no_such_table")
+    assert feeds._slice_counts(warehouse, APPEALS, path, unscanned) == [(DAY, DAY, expected)]

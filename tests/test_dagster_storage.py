@@ -81,7 +81,8 @@ def test_dagster_makes_an_engine_for_every_connection(tmp_path, monkeypatch):
 @pytest.fixture
 def home(tmp_path, monkeypatch) -> Path:
     monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
-    # as on a machine where it is not set (the event log sets it; restored after the test)
+    # As on a machine where it is not set: the event log sets it. setenv first, so that the
+    # variable is removed again after the test (delenv alone records nothing when it is unset).
     monkeypatch.setenv(EVENT_BATCH_SIZE_VARIABLE, "")
     monkeypatch.delenv(EVENT_BATCH_SIZE_VARIABLE)
     return prepare_dagster_home()
@@ -194,7 +195,9 @@ def test_a_batch_of_events_is_one_transaction_per_file(home, monkeypatch):
         assert os.environ[EVENT_BATCH_SIZE_VARIABLE] == str(EVENT_BATCH_SIZE)  # set by the storage
         storage = instance.event_log_storage
         opened: list[str] = []
+        stored: list[int] = []  # batches stored without an error (none fell back to one by one)
         engine_of = EngineKeepingEventLogStorage._engine
+        store_batch = EngineKeepingEventLogStorage.store_event_batch
 
         def counting_engine(self, shard):
             engine = engine_of(self, shard)
@@ -202,29 +205,44 @@ def test_a_batch_of_events_is_one_transaction_per_file(home, monkeypatch):
                 opened.append(shard)
             return engine
 
+        def counting_batches(self, events):
+            store_batch(self, events)
+            stored.append(len(events))
+
         with monkeypatch.context() as patch:
             patch.setattr(EngineKeepingEventLogStorage, "_engine", counting_engine)
+            patch.setattr(EngineKeepingEventLogStorage, "store_event_batch", counting_batches)
             batched = materialize([checked_months], instance=instance, tags=months)
         assert batched.success
         assert sorted(opened) == sorted([batched.run_id, "index"] * 2)
-
-        monkeypatch.setenv(EVENT_BATCH_SIZE_VARIABLE, "0")  # Dagster writes each event alone
-        one_by_one = materialize([checked_months], instance=instance, tags=months)
-        assert _written(instance, batched.run_id) == _written(instance, one_by_one.run_id)
-        planned = instance.get_records_for_run(
-            batched.run_id, of_type=DagsterEventType.ASSET_MATERIALIZATION_PLANNED
-        ).records
-        assert len(planned) == 6
+        assert sorted(stored) == [6, 7]
+        # the index has what the batches wrote: the run's planned partitions and check, and its
+        # materializations
         materialized = instance.get_materialized_partitions(AssetKey("checked_months"))
         assert materialized == set(MONTHS.get_partition_keys())
-        # the planned check and the planned partitions are in the index, as Dagster writes them
-        executions = storage.get_asset_check_execution_history(CHECKED.key, limit=50)
-        runs = [e.run_id for e in executions]
-        assert runs.count(batched.run_id) == runs.count(one_by_one.run_id) > 0
         latest_planned = storage.get_latest_storage_id_by_partition(
             AssetKey("checked_months"), DagsterEventType.ASSET_MATERIALIZATION_PLANNED
         )
         assert set(latest_planned) == set(MONTHS.get_partition_keys())
+        planned_ids = {r.storage_id for r in _planned(instance, batched.run_id)}
+        assert set(latest_planned.values()) == planned_ids
+
+        monkeypatch.setenv(EVENT_BATCH_SIZE_VARIABLE, "0")  # Dagster writes each event alone
+        one_by_one = materialize([checked_months], instance=instance, tags=months)
+        assert _written(instance, batched.run_id) == _written(instance, one_by_one.run_id)
+        executions = storage.get_asset_check_execution_history(CHECKED.key, limit=50)
+        runs = [e.run_id for e in executions]
+        assert runs.count(batched.run_id) == runs.count(one_by_one.run_id) > 0
+
+
+def _planned(instance, run_id):
+    return instance.get_records_for_run(
+        run_id, of_type=DagsterEventType.ASSET_MATERIALIZATION_PLANNED
+    ).records
+
+
+def _index_materializations(instance) -> int:
+    return len(instance.fetch_materializations(AssetKey("monthly_numbers"), limit=100).records)
 
 
 def test_a_batch_that_fails_writes_nothing_and_releases_the_files(home, monkeypatch):
@@ -232,7 +250,7 @@ def test_a_batch_that_fails_writes_nothing_and_releases_the_files(home, monkeypa
         run = materialize([monthly_numbers], instance=instance, partition_key="2024-01-01")
         storage = instance.event_log_storage
         events = [e for e in instance.all_logs(run.run_id) if e.dagster_event_type in BATCH_WRITABLE_EVENTS]
-        before = len(instance.all_logs(run.run_id))
+        before, indexed = len(instance.all_logs(run.run_id)), _index_materializations(instance)
         store = EngineKeepingEventLogStorage.store_event
         written: list[EventLogEntry] = []
 
@@ -246,6 +264,32 @@ def test_a_batch_that_fails_writes_nothing_and_releases_the_files(home, monkeypa
             patch.setattr(EngineKeepingEventLogStorage, "store_event", failing_on_the_second)
             with pytest.raises(sqlalchemy.exc.OperationalError):
                 storage.store_event_batch(events)
-        assert len(written) == 1 and len(instance.all_logs(run.run_id)) == before  # rolled back
+        # rolled back in both files
+        assert len(written) == 1 and len(instance.all_logs(run.run_id)) == before
+        assert _index_materializations(instance) == indexed
         storage.store_event_batch(events)  # the lock and the files are free again
         assert len(instance.all_logs(run.run_id)) == before + len(events)
+        assert _index_materializations(instance) == indexed + 1
+
+
+def test_a_batch_whose_index_fails_after_the_runs_file_is_not_written_twice(home, monkeypatch, caplog):
+    """SQLite commits one file at a time: when the index's commit fails after the run's file's,
+    raising would make Dagster write every event again (the run's file twice). The error is
+    logged instead, and the run's file holds the events once."""
+    with DagsterInstance.get() as instance:
+        run = materialize([monthly_numbers], instance=instance, partition_key="2024-01-01")
+        events = [e for e in instance.all_logs(run.run_id) if e.dagster_event_type in BATCH_WRITABLE_EVENTS]
+        before, indexed = len(instance.all_logs(run.run_id)), _index_materializations(instance)
+        commit = sqlalchemy.engine.Connection.commit
+
+        def failing_on_the_index(conn):
+            if conn.engine.url.database.endswith("index.db"):
+                raise sqlalchemy.exc.OperationalError("commit", {}, Exception("disk I/O error"))
+            commit(conn)
+
+        with monkeypatch.context() as patch, caplog.at_level("ERROR"):
+            patch.setattr(sqlalchemy.engine.Connection, "commit", failing_on_the_index)
+            instance.event_log_storage.store_event_batch(events)  # does not raise
+        assert len(instance.all_logs(run.run_id)) == before + len(events)
+        assert _index_materializations(instance) == indexed
+        assert f"events of run {run.run_id} are in its own file but not in the index" in caplog.text

@@ -637,6 +637,21 @@ def test_a_chart_breaking_the_vega_lite_schema_is_a_problem_when_validated(tmp_p
     assert unchecked.problems == [] and list(unchecked.pngs) == ["broken"]
 
 
+def test_charts_that_could_not_be_drawn_are_problems_and_the_pages_are_written(tmp_path, monkeypatch):
+    """Drawing processes that end without drawing: every chart is a problem naming why, no PNG
+    is written, and the page is written with its sections' text."""
+    import sys
+
+    from report.drawing import _Helper
+
+    monkeypatch.setattr(_Helper, "command", [sys.executable, "-c", "import sys; sys.stdin.readline()"])
+    serving = make_serving_copy(tmp_path / "serving.duckdb")
+    result = build_report(serving, tmp_path / "out", now=NOW, languages=("en",))
+    assert result.problems and result.pngs == {}
+    assert all("chart (en): the drawing process ended (exit code 0)" in p for p in result.problems)
+    assert "<svg" not in result.html.read_text(encoding="utf-8")
+
+
 def test_no_serving_copy_at_all(tmp_path):
     result = build_report(tmp_path / "missing.duckdb", tmp_path / "out", now=NOW)
     html = result.html.read_text(encoding="utf-8")

@@ -3,10 +3,11 @@ each, one job at a time, a chart it cannot draw reported alone, a helper that di
 
 import os
 import signal
+import sys
 
 import pytest
 
-from report.drawing import ChartDrawer, ChartDrawingError
+from report.drawing import ChartDrawer, ChartDrawingError, _Helper
 
 POINTS = {
     "data": {"values": [{"a": 1, "b": 2}, {"a": 3, "b": 1}]},
@@ -45,5 +46,18 @@ def test_a_helper_that_died_is_replaced():
         (first,) = drawer._helpers
         os.kill(first.process.pid, signal.SIGKILL)
         first.process.wait()
+        svg, _ = drawer.draw(POINTS, {}, 1).result(timeout=60)
+        assert svg.startswith("<svg") and len(drawer._helpers) == 2
+
+
+def test_a_helper_that_dies_during_a_chart(monkeypatch):
+    """A helper that ends without answering fails that chart with its exit code; the next chart
+    gets a new helper, and leaving the drawer raises nothing."""
+    drawing = _Helper.command
+    monkeypatch.setattr(_Helper, "command", [sys.executable, "-c", "import sys; sys.stdin.readline()"])
+    with ChartDrawer(processes=1) as drawer:
+        with pytest.raises(ChartDrawingError, match=r"the drawing process ended \(exit code 0\)"):
+            drawer.draw(POINTS, {}, 1).result(timeout=60)
+        monkeypatch.setattr(_Helper, "command", drawing)
         svg, _ = drawer.draw(POINTS, {}, 1).result(timeout=60)
         assert svg.startswith("<svg") and len(drawer._helpers) == 2
