@@ -144,7 +144,8 @@ class EngineKeepingEventLogStorage(SqliteEventLogStorage):
         The run's file is committed first, then the index (as for each event). SQLite cannot commit
         two files at once: if the index's commit fails after the run's file's, the error is logged,
         not raised, or Dagster would write the run's events a second time; the index then lacks
-        those events, as it does when Dagster's own writing of one event fails at the index."""
+        those events, as it does when Dagster's own writing of one event fails at the index
+        (which raises to the step instead)."""
         with self._db_lock:
             self._batch_thread = threading.get_ident()
             committed: list[str] = []
@@ -164,10 +165,12 @@ class EngineKeepingEventLogStorage(SqliteEventLogStorage):
                     ", ".join(f"{shard} committed" for shard in committed),
                 )
             finally:
-                for conn in self._batch.values():
-                    conn.close()  # rolls back what was not committed
-                self._batch = {}
-                self._batch_thread = None
+                batch, self._batch, self._batch_thread = self._batch, {}, None
+                for conn in batch.values():
+                    try:
+                        conn.close()  # rolls back what was not committed
+                    except Exception:
+                        log.exception("closing a connection of a batch of events failed")
 
     @contextmanager
     def _connect(self, shard: str) -> Iterator[Connection]:

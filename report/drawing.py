@@ -35,6 +35,7 @@ class _Helper:
     """One helper process, used by one thread at a time."""
 
     command = [sys.executable, "-I", __file__]
+    seconds_to_close = 10  # then it is killed
 
     def __init__(self):
         self.process = subprocess.Popen(self.command, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
@@ -52,8 +53,9 @@ class _Helper:
         if not line:
             try:
                 code = self.process.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                code = None
+            except subprocess.TimeoutExpired:  # its output ended but it lives on: of no more use
+                self.process.kill()
+                code = self.process.wait()
             raise ChartDrawingError(f"the drawing process ended (exit code {code})") from cause
         reply = json.loads(line)
         if "error" in reply:
@@ -61,13 +63,16 @@ class _Helper:
         return reply["svg"], base64.b64decode(reply["png"])
 
     def close(self) -> None:
-        with contextlib.suppress(OSError):  # a helper that died leaves a broken pipe
-            self.process.stdin.close()  # the helper's loop ends with its input
+        # The kill is armed first: a thread blocked writing a job to a helper that does not read
+        # holds the pipe's lock, so closing the pipe waits until the helper is gone.
+        killer = threading.Timer(self.seconds_to_close, self.process.kill)
+        killer.start()
         try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
+            with contextlib.suppress(OSError):  # a helper that died leaves a broken pipe
+                self.process.stdin.close()  # the helper's loop ends with its input
             self.process.wait()
+        finally:
+            killer.cancel()
         self.process.stdout.close()
 
 
@@ -104,11 +109,19 @@ class ChartDrawer:
     def __exit__(self, *exc) -> None:
         self._threads.shutdown(wait=False, cancel_futures=True)
         # Ending the helpers first: a thread still waiting on one (a chart that never came back)
-        # reads the end of its output and returns.
-        for helper in self._helpers:
-            with contextlib.suppress(Exception):
-                helper.close()
+        # reads the end of its output and returns. Then again, for one started meanwhile.
+        self._close_helpers()
         self._threads.shutdown(wait=True)
+        self._close_helpers()
+
+    def _close_helpers(self) -> None:
+        with self._lock:
+            helpers, self._helpers = self._helpers, []
+        for helper in helpers:  # each closes at once, or is killed after 10 s: all in parallel
+            threading.Thread(target=helper.close).start()
+        for helper in helpers:
+            with contextlib.suppress(Exception):
+                helper.process.wait()
 
 
 def _serve() -> None:

@@ -47,7 +47,7 @@ log = logging.getLogger(__name__)
 
 TEMPLATE = "template.html.j2"
 PNG_SCALE = 2
-CHART_SECONDS = 120  # a chart not drawn by then is a problem of the report, not a hung build
+CHART_SECONDS = 120  # a page's charts not drawn by then are problems of the report, not a hung build
 TITLE = N_("Kazakhstan–Tajikistan: trade, appeals, land and the bilateral agenda")
 # On the Russian and Kazakh pages: what stays in English because the sources give it so.
 SOURCE_TEXT_NOTE = N_(
@@ -265,11 +265,15 @@ def _place_charts(
     """Each drawn chart into its section (inline SVG) and into chart_dir as a PNG."""
     chart_dir.mkdir(parents=True, exist_ok=True)
     pngs: dict[str, Path] = {}
+    deadline = time.monotonic() + CHART_SECONDS
     for section in sections:
         if section.key not in drawings:
             continue
         try:
-            svg, png_bytes = drawings[section.key].result(timeout=CHART_SECONDS)
+            svg, png_bytes = drawings[section.key].result(timeout=max(0, deadline - time.monotonic()))
+        except TimeoutError:
+            _chart_problem(section.key, ChartDrawingError(f"not drawn within {CHART_SECONDS} s"), problems)
+            continue
         except Exception as error:
             _chart_problem(section.key, error, problems)
             continue

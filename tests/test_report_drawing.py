@@ -4,9 +4,11 @@ each, one job at a time, a chart it cannot draw reported alone, a helper that di
 import os
 import signal
 import sys
+import time
 
 import pytest
 
+from report import drawing
 from report.drawing import ChartDrawer, ChartDrawingError, _Helper
 
 POINTS = {
@@ -61,3 +63,39 @@ def test_a_helper_that_dies_during_a_chart(monkeypatch):
         monkeypatch.setattr(_Helper, "command", drawing)
         svg, _ = drawer.draw(POINTS, {}, 1).result(timeout=60)
         assert svg.startswith("<svg") and len(drawer._helpers) == 2
+
+
+def test_what_else_writes_to_a_helpers_stdout_is_not_taken_for_an_answer(monkeypatch, tmp_path):
+    """A library printing to stdout in the helper (at import, while drawing) goes to stderr: the
+    answers stay one JSON line per job."""
+    (tmp_path / "vl_convert.py").write_text(
+        "import os\n"
+        "print('noise at import', flush=True)\n"
+        "def vegalite_to_svg(spec, **locale):\n"
+        "    os.write(1, b'noise while drawing\\n')\n"
+        "    return '<svg>' + spec['title'] + '</svg>'\n"
+        "def svg_to_png(svg, scale):\n"
+        "    return b'PNG ' + svg.encode()\n"
+    )
+    run_the_helper_with_that_library = (
+        f"import sys, runpy; sys.path.insert(0, {str(tmp_path)!r}); "
+        f"runpy.run_path({drawing.__file__!r}, run_name='__main__')"
+    )
+    monkeypatch.setattr(_Helper, "command", [sys.executable, "-c", run_the_helper_with_that_library])
+    with ChartDrawer(processes=1) as drawer:
+        answers = [drawer.draw({"title": name}, {}, 1).result(timeout=60) for name in ("a", "b")]
+    assert answers == [("<svg>a</svg>", b"PNG <svg>a</svg>"), ("<svg>b</svg>", b"PNG <svg>b</svg>")]
+
+
+def test_leaving_the_drawer_ends_a_helper_that_does_not_read(monkeypatch):
+    """A helper that never reads its input, given a job larger than a pipe holds: the thread
+    writing it is blocked, and leaving the drawer still ends (the helper killed), the chart failed."""
+    monkeypatch.setattr(_Helper, "command", [sys.executable, "-c", "import time; time.sleep(120)"])
+    monkeypatch.setattr(_Helper, "seconds_to_close", 1)
+    started = time.monotonic()
+    with ChartDrawer(processes=1) as drawer:
+        stuck = drawer.draw({**POINTS, "title": "x" * 1_000_000}, {}, 1)
+        time.sleep(0.5)
+    assert time.monotonic() - started < 30
+    with pytest.raises(ChartDrawingError, match="exit code -9"):
+        stuck.result(timeout=10)
