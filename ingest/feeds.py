@@ -400,11 +400,18 @@ def _scan_json(feed: Feed, source: SourceFile) -> FileScan:
     path = sql_string(str(source.read_path))
     if source.layout == "json_envelope":
         size = source.read_path.stat().st_size
+        # The document as one JSON value, its records cut out by a path: read_json with a
+        # `data: JSON[]` column took ~10x as long (125 ms against 11 ms for a 1.5 MB Comtrade file).
+        # A second "data" key, which the path would ignore, refuses the file as that reader did.
         records = f"""
             select unnest(data) as rec, unnest(range(1, len(data) + 1)) as _source_row
-            from read_json({path}, columns = {{'data': 'JSON[]'}}, format = 'auto',
-                compression = {source.compression_sql},
-                maximum_object_size = {max(size * (8 if source.compression else 1) + 1024, 16 << 20)})
+            from (
+                select case when len(list_filter(json_keys(json), lambda k: k = 'data')) > 1
+                    then error('the document has the key "data" more than once')
+                    else json_extract(json, '$.data[*]') end as data
+                from read_json_objects({path}, format = 'auto', compression = {source.compression_sql},
+                    maximum_object_size = {max(size * (8 if source.compression else 1) + 1024, 16 << 20)})
+            )
         """
     elif source.layout == "json_array":  # record n is element n
         records = f"""

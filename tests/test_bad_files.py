@@ -177,6 +177,18 @@ def _api_error(land):
     return "kz_bad.json", "an API error response"
 
 
+def _data_twice(land):
+    # a JSON parser keeps one of the two; which records are "the file" cannot be told
+    records = json.dumps(month_records("202301"))
+    (land / "kz_bad.json").write_text(f'{{"data": {records}, "data": {records}}}')
+    return "kz_bad.json", 'the key "data" more than once'
+
+
+def _data_not_a_list(land):
+    (land / "kz_bad.json").write_text(json.dumps({"data": month_records("202301")[0]}))
+    return "kz_bad.json", '"data" is not a list of records'
+
+
 def _list_of_numbers(land):
     (land / "kz_bad.json").write_text("[1, 2, 3]")
     return "kz_bad.json", "record 1: the record is not an object"
@@ -221,6 +233,8 @@ BAD_FILES = [
     _zero_bytes,
     _header_only,
     _api_error,
+    _data_twice,
+    _data_not_a_list,
     _list_of_numbers,
     _utf16_without_mark,
     _truncated_gzip,
