@@ -290,9 +290,11 @@ class SourceFile:
 
 @dataclass
 class FileScan:
-    """A SELECT over one file yielding the staged columns as text plus `_source_row` (and, for
-    JSON, `_missing_keys`); or the structural problems that make the file unreadable.
-    `count_sql` counts the rows `sql` yields, with the same reader but none of its expressions."""
+    """A SELECT over one file, or several files read alike (scan_files), yielding the staged
+    columns as text plus `_source_row` (the row's line or record in its file), `_file_index` (its
+    file's position in the list) and `_missing_keys` (JSON); or the structural problems that make
+    the file unreadable. `count_sql` counts the rows `sql` yields, with the same reader but none
+    of its expressions."""
 
     sql: str | None
     issues: list[LoadIssue]
@@ -340,9 +342,43 @@ def scan_file(feed: Feed, source: SourceFile, *, lenient: bool = False) -> FileS
     """SQL that reads a source file (CSV, JSON envelope `{"data": [...]}`, a JSON array of records
     or JSON Lines) with an explicit schema. `lenient` only serves to find out which slices a file
     holds: it skips unparsable CSV lines and tolerates missing columns not needed for that."""
-    if source.layout == "csv":
-        return _scan_csv(feed, source, lenient=lenient)
-    return _scan_json(feed, source)
+    return scan_files(feed, [source], lenient=lenient)
+
+
+def scan_files(feed: Feed, sources: Sequence[SourceFile], *, lenient: bool = False) -> FileScan:
+    """One SQL that reads several files of one reader_key as scan_file reads each: DuckDB binds a
+    statement in ~10-15 ms however small its file, most of a small file's load."""
+    if len({reader_key(source) for source in sources}) != 1:
+        raise ValueError("files read in one statement share their layout, compression and header")
+    if sources[0].layout == "csv":
+        return _scan_csv(feed, sources, lenient=lenient)
+    return _scan_json(feed, sources)
+
+
+def reader_key(source: SourceFile) -> tuple:
+    """What files must share to be read in one statement (scan_files)."""
+    header = tuple(_csv_header(source)) if source.layout == "csv" else ()
+    return source.layout, source.compression, header
+
+
+def _paths_sql(sources: Sequence[SourceFile]) -> str:
+    paths = [sql_string(str(source.read_path)) for source in sources]
+    return paths[0] if len(paths) == 1 else "[" + ", ".join(paths) + "]"
+
+
+def _numbered(reader: str, first: int, files: int) -> str:
+    """`reader`'s rows with `_source_row`, counted from `first` in each file, and `_file_index`.
+    Rows come in file order, then in their order in the file; across files each row's number is
+    its place in the whole read less its file's first."""
+    if files == 1:
+        return (
+            f"(select *, row_number() over () + {first - 1} as _source_row, 0 as _file_index from {reader})"
+        )
+    return f"""(
+        select * exclude (_place),
+            _place - min(_place) over (partition by _file_index) + {first} as _source_row
+        from (select *, row_number() over () as _place, file_index::integer as _file_index from {reader})
+    )"""
 
 
 def _csv_header(source: SourceFile) -> list[str]:
@@ -354,7 +390,8 @@ def _csv_header(source: SourceFile) -> list[str]:
         return [name.strip() for name in next(csv.reader(handle), [])]
 
 
-def _scan_csv(feed: Feed, source: SourceFile, *, lenient: bool) -> FileScan:
+def _scan_csv(feed: Feed, sources: Sequence[SourceFile], *, lenient: bool) -> FileScan:
+    source = sources[0]
     path = str(source.path)
     header = _csv_header(source)
     names = [name for name, _ in feed.source_columns]
@@ -373,57 +410,56 @@ def _scan_csv(feed: Feed, source: SourceFile, *, lenient: bool) -> FileScan:
     schema = "{" + ", ".join(f"{sql_string(name)}: 'VARCHAR'" for name in header) + "}"
     errors = "ignore_errors = true" if lenient else "store_rejects = true"
     reader = (
-        f"read_csv({sql_string(str(source.read_path))}, header = true, auto_detect = false, "
+        f"read_csv({_paths_sql(sources)}, header = true, auto_detect = false, "
         f"delim = ',', quote = '\"', escape = '\"', columns = {schema}, "
         f"compression = {source.compression_sql}, {errors})"
     )
     staged = [name for name in names if name not in feed.dropped]
     columns = [quote_ident(name) if name in header else "null::varchar" for name in staged]
     # Line 1 is the header, so data row n is line n + 1 of the file.
-    source_row = "row_number() over () + 1 as _source_row"
+    rows = _numbered(reader, 2, len(sources))
     texts, selected = _staged_texts(feed, staged, None if feed.carries_personal_data else columns)
     if texts is None:
-        sql = f"select {selected}, {source_row}, []::varchar[] as _missing_keys from {reader}"
+        sql = f"select {selected}, _source_row, _file_index, []::varchar[] as _missing_keys from {rows}"
     else:
         sql = f"""
-            select {selected}, _source_row, []::varchar[] as _missing_keys
+            select {selected}, _source_row, _file_index, []::varchar[] as _missing_keys
             from (
                 select *, {texts} as _texts
-                from (select [{", ".join(columns)}] as _raw, {source_row} from {reader})
+                from (select [{", ".join(columns)}] as _raw, _source_row, _file_index from {rows})
             )
         """
     return FileScan(sql, [], f"select count(*) from {reader}")
 
 
-def _scan_json(feed: Feed, source: SourceFile) -> FileScan:
+def _scan_json(feed: Feed, sources: Sequence[SourceFile]) -> FileScan:
     names = [name for name, _ in feed.source_columns]
-    path = sql_string(str(source.read_path))
+    source = sources[0]
+    path = _paths_sql(sources)
     if source.layout == "json_envelope":
-        size = source.read_path.stat().st_size
+        size = max(source.read_path.stat().st_size for source in sources)
         # The document as one JSON value, its records cut out by a path: read_json with a
         # `data: JSON[]` column took ~10x as long (125 ms against 11 ms for a 1.5 MB Comtrade file).
         # A second "data" key, which the path would ignore, refuses the file as that reader did.
         records = f"""
-            select unnest(data) as rec, unnest(range(1, len(data) + 1)) as _source_row
+            select unnest(data) as rec, unnest(range(1, len(data) + 1)) as _source_row, _file_index
             from (
                 select case when len(list_filter(json_keys(json), lambda k: k = 'data')) > 1
                     then error('the document has the key "data" more than once')
-                    else json_extract(json, '$.data[*]') end as data
+                    else json_extract(json, '$.data[*]') end as data,
+                    file_index::integer as _file_index
                 from read_json_objects({path}, format = 'auto', compression = {source.compression_sql},
                     maximum_object_size = {max(size * (8 if source.compression else 1) + 1024, 16 << 20)})
             )
         """
     elif source.layout == "json_array":  # record n is element n
-        records = f"""
-            select json as rec, row_number() over () as _source_row
-            from read_json_objects({path}, format = 'array', compression = {source.compression_sql})
-        """
+        reader = f"read_json_objects({path}, format = 'array', compression = {source.compression_sql})"
+        records = f"select json as rec, _source_row, _file_index from {_numbered(reader, 1, len(sources))}"
     else:  # JSON Lines: row n is line n
-        records = f"""
-            select json as rec, row_number() over () as _source_row
-            from read_json_objects({path}, format = 'newline_delimited',
-                compression = {source.compression_sql})
-        """
+        reader = (
+            f"read_json_objects({path}, format = 'newline_delimited', compression = {source.compression_sql})"
+        )
+        records = f"select json as rec, _source_row, _file_index from {_numbered(reader, 1, len(sources))}"
     read = [name for name in names if name not in feed.dropped]
     # One parse of each record for all its fields (`rec ->> 'x'` per column would parse it per
     # column), and one for its keys. A record that is not an object has every key missing.
@@ -433,11 +469,13 @@ def _scan_json(feed: Feed, source: SourceFile) -> FileScan:
     every_path = "[" + ", ".join(sql_string(f"$.{name}") for name in names) + "]"
     # A record with every key (nearly all) is told by counting the keys found (one more parse of
     # it); only the others are compared key by key (a lambda per record cost 2.5x the whole read).
-    fields = f"select rec, _source_row, json_extract_string(rec, {paths}) as _raw from ({records})"
+    fields = (
+        f"select rec, _source_row, _file_index, json_extract_string(rec, {paths}) as _raw from ({records})"
+    )
     if texts is not None:
         fields = f"select *, {texts} as _texts from ({fields})"
     sql = f"""
-        select {selected}, _source_row,
+        select {selected}, _source_row, _file_index,
             case when list_count(json_extract(rec, {every_path})) = {len(names)} then []::varchar[]
                 when json_type(rec) = 'OBJECT'
                 then list_filter({keys}, lambda k: not list_contains(json_keys(rec), k))
@@ -1013,11 +1051,27 @@ def _status_without_new_data(con: duckdb.DuckDBPyConnection, feed: Feed, key: st
     return "unchanged" if published else "empty"
 
 
+@dataclass(frozen=True)
+class _FileToStage:
+    path: str
+    sha256: str
+    slices: list[str]  # the file's slices chosen in this window
+    source: SourceFile
+    signature: tuple  # as registered (meta.landing_files)
+
+
+# Files read alike are staged by one statement (scan_files): DuckDB binds a statement in ~10-15
+# ms however small its files. A group is bounded in rows, as its files are numbered in one window.
+STAGE_GROUP_ROWS = 250_000
+STAGE_GROUP_FILES = 200
+
+
 def _stage(con: duckdb.DuckDBPyConnection, feed: Feed, slices: list[tuple]) -> dict[str, list[LoadIssue]]:
-    """Copy the rows of the chosen slices into `feed_stage`, file by file. Rows with no partition
-    or no slice come along too, so they are reported, not dropped (and block every partition of
-    their file). A file whose bytes changed since it was registered is not staged under the
-    checksum it no longer has."""
+    """Copy the rows of the chosen slices into `feed_stage`: the files read alike (reader_key) in
+    groups of one statement each; a group that fails is read again file by file, so that the file
+    at fault is the one reported. Rows with no partition or no slice come along too, so they are
+    reported, not dropped (and block every partition of their file). A file whose bytes changed
+    since it was registered is not staged under the checksum it no longer has."""
     text_columns = ", ".join(f"{quote_ident(n)} varchar" for n in _text_columns(feed))
     con.execute(f"""
         create or replace temp table feed_stage (
@@ -1029,33 +1083,27 @@ def _stage(con: duckdb.DuckDBPyConnection, feed: Feed, slices: list[tuple]) -> d
     by_file: dict[tuple[str, str], list[str]] = {}
     for _, slice_key, path, sha in slices:
         by_file.setdefault((path, sha), []).append(slice_key)
+    registered = {
+        path: tuple(signature)
+        for path, *signature in con.execute(
+            "select path, size_bytes, mtime_ns, ctime_ns, inode from meta.landing_files where feed = ?",
+            [feed.name],
+        ).fetchall()
+    }
+    rows_of = dict(
+        con.execute(
+            "select sha256, sum(row_count) from meta.file_slices where feed = ? group by 1", [feed.name]
+        ).fetchall()
+    )
+    groups: dict[tuple, list[_FileToStage]] = {}
     for (path, sha), file_slices in by_file.items():
-        registered = con.execute(
-            "select size_bytes, mtime_ns, ctime_ns, inode from meta.landing_files "
-            "where feed = ? and path = ?",
-            [feed.name, path],
-        ).fetchone()
-
-        def changed_since_registered(path=path, registered=registered) -> bool:
-            try:
-                return registered != tuple(vars(landing.FileSignature.of(Path(path))).values())
-            except OSError:
-                return True
-
-        if changed_since_registered():
-            issues[path] = [
-                LoadIssue(
-                    path,
-                    None,
-                    None,
-                    "file_changed",
-                    "the file changed since it was checksummed; it is read again at the next load",
-                )
-            ]
+        if _changed_since_registered(path, registered.get(path)):
+            issues[path] = [_file_changed(path, "since it was checksummed")]
             continue
         try:
             source = SourceFile.open(Path(path), _inspection(con, feed, Path(path)), _work_dir(con))
             scan = scan_file(feed, source)
+            key = reader_key(source)
         except Exception as error:
             _raise_if_not_about_the_file(error)
             issues[path] = [LoadIssue(path, None, None, "unreadable_file", _first_line(error))]
@@ -1063,42 +1111,96 @@ def _stage(con: duckdb.DuckDBPyConnection, feed: Feed, slices: list[tuple]) -> d
         if scan.sql is None:
             issues[path] = scan.issues
             continue
-        partition = feed.partition_sql(Path(path))
-        slice_sql = feed.slice_sql(Path(path), typed=False)
-        try:
-            con.execute(
-                f"""
-                insert into feed_stage
-                select {", ".join(quote_ident(n) for n in _text_columns(feed))}, _source_row,
-                    ?, ?, case when _slice is not null then _partition end, _slice, _missing_keys
-                from (select *, {partition} as _partition, {slice_sql} as _slice from ({scan.sql}))
-                where list_contains(?, _slice) or _partition is null or _slice is null
-            """,
-                [path, sha, file_slices],
-            )
-        except duckdb.Error as error:
-            _raise_if_not_about_the_file(error)
-            issues[path] = [LoadIssue(path, None, None, "unreadable_file", _first_line(error))]
-            continue
-        found = (
-            _csv_rejects(con, path, keep_line=not feed.carries_personal_data)
-            if source.layout == "csv"
-            else []
-        )
-        if changed_since_registered():
-            con.execute("delete from feed_stage where _source_file = ?", [path])
-            found = [
-                LoadIssue(
-                    path,
-                    None,
-                    None,
-                    "file_changed",
-                    "the file changed while it was being read; it is read again at the next load",
-                )
-            ]
-        issues[path] = found
+        groups.setdefault(key, []).append(_FileToStage(path, sha, file_slices, source, registered[path]))
+    for files in groups.values():
+        for group in _groups_of_files(files, rows_of):
+            if not _stage_files(con, feed, group, issues):
+                for one in group:  # the group failed on one of its files: find which
+                    _stage_files(con, feed, [one], issues)
+    return _rows_without_place(con, feed, issues)
 
-    # Rows with keys missing (JSON) or without a partition or slice, over all files at once.
+
+def _groups_of_files(files: list[_FileToStage], rows_of: dict[str, int]) -> list[list[_FileToStage]]:
+    groups = _groups_of_rows(
+        list(range(len(files))), {i: rows_of.get(f.sha256, 0) for i, f in enumerate(files)}, STAGE_GROUP_ROWS
+    )
+    return [
+        [files[i] for i in group[j : j + STAGE_GROUP_FILES]]
+        for group in groups
+        for j in range(0, len(group), STAGE_GROUP_FILES)
+    ]
+
+
+def _by_file(expressions: list[str]) -> str:
+    """One SQL expression that is `expressions[i]` for the rows of file i of a statement."""
+    if len(set(expressions)) == 1:
+        return expressions[0]
+    return "case _file_index " + " ".join(f"when {i} then ({e})" for i, e in enumerate(expressions)) + " end"
+
+
+def _stage_files(
+    con: duckdb.DuckDBPyConnection, feed: Feed, files: list[_FileToStage], issues: dict[str, list[LoadIssue]]
+) -> bool:
+    """Stage `files` in one statement. False, with nothing staged, if the statement failed and
+    there were several files; the failure of a single file is its issue."""
+    paths = [file.path for file in files]
+    scan = scan_files(feed, [file.source for file in files])
+    partition = _by_file([feed.partition_sql(Path(path)) for path in paths])
+    slice_sql = _by_file([feed.slice_sql(Path(path), typed=False) for path in paths])
+    try:
+        con.execute(
+            f"""
+            insert into feed_stage
+            select {", ".join(quote_ident(n) for n in _text_columns(feed))}, _source_row,
+                (?::varchar[])[_file_index + 1], (?::varchar[])[_file_index + 1],
+                case when _slice is not null then _partition end, _slice, _missing_keys
+            from (select *, {partition} as _partition, {slice_sql} as _slice from ({scan.sql}))
+            where list_contains((?::varchar[][])[_file_index + 1], _slice) or _partition is null
+                or _slice is null
+        """,
+            [paths, [file.sha256 for file in files], [file.slices for file in files]],
+        )
+    except duckdb.Error as error:
+        _raise_if_not_about_the_file(error)
+        con.execute("drop table if exists reject_errors; drop table if exists reject_scans")
+        if len(files) > 1:
+            return False
+        issues[paths[0]] = [LoadIssue(paths[0], None, None, "unreadable_file", _first_line(error))]
+        return True
+    rejects = (
+        _csv_rejects(
+            con, {str(f.source.read_path): f.path for f in files}, keep_line=not feed.carries_personal_data
+        )
+        if files[0].source.layout == "csv"
+        else {}
+    )
+    for file in files:
+        found = rejects.get(file.path, [])
+        if _changed_since_registered(file.path, file.signature):
+            con.execute("delete from feed_stage where _source_file = ?", [file.path])
+            found = [_file_changed(file.path, "while it was being read")]
+        issues[file.path] = found
+    return True
+
+
+def _changed_since_registered(path: str, registered: tuple | None) -> bool:
+    try:
+        return registered != tuple(vars(landing.FileSignature.of(Path(path))).values())
+    except OSError:
+        return True
+
+
+def _file_changed(path: str, when: str) -> LoadIssue:
+    return LoadIssue(
+        path, None, None, "file_changed", f"the file changed {when}; it is read again at the next load"
+    )
+
+
+def _rows_without_place(
+    con: duckdb.DuckDBPyConnection, feed: Feed, issues: dict[str, list[LoadIssue]]
+) -> dict[str, list[LoadIssue]]:
+    """`issues` with the staged rows that have keys missing (JSON) or no partition or slice,
+    found over all files at once; the files without an issue left out."""
     missing_slice = (
         " or ".join(
             f"try_cast({quote_ident(c)} as {dict(feed.staged_columns)[c]}) is null"
@@ -1141,31 +1243,38 @@ def _stage(con: duckdb.DuckDBPyConnection, feed: Feed, slices: list[tuple]) -> d
     return {path: found for path, found in issues.items() if found}
 
 
-def _csv_rejects(con: duckdb.DuckDBPyConnection, path: str, *, keep_line: bool) -> list[LoadIssue]:
-    """Lines DuckDB's CSV reader could not parse (wrong field count, bad quoting...). The raw line
-    is kept as the bad value (cut when long) unless the feed carries personal data: such a line
-    was never through the hashing in the read, so it must not reach the quarantine, meta.loads or
-    an error text."""
+def _csv_rejects(
+    con: duckdb.DuckDBPyConnection, paths: dict[str, str], *, keep_line: bool
+) -> dict[str, list[LoadIssue]]:
+    """Lines DuckDB's CSV reader could not parse (wrong field count, bad quoting...), by file
+    (`paths`: the path DuckDB read -> the landing file's). The raw line is kept as the bad value
+    (cut when long) unless the feed carries personal data: such a line was never through the
+    hashing in the read, so it must not reach the quarantine, meta.loads or an error text."""
     try:
         rows = con.execute(
-            "select line, column_name, error_type, error_message, csv_line from reject_errors order by line"
+            "select s.file_path, e.line, e.column_name, e.error_type, e.error_message, e.csv_line "
+            "from reject_errors as e join reject_scans as s using (scan_id, file_id) "
+            "order by s.file_path, e.line"
         ).fetchall()
     except duckdb.Error:
-        return []
+        return {}
     finally:
         con.execute("drop table if exists reject_errors; drop table if exists reject_scans")
     withheld = "" if keep_line else " (the line is not kept: it may hold personal data)"
-    return [
-        LoadIssue(
-            path,
-            int(line),
-            column,
-            f"broken_csv:{kind}".lower(),
-            (_first_line(Exception(message)) if keep_line else str(kind).lower()) + withheld,
-            csv_line if keep_line else None,
+    found: dict[str, list[LoadIssue]] = {}
+    for read_path, line, column, kind, message, csv_line in rows:
+        path = paths[read_path]
+        found.setdefault(path, []).append(
+            LoadIssue(
+                path,
+                int(line),
+                column,
+                f"broken_csv:{kind}".lower(),
+                (_first_line(Exception(message)) if keep_line else str(kind).lower()) + withheld,
+                csv_line if keep_line else None,
+            )
         )
-        for line, column, kind, message, csv_line in rows
-    ]
+    return found
 
 
 # DuckDB casts '398.5' to the integer 399: an integer column takes whole numbers only ('398.0' too).

@@ -1,0 +1,130 @@
+"""A window's files read alike are staged by one statement each group (ingest.feeds.scan_files):
+each row keeps its own file's line or record number, each file its own rejects, and a group that
+fails is read again file by file so that only the file at fault is refused."""
+
+from pathlib import Path
+
+import duckdb
+import pytest
+from appeal_files import APPEAL_COLUMNS, appeal, write_jsonl
+from appeal_files import write_csv as write_appeals_csv
+from comtrade_files import month_records, write_csv, write_json
+
+from catalog.appeals import APPEALS, load_appeals
+from catalog.trade import COMTRADE, load_comtrade
+from ingest import feeds, landing
+from ingest.privacy import register_pii_hash
+
+# Loads through DuckDB and Great Expectations, seconds each: not in `make test-fast`.
+pytestmark = pytest.mark.slow
+
+
+def sources(paths: list[Path], work_dir: Path) -> list[feeds.SourceFile]:
+    return [feeds.SourceFile.open(path, landing.inspect(path), work_dir) for path in paths]
+
+
+def numbers(scan: feeds.FileScan) -> list[tuple[int, int]]:
+    with duckdb.connect() as con:
+        register_pii_hash(con, demo_ok=True)  # the eOtinish read hashes and redacts
+        return con.execute(f"select _file_index, _source_row from ({scan.sql}) order by all").fetchall()
+
+
+def test_rows_are_numbered_within_their_own_file(tmp_path):
+    jan, feb = month_records("202301"), month_records("202302")[:4]
+    csvs = [write_csv(tmp_path / "jan.csv", jan), write_csv(tmp_path / "feb.csv", feb)]
+    envelopes = [write_json(tmp_path / "jan.json", jan), write_json(tmp_path / "feb.json", feb)]
+    days = [
+        write_jsonl(tmp_path / "appeals_2024-03-05.jsonl", [appeal(n, "2024-03-05") for n in (1, 2, 3)]),
+        write_jsonl(tmp_path / "appeals_2024-03-06.jsonl", [appeal(4, "2024-03-06")]),
+    ]
+    # CSV: line 1 is the header; JSON: record n
+    assert numbers(feeds.scan_files(COMTRADE, sources(csvs, tmp_path))) == [
+        *[(0, line) for line in range(2, len(jan) + 2)],
+        *[(1, line) for line in range(2, len(feb) + 2)],
+    ]
+    assert numbers(feeds.scan_files(COMTRADE, sources(envelopes, tmp_path))) == [
+        *[(0, n) for n in range(1, len(jan) + 1)],
+        *[(1, n) for n in range(1, len(feb) + 1)],
+    ]
+    assert numbers(feeds.scan_files(APPEALS, sources(days, tmp_path))) == [(0, 1), (0, 2), (0, 3), (1, 1)]
+    # files not read alike are not read together
+    with pytest.raises(ValueError):
+        feeds.scan_files(COMTRADE, sources([csvs[0], envelopes[1]], tmp_path))
+
+
+def test_each_file_of_a_group_keeps_its_own_lines_and_rejects(warehouse, warehouse_paths):
+    land = warehouse_paths.trade_landing
+    write_csv(land / "kz_2023_01.csv", month_records("202301"))
+    february = month_records("202302")
+    february[2]["flowCode"] = "Z"  # line 4
+    write_csv(land / "kz_2023_02.csv", february)
+    march = write_csv(land / "kz_2023_03.csv", month_records("202303"))
+    lines = march.read_text().splitlines()
+    lines[3] += ',"surplus field'  # line 4: a line the reader cannot parse
+    march.write_text("\n".join(lines) + "\n")
+    april = month_records("202304")
+    del april[2]["flowCode"]
+    write_json(land / "kz_2023_04.json", april)
+    write_json(land / "kz_2023_05.json", month_records("202305"))
+    months = ["2023-01-01", "2023-02-01", "2023-03-01", "2023-04-01", "2023-05-01"]
+
+    report = load_comtrade(warehouse, warehouse_paths.landing, months)
+
+    status = {p.partition_key: p.status for p in report.partitions}
+    assert status == dict(
+        zip(months, ["published", "rejected", "rejected", "rejected", "published"], strict=True)
+    )
+    issues = {p.partition_key: [i.describe() for i in p.issues] for p in report.partitions}
+    assert any("kz_2023_02.csv, line 4, column flowCode" in i for i in issues["2023-02-01"])
+    assert all("kz_2023_02.csv" in i for i in issues["2023-02-01"])
+    assert any("kz_2023_03.csv, line 4: Value with unterminated quote" in i for i in issues["2023-03-01"])
+    assert all("kz_2023_03.csv" in i for i in issues["2023-03-01"])
+    assert any("kz_2023_04.json, record 3, column flowCode" in i for i in issues["2023-04-01"])
+    published = warehouse.execute(
+        "select period, _source_file, min(_source_row), max(_source_row), count(*) "
+        "from raw.comtrade_records group by all order by all"
+    ).fetchall()
+    rows = len(month_records("202301"))
+    assert [(p, Path(f).name, a, b, n) for p, f, a, b, n in published] == [
+        ("202301", "kz_2023_01.csv", 2, rows + 1, rows),
+        ("202305", "kz_2023_05.json", 1, rows, rows),
+    ]
+
+
+def test_a_group_that_fails_is_read_again_file_by_file(warehouse, warehouse_paths, monkeypatch):
+    """Here a JSON Lines and a CSV export are put in one group on purpose: the group's statement
+    fails, and each file is then staged alone and published."""
+    folder = warehouse_paths.landing / "eotinish"
+    write_jsonl(folder / "appeals_2024-03-05.jsonl", [appeal(1, "2024-03-05"), appeal(2, "2024-03-05")])
+    write_appeals_csv(folder / "appeals_2024-03-06.csv", [appeal(3, "2024-03-06")], APPEAL_COLUMNS)
+    monkeypatch.setattr(feeds, "reader_key", lambda source: "one group")
+    staged_together = []
+    stage_files = feeds._stage_files
+
+    def recording(con, feed, files, issues):
+        done = stage_files(con, feed, files, issues)
+        staged_together.append((len(files), done))
+        return done
+
+    monkeypatch.setattr(feeds, "_stage_files", recording)
+
+    report = load_appeals(warehouse, warehouse_paths.landing, ["2024-03-05", "2024-03-06"])
+
+    report.raise_for_errors()
+    assert staged_together == [(2, False), (1, True), (1, True)]
+    rows = warehouse.execute(
+        "select _partition_date, count(*) from raw.eotinish_appeals group by 1 order by 1"
+    ).fetchall()
+    assert [(str(day), n) for day, n in rows] == [("2024-03-05", 2), ("2024-03-06", 1)]
+
+
+def test_groups_are_bounded_in_rows_and_files(monkeypatch):
+    monkeypatch.setattr(feeds, "STAGE_GROUP_ROWS", 10)
+    monkeypatch.setattr(feeds, "STAGE_GROUP_FILES", 3)
+    files = [feeds._FileToStage(f"f{i}", f"sha{i}", [], None, ()) for i in range(6)]
+    rows = {"sha0": 4, "sha1": 4, "sha2": 4, "sha3": 12, "sha4": 1, "sha5": 1}
+    groups = [[f.path for f in group] for group in feeds._groups_of_files(files, rows)]
+    assert groups == [["f0", "f1"], ["f2"], ["f3"], ["f4", "f5"]]
+    monkeypatch.setattr(feeds, "STAGE_GROUP_ROWS", 100)
+    groups = [[f.path for f in group] for group in feeds._groups_of_files(files, rows)]
+    assert groups == [["f0", "f1", "f2"], ["f3", "f4", "f5"]]
