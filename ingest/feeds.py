@@ -356,8 +356,11 @@ def scan_files(feed: Feed, sources: Sequence[SourceFile], *, lenient: bool = Fal
 
 
 def reader_key(source: SourceFile) -> tuple:
-    """What files must share to be read in one statement (scan_files)."""
+    """What files must share to be read in one statement (scan_files). A CSV with a column named
+    `file_index` is read alone: its column would hide the reader's own, which tells files apart."""
     header = tuple(_csv_header(source)) if source.layout == "csv" else ()
+    if any(name.lower() == "file_index" for name in header):
+        return source.layout, source.compression, header, str(source.path)
     return source.layout, source.compression, header
 
 
@@ -366,18 +369,24 @@ def _paths_sql(sources: Sequence[SourceFile]) -> str:
     return paths[0] if len(paths) == 1 else "[" + ", ".join(paths) + "]"
 
 
-def _numbered(reader: str, first: int, files: int) -> str:
-    """`reader`'s rows with `_source_row`, counted from `first` in each file, and `_file_index`.
-    Rows come in file order, then in their order in the file; across files each row's number is
-    its place in the whole read less its file's first."""
+def _numbered(columns: list[str], reader: str, first: int, files: int) -> str:
+    """`reader`'s `columns` with `_source_row`, counted from `first` in each file, and
+    `_file_index`. Rows come in file order, then in their order in the file; across files each
+    row's number is its place in the whole read less its file's first (the window that finds the
+    first does not keep the rows' order: a statement over several files puts them back in order)."""
+    selected = ", ".join(columns)
     if files == 1:
-        return (
-            f"(select *, row_number() over () + {first - 1} as _source_row, 0 as _file_index from {reader})"
-        )
+        return f"""(
+            select {selected}, row_number() over () + {first - 1} as _source_row, 0 as _file_index
+            from {reader}
+        )"""
     return f"""(
-        select * exclude (_place),
+        select {selected}, _file_index,
             _place - min(_place) over (partition by _file_index) + {first} as _source_row
-        from (select *, row_number() over () as _place, file_index::integer as _file_index from {reader})
+        from (
+            select {selected}, row_number() over () as _place, file_index::integer as _file_index
+            from {reader}
+        )
     )"""
 
 
@@ -417,7 +426,7 @@ def _scan_csv(feed: Feed, sources: Sequence[SourceFile], *, lenient: bool) -> Fi
     staged = [name for name in names if name not in feed.dropped]
     columns = [quote_ident(name) if name in header else "null::varchar" for name in staged]
     # Line 1 is the header, so data row n is line n + 1 of the file.
-    rows = _numbered(reader, 2, len(sources))
+    rows = _numbered([quote_ident(name) for name in staged if name in header], reader, 2, len(sources))
     texts, selected = _staged_texts(feed, staged, None if feed.carries_personal_data else columns)
     if texts is None:
         sql = f"select {selected}, _source_row, _file_index, []::varchar[] as _missing_keys from {rows}"
@@ -454,12 +463,12 @@ def _scan_json(feed: Feed, sources: Sequence[SourceFile]) -> FileScan:
         """
     elif source.layout == "json_array":  # record n is element n
         reader = f"read_json_objects({path}, format = 'array', compression = {source.compression_sql})"
-        records = f"select json as rec, _source_row, _file_index from {_numbered(reader, 1, len(sources))}"
+        records = _records(reader, len(sources))
     else:  # JSON Lines: row n is line n
         reader = (
             f"read_json_objects({path}, format = 'newline_delimited', compression = {source.compression_sql})"
         )
-        records = f"select json as rec, _source_row, _file_index from {_numbered(reader, 1, len(sources))}"
+        records = _records(reader, len(sources))
     read = [name for name in names if name not in feed.dropped]
     # One parse of each record for all its fields (`rec ->> 'x'` per column would parse it per
     # column), and one for its keys. A record that is not an object has every key missing.
@@ -484,6 +493,11 @@ def _scan_json(feed: Feed, sources: Sequence[SourceFile]) -> FileScan:
         from ({fields})
     """
     return FileScan(sql, [], f"select count(*) from ({records})")
+
+
+def _records(reader: str, files: int) -> str:
+    """A JSON reader's records, numbered from 1 in each file."""
+    return f"select json as rec, _source_row, _file_index from {_numbered(['json'], reader, 1, files)}"
 
 
 def _raise_if_not_about_the_file(error: Exception) -> None:
@@ -1144,10 +1158,14 @@ def _stage_files(
     """Stage `files` in one statement. False, with nothing staged, if the statement failed and
     there were several files; the failure of a single file is its issue."""
     paths = [file.path for file in files]
-    scan = scan_files(feed, [file.source for file in files])
     partition = _by_file([feed.partition_sql(Path(path)) for path in paths])
     slice_sql = _by_file([feed.slice_sql(Path(path), typed=False) for path in paths])
+    # Rows in file order, then line order, as one file's read gives them: the same files give the
+    # same tables, byte for byte.
+    in_order = "order by _file_index, _source_row" if len(files) > 1 else ""
+    con.execute("drop table if exists reject_errors; drop table if exists reject_scans")
     try:
+        scan = scan_files(feed, [file.source for file in files])  # a file gone since: its issue
         con.execute(
             f"""
             insert into feed_stage
@@ -1157,10 +1175,11 @@ def _stage_files(
             from (select *, {partition} as _partition, {slice_sql} as _slice from ({scan.sql}))
             where list_contains((?::varchar[][])[_file_index + 1], _slice) or _partition is null
                 or _slice is null
+            {in_order}
         """,
             [paths, [file.sha256 for file in files], [file.slices for file in files]],
         )
-    except duckdb.Error as error:
+    except Exception as error:
         _raise_if_not_about_the_file(error)
         con.execute("drop table if exists reject_errors; drop table if exists reject_scans")
         if len(files) > 1:

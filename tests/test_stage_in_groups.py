@@ -8,11 +8,12 @@ import duckdb
 import pytest
 from appeal_files import APPEAL_COLUMNS, appeal, write_jsonl
 from appeal_files import write_csv as write_appeals_csv
-from comtrade_files import month_records, write_csv, write_json
+from comtrade_files import month_records, record, write_csv, write_json
 
 from catalog.appeals import APPEALS, load_appeals
 from catalog.trade import COMTRADE, load_comtrade
 from ingest import feeds, landing
+from ingest.comtrade_schema import COLUMN_NAMES
 from ingest.privacy import register_pii_hash
 
 # Loads through DuckDB and Great Expectations, seconds each: not in `make test-fast`.
@@ -23,10 +24,27 @@ def sources(paths: list[Path], work_dir: Path) -> list[feeds.SourceFile]:
     return [feeds.SourceFile.open(path, landing.inspect(path), work_dir) for path in paths]
 
 
-def numbers(scan: feeds.FileScan) -> list[tuple[int, int]]:
+def numbers(scan: feeds.FileScan, column: str) -> list[tuple[int, int, str]]:
+    """(file, row number, `column`'s value) of each row the scan reads, by file and number."""
     with duckdb.connect() as con:
         register_pii_hash(con, demo_ok=True)  # the eOtinish read hashes and redacts
-        return con.execute(f"select _file_index, _source_row from ({scan.sql}) order by all").fetchall()
+        return con.execute(
+            f'select _file_index, _source_row, "{column}" from ({scan.sql}) order by 1, 2'
+        ).fetchall()
+
+
+def stage_files_recorded(monkeypatch) -> list[tuple[int, bool]]:
+    """(files, staged) of each statement _stage_files runs from now on."""
+    calls = []
+    stage_files = feeds._stage_files
+
+    def recording(con, feed, files, issues):
+        done = stage_files(con, feed, files, issues)
+        calls.append((len(files), done))
+        return done
+
+    monkeypatch.setattr(feeds, "_stage_files", recording)
+    return calls
 
 
 def test_rows_are_numbered_within_their_own_file(tmp_path):
@@ -37,22 +55,25 @@ def test_rows_are_numbered_within_their_own_file(tmp_path):
         write_jsonl(tmp_path / "appeals_2024-03-05.jsonl", [appeal(n, "2024-03-05") for n in (1, 2, 3)]),
         write_jsonl(tmp_path / "appeals_2024-03-06.jsonl", [appeal(4, "2024-03-06")]),
     ]
-    # CSV: line 1 is the header; JSON: record n
-    assert numbers(feeds.scan_files(COMTRADE, sources(csvs, tmp_path))) == [
-        *[(0, line) for line in range(2, len(jan) + 2)],
-        *[(1, line) for line in range(2, len(feb) + 2)],
+    # CSV: line 1 is the header; JSON: record n. Each number is its own record's.
+    commodities = [(0, n, r["cmdCode"]) for n, r in enumerate(jan)]
+    commodities += [(1, n, r["cmdCode"]) for n, r in enumerate(feb)]
+    assert numbers(feeds.scan_files(COMTRADE, sources(csvs, tmp_path)), "cmdCode") == [
+        (file, n + 2, code) for file, n, code in commodities
     ]
-    assert numbers(feeds.scan_files(COMTRADE, sources(envelopes, tmp_path))) == [
-        *[(0, n) for n in range(1, len(jan) + 1)],
-        *[(1, n) for n in range(1, len(feb) + 1)],
+    assert numbers(feeds.scan_files(COMTRADE, sources(envelopes, tmp_path)), "cmdCode") == [
+        (file, n + 1, code) for file, n, code in commodities
     ]
-    assert numbers(feeds.scan_files(APPEALS, sources(days, tmp_path))) == [(0, 1), (0, 2), (0, 3), (1, 1)]
+    appeals = numbers(feeds.scan_files(APPEALS, sources(days, tmp_path)), "id")
+    assert [(file, n) for file, n, _ in appeals] == [(0, 1), (0, 2), (0, 3), (1, 1)]
+    expected = [appeal(n, "2024-03-05") for n in (1, 2, 3)] + [appeal(4, "2024-03-06")]
+    assert [number for *_, number in appeals] == [str(a["id"]) for a in expected]
     # files not read alike are not read together
     with pytest.raises(ValueError):
         feeds.scan_files(COMTRADE, sources([csvs[0], envelopes[1]], tmp_path))
 
 
-def test_each_file_of_a_group_keeps_its_own_lines_and_rejects(warehouse, warehouse_paths):
+def test_each_file_of_a_group_keeps_its_own_lines_and_rejects(warehouse, warehouse_paths, monkeypatch):
     land = warehouse_paths.trade_landing
     write_csv(land / "kz_2023_01.csv", month_records("202301"))
     february = month_records("202302")
@@ -67,8 +88,11 @@ def test_each_file_of_a_group_keeps_its_own_lines_and_rejects(warehouse, warehou
     write_json(land / "kz_2023_04.json", april)
     write_json(land / "kz_2023_05.json", month_records("202305"))
     months = ["2023-01-01", "2023-02-01", "2023-03-01", "2023-04-01", "2023-05-01"]
+    statements = stage_files_recorded(monkeypatch)
 
     report = load_comtrade(warehouse, warehouse_paths.landing, months)
+
+    assert sorted(statements) == [(2, True), (3, True)]  # the envelopes, the CSVs
 
     status = {p.partition_key: p.status for p in report.partitions}
     assert status == dict(
@@ -98,15 +122,7 @@ def test_a_group_that_fails_is_read_again_file_by_file(warehouse, warehouse_path
     write_jsonl(folder / "appeals_2024-03-05.jsonl", [appeal(1, "2024-03-05"), appeal(2, "2024-03-05")])
     write_appeals_csv(folder / "appeals_2024-03-06.csv", [appeal(3, "2024-03-06")], APPEAL_COLUMNS)
     monkeypatch.setattr(feeds, "reader_key", lambda source: "one group")
-    staged_together = []
-    stage_files = feeds._stage_files
-
-    def recording(con, feed, files, issues):
-        done = stage_files(con, feed, files, issues)
-        staged_together.append((len(files), done))
-        return done
-
-    monkeypatch.setattr(feeds, "_stage_files", recording)
+    staged_together = stage_files_recorded(monkeypatch)
 
     report = load_appeals(warehouse, warehouse_paths.landing, ["2024-03-05", "2024-03-06"])
 
@@ -116,6 +132,43 @@ def test_a_group_that_fails_is_read_again_file_by_file(warehouse, warehouse_path
         "select _partition_date, count(*) from raw.eotinish_appeals group by 1 order by 1"
     ).fetchall()
     assert [(str(day), n) for day, n in rows] == [("2024-03-05", 2), ("2024-03-06", 1)]
+
+
+def test_a_group_is_staged_in_file_then_line_order(warehouse, warehouse_paths):
+    """Rows staged in the order one file's read gives them, so that the same files give the same
+    tables byte for byte (finding each file's first row reorders them inside the statement)."""
+    for month in (1, 2, 3):
+        rows = [record(398, 762, "X", f"20230{month}", f"{i:06d}", 1.0) for i in range(20_000)]
+        write_csv(warehouse_paths.trade_landing / f"kz_2023_0{month}.csv", rows)
+    feeds.register(warehouse, COMTRADE, warehouse_paths.landing)
+    slices = warehouse.execute(
+        feeds._WINNING_FILES_SQL + "select partition_key, slice, path, sha256 from changed order by 1, 3, 2",
+        feeds._file_parameters(COMTRADE, warehouse_paths.landing),
+    ).fetchall()
+
+    feeds._stage(warehouse, COMTRADE, slices)
+
+    staged = warehouse.execute("select _source_file, _source_row from feed_stage").fetchall()
+    assert len(staged) == 60_000 and staged == sorted(staged)
+
+
+def test_a_csv_column_named_file_index_does_not_mix_files_up(warehouse, warehouse_paths, monkeypatch):
+    """The reader tells files apart by its `file_index`; a column of that name would hide it, so
+    such files are read one by one."""
+    columns = [*COLUMN_NAMES, "file_index"]
+    for month, index in (("01", 1), ("02", 0)):  # each file's column names the other file
+        rows = [{**r, "file_index": index} for r in month_records(f"2023{month}")]
+        write_csv(warehouse_paths.trade_landing / f"kz_2023_{month}.csv", rows, columns=columns)
+    statements = stage_files_recorded(monkeypatch)
+
+    load_comtrade(warehouse, warehouse_paths.landing, ["2023-01-01", "2023-02-01"]).raise_for_errors()
+
+    assert statements == [(1, True), (1, True)]
+    files = warehouse.execute("select distinct period, _source_file from raw.comtrade_records").fetchall()
+    assert sorted((period, Path(file).name) for period, file in files) == [
+        ("202301", "kz_2023_01.csv"),
+        ("202302", "kz_2023_02.csv"),
+    ]
 
 
 def test_groups_are_bounded_in_rows_and_files(monkeypatch):
