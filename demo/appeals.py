@@ -489,11 +489,13 @@ def _kz_holidays() -> holidays.HolidayBase:
     return holidays.country_holidays("KZ", years=range(2015, 2036))
 
 
+@cache  # asked ~170k times for the bundled exports, about a few thousand days
 def is_working_day(d: date) -> bool:
     """A working day as the `holidays` library knows it (incl. Saturdays worked by decree)."""
     return _kz_holidays().is_working_day(d)
 
 
+@cache
 def add_working_days(d: date, n: int) -> date:
     """The n-th working day after `d` (n >= 0; n = 0 returns d)."""
     while n > 0:
@@ -511,16 +513,16 @@ def appeal_deadline(start: date, prolong_days: int = 0) -> date:
 # --------------------------------------------------------------------------------------------
 # People: IIN, names, contacts
 # --------------------------------------------------------------------------------------------
-_IIN_W1 = np.arange(1, 12)
-_IIN_W2 = np.array([3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2])
+_IIN_W1 = tuple(range(1, 12))
+_IIN_W2 = (3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2)
 
 
 def iin_check_digit(first11: str) -> int | None:
     """Kazakhstan IIN/BIN control digit (weights 1..11, then 3..11,1,2; None if both give 10)."""
-    d = np.array([int(c) for c in first11])
-    k = int(d @ _IIN_W1) % 11
+    d = [int(c) for c in first11]  # (plain Python: a numpy array per IIN cost more than the sums)
+    k = sum(x * w for x, w in zip(d, _IIN_W1, strict=True)) % 11
     if k == 10:
-        k = int(d @ _IIN_W2) % 11
+        k = sum(x * w for x, w in zip(d, _IIN_W2, strict=True)) % 11
         if k == 10:
             return None
     return k
