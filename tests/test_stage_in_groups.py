@@ -181,3 +181,33 @@ def test_groups_are_bounded_in_rows_and_files(monkeypatch):
     monkeypatch.setattr(feeds, "STAGE_GROUP_ROWS", 100)
     groups = [[f.path for f in group] for group in feeds._groups_of_files(files, rows)]
     assert groups == [["f0", "f1", "f2"], ["f3", "f4", "f5"]]
+
+
+def test_the_plan_reads_files_alike_together_and_each_keeps_its_months(warehouse_paths, monkeypatch):
+    land = warehouse_paths.trade_landing
+    jan = write_csv(land / "a.csv", month_records("202301"))
+    feb_mar = write_csv(land / "b.csv", month_records("202302") + month_records("202303"))
+    apr = write_json(land / "c.json", month_records("202304"))
+    may = write_json(land / "d.json", month_records("202305"))
+    broken = land / "e.json"
+    broken.write_text('{"data": [{"period": "202306"}, ')  # cut short: fails its group, read alone
+    statements = []
+    partitions_in = feeds._partitions_in
+
+    def recording(con, feed, files, found):
+        done = partitions_in(con, feed, files, found)
+        statements.append((len(files), done))
+        return done
+
+    monkeypatch.setattr(feeds, "_partitions_in", recording)
+
+    found = feeds.files_partitions(COMTRADE, [jan, feb_mar, apr, may, broken])
+
+    assert found == {
+        jan: {"2023-01-01"},
+        feb_mar: {"2023-02-01", "2023-03-01"},
+        apr: {"2023-04-01"},
+        may: {"2023-05-01"},
+        broken: set(),
+    }
+    assert statements == [(2, True), (3, False), (1, True), (1, True), (1, False)]
