@@ -2,9 +2,9 @@
 
     python -m orchestration.build            (what `make warehouse` runs)
 
-Steps: parse the dbt project (`dbt parse`, in a process of its own) while putting the bundled
-Comtrade, eOtinish, land-monitoring and Digital Family Map files in the landing folder if it has
-none and creating the Dagster home; load each group of feeds over the partitions its files hold
+Steps: parse the dbt project (`dbt parse`, in a process of its own) while another process puts
+the bundled Comtrade, eOtinish, land-monitoring and Digital Family Map files in the landing folder
+if it has none and this one creates the Dagster home; load each group of feeds over the partitions its files hold
 (`load_daily`, `load_land`, `load_monthly`, one run each), then run `build_warehouse` over
 Comtrade's months (its loads, dbt, the serving copy, the docs, the report), each as one run
 (single-run backfill); print a summary.
