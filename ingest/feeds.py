@@ -777,15 +777,16 @@ def files_partitions(feed: Feed, paths: list[Path]) -> dict[Path, set[str]]:
                 continue
             try:  # a file's link or UTF-8 copy in a folder of its own, removed after its read
                 source = SourceFile.open(path, inspection, folders[path])
-                if scan_file(feed, source, lenient=True).sql is None:
-                    continue
-            except Exception:  # the load reports what is wrong with the file
+                key = reader_key(source) if scan_file(feed, source, lenient=True).sql else None
+            except Exception as error:  # the load reports what is wrong with the file
+                _raise_if_not_about_the_file(error)
+                key = None
+            if key and inspection.encoding == "utf-8":
+                groups.setdefault(key, []).append((path, source))
                 continue
-            if inspection.encoding == "utf-8":
-                groups.setdefault(reader_key(source), []).append((path, source))
-            else:  # a transcoded copy is read at once: copies do not pile up on the disk
+            if key:  # a transcoded copy is read at once: copies do not pile up on the disk
                 _partitions_in(con, feed, [(path, source)], found)
-                shutil.rmtree(folders[path], ignore_errors=True)
+            shutil.rmtree(folders[path], ignore_errors=True)
         for members in groups.values():
             for start in range(0, len(members), STAGE_GROUP_FILES):
                 group = members[start : start + STAGE_GROUP_FILES]
@@ -808,7 +809,8 @@ def _partitions_in(
         scan = scan_files(feed, [source for _, source in files], lenient=True)
         partition = _by_file([feed.partition_sql(path) for path, _ in files])
         rows = con.execute(f"select distinct _file_index, {partition} from ({scan.sql})").fetchall()
-    except Exception:  # the load reports what is wrong with the file
+    except Exception as error:  # the load reports what is wrong with the file
+        _raise_if_not_about_the_file(error)
         return False
     for index, key in rows:
         if key:

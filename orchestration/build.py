@@ -4,10 +4,10 @@
 
 Steps: parse the dbt project (`dbt parse`, in a process of its own) while another process puts
 the bundled Comtrade, eOtinish, land-monitoring and Digital Family Map files in the landing folder
-if it has none and this one creates the Dagster home; load each group of feeds over the partitions its files hold
-(`load_daily`, `load_land`, `load_monthly`, one run each), then run `build_warehouse` over
-Comtrade's months (its loads, dbt, the serving copy, the docs, the report), each as one run
-(single-run backfill); print a summary.
+if it has none and this one creates the Dagster home; load each group of feeds over the
+partitions its files hold (`load_daily`, `load_land`, `load_monthly`, one run each), then run
+`build_warehouse` over Comtrade's months (its loads, dbt, the serving copy, the docs, the report),
+each as one run (single-run backfill); print a summary.
 """
 
 import contextlib
@@ -101,6 +101,26 @@ def start_dbt_parse() -> subprocess.Popen:
 def wait_for_manifest(parse: subprocess.Popen) -> None:
     if parse.wait() != 0:
         raise SystemExit(f"dbt parse failed (exit code {parse.returncode}): see its messages above.")
+
+
+def bundled_data_in_place(paths: WarehousePaths) -> bool:
+    """Whether every feed has its landing files (and the eOtinish folder its demo manifest): then
+    ensure_bundled_data has nothing to do."""
+    from catalog.appeals import APPEALS, landing_days
+    from catalog.family import landing_months
+    from catalog.land import landing_quarters
+    from catalog.trade import landing_files
+    from ingest.privacy import DEMO_MANIFEST
+
+    manifest = paths.landing / APPEALS.landing_subdir / DEMO_MANIFEST
+    return all(
+        (
+            landing_files(paths.landing),
+            landing_days(paths.landing) and manifest.exists(),
+            landing_quarters(paths.landing),
+            landing_months(paths.landing),
+        )
+    )
 
 
 def start_bundled_data() -> subprocess.Popen:
@@ -282,20 +302,21 @@ def run_build() -> int:
     # project (~14 s on a fresh clone), a process writes the bundled files (~8 s of Python), and
     # this one creates the Dagster home and imports Dagster and Great Expectations (~8 s).
     parse = start_dbt_parse()
-    bundled = start_bundled_data()
+    bundled = None if bundled_data_in_place(paths) else start_bundled_data()
     try:
         prepare_dagster_home()
         import great_expectations  # noqa: F401  (the loads' validation: ~5 s of imports, once)
 
         import orchestration.defs.resources  # noqa: F401  (dagster-dbt, ~2 s: needs no manifest)
 
-        if bundled.wait() != 0:
+        if bundled and bundled.wait() != 0:
             raise SystemExit(f"writing the bundled data failed (exit code {bundled.returncode}): see above.")
         runs = plan_runs(paths)  # reads the landing files only: before the manifest
     except BaseException:
-        for process in (bundled, parse):  # not kill: dbt may be writing target/manifest.json
-            process.terminate()
-            process.wait()
+        parse.terminate()  # not kill: dbt may be writing target/manifest.json
+        parse.wait()
+        if bundled:  # left to finish (seconds): a feed's files are written only into an empty folder
+            bundled.wait()
         raise
     wait_for_manifest(parse)
 
