@@ -33,17 +33,18 @@ def numbers(scan: feeds.FileScan, column: str) -> list[tuple[int, int, str]]:
         ).fetchall()
 
 
-def stage_files_recorded(monkeypatch) -> list[tuple[int, bool]]:
-    """(files, staged) of each statement _stage_files runs from now on."""
+def statements_recorded(monkeypatch, name: str = "_stage_files") -> list[tuple[int, bool]]:
+    """(files, read) of each statement ingest.feeds' `name` (_stage_files, _partitions_in) runs
+    from now on."""
     calls = []
-    stage_files = feeds._stage_files
+    reads = getattr(feeds, name)
 
-    def recording(con, feed, files, issues):
-        done = stage_files(con, feed, files, issues)
+    def recording(con, feed, files, found):
+        done = reads(con, feed, files, found)
         calls.append((len(files), done))
         return done
 
-    monkeypatch.setattr(feeds, "_stage_files", recording)
+    monkeypatch.setattr(feeds, name, recording)
     return calls
 
 
@@ -88,7 +89,7 @@ def test_each_file_of_a_group_keeps_its_own_lines_and_rejects(warehouse, warehou
     write_json(land / "kz_2023_04.json", april)
     write_json(land / "kz_2023_05.json", month_records("202305"))
     months = ["2023-01-01", "2023-02-01", "2023-03-01", "2023-04-01", "2023-05-01"]
-    statements = stage_files_recorded(monkeypatch)
+    statements = statements_recorded(monkeypatch)
 
     report = load_comtrade(warehouse, warehouse_paths.landing, months)
 
@@ -122,7 +123,7 @@ def test_a_group_that_fails_is_read_again_file_by_file(warehouse, warehouse_path
     write_jsonl(folder / "appeals_2024-03-05.jsonl", [appeal(1, "2024-03-05"), appeal(2, "2024-03-05")])
     write_appeals_csv(folder / "appeals_2024-03-06.csv", [appeal(3, "2024-03-06")], APPEAL_COLUMNS)
     monkeypatch.setattr(feeds, "reader_key", lambda source: "one group")
-    staged_together = stage_files_recorded(monkeypatch)
+    staged_together = statements_recorded(monkeypatch)
 
     report = load_appeals(warehouse, warehouse_paths.landing, ["2024-03-05", "2024-03-06"])
 
@@ -159,7 +160,7 @@ def test_a_csv_column_named_file_index_does_not_mix_files_up(warehouse, warehous
     for month, index in (("01", 1), ("02", 0)):  # each file's column names the other file
         rows = [{**r, "file_index": index} for r in month_records(f"2023{month}")]
         write_csv(warehouse_paths.trade_landing / f"kz_2023_{month}.csv", rows, columns=columns)
-    statements = stage_files_recorded(monkeypatch)
+    statements = statements_recorded(monkeypatch)
 
     load_comtrade(warehouse, warehouse_paths.landing, ["2023-01-01", "2023-02-01"]).raise_for_errors()
 
@@ -194,15 +195,7 @@ def test_the_plan_reads_files_alike_together_and_each_keeps_its_months(warehouse
     may = write_json(land / "d.json", month_records("202305"))
     broken = land / "e.json"
     broken.write_text('{"data": [{"period": "202306"}, ')  # cut short: fails its group, read alone
-    statements = []
-    partitions_in = feeds._partitions_in
-
-    def recording(con, feed, files, found):
-        done = partitions_in(con, feed, files, found)
-        statements.append((len(files), done))
-        return done
-
-    monkeypatch.setattr(feeds, "_partitions_in", recording)
+    statements = statements_recorded(monkeypatch, "_partitions_in")
 
     found = feeds.files_partitions(COMTRADE, [jan, feb_mar, apr, may, broken])
 
