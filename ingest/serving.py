@@ -16,6 +16,10 @@ newer builds exist, so a reader that resolved the pointer just before a publish 
 cycle to finish. (Opening each table through its own link can mix two builds if a publish falls
 between two opens; resolve `current` once to read several tables of one build.)
 
+The DuckDB copy carries each table's and column's description (dbt's documentation of the
+models, handed over by the caller) as DuckDB comments: `duckdb_columns()` and a SQL client's
+object browser show them where analysts work.
+
 A publish killed half way leaves temporary files behind; the next publish removes them. Publishes
 never run concurrently: the asset is in the warehouse writer pool, limited to one step.
 
@@ -28,7 +32,8 @@ another process, or a connection opened after they are all closed, sees the new 
 import os
 import shutil
 import uuid
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -46,6 +51,14 @@ BUILDS = "builds"
 CURRENT_LINK = "current"
 CURRENT_FILE = "CURRENT"
 KEEP_BUILDS = 2  # the current build and the one before it: a build goes when two newer exist
+
+
+@dataclass(frozen=True)
+class TableDocs:
+    """What a published table is and what each of its columns holds (empty: undocumented)."""
+
+    description: str = ""
+    columns: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -165,16 +178,32 @@ def _spark_tables(spark_tables: Path) -> list[tuple[str, str, str]]:
     return found
 
 
+def _comment(con: duckdb.DuckDBPyConnection, table: str, docs: TableDocs | None) -> None:
+    """The table's and its columns' descriptions as DuckDB comments, in one round trip."""
+    if docs is None:
+        return
+    columns = {column[0] for column in con.execute(f"select * from {table} limit 0").description}
+    statements = [f"comment on table {table} is {sql_string(docs.description)}"] if docs.description else []
+    statements += [
+        f"comment on column {table}.{quote_ident(column)} is {sql_string(text)}"
+        for column, text in sorted(docs.columns.items())
+        if text and column in columns
+    ]
+    if statements:
+        con.execute(";\n".join(statements))
+
+
 def publish_serving_copy(
     con: duckdb.DuckDBPyConnection,
     database: Path,
     parquet_dir: Path,
     keep_builds: int = KEEP_BUILDS,
     spark_tables: Path | None = None,
+    docs: Mapping[str, TableDocs] | None = None,
 ) -> ServingCopy:
     """Copy the published tables to the serving copy. With `spark_tables` (Spark's table folder,
     when Spark built the models) the marts are read from the Parquet files Spark wrote instead of
-    the warehouse's tables."""
+    the warehouse's tables. `docs`: by table name, the descriptions written as comments."""
     database.parent.mkdir(parents=True, exist_ok=True)
     parquet_dir.mkdir(parents=True, exist_ok=True)
     (parquet_dir / BUILDS).mkdir(exist_ok=True)
@@ -204,6 +233,7 @@ def publish_serving_copy(
             source = f"{quote_ident(schema)}.{quote_ident(table)}"
             con.execute(f"create schema if not exists serving.{quote_ident(schema)}")
             con.execute(f"create table serving.{source} as select * from {relation}")
+            _comment(con, f"serving.{source}", (docs or {}).get(table))
             (rows,) = con.execute(f"select count(*) from serving.{source}").fetchone()
             tables[f"{schema}.{table}"] = rows
             target = temporary_build / f"{table}.parquet"

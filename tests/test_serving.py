@@ -16,7 +16,14 @@ import duckdb
 import pandas as pd
 import pytest
 
-from ingest.serving import BUILDS, CURRENT_FILE, CURRENT_LINK, current_build, publish_serving_copy
+from ingest.serving import (
+    BUILDS,
+    CURRENT_FILE,
+    CURRENT_LINK,
+    TableDocs,
+    current_build,
+    publish_serving_copy,
+)
 
 ROWS = 20_000
 
@@ -64,6 +71,25 @@ def expected_entries(root: Path) -> set[str]:
         | builds
         | files
     )
+
+
+def test_the_copy_carries_the_descriptions_given(tmp_path):
+    """Descriptions become DuckDB comments on the copy's tables and columns; a description of a
+    column the table lacks, or an empty one, writes nothing; quotes survive."""
+    con = make_warehouse(tmp_path / "warehouse.duckdb")
+    docs = {
+        "mart_a": TableDocs(
+            "One row per i; the analyst's table", {"i": "The key", "gone": "no such column", "pad": ""}
+        )
+    }
+    publish_serving_copy(con, tmp_path / "serving.duckdb", tmp_path / "parquet", docs=docs)
+    with duckdb.connect(str(tmp_path / "serving.duckdb"), read_only=True) as serving:
+        tables = dict(serving.execute("select table_name, comment from duckdb_tables()").fetchall())
+        columns = serving.execute(
+            "select table_name, column_name, comment from duckdb_columns() where comment is not null"
+        ).fetchall()
+    assert tables == {"mart_a": "One row per i; the analyst's table", "dim_b": None, "serving_info": None}
+    assert columns == [("mart_a", "i", "The key")]
 
 
 def test_the_paths_analysts_use_read_the_current_build(tmp_path):

@@ -285,6 +285,26 @@ def test_publishes_serving_copy_data_docs_and_dbt_docs(built):
     assert (paths.root / "dbt_docs" / "index.html").exists()
 
 
+def test_the_serving_copy_carries_the_models_descriptions(built):
+    """What dbt's YAML says of each published table and column is a comment in the serving copy,
+    where analysts look (duckdb_tables(), duckdb_columns(), a SQL client's object browser)."""
+    from orchestration.defs.assets.publishing import model_docs
+    from orchestration.defs.project import dbt_project
+
+    paths, _, _ = built
+    docs = model_docs(dbt_project.manifest_path)
+    tables = dict(query(paths, "select table_name, comment from duckdb_tables() where schema_name = 'marts'"))
+    columns = query(
+        paths, "select table_name, column_name, comment from duckdb_columns() where schema_name = 'marts'"
+    )
+    assert tables and set(tables) <= set(docs)
+    assert tables == {table: docs[table].description or None for table in tables}
+    for table, column, comment in columns:
+        assert comment == (docs[table].columns.get(column) or None), (table, column)
+    assert tables["mart_trade_target_progress"]
+    assert sum(comment is not None for _, _, comment in columns) > 200
+
+
 def test_analyst_reads_serving_copy_while_a_run_writes(built):
     """While a writer holds the warehouse (as a running build does), another process cannot open
     the warehouse even read-only, but can query the serving copy."""
