@@ -11,6 +11,7 @@ each as one run (single-run backfill); print a summary.
 """
 
 import contextlib
+import shutil
 import os
 import subprocess
 import sys
@@ -18,6 +19,7 @@ import tempfile
 import time
 import uuid
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -153,21 +155,36 @@ def ensure_bundled_data(paths: WarehousePaths) -> None:
 
     if not landing_files(paths.landing):
         print(f"Writing the bundled Comtrade files to {paths.trade_landing} ...", flush=True)
-        write_bundled_dataset(paths.trade_landing)
+        write_whole_set(paths.trade_landing, write_bundled_dataset)
     folder = paths.landing / APPEALS.landing_subdir
     if not landing_days(paths.landing):
         print(f"Writing the bundled eOtinish exports to {folder} ...", flush=True)
-        write_bundled_appeals(folder)
+        write_whole_set(folder, write_bundled_appeals)
     elif not (folder / DEMO_MANIFEST).exists():
         recognise_bundled_appeals(folder)
     if not landing_quarters(paths.landing):
         folder = paths.landing / land.LANDING_SUBDIR
         print(f"Writing the bundled land and subsoil monitoring files to {folder} ...", flush=True)
-        write_bundled_land(folder)
+        write_whole_set(folder, write_bundled_land)
     if not family_months(paths.landing):
         folder = paths.landing / family.LANDING_SUBDIR
         print(f"Writing the bundled Digital Family Map extracts to {folder} ...", flush=True)
-        write_bundled_family(folder)
+        write_whole_set(folder, write_bundled_family)
+
+
+def write_whole_set(folder: Path, write: Callable[[Path], object]) -> None:
+    """`write(scratch)` into a hidden folder beside `folder`, then its files moved into `folder`:
+    a writer interrupted (Ctrl-C, a kill) leaves no part of a set in the landing folder, where it
+    would count as the feed's files and never be completed. The next run starts the set again."""
+    scratch = folder.with_name(f".{folder.name}.writing")
+    shutil.rmtree(scratch, ignore_errors=True)
+    write(scratch)
+    if not folder.exists():
+        scratch.rename(folder)
+        return
+    for path in sorted(scratch.iterdir()):
+        path.replace(folder / path.name)
+    scratch.rmdir()
 
 
 def recognise_bundled_appeals(folder: Path) -> None:

@@ -1,7 +1,9 @@
 """`make warehouse` before its first run: the bundled files are written (by a process of their
 own) unless every feed already has its landing files."""
 
-from orchestration.build import bundled_data_in_place
+import pytest
+
+from orchestration.build import bundled_data_in_place, write_whole_set
 
 LANDED = {
     "trade/comtrade_C_A_398_2015.csv": "typeCode\n",
@@ -23,3 +25,36 @@ def test_the_bundled_files_are_written_unless_every_feed_has_its_own(warehouse_p
         (landing / name).rename(landing / f"{name}.away")
         assert not bundled_data_in_place(warehouse_paths), name
         (landing / f"{name}.away").rename(landing / name)
+
+
+def write_days(days: int, interrupt_after: int | None = None):
+    def write(folder):
+        folder.mkdir(parents=True, exist_ok=True)
+        for day in range(1, days + 1):
+            if day == interrupt_after:
+                raise KeyboardInterrupt
+            (folder / f"appeals_2024-01-{day:02}.jsonl").write_text("{}\n")
+        (folder / ".demo_checksums.json").write_text("{}")
+
+    return write
+
+
+@pytest.mark.parametrize("folder_there", [False, True], ids=["new folder", "folder with other files"])
+def test_an_interrupted_writer_leaves_no_part_of_a_set(tmp_path, folder_there):
+    """A Ctrl-C half way through the bundled files leaves none of them where the loads look, so
+    the next `make warehouse` writes the whole set instead of taking the half as the feed's."""
+    folder = tmp_path / "landing" / "eotinish"
+    if folder_there:
+        folder.mkdir(parents=True)
+        (folder / "README.txt").write_text("not a feed file")
+    with pytest.raises(KeyboardInterrupt):
+        write_whole_set(folder, write_days(5, interrupt_after=3))
+    left = sorted(p.name for p in folder.iterdir()) if folder.exists() else []
+    assert left == (["README.txt"] if folder_there else [])
+    write_whole_set(folder, write_days(5))  # the next run: the whole set, the leftover gone
+    names = sorted(p.name for p in folder.iterdir())
+    assert [n for n in names if n.startswith("appeals_")] == [
+        f"appeals_2024-01-{d:02}.jsonl" for d in range(1, 6)
+    ]
+    assert ".demo_checksums.json" in names
+    assert sorted(p.name for p in folder.parent.iterdir()) == ["eotinish"]
