@@ -11,8 +11,8 @@ each as one run (single-run backfill); print a summary.
 """
 
 import contextlib
-import shutil
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
