@@ -69,8 +69,9 @@ def serving_copy(context: AssetExecutionContext, warehouse: WarehouseResource) -
 
 def model_docs(manifest_path: Path) -> dict[str, TableDocs]:
     """dbt's descriptions of its models and seeds (their YAML), by the name of the table each
-    builds: the serving copy carries them as comments. (dbt does not write them into the warehouse
-    (persist_docs): per column, that cost ~4 s of every build, for a file analysts do not open.)"""
+    builds: the serving copy carries them as comments. dbt does not write them into the warehouse
+    (persist_docs), a file analysts do not open: column by column, that cost 1.4-2.9 s of
+    dbt_foundation and 0.2-0.5 s of dbt_marts; the comments here cost ~0.6 s."""
     manifest = json.loads(manifest_path.read_bytes())
     return {
         node.get("alias") or node["name"]: TableDocs(
