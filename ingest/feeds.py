@@ -1222,11 +1222,37 @@ def _stage_files(
     )
     for file in files:
         found = rejects.get(file.path, [])
+        if found:
+            _renumber_after_rejects(con, file.path, [issue.row for issue in found if issue.row])
         if _changed_since_registered(file.path, file.signature):
             con.execute("delete from feed_stage where _source_file = ?", [file.path])
             found = [_file_changed(file.path, "while it was being read")]
         issues[file.path] = found
     return True
+
+
+def _renumber_after_rejects(con: duckdb.DuckDBPyConnection, path: str, rejected: list[int]) -> None:
+    """The rows of `path` numbered by the lines DuckDB rejected too. The read numbers the rows it
+    keeps one after the other, so each rejected line put the rows after it one line short: a type
+    error on line 7 after a rejected line 3 was reported as line 6. A kept row numbered n moves
+    down by the count of rejected lines L_j (the j-th, from 0) with L_j - j <= n. The unit is
+    DuckDB's rejects' own: a record, the header being line 1."""
+    shifts: dict[int, int] = {}
+    for j, line in enumerate(sorted(set(rejected))):
+        shifts[line - j] = j + 1  # equal thresholds (consecutive rejected lines): the last count
+    con.execute(
+        """
+        update feed_stage set _source_row = feed_stage._source_row + moved.shift
+        from (
+            select kept._source_row, threshold.shift
+            from (select _source_row from feed_stage where _source_file = $path) as kept
+            asof join (select unnest($rows) as first_row, unnest($shifts) as shift) as threshold
+                on kept._source_row >= threshold.first_row
+        ) as moved
+        where feed_stage._source_file = $path and feed_stage._source_row = moved._source_row
+        """,
+        {"path": path, "rows": list(shifts), "shifts": list(shifts.values())},
+    )
 
 
 def _changed_since_registered(path: str, registered: tuple | None) -> bool:
@@ -1300,7 +1326,7 @@ def _csv_rejects(
         rows = con.execute(
             "select s.file_path, e.line, e.column_name, e.error_type, e.error_message, e.csv_line "
             "from reject_errors as e join reject_scans as s using (scan_id, file_id) "
-            "order by s.file_path, e.line"
+            "order by s.file_path, e.line, e.column_idx"
         ).fetchall()
     except duckdb.Error:
         return {}
@@ -1308,8 +1334,13 @@ def _csv_rejects(
         con.execute("drop table if exists reject_errors; drop table if exists reject_scans")
     withheld = "" if keep_line else " (the line is not kept: it may hold personal data)"
     found: dict[str, list[LoadIssue]] = {}
+    reported = set()
     for read_path, line, column, kind, message, csv_line in rows:
         path = paths[read_path]
+        # A line short of fields comes back once per missing column: one issue says it.
+        if (path, line, kind) in reported:
+            continue
+        reported.add((path, line, kind))
         found.setdefault(path, []).append(
             LoadIssue(
                 path,

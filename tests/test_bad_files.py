@@ -293,6 +293,23 @@ def test_an_empty_reporter_code_is_reported_not_a_crash(warehouse, warehouse_pat
     assert "kz_2023_01_rev.csv, line 4, column reporterCode" in report.issues[0].describe()
 
 
+def test_rows_after_rejected_lines_are_named_by_their_own_line(warehouse, warehouse_paths, landed):
+    """DuckDB numbers the rows it keeps one after the other: without renumbering, a row after
+    two rejected lines was named two lines short."""
+    rows = month_records("202301")
+    rows[4]["reporterCode"] = None  # line 8 once the two broken lines are in
+    lines = csv_text(rows).splitlines(keepends=True)
+    broken = "398,too,few,fields\n"
+    (landed / "kz_2023_01_rev.csv").write_text("".join([*lines[:2], broken, broken, *lines[2:]]))
+    report = load_comtrade(warehouse, warehouse_paths.landing, [JAN])
+    text = "\n".join(i.describe() for i in report.issues)
+    for line in (3, 4):  # each short line once, not once per missing column
+        (issue,) = [i for i in report.issues if i.row == line]
+        assert "Expected Number of Columns: 47 Found: 4" in issue.describe()
+    assert "kz_2023_01_rev.csv, line 8, column reporterCode" in text, text
+    assert [p.status for p in report.partitions] == ["rejected"]
+
+
 def test_a_period_that_does_not_match_its_frequency_blocks_its_file(warehouse, warehouse_paths):
     rows = month_records("202302")
     rows.append({**record(398, 762, "X", "2019", "TOTAL", 5.0), "freqCode": "M"})
