@@ -1223,7 +1223,7 @@ def _stage_files(
     for file in files:
         found = rejects.get(file.path, [])
         if found:
-            _renumber_after_rejects(con, file.path, [issue.row for issue in found if issue.row])
+            _renumber_after_rejects(con, file.path, [issue.row for issue in found])
         if _changed_since_registered(file.path, file.signature):
             con.execute("delete from feed_stage where _source_file = ?", [file.path])
             found = [_file_changed(file.path, "while it was being read")]
@@ -1231,12 +1231,14 @@ def _stage_files(
     return True
 
 
-def _renumber_after_rejects(con: duckdb.DuckDBPyConnection, path: str, rejected: list[int]) -> None:
+def _renumber_after_rejects(con: duckdb.DuckDBPyConnection, path: str, rejected: list) -> None:
     """The rows of `path` numbered by the lines DuckDB rejected too. The read numbers the rows it
     keeps one after the other, so each rejected line put the rows after it one line short: a type
-    error on line 7 after a rejected line 3 was reported as line 6. A kept row numbered n moves
-    down by the count of rejected lines L_j (the j-th, from 0) with L_j - j <= n. The unit is
-    DuckDB's rejects' own: a record, the header being line 1."""
+    error on line 7 after a rejected line 3 was reported as line 6 (and quarantine took the wrong
+    row for line 3's issue). A kept row numbered n moves down by the count of rejected lines L_j
+    (the j-th, from 0) with L_j - j <= n. The unit is DuckDB's rejects' own: a record (a quoted
+    field across lines is one), the header being line 1. Blank lines are not mended: DuckDB counts
+    them in a reject's line but not in the rows it keeps, so a row after one is named a line short."""
     shifts: dict[int, int] = {}
     for j, line in enumerate(sorted(set(rejected))):
         shifts[line - j] = j + 1  # equal thresholds (consecutive rejected lines): the last count
@@ -1337,7 +1339,8 @@ def _csv_rejects(
     reported = set()
     for read_path, line, column, kind, message, csv_line in rows:
         path = paths[read_path]
-        # A line short of fields comes back once per missing column: one issue says it.
+        # A line with too few or too many fields comes back once per column short or over: one
+        # issue says it.
         if (path, line, kind) in reported:
             continue
         reported.add((path, line, kind))

@@ -182,12 +182,13 @@ def _comment(con: duckdb.DuckDBPyConnection, table: str, docs: TableDocs | None)
     """The table's and its columns' descriptions as DuckDB comments, in one round trip."""
     if docs is None:
         return
-    columns = {column[0] for column in con.execute(f"select * from {table} limit 0").description}
+    # Matched as DuckDB matches identifiers: whatever the case.
+    columns = {c[0].lower(): c[0] for c in con.execute(f"select * from {table} limit 0").description}
     statements = [f"comment on table {table} is {sql_string(docs.description)}"] if docs.description else []
     statements += [
-        f"comment on column {table}.{quote_ident(column)} is {sql_string(text)}"
+        f"comment on column {table}.{quote_ident(columns[column.lower()])} is {sql_string(text)}"
         for column, text in sorted(docs.columns.items())
-        if text and column in columns
+        if text and column.lower() in columns
     ]
     if statements:
         con.execute(";\n".join(statements))

@@ -11,6 +11,7 @@ each as one run (single-run backfill); print a summary.
 """
 
 import contextlib
+import json
 import os
 import shutil
 import subprocess
@@ -174,16 +175,26 @@ def ensure_bundled_data(paths: WarehousePaths) -> None:
 
 def write_whole_set(folder: Path, write: Callable[[Path], object]) -> None:
     """`write(scratch)` into a hidden folder beside `folder`, then its files moved into `folder`:
-    a writer interrupted (Ctrl-C, a kill) leaves no part of a set in the landing folder, where it
-    would count as the feed's files and never be completed. The next run starts the set again."""
-    scratch = folder.with_name(f".{folder.name}.writing")
-    shutil.rmtree(scratch, ignore_errors=True)
+    a writer interrupted (Ctrl-C, a kill) while it writes, which takes seconds, leaves no part of
+    a set in the landing folder, where it would count as the feed's files and never be completed.
+    The moves take milliseconds; the list of demo checksums goes last, into the folder's own list
+    if it has one (an interruption before it is the case `recognise_bundled_appeals` mends)."""
+    from ingest.privacy import DEMO_MANIFEST, record_demo_files
+
+    for leftover in folder.parent.glob(f".{folder.name}.*.writing"):  # of a killed writer
+        shutil.rmtree(leftover, ignore_errors=True)
+    scratch = folder.with_name(f".{folder.name}.{os.getpid()}.writing")
     write(scratch)
     if not folder.exists():
         scratch.rename(folder)
         return
-    for path in sorted(scratch.iterdir()):
-        path.replace(folder / path.name)
+    for path in sorted(scratch.iterdir(), key=lambda p: (p.name == DEMO_MANIFEST, p.name)):
+        target = folder / path.name
+        if path.name == DEMO_MANIFEST and target.exists():
+            record_demo_files([folder / name for name in json.loads(path.read_text())["sha256"]])
+            path.unlink()
+        else:
+            path.replace(target)
     scratch.rmdir()
 
 

@@ -1,8 +1,11 @@
 """`make warehouse` before its first run: the bundled files are written (by a process of their
 own) unless every feed already has its landing files."""
 
+import json
+
 import pytest
 
+from ingest.privacy import DEMO_MANIFEST, file_sha256, record_demo_files
 from orchestration.build import bundled_data_in_place, write_whole_set
 
 LANDED = {
@@ -30,31 +33,42 @@ def test_the_bundled_files_are_written_unless_every_feed_has_its_own(warehouse_p
 def write_days(days: int, interrupt_after: int | None = None):
     def write(folder):
         folder.mkdir(parents=True, exist_ok=True)
+        written = []
         for day in range(1, days + 1):
             if day == interrupt_after:
                 raise KeyboardInterrupt
-            (folder / f"appeals_2024-01-{day:02}.jsonl").write_text("{}\n")
-        (folder / ".demo_checksums.json").write_text("{}")
+            written.append(folder / f"appeals_2024-01-{day:02}.jsonl")
+            written[-1].write_text(f'{{"day": {day}}}\n')
+        record_demo_files(written)
 
     return write
 
 
-@pytest.mark.parametrize("folder_there", [False, True], ids=["new folder", "folder with other files"])
+@pytest.mark.parametrize(
+    "folder_there", ["no", "other files", "recorded demo file"], ids=lambda there: f"folder: {there}"
+)
 def test_an_interrupted_writer_leaves_no_part_of_a_set(tmp_path, folder_there):
     """A Ctrl-C half way through the bundled files leaves none of them where the loads look, so
-    the next `make warehouse` writes the whole set instead of taking the half as the feed's."""
+    the next `make warehouse` writes the whole set instead of taking the half as the feed's. The
+    folder's own list of demo files keeps what it listed."""
     folder = tmp_path / "landing" / "eotinish"
-    if folder_there:
+    there = []
+    if folder_there != "no":
         folder.mkdir(parents=True)
         (folder / "README.txt").write_text("not a feed file")
+        there = ["README.txt"]
+    if folder_there == "recorded demo file":
+        (folder / "events_2023-12-31.jsonl").write_text("{}\n")
+        record_demo_files([folder / "events_2023-12-31.jsonl"])
+        there = [DEMO_MANIFEST, "README.txt", "events_2023-12-31.jsonl"]
     with pytest.raises(KeyboardInterrupt):
         write_whole_set(folder, write_days(5, interrupt_after=3))
     left = sorted(p.name for p in folder.iterdir()) if folder.exists() else []
-    assert left == (["README.txt"] if folder_there else [])
+    assert left == there
     write_whole_set(folder, write_days(5))  # the next run: the whole set, the leftover gone
-    names = sorted(p.name for p in folder.iterdir())
-    assert [n for n in names if n.startswith("appeals_")] == [
-        f"appeals_2024-01-{d:02}.jsonl" for d in range(1, 6)
-    ]
-    assert ".demo_checksums.json" in names
+    days = [f"appeals_2024-01-{d:02}.jsonl" for d in range(1, 6)]
+    assert sorted(p.name for p in folder.iterdir()) == sorted({*there, *days, DEMO_MANIFEST})
     assert sorted(p.name for p in folder.parent.iterdir()) == ["eotinish"]
+    listed = json.loads((folder / DEMO_MANIFEST).read_text())["sha256"]
+    assert sorted(listed) == sorted({*days, *(n for n in there if n.startswith("events_"))})
+    assert all(listed[name] == file_sha256(folder / name) for name in listed)

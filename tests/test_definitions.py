@@ -216,3 +216,42 @@ def test_bilateral_sensor_requests_a_run_when_the_reviewed_files_change():
     assert not again.run_requests
     changed = bilateral_files_sensor(build_sensor_context(cursor=first.cursor.replace(":", ";", 1)))
     assert [r.job_name for r in changed.run_requests] == ["bilateral_update"]
+
+
+def test_model_docs_are_the_descriptions_of_the_tables_dbt_builds(tmp_path):
+    """By the table each model or seed builds (its alias when it has one); sources and tests are
+    not published tables; an undocumented column has an empty description."""
+    from orchestration.defs.assets.publishing import model_docs
+
+    def node(kind, name, description="", columns=(), alias=None):
+        return {
+            "resource_type": kind,
+            "name": name,
+            "alias": alias,
+            "description": description,
+            "columns": {c: {"name": c, "description": d} for c, d in columns},
+        }
+
+    manifest = tmp_path / "manifest.json"
+    manifest.write_text(
+        json.dumps(
+            {
+                "nodes": {
+                    "model.p.mart_x_v2": node(
+                        "model",
+                        "mart_x_v2",
+                        "Turnover",
+                        [("Period", "The month"), ("usd", "")],
+                        alias="mart_x",
+                    ),
+                    "seed.p.hs_chapters": node("seed", "hs_chapters", "HS chapters"),
+                    "test.p.unique_mart_x": node("test", "unique_mart_x", "a test"),
+                }
+            }
+        )
+    )
+    docs = model_docs(manifest)
+    assert set(docs) == {"mart_x", "hs_chapters"}
+    assert docs["mart_x"].description == "Turnover"
+    assert dict(docs["mart_x"].columns) == {"Period": "The month", "usd": ""}
+    assert docs["hs_chapters"].description == "HS chapters"

@@ -75,11 +75,12 @@ def expected_entries(root: Path) -> set[str]:
 
 def test_the_copy_carries_the_descriptions_given(tmp_path):
     """Descriptions become DuckDB comments on the copy's tables and columns; a description of a
-    column the table lacks, or an empty one, writes nothing; quotes survive."""
+    column the table lacks, or an empty one, writes nothing; quotes survive; a column is matched
+    whatever the case of its name, as DuckDB matches identifiers."""
     con = make_warehouse(tmp_path / "warehouse.duckdb")
     docs = {
         "mart_a": TableDocs(
-            "One row per i; the analyst's table", {"i": "The key", "gone": "no such column", "pad": ""}
+            "One row per i; the analyst's table", {"I": "The key", "gone": "no such column", "pad": ""}
         )
     }
     publish_serving_copy(con, tmp_path / "serving.duckdb", tmp_path / "parquet", docs=docs)

@@ -37,13 +37,20 @@ def serving_copy(context: AssetExecutionContext, warehouse: WarehouseResource) -
     # When Spark built the models (WAREHOUSE_ENGINE=spark), the marts are the Parquet tables it
     # wrote, not the warehouse's: the serving copy (and so the report) is made from those.
     spark = warehouse_engine() == "spark"
+    # The descriptions are a courtesy: a manifest missing or half written (a `dbt parse` writing it
+    # at this moment) must not keep analysts from the new copy.
+    try:
+        docs = model_docs(dbt_project.manifest_path)
+    except (OSError, ValueError, KeyError) as error:
+        context.log.warning(f"serving copy published without descriptions: dbt's manifest: {error}")
+        docs = None
     with warehouse.connect() as con:
         copy = publish_serving_copy(
             con,
             paths.serving_db,
             paths.serving_parquet,
             spark_tables=paths.spark_tables if spark else None,
-            docs=model_docs(dbt_project.manifest_path),
+            docs=docs,
         )
         if not spark:
             progress = target_progress_markdown(con)
@@ -56,6 +63,7 @@ def serving_copy(context: AssetExecutionContext, warehouse: WarehouseResource) -
         "parquet_build": MetadataValue.path(str(copy.build_dir)),
         "tables": MetadataValue.json(copy.tables),
         "dagster/row_count": sum(copy.tables.values()),
+        "tables_with_dbt_docs": len(set(docs or ()) & {name.split(".", 1)[1] for name in copy.tables}),
     }
     if copy.removed_leftovers:
         context.log.info(
