@@ -118,6 +118,24 @@ def test_compressed_json_envelope_and_json_lines_names(warehouse, warehouse_path
     assert len(published(warehouse)) == 5
 
 
+def test_a_gzip_envelope_compressing_more_than_8x_loads(warehouse, warehouse_paths):
+    """DuckDB reads the envelope as one JSON value, up to a size bound (at least its own 16 MB,
+    read in 32 MB buffers). The bound came from the compressed size times 8; a Comtrade response
+    compresses ~15x, and this one (40 MB once decompressed) much more."""
+    envelope = {
+        "elapsedTime": "0.1 secs",
+        "data": month_records("202303"),
+        "error": "",
+        "note": "x" * 40_000_000,
+    }
+    text = json.dumps(envelope).encode()
+    packed = gzip.compress(text)
+    assert len(text) > 8 * len(packed) + (32 << 20)
+    (warehouse_paths.trade_landing / "kz_2023_03.json.gz").write_bytes(packed)
+    load_comtrade(warehouse, warehouse_paths.landing, [MAR]).raise_for_errors()
+    assert len(published(warehouse)) == 5
+
+
 def test_windows_1251_loads_where_the_folder_is_configured_so(warehouse, warehouse_paths, monkeypatch):
     rows = month_records("202303")
     rows[0]["reporterDesc"] = "Казахстан"
