@@ -442,6 +442,7 @@ def _scan_csv(feed: Feed, sources: Sequence[SourceFile], *, lenient: bool) -> Fi
 
 
 ENVELOPE_MIN_OBJECT_BYTES = 16 << 20  # DuckDB's own least bound of a JSON value's size
+ENVELOPE_MAX_STATED_BYTES = 256 << 20  # a gzip trailer's size is believed up to this
 
 
 def _document_bytes(source: SourceFile) -> int:
@@ -455,7 +456,9 @@ def _document_bytes(source: SourceFile) -> int:
     with open(source.read_path, "rb") as handle:
         handle.seek(-4, os.SEEK_END)
         stated = int.from_bytes(handle.read(4), "little")
-    return min(max(size * 8, stated), (1 << 32) - 1025)  # DuckDB's bound is a 32-bit count
+    # Believed up to a bound: DuckDB allocates twice the bound before it reads, and a trailer is
+    # four bytes anyone can write (one saying 4 GiB made DuckDB ask for 7.9 GiB).
+    return max(size * 8, min(stated, ENVELOPE_MAX_STATED_BYTES))
 
 
 def _scan_json(feed: Feed, sources: Sequence[SourceFile]) -> FileScan:
