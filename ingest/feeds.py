@@ -442,14 +442,17 @@ def _scan_csv(feed: Feed, sources: Sequence[SourceFile], *, lenient: bool) -> Fi
 
 
 ENVELOPE_MIN_OBJECT_BYTES = 16 << 20  # DuckDB's own least bound of a JSON value's size
-ENVELOPE_MAX_STATED_BYTES = 256 << 20  # a gzip trailer's size is believed up to this
+# A gzip trailer's size is believed up to this. DuckDB reads with a buffer of twice the bound,
+# per file read at once (two threads), within the loads' 1 GB: with 256 MB, a 69 MB envelope ran
+# the load out of memory; over the cap a file is refused with DuckDB's size error, as its issue.
+ENVELOPE_MAX_STATED_BYTES = 48 << 20
 
 
 def _document_bytes(source: SourceFile) -> int:
-    """The size of the file's JSON once decompressed, or more. A gzip file states it (modulo
-    4 GiB) in its last four bytes. A Comtrade envelope compresses ~15x (a bundled 1.5 MB file to
-    99 KB), past the 8x once assumed: a 3 MB `.json.gz` of a 45 MB response would have been
-    refused (tests/test_bad_files.py). Other compressions: 8x."""
+    """The bound of the file's JSON value once decompressed. A gzip file states its size (of its
+    last member, modulo 4 GiB) in its last four bytes. A Comtrade envelope compresses ~15x (a
+    bundled 1.5 MB file to 99 KB), past the 8x once assumed: a 3 MB `.json.gz` of a 45 MB response
+    would have been refused (tests/test_bad_files.py). Other compressions: 8x."""
     size = source.read_path.stat().st_size
     if source.compression != "gzip" or size < 4:
         return size * (8 if source.compression else 1)
@@ -457,7 +460,8 @@ def _document_bytes(source: SourceFile) -> int:
         handle.seek(-4, os.SEEK_END)
         stated = int.from_bytes(handle.read(4), "little")
     # Believed up to a bound: DuckDB allocates twice the bound before it reads, and a trailer is
-    # four bytes anyone can write (one saying 4 GiB made DuckDB ask for 7.9 GiB).
+    # four bytes anyone can write (one saying 4 GiB made DuckDB ask for 7.9 GiB). A file compressed
+    # 8x or less is bounded as before, by its size.
     return max(size * 8, min(stated, ENVELOPE_MAX_STATED_BYTES))
 
 
