@@ -340,6 +340,11 @@ def record_demo_files(paths: Sequence[Path]) -> None:
         temporary.replace(manifest)
 
 
+def recorded_demo_files(manifest: Path) -> list[str]:
+    """The names of the files a demo checksum list records (none if it cannot be read)."""
+    return sorted(_read_manifest(manifest))
+
+
 def _read_manifest(manifest: Path) -> dict[str, str]:
     try:
         recorded = json.loads(manifest.read_text()).get("sha256", {})

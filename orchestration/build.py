@@ -11,7 +11,6 @@ each as one run (single-run backfill); print a summary.
 """
 
 import contextlib
-import json
 import os
 import shutil
 import subprocess
@@ -179,7 +178,7 @@ def write_whole_set(folder: Path, write: Callable[[Path], object]) -> None:
     a set in the landing folder, where it would count as the feed's files and never be completed.
     The moves take milliseconds; the list of demo checksums goes last, into the folder's own list
     if it has one (an interruption before it is the case `recognise_bundled_appeals` mends)."""
-    from ingest.privacy import DEMO_MANIFEST, record_demo_files
+    from ingest.privacy import DEMO_MANIFEST, record_demo_files, recorded_demo_files
 
     for leftover in folder.parent.glob(f".{folder.name}.*.writing"):  # of a killed writer
         shutil.rmtree(leftover, ignore_errors=True)
@@ -191,7 +190,7 @@ def write_whole_set(folder: Path, write: Callable[[Path], object]) -> None:
     for path in sorted(scratch.iterdir(), key=lambda p: (p.name == DEMO_MANIFEST, p.name)):
         target = folder / path.name
         if path.name == DEMO_MANIFEST and target.exists():
-            record_demo_files([folder / name for name in json.loads(path.read_text())["sha256"]])
+            record_demo_files([folder / name for name in recorded_demo_files(path)])
             path.unlink()
         else:
             path.replace(target)
