@@ -9,6 +9,7 @@ import pytest
 from comtrade_files import month_records, record, write_csv, write_json
 
 from catalog.trade import file_partitions, load_comtrade
+from ingest import feeds
 from ingest.comtrade import partition_periods
 from ingest.comtrade_schema import COLUMN_NAMES
 from ingest.loads import LoadError
@@ -306,3 +307,46 @@ def test_a_load_proceeds_in_windows_of_partitions(warehouse, warehouse_paths, mo
     loaded = load(warehouse, warehouse_paths, months)
     assert [p.status for p in loaded.partitions] == ["published"] * 3
     assert len(published(warehouse)) == 15
+
+
+def test_a_file_in_several_windows_is_read_once(warehouse, warehouse_paths, monkeypatch):
+    """A file holding the months of three windows is read by the first and copied by the other
+    two; its rejected line blocks every window's month, named by its line each time."""
+    monkeypatch.setenv("WAREHOUSE_LOAD_WINDOW_ROWS", "5")
+    reads = []
+    read_files = feeds._stage_files
+    monkeypatch.setattr(
+        feeds,
+        "_stage_files",
+        lambda con, feed, files, *a, **k: reads.append(len(files)) or read_files(con, feed, files, *a, **k),
+    )
+    months = ["2023-01-01", "2023-02-01", "2023-03-01"]
+    path = write_csv(
+        warehouse_paths.trade_landing / "kz_2023_q1.csv",
+        month_records("202301") + month_records("202302") + month_records("202303"),
+    )
+    lines = path.read_text().splitlines()
+    good = lines.copy()
+    lines[8] = lines[8] + ",surplus"  # line 9, in February: one field too many
+    path.write_text("\n".join(lines) + "\n")
+
+    blocked = load(warehouse, warehouse_paths, months)
+    assert reads == [1]
+    assert [p.status for p in blocked.partitions] == ["rejected"] * 3
+    for partition in blocked.partitions:
+        assert [(i.row, i.check[:10]) for i in partition.issues] == [(9, "broken_csv")]
+
+    path.write_text("\n".join(good) + "\n")
+    reads.clear()
+    load(warehouse, warehouse_paths, months).raise_for_errors()
+    assert reads == [1]
+    in_windows = warehouse.execute(
+        "select * exclude (_load_id, _loaded_at) from raw.comtrade_records order by _source_row"
+    ).fetchall()
+    monkeypatch.setenv("WAREHOUSE_LOAD_WINDOW_ROWS", "1000")
+    warehouse.execute("delete from raw.comtrade_records; delete from meta.published_slices")
+    load(warehouse, warehouse_paths, months).raise_for_errors()
+    in_one_window = warehouse.execute(
+        "select * exclude (_load_id, _loaded_at) from raw.comtrade_records order by _source_row"
+    ).fetchall()
+    assert len(in_windows) == 15 and in_windows == in_one_window
