@@ -1511,8 +1511,14 @@ def _validate(
     for batch in batches:
         if not any(counts.get(key) for key in batch):
             continue  # its files could not be read at all; that is already reported
-        keys = ", ".join(sql_string(key) for key in batch)
-        rows_sql = f"select * exclude (_slice) from feed_typed where _partition_key in ({keys})"
+        # GX scans the batch ~20 times: `in (<a hundred keys>)` in each scan took a 2M-row run of
+        # the Comtrade suite from 1.3 to 3.8-4.9 s of SQL. A batch of every staged partition (the
+        # rule: one batch a window) needs only to leave out the rows without a partition.
+        if set(batch) >= {key for key in counts if key is not None}:
+            in_batch = "_partition_key is not null"
+        else:
+            in_batch = f"_partition_key in ({', '.join(sql_string(key) for key in batch)})"
+        rows_sql = f"select * exclude (_slice) from feed_typed where {in_batch}"
         label = batch[0] if len(batch) == 1 else f"{batch[0]}..{batch[-1]}"
         passed, summary, found = validator(ValidationBatch(con, rows_sql, tuple(batch)), label)
         report.validations.append({"partitions": label, **summary})

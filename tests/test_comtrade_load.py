@@ -309,6 +309,28 @@ def test_a_load_proceeds_in_windows_of_partitions(warehouse, warehouse_paths, mo
     assert len(published(warehouse)) == 15
 
 
+def test_a_window_validated_in_several_batches_rejects_only_the_bad_month(
+    warehouse, warehouse_paths, monkeypatch
+):
+    """One window of three months, validated in batches of one month (each batch's rows picked
+    by its partitions): the bad row rejects its own month, not the window."""
+    monkeypatch.setattr(feeds, "VALIDATION_BATCH_ROWS", 5)
+    february = month_records("202302")
+    february[2]["flowCode"] = "??"
+    write_csv(
+        warehouse_paths.trade_landing / "kz_2023_q1.csv",
+        month_records("202301") + february + month_records("202303"),
+    )
+
+    report = load(warehouse, warehouse_paths, ["2023-01-01", "2023-02-01", "2023-03-01"])
+
+    assert [v["partitions"] for v in report.validations] == ["2023-01-01", "2023-02-01", "2023-03-01"]
+    statuses = {p.partition_key: p.status for p in report.partitions}
+    assert statuses == {"2023-01-01": "published", "2023-02-01": "rejected", "2023-03-01": "published"}
+    assert [(i.row, i.column) for i in report.rejected[0].issues] == [(9, "flowCode")]  # header, 5 rows, 3rd
+    assert {r[0] for r in published(warehouse)} == {"202301", "202303"}
+
+
 def test_a_file_in_several_windows_is_read_once(warehouse, warehouse_paths, monkeypatch):
     """A file holding the months of three windows is read by the first and copied by the other
     two; its rejected line blocks every window's month, named by its line each time."""
