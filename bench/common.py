@@ -419,6 +419,7 @@ LOAD_RULES: list[tuple[str, str]] = [
     ("create temp table if not exists load_stage", "stage: create table"),
     ("insert into load_stage", "stage: read file once for the load (load_stage)"),
     ("delete from load_stage", "stage: file's rows out of load_stage"),
+    ("update load_stage", "stage: CSV rejects"),
     ("from reject_errors", "stage: CSV rejects"),
     ("drop table if exists reject_errors", "stage: CSV rejects"),
     ("from feed_stage where len(_missing_keys) > 0", "stage: missing keys, rows without partition"),
@@ -457,6 +458,7 @@ CONDITIONAL_NEEDLES = frozenset(
         "create temp table if not exists load_stage",
         "insert into load_stage",
         "delete from load_stage",
+        "update load_stage",
     }
 )
 TRADE_RULES = [

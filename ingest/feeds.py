@@ -9,9 +9,9 @@ does the rest:
    a file that cannot be loaded so that it is reported once and never stops the other files;
 2. for the partitions asked for, pick the winning file version of each slice (the file landed last,
    in the order the warehouse saw them land) and skip slices already published from that version;
-   steps 3 to 6 then run on one window of partitions at a time (LOAD_WINDOW_ROWS), so a load's
-   memory is bounded by a window, not by its size (a file whose slices fall in several windows
-   is read once, by the first: FilesReadOnce);
+   steps 3 to 6 then run on one window of partitions at a time (LOAD_WINDOW_ROWS), so what a load
+   holds at once is a window, not the load (a file whose slices fall in several windows is read
+   once, by the first, into a temp table DuckDB spills to disk: FilesReadOnce);
 3. stage their rows as text (personal data hashed, redacted or dropped in the read itself, so it
    never reaches a table in clear), cast them in SQL and report every value that does not fit;
 4. run the feed's Great Expectations suite inside DuckDB, once per window, and attribute failing
@@ -947,6 +947,7 @@ def load_feed(
         return report
 
     try:
+        con.execute("drop table if exists load_stage")  # never another load's rows
         windows = _windows(con, feed, landing_dir, to_load)
         read_once = FilesReadOnce.of(windows, slices)
         for window in windows:
@@ -1152,7 +1153,7 @@ class FilesReadOnce:
 class _FileToStage:
     path: str
     sha256: str
-    slices: list[str]  # the file's slices chosen in this window
+    slices: list[str]  # the file's slices to stage: this window's (the load's, into load_stage)
     source: SourceFile
     signature: tuple  # as registered (meta.landing_files)
 
@@ -1252,8 +1253,11 @@ def _stage(
             """,
             [path],
         )
+    for path in {path for path, _ in by_file} & set(read_once.windows_left):
+        # Counted in every window of the file, read or not (a file that changed before its read
+        # is read by a later window): after its last, the disk its rows took is freed.
         read_once.windows_left[path] -= 1
-        if read_once.windows_left[path] == 0:  # its last window: the disk it took is freed
+        if read_once.windows_left[path] == 0 and path in read_once.issues:
             con.execute("delete from load_stage where _source_file = ?", [path])
     return _rows_without_place(con, feed, issues)
 

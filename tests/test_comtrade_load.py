@@ -333,7 +333,8 @@ def test_a_window_validated_in_several_batches_rejects_only_the_bad_month(
 
 def test_a_file_in_several_windows_is_read_once(warehouse, warehouse_paths, monkeypatch):
     """A file holding the months of three windows is read by the first and copied by the other
-    two; its rejected line blocks every window's month, named by its line each time."""
+    two. Its rejected line and its row without a month block every window's month, named by
+    their lines each time; a bad value after the rejected line is named by its own line."""
     monkeypatch.setenv("WAREHOUSE_LOAD_WINDOW_ROWS", "5")
     reads = []
     read_files = feeds._stage_files
@@ -347,16 +348,24 @@ def test_a_file_in_several_windows_is_read_once(warehouse, warehouse_paths, monk
         warehouse_paths.trade_landing / "kz_2023_q1.csv",
         month_records("202301") + month_records("202302") + month_records("202303"),
     )
+    good = path.read_text().splitlines()
+    march = month_records("202303")
+    march[1]["primaryValue"] = "lots"  # line 13: header, January 2-6, February 7-11
+    unplaceable = {**record(398, 762, "X", "2023", "TOTAL", 5.0), "freqCode": "M"}  # line 17
+    write_csv(path, month_records("202301") + month_records("202302") + march + [unplaceable])
     lines = path.read_text().splitlines()
-    good = lines.copy()
     lines[8] = lines[8] + ",surplus"  # line 9, in February: one field too many
     path.write_text("\n".join(lines) + "\n")
 
     blocked = load(warehouse, warehouse_paths, months)
     assert reads == [1]
     assert [p.status for p in blocked.partitions] == ["rejected"] * 3
-    for partition in blocked.partitions:
-        assert [(i.row, i.check[:10]) for i in partition.issues] == [(9, "broken_csv")]
+    lines_named = {p.partition_key: sorted((i.row, i.column) for i in p.issues) for p in blocked.partitions}
+    assert lines_named == {
+        "2023-01-01": [(9, None), (17, "period")],
+        "2023-02-01": [(9, None), (17, "period")],
+        "2023-03-01": [(9, None), (13, "primaryValue"), (17, "period")],
+    }
 
     path.write_text("\n".join(good) + "\n")
     reads.clear()
