@@ -1140,13 +1140,12 @@ class FilesReadOnce:
     def of(cls, windows: list[list[str]], slices: list[tuple]) -> "FilesReadOnce":
         window_of = {key: i for i, window in enumerate(windows) for key in window}
         windows_of: dict[str, set[int]] = {}
-        for key, _, path, _ in slices:
+        slices_of: dict[str, list[str]] = {}
+        for key, slice_key, path, _ in slices:
             windows_of.setdefault(path, set()).add(window_of[key])
+            slices_of.setdefault(path, []).append(slice_key)
         spanning = {path: len(w) for path, w in windows_of.items() if len(w) > 1}
-        return cls(
-            slices={path: [s for _, s, p, _ in slices if p == path] for path in spanning},
-            windows_left=spanning,
-        )
+        return cls(slices={path: slices_of[path] for path in spanning}, windows_left=spanning)
 
 
 @dataclass(frozen=True)
