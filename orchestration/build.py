@@ -5,9 +5,9 @@
 Steps: parse the dbt project (`dbt parse`, in a process of its own) while another process puts
 the bundled Comtrade, eOtinish, land-monitoring and Digital Family Map files in the landing folder
 if it has none and this one creates the Dagster home; load each group of feeds over the
-partitions its files hold (`load_daily`, `load_land`, `load_monthly`, one run each), then run
-`build_warehouse` over Comtrade's months (its loads, dbt, the serving copy, the docs, the report),
-each as one run (single-run backfill); print a summary.
+partitions its files hold (`load_daily`, `load_land`, `load_monthly`, one run each, while dbt may
+still be parsing), then run `build_warehouse` over Comtrade's months (its loads, dbt, the serving
+copy, the docs, the report), each as one run (single-run backfill); print a summary.
 """
 
 import contextlib
@@ -89,15 +89,20 @@ def prepare_dbt_manifest() -> None:
     wait_for_manifest(start_dbt_parse())
 
 
-def start_dbt_parse() -> subprocess.Popen:
+def start_dbt_parse(niceness: int = 0) -> subprocess.Popen:
     """`dbt parse` in its own process (~13 s on a fresh clone, a few seconds when it parses
-    partially): the caller does other work meanwhile and then waits for it (wait_for_manifest)."""
+    partially): the caller does other work meanwhile and then waits for it (wait_for_manifest).
+    With a niceness, the parse gives way to the caller's work on a busy machine."""
     project = REPO_ROOT / "dbt_project"
     dbt = Path(sys.executable).with_name("dbt")
-    return subprocess.Popen(
+    parse = subprocess.Popen(
         [str(dbt), "parse", "--quiet", "--target", dbt_target()]
         + ["--project-dir", str(project), "--profiles-dir", str(project)]
     )
+    if niceness:
+        # (before the new process has started a thread of its own: its threads inherit it)
+        os.setpriority(os.PRIO_PROCESS, parse.pid, niceness)
+    return parse
 
 
 def wait_for_manifest(parse: subprocess.Popen) -> None:
@@ -284,7 +289,6 @@ def job_for(defs, run: Run, preloaded: list[Feed]):
     from dagster import AssetCheckKey
 
     from orchestration.defs.assets.feeds import check_name, raw_key
-    from orchestration.defs.jobs import AFTER_DAILY_AND_QUARTERLY_LOADS
     from orchestration.defs.operations import freshness_checks
 
     def suites(feeds: list[Feed]) -> set:
@@ -298,6 +302,8 @@ def job_for(defs, run: Run, preloaded: list[Feed]):
     monthly = [f for f in preloaded if f.partitioning == "monthly"]
     if not monthly:
         return job
+    from orchestration.defs.jobs import AFTER_DAILY_AND_QUARTERLY_LOADS  # (dbt's assets: the manifest)
+
     graph = defs.resolve_asset_graph()
     return job.get_subset(
         asset_selection=AFTER_DAILY_AND_QUARTERLY_LOADS.resolve(graph) - {raw_key(f) for f in monthly},
@@ -325,37 +331,50 @@ def run_build() -> int:
     warnings.filterwarnings(
         "ignore", message="PySpark does not yet fully support pandas", category=FutureWarning
     )
-    # Before anything needs the manifest, three things at once on two cores: dbt parses the
-    # project (~14 s on a fresh clone), a process writes the bundled files (~8 s of Python), and
-    # this one creates the Dagster home and imports Dagster and Great Expectations (~8 s).
-    parse = start_dbt_parse()
+    # Three things at once on two cores: a process writes the bundled files (~8 s of Python),
+    # this one creates the Dagster home and imports Dagster and Great Expectations (~8 s), and
+    # dbt parses the project (~12 s on a fresh clone). The loads need no dbt manifest, and leave
+    # a core mostly idle (their steps are Python, their files small): dbt gives way to the first
+    # two, the loads start without waiting for it, it parses beside them, and build_warehouse
+    # waits for it.
+    parse = start_dbt_parse(niceness=10)
     bundled = None if bundled_data_in_place(paths) else start_bundled_data()
     try:
         prepare_dagster_home()
         import great_expectations  # noqa: F401  (the loads' validation: ~5 s of imports, once)
 
-        import orchestration.defs.resources  # noqa: F401  (dagster-dbt, ~2 s: needs no manifest)
+        import orchestration.defs.loads  # noqa: F401  (the load jobs: ~2 s of imports)
 
         if bundled and bundled.wait() != 0:
             raise SystemExit(f"writing the bundled data failed (exit code {bundled.returncode}): see above.")
-        runs = plan_runs(paths)  # reads the landing files only: before the manifest
+        results, failed_checks = execute_runs(paths, plan_runs(paths), parse)
+        parse.wait()  # (after a failed load: a finished parse is the next build's head start)
     except BaseException:
         parse.terminate()  # not kill: dbt may be writing target/manifest.json
         parse.wait()
         if bundled:  # left to finish (seconds): a feed's files are written only into an empty folder
             bundled.wait()
         raise
-    wait_for_manifest(parse)
+    success = all(r.success for r in results)
+    elapsed = time.perf_counter() - started
+    print_summary(paths, success, failed_checks, elapsed, [r.run_id for r in results])
+    return 0 if success else 1
 
+
+def execute_runs(paths: WarehousePaths, runs: list[Run], parse: subprocess.Popen):
+    """Each run in turn, in this process, until one fails: the load runs with the loads' own
+    definitions, build_warehouse (dbt's assets) once `parse` has written dbt's manifest. Each run's
+    steps are printed one line each; Dagster's event log goes to a file."""
     from dagster import BetaWarning, DagsterInstance, PreviewWarning, SupersessionWarning
 
     # Notes for the project's developers about Dagster APIs, not for the person building.
     for category in (BetaWarning, PreviewWarning, SupersessionWarning):
         warnings.filterwarnings("ignore", category=category)
-    from orchestration.definitions import defs
+    from orchestration.defs.loads import load_definitions
     from orchestration.progress import QUIET_RUN_CONFIG, StepLines
     from orchestration.run_monitoring import fail_dead_runs
 
+    loads = load_definitions()
     failed_checks: list[str] = []
     results = []
     with DagsterInstance.get() as instance:
@@ -372,6 +391,11 @@ def run_build() -> int:
                 f"\n{run.job}{what}: the {run.unit} {run.window[0]} .. {run.window[1]}, one Dagster run",
                 flush=True,
             )
+            if run.feeds is None:
+                wait_for_manifest(parse)
+                from orchestration.definitions import defs
+            else:
+                defs = loads
             run_id = str(uuid.uuid4())
             lines = StepLines(log_path, out=sys.stdout)
             instance.add_event_listener(run_id, lines)
@@ -396,10 +420,7 @@ def run_build() -> int:
             ]
             if not result.success:
                 break
-    success = all(r.success for r in results)
-    elapsed = time.perf_counter() - started
-    print_summary(paths, success, failed_checks, elapsed, [r.run_id for r in results])
-    return 0 if success else 1
+    return results, failed_checks
 
 
 def print_summary(paths: WarehousePaths, success: bool, failed_checks, elapsed, run_ids) -> None:

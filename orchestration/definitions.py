@@ -8,10 +8,8 @@ from orchestration.defs.jobs import (
     build_warehouse_job,
     daily_feeds_job,
     land_quarterly_job,
-    load_daily_job,
-    load_land_job,
-    load_monthly_job,
 )
+from orchestration.defs.loads import LOAD_JOBS
 from orchestration.defs.operations import freshness_checks, freshness_sensor, record_run_failures
 from orchestration.defs.resources import WarehouseResource, dbt_resource
 from orchestration.defs.schedules import (
@@ -25,12 +23,10 @@ defs = Definitions(
     assets=load_assets_from_modules([reference, trade, feeds, land, bilateral, dbt, publishing, report]),
     jobs=[
         build_warehouse_job,
-        load_daily_job,
         daily_feeds_job,
-        load_land_job,
-        load_monthly_job,
         land_quarterly_job,
         bilateral_update_job,
+        *LOAD_JOBS,
     ],
     schedules=[monthly_build_schedule, daily_feeds_schedule, quarterly_land_schedule],
     asset_checks=freshness_checks,

@@ -92,7 +92,10 @@ def test_the_dagster_home_keeps_one_engine_per_file(home, monkeypatch):
     with DagsterInstance.get() as instance:
         assert isinstance(instance.event_log_storage, EngineKeepingEventLogStorage)
         assert isinstance(instance.run_storage, EngineKeepingRunStorage)
-        with counting_engines(monkeypatch, warehouse_storage) as made:
+        with (
+            counting_engines(monkeypatch, warehouse_storage) as made,
+            counting_engines(monkeypatch, dagster_event_log) as made_by_dagster,
+        ):
             for month in ("2024-01-01", "2024-02-01", "2024-03-01"):
                 result = materialize([monthly_numbers], instance=instance, partition_key=month)
                 assert result.success
@@ -100,6 +103,12 @@ def test_the_dagster_home_keeps_one_engine_per_file(home, monkeypatch):
         assert sorted(Path(url).name for url in made) == sorted(
             ["index.db", "runs.db"] + [f"{run_id}.db" for run_id in instance.get_run_ids()]
         )
+        # none by Dagster's own code (its has_table makes one per call, for most events)
+        assert made_by_dagster == []
+        # commits do not wait for the disk (synchronous=NORMAL, 1), in every file
+        for engine in (*instance.event_log_storage._engines.values(), instance.run_storage._engine()):
+            with engine.connect() as conn:
+                assert conn.exec_driver_sql("pragma synchronous").scalar() == 1
         assert len(result.get_asset_materialization_events()) == 1
 
 

@@ -3,6 +3,8 @@ partitions or checks shows up in review, as in dagster-open-platform), and the l
 
 import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -109,6 +111,44 @@ def test_the_raw_load_check_blocks_everything_downstream():
     assert asset_graph.get_check_spec(raw_checks[0]).blocking
     downstream = asset_graph.get(AssetKey(["raw", "comtrade_records"])).child_keys
     assert AssetKey("stg_comtrade__records") in downstream
+
+
+def test_a_load_job_is_its_feeds_loads_suites_and_freshness_checks():
+    """The same job in the warehouse's definitions and in the loads' own (which `make warehouse`
+    runs while dbt parses): the feeds' loads, their suites and freshness checks, no dbt test."""
+    from catalog import feeds_of
+    from orchestration.defs.assets.feeds import check_name, raw_key
+    from orchestration.defs.loads import load_definitions
+
+    loads = load_definitions()
+    for job, partitioning in (
+        ("load_daily", "daily"),
+        ("load_monthly", "monthly"),
+        ("load_land", "quarterly"),
+    ):
+        feeds = feeds_of(partitioning)
+        keys = {raw_key(feed) for feed in feeds}
+        suites = {(raw_key(feed), check_name(feed)) for feed in feeds}
+        for definitions in (defs, loads):
+            graph = definitions.resolve_job_def(job).asset_layer.asset_graph
+            assert set(graph.executable_asset_keys) == keys
+            checks = {(key.asset_key, key.name) for key in graph.asset_check_keys}
+            assert suites <= checks
+            assert {name for key, name in checks - suites} == {"freshness_check"}, job
+            assert {key for key, _ in checks} == keys
+
+
+def test_the_load_definitions_need_no_dbt_manifest(tmp_path):
+    """In a fresh process, the loads' definitions and their jobs come without dbt's assets (whose
+    module reads dbt's manifest when imported) and without the warehouse's whole definitions."""
+    code = (
+        "import sys; from orchestration.defs.loads import load_definitions; "
+        "load_definitions().resolve_job_def('load_daily'); "
+        "assert 'orchestration.defs.assets.dbt' not in sys.modules; "
+        "assert 'orchestration.definitions' not in sys.modules"
+    )
+    result = subprocess.run([sys.executable, "-W", "ignore", "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr[-2000:]
 
 
 @pytest.fixture

@@ -28,15 +28,6 @@ build_warehouse_job = define_asset_job(
     "the dbt models, the serving copy and the docs.",
 )
 
-# Only the daily loads (the build command runs these, then build_warehouse).
-load_daily_job = define_asset_job(
-    "load_daily",
-    selection=DAILY_RAW,
-    partitions_def=daily_partitions,
-    description="Load and validate the daily files (eOtinish exports, Digital Family Map "
-    "proactive-service events) of a window of days.",
-)
-
 # The daily routine: the day's loads and every model and publication downstream of them.
 daily_feeds_job = define_asset_job(
     "daily_feeds",
@@ -44,24 +35,6 @@ daily_feeds_job = define_asset_job(
     partitions_def=daily_partitions,
     description="Load the daily files (eOtinish exports, Digital Family Map proactive-service "
     "events) of a window of days and rebuild the models downstream, the serving copy and the docs.",
-)
-
-# Only the monthly loads (the build command loads the Digital Family Map's extracts this way over
-# their own months, before build_warehouse runs over Comtrade's).
-load_monthly_job = define_asset_job(
-    "load_monthly",
-    selection=AssetSelection.assets(*map(raw_key, feeds_of("monthly"))) - DBT_SOURCE_CHECKS,
-    partitions_def=monthly_partitions,
-    description="Load and validate the monthly files (Comtrade, the Digital Family Map's extracts) "
-    "of a window of months.",
-)
-
-# Only the quarterly land and subsoil loads (the build command runs these before build_warehouse).
-load_land_job = define_asset_job(
-    "load_land",
-    selection=LAND_RAW,
-    partitions_def=quarterly_partitions,
-    description="Load and validate the land and subsoil monitoring files of a window of quarters.",
 )
 
 # The quarterly routine: the quarter's land loads and every model and publication downstream.
