@@ -81,16 +81,20 @@ def _data(values: list[Row]) -> alt.Data:
 
 
 def configure(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
-    """The house style: quiet axes, titles on the left, no frame."""
-    return (
-        chart.configure(font=FONT)
-        .configure_view(stroke=None)
-        .configure_axis(labelFontSize=12, titleFontSize=12, titleFontWeight="normal", gridColor="#eeeeee")
+    """The house style: quiet axes, titles on the left, no frame. Set on the chart itself, which
+    each chart function has just made: Altair's `configure_*` and `properties` each copy a chart,
+    and copying a layered chart builds its layers again (~1.5 s of a build's report)."""
+    chart.config = alt.Config(
+        font=FONT,
+        view=alt.ViewConfig(stroke=None),
+        axis=alt.AxisConfig(labelFontSize=12, titleFontSize=12, titleFontWeight="normal", gridColor="#eeeeee"),
         # Russian and Kazakh labels run longer than English ones.
-        .configure_legend(labelFontSize=12, titleFontSize=12, orient="bottom", labelLimit=440)
-        .configure_title(fontSize=15, anchor="start", subtitleColor="#555555", subtitleFontSize=12)
-        .properties(background="white", padding=8)
+        legend=alt.LegendConfig(labelFontSize=12, titleFontSize=12, orient="bottom", labelLimit=440),
+        title=alt.TitleConfig(fontSize=15, anchor="start", subtitleColor="#555555", subtitleFontSize=12),
     )
+    chart.background = "white"
+    chart.padding = 8
+    return chart
 
 
 def turnover(lines: list[Row], half_years: list[Row], target: Row | None) -> alt.TopLevelMixin:
