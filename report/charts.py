@@ -87,7 +87,9 @@ def configure(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
     chart.config = alt.Config(
         font=FONT,
         view=alt.ViewConfig(stroke=None),
-        axis=alt.AxisConfig(labelFontSize=12, titleFontSize=12, titleFontWeight="normal", gridColor="#eeeeee"),
+        axis=alt.AxisConfig(
+            labelFontSize=12, titleFontSize=12, titleFontWeight="normal", gridColor="#eeeeee"
+        ),
         # Russian and Kazakh labels run longer than English ones.
         legend=alt.LegendConfig(labelFontSize=12, titleFontSize=12, orient="bottom", labelLimit=440),
         title=alt.TitleConfig(fontSize=15, anchor="start", subtitleColor="#555555", subtitleFontSize=12),
