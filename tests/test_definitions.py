@@ -295,3 +295,24 @@ def test_model_docs_are_the_descriptions_of_the_tables_dbt_builds(tmp_path):
     assert docs["mart_x"].description == "Turnover"
     assert dict(docs["mart_x"].columns) == {"Period": "The month", "usd": ""}
     assert docs["hs_chapters"].description == "HS chapters"
+
+
+def test_the_docs_page_is_made_again_only_when_the_project_changed():
+    """Two parses of the same project differ in their metadata and every node's created_at: the
+    docs fingerprint does not; a changed description changes it. The project's own manifest
+    (parsed by the test session) as the base."""
+    from orchestration.defs.assets.publishing import docs_fingerprint
+    from orchestration.defs.project import dbt_project
+
+    manifest = json.loads(dbt_project.manifest_path.read_text())
+    reparsed = json.loads(json.dumps(manifest))
+    reparsed["metadata"]["generated_at"] = "2030-01-01T00:00:00Z"
+    reparsed["metadata"]["invocation_id"] = "another"
+    for group in ("nodes", "macros", "sources"):
+        for node in reparsed[group].values():
+            node["created_at"] += 1000.0
+    fingerprint = docs_fingerprint(json.dumps(manifest).encode())
+    assert docs_fingerprint(json.dumps(reparsed).encode()) == fingerprint
+    model = next(n for n in reparsed["nodes"].values() if n["resource_type"] == "model")
+    model["description"] += " (changed)"
+    assert docs_fingerprint(json.dumps(reparsed).encode()) != fingerprint
