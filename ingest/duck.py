@@ -33,3 +33,11 @@ def quote_ident(name: str) -> str:
 
 def sql_string(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
+
+
+def column_types(con) -> list[tuple[str, str, str, str]]:
+    """Every column of the database's tables and views: (schema, table, column, type), in order."""
+    return con.sql(
+        "select table_schema, table_name, column_name, data_type from information_schema.columns "
+        "where table_catalog = current_database() order by all"
+    ).fetchall()

@@ -100,8 +100,10 @@ def start_dbt_parse(niceness: int = 0) -> subprocess.Popen:
         + ["--project-dir", str(project), "--profiles-dir", str(project)]
     )
     if niceness:
-        # (before the new process has started a thread of its own: its threads inherit it)
-        os.setpriority(os.PRIO_PROCESS, parse.pid, niceness)
+        # Relative to this process's own (it inherits that); only a privileged user could lower
+        # it again. Set before the new process has started a thread: its threads inherit it.
+        with contextlib.suppress(OSError):  # (the process has ended already; a platform without)
+            os.setpriority(os.PRIO_PROCESS, parse.pid, min(19, os.getpriority(os.PRIO_PROCESS, 0) + niceness))
     return parse
 
 
@@ -260,8 +262,8 @@ def trade_months(paths: WarehousePaths) -> Window:
     return min(months), max(months)
 
 
-# The load-only job of each partitioning (orchestration/defs/jobs.py).
-LOAD_JOBS = {
+# The load-only job of each partitioning (orchestration/defs/loads.py) and what its window counts.
+LOAD_JOB_OF = {
     "daily": ("load_daily", "days"),
     "quarterly": ("load_land", "quarters"),
     "monthly": ("load_monthly", "months"),
@@ -275,7 +277,7 @@ def plan_runs(paths: WarehousePaths) -> list[Run]:
     log), then build_warehouse over Comtrade's months: its loads, every dbt model and data test, the
     serving copy, the docs and the report."""
     runs = [
-        Run(LOAD_JOBS[partitioning][0], window, LOAD_JOBS[partitioning][1], feeds)
+        Run(LOAD_JOB_OF[partitioning][0], window, LOAD_JOB_OF[partitioning][1], feeds)
         for (partitioning, _), (feeds, window) in sorted(feed_windows(paths).items())
     ]
     return runs + [Run("build_warehouse", trade_months(paths), "months")]
@@ -331,15 +333,21 @@ def run_build() -> int:
     warnings.filterwarnings(
         "ignore", message="PySpark does not yet fully support pandas", category=FutureWarning
     )
+    from dagster import BetaWarning, PreviewWarning, SupersessionWarning
+
+    # Notes for the project's developers about Dagster APIs, not for the person building.
+    for category in (BetaWarning, PreviewWarning, SupersessionWarning):
+        warnings.filterwarnings("ignore", category=category)
     # Three things at once on two cores: a process writes the bundled files (~8 s of Python),
     # this one creates the Dagster home and imports Dagster and Great Expectations (~8 s), and
     # dbt parses the project (~12 s on a fresh clone). The loads need no dbt manifest, and leave
     # a core mostly idle (their steps are Python, their files small): dbt gives way to the first
     # two, the loads start without waiting for it, it parses beside them, and build_warehouse
     # waits for it.
-    parse = start_dbt_parse(niceness=10)
-    bundled = None if bundled_data_in_place(paths) else start_bundled_data()
+    parse = bundled = None
     try:
+        parse = start_dbt_parse(niceness=10)
+        bundled = None if bundled_data_in_place(paths) else start_bundled_data()
         prepare_dagster_home()
         import great_expectations  # noqa: F401  (the loads' validation: ~5 s of imports, once)
 
@@ -347,11 +355,13 @@ def run_build() -> int:
 
         if bundled and bundled.wait() != 0:
             raise SystemExit(f"writing the bundled data failed (exit code {bundled.returncode}): see above.")
+        # (A parse that fails is told when build_warehouse waits for it, after the loads.)
         results, failed_checks = execute_runs(paths, plan_runs(paths), parse)
         parse.wait()  # (after a failed load: a finished parse is the next build's head start)
     except BaseException:
-        parse.terminate()  # not kill: dbt may be writing target/manifest.json
-        parse.wait()
+        if parse:
+            parse.terminate()  # not kill: dbt may be writing target/manifest.json
+            parse.wait()
         if bundled:  # left to finish (seconds): a feed's files are written only into an empty folder
             bundled.wait()
         raise
@@ -365,11 +375,8 @@ def execute_runs(paths: WarehousePaths, runs: list[Run], parse: subprocess.Popen
     """Each run in turn, in this process, until one fails: the load runs with the loads' own
     definitions, build_warehouse (dbt's assets) once `parse` has written dbt's manifest. Each run's
     steps are printed one line each; Dagster's event log goes to a file."""
-    from dagster import BetaWarning, DagsterInstance, PreviewWarning, SupersessionWarning
+    from dagster import DagsterInstance
 
-    # Notes for the project's developers about Dagster APIs, not for the person building.
-    for category in (BetaWarning, PreviewWarning, SupersessionWarning):
-        warnings.filterwarnings("ignore", category=category)
     from orchestration.defs.loads import load_definitions
     from orchestration.progress import QUIET_RUN_CONFIG, StepLines
     from orchestration.run_monitoring import fail_dead_runs

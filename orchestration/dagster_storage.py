@@ -66,8 +66,9 @@ from dagster._core.storage.sqlite_storage import (
     _event_logs_directory,
     _runs_directory,
 )
-from sqlalchemy import create_engine, event, inspect
+from sqlalchemy import create_engine, inspect
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.event import listen
 from sqlalchemy.pool import NullPool, PoolProxiedConnection
 
 log = logging.getLogger(__name__)
@@ -85,17 +86,19 @@ def _unpooled_engine(url: str, **connect_args) -> Engine:
     # check_same_thread off: a connection held open may be closed by another thread than its own
     # (`dispose`); no connection is ever used by two threads.
     engine = create_engine(url, poolclass=NullPool, connect_args={"check_same_thread": False, **connect_args})
-    event.listen(engine, "connect", _synchronous_normal)
+    listen(engine, "connect", _synchronous_normal)
     return engine
 
 
 def _synchronous_normal(dbapi_connection, _record) -> None:
-    """SQLite's `synchronous=NORMAL`, which SQLite recommends with WAL: a commit no longer waits
-    for the disk (~0.3 ms each here, and a build commits ~10,000 times); the WAL is synced at
-    checkpoints. The files stay consistent whatever happens; a power cut (not a crashed or killed
-    process) may lose the last events written before it."""
+    """SQLite's `synchronous=NORMAL` on a file in WAL mode (Dagster's), as SQLite recommends: a
+    commit no longer waits for the disk (~0.3 ms each here, and a build commits ~10,000 times);
+    the WAL is synced at checkpoints. The files stay consistent whatever happens; a power cut (not
+    a crashed or killed process) may lose the last events written before it. A file in another
+    journal mode (a new file, before Dagster sets WAL) keeps SQLite's default."""
     cursor = dbapi_connection.cursor()
-    cursor.execute("pragma synchronous=normal")
+    if cursor.execute("pragma journal_mode").fetchone()[0] == "wal":
+        cursor.execute("pragma synchronous=normal")
     cursor.close()
 
 
@@ -147,12 +150,19 @@ class EngineKeepingEventLogStorage(SqliteEventLogStorage):
         """Whether the index file has the table. Dagster asks it for most events and makes a new
         engine for each answer; here the index's tables are listed when its engine is made
         (`_engine`), and a table found is not asked again (Dagster's migrations add tables, none
-        drops one)."""
-        if table_name not in self._tables_found:
-            with self._engine(INDEX_SHARD_NAME).connect() as conn:
-                if conn.dialect.has_table(conn, table_name):
-                    self._tables_found.add(table_name)
-        return table_name in self._tables_found
+        drops one). Never makes or closes an engine itself: Dagster asks while holding the lock
+        under which engines are made (`_db_lock`), and also without it."""
+        if table_name in self._tables_found:
+            return True
+        index = self._engines.get(INDEX_SHARD_NAME)
+        if index is None:  # no query on the index yet: Dagster's own answer
+            found = super().has_table(table_name)
+        else:
+            with index.connect() as conn:
+                found = conn.dialect.has_table(conn, table_name)
+        if found:
+            self._tables_found.add(table_name)
+        return found
 
     def dispose(self) -> None:
         super().dispose()

@@ -309,3 +309,18 @@ def test_a_batch_whose_index_fails_after_the_runs_file_is_not_written_twice(home
         assert len(instance.all_logs(run.run_id)) == before + len(events)
         assert _index_materializations(instance) == indexed
         assert f"events of run {run.run_id} are in its own file but not in the index" in caplog.text
+
+
+def test_has_table_answers_from_the_index(tmp_path):
+    """Dagster's question whether the index has a table: yes for its tables, no for another one
+    (asked again each time: a table added later is found), before and after the index's engine
+    is made."""
+    events = WarehouseSqliteStorage.from_local(str(tmp_path)).event_log_storage
+    assert events.has_table("event_logs")
+    with events.index_connection() as conn:
+        conn.execute(sqlalchemy.text("select 1"))
+    assert events.has_table("asset_check_executions") and events.has_table("event_logs")
+    assert not events.has_table("added_later")
+    with events.index_connection() as conn:
+        conn.execute(sqlalchemy.text("create table added_later (x int)"))
+    assert events.has_table("added_later")

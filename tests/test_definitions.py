@@ -12,6 +12,7 @@ from appeal_files import appeal, write_jsonl
 from comtrade_files import month_records, record, write_csv
 from dagster import AssetKey, build_sensor_context
 
+from ingest.settings import REPO_ROOT
 from orchestration.definitions import defs
 from orchestration.defs.resources import WarehouseResource
 from orchestration.defs.sensors import RANGE_END, RANGE_START, landing_folder_sensor
@@ -138,16 +139,24 @@ def test_a_load_job_is_its_feeds_loads_suites_and_freshness_checks():
             assert {key for key, _ in checks} == keys
 
 
-def test_the_load_definitions_need_no_dbt_manifest(tmp_path):
-    """In a fresh process, the loads' definitions and their jobs come without dbt's assets (whose
-    module reads dbt's manifest when imported) and without the warehouse's whole definitions."""
+def test_the_load_definitions_need_no_dbt_manifest():
+    """In a fresh process, the loads' definitions and their jobs come without opening dbt's
+    manifest, without dbt's assets (whose module reads it when imported) and without the
+    warehouse's whole definitions."""
     code = (
-        "import sys; from orchestration.defs.loads import load_definitions; "
-        "load_definitions().resolve_job_def('load_daily'); "
-        "assert 'orchestration.defs.assets.dbt' not in sys.modules; "
-        "assert 'orchestration.definitions' not in sys.modules"
+        "import sys\n"
+        "def no_manifest(event, args):\n"
+        "    if event == 'open' and str(args[0]).endswith('manifest.json'):\n"
+        "        raise RuntimeError(f'opened {args[0]}')\n"
+        "sys.addaudithook(no_manifest)\n"
+        "from orchestration.defs.loads import load_definitions\n"
+        "load_definitions().resolve_job_def('load_daily')\n"
+        "assert 'orchestration.defs.assets.dbt' not in sys.modules\n"
+        "assert 'orchestration.definitions' not in sys.modules\n"
     )
-    result = subprocess.run([sys.executable, "-W", "ignore", "-c", code], capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-W", "ignore", "-c", code], capture_output=True, text=True, cwd=REPO_ROOT
+    )
     assert result.returncode == 0, result.stderr[-2000:]
 
 
@@ -297,22 +306,38 @@ def test_model_docs_are_the_descriptions_of_the_tables_dbt_builds(tmp_path):
     assert docs["hs_chapters"].description == "HS chapters"
 
 
-def test_the_docs_page_is_made_again_only_when_the_project_changed():
+def test_the_docs_page_is_made_again_only_when_the_project_or_the_columns_changed():
     """Two parses of the same project differ in their metadata and every node's created_at: the
-    docs fingerprint does not; a changed description changes it. The project's own manifest
-    (parsed by the test session) as the base."""
+    docs fingerprint does not; a changed description (of a model, or of a column named
+    `created_at`), a dbt upgrade or a changed column type in the warehouse changes it. The
+    project's own manifest (parsed by the test session) as the base."""
     from orchestration.defs.assets.publishing import docs_fingerprint
     from orchestration.defs.project import dbt_project
 
     manifest = json.loads(dbt_project.manifest_path.read_text())
-    reparsed = json.loads(json.dumps(manifest))
-    reparsed["metadata"]["generated_at"] = "2030-01-01T00:00:00Z"
-    reparsed["metadata"]["invocation_id"] = "another"
-    for group in ("nodes", "macros", "sources"):
-        for node in reparsed[group].values():
-            node["created_at"] += 1000.0
-    fingerprint = docs_fingerprint(json.dumps(manifest).encode())
-    assert docs_fingerprint(json.dumps(reparsed).encode()) == fingerprint
-    model = next(n for n in reparsed["nodes"].values() if n["resource_type"] == "model")
-    model["description"] += " (changed)"
-    assert docs_fingerprint(json.dumps(reparsed).encode()) != fingerprint
+    columns = [("marts", "fct_appeals", "appeal_id", "VARCHAR")]
+    fingerprint = docs_fingerprint(json.dumps(manifest).encode(), columns)
+
+    def changed(edit, columns=columns) -> bool:
+        copy = json.loads(json.dumps(manifest))
+        edit(copy)
+        return docs_fingerprint(json.dumps(copy).encode(), columns) != fingerprint
+
+    def reparsed(m):
+        m["metadata"]["generated_at"] = "2030-01-01T00:00:00Z"
+        m["metadata"]["invocation_id"] = "another"
+        for group in ("nodes", "macros", "sources"):
+            for node in m[group].values():
+                node["created_at"] += 1000.0
+
+    assert not changed(reparsed)
+    model = next(k for k, n in manifest["nodes"].items() if n["resource_type"] == "model")
+    assert changed(lambda m: m["nodes"][model].update(description="changed"))
+    column_named_created_at = next(
+        (k, c) for k, n in manifest["nodes"].items() for c in n.get("columns", {}) if c == "created_at"
+    )
+    assert changed(
+        lambda m: m["nodes"][column_named_created_at[0]]["columns"]["created_at"].update(description="x")
+    )
+    assert changed(lambda m: m["metadata"].update(dbt_version="9.9.9"))
+    assert changed(lambda m: None, columns=[("marts", "fct_appeals", "appeal_id", "BIGINT")])

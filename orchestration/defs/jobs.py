@@ -1,8 +1,7 @@
 from dagster import AssetKey, AssetSelection, define_asset_job
 
-from catalog import feeds_of
 from orchestration.defs.assets.dbt import dbt_foundation
-from orchestration.defs.assets.feeds import raw_key
+from orchestration.defs.loads import loads_of
 from orchestration.defs.partitions import daily_partitions, monthly_partitions, quarterly_partitions
 
 # dbt's tests of the loaded tables (sources) are checks of the raw assets, run by dbt_foundation:
@@ -10,10 +9,10 @@ from orchestration.defs.partitions import daily_partitions, monthly_partitions, 
 DBT_SOURCE_CHECKS = AssetSelection.checks(
     *(key for key in dbt_foundation.check_keys if key.asset_key not in dbt_foundation.keys)
 )
-# The feeds with daily partitions (eOtinish, the Digital Family Map's proactive-service events) and
-# quarterly ones (land monitoring), as declared.
-DAILY_RAW = AssetSelection.assets(*map(raw_key, feeds_of("daily"))) - DBT_SOURCE_CHECKS
-LAND_RAW = AssetSelection.assets(*map(raw_key, feeds_of("quarterly"))) - DBT_SOURCE_CHECKS
+# The loads of the feeds with daily partitions (eOtinish, the Digital Family Map's proactive-service
+# events) and quarterly ones (land monitoring), as declared, with their suites and freshness checks.
+DAILY_RAW = loads_of("daily")
+LAND_RAW = loads_of("quarterly")
 # Everything but the daily and quarterly loads (which have partitions of their own).
 AFTER_DAILY_AND_QUARTERLY_LOADS = AssetSelection.all() - DAILY_RAW - LAND_RAW
 

@@ -54,8 +54,8 @@ LOAD_JOBS = [load_daily_job, load_monthly_job, load_land_job]
 
 
 def load_definitions() -> Definitions:
-    """The feeds' assets and the load jobs alone (a function, not a module-level object: the
-    module that `dagster dev` loads must hold one Definitions)."""
+    """The feeds' assets and the load jobs alone (a function: the warehouse's resource reads the
+    environment when it is made, which `make warehouse` sets first)."""
     return Definitions(
         assets=FEED_ASSETS,
         asset_checks=freshness_checks,
