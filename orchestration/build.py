@@ -333,11 +333,6 @@ def run_build() -> int:
     warnings.filterwarnings(
         "ignore", message="PySpark does not yet fully support pandas", category=FutureWarning
     )
-    from dagster import BetaWarning, PreviewWarning, SupersessionWarning
-
-    # Notes for the project's developers about Dagster APIs, not for the person building.
-    for category in (BetaWarning, PreviewWarning, SupersessionWarning):
-        warnings.filterwarnings("ignore", category=category)
     # Three things at once on two cores: a process writes the bundled files (~8 s of Python),
     # this one creates the Dagster home and imports Dagster and Great Expectations (~8 s), and
     # dbt parses the project (~12 s on a fresh clone). The loads need no dbt manifest, and leave
@@ -348,6 +343,11 @@ def run_build() -> int:
     try:
         parse = start_dbt_parse(niceness=10)
         bundled = None if bundled_data_in_place(paths) else start_bundled_data()
+        from dagster import BetaWarning, PreviewWarning, SupersessionWarning
+
+        # Notes for the project's developers about Dagster APIs, not for the person building.
+        for category in (BetaWarning, PreviewWarning, SupersessionWarning):
+            warnings.filterwarnings("ignore", category=category)
         prepare_dagster_home()
         import great_expectations  # noqa: F401  (the loads' validation: ~5 s of imports, once)
 
