@@ -285,31 +285,29 @@ def plan_runs(paths: WarehousePaths) -> list[Run]:
 
 def job_for(defs, run: Run, preloaded: list[Feed]):
     """The run's job, subset: a load run to its feeds, their suites and their freshness checks
-    (dbt's tests of the loaded tables are left to the dbt build, or the subset would bring a dbt
-    build along); build_warehouse without the monthly loads that ran on their own, and without
-    their suites."""
+    (orchestration/defs/loads.py); build_warehouse without the monthly loads that ran on their
+    own, and without their suites."""
     from dagster import AssetCheckKey
 
     from orchestration.defs.assets.feeds import check_name, raw_key
-    from orchestration.defs.operations import freshness_checks
-
-    def suites(feeds: list[Feed]) -> set:
-        return {AssetCheckKey(raw_key(f), check_name(f)) for f in feeds}
+    from orchestration.defs.loads import feed_loads
 
     job = defs.resolve_job_def(run.job)
+    graph = defs.resolve_asset_graph()
     if run.feeds is not None:
-        loads = {raw_key(f) for f in run.feeds}
-        freshness = {k for c in freshness_checks for k in c.check_keys if k.asset_key in loads}
-        return job.get_subset(asset_selection=loads, asset_check_selection=suites(run.feeds) | freshness)
+        loads = feed_loads(run.feeds)
+        return job.get_subset(
+            asset_selection=loads.resolve(graph), asset_check_selection=loads.resolve_checks(graph)
+        )
     monthly = [f for f in preloaded if f.partitioning == "monthly"]
     if not monthly:
         return job
     from orchestration.defs.jobs import AFTER_DAILY_AND_QUARTERLY_LOADS  # (dbt's assets: the manifest)
 
-    graph = defs.resolve_asset_graph()
+    suites = {AssetCheckKey(raw_key(f), check_name(f)) for f in monthly}
     return job.get_subset(
         asset_selection=AFTER_DAILY_AND_QUARTERLY_LOADS.resolve(graph) - {raw_key(f) for f in monthly},
-        asset_check_selection=AFTER_DAILY_AND_QUARTERLY_LOADS.resolve_checks(graph) - suites(monthly),
+        asset_check_selection=AFTER_DAILY_AND_QUARTERLY_LOADS.resolve_checks(graph) - suites,
     )
 
 

@@ -8,20 +8,25 @@ rest with `orchestration.definitions`, where these jobs are the same."""
 from dagster import AssetCheckKey, AssetSelection, Definitions, define_asset_job, in_process_executor
 
 from catalog import feeds_of
+from ingest.feeds import Feed
 from orchestration.defs.assets.feeds import FEED_ASSETS, check_name, raw_key
 from orchestration.defs.operations import freshness_checks
 from orchestration.defs.partitions import daily_partitions, monthly_partitions, quarterly_partitions
 from orchestration.defs.resources import WarehouseResource
 
 
-def loads_of(partitioning: str) -> AssetSelection:
-    """The loads of the feeds with this partitioning, their suites and their freshness checks."""
-    feeds = feeds_of(partitioning)
+def feed_loads(feeds: list[Feed]) -> AssetSelection:
+    """The feeds' loads, their suites and their freshness checks."""
     keys = {raw_key(feed) for feed in feeds}
     return AssetSelection.assets(*keys).without_checks() | AssetSelection.checks(
         *(AssetCheckKey(raw_key(feed), check_name(feed)) for feed in feeds),
         *(key for check in freshness_checks for key in check.check_keys if key.asset_key in keys),
     )
+
+
+def loads_of(partitioning: str) -> AssetSelection:
+    """The loads of the feeds with this partitioning, their suites and their freshness checks."""
+    return feed_loads(feeds_of(partitioning))
 
 
 # The build command runs these, then build_warehouse.
