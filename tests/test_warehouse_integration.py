@@ -285,6 +285,21 @@ def test_publishes_serving_copy_data_docs_and_dbt_docs(built):
     assert (paths.root / "dbt_docs" / "index.html").exists()
 
 
+def test_the_dbt_builds_log_warnings_only_and_write_no_artifacts_nobody_reads(built):
+    """Each dbt build command keeps the SQL it ran, and in its dbt.log only warnings and errors
+    (at dbt's default level, every statement: ~9 MB and ~1 s of dbt_foundation); no manifest or
+    run results (each node's outcome is a Dagster event). The docs step keeps its manifest."""
+    paths, _, _ = built
+    builds = [f for f in paths.dbt_runs.iterdir() if f.is_dir()]
+    assert {f.name.split("-")[0] for f in builds} == {"dbt_foundation", "dbt_incremental", "dbt_marts"}
+    for folder in builds:
+        assert any((folder / "run").rglob("*.sql")), folder.name
+        assert not (folder / "manifest.json").exists() and not (folder / "run_results.json").exists()
+        lines = (folder / "dbt.log").read_text().splitlines()
+        assert {json.loads(line)["info"]["level"] for line in lines} <= {"warn", "error"}, folder.name
+    assert (paths.root / "dbt_docs" / "manifest.json").exists()
+
+
 def test_the_serving_copy_carries_the_models_descriptions(built):
     """What dbt's YAML says of each published table and column is a comment in the serving copy,
     where analysts look (duckdb_tables(), duckdb_columns(), a SQL client's object browser)."""
