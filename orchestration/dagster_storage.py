@@ -10,12 +10,12 @@ one materialization event cost 14.5 ms with Dagster's classes and 8.5 ms with th
 
 One more cost of a query is SQLite's, in WAL mode (Dagster's journal mode): the last connection to
 close a file checkpoints its WAL into the file and deletes the WAL (~1 ms; `make warehouse` opens
-~9,000 connections, more than half of them to the index file). So a connection is held open on the
-index file and on runs.db: a query closing its own is no longer the last (their WAL files stay
+~9,000 connections, more than half of them to the index file). So the index file and runs.db keep
+a pool of open connections (below): a query no longer closes the last one (their WAL files stay
 while a process has them open; SQLite removes them when the last process closes). A run of 493
-events: 3.7-4.4 s -> 2.4-3.1 s. Each run's own file is left to close as Dagster's: the Dagster UI
-follows a run's events by watching that file change (`SqliteEventLogStorageWatchdog`), which it
-does when its WAL is checkpointed at the close.
+events: 3.7-4.4 s -> 2.4-3.1 s (with one connection held open, before the pool). Each run's own
+file is left to close as Dagster's: the Dagster UI follows a run's events by watching that file
+change (`SqliteEventLogStorageWatchdog`), which it does when its WAL is checkpointed at the close.
 
 Dagster can hand the storage a batch of events: a run's planned events (one per asset partition
 and asset check it will write: ~700 for the `build_warehouse` run) and a step's materializations
@@ -31,13 +31,17 @@ Two more costs of every event, each a few seconds of a `make warehouse`: Dagster
 once, when its engine is made; and every commit waited for the disk to sync the WAL (SQLite's
 default `synchronous=FULL`), so the engines here use `synchronous=NORMAL`, SQLite's advice with WAL.
 
-Besides the engines and those two connections held open, nothing is kept: connections are not
-pooled (NullPool: every query opens and closes its own SQLite connection, as Dagster's do), so
-processes and threads share the files as before, and the files and their layout under the Dagster
-home are Dagster's own: a home written with these classes opens with Dagster's and the other way
-round. An engine is made again whenever Dagster would initialise its file again (a new run's file,
-after `wipe` or `upgrade`), and at most `KEPT_ENGINES` run files keep theirs, so a long-lived
-webserver does not hold one per run ever shown.
+The pool of the index file and runs.db, which most queries read or write: each connection is
+used by one query at a time and is outside any transaction between queries (no lock held; it
+sees what other processes commit). Opening and closing SQLite connections was ~2.7 s of a `make
+warehouse`'s main process (py-spy, 2026-12-04), most of them on those two files. A run's own file
+is left unpooled (NullPool: every query opens and closes its own SQLite connection, as Dagster's
+do), for the UI's watcher above. So processes and threads share the files as before,
+and the files and their layout under the Dagster home are Dagster's own: a home written with these
+classes opens with Dagster's and the other way round. An engine is made again whenever Dagster
+would initialise its file again (a new run's file, after `wipe` or `upgrade`), and at most
+`KEPT_ENGINES` run files keep theirs, so a long-lived webserver does not hold one per run ever
+shown.
 
 `dagster.yaml` (written by `orchestration.build.prepare_dagster_home`) names
 `WarehouseSqliteStorage` as the instance's storage (Dagster's SQLite storage built as usual, then
@@ -69,7 +73,7 @@ from dagster._core.storage.sqlite_storage import (
 from sqlalchemy import create_engine, inspect
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.event import listen
-from sqlalchemy.pool import NullPool, PoolProxiedConnection
+from sqlalchemy.pool import NullPool, QueuePool
 
 log = logging.getLogger(__name__)
 
@@ -81,11 +85,20 @@ EVENT_BATCH_SIZE_VARIABLE = "DAGSTER_EVENT_BATCH_SIZE"
 EVENT_BATCH_SIZE = 1000
 
 
-def _unpooled_engine(url: str, **connect_args) -> Engine:
-    """An engine as Dagster's: no pooled connection, each query opens and closes its own."""
-    # check_same_thread off: a connection held open may be closed by another thread than its own
-    # (`dispose`); no connection is ever used by two threads.
-    engine = create_engine(url, poolclass=NullPool, connect_args={"check_same_thread": False, **connect_args})
+def _make_engine(url: str, *, pooled: bool = False, **connect_args) -> Engine:
+    """An engine as Dagster's (no pooled connection: each query opens and closes its own), or
+    with a pool of connections (`pooled`), each used by one query at a time and kept open after
+    it. Opening and closing a connection cost ~1 ms; a build makes ~3,000 queries on the index
+    file and runs.db. A connection in the pool is outside any transaction (SQLAlchemy rolls back
+    what a query left), so it holds no lock on the file and sees what other processes commit."""
+    # check_same_thread off: a pooled connection may be closed, or used next, by
+    # another thread than the one that opened it; no connection is used by two threads at once.
+    connect_args = {"check_same_thread": False, **connect_args}
+    if pooled:
+        # As many connections as threads query at once (NullPool's "no limit"), 5 kept open.
+        engine = create_engine(url, poolclass=QueuePool, max_overflow=-1, connect_args=connect_args)
+    else:
+        engine = create_engine(url, poolclass=NullPool, connect_args=connect_args)
     listen(engine, "connect", _synchronous_normal)
     return engine
 
@@ -102,22 +115,11 @@ def _synchronous_normal(dbapi_connection, _record) -> None:
     cursor.close()
 
 
-def _hold_open(engine: Engine) -> PoolProxiedConnection:
-    """A connection that has read the file (so it holds the WAL open) and stays open, outside
-    any transaction (a reader in a transaction would keep checkpoints from emptying the WAL)."""
-    connection = engine.raw_connection()
-    cursor = connection.cursor()
-    cursor.execute("pragma schema_version").fetchall()  # reads the file: its WAL is opened
-    cursor.close()
-    return connection
-
-
 class EngineKeepingEventLogStorage(SqliteEventLogStorage):
     """Dagster's SQLite event log (one file per run plus an index file), one engine per file."""
 
     def __init__(self, base_dir: str, inst_data=None):
         self._engines: OrderedDict[str, Engine] = OrderedDict()
-        self._index_held_open: PoolProxiedConnection | None = None
         # While this process writes a batch of events: its thread, and the connection (in a
         # transaction) it has opened on each file.
         self._batch_thread: int | None = None
@@ -133,12 +135,15 @@ class EngineKeepingEventLogStorage(SqliteEventLogStorage):
             # As Dagster's _connect: a file not initialised yet by this process gets its tables.
             if engine is not None:
                 self._close(shard)
-            engine = _unpooled_engine(self.conn_string_for_shard(shard), timeout=SQLITE_BUSY_TIMEOUT_SECONDS)
+            engine = _make_engine(
+                self.conn_string_for_shard(shard),
+                pooled=shard == INDEX_SHARD_NAME,
+                timeout=SQLITE_BUSY_TIMEOUT_SECONDS,
+            )
             self._initdb(engine)
             self._initialized_dbs.add(shard)
             self._engines[shard] = engine
             if shard == INDEX_SHARD_NAME:
-                self._index_held_open = _hold_open(engine)
                 self._tables_found = set(inspect(engine).get_table_names())
         self._engines.move_to_end(shard)
         run_files = [name for name in self._engines if name != INDEX_SHARD_NAME]  # oldest first
@@ -171,12 +176,9 @@ class EngineKeepingEventLogStorage(SqliteEventLogStorage):
                 self._close(shard)
 
     def _close(self, shard: str) -> None:
-        self._engines.pop(shard).dispose()  # NullPool: no connection of another query closes
+        self._engines.pop(shard).dispose()  # closes no connection a query is using
         if shard == INDEX_SHARD_NAME:
             self._tables_found.clear()
-            if self._index_held_open is not None:
-                self._index_held_open.close()
-                self._index_held_open = None
 
     def store_event_batch(self, events: Sequence[EventLogEntry]) -> None:
         """Dagster's own writing of each event (`store_event`), all in one transaction per file
@@ -231,14 +233,12 @@ class EngineKeepingRunStorage(SqliteRunStorage):
     """Dagster's SQLite run storage (runs.db), one engine."""
 
     _kept_engine: Engine | None = None
-    _held_open: PoolProxiedConnection | None = None
     _setup = threading.Lock()  # the webserver's threads may make the first queries together
 
     def _engine(self) -> Engine:
         with self._setup:
             if self._kept_engine is None:
-                self._kept_engine = _unpooled_engine(self._conn_string)
-                self._held_open = _hold_open(self._kept_engine)
+                self._kept_engine = _make_engine(self._conn_string, pooled=True)
             return self._kept_engine
 
     @contextmanager
@@ -249,9 +249,6 @@ class EngineKeepingRunStorage(SqliteRunStorage):
     def dispose(self) -> None:
         super().dispose()
         with self._setup:
-            if self._held_open is not None:
-                self._held_open.close()
-                self._held_open = None
             if self._kept_engine is not None:
                 self._kept_engine.dispose()
                 self._kept_engine = None

@@ -133,13 +133,15 @@ def test_a_wiped_or_evicted_file_gets_a_new_engine(tmp_path):
     for connection in (events.run_connection("run-a"), events.index_connection()):
         with connection as conn:
             conn.execute(sqlalchemy.text("select count(*) from event_logs"))
-    first, index_held_open = events._engines["run-a"], events._index_held_open
+    first, index = events._engines["run-a"], events._engines["index"]
+    pooled = index.pool.checkedin()
     events.wipe()  # deletes the run files: the next connection makes the tables again
     with events.run_connection("run-a") as conn:
         assert conn.execute(sqlalchemy.text("select count(*) from event_logs")).scalar() == 0
     assert events._engines["run-a"] is not first
-    # wipe empties the index in a connection of a new engine: the old connection held open closed
-    assert events._index_held_open is not index_held_open and index_held_open.dbapi_connection is None
+    # wipe empties the index in a connection of a new engine: the old engine's pooled connection
+    # was closed (its pool replaced by an empty one)
+    assert pooled == 1 and events._engines["index"] is not index and index.pool.checkedin() == 0
     for n in range(KEPT_ENGINES + 5):
         with events.run_connection(f"run-{n}"):
             pass
@@ -147,11 +149,34 @@ def test_a_wiped_or_evicted_file_gets_a_new_engine(tmp_path):
     assert list(events._engines) == ["index"] + [f"run-{n}" for n in range(5, KEPT_ENGINES + 5)]
 
 
-def test_the_index_and_runs_files_are_held_open_and_a_runs_own_file_is_not(home):
+def test_the_index_and_runs_files_are_held_open_and_a_runs_own_file_is_not(home, monkeypatch):
     """A query closing the last connection to a file checkpoints and deletes its WAL (~1 ms): the
-    index file and runs.db keep a connection open, so their WAL stays. A run's own file is left to
+    index file and runs.db keep a pool of open connections, so their WAL stays and a query opens
+    no connection (one per thread querying at once, at most). A run's own file is left to
     close, because the Dagster UI follows a run's events by watching that file change, which it
     does when its WAL is checkpointed at the close: no WAL of a run's file is left behind."""
+    opened: list[str] = []
+
+    def count(dbapi_connection, _record):
+        (_, _, path), *_ = dbapi_connection.execute("pragma database_list").fetchall()
+        opened.append(Path(path).name)
+
+    with monkeypatch.context() as patch:
+        make_engine = warehouse_storage._make_engine
+
+        def counting_engine(url, **kwargs):
+            engine = make_engine(url, **kwargs)
+            sqlalchemy.event.listen(engine, "connect", count)
+            return engine
+
+        patch.setattr(warehouse_storage, "_make_engine", counting_engine)
+        with DagsterInstance.get() as instance:
+            result = materialize([monthly_numbers], instance=instance, partition_key="2024-06-01")
+            queries = len(instance.all_logs(result.run_id))
+    # a run of ~20 events, each written to the index: one connection to it (the run's file:
+    # one per query)
+    assert opened.count("index.db") == opened.count("runs.db") == 1
+    assert opened.count(f"{result.run_id}.db") > queries / 2
     with DagsterInstance.get() as instance:
         result = materialize([monthly_numbers], instance=instance, partition_key="2024-06-01")
         history = home / "history"
