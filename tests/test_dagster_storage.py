@@ -134,14 +134,15 @@ def test_a_wiped_or_evicted_file_gets_a_new_engine(tmp_path):
         with connection as conn:
             conn.execute(sqlalchemy.text("select count(*) from event_logs"))
     first, index = events._engines["run-a"], events._engines["index"]
-    pooled = index.pool.checkedin()
+    old_pool = index.pool  # (dispose gives the engine a new, empty pool)
+    pooled = old_pool.checkedin()
     events.wipe()  # deletes the run files: the next connection makes the tables again
     with events.run_connection("run-a") as conn:
         assert conn.execute(sqlalchemy.text("select count(*) from event_logs")).scalar() == 0
     assert events._engines["run-a"] is not first
     # wipe empties the index in a connection of a new engine: the old engine's pooled connection
     # was closed (its pool replaced by an empty one)
-    assert pooled == 1 and events._engines["index"] is not index and index.pool.checkedin() == 0
+    assert pooled == 1 and events._engines["index"] is not index and old_pool.checkedin() == 0
     for n in range(KEPT_ENGINES + 5):
         with events.run_connection(f"run-{n}"):
             pass
@@ -172,11 +173,11 @@ def test_the_index_and_runs_files_are_held_open_and_a_runs_own_file_is_not(home,
         patch.setattr(warehouse_storage, "_make_engine", counting_engine)
         with DagsterInstance.get() as instance:
             result = materialize([monthly_numbers], instance=instance, partition_key="2024-06-01")
-            queries = len(instance.all_logs(result.run_id))
+            events = len(instance.all_logs(result.run_id))
     # a run of ~20 events, each written to the index: one connection to it (the run's file:
     # one per query)
     assert opened.count("index.db") == opened.count("runs.db") == 1
-    assert opened.count(f"{result.run_id}.db") > queries / 2
+    assert opened.count(f"{result.run_id}.db") > events / 2
     with DagsterInstance.get() as instance:
         result = materialize([monthly_numbers], instance=instance, partition_key="2024-06-01")
         history = home / "history"
@@ -308,6 +309,12 @@ def test_a_batch_that_fails_writes_nothing_and_releases_the_files(home, monkeypa
         # rolled back in both files: the first event (a planned materialization) is in neither
         assert len(written) == 1 and len(instance.all_logs(run.run_id)) == before
         assert _index_planned(storage) == planned_in_index
+        # no connection is left in a transaction: another writer takes either file at once
+        assert storage._engines["index"].pool.checkedout() == 0
+        for shard in (run.run_id, "index"):
+            with closing(sqlite3.connect(storage.path_for_shard(shard), timeout=0)) as other:
+                other.execute("begin immediate")
+                other.rollback()
         storage.store_event_batch(events)  # the lock and the files are free again
         assert len(instance.all_logs(run.run_id)) == before + len(events)
         assert _index_materializations(instance) == indexed + 1

@@ -14,7 +14,7 @@ import pytest
 from dagster_dbt import DbtCliResource
 from dagster_dbt.core import resource as dagster_dbt_resource
 
-from orchestration.defs.resources import WarehouseDbtCli, dbt_executable, dbt_resource
+from orchestration.defs.resources import WarehouseDbtCli, dbt_executable, dbt_file_log_flags, dbt_resource
 
 
 def _functions_reading_an_adapter() -> set[str]:
@@ -68,3 +68,15 @@ def test_the_resource_builds_no_adapter_and_runs_no_dbt_to_learn_its_version(mon
     # (`dbt --version` also asks the package registry for the latest release: ~3 s)
     printed = subprocess.run([dbt_executable(), "--version"], capture_output=True, text=True, check=True)
     assert f"installed: {version}" in printed.stdout
+
+
+@pytest.mark.parametrize(
+    ("level", "flags"),
+    [(None, ["--log-level-file", "warn"]), ("", ["--log-level-file", "warn"]), ("debug", [])],
+)
+def test_dbt_logs_warnings_to_its_file_unless_the_environment_names_a_level(monkeypatch, level, flags):
+    monkeypatch.delenv("DBT_LOG_LEVEL_FILE", raising=False)
+    if level is not None:
+        monkeypatch.setenv("DBT_LOG_LEVEL_FILE", level)
+    assert dbt_file_log_flags() == flags
+    assert dbt_resource().global_config_flags == flags

@@ -251,6 +251,9 @@ def built(tmp_path_factory, bundled_files):
         patch.setenv("DAGSTER_HOME", str(home))
         patch.setenv("APPEALS_HASH_KEY", HASH_KEY)
         patch.delenv("WAREHOUSE_DEMO", raising=False)
+        # dbt's log files at their most detailed (every SQL statement), not the builds' default
+        # (warnings and errors): what an operator debugging a build would write.
+        patch.setenv("DBT_LOG_LEVEL_FILE", "debug")
         copy_files([f for f in bundled_files if f.stem.endswith(YEARS)], paths.trade_landing)
         write_bundled_appeals(paths.landing / "eotinish", start=START, days=BUNDLED_DAYS + len(PLANTED_DAYS))
         write_planted_days(paths.landing / "eotinish")
@@ -588,7 +591,8 @@ def test_no_iin_anywhere_the_warehouse_or_dagster_writes(built):
     # Everything was really scanned: the databases, the Parquet copy, Data Docs, the report,
     # Dagster's storage and the compute logs.
     assert kinds["duckdb"] >= 3 and kinds["parquet"] > 5
-    assert any(paths.dbt_runs.rglob("dbt.log"))  # dbt's logs of the builds are there
+    # dbt's logs of the builds are there, at the debug level (every statement)
+    assert any('"level": "debug"' in log.read_text() for log in paths.dbt_runs.rglob("dbt.log"))
     assert (paths.data_docs / "index.html").exists() and (paths.report_dir / "index.html").exists()
     # Data Docs show the rejected appeals validations, with their (redacted) unexpected values.
     pages = [p.read_text() for p in (paths.data_docs / "validations").rglob("eotinish_appeals__*.html")]

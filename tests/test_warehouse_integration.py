@@ -289,6 +289,8 @@ def test_the_dbt_builds_log_warnings_only_and_write_no_artifacts_nobody_reads(bu
     """Each dbt build command keeps the SQL it ran, and in its dbt.log only warnings and errors
     (at dbt's default level, every statement: ~9 MB and ~1 s of dbt_foundation); no manifest or
     run results (each node's outcome is a Dagster event). The docs step keeps its manifest."""
+    if os.environ.get("DBT_LOG_LEVEL_FILE") or os.environ.get("DBT_DEBUG"):
+        pytest.skip("dbt's file log level is set in this environment")
     paths, _, _ = built
     builds = [f for f in paths.dbt_runs.iterdir() if f.is_dir()]
     assert {f.name.split("-")[0] for f in builds} == {"dbt_foundation", "dbt_incremental", "dbt_marts"}

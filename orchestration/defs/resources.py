@@ -113,9 +113,12 @@ def dbt_file_log_flags() -> list[str]:
     """dbt's log file in each command's folder (dbt_runs/*/dbt.log) keeps warnings and errors
     only: at dbt's default level, debug, it held every SQL statement (~9 MB for dbt_foundation),
     and writing it was ~1-1.5 s of that command's ~15 s. Its info lines (each node's outcome) are
-    in Dagster's log already; each node's SQL is in the folder's compiled/ and run/. A
-    DBT_LOG_LEVEL_FILE in the environment (e.g. debug) is left to dbt."""
-    return [] if "DBT_LOG_LEVEL_FILE" in os.environ else ["--log-level-file", "warn"]
+    in Dagster's log already; each node's SQL is in the folder's compiled/ and run/.
+
+    A DBT_LOG_LEVEL_FILE in the environment when the resource is made (e.g. debug) is left to
+    dbt, as is DBT_DEBUG / --debug, which forces debug everywhere; DBT_LOG_LEVEL alone no longer
+    reaches the file."""
+    return [] if os.environ.get("DBT_LOG_LEVEL_FILE") else ["--log-level-file", "warn"]
 
 
 PARSE_STATE = "partial_parse.msgpack"

@@ -72,9 +72,9 @@ TRANSLATOR = WarehouseTranslator(DagsterDbtTranslatorSettings(enable_source_test
 
 
 # The unit tests check no data: in `make warehouse` they were 11.5 of the 49 s dbt itself took
-# (run_results of a fresh clone, 2026-12-03). No manifest.json, run_results.json or graph
-# (--no-write-json): nothing reads them (each node's outcome is a Dagster event), and writing
-# the manifest twice and the results was ~0.7 s of every command.
+# (run_results of a fresh clone, 2026-12-03). No manifest.json, run_results.json or
+# graph.gpickle (--no-write-json): nothing reads them (each node's outcome is a Dagster event),
+# and writing the manifest twice and the results was ~0.7 s of every command.
 BUILD = ["build", "--exclude-resource-type", "unit_test", "--no-write-json"]
 
 
