@@ -56,7 +56,7 @@ def load_asset(feed: Feed) -> AssetsDefinition:
                 if feed.summary and (published or not report.rejected)
                 else {}
             )
-        yield from report_load(context, report, check_name(feed), warehouse, _metadata(summary))
+            yield from report_load(context, report, check_name(feed), con, _metadata(summary))
 
     return load
 

@@ -56,4 +56,4 @@ def ref_country_codes(warehouse: WarehouseResource) -> MaterializeResult:
 def raw_trade_reference(context: AssetExecutionContext, warehouse: WarehouseResource):
     with warehouse.connect() as con:
         report = load_trade_reference(con, TRADE_REFERENCE_FILE)
-    yield from report_load(context, report, REFERENCE_CHECK, warehouse)
+        yield from report_load(context, report, REFERENCE_CHECK, con)
