@@ -11,7 +11,7 @@ from ingest.loads import UNASSIGNED, LoadError, LoadReport, table_row_count
 def report_load(context, report: LoadReport, check_name: str, con, extra_metadata=None):
     """Turn a load report into the asset check result and the materialization metadata; `con` is
     the load's own connection to the warehouse (a connection opened and closed again for the row
-    count cost ~30 ms a load: DuckDB checkpoints the file when its last connection closes).
+    count cost ~35 ms a load: DuckDB checkpoints the file when its last connection closes).
 
     A rejected partition fails the check (blocking) and the step: its error names file, row and
     column; its bad rows are in the quarantine table; its previously published data is intact."""
