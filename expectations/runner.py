@@ -9,6 +9,7 @@ files that are read into frames anyway.
 `great_expectations` is imported on first use only: the import costs 3-4 s, so a run validating
 many partitions pays it once."""
 
+import datetime
 import itertools
 import os
 import time
@@ -190,6 +191,11 @@ def validate_query(
 def _validate(suite_name, specs, batch_name, add_source, files, unexpected_rows, release=None):
     import great_expectations as gx
     import great_expectations.expectations as gxe
+    from great_expectations.core.run_identifier import RunIdentifier
+    from great_expectations.data_context.types.resource_identifiers import (
+        ExpectationSuiteIdentifier,
+        ValidationResultIdentifier,
+    )
 
     context = _context(_docs_dir())
     run_name = _run_name(suite_name, batch_name)
@@ -203,10 +209,13 @@ def _validate(suite_name, specs, batch_name, add_source, files, unexpected_rows,
     definition = context.validation_definitions.add(
         gx.ValidationDefinition(name=suite.name, data=batch, suite=suite)
     )
-    checkpoint = context.checkpoints.add(
-        gx.Checkpoint(
-            name=suite.name,
-            validation_definitions=[definition],
+    # The definition is run as it is, as GX documents it, not through a Checkpoint: a checkpoint
+    # adds actions (there are none here) and its own bookkeeping (~25 ms a load).
+    run_id = RunIdentifier(run_time=datetime.datetime.now(datetime.UTC))
+    try:
+        validation = definition.run(
+            batch_parameters=batch_parameters,
+            run_id=run_id,
             result_format={
                 "result_format": "COMPLETE",
                 "unexpected_index_column_names": INDEX_COLUMNS,
@@ -215,16 +224,18 @@ def _validate(suite_name, specs, batch_name, add_source, files, unexpected_rows,
                 "partial_unexpected_count": MAX_ROWS_LISTED,
             },
         )
-    )
-    try:
-        result = checkpoint.run(batch_parameters=batch_parameters)
     finally:
         if release:
             release(source)
         # The data source's execution engine keeps every frame it validated: drop it, or a long
         # load holds all of its batches in memory.
         context.data_sources.delete(source_name)
-    ((key, validation),) = result.run_results.items()
+    # The key GX stored the result under (ValidationDefinition.run), which Data Docs render.
+    key = ValidationResultIdentifier(
+        expectation_suite_identifier=ExpectationSuiteIdentifier(name=suite.name),
+        run_id=run_id,
+        batch_identifier=validation.batch_id,
+    )
     _new_results.append(key)
     return validation.success, _summary(validation, specs), _issues(validation, files, unexpected_rows)
 
