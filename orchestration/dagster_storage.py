@@ -9,13 +9,14 @@ one materialization event cost 14.5 ms with Dagster's classes and 8.5 ms with th
 `bench`-style loop on this machine).
 
 One more cost of a query is SQLite's, in WAL mode (Dagster's journal mode): the last connection to
-close a file checkpoints its WAL into the file and deletes the WAL (~1 ms; `make warehouse` opens
-~9,000 connections, more than half of them to the index file). So the index file and runs.db keep
-a pool of open connections (below): a query no longer closes the last one (their WAL files stay
-while a process has them open; SQLite removes them when the last process closes). A run of 493
-events: 3.7-4.4 s -> 2.4-3.1 s (with one connection held open, before the pool). Each run's own
-file is left to close as Dagster's: the Dagster UI follows a run's events by watching that file
-change (`SqliteEventLogStorageWatchdog`), which it does when its WAL is checkpointed at the close.
+close a file checkpoints its WAL into the file and deletes the WAL (~1 ms; `make warehouse` opened
+~9,000 connections). So every file keeps a pool of open connections (below): a query no longer
+closes the last one (the WAL files stay while a process has them open; SQLite removes them when
+the last process closes). A run of 493 events: 3.7-4.4 s -> 2.4-3.1 s (with one connection held
+open to the index, before the pool). The Dagster UI follows a run's events by watching the run's
+file change (`SqliteEventLogStorageWatchdog`): with a connection kept open, a commit changes the
+WAL beside the file, not the file itself, so the file is touched after each commit that wrote to
+it (`_wake_watchers`).
 
 Dagster can hand the storage a batch of events: a run's planned events (one per asset partition
 and asset check it will write: ~700 for the `build_warehouse` run) and a step's materializations
@@ -31,17 +32,16 @@ Two more costs of every event, each a few seconds of a `make warehouse`: Dagster
 once, when its engine is made; and every commit waited for the disk to sync the WAL (SQLite's
 default `synchronous=FULL`), so the engines here use `synchronous=NORMAL`, SQLite's advice with WAL.
 
-The pool of the index file and runs.db, which most queries read or write: each connection is
-used by one query at a time and is outside any transaction between queries (no lock held; it
-sees what other processes commit). Opening and closing SQLite connections was ~2.7 s of a `make
-warehouse`'s main process (py-spy, 2026-12-04), most of them on those two files. A run's own file
-is left unpooled (NullPool: every query opens and closes its own SQLite connection, as Dagster's
-do), for the UI's watcher above. So processes and threads share the files as before,
-and the files and their layout under the Dagster home are Dagster's own: a home written with these
-classes opens with Dagster's and the other way round. An engine is made again whenever Dagster
-would initialise its file again (a new run's file, after `wipe` or `upgrade`), and at most
-`KEPT_ENGINES` run files keep theirs, so a long-lived webserver does not hold one per run ever
-shown.
+The pools: each connection is used by one query at a time and is outside any transaction between
+queries (no lock held; it sees what other processes commit). Opening and closing SQLite
+connections was ~2.7 s of a `make warehouse`'s main process (py-spy, 2026-12-04) while only the
+index and runs.db had a pool; with a run's own file pooled too, an event costs ~1 ms less (15 runs
+of an asset with 10 checks, 630 events: 6.1-6.4 -> 4.2-4.5 ms an event). So processes and threads share the
+files as before, and the files and their layout under the Dagster home are Dagster's own: a home
+written with these classes opens with Dagster's and the other way round. An engine is made again
+whenever Dagster would initialise its file again (a new run's file, after `wipe` or `upgrade`),
+and at most `KEPT_ENGINES` run files keep theirs, so a long-lived webserver does not hold one per
+run ever shown.
 
 `dagster.yaml` (written by `orchestration.build.prepare_dagster_home`) names
 `WarehouseSqliteStorage` as the instance's storage (Dagster's SQLite storage built as usual, then
@@ -56,7 +56,7 @@ import os
 import threading
 from collections import OrderedDict
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 
 from dagster._core.events.log import EventLogEntry
 from dagster._core.storage.event_log.sqlite.sqlite_event_log import (
@@ -73,7 +73,7 @@ from dagster._core.storage.sqlite_storage import (
 from sqlalchemy import create_engine, inspect
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.event import listen
-from sqlalchemy.pool import NullPool, QueuePool
+from sqlalchemy.pool import QueuePool
 
 log = logging.getLogger(__name__)
 
@@ -85,20 +85,19 @@ EVENT_BATCH_SIZE_VARIABLE = "DAGSTER_EVENT_BATCH_SIZE"
 EVENT_BATCH_SIZE = 1000
 
 
-def _make_engine(url: str, *, pooled: bool = False, **connect_args) -> Engine:
-    """An engine as Dagster's (no pooled connection: each query opens and closes its own), or
-    with a pool of connections (`pooled`), each used by one query at a time and kept open after
-    it. Opening and closing a connection cost ~1 ms; a build makes ~3,000 queries on the index
-    file and runs.db. A connection in the pool is outside any transaction (SQLAlchemy rolls back
-    what a query left), so it holds no lock on the file and sees what other processes commit."""
+def _make_engine(url: str, *, kept: int = 5, **connect_args) -> Engine:
+    """An engine with a pool of connections, each used by one query at a time and kept open after
+    it. Opening and closing a connection cost ~1 ms; a build writes ~3,000 events, each one query
+    or more. A connection in the pool is outside any transaction (SQLAlchemy rolls back what a
+    query left), so it holds no lock on the file and sees what other processes commit."""
     # check_same_thread off: a pooled connection may be closed, or used next, by
     # another thread than the one that opened it; no connection is used by two threads at once.
     connect_args = {"check_same_thread": False, **connect_args}
-    if pooled:
-        # As many connections as threads query at once (NullPool's "no limit"), 5 kept open.
-        engine = create_engine(url, poolclass=QueuePool, max_overflow=-1, connect_args=connect_args)
-    else:
-        engine = create_engine(url, poolclass=NullPool, connect_args=connect_args)
+    # As many connections as threads query at once (Dagster's NullPool's "no limit"), `kept` of
+    # them kept open.
+    engine = create_engine(
+        url, poolclass=QueuePool, pool_size=kept, max_overflow=-1, connect_args=connect_args
+    )
     listen(engine, "connect", _synchronous_normal)
     return engine
 
@@ -137,10 +136,15 @@ class EngineKeepingEventLogStorage(SqliteEventLogStorage):
                 self._close(shard)
             engine = _make_engine(
                 self.conn_string_for_shard(shard),
-                pooled=shard == INDEX_SHARD_NAME,
+                # One connection kept per run file: a webserver keeps up to KEPT_ENGINES of them
+                # (three file descriptors each: the file, its WAL and its shared memory).
+                kept=5 if shard == INDEX_SHARD_NAME else 1,
                 timeout=SQLITE_BUSY_TIMEOUT_SECONDS,
             )
             self._initdb(engine)
+            # _initdb's connections to a new file were opened before it set WAL, so they kept
+            # SQLite's default synchronous=FULL: not kept in the pool.
+            engine.dispose()
             self._initialized_dbs.add(shard)
             self._engines[shard] = engine
             if shard == INDEX_SHARD_NAME:
@@ -199,6 +203,7 @@ class EngineKeepingEventLogStorage(SqliteEventLogStorage):
                 for shard, conn in self._batch.items():  # the run's file first: opened first
                     conn.commit()
                     committed.append(shard)
+                    self._wake_watchers(shard)
             except Exception:
                 if not committed:
                     raise
@@ -225,8 +230,22 @@ class EngineKeepingEventLogStorage(SqliteEventLogStorage):
                 conn.begin()
             yield conn
             return
-        with self._db_lock, self._engine(shard).connect() as conn, conn.begin():
-            yield conn
+        with self._db_lock, self._engine(shard).connect() as conn:
+            changes = conn.connection.dbapi_connection.total_changes
+            with conn.begin():
+                yield conn
+            if conn.connection.dbapi_connection.total_changes != changes:  # (not after a read)
+                self._wake_watchers(shard)
+
+    def _wake_watchers(self, shard: str) -> None:
+        """Touch a run's file after a commit wrote to it. The Dagster UI follows a run's events by
+        watching its file change (`SqliteEventLogStorageWatchdog`, inotify or the like), and with
+        a connection kept open a commit changes the WAL beside the file, not the file itself,
+        until the WAL is checkpointed (every ~1,000 pages, and at the last close). The touch comes
+        after the commit, so a watcher woken by it reads the new events."""
+        if shard != INDEX_SHARD_NAME:
+            with suppress(OSError):  # (a file wiped meanwhile)
+                os.utime(self.path_for_shard(shard))
 
 
 class EngineKeepingRunStorage(SqliteRunStorage):
@@ -238,7 +257,7 @@ class EngineKeepingRunStorage(SqliteRunStorage):
     def _engine(self) -> Engine:
         with self._setup:
             if self._kept_engine is None:
-                self._kept_engine = _make_engine(self._conn_string, pooled=True)
+                self._kept_engine = _make_engine(self._conn_string)
             return self._kept_engine
 
     @contextmanager

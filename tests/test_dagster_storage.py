@@ -3,6 +3,7 @@
 
 import os
 import sqlite3
+import time
 from contextlib import closing, contextmanager
 from pathlib import Path
 
@@ -150,12 +151,11 @@ def test_a_wiped_or_evicted_file_gets_a_new_engine(tmp_path):
     assert list(events._engines) == ["index"] + [f"run-{n}" for n in range(5, KEPT_ENGINES + 5)]
 
 
-def test_the_index_and_runs_files_are_held_open_and_a_runs_own_file_is_not(home, monkeypatch):
-    """A query closing the last connection to a file checkpoints and deletes its WAL (~1 ms): the
-    index file and runs.db keep a pool of open connections, so their WAL stays and a query opens
-    no connection (one per thread querying at once, at most). A run's own file is left to
-    close, because the Dagster UI follows a run's events by watching that file change, which it
-    does when its WAL is checkpointed at the close: no WAL of a run's file is left behind."""
+def test_every_file_is_held_open_for_the_whole_run(home, monkeypatch):
+    """A query closing the last connection to a file checkpoints and deletes its WAL (~1 ms):
+    every file keeps a pool of open connections, so its WAL stays and a query opens no connection
+    (one per thread querying at once, at most). When the instance is disposed, the connections
+    close and the events are in the files themselves."""
     opened: list[str] = []
 
     def count(dbapi_connection, _record):
@@ -172,25 +172,67 @@ def test_the_index_and_runs_files_are_held_open_and_a_runs_own_file_is_not(home,
 
         patch.setattr(warehouse_storage, "_make_engine", counting_engine)
         with DagsterInstance.get() as instance:
+            first = materialize([monthly_numbers], instance=instance, partition_key="2024-05-01")
+            opened_by_first = list(opened)
             result = materialize([monthly_numbers], instance=instance, partition_key="2024-06-01")
-            events = len(instance.all_logs(result.run_id))
-    # a run of ~20 events, each written to the index: one connection to it (the run's file:
-    # one per query)
-    assert opened.count("index.db") == opened.count("runs.db") == 1
-    assert opened.count(f"{result.run_id}.db") > events / 2
-    with DagsterInstance.get() as instance:
-        result = materialize([monthly_numbers], instance=instance, partition_key="2024-06-01")
-        history = home / "history"
-        assert (history / "runs" / "index.db-wal").exists() and (history / "runs.db-wal").exists()
-        run_file = history / "runs" / f"{result.run_id}.db"
-        assert not run_file.with_name(run_file.name + "-wal").exists()
-        # The run's events are in its file itself (immutable: SQLite reads no WAL), as the UI's
-        # watcher needs.
-        with closing(sqlite3.connect(f"file:{run_file}?immutable=1", uri=True)) as con:
-            (written,) = con.execute("select count(*) from event_logs").fetchone()
-        assert written == len(instance.all_logs(result.run_id)) > 0
-    # Disposed with the instance: nothing holds the files open, SQLite removed their WAL.
-    assert not (history / "runs" / "index.db-wal").exists() and not (history / "runs.db-wal").exists()
+            history = home / "history"
+            run_file = history / "runs" / f"{result.run_id}.db"
+            wal_files = [
+                history / "runs" / "index.db-wal",
+                history / "runs.db-wal",
+                run_file.with_name(run_file.name + "-wal"),
+            ]
+            assert all(wal.exists() for wal in wal_files)
+            written = len(instance.all_logs(result.run_id))
+    # Each run writes ~20 events to the index and to its own file. The second opened no
+    # connection to the index or runs.db, and to its own file only those that made its tables
+    # (Dagster's _initdb opens two) and one for its events.
+    for name in ("index.db", "runs.db"):
+        assert opened.count(name) == opened_by_first.count(name) > 0
+    assert opened.count(f"{first.run_id}.db") == opened.count(f"{result.run_id}.db") == 3 < written
+    # Disposed with the instance: nothing holds the files open, SQLite removed their WAL and the
+    # run's events are in its file itself (immutable: SQLite reads no WAL).
+    assert not any(wal.exists() for wal in wal_files)
+    with closing(sqlite3.connect(f"file:{run_file}?immutable=1", uri=True)) as con:
+        (in_file,) = con.execute("select count(*) from event_logs").fetchone()
+    assert in_file == written > 0
+
+
+def test_the_ui_sees_a_runs_events_while_the_run_holds_its_file_open(home):
+    """The Dagster UI follows a run by watching its file (`watch`): the events of a run whose
+    process keeps its connection open are in the file's WAL, not in the file the watcher watches:
+    the storage touches the file after each commit, so the watcher sees each event as it is
+    written, not at the run's end."""
+    seen: list[str] = []
+    with DagsterInstance.get() as writer, DagsterInstance.get() as ui:
+        run_id = "watched-run"
+        ui.event_log_storage.watch(run_id, None, lambda entry, _cursor: seen.append(entry.user_message))
+        for n in range(3):
+            writer.event_log_storage.store_event(_log_entry(run_id, f"message {n}"))
+            assert _eventually(lambda n=n: len(seen) == n + 1), seen
+        # the writer's connection to the run's file is still open: its events are in the WAL
+        run_file = Path(writer.event_log_storage.path_for_shard(run_id))
+        assert run_file.with_name(run_file.name + "-wal").exists()
+    assert seen == ["message 0", "message 1", "message 2"]
+
+
+def _log_entry(run_id: str, message: str) -> EventLogEntry:
+    return EventLogEntry(
+        error_info=None,
+        level="INFO",
+        user_message=message,
+        run_id=run_id,
+        timestamp=time.time(),
+    )
+
+
+def _eventually(condition, seconds: float = 10) -> bool:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
 
 
 def test_dagster_writes_a_batch_of_events_one_event_at_a_time():
