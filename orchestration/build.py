@@ -3,11 +3,12 @@
     python -m orchestration.build            (what `make warehouse` runs)
 
 Steps: parse the dbt project (`dbt parse`, in a process of its own) while another process puts
-the bundled Comtrade, eOtinish, land-monitoring and Digital Family Map files in the landing folder
+the bundled eOtinish, Digital Family Map, land-monitoring and Comtrade files in the landing folder
 if it has none and this one creates the Dagster home; load each group of feeds over the
-partitions its files hold (`load_daily`, `load_land`, `load_monthly`, one run each, while dbt may
-still be parsing), then run `build_warehouse` over Comtrade's months (its loads, dbt, the serving
-copy, the docs, the report), each as one run (single-run backfill); print a summary.
+partitions its files hold (`load_daily`, `load_land`, `load_monthly`, one run each, as soon as its
+files are written, while dbt may still be parsing), then run `build_warehouse` over Comtrade's
+months (its loads, dbt, the serving copy, the docs, the report), each as one run (single-run
+backfill); print a summary.
 """
 
 import contextlib
@@ -19,7 +20,7 @@ import tempfile
 import time
 import uuid
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -132,18 +133,22 @@ def bundled_data_in_place(paths: WarehousePaths) -> bool:
     )
 
 
-def start_bundled_data() -> subprocess.Popen:
+def start_bundled_data(written: Path) -> subprocess.Popen:
     """ensure_bundled_data in a process of its own (from the repository root, where `demo` is),
-    for the landing folder the environment names."""
+    for the landing folder the environment names; it marks each set in `written` when done."""
     code = (
-        "from ingest.settings import WarehousePaths; from orchestration.build import ensure_bundled_data; "
-        "ensure_bundled_data(WarehousePaths.from_env())"
+        "import sys; from pathlib import Path; from ingest.settings import WarehousePaths; "
+        "from orchestration.build import ensure_bundled_data; "
+        "ensure_bundled_data(WarehousePaths.from_env(), written=Path(sys.argv[1]))"
     )
-    return subprocess.Popen([sys.executable, "-c", code], cwd=REPO_ROOT)
+    return subprocess.Popen([sys.executable, "-c", code, str(written)], cwd=REPO_ROOT)
 
 
-def ensure_bundled_data(paths: WarehousePaths) -> None:
-    """Write the deterministic demo files into an empty landing folder (trade, appeals, land)."""
+def ensure_bundled_data(paths: WarehousePaths, written: Path | None = None) -> None:
+    """Write the deterministic demo files into an empty landing folder (appeals, family, land,
+    trade: the order in which `make warehouse` loads them). After each set (written or already
+    there), an empty file named as its landing subfolder is created in `written`, if given: the
+    loads of a set may start while the next set is written."""
     # The generators live in the top-level `demo` package, which a production install does not
     # include: building on bundled data is a demo concern, so `demo` is imported here, lazily,
     # and only when run from the repository (`make warehouse` runs `python -m orchestration.build`
@@ -160,23 +165,60 @@ def ensure_bundled_data(paths: WarehousePaths) -> None:
     from ingest import family, land
     from ingest.privacy import DEMO_MANIFEST
 
-    if not landing_files(paths.landing):
-        print(f"Writing the bundled Comtrade files to {paths.trade_landing} ...", flush=True)
-        write_whole_set(paths.trade_landing, write_bundled_dataset)
+    def done(folder: Path) -> None:
+        if written:
+            (written / folder.name).touch()
+
     folder = paths.landing / APPEALS.landing_subdir
     if not landing_days(paths.landing):
         print(f"Writing the bundled eOtinish exports to {folder} ...", flush=True)
         write_whole_set(folder, write_bundled_appeals)
     elif not (folder / DEMO_MANIFEST).exists():
         recognise_bundled_appeals(folder)
-    if not landing_quarters(paths.landing):
-        folder = paths.landing / land.LANDING_SUBDIR
-        print(f"Writing the bundled land and subsoil monitoring files to {folder} ...", flush=True)
-        write_whole_set(folder, write_bundled_land)
+    done(folder)
+    folder = paths.landing / family.LANDING_SUBDIR
     if not family_months(paths.landing):
-        folder = paths.landing / family.LANDING_SUBDIR
         print(f"Writing the bundled Digital Family Map extracts to {folder} ...", flush=True)
         write_whole_set(folder, write_bundled_family)
+    done(folder)
+    folder = paths.landing / land.LANDING_SUBDIR
+    if not landing_quarters(paths.landing):
+        print(f"Writing the bundled land and subsoil monitoring files to {folder} ...", flush=True)
+        write_whole_set(folder, write_bundled_land)
+    done(folder)
+    if not landing_files(paths.landing):
+        print(f"Writing the bundled Comtrade files to {paths.trade_landing} ...", flush=True)
+        write_whole_set(paths.trade_landing, write_bundled_dataset)
+    done(paths.trade_landing)
+
+
+class BundledWriter:
+    """The process writing the bundled files (start_bundled_data), if a feed has no files:
+    `wait_for(subfolders)` returns once those landing subfolders are written (or the writer has
+    ended), so a run loads its files while the writer goes on with the next set."""
+
+    def __init__(self, paths: WarehousePaths):
+        self.process = self._marks = None
+        if not bundled_data_in_place(paths):
+            self._marks = Path(tempfile.mkdtemp(prefix="bundled-"))
+            self.process = start_bundled_data(self._marks)
+
+    def wait_for(self, subfolders: set[str] | None = None) -> None:
+        """Until the writer has written these landing subfolders (None: all of them)."""
+        while self.process and self.process.poll() is None:
+            if subfolders is not None and all((self._marks / name).exists() for name in subfolders):
+                return
+            time.sleep(0.05)
+        if self.process and self.process.returncode != 0:
+            code = self.process.returncode
+            raise SystemExit(f"writing the bundled data failed (exit code {code}): see above.")
+
+    def close(self) -> None:
+        """Waits for the writer to end (seconds: a feed's files are written only into an empty
+        folder, so it is left to finish), then removes its marks."""
+        if self.process:
+            self.process.wait()
+            shutil.rmtree(self._marks, ignore_errors=True)
 
 
 def write_whole_set(folder: Path, write: Callable[[Path], object]) -> None:
@@ -230,25 +272,30 @@ class Run:
     feeds: list[Feed] | None = None  # the loads of the run (None: the job's whole selection)
 
 
-def feed_windows(paths: WarehousePaths) -> dict[tuple[str, str], tuple[list[Feed], Window]]:
-    """(partitioning, group) -> its feeds and the window of Dagster partition keys their landing
-    files hold, for the feeds whose files name their partition (all but Comtrade's, whose months
-    are in the rows)."""
+def load_groups() -> list[tuple[str, list[Feed]]]:
+    """The feeds whose files name their partition (all but Comtrade's, whose months are in the
+    rows), by (partitioning, group), in that order: each group's loads are one run."""
     from catalog import FEEDS
+
+    groups: dict[tuple[str, str], list[Feed]] = {}
+    for feed in FEEDS:
+        if feed.file_partition:
+            groups.setdefault((feed.partitioning, feed.group), []).append(feed)
+    return [(partitioning, feeds) for (partitioning, _), feeds in sorted(groups.items())]
+
+
+def files_window(paths: WarehousePaths, partitioning: str, feeds: list[Feed]) -> Window | None:
+    """The window of Dagster partition keys the feeds' landing files hold (None: no file)."""
     from orchestration.defs.partitions import PARTITIONS
 
-    found: dict[tuple[str, str], tuple[list[Feed], set[str]]] = {}
-    for feed in FEEDS:
-        if not feed.file_partition:
-            continue
-        valid = set(PARTITIONS[feed.partitioning].get_partition_keys())
-        keys = {
-            feed.key_of_partition(k) for p in feed.landing_files(paths.landing) if (k := feed.file_key(p))
-        }
-        feeds, all_keys = found.setdefault((feed.partitioning, feed.group), ([], set()))
-        feeds.append(feed)
-        all_keys |= keys & valid
-    return {group: (feeds, (min(keys), max(keys))) for group, (feeds, keys) in found.items() if keys}
+    valid = set(PARTITIONS[partitioning].get_partition_keys())
+    keys = {
+        feed.key_of_partition(k)
+        for feed in feeds
+        for p in feed.landing_files(paths.landing)
+        if (k := feed.file_key(p))
+    } & valid
+    return (min(keys), max(keys)) if keys else None
 
 
 def trade_months(paths: WarehousePaths) -> Window:
@@ -270,17 +317,22 @@ LOAD_JOB_OF = {
 }
 
 
-def plan_runs(paths: WarehousePaths) -> list[Run]:
+def plan_runs(paths: WarehousePaths, bundled: BundledWriter | None = None) -> Iterator[Run]:
     """The loads first, one run per group of feeds over the partitions its files hold (a run over
     a window materializes every partition in it: one run of the daily feeds from the family
     events of 2023 to the appeals of 2024 wrote 455 empty partitions per feed to Dagster's event
     log), then build_warehouse over Comtrade's months: its loads, every dbt model and data test, the
-    serving copy, the docs and the report."""
-    runs = [
-        Run(LOAD_JOB_OF[partitioning][0], window, LOAD_JOB_OF[partitioning][1], feeds)
-        for (partitioning, _), (feeds, window) in sorted(feed_windows(paths).items())
-    ]
-    return runs + [Run("build_warehouse", trade_months(paths), "months")]
+    serving copy, the docs and the report. Each run is planned once its files are written
+    (`bundled`), while the writer may still be writing those of the next runs."""
+    for partitioning, feeds in load_groups():
+        if bundled:
+            bundled.wait_for({feed.landing_subdir for feed in feeds})
+        window = files_window(paths, partitioning, feeds)
+        if window:
+            yield Run(LOAD_JOB_OF[partitioning][0], window, LOAD_JOB_OF[partitioning][1], feeds)
+    if bundled:
+        bundled.wait_for(None)
+    yield Run("build_warehouse", trade_months(paths), "months")
 
 
 def job_for(defs, run: Run, preloaded: list[Feed]):
@@ -331,16 +383,17 @@ def run_build() -> int:
     warnings.filterwarnings(
         "ignore", message="PySpark does not yet fully support pandas", category=FutureWarning
     )
-    # Three things at once on two cores: a process writes the bundled files (~8 s of Python),
-    # this one creates the Dagster home and imports Dagster and Great Expectations (~8 s), and
+    # Three things at once on two cores: a process writes the bundled files (~5 s of Python),
+    # this one creates the Dagster home and imports Dagster and Great Expectations (~6 s), and
     # dbt parses the project (~12 s on a fresh clone). The loads need no dbt manifest, and leave
     # a core mostly idle (their steps are Python, their files small): dbt gives way to the first
     # two, the loads start without waiting for it, it parses beside them, and build_warehouse
-    # waits for it.
+    # waits for it. The bundled sets are written in the order they are loaded, and each run
+    # waits for its own set only (plan_runs).
     parse = bundled = None
     try:
         parse = start_dbt_parse(niceness=10)
-        bundled = None if bundled_data_in_place(paths) else start_bundled_data()
+        bundled = BundledWriter(paths)
         from dagster import BetaWarning, PreviewWarning, SupersessionWarning
 
         # Notes for the project's developers about Dagster APIs, not for the person building.
@@ -351,25 +404,24 @@ def run_build() -> int:
 
         import orchestration.defs.loads  # noqa: F401  (the load jobs: ~2 s of imports)
 
-        if bundled and bundled.wait() != 0:
-            raise SystemExit(f"writing the bundled data failed (exit code {bundled.returncode}): see above.")
         # (A parse that fails is told when build_warehouse waits for it, after the loads.)
-        results, failed_checks = execute_runs(paths, plan_runs(paths), parse)
+        results, failed_checks = execute_runs(paths, plan_runs(paths, bundled), parse)
         parse.wait()  # (after a failed load: a finished parse is the next build's head start)
     except BaseException:
         if parse:
             parse.terminate()  # not kill: dbt may be writing target/manifest.json
             parse.wait()
-        if bundled:  # left to finish (seconds): a feed's files are written only into an empty folder
-            bundled.wait()
         raise
+    finally:
+        if bundled:
+            bundled.close()
     success = all(r.success for r in results)
     elapsed = time.perf_counter() - started
     print_summary(paths, success, failed_checks, elapsed, [r.run_id for r in results])
     return 0 if success else 1
 
 
-def execute_runs(paths: WarehousePaths, runs: list[Run], parse: subprocess.Popen):
+def execute_runs(paths: WarehousePaths, runs: Iterable[Run], parse: subprocess.Popen):
     """Each run in turn, in this process, until one fails: the load runs with the loads' own
     definitions, build_warehouse (dbt's assets) once `parse` has written dbt's manifest. Each run's
     steps are printed one line each; Dagster's event log goes to a file."""

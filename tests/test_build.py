@@ -6,7 +6,8 @@ import json
 import pytest
 
 from ingest.privacy import DEMO_MANIFEST, file_sha256, record_demo_files
-from orchestration.build import bundled_data_in_place, write_whole_set
+from ingest.settings import WarehousePaths
+from orchestration.build import BundledWriter, bundled_data_in_place, plan_runs, write_whole_set
 
 LANDED = {
     "trade/comtrade_C_A_398_2015.csv": "typeCode\n",
@@ -28,6 +29,50 @@ def test_the_bundled_files_are_written_unless_every_feed_has_its_own(warehouse_p
         (landing / name).rename(landing / f"{name}.away")
         assert not bundled_data_in_place(warehouse_paths), name
         (landing / f"{name}.away").rename(landing / name)
+
+
+@pytest.mark.slow
+def test_each_load_run_is_planned_once_its_bundled_files_are_written(warehouse_paths):
+    """The bundled sets are written by a process of their own, in the order they are loaded, and
+    each load run is planned once its own set is written (plan_runs), while the writer goes on
+    with the next: every run is planned on its set's complete files, and the plan is the one the
+    complete landing folder gives. (The trade folder is there, empty: the writer fills it.)"""
+
+    def files_of(run) -> list:
+        return sorted(p for feed in run.feeds for p in feed.landing_files(warehouse_paths.landing))
+
+    bundled = BundledWriter(warehouse_paths)
+    assert bundled.process is not None
+    planned = []
+    try:
+        for run in plan_runs(warehouse_paths, bundled):
+            planned.append((run, files_of(run) if run.feeds else None))
+    finally:
+        bundled.close()
+    assert bundled.process.returncode == 0 and bundled_data_in_place(warehouse_paths)
+    assert [run.job for run, _ in planned] == [
+        "load_daily",
+        "load_daily",
+        "load_monthly",
+        "load_land",
+        "build_warehouse",
+    ]
+    assert [run for run, _ in planned] == list(plan_runs(warehouse_paths))
+    for run, files in planned[:-1]:
+        assert files and files == files_of(run), run.feeds[0].group
+
+
+def test_a_failed_writer_of_the_bundled_files_stops_the_build(tmp_path, monkeypatch):
+    not_a_folder = tmp_path / "landing"
+    not_a_folder.write_text("")
+    monkeypatch.setenv("LANDING_DIR", str(not_a_folder))
+    paths = WarehousePaths.from_env()
+    bundled = BundledWriter(paths)
+    try:
+        with pytest.raises(SystemExit, match="writing the bundled data failed"):
+            next(plan_runs(paths, bundled))
+    finally:
+        bundled.close()
 
 
 def write_days(days: int, interrupt_after: int | None = None):
