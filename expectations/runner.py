@@ -100,7 +100,7 @@ def _quote(name: str) -> str:
 def _context(data_docs_dir: str):
     """An ephemeral context whose validation results are kept on disk, in `RESULTS_SUBDIR` next to
     the Data Docs: every process of a build (each Dagster step is one) adds its own, and the index
-    it writes lists them all, not only its own. Suites, checkpoints... stay in memory."""
+    it writes lists them all, not only its own. Suites and validation definitions stay in memory."""
     import great_expectations as gx
     from great_expectations.data_context.types.base import (
         DataContextConfig,
@@ -210,7 +210,7 @@ def _validate(suite_name, specs, batch_name, add_source, files, unexpected_rows,
         gx.ValidationDefinition(name=suite.name, data=batch, suite=suite)
     )
     # The definition is run as it is, as GX documents it, not through a Checkpoint: a checkpoint
-    # adds actions (there are none here) and its own bookkeeping (~25 ms a load).
+    # adds actions (there are none here) and its own bookkeeping (~20 ms a load).
     run_id = RunIdentifier(run_time=datetime.datetime.now(datetime.UTC))
     try:
         validation = definition.run(

@@ -133,22 +133,24 @@ def bundled_data_in_place(paths: WarehousePaths) -> bool:
     )
 
 
-def start_bundled_data(written: Path) -> subprocess.Popen:
+def start_bundled_data(written: int) -> subprocess.Popen:
     """ensure_bundled_data in a process of its own (from the repository root, where `demo` is),
-    for the landing folder the environment names; it marks each set in `written` when done."""
+    for the landing folder the environment names; it writes the name of each set's landing
+    subfolder, once the set is written, as a line to the file descriptor `written` (a pipe)."""
     code = (
-        "import sys; from pathlib import Path; from ingest.settings import WarehousePaths; "
+        "import os, sys; from ingest.settings import WarehousePaths; "
         "from orchestration.build import ensure_bundled_data; "
-        "ensure_bundled_data(WarehousePaths.from_env(), written=Path(sys.argv[1]))"
+        "written = os.fdopen(int(sys.argv[1]), 'w', buffering=1); "
+        "ensure_bundled_data(WarehousePaths.from_env(), done=lambda name: print(name, file=written))"
     )
-    return subprocess.Popen([sys.executable, "-c", code, str(written)], cwd=REPO_ROOT)
+    return subprocess.Popen([sys.executable, "-c", code, str(written)], cwd=REPO_ROOT, pass_fds=[written])
 
 
-def ensure_bundled_data(paths: WarehousePaths, written: Path | None = None) -> None:
+def ensure_bundled_data(paths: WarehousePaths, done: Callable[[str], object] | None = None) -> None:
     """Write the deterministic demo files into an empty landing folder (appeals, family, land,
-    trade: the order in which `make warehouse` loads them). After each set (written or already
-    there), an empty file named as its landing subfolder is created in `written`, if given: the
-    loads of a set may start while the next set is written."""
+    trade: the order in which `make warehouse` loads them). After each set, written or already
+    there, `done` (if given) is called with its landing subfolder's name: the loads of a set may
+    start while the next one is written."""
     # The generators live in the top-level `demo` package, which a production install does not
     # include: building on bundled data is a demo concern, so `demo` is imported here, lazily,
     # and only when run from the repository (`make warehouse` runs `python -m orchestration.build`
@@ -165,31 +167,35 @@ def ensure_bundled_data(paths: WarehousePaths, written: Path | None = None) -> N
     from ingest import family, land
     from ingest.privacy import DEMO_MANIFEST
 
-    def done(folder: Path) -> None:
-        if written:
-            (written / folder.name).touch()
+    def writing(what: str, folder: Path) -> None:
+        if done is None:  # (with `done`, in BundledWriter's process: it says so, once)
+            print(f"Writing the bundled {what} to {folder} ...", flush=True)
+
+    def written(folder: Path) -> None:
+        if done:
+            done(folder.name)
 
     folder = paths.landing / APPEALS.landing_subdir
     if not landing_days(paths.landing):
-        print(f"Writing the bundled eOtinish exports to {folder} ...", flush=True)
+        writing("eOtinish exports", folder)
         write_whole_set(folder, write_bundled_appeals)
     elif not (folder / DEMO_MANIFEST).exists():
         recognise_bundled_appeals(folder)
-    done(folder)
+    written(folder)
     folder = paths.landing / family.LANDING_SUBDIR
     if not family_months(paths.landing):
-        print(f"Writing the bundled Digital Family Map extracts to {folder} ...", flush=True)
+        writing("Digital Family Map extracts", folder)
         write_whole_set(folder, write_bundled_family)
-    done(folder)
+    written(folder)
     folder = paths.landing / land.LANDING_SUBDIR
     if not landing_quarters(paths.landing):
-        print(f"Writing the bundled land and subsoil monitoring files to {folder} ...", flush=True)
+        writing("land and subsoil monitoring files", folder)
         write_whole_set(folder, write_bundled_land)
-    done(folder)
+    written(folder)
     if not landing_files(paths.landing):
-        print(f"Writing the bundled Comtrade files to {paths.trade_landing} ...", flush=True)
+        writing("Comtrade files", paths.trade_landing)
         write_whole_set(paths.trade_landing, write_bundled_dataset)
-    done(paths.trade_landing)
+    written(paths.trade_landing)
 
 
 class BundledWriter:
@@ -198,27 +204,42 @@ class BundledWriter:
     ended), so a run loads its files while the writer goes on with the next set."""
 
     def __init__(self, paths: WarehousePaths):
-        self.process = self._marks = None
+        self.process = self._written = None
+        self._done: set[str] = set()
         if not bundled_data_in_place(paths):
-            self._marks = Path(tempfile.mkdtemp(prefix="bundled-"))
-            self.process = start_bundled_data(self._marks)
+            print(
+                f"Writing the bundled demo files to {paths.landing} (each group of feeds is loaded "
+                "once its own files are written) ...",
+                flush=True,
+            )
+            read, write = os.pipe()
+            try:
+                self.process = start_bundled_data(write)
+            finally:
+                os.close(write)  # (the writer's copy stays open until it ends)
+            self._written = os.fdopen(read)
 
     def wait_for(self, subfolders: set[str] | None = None) -> None:
-        """Until the writer has written these landing subfolders (None: all of them)."""
-        while self.process and self.process.poll() is None:
-            if subfolders is not None and all((self._marks / name).exists() for name in subfolders):
-                return
-            time.sleep(0.05)
-        if self.process and self.process.returncode != 0:
+        """Until the writer has written these landing subfolders (None: until it ends)."""
+        if not self.process:
+            return
+        while subfolders is None or not subfolders <= self._done:
+            line = self._written.readline()
+            if not line:  # the writer has ended
+                break
+            self._done.add(line.strip())
+        else:
+            return
+        if self.process.wait() != 0:
             code = self.process.returncode
             raise SystemExit(f"writing the bundled data failed (exit code {code}): see above.")
 
     def close(self) -> None:
         """Waits for the writer to end (seconds: a feed's files are written only into an empty
-        folder, so it is left to finish), then removes its marks."""
+        folder, so it is left to finish)."""
         if self.process:
             self.process.wait()
-            shutil.rmtree(self._marks, ignore_errors=True)
+            self._written.close()
 
 
 def write_whole_set(folder: Path, write: Callable[[Path], object]) -> None:

@@ -179,6 +179,14 @@ class EngineKeepingEventLogStorage(SqliteEventLogStorage):
             for shard in list(self._engines):
                 self._close(shard)
 
+    def wipe(self) -> None:
+        """Dagster's own `wipe`, which deletes the run files: their kept connections are closed
+        first, not left open on deleted files until the run id is asked for again."""
+        with self._db_lock:
+            for shard in [name for name in self._engines if name != INDEX_SHARD_NAME]:
+                self._close(shard)
+        super().wipe()
+
     def _close(self, shard: str) -> None:
         self._engines.pop(shard).dispose()  # closes no connection a query is using
         if shard == INDEX_SHARD_NAME:

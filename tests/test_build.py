@@ -47,6 +47,9 @@ def test_each_load_run_is_planned_once_its_bundled_files_are_written(warehouse_p
     try:
         for run in plan_runs(warehouse_paths, bundled):
             planned.append((run, files_of(run) if run.feeds else None))
+            if len(planned) == 1:  # the first set is loaded while the last (Comtrade: seconds) is written
+                assert bundled.process.poll() is None
+                assert not list(warehouse_paths.trade_landing.iterdir())
     finally:
         bundled.close()
     assert bundled.process.returncode == 0 and bundled_data_in_place(warehouse_paths)

@@ -135,9 +135,11 @@ def test_a_wiped_or_evicted_file_gets_a_new_engine(tmp_path):
         with connection as conn:
             conn.execute(sqlalchemy.text("select count(*) from event_logs"))
     first, index = events._engines["run-a"], events._engines["index"]
-    old_pool = index.pool  # (dispose gives the engine a new, empty pool)
+    old_pool, run_pool = index.pool, first.pool  # (dispose gives an engine a new, empty pool)
     pooled = old_pool.checkedin()
+    assert run_pool.checkedin() == 1
     events.wipe()  # deletes the run files: the next connection makes the tables again
+    assert run_pool.checkedin() == 0  # closed by wipe, not left open on the deleted file
     with events.run_connection("run-a") as conn:
         assert conn.execute(sqlalchemy.text("select count(*) from event_logs")).scalar() == 0
     assert events._engines["run-a"] is not first
@@ -210,10 +212,18 @@ def test_the_ui_sees_a_runs_events_while_the_run_holds_its_file_open(home):
         for n in range(3):
             writer.event_log_storage.store_event(_log_entry(run_id, f"message {n}"))
             assert _eventually(lambda n=n: len(seen) == n + 1), seen
+        # a batch of events (a run's planned events, a step's materializations) is one commit
+        writer.event_log_storage.store_event_batch([_log_entry(run_id, f"batch {n}") for n in range(2)])
+        assert _eventually(lambda: len(seen) == 5), seen
         # the writer's connection to the run's file is still open: its events are in the WAL
         run_file = Path(writer.event_log_storage.path_for_shard(run_id))
         assert run_file.with_name(run_file.name + "-wal").exists()
-    assert seen == ["message 0", "message 1", "message 2"]
+        # A read touches nothing (or each watcher's read would wake it again, without end).
+        touched = run_file.stat().st_mtime_ns
+        assert len(writer.event_log_storage.get_records_for_run(run_id).records) == 5
+        time.sleep(0.6)  # (watchdog holds a file's events for 0.5 s)
+        assert run_file.stat().st_mtime_ns == touched and len(seen) == 5
+    assert seen == ["message 0", "message 1", "message 2", "batch 0", "batch 1"]
 
 
 def _log_entry(run_id: str, message: str) -> EventLogEntry:
