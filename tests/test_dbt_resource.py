@@ -72,9 +72,9 @@ def test_the_resource_builds_no_adapter_and_runs_no_dbt_to_learn_its_version(mon
 
 @pytest.mark.parametrize(
     ("level", "flags"),
-    [(None, ["--log-level-file", "warn"]), ("", ["--log-level-file", "warn"]), ("debug", [])],
+    [(None, ["--log-level-file", "none"]), ("", ["--log-level-file", "none"]), ("debug", [])],
 )
-def test_dbt_logs_warnings_to_its_file_unless_the_environment_names_a_level(monkeypatch, level, flags):
+def test_dbt_writes_no_log_file_unless_the_environment_names_a_level(monkeypatch, level, flags):
     monkeypatch.delenv("DBT_LOG_LEVEL_FILE", raising=False)
     if level is not None:
         monkeypatch.setenv("DBT_LOG_LEVEL_FILE", level)

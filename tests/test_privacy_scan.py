@@ -252,7 +252,7 @@ def built(tmp_path_factory, bundled_files):
         patch.setenv("APPEALS_HASH_KEY", HASH_KEY)
         patch.delenv("WAREHOUSE_DEMO", raising=False)
         # dbt's log files at their most detailed (every SQL statement), not the builds' default
-        # (warnings and errors): what an operator debugging a build would write.
+        # (none): what an operator debugging a build would write.
         patch.setenv("DBT_LOG_LEVEL_FILE", "debug")
         copy_files([f for f in bundled_files if f.stem.endswith(YEARS)], paths.trade_landing)
         write_bundled_appeals(paths.landing / "eotinish", start=START, days=BUNDLED_DAYS + len(PLANTED_DAYS))

@@ -110,15 +110,19 @@ def dbt_resource() -> WarehouseDbtCli:
 
 
 def dbt_file_log_flags() -> list[str]:
-    """dbt's log file in each command's folder (dbt_runs/*/dbt.log) keeps warnings and errors
-    only: at dbt's default level, debug, it held every SQL statement (~9 MB for dbt_foundation),
-    and writing it was ~1-1.5 s of that command's ~15 s. Its info lines (each node's outcome) are
-    in Dagster's log already; each node's SQL is in the folder's compiled/ and run/.
+    """No dbt log file in the commands' folders (dbt_runs/*/dbt.log). At dbt's default level,
+    debug, it held every SQL statement (~9 MB for dbt_foundation; writing it ~1-1.5 s of that
+    command's ~15 s). Kept at warnings and errors, it still cost ~1 s of dbt_foundation: dbt
+    builds every event's JSON line for each log before the log's level discards it. What it would
+    hold is elsewhere: every line at info and above (each node's outcome, warnings, errors) is on
+    dbt's output, which dagster-dbt passes to the step's output (make warehouse's log file, the
+    UI's compute logs) and whose errors it puts in the step's failure; each node's SQL is in the
+    folder's compiled/ and run/.
 
     A DBT_LOG_LEVEL_FILE in the environment when the resource is made (e.g. debug) is left to
     dbt, as is DBT_DEBUG / --debug, which forces debug everywhere; DBT_LOG_LEVEL alone no longer
     reaches the file."""
-    return [] if os.environ.get("DBT_LOG_LEVEL_FILE") else ["--log-level-file", "warn"]
+    return [] if os.environ.get("DBT_LOG_LEVEL_FILE") else ["--log-level-file", "none"]
 
 
 PARSE_STATE = "partial_parse.msgpack"
