@@ -137,20 +137,21 @@ def external_resources(html: str) -> list[str]:
     return [url for url in parser.urls if re.match(r"(?i)(https?:)?//", url.strip())]
 
 
-def make_offline(docs_dir: Path, since: float = 0) -> list[str]:
-    """Copy the vendored files into the site and rewrite its pages (those written from `since`,
-    a time.time()) to use them; return the external files those pages still load (none, unless
-    GX's templates changed)."""
+def make_offline(docs_dir: Path, since_ns: int = 0) -> list[str]:
+    """Copy the vendored files into the site and rewrite its pages (those written from
+    `since_ns`, a file's st_mtime_ns: the file system's own clock) to use them; return the
+    external files those pages still load (none, unless GX's templates changed)."""
     static = docs_dir / "static"
     shutil.copytree(
         VENDOR_DIR,
         static / VENDOR_SUBDIR,
         dirs_exist_ok=True,
         ignore=shutil.ignore_patterns("*.sh", "README.md"),
+        copy_function=_copy_unless_there,
     )
     remaining: set[str] = set()
     for page in docs_dir.rglob("*.html"):
-        if static in page.parents or page.stat().st_mtime < since - 1:  # -1: coarse file times
+        if static in page.parents or page.stat().st_mtime_ns < since_ns:
             continue
         html = page.read_text(encoding="utf-8")
         static_dir = Path(os.path.relpath(static, page.parent)).as_posix()
@@ -159,3 +160,13 @@ def make_offline(docs_dir: Path, since: float = 0) -> list[str]:
             page.write_text(rewritten, encoding="utf-8")
         remaining.update(external_resources(rewritten))
     return sorted(remaining)
+
+
+def _copy_unless_there(source: str, target: str) -> str:
+    """shutil.copy2, unless `target` is already this copy (same size and modification time, which
+    copy2 keeps): the site is built at every load, and the vendored files do not change."""
+    there = os.stat(target) if os.path.exists(target) else None
+    copied = os.stat(source)
+    if there and (there.st_size, there.st_mtime_ns) == (copied.st_size, copied.st_mtime_ns):
+        return target
+    return shutil.copy2(source, target)

@@ -12,7 +12,6 @@ many partitions pays it once."""
 import datetime
 import itertools
 import os
-import time
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -355,11 +354,16 @@ def build_data_docs() -> Path | None:
     # are on disk already. (No identifiers at all would render every result in the folder.)
     new = list(_new_results)
     if new or not (Path(docs_dir) / "index.html").exists():
-        started = time.time()
+        # The pages this build writes are those modified since this mark, by the file system's
+        # own clock (Python's may run ahead of a file system that keeps coarser times).
+        mark = Path(docs_dir) / ".building"
+        mark.touch()
+        started = mark.stat().st_mtime_ns
         suites = [key.expectation_suite_identifier for key in new]
         context.build_data_docs(site_names=["warehouse"], resource_identifiers=new + suites)
         del _new_results[: len(new)]
-        remaining = make_offline(Path(docs_dir), since=started)
+        remaining = make_offline(Path(docs_dir), since_ns=started)
+        mark.unlink(missing_ok=True)
         if remaining:
             warnings.warn(f"Data Docs still load files from the internet: {remaining}", stacklevel=2)
     return Path(docs_dir) / "index.html"

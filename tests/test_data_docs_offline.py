@@ -19,6 +19,7 @@ from expectations.data_docs_offline import (
     VENDOR_DIR,
     external_resources,
     local_path,
+    make_offline,
     rewrite_page,
 )
 from expectations.runner import ExpectationSpec, build_data_docs, validate_frame
@@ -154,6 +155,22 @@ def test_data_docs_list_every_process_validations_and_load_nothing_from_the_inte
         for src in re.findall(r'(?:src|href)="([^"#]+\.(?:js|css))"', text):
             assert (html.parent / src).resolve().is_file(), (html, src)
     assert (docs / "static" / "vendor" / "jquery@3.7.1" / "LICENSE.txt").is_file()
+
+
+def test_make_offline_rewrites_the_pages_written_since_and_mends_a_stale_copy(tmp_path):
+    """At each build: the pages modified from `since_ns` are rewritten, the older ones left (they
+    were rewritten when written); a vendored file is copied again when the site's copy is not it."""
+    jquery = "https://code.jquery.com/jquery-3.7.1.min.js"
+    page = tmp_path / "index.html"
+    page.write_text(f'<script src="{jquery}"></script>')
+    written = page.stat().st_mtime_ns
+    assert make_offline(tmp_path, since_ns=written + 1) == [] and jquery in page.read_text()
+    assert make_offline(tmp_path, since_ns=written) == [] and jquery not in page.read_text()
+    copy = tmp_path / "static" / local_path(jquery)
+    assert copy.read_bytes() == (VENDOR_DIR / CDN_ASSETS[jquery]).read_bytes()
+    copy.write_text("an older release")
+    make_offline(tmp_path, since_ns=written)
+    assert copy.read_bytes() == (VENDOR_DIR / CDN_ASSETS[jquery]).read_bytes()
 
 
 @pytest.fixture(autouse=True)
