@@ -27,6 +27,17 @@ def connect(
     return con
 
 
+def insert_rows(con: duckdb.DuckDBPyConnection, insert: str, rows: list[tuple], chunk: int = 1000) -> None:
+    """`insert` ("insert into t (a, b)", or "insert or replace ...") of `rows`, many rows to a
+    statement: DuckDB runs each statement with its own overhead (an `insert or replace` of one
+    row ~3.5 ms, its key lookup and index update; 60 rows in one statement ~10 ms), and
+    `executemany` is one statement per row."""
+    for start in range(0, len(rows), chunk):
+        part = rows[start : start + chunk]
+        values = ", ".join(["(" + ", ".join(["?"] * len(part[0])) + ")"] * len(part))
+        con.execute(f"{insert} values {values}", [value for row in part for value in row])
+
+
 def quote_ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 

@@ -31,7 +31,7 @@ import duckdb
 import pandas as pd
 
 from ingest import lake, landing, revisions
-from ingest.duck import quote_ident, sql_string
+from ingest.duck import insert_rows, quote_ident, sql_string
 from ingest.loads import (
     META_DDL,
     UNASSIGNED,
@@ -577,15 +577,17 @@ def _work_dir(con: duckdb.DuckDBPyConnection) -> Path:
     return Path(folder or ".tmp") / "landing"
 
 
-def _inspection(con: duckdb.DuckDBPyConnection, feed: Feed, path: Path) -> landing.Inspection:
-    """How the registry last saw the file (its checksum, compression and encoding)."""
-    row = con.execute(
-        "select sha256, compression, coalesce(encoding, 'utf-8'), problem from meta.landing_files "
-        "where feed = ? and path = ?",
-        [feed.name, str(path)],
-    ).fetchone()
-    sha, compression, encoding, problem = row
-    return landing.Inspection(sha, None, compression, encoding, problem)
+def _inspections(con: duckdb.DuckDBPyConnection, feed: Feed) -> dict[str, landing.Inspection]:
+    """How the registry last saw each of the feed's files (checksum, compression, encoding), by
+    path: one query for a load's files, not one per file."""
+    return {
+        path: landing.Inspection(sha, None, compression, encoding, problem)
+        for path, sha, compression, encoding, problem in con.execute(
+            "select path, sha256, compression, coalesce(encoding, 'utf-8'), problem "
+            "from meta.landing_files where feed = ?",
+            [feed.name],
+        ).fetchall()
+    }
 
 
 # ------------------------------------------------------------------------------------------------
@@ -622,6 +624,9 @@ def register(
     def refuse(path: Path, issues: list[LoadIssue]) -> None:
         unloadable[str(path)] = issues
 
+    inspections, work_dir = _inspections(con, feed), _work_dir(con)
+    slice_rows: list[tuple] = []  # new rows of meta.file_slices, inserted together
+
     for registered in files:
         path = registered.path
         if registered.problem:
@@ -641,7 +646,7 @@ def register(
             refuse(path, [LoadIssue(str(path), None, None, "unreadable_file", "is empty (0 bytes)")])
             continue
         try:
-            source = SourceFile.open(path, _inspection(con, feed, path), _work_dir(con))
+            source = SourceFile.open(path, inspections[str(path)], work_dir)
             scan = scan_file(feed, source, lenient=True)
         except Exception as error:  # whatever the file does to a reader, it is judged alone
             _raise_if_not_about_the_file(error)
@@ -674,12 +679,10 @@ def register(
             )
             refuse(path, [LoadIssue(str(path), None, None, "no_rows", problem)])
             continue
-        con.executemany(
-            "insert into meta.file_slices values (?, ?, ?, ?, ?)",
-            [[feed.name, registered.sha256, slice_key, key, rows] for slice_key, key, rows in counts],
-        )
+        slice_rows += [(feed.name, registered.sha256, *count) for count in counts]
         known.add((registered.sha256, feed.file_key(path)))
         known_versions.add(registered.sha256)
+    insert_rows(con, "insert into meta.file_slices", slice_rows)
     return unloadable
 
 
@@ -1192,6 +1195,7 @@ def _stage(
             [feed.name],
         ).fetchall()
     }
+    inspections, work_dir = _inspections(con, feed), _work_dir(con)
     rows_of = dict(
         con.execute(
             "select sha256, sum(row_count) from meta.file_slices where feed = ? group by 1", [feed.name]
@@ -1207,7 +1211,7 @@ def _stage(
             issues[path] = [_file_changed(path, "since it was checksummed")]
             continue
         try:
-            source = SourceFile.open(Path(path), _inspection(con, feed, Path(path)), _work_dir(con))
+            source = SourceFile.open(Path(path), inspections[path], work_dir)
             scan = scan_file(feed, source)
             key = reader_key(source)
         except Exception as error:

@@ -19,7 +19,7 @@ import duckdb
 import pandas as pd
 
 from ingest import lake
-from ingest.duck import connect
+from ingest.duck import connect, insert_rows
 
 META_DDL = """
 create schema if not exists meta;
@@ -222,20 +222,17 @@ def register_landing_files(
                 inspection.compression,
                 inspection.encoding,
                 inspection.problem,
+                False,
             )
         )
         registered.append(RegisteredFile(path, sha, inspection.problem))
         next_seq += 1
-    # One statement per 1,000 files: DuckDB's `insert or replace` of one row costs ~3.5 ms (its
-    # key lookup and index update), 60 rows in one statement ~10 ms.
-    for start in range(0, len(new_rows), 1000):
-        chunk = new_rows[start : start + 1000]
-        con.execute(
-            "insert or replace into meta.landing_files (feed, path, size_bytes, mtime_ns, sha256, "
-            "registered_at, ctime_ns, inode, landed_seq, compression, encoding, problem, problem_reported) "
-            "values " + ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, false)"] * len(chunk)),
-            [value for row in chunk for value in row],
-        )
+    insert_rows(
+        con,
+        "insert or replace into meta.landing_files (feed, path, size_bytes, mtime_ns, sha256, "
+        "registered_at, ctime_ns, inode, landed_seq, compression, encoding, problem, problem_reported)",
+        new_rows,
+    )
     return sorted(registered, key=lambda r: str(r.path))
 
 

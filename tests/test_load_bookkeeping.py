@@ -15,6 +15,7 @@ import pytest
 from comtrade_files import month_records, write_csv
 
 from catalog.trade import load_comtrade
+from ingest.duck import insert_rows
 
 MONTHS = [f"2023-{m:02d}-01" for m in range(1, 13)]
 
@@ -119,3 +120,22 @@ def test_a_kill_at_any_moment_leaves_no_published_partition_without_its_record(w
             group by 1 having count(distinct _file_sha256) > 1 or count(*) <> 5
         """).fetchall()
         assert torn == []
+
+
+def test_insert_rows_writes_every_row_across_statements():
+    """Many rows to a statement (ingest.duck.insert_rows), the last statement shorter; an
+    `insert or replace` replaces by key as row by row would."""
+    with duckdb.connect() as con:
+        con.execute("create table t (k integer primary key, v varchar)")
+        insert_rows(con, "insert into t (k, v)", [(k, f"v{k}") for k in range(5)], chunk=2)
+        insert_rows(con, "insert or replace into t", [(1, "new"), (7, None)], chunk=2)
+        assert con.execute("select * from t order by k").fetchall() == [
+            (0, "v0"),
+            (1, "new"),
+            (2, "v2"),
+            (3, "v3"),
+            (4, "v4"),
+            (7, None),
+        ]
+        insert_rows(con, "insert into t", [])  # nothing to insert: no statement
+        assert con.execute("select count(*) from t").fetchone() == (6,)
