@@ -355,9 +355,11 @@ def build_data_docs() -> Path | None:
     new = list(_new_results)
     if new or not (Path(docs_dir) / "index.html").exists():
         # The pages this build writes are those modified since this mark, by the file system's
-        # own clock (Python's may run ahead of a file system that keeps coarser times).
+        # own clock (Python's may run ahead of a file system that keeps coarser times). A mark
+        # left by a build that failed stays: its pages are made offline by the next one.
         mark = Path(docs_dir) / ".building"
-        mark.touch()
+        if not mark.exists():
+            mark.touch()
         started = mark.stat().st_mtime_ns
         suites = [key.expectation_suite_identifier for key in new]
         context.build_data_docs(site_names=["warehouse"], resource_identifiers=new + suites)

@@ -5,6 +5,7 @@ every process of a build. The pages in a browser: tests/test_pages_offline.py.""
 import base64
 import hashlib
 import re
+import time
 from pathlib import Path
 
 import great_expectations
@@ -155,6 +156,7 @@ def test_data_docs_list_every_process_validations_and_load_nothing_from_the_inte
         for src in re.findall(r'(?:src|href)="([^"#]+\.(?:js|css))"', text):
             assert (html.parent / src).resolve().is_file(), (html, src)
     assert (docs / "static" / "vendor" / "jquery@3.7.1" / "LICENSE.txt").is_file()
+    assert not (docs / ".building").exists()  # (the mark of the pages a build writes)
 
 
 def test_make_offline_rewrites_the_pages_written_since_and_mends_a_stale_copy(tmp_path):
@@ -168,6 +170,10 @@ def test_make_offline_rewrites_the_pages_written_since_and_mends_a_stale_copy(tm
     assert make_offline(tmp_path, since_ns=written) == [] and jquery not in page.read_text()
     copy = tmp_path / "static" / local_path(jquery)
     assert copy.read_bytes() == (VENDOR_DIR / CDN_ASSETS[jquery]).read_bytes()
+    copied = copy.stat().st_ctime_ns  # (a copy keeps the source's mtime, not its ctime)
+    time.sleep(0.01)
+    make_offline(tmp_path, since_ns=written)
+    assert copy.stat().st_ctime_ns == copied  # the same copy: not written again
     copy.write_text("an older release")
     make_offline(tmp_path, since_ns=written)
     assert copy.read_bytes() == (VENDOR_DIR / CDN_ASSETS[jquery]).read_bytes()

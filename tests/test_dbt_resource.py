@@ -71,12 +71,19 @@ def test_the_resource_builds_no_adapter_and_runs_no_dbt_to_learn_its_version(mon
 
 
 @pytest.mark.parametrize(
-    ("level", "flags"),
-    [(None, ["--log-level-file", "none"]), ("", ["--log-level-file", "none"]), ("debug", [])],
+    ("level", "debug", "flags"),
+    [
+        (None, None, ["--log-level-file", "none"]),
+        ("", "", ["--log-level-file", "none"]),
+        (None, "false", ["--log-level-file", "none"]),
+        ("debug", None, []),
+        (None, "True", []),
+    ],
 )
-def test_dbt_writes_no_log_file_unless_the_environment_names_a_level(monkeypatch, level, flags):
-    monkeypatch.delenv("DBT_LOG_LEVEL_FILE", raising=False)
-    if level is not None:
-        monkeypatch.setenv("DBT_LOG_LEVEL_FILE", level)
+def test_dbt_writes_no_log_file_unless_the_environment_asks_for_one(monkeypatch, level, debug, flags):
+    for name, value in (("DBT_LOG_LEVEL_FILE", level), ("DBT_DEBUG", debug)):
+        monkeypatch.delenv(name, raising=False)
+        if value is not None:
+            monkeypatch.setenv(name, value)
     assert dbt_file_log_flags() == flags
     assert dbt_resource().global_config_flags == flags

@@ -119,10 +119,15 @@ def dbt_file_log_flags() -> list[str]:
     UI's compute logs) and whose errors it puts in the step's failure; each node's SQL is in the
     folder's compiled/ and run/.
 
-    A DBT_LOG_LEVEL_FILE in the environment when the resource is made (e.g. debug) is left to
-    dbt, as is DBT_DEBUG / --debug, which forces debug everywhere; DBT_LOG_LEVEL alone no longer
-    reaches the file."""
-    return [] if os.environ.get("DBT_LOG_LEVEL_FILE") else ["--log-level-file", "none"]
+    A DBT_LOG_LEVEL_FILE (e.g. debug) or a true DBT_DEBUG in the environment when the resource is
+    made is left to dbt, which then writes the file (dbt checks `none` before DBT_DEBUG: with the
+    flag, DBT_DEBUG would give no file). DBT_LOG_LEVEL alone does not reach the file."""
+    debug = os.environ.get("DBT_DEBUG", "").strip().lower() in TRUE_WORDS
+    return [] if os.environ.get("DBT_LOG_LEVEL_FILE") or debug else ["--log-level-file", "none"]
+
+
+# What dbt (click) reads as true in a boolean environment variable such as DBT_DEBUG.
+TRUE_WORDS = {"1", "true", "t", "yes", "y", "on"}
 
 
 PARSE_STATE = "partial_parse.msgpack"
