@@ -7,22 +7,19 @@ revised to a split by transport mode only (no all-modes rows, so none of the pla
 keeps), and a commodity line Kazakhstan withdrew from February."""
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from comtrade_files import month_records, record, write_csv
+from dbt_commands import Dbt
 
 from catalog.trade import load_comtrade
 from ingest.duck import connect
 from ingest.reference import load_country_codes
-from ingest.settings import WarehousePaths
 
 pytestmark = pytest.mark.integration
 
-PROJECT = Path(__file__).resolve().parent.parent / "dbt_project"
 JAN, FEB, MAR = "2023-01-01", "2023-02-01", "2023-03-01"
 PERIODS = ("202301", "202302", "202303")
 RAIL, ROAD = 3100, 3200
@@ -52,41 +49,6 @@ def load(paths, keys):
         load_comtrade(con, paths.landing, keys).raise_for_errors()
     finally:
         con.close()  # dbt opens the file next: DuckDB allows one writing process
-
-
-class Dbt:
-    """dbt commands (run, test, seed...) on the test's warehouse; a failing one raises.
-
-    Every test of the module gives dbt the same target folder and the same path to its warehouse
-    (a link to the test's folder): dbt keys its parse state on the profile, which holds that
-    path, so only the module's first command parses the whole project (~12 s)."""
-
-    def __init__(self, folder: Path, paths: WarehousePaths):
-        link = folder / "warehouse"
-        link.unlink(missing_ok=True)
-        link.symlink_to(paths.root, target_is_directory=True)
-        self.target = folder / "target"
-        self.env = WarehousePaths(root=link, landing=paths.landing).export_env()
-
-    def __call__(self, command, *args, **env):
-        subprocess.run(
-            [
-                str(Path(sys.executable).with_name("dbt")),
-                command,
-                "--quiet",
-                "--project-dir",
-                str(PROJECT),
-                "--profiles-dir",
-                str(PROJECT),
-                "--target-path",
-                str(self.target),
-                *args,
-            ],
-            check=True,
-            env={**os.environ, **self.env, **env},
-            cwd=PROJECT,
-            timeout=600,
-        )
 
 
 @pytest.fixture(scope="module")

@@ -1,11 +1,24 @@
 -- A table, not a view: picking the latest snapshot ranks every snapshot, and the lifecycle, both
 -- facts and the tests read the result (as a view each of them ranked every snapshot again).
-{{ config(materialized='table') }}
+-- Incremental by appeal on DuckDB (macros/appeals_increment.sql): a run ranks again only the
+-- appeals with a snapshot loaded after its watermark.
+{{
+    config(
+        materialized=('table' if target.type == 'spark' else 'incremental'),
+        incremental_strategy='replace_appeals',
+        on_schema_change='append_new_columns',
+        meta={'appeals_feeds': ['eotinish_appeals']}
+    )
+}}
+{%- set watermark = appeals_watermark(['eotinish_appeals']) %}
 
 -- One row per appeal: its latest snapshot (latest modified_at; ties: latest export day, then latest
 -- load, then file and row), with when it was first seen and how many snapshots it has.
 with snapshots as (
     select * from {{ ref('stg_eotinish__appeals') }}
+    where true
+    {{- appeals_only_in(watermark,
+        'select appeal_id from ' ~ ref('stg_eotinish__appeals') ~ ' where _loaded_at > ' ~ watermark) }}
 ),
 
 ranked as (
@@ -21,7 +34,8 @@ ranked as (
                 _source_row desc
         ) as snapshot_rank,
         count(*) over (partition by appeal_id) as snapshot_count,
-        min(partition_date) over (partition by appeal_id) as first_partition_date
+        min(partition_date) over (partition by appeal_id) as first_partition_date,
+        max(_loaded_at) over (partition by appeal_id) as _last_loaded_at
     from snapshots
 )
 
