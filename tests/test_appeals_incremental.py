@@ -47,11 +47,11 @@ def land(paths, name, day, rows):
     write_jsonl(paths.landing / "eotinish" / f"{name}_{day}.jsonl", rows)
 
 
-def load(paths, days):
+def load(paths, days, loaders=(load_appeals, load_events)):
     con = connect(paths.warehouse_db, memory_limit="1GB")
     try:
-        load_appeals(con, paths.landing, days).raise_for_errors()
-        load_events(con, paths.landing, days).raise_for_errors()
+        for loader in loaders:
+            loader(con, paths.landing, days).raise_for_errors()
     finally:
         con.close()  # dbt opens the file next: DuckDB allows one writing process
 
@@ -60,13 +60,16 @@ def run_chain(dbt, *args):
     dbt("run", "--select", "+int_appeal_lifecycle", "+fct_appeal_events", *args)
 
 
-def chain(paths) -> dict[str, list[tuple]]:
+def chain(paths) -> dict[str, list[dict]]:
+    """Every row of the four models, as {column: value}, in key order."""
     con = connect(paths.warehouse_db, memory_limit="1GB")
     try:
-        return {
-            table: con.execute(f"select * from {table} order by {key}").fetchall()
-            for table, key in CHAIN.items()
-        }
+        tables = {}
+        for table, key in CHAIN.items():
+            result = con.execute(f"select * from {table} order by {key}")
+            names = [column[0] for column in result.description]
+            tables[table] = [dict(zip(names, row, strict=True)) for row in result.fetchall()]
+        return tables
     finally:
         con.close()
 
@@ -143,28 +146,24 @@ def test_appeals_chain_incremental_runs_equal_a_full_rebuild(warehouse_paths, db
         **dict.fromkeys(MARKED, {bystander_id}),
         "intermediate.int_appeals__current": {bystander_id, second_id},
     }
-    events = {row[0]: row for row in incremental["staging.stg_eotinish__appeal_events"]}
-    assert {e for e in events if events[e][1] == second_id} == {"e3", "e7"}
-    assert events["e1"][13] == 2  # copies_received: the re-send counted
+    events = {row["event_id"]: row for row in incremental["staging.stg_eotinish__appeal_events"]}
+    assert {e for e in events if events[e]["appeal_id"] == second_id} == {"e3", "e7"}
+    assert events["e1"]["copies_received"] == 2  # the re-send counted
     assert "e8" in events
 
     run_chain(dbt, "--full-refresh")
     rebuilt = chain(warehouse_paths)
     mark(warehouse_paths, bystander_id)
 
-    def unmarked(rows_by_table):
-        return {
-            t: [r for r in rows if not {bystander_id, second_id} & set(r)]
-            for t, rows in rows_by_table.items()
-        }
-
-    assert unmarked(incremental) == unmarked(rebuilt)
+    assert without(incremental, bystander_id, second_id) == without(rebuilt, bystander_id, second_id)
     # the second appeal's rows outside int_appeals__current, rewritten, equal the rebuilt ones
     for table in CHAIN.keys() - {"intermediate.int_appeals__current"}:
-        assert [r for r in incremental[table] if second_id in r] == [
-            r for r in rebuilt[table] if second_id in r
+        assert [r for r in incremental[table] if r["appeal_id"] == second_id] == [
+            r for r in rebuilt[table] if r["appeal_id"] == second_id
         ]
-    assert all(len(rows) > len(unmarked(rebuilt)[t]) > 0 for t, rows in rebuilt.items())
+    assert all(
+        len(rows) > len(without(rebuilt, bystander_id, second_id)[t]) > 0 for t, rows in rebuilt.items()
+    )
 
     # Both of the next day's exports again, corrected: the event of an appeal without a snapshot
     # was sent by mistake, and the first appeal's state differs. No row of the corrected files
@@ -177,28 +176,65 @@ def test_appeals_chain_incremental_runs_equal_a_full_rebuild(warehouse_paths, db
     corrected = chain(warehouse_paths)
     assert marked_appeals(warehouse_paths) == dict.fromkeys(MARKED, set())
     for table in ("staging.stg_eotinish__appeal_events", "marts.fct_appeal_events"):
-        assert "e8" not in {row[0] for row in corrected[table]}
+        assert "e8" not in {row["event_id"] for row in corrected[table]}
     run_chain(dbt, "--full-refresh")
     assert chain(warehouse_paths) == corrected
 
-    # A new day after every day seen is incremental again; an events file of a day older than
-    # those seen rebuilds every appeal of the models that read events.
-    events_models = tuple(MARKS.keys() - {"intermediate.int_appeals__current"})
-    mark(warehouse_paths, bystander_id, events_models)
-    land(warehouse_paths, "appeal_events", DAY3, [event("e11", new_id, "CLOSED", f"{DAY3}T09:00:00")])
-    load(warehouse_paths, [DAY3])
+    # A new day after every day seen is incremental again, each feed on its own: the events
+    # (the new appeal closed, an event of an appeal without a snapshot), then that appeal's
+    # snapshot, loaded later. The lifecycle and the fact run first while the events' staging
+    # lags behind its feed; they must still take those events when it catches up.
+    mark(warehouse_paths, bystander_id)
+    late_id = appeal(77, DAY3)["id"]
+    land(
+        warehouse_paths,
+        "appeal_events",
+        DAY3,
+        [
+            event("e11", new_id, "CLOSED", f"{DAY3}T09:00:00"),
+            event("e12", late_id, "CREATED", f"{DAY3}T09:30:00"),
+        ],
+    )
+    land(warehouse_paths, "appeals", DAY3, [appeal(77, DAY3)])
+    load(warehouse_paths, [DAY3], loaders=(load_events,))
+    load(warehouse_paths, [DAY3], loaders=(load_appeals,))
+    dbt("run", "--select", "int_appeals__current", "int_appeal_lifecycle", "fct_appeal_events")
     run_chain(dbt)
-    assert marked_appeals(warehouse_paths) == {
-        **dict.fromkeys(events_models, {bystander_id}),
-        "intermediate.int_appeals__current": set(),
-    }
-    # the bystander's first event arrived a day early, in a file nobody loaded until now
-    land(warehouse_paths, "appeal_events", DAY0, [event("e4", bystander_id, "CREATED", f"{DAY0}T23:00:00")])
-    load(warehouse_paths, [DAY0])
+    incremental = chain(warehouse_paths)
+    assert marked_appeals(warehouse_paths) == dict.fromkeys(MARKED, {bystander_id})
+    lifecycle = {row["appeal_id"]: row for row in incremental["intermediate.int_appeal_lifecycle"]}
+    assert (lifecycle[late_id]["event_count"], lifecycle[new_id]["event_count"]) == (1, 3)
+    run_chain(dbt, "--full-refresh")
+    assert without(incremental, bystander_id) == without(chain(warehouse_paths), bystander_id)
+
+    # An events file of a day older than those seen: a re-send of the bystander's first event,
+    # under the second appeal (an export error), becomes the kept copy and moves the event. The
+    # models that read events rebuild every appeal; int_appeals__current reads no event.
+    for appeal_id in (bystander_id, first_id):
+        mark(warehouse_paths, appeal_id)
+    land(warehouse_paths, "appeal_events", DAY0, [event("e4", second_id, "CREATED", f"{DAY0}T23:00:00")])
+    load(warehouse_paths, [DAY0], loaders=(load_events,))
     run_chain(dbt)
     backfilled = chain(warehouse_paths)
-    assert marked_appeals(warehouse_paths) == dict.fromkeys(MARKED, set())
-    kept = {row[0]: row for row in backfilled["staging.stg_eotinish__appeal_events"]}["e4"]
-    assert (str(kept[12]), kept[13]) == (DAY0, 2)  # the earlier copy is now the kept one
+    assert marked_appeals(warehouse_paths) == {
+        **dict.fromkeys(MARKED, set()),
+        "intermediate.int_appeals__current": {bystander_id, first_id},
+    }
+    events = {row["event_id"]: row for row in backfilled["staging.stg_eotinish__appeal_events"]}
+    e4 = events["e4"]
+    assert (e4["appeal_id"], str(e4["partition_date"]), e4["copies_received"]) == (second_id, DAY0, 2)
     run_chain(dbt, "--full-refresh")
-    assert chain(warehouse_paths) == backfilled
+    rebuilt = chain(warehouse_paths)
+    current = "intermediate.int_appeals__current"
+    assert {t: r for t, r in backfilled.items() if t != current} == {
+        t: r for t, r in rebuilt.items() if t != current
+    }
+    assert (
+        without(backfilled, bystander_id, first_id)[current]
+        == without(rebuilt, bystander_id, first_id)[current]
+    )
+
+
+def without(rows_by_table, *appeal_ids):
+    """The rows of each table that name none of these appeals."""
+    return {t: [r for r in rows if r["appeal_id"] not in appeal_ids] for t, rows in rows_by_table.items()}

@@ -3,93 +3,117 @@
     fct_appeal_events) is incremental by appeal on DuckDB; on Spark, whose Parquet tables take no
     delete, these models are tables and is_incremental() is false.
 
-    Each row carries _last_loaded_at: the latest load time of the raw rows it was built from (every
-    copy of an event, every snapshot of an appeal). A model's watermark is its largest
-    _last_loaded_at. A run rebuilds every appeal with a row loaded after the watermark (a new event,
-    a new copy of an event, a new snapshot), from all of that appeal's rows, and keeps the others.
+    Each row carries, per feed it was built from, the latest load time of that feed's raw rows
+    behind it (every copy of an event, every snapshot of an appeal). The model names those columns
+    in its config (meta.appeals_watermarks: feed -> column); a feed's watermark is its column's
+    largest value. A run rebuilds every appeal with a row of a feed loaded after that feed's
+    watermark (a new event, a new copy of an event, a new snapshot), from all of the appeal's rows,
+    and keeps the others. One watermark per feed, not one for both: a model run while one of its
+    upstream models lagged behind its feed would otherwise take the other feed's later time as
+    its own and never see the lagging rows.
 
-    That is exact while the new loads are days after every day the model has seen: new rows then
-    only add to the appeals they touch. A day loaded again (a corrected export) or a day older than
-    the latest one seen (a late backfill) can remove rows or move a re-sent event's kept copy to
-    another appeal, which the appeals the new rows touch do not show. The loads' records
+    That is exact while each feed's new days come after every day of it the model has seen: new
+    rows then only add to the appeals they name. A day published again (a corrected export) can
+    remove an appeal's rows, and a day older than those seen (a late backfill) can move a re-sent
+    event's kept copy to another appeal; the strategy below deletes only the appeals it built rows
+    for, and a downstream model only sees the appeal that gained rows. The loads' records
     (meta.loads) tell, and the run then rebuilds every appeal. A change of the project's code or
     vars still needs --full-refresh, as for every incremental dbt model.
 -#}
 
 {#-
-    The watermark as a SQL timestamp, or none when the run rebuilds every appeal: not an
-    incremental run, a table built before _last_loaded_at existed or empty, or a day of one of
-    `feeds` (meta.loads feed names) published after the watermark that is not after every day
-    published before it. Asked of the database when the model is compiled, and again by the
-    replace_appeals strategy (the same answer: the run has written nothing yet).
+    {feed: its watermark as a SQL timestamp} for an incremental run, or none when the run
+    rebuilds every appeal: not an incremental run, a table without the columns (built before they
+    existed) or without rows, or a day of a feed published by a load after the feed's watermark
+    that is not after every day of it published by loads at or before the watermark. Asked of the
+    database when the model is compiled, and again by the replace_appeals strategy (the same
+    answer: the run has written nothing yet).
 -#}
-{% macro appeals_watermark(feeds) -%}
+{% macro appeals_watermarks() -%}
     {%- if not (execute and is_incremental()) -%}
         {{ return(none) }}
     {%- endif -%}
-    {%- if '_last_loaded_at' not in adapter.get_columns_in_relation(this) | map(attribute='name') | list -%}
+    {%- set columns = config.get('meta')['appeals_watermarks'] -%}
+    {%- set stored = adapter.get_columns_in_relation(this) | map(attribute='name') | list -%}
+    {%- for column in columns.values() if column not in stored -%}
         {{ return(none) }}
-    {%- endif -%}
-    {%- set answer = run_query(
-        "with watermark as (
-            select max(_last_loaded_at) as loaded_at from " ~ this ~ "
+    {%- endfor -%}
+    {%- set query -%}
+        with watermarks as (
+            {%- for feed, column in columns.items() %}
+            select '{{ feed }}' as feed, max({{ column }}) as loaded_at, count(*) as stored_rows
+            from {{ this }}
+            {{ 'union all' if not loop.last }}
+            {%- endfor %}
         ),
         published as (
             select feed, partition_key, started_at
             from meta.loads
-            where status = 'published' and feed in ('" ~ feeds | join("', '") ~ "')
+            where status = 'published' and feed in (select feed from watermarks)
         ),
         seen as (
-            select feed, max(partition_key) as last_day
+            select published.feed, max(published.partition_key) as last_day
             from published
-            where started_at <= (select loaded_at from watermark)
-            group by feed
+            inner join watermarks on published.feed = watermarks.feed
+            where published.started_at <= watermarks.loaded_at
+            group by published.feed
         )
         select
-            strftime((select loaded_at from watermark), '%Y-%m-%d %H:%M:%S.%f') as watermark,
+            watermarks.feed,
+            strftime(
+                coalesce(watermarks.loaded_at, timestamp '0001-01-01'), '%Y-%m-%d %H:%M:%S.%f'
+            ) as watermark,
+            watermarks.stored_rows,
             exists (
                 select 1
                 from published
                 inner join seen on published.feed = seen.feed
                 where
-                    published.started_at > (select loaded_at from watermark)
+                    published.feed = watermarks.feed
+                    and published.started_at > watermarks.loaded_at
                     and published.partition_key <= seen.last_day
-            ) as day_seen_again"
-    ).rows[0] -%}
-    {%- if answer[0] is none or answer[1] -%}
-        {{ return(none) }}
-    {%- endif -%}
-    {{ return("cast('" ~ answer[0] ~ "' as timestamp)") }}
+            ) as day_seen_again
+        from watermarks
+    {%- endset -%}
+    {%- set watermarks = {} -%}
+    {%- for feed, watermark, stored_rows, day_seen_again in run_query(query).rows -%}
+        {%- if stored_rows == 0 or day_seen_again -%}
+            {{ return(none) }}
+        {%- endif -%}
+        {%- do watermarks.update({feed: "cast('" ~ watermark ~ "' as timestamp)"}) -%}
+    {%- endfor -%}
+    {{ return(watermarks) }}
 {%- endmacro %}
 
 {#-
     `and appeal_id in (the appeals to rebuild)` for an incremental run, nothing for a full one.
     `touched` is a query of appeal ids.
 -#}
-{% macro appeals_only_in(watermark, touched, column='appeal_id') -%}
-    {%- if watermark is not none %}
+{% macro appeals_only_in(watermarks, touched, column='appeal_id') -%}
+    {%- if watermarks is not none %}
     and {{ column }} in ({{ touched }})
     {%- endif -%}
 {%- endmacro %}
 
 {#-
-    The appeals whose rows in the given relations (with appeal_id and _last_loaded_at) changed
-    after the watermark.
+    The appeals with a row loaded after its feed's watermark, in the given upstream models:
+    (relation, feed) pairs of models whose _last_loaded_at is that feed's load time.
 -#}
-{% macro appeals_changed_after(watermark, relations) -%}
-    {%- for relation in relations %}
-    select appeal_id from {{ relation }} where _last_loaded_at > {{ watermark }}
+{% macro appeals_changed_after(watermarks, upstream) -%}
+    {%- if watermarks is not none -%}
+        {%- for relation, feed in upstream %}
+    select appeal_id from {{ relation }} where _last_loaded_at > {{ watermarks[feed] }}
     {{ 'union' if not loop.last }}
-    {%- endfor %}
+        {%- endfor %}
+    {%- endif -%}
 {%- endmacro %}
 
 {#-
     Incremental strategy replace_appeals: delete the stored rows of the appeals the run rebuilt,
-    then insert what it built; every stored row when it rebuilt every appeal. The model names the
-    feeds it reads in meta.appeals_feeds.
+    then insert what it built; every stored row when it rebuilt every appeal.
 -#}
 {% macro get_incremental_replace_appeals_sql(arg_dict) -%}
-    {%- if appeals_watermark(config.get('meta')['appeals_feeds']) is none -%}
+    {%- if appeals_watermarks() is none -%}
     delete from {{ arg_dict['target_relation'] }};
     {%- else -%}
     delete from {{ arg_dict['target_relation'] }}

@@ -1,19 +1,25 @@
 -- A table, not a view: it aggregates every event of every appeal, and the facts and a dozen tests
 -- read it (as a view each of them recomputed it: 14-19 s per test at 10M events). Incremental by
 -- appeal on DuckDB (macros/appeals_increment.sql): a run recomputes the appeals whose snapshot or
--- events changed after its watermark.
+-- events changed after its watermarks.
 {{
     config(
         materialized=('table' if target.type == 'spark' else 'incremental'),
         incremental_strategy='replace_appeals',
         on_schema_change='append_new_columns',
-        meta={'appeals_feeds': ['eotinish_appeals', 'eotinish_appeal_events']}
+        meta={
+            'appeals_watermarks': {
+                'eotinish_appeals': '_snapshots_loaded_at',
+                'eotinish_appeal_events': '_events_loaded_at'
+            }
+        }
     )
 }}
-{%- set watermark = appeals_watermark(['eotinish_appeals', 'eotinish_appeal_events']) %}
-{%- set touched = appeals_changed_after(
-    watermark, [ref('int_appeals__current'), ref('stg_eotinish__appeal_events')]
-) %}
+{%- set watermarks = appeals_watermarks() %}
+{%- set touched = appeals_changed_after(watermarks, [
+    (ref('int_appeals__current'), 'eotinish_appeals'),
+    (ref('stg_eotinish__appeal_events'), 'eotinish_appeal_events')
+]) %}
 
 -- One row per appeal with the time it entered each state, computed from its events ordered by
 -- event time (then record time, then id) regardless of the file they came in, of lateness and of
@@ -29,7 +35,7 @@ with appeals as (
         _last_loaded_at
     from {{ ref('int_appeals__current') }}
     where true
-    {{- appeals_only_in(watermark, touched) }}
+    {{- appeals_only_in(watermarks, touched) }}
 ),
 
 -- previous_state and event_seq come with the events: their order is taken once, in staging.
@@ -45,7 +51,7 @@ events as (
         _last_loaded_at
     from {{ ref('stg_eotinish__appeal_events') }}
     where true
-    {{- appeals_only_in(watermark, touched) }}
+    {{- appeals_only_in(watermarks, touched) }}
 ),
 
 flagged as (
@@ -110,9 +116,8 @@ select
     per_appeal.first_event_at,
     per_appeal.last_event_at,
     per_appeal.last_event_state,
-    greatest(
-        appeals._last_loaded_at, coalesce(per_appeal.events_last_loaded_at, appeals._last_loaded_at)
-    ) as _last_loaded_at
+    appeals._last_loaded_at as _snapshots_loaded_at,
+    per_appeal.events_last_loaded_at as _events_loaded_at
 from appeals
 left join per_appeal
     on appeals.appeal_id = per_appeal.appeal_id

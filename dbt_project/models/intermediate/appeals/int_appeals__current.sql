@@ -7,18 +7,21 @@
         materialized=('table' if target.type == 'spark' else 'incremental'),
         incremental_strategy='replace_appeals',
         on_schema_change='append_new_columns',
-        meta={'appeals_feeds': ['eotinish_appeals']}
+        meta={'appeals_watermarks': {'eotinish_appeals': '_last_loaded_at'}}
     )
 }}
-{%- set watermark = appeals_watermark(['eotinish_appeals']) %}
+{%- set watermarks = appeals_watermarks() %}
+{%- set touched -%}
+    select appeal_id from {{ ref('stg_eotinish__appeals') }}
+    where _loaded_at > {{ (watermarks or {}).get('eotinish_appeals') }}
+{%- endset %}
 
 -- One row per appeal: its latest snapshot (latest modified_at; ties: latest export day, then latest
 -- load, then file and row), with when it was first seen and how many snapshots it has.
 with snapshots as (
     select * from {{ ref('stg_eotinish__appeals') }}
     where true
-    {{- appeals_only_in(watermark,
-        'select appeal_id from ' ~ ref('stg_eotinish__appeals') ~ ' where _loaded_at > ' ~ watermark) }}
+    {{- appeals_only_in(watermarks, touched) }}
 ),
 
 ranked as (

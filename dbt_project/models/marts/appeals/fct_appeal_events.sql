@@ -1,30 +1,36 @@
 -- Incremental by appeal on DuckDB (macros/appeals_increment.sql): a run rewrites the events of
--- the appeals whose snapshot or events changed after its watermark.
+-- the appeals whose snapshot or events changed after its watermarks.
 {{
     config(
         materialized=('table' if target.type == 'spark' else 'incremental'),
         incremental_strategy='replace_appeals',
         on_schema_change='append_new_columns',
-        meta={'appeals_feeds': ['eotinish_appeals', 'eotinish_appeal_events']}
+        meta={
+            'appeals_watermarks': {
+                'eotinish_appeals': '_snapshots_loaded_at',
+                'eotinish_appeal_events': '_events_loaded_at'
+            }
+        }
     )
 }}
-{%- set watermark = appeals_watermark(['eotinish_appeals', 'eotinish_appeal_events']) %}
-{%- set touched = appeals_changed_after(
-    watermark, [ref('int_appeals__current'), ref('stg_eotinish__appeal_events')]
-) %}
+{%- set watermarks = appeals_watermarks() %}
+{%- set touched = appeals_changed_after(watermarks, [
+    (ref('int_appeals__current'), 'eotinish_appeals'),
+    (ref('stg_eotinish__appeal_events'), 'eotinish_appeal_events')
+]) %}
 
 -- One row per unique appeal event (re-sends removed), in appeal order, with the appeal's current
 -- attributes. Events whose appeal has no snapshot (yet) keep null appeal attributes.
 with events as (
     select * from {{ ref('stg_eotinish__appeal_events') }}
     where true
-    {{- appeals_only_in(watermark, touched) }}
+    {{- appeals_only_in(watermarks, touched) }}
 ),
 
 appeals as (
     select * from {{ ref('int_appeals__current') }}
     where true
-    {{- appeals_only_in(watermark, touched) }}
+    {{- appeals_only_in(watermarks, touched) }}
 )
 
 select
@@ -57,9 +63,8 @@ select
     events._source_file,
     events._source_row,
     events._load_id,
-    greatest(
-        events._last_loaded_at, coalesce(appeals._last_loaded_at, events._last_loaded_at)
-    ) as _last_loaded_at
+    events._last_loaded_at as _events_loaded_at,
+    appeals._last_loaded_at as _snapshots_loaded_at
 from events
 left join appeals
     on events.appeal_id = appeals.appeal_id

@@ -6,10 +6,10 @@
         materialized=('table' if target.type == 'spark' else 'incremental'),
         incremental_strategy='replace_appeals',
         on_schema_change='append_new_columns',
-        meta={'appeals_feeds': ['eotinish_appeal_events']}
+        meta={'appeals_watermarks': {'eotinish_appeal_events': '_last_loaded_at'}}
     )
 }}
-{%- set watermark = appeals_watermark(['eotinish_appeal_events']) %}
+{%- set watermarks = appeals_watermarks() %}
 
 -- One row per unique appeal history event. A re-sent event (same id in another file) is kept once:
 -- the earliest received copy (earliest file day, then load, then file and row). copies_received
@@ -21,7 +21,10 @@
 {#- the appeals of the events with a copy loaded after the watermark (any copy: a re-send counts) #}
 {%- set touched_appeals -%}
     select appeal_id from {{ raw_events }}
-    where id in (select id from {{ raw_events }} where _loaded_at > {{ watermark }})
+    where id in (
+        select id from {{ raw_events }}
+        where _loaded_at > {{ (watermarks or {}).get('eotinish_appeal_events') }}
+    )
 {%- endset %}
 {%- set their_events = 'select id from ' ~ raw_events ~ ' where appeal_id in (' ~ touched_appeals ~ ')' %}
 
@@ -29,7 +32,7 @@
 with source as (
     select * from {{ raw_events }}
     where true
-    {{- appeals_only_in(watermark, their_events, column='id') }}
+    {{- appeals_only_in(watermarks, their_events, column='id') }}
 ),
 
 ranked as (
@@ -69,7 +72,7 @@ unique_events as (
     from ranked
     -- (a kept copy can sit in an appeal the new rows did not touch: that appeal keeps its rows)
     where copy_rank = 1
-    {{- appeals_only_in(watermark, touched_appeals) }}
+    {{- appeals_only_in(watermarks, touched_appeals) }}
 )
 
 select
