@@ -2,7 +2,7 @@
 of the full history, against the full build of the same history.
 
     python -m bench.bench_incremental [--trade-rows N] [--appeals-events N] [--memory-limit L]
-                                      [--workdir DIR] [--keep] [--out PATH]
+                                      [--with-unit-tests] [--workdir DIR] [--keep] [--out PATH]
 
 1. Data: the trade bench's Comtrade CSV (bench/out/datasets/rows<N>_seed7/) split in two files by
    DuckDB: the history (every period but 202511) and the new month (period 202511: a plain month,
@@ -13,8 +13,9 @@ of the full history, against the full build of the same history.
    timed, `load_comtrade` over the 132 months and `load_appeals` / `load_events` over the history
    days (one child process), then `dbt build --select @source:raw.comtrade_records
    @source:raw.eotinish_appeals @source:raw.eotinish_appeal_events` (the models the two feeds
-   affect, everything they need, their seeds and tests, `--indirect-selection cautious`; `dbt
-   parse` first, not counted).
+   affect, everything they need, their seeds and data tests, `--indirect-selection cautious`;
+   without the unit tests, as Dagster's builds, unless --with-unit-tests; `dbt parse` first, not
+   counted).
 3. Increment: the new files land; `load_comtrade(["2025-11-01"])` and the appeals and events of
    the new day (one child process), then `dbt build --select source:raw.comtrade_records+
    source:raw.eotinish_appeals+ source:raw.eotinish_appeal_events+` with DBT_MIN_PERIOD =
@@ -167,6 +168,11 @@ def main(argv: list[str] | None = None) -> int:
         default=2_000_000,
         help="appeals history events asked of the generator (default 2,000,000)",
     )
+    parser.add_argument(
+        "--with-unit-tests",
+        action="store_true",
+        help="run dbt's unit tests too (Dagster's builds do not; the figures before 2026-12-04 22:40 did)",
+    )
     add_common_arguments(parser)
     parser.add_argument("--child", choices=("full", "increment"), help=argparse.SUPPRESS)
     parser.add_argument("--landing", type=Path, help=argparse.SUPPRESS)
@@ -224,6 +230,9 @@ def main(argv: list[str] | None = None) -> int:
         # the window as Dagster's dbt_incremental passes it: in the environment (--vars would make
         # dbt re-parse the whole project)
         env_new = {**env, "DBT_MIN_PERIOD": NEW_PERIOD, "DBT_MAX_PERIOD": NEW_PERIOD}
+        # as Dagster's builds run dbt (orchestration/defs/assets/dbt.py BUILD): without the unit
+        # tests, which check no data (the test suite runs them)
+        dbt_build = ["build"] if args.with_unit_tests else ["build", "--exclude-resource-type", "unit_test"]
         steps: dict[str, dict] = {"full": {}, "increment": {}}
         print("full build: loads ...", flush=True)
         steps["full"]["loads"] = measure_child(
@@ -235,7 +244,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         print("full build: dbt parse (not counted), dbt build ...", flush=True)
         dbt_step(workdir, env, "parse", ["parse"])
-        steps["full"]["dbt build"] = dbt_step(workdir, env, "build_full", ["build", *selection_full])
+        steps["full"]["dbt build"] = dbt_step(workdir, env, "build_full", [*dbt_build, *selection_full])
 
         link_into(landing / "trade", [new_csv])
         link_into(landing / "eotinish", new_files)
@@ -249,7 +258,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         print("increment: dbt build ...", flush=True)
         steps["increment"]["dbt build"] = dbt_step(
-            workdir, env_new, "build_increment", ["build", *selection_new]
+            workdir, env_new, "build_increment", [*dbt_build, *selection_new]
         )
 
         for kind in steps.values():
@@ -288,6 +297,7 @@ def main(argv: list[str] | None = None) -> int:
                 "appeals_rows": counts["appeals"] + counts["events"],
                 "new_month": NEW_MONTH,
                 "new_day": new_day,
+                "dbt_unit_tests": args.with_unit_tests,
                 "machine": info,
                 "steps": steps,
                 "ratio_increment_to_full_seconds": ratio,
