@@ -11,12 +11,18 @@ from ingest.duck import connect
 
 pytestmark = pytest.mark.integration
 
-DAY1, DAY2, DAY3, DAY0 = "2024-03-05", "2024-03-06", "2024-03-07", "2024-03-04"
+DAY0, DAY1, DAY2, DAY3, DAY4 = "2024-03-04", "2024-03-05", "2024-03-06", "2024-03-07", "2024-03-08"
 CHAIN = {
     "staging.stg_eotinish__appeal_events": "event_id",
     "intermediate.int_appeals__current": "appeal_id",
     "intermediate.int_appeal_lifecycle": "appeal_id",
     "marts.fct_appeal_events": "event_id",
+}
+WATERMARK_COLUMNS = {
+    "staging.stg_eotinish__appeal_events": ("_last_loaded_at",),
+    "intermediate.int_appeals__current": ("_last_loaded_at",),
+    "intermediate.int_appeal_lifecycle": ("_snapshots_loaded_at", "_events_loaded_at"),
+    "marts.fct_appeal_events": ("_events_loaded_at", "_snapshots_loaded_at"),
 }
 # A mark on every stored row of one appeal: a run that rewrites that appeal wipes it.
 MARKS = {
@@ -207,6 +213,31 @@ def test_appeals_chain_incremental_runs_equal_a_full_rebuild(warehouse_paths, db
     run_chain(dbt, "--full-refresh")
     assert without(incremental, bystander_id) == without(chain(warehouse_paths), bystander_id)
 
+    # The next day re-sends the bystander's second event under the second appeal (an export
+    # error). The bystander keeps the event (its copy is the earlier one) and counts the copy:
+    # it is rebuilt too, although no new row names it.
+    for appeal_id in (bystander_id, first_id):
+        mark(warehouse_paths, appeal_id)
+    land(warehouse_paths, "appeal_events", DAY4, [event("e5", second_id, "ASSIGNED", f"{DAY1}T11:00:00")])
+    load(warehouse_paths, [DAY4], loaders=(load_events,))
+    run_chain(dbt)
+    resent = chain(warehouse_paths)
+    current = "intermediate.int_appeals__current"
+    assert marked_appeals(warehouse_paths) == {
+        **dict.fromkeys(MARKED, {first_id}),
+        current: {bystander_id, first_id},
+    }
+    e5 = {row["event_id"]: row for row in resent["staging.stg_eotinish__appeal_events"]}["e5"]
+    assert (e5["appeal_id"], e5["copies_received"]) == (bystander_id, 2)
+    run_chain(dbt, "--full-refresh")
+    rebuilt = chain(warehouse_paths)
+    assert {t: without(resent, first_id)[t] for t in CHAIN if t != current} == {
+        t: without(rebuilt, first_id)[t] for t in CHAIN if t != current
+    }
+    assert (
+        without(resent, bystander_id, first_id)[current] == without(rebuilt, bystander_id, first_id)[current]
+    )
+
     # An events file of a day older than those seen: a re-send of the bystander's first event,
     # under the second appeal (an export error), becomes the kept copy and moves the event. The
     # models that read events rebuild every appeal; int_appeals__current reads no event.
@@ -225,7 +256,6 @@ def test_appeals_chain_incremental_runs_equal_a_full_rebuild(warehouse_paths, db
     assert (e4["appeal_id"], str(e4["partition_date"]), e4["copies_received"]) == (second_id, DAY0, 2)
     run_chain(dbt, "--full-refresh")
     rebuilt = chain(warehouse_paths)
-    current = "intermediate.int_appeals__current"
     assert {t: r for t, r in backfilled.items() if t != current} == {
         t: r for t, r in rebuilt.items() if t != current
     }
@@ -233,6 +263,20 @@ def test_appeals_chain_incremental_runs_equal_a_full_rebuild(warehouse_paths, db
         without(backfilled, bystander_id, first_id)[current]
         == without(rebuilt, bystander_id, first_id)[current]
     )
+
+    # Tables built before the load-time columns existed: the first run rebuilds every appeal (the
+    # columns are added empty before the strategy runs, which must not take them for a watermark).
+    stale = "24030100000001"
+    con = connect(warehouse_paths.warehouse_db, memory_limit="1GB")
+    try:
+        for table, columns in WATERMARK_COLUMNS.items():
+            for column in columns:
+                con.execute(f"alter table {table} drop column {column}")
+            con.execute(f"insert into {table} select * replace ('{stale}' as appeal_id) from {table} limit 1")
+    finally:
+        con.close()
+    run_chain(dbt)
+    assert chain(warehouse_paths) == rebuilt
 
 
 def without(rows_by_table, *appeal_ids):

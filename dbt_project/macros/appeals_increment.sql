@@ -23,11 +23,13 @@
 
 {#-
     {feed: its watermark as a SQL timestamp} for an incremental run, or none when the run
-    rebuilds every appeal: not an incremental run, a table without the columns (built before they
-    existed) or without rows, or a day of a feed published by a load after the feed's watermark
-    that is not after every day of it published by loads at or before the watermark. Asked of the
-    database when the model is compiled, and again by the replace_appeals strategy (the same
-    answer: the run has written nothing yet).
+    rebuilds every appeal: not an incremental run; a table without rows, or built before the
+    columns existed (without them when the model is compiled; with them, null on every row, when
+    the strategy asks again: the materialization adds them in between); or a day of a feed
+    published by a load after the feed's watermark that is not after every day of it published by
+    loads at or before the watermark. Asked of the database when the model is compiled, and again
+    by the replace_appeals strategy: the same answer, as the run has written nothing yet and a
+    built row has at least one of the columns set.
 -#}
 {% macro appeals_watermarks() -%}
     {%- if not (execute and is_incremental()) -%}
@@ -41,7 +43,11 @@
     {%- set query -%}
         with watermarks as (
             {%- for feed, column in columns.items() %}
-            select '{{ feed }}' as feed, max({{ column }}) as loaded_at, count(*) as stored_rows
+            select
+                '{{ feed }}' as feed,
+                max({{ column }}) as loaded_at,
+                count(*) as stored_rows,
+                count(*) filter (where {{ columns.values() | join(' is null and ') }} is null) as rows_before_columns
             from {{ this }}
             {{ 'union all' if not loop.last }}
             {%- endfor %}
@@ -64,6 +70,7 @@
                 coalesce(watermarks.loaded_at, timestamp '0001-01-01'), '%Y-%m-%d %H:%M:%S.%f'
             ) as watermark,
             watermarks.stored_rows,
+            watermarks.rows_before_columns,
             exists (
                 select 1
                 from published
@@ -76,8 +83,8 @@
         from watermarks
     {%- endset -%}
     {%- set watermarks = {} -%}
-    {%- for feed, watermark, stored_rows, day_seen_again in run_query(query).rows -%}
-        {%- if stored_rows == 0 or day_seen_again -%}
+    {%- for feed, watermark, stored_rows, rows_before_columns, day_seen_again in run_query(query).rows -%}
+        {%- if stored_rows == 0 or rows_before_columns > 0 or day_seen_again -%}
             {{ return(none) }}
         {%- endif -%}
         {%- do watermarks.update({feed: "cast('" ~ watermark ~ "' as timestamp)"}) -%}
