@@ -171,7 +171,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--with-unit-tests",
         action="store_true",
-        help="run dbt's unit tests too (Dagster's builds do not; the figures before 2026-12-04 22:40 did)",
+        help="run dbt's unit tests too (Dagster's builds do not; the figures before 6505c54 did)",
     )
     add_common_arguments(parser)
     parser.add_argument("--child", choices=("full", "increment"), help=argparse.SUPPRESS)
