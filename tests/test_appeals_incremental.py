@@ -24,13 +24,8 @@ WATERMARK_COLUMNS = {
     "intermediate.int_appeal_lifecycle": ("_snapshots_loaded_at", "_events_loaded_at"),
     "marts.fct_appeal_events": ("_events_loaded_at", "_snapshots_loaded_at"),
 }
-# A mark on every stored row of one appeal: a run that rewrites that appeal wipes it.
-MARKS = {
-    "staging.stg_eotinish__appeal_events": "copies_received = -1",
-    "intermediate.int_appeals__current": "snapshot_count = -1",
-    "intermediate.int_appeal_lifecycle": "event_count = -1",
-    "marts.fct_appeal_events": "copies_received = -1",
-}
+# A mark (-1 in this column) on every stored row of one appeal: a run that rewrites that
+# appeal wipes it.
 MARKED = {
     "staging.stg_eotinish__appeal_events": "copies_received",
     "intermediate.int_appeals__current": "snapshot_count",
@@ -80,12 +75,11 @@ def chain(paths) -> dict[str, list[dict]]:
         con.close()
 
 
-def mark(paths, appeal_id, tables=tuple(MARKS)):
+def mark(paths, appeal_id):
     con = connect(paths.warehouse_db, memory_limit="1GB")
     try:
-        for table in tables:
-            assignment = MARKS[table]
-            con.execute(f"update {table} set {assignment} where appeal_id = ?", [appeal_id])
+        for table, column in MARKED.items():
+            con.execute(f"update {table} set {column} = -1 where appeal_id = ?", [appeal_id])
     finally:
         con.close()
 
