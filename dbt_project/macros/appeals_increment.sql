@@ -103,15 +103,16 @@
 {%- endmacro %}
 
 {#-
-    The appeals with a row loaded after its feed's watermark, in the given upstream models:
-    (relation, feed) pairs of models whose _last_loaded_at is that feed's load time.
+    The appeals with a row loaded after its feed's watermark in the chain's two upstream models
+    (their _last_loaded_at is that feed's load time): what the lifecycle and the fact rebuild.
 -#}
-{% macro appeals_changed_after(watermarks, upstream) -%}
-    {%- if watermarks is not none -%}
-        {%- for relation, feed in upstream %}
-    select appeal_id from {{ relation }} where _last_loaded_at > {{ watermarks[feed] }}
-    {{ 'union' if not loop.last }}
-        {%- endfor %}
+{% macro appeals_changed_in_chain(watermarks) -%}
+    {%- if watermarks is not none %}
+    select appeal_id from {{ ref('int_appeals__current') }}
+    where _last_loaded_at > {{ watermarks['eotinish_appeals'] }}
+    union
+    select appeal_id from {{ ref('stg_eotinish__appeal_events') }}
+    where _last_loaded_at > {{ watermarks['eotinish_appeal_events'] }}
     {%- endif -%}
 {%- endmacro %}
 

@@ -16,10 +16,7 @@
     )
 }}
 {%- set watermarks = appeals_watermarks() %}
-{%- set touched = appeals_changed_after(watermarks, [
-    (ref('int_appeals__current'), 'eotinish_appeals'),
-    (ref('stg_eotinish__appeal_events'), 'eotinish_appeal_events')
-]) %}
+{%- set touched = appeals_changed_in_chain(watermarks) %}
 
 -- One row per appeal with the time it entered each state, computed from its events ordered by
 -- event time (then record time, then id) regardless of the file they came in, of lateness and of

@@ -14,10 +14,7 @@
     )
 }}
 {%- set watermarks = appeals_watermarks() %}
-{%- set touched = appeals_changed_after(watermarks, [
-    (ref('int_appeals__current'), 'eotinish_appeals'),
-    (ref('stg_eotinish__appeal_events'), 'eotinish_appeal_events')
-]) %}
+{%- set touched = appeals_changed_in_chain(watermarks) %}
 
 -- One row per unique appeal event (re-sends removed), in appeal order, with the appeal's current
 -- attributes. Events whose appeal has no snapshot (yet) keep null appeal attributes.
