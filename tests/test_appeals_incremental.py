@@ -8,6 +8,7 @@ from dbt_commands import Dbt
 
 from catalog.appeals import load_appeals, load_events
 from ingest.duck import connect
+from ingest.reference import load_working_calendar
 
 pytestmark = pytest.mark.integration
 
@@ -276,3 +277,112 @@ def test_appeals_chain_incremental_runs_equal_a_full_rebuild(warehouse_paths, db
 def without(rows_by_table, *appeal_ids):
     """The rows of each table that name none of these appeals."""
     return {t: [r for r in rows if r["appeal_id"] not in appeal_ids] for t, rows in rows_by_table.items()}
+
+
+def facts(paths) -> dict[str, dict]:
+    """fct_appeals by appeal id, each row as {column: value}."""
+    con = connect(paths.warehouse_db, memory_limit="1GB")
+    try:
+        result = con.execute("select * from marts.fct_appeals")
+        names = [column[0] for column in result.description]
+        return {row[0]: dict(zip(names, row, strict=True)) for row in result.fetchall()}
+    finally:
+        con.close()
+
+
+def mark_facts(paths, appeal_ids):
+    """A mark (-1 in event_count) on these appeals' rows of fct_appeals."""
+    con = connect(paths.warehouse_db, memory_limit="1GB")
+    try:
+        con.execute(
+            "update marts.fct_appeals set event_count = -1 where appeal_id in (select unnest(?))",
+            [list(appeal_ids)],
+        )
+    finally:
+        con.close()
+
+
+def test_appeals_fact_incremental_runs_equal_a_full_rebuild(warehouse_paths, dbt):
+    """fct_appeals rewrites the appeals whose lifecycle changed, every appeal of their applicants
+    (under the old key and the new) and the open ones; every other row keeps its figures and takes
+    the new as_of_date."""
+    con = connect(warehouse_paths.warehouse_db, memory_limit="1GB")
+    try:
+        load_working_calendar(con)
+    finally:
+        con.close()
+    iins = {key: f"9003153001{n:02d}" for n, key in enumerate(("k1", "k2", "k3", "k4", "k5"))}
+    first_day = {
+        "closed": appeal(1, DAY1, applicant_iin=iins["k1"]),  # no other appeal of its applicant
+        "open": appeal(2, DAY1, applicant_iin=iins["k2"]),
+        "later": appeal(3, DAY1, applicant_iin=iins["k3"]),  # its applicant's earlier one comes late
+        "moved": appeal(4, DAY1, applicant_iin=iins["k4"]),  # its applicant is corrected the next day
+        "second": appeal(5, DAY1, applicant_iin=iins["k4"]),
+    }
+    ids = {name: row["id"] for name, row in first_day.items()}
+    land(warehouse_paths, "appeals", DAY1, list(first_day.values()))
+    land(
+        warehouse_paths,
+        "appeal_events",
+        DAY1,
+        [event(f"c{n}", ids[name], "CREATED", f"{DAY1}T09:30:00") for n, name in enumerate(ids)]
+        + [
+            event(f"a{n}", ids[name], "ANSWERED", f"{DAY1}T15:00:00")
+            for n, name in enumerate(("closed", "later", "moved", "second"))
+        ],
+    )
+    load(warehouse_paths, [DAY1])
+    dbt("run", "--select", "+fct_appeals")
+    before = facts(warehouse_paths)
+    assert not before[ids["later"]]["is_repeat_applicant"]
+    assert before[ids["second"]]["is_repeat_applicant"]
+    mark_facts(warehouse_paths, ids.values())
+
+    # The next day: the open appeal is answered, an answered appeal of the third applicant started
+    # before `later` arrives, `moved` gets another applicant (`second` is no longer a repeat), and
+    # a new appeal stays open.
+    earlier = appeal(6, DAY0, applicant_iin=iins["k3"])
+    fresh = appeal(7, DAY2, applicant_iin=iins["k2"])
+    moved = {**first_day["moved"], "applicant_iin": iins["k5"], "modified_date": f"{DAY2}T10:00:00"}
+    land(warehouse_paths, "appeals", DAY2, [earlier, fresh, moved])
+    land(
+        warehouse_paths,
+        "appeal_events",
+        DAY2,
+        [
+            event("a9", ids["open"], "ANSWERED", f"{DAY2}T11:00:00"),
+            event("a10", earlier["id"], "ANSWERED", f"{DAY2}T12:00:00"),
+            event("c9", fresh["id"], "CREATED", f"{DAY2}T09:30:00"),
+        ],
+    )
+    load(warehouse_paths, [DAY2])
+    dbt("run", "--select", "+fct_appeals")
+    incremental = facts(warehouse_paths)
+    assert {a for a, row in incremental.items() if row["event_count"] == -1} == {ids["closed"]}
+    assert incremental[ids["later"]]["is_repeat_applicant"]
+    assert not incremental[ids["second"]]["is_repeat_applicant"]
+    assert {str(row["as_of_date"]) for row in incremental.values()} == {DAY2}
+    dbt("run", "--select", "+fct_appeals", "--full-refresh")
+    rebuilt = facts(warehouse_paths)
+    assert rebuilt[ids["closed"]]["event_count"] == 2
+    assert incremental == {**rebuilt, ids["closed"]: {**rebuilt[ids["closed"]], "event_count": -1}}
+
+    # A day whose only row is an event of an appeal without a snapshot: no appeal of the fact
+    # changes, but the data's last day moves, and with it the open appeal's age. The open appeal
+    # is its applicant's second: the first is rebuilt with it, or it would count as the first.
+    mark_facts(warehouse_paths, rebuilt)
+    land(
+        warehouse_paths, "appeal_events", DAY3, [event("x1", "24030700000099", "CREATED", f"{DAY3}T09:00:00")]
+    )
+    load(warehouse_paths, [DAY3], loaders=(load_events,))
+    dbt("run", "--select", "+fct_appeals")
+    aged = facts(warehouse_paths)
+    assert {a for a, row in aged.items() if row["event_count"] != -1} == {fresh["id"], ids["open"]}
+    assert aged[fresh["id"]]["working_days_open"] == rebuilt[fresh["id"]]["working_days_open"] + 1
+    assert {str(row["as_of_date"]) for row in aged.values()} == {DAY3}
+    dbt("run", "--select", "+fct_appeals", "--full-refresh")
+    rebuilt = facts(warehouse_paths)
+    assert aged == {
+        a: row if a in (fresh["id"], ids["open"]) else {**row, "event_count": -1}
+        for a, row in rebuilt.items()
+    }

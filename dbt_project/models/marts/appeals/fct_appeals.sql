@@ -1,25 +1,39 @@
-{%- set as_of_var = var('appeals_as_of_date', none) -%}
-{%- set as_of_expr = dbt.cast("'" ~ as_of_var ~ "'", 'date') if as_of_var else 'partition_date' -%}
+-- Incremental by appeal on DuckDB (macros/appeals_increment.sql): a run rewrites the appeals
+-- whose snapshot or events changed after its watermarks, every appeal of their applicants and the
+-- appeals stored open; a post-hook moves every other row's as_of_date.
+{{
+    config(
+        materialized=('table' if target.type == 'spark' else 'incremental'),
+        incremental_strategy='replace_appeals',
+        on_schema_change='append_new_columns',
+        meta={
+            'appeals_watermarks': {
+                'eotinish_appeals': '_snapshots_loaded_at',
+                'eotinish_appeal_events': '_events_loaded_at'
+            }
+        },
+        post_hook="{{ appeals_as_of_date_moved() }}"
+    )
+}}
+{%- set watermarks = appeals_watermarks() %}
+{%- set rebuilt = appeals_fact_rebuilds(watermarks) %}
 
 -- One row per appeal (its latest snapshot) with its lifecycle, working-day SLA figures and flags,
 -- as of the data's last day (latest export day of appeals or events, or var appeals_as_of_date).
 with appeals as (
     select * from {{ ref('int_appeals__current') }}
+    where true
+    {{- appeals_only_in(watermarks, rebuilt) }}
 ),
 
 lifecycle as (
     select * from {{ ref('int_appeal_lifecycle') }}
-),
-
-export_days as (
-    select partition_date from {{ ref('stg_eotinish__appeals') }}
-    union all
-    select partition_date from {{ ref('stg_eotinish__appeal_events') }}
+    where true
+    {{- appeals_only_in(watermarks, rebuilt) }}
 ),
 
 as_of as (
-    select max({{ as_of_expr }}) as as_of_date
-    from export_days
+    {{ appeals_as_of_date() }}
 ),
 
 joined as (
@@ -37,6 +51,8 @@ joined as (
         lifecycle.prolong_count as prolong_event_count,
         lifecycle.event_count,
         lifecycle.late_event_count,
+        lifecycle._snapshots_loaded_at,
+        lifecycle._events_loaded_at,
         {{ dbt.cast('lifecycle.answered_at', 'date') }} as answered_date,
         {{ dbt.cast('coalesce(lifecycle.answered_at, lifecycle.withdrawn_at)', 'date') }} as resolved_date,
         as_of.as_of_date,
@@ -121,5 +137,7 @@ select
     as_of_date,
     modified_at,
     partition_date as last_partition_date,
-    first_partition_date
+    first_partition_date,
+    _snapshots_loaded_at,
+    _events_loaded_at
 from timed
