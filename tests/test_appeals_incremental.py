@@ -303,15 +303,15 @@ def mark_facts(paths, appeal_ids):
 
 
 def test_appeals_fact_incremental_runs_equal_a_full_rebuild(warehouse_paths, dbt):
-    """fct_appeals rewrites the appeals whose lifecycle changed, every appeal of their applicants
-    (under the old key and the new) and the open ones; every other row keeps its figures and takes
-    the new as_of_date."""
+    """fct_appeals rewrites the appeals whose snapshot or lifecycle changed and the open ones, with
+    every appeal of their applicants (under the old key and the new); every other row keeps its
+    figures and takes the new as_of_date. A changed working calendar rebuilds every appeal."""
     con = connect(warehouse_paths.warehouse_db, memory_limit="1GB")
     try:
         load_working_calendar(con)
     finally:
         con.close()
-    iins = {key: f"9003153001{n:02d}" for n, key in enumerate(("k1", "k2", "k3", "k4", "k5"))}
+    iins = {key: f"9003153001{n:02d}" for n, key in enumerate(("k1", "k2", "k3", "k4"))}
     first_day = {
         "closed": appeal(1, DAY1, applicant_iin=iins["k1"]),  # no other appeal of its applicant
         "open": appeal(2, DAY1, applicant_iin=iins["k2"]),
@@ -339,11 +339,11 @@ def test_appeals_fact_incremental_runs_equal_a_full_rebuild(warehouse_paths, dbt
     mark_facts(warehouse_paths, ids.values())
 
     # The next day: the open appeal is answered, an answered appeal of the third applicant started
-    # before `later` arrives, `moved` gets another applicant (`second` is no longer a repeat), and
-    # a new appeal stays open.
+    # before `later` arrives, `moved` gets the open appeal's applicant (`second` is no longer a
+    # repeat), and a new appeal stays open.
     earlier = appeal(6, DAY0, applicant_iin=iins["k3"])
     fresh = appeal(7, DAY2, applicant_iin=iins["k2"])
-    moved = {**first_day["moved"], "applicant_iin": iins["k5"], "modified_date": f"{DAY2}T10:00:00"}
+    moved = {**first_day["moved"], "applicant_iin": iins["k2"], "modified_date": f"{DAY2}T10:00:00"}
     land(warehouse_paths, "appeals", DAY2, [earlier, fresh, moved])
     land(
         warehouse_paths,
@@ -356,6 +356,11 @@ def test_appeals_fact_incremental_runs_equal_a_full_rebuild(warehouse_paths, dbt
         ],
     )
     load(warehouse_paths, [DAY2])
+    # The fact runs first while the lifecycle lags behind the snapshots: `moved` is rebuilt (its
+    # new key is the open appeal's) and so must its old applicant's appeals be, now and later.
+    dbt("run", "--select", "+int_appeals__current")
+    dbt("run", "--select", "fct_appeals")
+    assert not facts(warehouse_paths)[ids["second"]]["is_repeat_applicant"]
     dbt("run", "--select", "+fct_appeals")
     incremental = facts(warehouse_paths)
     assert {a for a, row in incremental.items() if row["event_count"] == -1} == {ids["closed"]}
@@ -369,7 +374,7 @@ def test_appeals_fact_incremental_runs_equal_a_full_rebuild(warehouse_paths, dbt
 
     # A day whose only row is an event of an appeal without a snapshot: no appeal of the fact
     # changes, but the data's last day moves, and with it the open appeal's age. The open appeal
-    # is its applicant's second: the first is rebuilt with it, or it would count as the first.
+    # is its applicant's third: the other two are rebuilt with it, or it would count as the first.
     mark_facts(warehouse_paths, rebuilt)
     land(
         warehouse_paths, "appeal_events", DAY3, [event("x1", "24030700000099", "CREATED", f"{DAY3}T09:00:00")]
@@ -377,12 +382,28 @@ def test_appeals_fact_incremental_runs_equal_a_full_rebuild(warehouse_paths, dbt
     load(warehouse_paths, [DAY3], loaders=(load_events,))
     dbt("run", "--select", "+fct_appeals")
     aged = facts(warehouse_paths)
-    assert {a for a, row in aged.items() if row["event_count"] != -1} == {fresh["id"], ids["open"]}
+    applicant = {fresh["id"], ids["open"], ids["moved"]}
+    assert {a for a, row in aged.items() if row["event_count"] != -1} == applicant
     assert aged[fresh["id"]]["working_days_open"] == rebuilt[fresh["id"]]["working_days_open"] + 1
     assert {str(row["as_of_date"]) for row in aged.values()} == {DAY3}
     dbt("run", "--select", "+fct_appeals", "--full-refresh")
     rebuilt = facts(warehouse_paths)
-    assert aged == {
-        a: row if a in (fresh["id"], ids["open"]) else {**row, "event_count": -1}
-        for a, row in rebuilt.items()
-    }
+    assert aged == {a: row if a in applicant else {**row, "event_count": -1} for a, row in rebuilt.items()}
+
+    # A new holiday in the working calendar (a reference reloaded): every appeal is rebuilt.
+    mark_facts(warehouse_paths, rebuilt)
+    con = connect(warehouse_paths.warehouse_db, memory_limit="1GB")
+    try:
+        changed = con.execute(
+            "update ref.kz_working_calendar set is_working_day = false "
+            "where calendar_date = '2024-03-12' and is_working_day"
+        ).fetchone()
+        assert changed == (1,)
+    finally:
+        con.close()
+    dbt("run", "--select", "+fct_appeals")
+    recounted = facts(warehouse_paths)
+    assert {a for a, row in recounted.items() if row["event_count"] == -1} == set()
+    dbt("run", "--select", "+fct_appeals", "--full-refresh")
+    assert recounted == facts(warehouse_paths)
+    assert recounted[ids["closed"]]["default_deadline_date"] != aged[ids["closed"]]["default_deadline_date"]

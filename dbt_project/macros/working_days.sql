@@ -27,3 +27,24 @@
 {% macro working_days_between(start_alias, end_alias) -%}
     ({{ end_alias }}.working_day_index - {{ start_alias }}.working_day_index)
 {%- endmacro %}
+
+{#-
+    A query of one text, `version`, that changes whenever a date's working-day flag or its deadline
+    in int_working_days does (the calendar is a reference table, reloaded from the `holidays`
+    package; the deadline follows var appeals_deadline_working_days). A model that keeps
+    working-day figures across incremental runs stores it on its rows, and rebuilds every row when
+    it differs (appeals_watermarks).
+-#}
+{% macro working_calendar_version() -%}
+    select
+        md5({{ ordered_string_agg(
+            dbt.concat([
+                dbt.cast('calendar_date', dbt.type_string()),
+                "case when is_working_day then ':1:' else ':0:' end",
+                "coalesce(" ~ dbt.cast('deadline_date', dbt.type_string()) ~ ", '')"
+            ]),
+            "','",
+            ['calendar_date']
+        ) }}) as version
+    from {{ ref('int_working_days') }}
+{%- endmacro %}

@@ -1,6 +1,7 @@
 -- Incremental by appeal on DuckDB (macros/appeals_increment.sql): a run rewrites the appeals
--- whose snapshot or events changed after its watermarks, every appeal of their applicants and the
--- appeals stored open; a post-hook moves every other row's as_of_date.
+-- whose snapshot or events changed after its watermarks, the appeals stored open and every appeal
+-- of their applicants; a post-hook moves every other row's as_of_date. Every appeal when the
+-- working calendar changed.
 {{
     config(
         materialized=('table' if target.type == 'spark' else 'incremental'),
@@ -10,7 +11,8 @@
             'appeals_watermarks': {
                 'eotinish_appeals': '_snapshots_loaded_at',
                 'eotinish_appeal_events': '_events_loaded_at'
-            }
+            },
+            'appeals_working_calendar': '_working_calendar_version'
         },
         post_hook="{{ appeals_as_of_date_moved() }}"
     )
@@ -36,6 +38,10 @@ as_of as (
     {{ appeals_as_of_date() }}
 ),
 
+calendar as (
+    {{ working_calendar_version() }}
+),
+
 joined as (
     select
         appeals.*,
@@ -56,6 +62,7 @@ joined as (
         {{ dbt.cast('lifecycle.answered_at', 'date') }} as answered_date,
         {{ dbt.cast('coalesce(lifecycle.answered_at, lifecycle.withdrawn_at)', 'date') }} as resolved_date,
         as_of.as_of_date,
+        calendar.version as _working_calendar_version,
         row_number() over (
             partition by appeals.applicant_key
             order by appeals.started_at, appeals.appeal_id
@@ -64,6 +71,7 @@ joined as (
     inner join lifecycle
         on appeals.appeal_id = lifecycle.appeal_id
     cross join as_of
+    cross join calendar
 ),
 
 timed as (
@@ -139,5 +147,6 @@ select
     partition_date as last_partition_date,
     first_partition_date,
     _snapshots_loaded_at,
-    _events_loaded_at
+    _events_loaded_at,
+    _working_calendar_version
 from timed
