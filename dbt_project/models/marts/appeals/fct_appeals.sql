@@ -28,10 +28,10 @@ with appeals as (
     {{- appeals_only_in(watermarks, rebuilt) }}
 ),
 
+-- No filter of its own: the inner join below keeps the rebuilt appeals' rows (the set is not
+-- computed twice).
 lifecycle as (
     select * from {{ ref('int_appeal_lifecycle') }}
-    where true
-    {{- appeals_only_in(watermarks, rebuilt) }}
 ),
 
 as_of as (
