@@ -62,18 +62,23 @@ def run_chain(dbt, *args):
     dbt("run", "--select", "+int_appeal_lifecycle", "+fct_appeal_events", *args)
 
 
-def chain(paths) -> dict[str, list[dict]]:
-    """Every row of the four models, as {column: value}, in key order."""
+def table_rows(paths, tables: dict[str, str]) -> dict[str, list[dict]]:
+    """Every row of each table ({table: its key}), as {column: value}, in key order."""
     con = connect(paths.warehouse_db, memory_limit="1GB")
     try:
-        tables = {}
-        for table, key in CHAIN.items():
+        rows = {}
+        for table, key in tables.items():
             result = con.execute(f"select * from {table} order by {key}")
             names = [column[0] for column in result.description]
-            tables[table] = [dict(zip(names, row, strict=True)) for row in result.fetchall()]
-        return tables
+            rows[table] = [dict(zip(names, row, strict=True)) for row in result.fetchall()]
+        return rows
     finally:
         con.close()
+
+
+def chain(paths) -> dict[str, list[dict]]:
+    """Every row of the four models."""
+    return table_rows(paths, CHAIN)
 
 
 def mark(paths, appeal_id):
@@ -280,14 +285,9 @@ def without(rows_by_table, *appeal_ids):
 
 
 def facts(paths) -> dict[str, dict]:
-    """fct_appeals by appeal id, each row as {column: value}."""
-    con = connect(paths.warehouse_db, memory_limit="1GB")
-    try:
-        result = con.execute("select * from marts.fct_appeals")
-        names = [column[0] for column in result.description]
-        return {row[0]: dict(zip(names, row, strict=True)) for row in result.fetchall()}
-    finally:
-        con.close()
+    """fct_appeals' rows by appeal id."""
+    rows = table_rows(paths, {"marts.fct_appeals": "appeal_id"})["marts.fct_appeals"]
+    return {row["appeal_id"]: row for row in rows}
 
 
 def mark_facts(paths, appeal_ids):
