@@ -414,12 +414,11 @@ LOAD_RULES: list[tuple[str, str]] = [
     ("insert into meta.file_slices", "register: slices per file (insert)"),
     ("present as (", "plan: winning files / windows"),
     ("create or replace temp table feed_stage", "stage: create table"),
-    ("insert into feed_stage select * from load_stage", "stage: window's rows from load_stage"),
+    ("as _source_row, $path as _source_file", "stage: window's rows from the file read once"),
     ("insert into feed_stage", "stage: read file into feed_stage"),
-    ("create temp table if not exists load_stage", "stage: create table"),
-    ("insert into load_stage", "stage: read file once for the load (load_stage)"),
-    ("delete from load_stage", "stage: file's rows out of load_stage"),
-    ("update load_stage", "stage: CSV rejects"),
+    ("temp table load_stage_", "stage: read file once for the load (load_stage_N)"),
+    ("drop table load_stage_", "stage: file read once dropped after its last window"),
+    ("update feed_stage set _source_row", "stage: CSV rejects"),
     ("from reject_errors", "stage: CSV rejects"),
     ("drop table if exists reject_errors", "stage: CSV rejects"),
     ("from feed_stage where len(_missing_keys) > 0", "stage: missing keys, rows without partition"),
@@ -439,7 +438,7 @@ LOAD_RULES: list[tuple[str, str]] = [
     ("commit", "publish: begin/commit"),
     ("rollback", "publish: begin/commit"),
     ("drop table if exists feed_stage", "cleanup: drop temp tables"),
-    ("drop table if exists load_stage", "cleanup: drop temp tables"),
+    ("drop table if exists load_stage_", "cleanup: drop temp tables"),
     ("checkpoint", "checkpoint"),
 ]
 # Needles of statements that only run on some loads (a failing row, a changed file, a refused
@@ -454,11 +453,11 @@ CONDITIONAL_NEEDLES = frozenset(
         "from reject_errors",
         "drop table if exists reject_errors",
         # a file whose rows fall in several windows of the load
-        "insert into feed_stage select * from load_stage",
-        "create temp table if not exists load_stage",
-        "insert into load_stage",
-        "delete from load_stage",
-        "update load_stage",
+        "as _source_row, $path as _source_file",
+        "temp table load_stage_",
+        "drop table load_stage_",
+        "drop table if exists load_stage_",
+        "update feed_stage set _source_row",
     }
 )
 TRADE_RULES = [

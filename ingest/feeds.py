@@ -295,11 +295,13 @@ class FileScan:
     columns as text plus `_source_row` (the row's line or record in its file), `_file_index` (its
     file's position in the list) and `_missing_keys` (JSON); or the structural problems that make
     the file unreadable. `count_sql` counts the rows `sql` yields, with the same reader but none
-    of its expressions."""
+    of its expressions. A scan of one file made with `numbered=False` yields `_source_row` null:
+    written to a table, its rows are numbered `rowid + first_row` (FilesReadOnce)."""
 
     sql: str | None
     issues: list[LoadIssue]
     count_sql: str | None = None
+    first_row: int = 1
 
     def __post_init__(self):
         if self.sql is not None and self.count_sql is None:
@@ -339,21 +341,27 @@ def _staged_texts(feed: Feed, names: list[str], values: list[str] | None = None)
     return texts, ", ".join(selected)
 
 
-def scan_file(feed: Feed, source: SourceFile, *, lenient: bool = False) -> FileScan:
+def scan_file(feed: Feed, source: SourceFile, *, lenient: bool = False, numbered: bool = True) -> FileScan:
     """SQL that reads a source file (CSV, JSON envelope `{"data": [...]}`, a JSON array of records
     or JSON Lines) with an explicit schema. `lenient` only serves to find out which slices a file
-    holds: it skips unparsable CSV lines and tolerates missing columns not needed for that."""
-    return scan_files(feed, [source], lenient=lenient)
+    holds: it skips unparsable CSV lines and tolerates missing columns not needed for that.
+    `numbered=False` leaves the rows unnumbered (FileScan), so that DuckDB reads the file on
+    every thread: numbering in the read (a window over the whole read) keeps it on one."""
+    return scan_files(feed, [source], lenient=lenient, numbered=numbered)
 
 
-def scan_files(feed: Feed, sources: Sequence[SourceFile], *, lenient: bool = False) -> FileScan:
+def scan_files(
+    feed: Feed, sources: Sequence[SourceFile], *, lenient: bool = False, numbered: bool = True
+) -> FileScan:
     """One SQL that reads several files of one reader_key as scan_file reads each: DuckDB binds a
     statement in ~10-15 ms however small its file, most of a small file's load."""
     if len({reader_key(source) for source in sources}) != 1:
         raise ValueError("files read in one statement share their layout, compression and header")
+    if not numbered and len(sources) > 1:
+        raise ValueError("only a scan of one file can be numbered after it is written (rowid)")
     if sources[0].layout == "csv":
-        return _scan_csv(feed, sources, lenient=lenient)
-    return _scan_json(feed, sources)
+        return _scan_csv(feed, sources, lenient=lenient, numbered=numbered)
+    return _scan_json(feed, sources, numbered=numbered)
 
 
 def reader_key(source: SourceFile) -> tuple:
@@ -370,12 +378,15 @@ def _paths_sql(sources: Sequence[SourceFile]) -> str:
     return paths[0] if len(paths) == 1 else "[" + ", ".join(paths) + "]"
 
 
-def _numbered(columns: list[str], reader: str, first: int, files: int) -> str:
+def _numbered(columns: list[str], reader: str, first: int, files: int, numbered: bool = True) -> str:
     """`reader`'s `columns` with `_source_row`, counted from `first` in each file, and
     `_file_index`. Rows come in file order, then in their order in the file; across files each
     row's number is its place in the whole read less its file's first (the window that finds the
-    first does not keep the rows' order: a statement over several files puts them back in order)."""
+    first does not keep the rows' order: a statement over several files puts them back in order).
+    Not `numbered`: `_source_row` is null (one file; FileScan)."""
     selected = ", ".join(columns)
+    if not numbered:
+        return f"(select {selected}, null::bigint as _source_row, 0 as _file_index from {reader})"
     if files == 1:
         return f"""(
             select {selected}, row_number() over () + {first - 1} as _source_row, 0 as _file_index
@@ -400,7 +411,7 @@ def _csv_header(source: SourceFile) -> list[str]:
         return [name.strip() for name in next(csv.reader(handle), [])]
 
 
-def _scan_csv(feed: Feed, sources: Sequence[SourceFile], *, lenient: bool) -> FileScan:
+def _scan_csv(feed: Feed, sources: Sequence[SourceFile], *, lenient: bool, numbered: bool) -> FileScan:
     source = sources[0]
     path = str(source.path)
     header = _csv_header(source)
@@ -427,7 +438,9 @@ def _scan_csv(feed: Feed, sources: Sequence[SourceFile], *, lenient: bool) -> Fi
     staged = [name for name in names if name not in feed.dropped]
     columns = [quote_ident(name) if name in header else "null::varchar" for name in staged]
     # Line 1 is the header, so data row n is line n + 1 of the file.
-    rows = _numbered([quote_ident(name) for name in staged if name in header], reader, 2, len(sources))
+    rows = _numbered(
+        [quote_ident(name) for name in staged if name in header], reader, 2, len(sources), numbered
+    )
     texts, selected = _staged_texts(feed, staged, None if feed.carries_personal_data else columns)
     if texts is None:
         sql = f"select {selected}, _source_row, _file_index, []::varchar[] as _missing_keys from {rows}"
@@ -439,7 +452,7 @@ def _scan_csv(feed: Feed, sources: Sequence[SourceFile], *, lenient: bool) -> Fi
                 from (select [{", ".join(columns)}] as _raw, _source_row, _file_index from {rows})
             )
         """
-    return FileScan(sql, [], f"select count(*) from {reader}")
+    return FileScan(sql, [], f"select count(*) from {reader}", first_row=2)
 
 
 ENVELOPE_MIN_OBJECT_BYTES = 16 << 20  # DuckDB's own least bound of a JSON value's size
@@ -466,7 +479,7 @@ def _document_bytes(source: SourceFile) -> int:
     return max(size * 8, min(stated, ENVELOPE_MAX_STATED_BYTES))
 
 
-def _scan_json(feed: Feed, sources: Sequence[SourceFile]) -> FileScan:
+def _scan_json(feed: Feed, sources: Sequence[SourceFile], *, numbered: bool) -> FileScan:
     names = [name for name, _ in feed.source_columns]
     source = sources[0]
     path = _paths_sql(sources)
@@ -476,7 +489,8 @@ def _scan_json(feed: Feed, sources: Sequence[SourceFile]) -> FileScan:
         # `data: JSON[]` column took ~10x as long (125 ms against 11 ms for a 1.5 MB Comtrade file).
         # A second "data" key, which the path would ignore, refuses the file as that reader did.
         records = f"""
-            select unnest(data) as rec, unnest(range(1, len(data) + 1)) as _source_row, _file_index
+            select unnest(data) as rec, {"unnest(range(1, len(data) + 1))" if numbered else "null::bigint"}
+                as _source_row, _file_index
             from (
                 select case when len(list_filter(json_keys(json), lambda k: k = 'data')) > 1
                     then error('the document has the key "data" more than once')
@@ -488,12 +502,12 @@ def _scan_json(feed: Feed, sources: Sequence[SourceFile]) -> FileScan:
         """
     elif source.layout == "json_array":  # record n is element n
         reader = f"read_json_objects({path}, format = 'array', compression = {source.compression_sql})"
-        records = _records(reader, len(sources))
+        records = _records(reader, len(sources), numbered)
     else:  # JSON Lines: row n is line n
         reader = (
             f"read_json_objects({path}, format = 'newline_delimited', compression = {source.compression_sql})"
         )
-        records = _records(reader, len(sources))
+        records = _records(reader, len(sources), numbered)
     read = [name for name in names if name not in feed.dropped]
     # One parse of each record for all its fields (`rec ->> 'x'` per column would parse it per
     # column), and one for its keys. A record that is not an object has every key missing.
@@ -517,12 +531,14 @@ def _scan_json(feed: Feed, sources: Sequence[SourceFile]) -> FileScan:
             end as _missing_keys
         from ({fields})
     """
-    return FileScan(sql, [], f"select count(*) from ({records})")
+    return FileScan(sql, [], f"select count(*) from ({records})", first_row=1)
 
 
-def _records(reader: str, files: int) -> str:
+def _records(reader: str, files: int, numbered: bool) -> str:
     """A JSON reader's records, numbered from 1 in each file."""
-    return f"select json as rec, _source_row, _file_index from {_numbered(['json'], reader, 1, files)}"
+    return (
+        f"select json as rec, _source_row, _file_index from {_numbered(['json'], reader, 1, files, numbered)}"
+    )
 
 
 def _raise_if_not_about_the_file(error: Exception) -> None:
@@ -949,8 +965,8 @@ def load_feed(
         shutil.rmtree(_work_dir(con), ignore_errors=True)
         return report
 
+    read_once = FilesReadOnce({}, {})
     try:
-        con.execute("drop table if exists load_stage")  # never another load's rows
         windows = _windows(con, feed, landing_dir, to_load)
         read_once = FilesReadOnce.of(windows, slices)
         for window in windows:
@@ -993,7 +1009,7 @@ def load_feed(
         raise
     finally:
         con.execute("drop table if exists feed_stage; drop table if exists feed_typed")
-        con.execute("drop table if exists load_stage")
+        read_once.drop_tables(con)
         shutil.rmtree(_work_dir(con), ignore_errors=True)  # links and UTF-8 copies of this load
     con.execute("checkpoint")
     return report
@@ -1128,16 +1144,27 @@ def _status_without_new_data(con: duckdb.DuckDBPyConnection, feed: Feed, key: st
 
 @dataclass
 class FilesReadOnce:
-    """The files of a load whose slices fall in several of its windows. Each is read once, with
-    every slice the load takes from it, into the temp table `load_stage`, and each window copies
-    its slices from there: a 1.3 GB Comtrade file of 132 months was read again by each of its
-    three windows (25 s a read, where DuckDB's bare read of it takes 16 s). What that costs is
-    disk (DuckDB spills the table), not memory, and a file's rows leave the table after its last
-    window. The file's issues (rejected lines, unreadable) are those of that one read."""
+    """The files of a load whose slices fall in several of its windows. Each is read once, whole,
+    into a temp table of its own, and each window copies its slices from there: a 1.3 GB Comtrade
+    file of 132 months was read again by each of its three windows (25 s a read, where DuckDB's
+    bare read of it takes 16 s). What that costs is disk (DuckDB spills the table), not memory;
+    the table is dropped after the file's last window. The file's issues (rejected lines,
+    unreadable) are those of that one read.
+
+    The read leaves its rows unnumbered, which lets DuckDB read the file on every thread (the
+    5M-row Comtrade file: 15-18 s, against 28-32 s numbered in the read), and the windows' copies
+    number them: DuckDB keeps a file's order when it writes a table, and a table's `rowid` is
+    then a row's place (DuckDB's "order preservation"; the table is never written again)."""
 
     slices: dict[str, list[str]]  # path -> every slice the load takes from it
     windows_left: dict[str, int]
     issues: dict[str, list[LoadIssue]] = field(default_factory=dict)  # of the files read so far
+    tables: dict[str, "_FileRead"] = field(default_factory=dict)  # of those read without an issue
+
+    def drop_tables(self, con: duckdb.DuckDBPyConnection) -> None:
+        for read in self.tables.values():
+            con.execute(f"drop table if exists {read.table}")
+        self.tables.clear()
 
     @classmethod
     def of(cls, windows: list[list[str]], slices: list[tuple]) -> "FilesReadOnce":
@@ -1149,6 +1176,16 @@ class FilesReadOnce:
             slices_of.setdefault(path, []).append(slice_key)
         spanning = {path: len(w) for path, w in windows_of.items() if len(w) > 1}
         return cls(slices={path: slices_of[path] for path in spanning}, windows_left=spanning)
+
+
+@dataclass(frozen=True)
+class _FileRead:
+    """A file of FilesReadOnce as read: its table, what its rowid 0 is numbered, and the lines the
+    reader rejected (the kept rows after them are numbered again in each copy)."""
+
+    table: str
+    first_row: int
+    rejected: list[int]
 
 
 @dataclass(frozen=True)
@@ -1231,38 +1268,88 @@ def _stage(
             if not _stage_files(con, feed, group, issues):
                 for one in group:  # the group failed on one of its files: find which
                     _stage_files(con, feed, [one], issues)
-    if to_read_once:
-        con.execute("create temp table if not exists load_stage as from feed_stage limit 0")
     for file in to_read_once:
-        _stage_files(con, feed, [file], read_once.issues, into="load_stage")
+        _read_file_once(con, feed, file, read_once)
     window = sorted({key for key, *_ in slices})
     for path, file_slices in copied:
         issues[path] = list(read_once.issues[path])
+        if path not in read_once.tables:
+            continue
+        read = read_once.tables[path]
+        sha = next(sha for p, sha in by_file if p == path)
+        columns = f"""{", ".join(quote_ident(n) for n in _text_columns(feed))},
+            rowid + {read.first_row} as _source_row, $path as _source_file, $sha as _file_sha256,
+            _partition_key, _slice, _missing_keys"""
         # Two statements: the range of the window's keys lets DuckDB skip the row groups of other
         # windows (a file in order of its months: 1.6 s for a third of 5M rows, against 4.7 s
         # with the rows without a partition in the same condition); those rows are rarely any.
         con.execute(
-            """
-            insert into feed_stage select * from load_stage
-            where _source_file = $path and _partition_key between $first and $last
-                and list_contains($slices, _slice)
+            f"""
+            insert into feed_stage select {columns} from {read.table}
+            where _partition_key between $first and $last and list_contains($slices, _slice)
             """,
-            {"path": path, "first": window[0], "last": window[-1], "slices": file_slices},
+            {"path": path, "sha": sha, "first": window[0], "last": window[-1], "slices": file_slices},
         )
         con.execute(
-            """
-            insert into feed_stage select * from load_stage
-            where _source_file = ? and (_partition_key is null or _slice is null)
+            f"""
+            insert into feed_stage select {columns} from {read.table}
+            where _partition_key is null or _slice is null
             """,
-            [path],
+            {"path": path, "sha": sha},
         )
+        if read.rejected:
+            _renumber_after_rejects(con, path, read.rejected)
     for path in {path for path, _ in by_file} & set(read_once.windows_left):
         # Counted in every window of the file, read or not (a file that changed before its read
         # is read by a later window): after its last, the disk its rows took is freed.
         read_once.windows_left[path] -= 1
-        if read_once.windows_left[path] == 0 and path in read_once.issues:
-            con.execute("delete from load_stage where _source_file = ?", [path])
+        if read_once.windows_left[path] == 0 and path in read_once.tables:
+            con.execute(f"drop table {read_once.tables.pop(path).table}")
     return _rows_without_place(con, feed, issues)
+
+
+def _read_file_once(
+    con: duckdb.DuckDBPyConnection, feed: Feed, file: "_FileToStage", read_once: FilesReadOnce
+) -> None:
+    """Read a file of `read_once` whole into a temp table of its own, its rows unnumbered
+    (FilesReadOnce); its issues, if any, go to `read_once.issues`."""
+    (ordered,) = con.execute("select current_setting('preserve_insertion_order')").fetchone()
+    if not ordered:  # rows in any order: rowid would name the wrong lines
+        raise ValueError("loads need DuckDB's preserve_insertion_order (its default) to name lines")
+    table = f"load_stage_{len(read_once.issues)}"  # one more a file read
+    partition = feed.partition_sql(Path(file.path))
+    slice_sql = feed.slice_sql(Path(file.path), typed=False)
+    con.execute("drop table if exists reject_errors; drop table if exists reject_scans")
+    try:
+        scan = scan_file(feed, file.source, numbered=False)  # a file gone since: its issue
+        con.execute(f"""
+            create or replace temp table {table} as
+            select {", ".join(quote_ident(n) for n in _text_columns(feed))},
+                case when _slice is not null then _partition end as _partition_key, _slice, _missing_keys
+            from (select *, {partition} as _partition, {slice_sql} as _slice from ({scan.sql}))
+        """)
+    except Exception as error:
+        _raise_if_not_about_the_file(error)
+        con.execute(
+            f"drop table if exists {table}; drop table if exists reject_errors; "
+            "drop table if exists reject_scans"
+        )
+        read_once.issues[file.path] = [
+            LoadIssue(file.path, None, None, "unreadable_file", _first_line(error))
+        ]
+        return
+    rejects = (
+        _csv_rejects(con, {str(file.source.read_path): file.path}, keep_line=not feed.carries_personal_data)
+        if file.source.layout == "csv"
+        else {}
+    )
+    found = rejects.get(file.path, [])
+    if _changed_since_registered(file.path, file.signature):
+        con.execute(f"drop table {table}")
+        read_once.issues[file.path] = [_file_changed(file.path, "while it was being read")]
+        return
+    read_once.issues[file.path] = found
+    read_once.tables[file.path] = _FileRead(table, scan.first_row, [issue.row for issue in found])
 
 
 def _groups_of_files(files: list[_FileToStage], rows_of: dict[str, int]) -> list[list[_FileToStage]]:
@@ -1284,15 +1371,10 @@ def _by_file(expressions: list[str]) -> str:
 
 
 def _stage_files(
-    con: duckdb.DuckDBPyConnection,
-    feed: Feed,
-    files: list[_FileToStage],
-    issues: dict[str, list[LoadIssue]],
-    into: str = "feed_stage",
+    con: duckdb.DuckDBPyConnection, feed: Feed, files: list[_FileToStage], issues: dict[str, list[LoadIssue]]
 ) -> bool:
-    """Stage `files` in one statement, into `into` (feed_stage's columns). False, with nothing
-    staged, if the statement failed and there were several files; the failure of a single file
-    is its issue."""
+    """Stage `files` in one statement, into feed_stage. False, with nothing staged, if the
+    statement failed and there were several files; the failure of a single file is its issue."""
     paths = [file.path for file in files]
     partition = _by_file([feed.partition_sql(Path(path)) for path in paths])
     slice_sql = _by_file([feed.slice_sql(Path(path), typed=False) for path in paths])
@@ -1304,7 +1386,7 @@ def _stage_files(
         scan = scan_files(feed, [file.source for file in files])  # a file gone since: its issue
         con.execute(
             f"""
-            insert into {into}
+            insert into feed_stage
             select {", ".join(quote_ident(n) for n in _text_columns(feed))}, _source_row,
                 (?::varchar[])[_file_index + 1], (?::varchar[])[_file_index + 1],
                 case when _slice is not null then _partition end, _slice, _missing_keys
@@ -1332,17 +1414,15 @@ def _stage_files(
     for file in files:
         found = rejects.get(file.path, [])
         if found:
-            _renumber_after_rejects(con, file.path, [issue.row for issue in found], into)
+            _renumber_after_rejects(con, file.path, [issue.row for issue in found])
         if _changed_since_registered(file.path, file.signature):
-            con.execute(f"delete from {into} where _source_file = ?", [file.path])
+            con.execute("delete from feed_stage where _source_file = ?", [file.path])
             found = [_file_changed(file.path, "while it was being read")]
         issues[file.path] = found
     return True
 
 
-def _renumber_after_rejects(
-    con: duckdb.DuckDBPyConnection, path: str, rejected: list, table: str = "feed_stage"
-) -> None:
+def _renumber_after_rejects(con: duckdb.DuckDBPyConnection, path: str, rejected: list) -> None:
     """The rows of `path` numbered by the lines DuckDB rejected too. The read numbers the rows it
     keeps one after the other, so each rejected line put the rows after it one line short: a type
     error on line 7 after a rejected line 3 was reported as line 6 (and quarantine took the wrong
@@ -1354,15 +1434,15 @@ def _renumber_after_rejects(
     for j, line in enumerate(sorted(set(rejected))):
         shifts[line - j] = j + 1  # equal thresholds (consecutive rejected lines): the last count
     con.execute(
-        f"""
-        update {table} set _source_row = {table}._source_row + moved.shift
+        """
+        update feed_stage set _source_row = feed_stage._source_row + moved.shift
         from (
             select kept._source_row, threshold.shift
-            from (select _source_row from {table} where _source_file = $path) as kept
+            from (select _source_row from feed_stage where _source_file = $path) as kept
             asof join (select unnest($rows) as first_row, unnest($shifts) as shift) as threshold
                 on kept._source_row >= threshold.first_row
         ) as moved
-        where {table}._source_file = $path and {table}._source_row = moved._source_row
+        where feed_stage._source_file = $path and feed_stage._source_row = moved._source_row
         """,
         {"path": path, "rows": list(shifts), "shifts": list(shifts.values())},
     )

@@ -337,11 +337,11 @@ def test_a_file_in_several_windows_is_read_once(warehouse, warehouse_paths, monk
     their lines each time; a bad value after the rejected line is named by its own line."""
     monkeypatch.setenv("WAREHOUSE_LOAD_WINDOW_ROWS", "5")
     reads = []
-    read_files = feeds._stage_files
+    read_file_once = feeds._read_file_once
     monkeypatch.setattr(
         feeds,
-        "_stage_files",
-        lambda con, feed, files, *a, **k: reads.append(len(files)) or read_files(con, feed, files, *a, **k),
+        "_read_file_once",
+        lambda con, feed, file, *a: reads.append(file.path) or read_file_once(con, feed, file, *a),
     )
     months = ["2023-01-01", "2023-02-01", "2023-03-01"]
     path = write_csv(
@@ -358,7 +358,7 @@ def test_a_file_in_several_windows_is_read_once(warehouse, warehouse_paths, monk
     path.write_text("\n".join(lines) + "\n")
 
     blocked = load(warehouse, warehouse_paths, months)
-    assert reads == [1]
+    assert reads == [str(path)]
     assert [p.status for p in blocked.partitions] == ["rejected"] * 3
     lines_named = {p.partition_key: sorted((i.row, i.column) for i in p.issues) for p in blocked.partitions}
     assert lines_named == {
@@ -370,7 +370,7 @@ def test_a_file_in_several_windows_is_read_once(warehouse, warehouse_paths, monk
     path.write_text("\n".join(good) + "\n")
     reads.clear()
     load(warehouse, warehouse_paths, months).raise_for_errors()
-    assert reads == [1]
+    assert reads == [str(path)]
     in_windows = warehouse.execute(
         "select * exclude (_load_id, _loaded_at) from raw.comtrade_records order by _source_row"
     ).fetchall()
@@ -381,3 +381,31 @@ def test_a_file_in_several_windows_is_read_once(warehouse, warehouse_paths, monk
         "select * exclude (_load_id, _loaded_at) from raw.comtrade_records order by _source_row"
     ).fetchall()
     assert len(in_windows) == 15 and in_windows == in_one_window
+
+
+def test_a_large_file_read_once_keeps_every_rows_line(warehouse, warehouse_paths, monkeypatch):
+    """A file big enough for DuckDB to read on several threads (~50 MB), read once for several
+    windows and numbered after the read: every published row names its own line, as Python's
+    CSV reader counts them."""
+    import csv
+
+    from demo.trade import write_scale_dataset
+
+    monkeypatch.setenv("WAREHOUSE_LOAD_WINDOW_ROWS", "60000")
+    path = write_scale_dataset(warehouse_paths.trade_landing / "kz_scale.csv", rows=200_000, progress=False)
+    with path.open(newline="") as handle:
+        line_of = {
+            (row["period"], row["flowCode"], row["partnerCode"], row["cmdCode"]): line
+            for line, row in enumerate(csv.DictReader(handle), start=2)
+        }
+    months = sorted({f"{period[:4]}-{period[4:]}-01" for period, *_ in line_of})
+
+    report = load(warehouse, warehouse_paths, months)
+    report.raise_for_errors()
+
+    assert len(report.validations) > 1  # several windows, so the file was read once
+    published_lines = warehouse.execute(
+        'select period, "flowCode", "partnerCode"::varchar, "cmdCode", _source_row from raw.comtrade_records'
+    ).fetchall()
+    assert len(published_lines) == len(line_of) == 200_000
+    assert {tuple(key): line for *key, line in published_lines} == line_of
