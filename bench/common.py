@@ -396,7 +396,7 @@ class PhaseTimer:
 
 
 # The SQL of ingest/feeds.py's load_feed (shared by every feed), ingest/loads.py, ingest/revisions.py
-# and ingest/privacy.py, as of dfab9c2 (checked with --phases on the three ingest benches): (needle
+# and ingest/privacy.py, as of 2ac7c69 (checked with --phases on the three ingest benches): (needle
 # in the normalised lower-case text, step). The first rule that matches wins, so the more specific
 # needles come first. A rule that matched no statement in a run is listed by `--phases` (a sign
 # that the load's SQL changed) unless it is in CONDITIONAL_NEEDLES (statements that only run when
@@ -416,6 +416,7 @@ LOAD_RULES: list[tuple[str, str]] = [
     ("create or replace temp table feed_stage", "stage: create table"),
     ("as _source_row, $path as _source_file", "stage: window's rows from the file read once"),
     ("insert into feed_stage", "stage: read file into feed_stage"),
+    ("current_setting('preserve_insertion_order')", "stage: read file once for the load (load_stage_N)"),
     ("temp table load_stage_", "stage: read file once for the load (load_stage_N)"),
     ("drop table load_stage_", "stage: file read once dropped after its last window"),
     ("update feed_stage set _source_row", "stage: CSV rejects"),
@@ -454,6 +455,7 @@ CONDITIONAL_NEEDLES = frozenset(
         "drop table if exists reject_errors",
         # a file whose rows fall in several windows of the load
         "as _source_row, $path as _source_file",
+        "current_setting('preserve_insertion_order')",
         "temp table load_stage_",
         "drop table load_stage_",
         "drop table if exists load_stage_",

@@ -535,7 +535,7 @@ def _scan_json(feed: Feed, sources: Sequence[SourceFile], *, numbered: bool) -> 
 
 
 def _records(reader: str, files: int, numbered: bool) -> str:
-    """A JSON reader's records, numbered from 1 in each file."""
+    """A JSON reader's records, numbered from 1 in each file (or not `numbered`: _numbered)."""
     return (
         f"select json as rec, _source_row, _file_index from {_numbered(['json'], reader, 1, files, numbered)}"
     )
@@ -965,7 +965,7 @@ def load_feed(
         shutil.rmtree(_work_dir(con), ignore_errors=True)
         return report
 
-    read_once = FilesReadOnce({}, {})
+    read_once = FilesReadOnce({})
     try:
         windows = _windows(con, feed, landing_dir, to_load)
         read_once = FilesReadOnce.of(windows, slices)
@@ -1148,34 +1148,37 @@ class FilesReadOnce:
     into a temp table of its own, and each window copies its slices from there: a 1.3 GB Comtrade
     file of 132 months was read again by each of its three windows (25 s a read, where DuckDB's
     bare read of it takes 16 s). What that costs is disk (DuckDB spills the table), not memory;
-    the table is dropped after the file's last window. The file's issues (rejected lines,
-    unreadable) are those of that one read.
+    the table is dropped after the file's last window. The table holds the whole file, also the
+    slices the load does not take (a filter would change the rows' places); the file was read
+    whole before too, only not written whole. The file's issues (rejected lines, unreadable) are
+    those of that one read.
 
     The read leaves its rows unnumbered, which lets DuckDB read the file on every thread (the
     5M-row Comtrade file: 15-18 s, against 28-32 s numbered in the read), and the windows' copies
     number them: DuckDB keeps a file's order when it writes a table, and a table's `rowid` is
     then a row's place (DuckDB's "order preservation"; the table is never written again)."""
 
-    slices: dict[str, list[str]]  # path -> every slice the load takes from it
-    windows_left: dict[str, int]
+    windows_left: dict[str, int]  # path -> windows of the load that take slices from it, left
     issues: dict[str, list[LoadIssue]] = field(default_factory=dict)  # of the files read so far
     tables: dict[str, "_FileRead"] = field(default_factory=dict)  # of those read without an issue
+    tables_dropped: int = 0  # (each table of a load has a name of its own)
+
+    def drop(self, con: duckdb.DuckDBPyConnection, path: str) -> None:
+        if path in self.tables:
+            con.execute(f"drop table if exists {self.tables.pop(path).table}")
+            self.tables_dropped += 1
 
     def drop_tables(self, con: duckdb.DuckDBPyConnection) -> None:
-        for read in self.tables.values():
-            con.execute(f"drop table if exists {read.table}")
-        self.tables.clear()
+        for path in list(self.tables):
+            self.drop(con, path)
 
     @classmethod
     def of(cls, windows: list[list[str]], slices: list[tuple]) -> "FilesReadOnce":
         window_of = {key: i for i, window in enumerate(windows) for key in window}
         windows_of: dict[str, set[int]] = {}
-        slices_of: dict[str, list[str]] = {}
-        for key, slice_key, path, _ in slices:
+        for key, _, path, _ in slices:
             windows_of.setdefault(path, set()).add(window_of[key])
-            slices_of.setdefault(path, []).append(slice_key)
-        spanning = {path: len(w) for path, w in windows_of.items() if len(w) > 1}
-        return cls(slices={path: slices_of[path] for path in spanning}, windows_left=spanning)
+        return cls(windows_left={path: len(w) for path, w in windows_of.items() if len(w) > 1})
 
 
 @dataclass(frozen=True)
@@ -1192,7 +1195,7 @@ class _FileRead:
 class _FileToStage:
     path: str
     sha256: str
-    slices: list[str]  # the file's slices to stage: this window's (the load's, into load_stage)
+    slices: list[str]  # the file's slices in this window (a file read once is read whole)
     source: SourceFile
     signature: tuple  # as registered (meta.landing_files)
 
@@ -1212,7 +1215,7 @@ def _stage(
     reported, not dropped (and block every partition of their file). A file whose bytes changed
     since it was registered is not staged under the checksum it no longer has. The files of
     `read_once` are read once for the whole load (FilesReadOnce)."""
-    read_once = read_once or FilesReadOnce({}, {})
+    read_once = read_once or FilesReadOnce({})
     text_columns = ", ".join(f"{quote_ident(n)} varchar" for n in _text_columns(feed))
     con.execute(f"""
         create or replace temp table feed_stage (
@@ -1258,8 +1261,8 @@ def _stage(
         if scan.sql is None:
             issues[path] = scan.issues
             continue
-        if path in read_once.slices:
-            to_read_once.append(_FileToStage(path, sha, read_once.slices[path], source, registered[path]))
+        if path in read_once.windows_left:
+            to_read_once.append(_FileToStage(path, sha, file_slices, source, registered[path]))
             copied.append((path, file_slices))
             continue
         groups.setdefault(key, []).append(_FileToStage(path, sha, file_slices, source, registered[path]))
@@ -1304,7 +1307,7 @@ def _stage(
         # is read by a later window): after its last, the disk its rows took is freed.
         read_once.windows_left[path] -= 1
         if read_once.windows_left[path] == 0 and path in read_once.tables:
-            con.execute(f"drop table {read_once.tables.pop(path).table}")
+            read_once.drop(con, path)
     return _rows_without_place(con, feed, issues)
 
 
@@ -1316,24 +1319,24 @@ def _read_file_once(
     (ordered,) = con.execute("select current_setting('preserve_insertion_order')").fetchone()
     if not ordered:  # rows in any order: rowid would name the wrong lines
         raise ValueError("loads need DuckDB's preserve_insertion_order (its default) to name lines")
-    table = f"load_stage_{len(read_once.issues)}"  # one more a file read
+    name = f"load_stage_{len(read_once.tables) + read_once.tables_dropped}"
     partition = feed.partition_sql(Path(file.path))
     slice_sql = feed.slice_sql(Path(file.path), typed=False)
     con.execute("drop table if exists reject_errors; drop table if exists reject_scans")
     try:
         scan = scan_file(feed, file.source, numbered=False)  # a file gone since: its issue
+        # Known before it is written: whatever stops the load from here on, the table is dropped.
+        read_once.tables[file.path] = _FileRead(f"temp.{name}", scan.first_row, [])
         con.execute(f"""
-            create or replace temp table {table} as
+            create or replace temp table {name} as
             select {", ".join(quote_ident(n) for n in _text_columns(feed))},
                 case when _slice is not null then _partition end as _partition_key, _slice, _missing_keys
             from (select *, {partition} as _partition, {slice_sql} as _slice from ({scan.sql}))
         """)
     except Exception as error:
         _raise_if_not_about_the_file(error)
-        con.execute(
-            f"drop table if exists {table}; drop table if exists reject_errors; "
-            "drop table if exists reject_scans"
-        )
+        read_once.drop(con, file.path)
+        con.execute("drop table if exists reject_errors; drop table if exists reject_scans")
         read_once.issues[file.path] = [
             LoadIssue(file.path, None, None, "unreadable_file", _first_line(error))
         ]
@@ -1345,11 +1348,11 @@ def _read_file_once(
     )
     found = rejects.get(file.path, [])
     if _changed_since_registered(file.path, file.signature):
-        con.execute(f"drop table {table}")
+        read_once.drop(con, file.path)
         read_once.issues[file.path] = [_file_changed(file.path, "while it was being read")]
         return
     read_once.issues[file.path] = found
-    read_once.tables[file.path] = _FileRead(table, scan.first_row, [issue.row for issue in found])
+    read_once.tables[file.path] = _FileRead(f"temp.{name}", scan.first_row, [issue.row for issue in found])
 
 
 def _groups_of_files(files: list[_FileToStage], rows_of: dict[str, int]) -> list[list[_FileToStage]]:

@@ -337,11 +337,16 @@ def test_a_file_in_several_windows_is_read_once(warehouse, warehouse_paths, monk
     their lines each time; a bad value after the rejected line is named by its own line."""
     monkeypatch.setenv("WAREHOUSE_LOAD_WINDOW_ROWS", "5")
     reads = []
-    read_file_once = feeds._read_file_once
+    read_file_once, stage_files = feeds._read_file_once, feeds._stage_files
     monkeypatch.setattr(
         feeds,
         "_read_file_once",
         lambda con, feed, file, *a: reads.append(file.path) or read_file_once(con, feed, file, *a),
+    )
+    monkeypatch.setattr(
+        feeds,
+        "_stage_files",
+        lambda con, feed, files, *a: reads.append("group") or stage_files(con, feed, files, *a),
     )
     months = ["2023-01-01", "2023-02-01", "2023-03-01"]
     path = write_csv(
@@ -384,14 +389,24 @@ def test_a_file_in_several_windows_is_read_once(warehouse, warehouse_paths, monk
 
 
 def test_a_large_file_read_once_keeps_every_rows_line(warehouse, warehouse_paths, monkeypatch):
-    """A file big enough for DuckDB to read on several threads (~50 MB), read once for several
-    windows and numbered after the read: every published row names its own line, as Python's
-    CSV reader counts them."""
+    """A file big enough for DuckDB to read on several threads (~50 MB on four threads), read
+    once for several windows and numbered after the read: every published row names its own
+    line, as Python's CSV reader counts them. Then with lines the reader rejects and bad values
+    far into the file: each issue names its own line."""
     import csv
+    import io
 
     from demo.trade import write_scale_dataset
 
     monkeypatch.setenv("WAREHOUSE_LOAD_WINDOW_ROWS", "60000")
+    warehouse.execute("set threads = 4")
+    reads = []
+    read_file_once = feeds._read_file_once
+    monkeypatch.setattr(
+        feeds,
+        "_read_file_once",
+        lambda con, feed, file, *a: reads.append(file.path) or read_file_once(con, feed, file, *a),
+    )
     path = write_scale_dataset(warehouse_paths.trade_landing / "kz_scale.csv", rows=200_000, progress=False)
     with path.open(newline="") as handle:
         line_of = {
@@ -403,9 +418,60 @@ def test_a_large_file_read_once_keeps_every_rows_line(warehouse, warehouse_paths
     report = load(warehouse, warehouse_paths, months)
     report.raise_for_errors()
 
-    assert len(report.validations) > 1  # several windows, so the file was read once
+    assert reads == [str(path)] and len(report.validations) > 1
     published_lines = warehouse.execute(
         'select period, "flowCode", "partnerCode"::varchar, "cmdCode", _source_row from raw.comtrade_records'
     ).fetchall()
     assert len(published_lines) == len(line_of) == 200_000
     assert {tuple(key): line for *key, line in published_lines} == line_of
+
+    lines = path.read_text().splitlines()  # lines[n - 1] is line n
+    value_column = next(csv.reader([lines[0]])).index("primaryValue")
+    for line in (90_001, 150_003, 199_998):  # a value that is no number
+        fields = next(csv.reader([lines[line - 1]]))
+        fields[value_column] = "lots"
+        out = io.StringIO()
+        csv.writer(out, lineterminator="").writerow(fields)
+        lines[line - 1] = out.getvalue()
+    for line in (60_000, 120_000):  # one field too many: rejected by the reader
+        lines[line - 1] += ",surplus"
+    path.write_text("\n".join(lines) + "\n")
+
+    blocked = load(warehouse, warehouse_paths, months)
+
+    named = {(i.row, i.column) for p in blocked.partitions for i in p.issues}
+    assert named == {(60_000, None), (120_000, None)} | {
+        (line, "primaryValue") for line in (90_001, 150_003, 199_998)
+    }
+
+
+@pytest.mark.parametrize("layout", ["envelope", "array"])
+def test_a_json_file_read_once_numbers_its_records_as_in_one_window(
+    warehouse, warehouse_paths, monkeypatch, layout
+):
+    """A JSON document whose months fall in three windows: read once, its records numbered
+    from 1 as when the whole file is one window's."""
+    monkeypatch.setenv("WAREHOUSE_LOAD_WINDOW_ROWS", "5")
+    months = ["2023-01-01", "2023-02-01", "2023-03-01"]
+    rows = month_records("202301") + month_records("202302") + month_records("202303")
+    path = write_json(warehouse_paths.trade_landing / "kz_2023_q1.json", rows)
+    if layout == "array":
+        path.write_text(json.dumps(rows))
+    reads = []
+    read_file_once = feeds._read_file_once
+    monkeypatch.setattr(
+        feeds,
+        "_read_file_once",
+        lambda con, feed, file, *a: reads.append(file.path) or read_file_once(con, feed, file, *a),
+    )
+
+    load(warehouse, warehouse_paths, months).raise_for_errors()
+    assert reads == [str(path)]
+    numbered = 'select period, "flowCode", "cmdCode", _source_row from raw.comtrade_records order by all'
+    in_windows = warehouse.execute(numbered).fetchall()
+    monkeypatch.setenv("WAREHOUSE_LOAD_WINDOW_ROWS", "1000")
+    warehouse.execute("delete from raw.comtrade_records; delete from meta.published_slices")
+    load(warehouse, warehouse_paths, months).raise_for_errors()
+    assert reads == [str(path)]  # one window: not read once
+    assert sorted(line for *_, line in in_windows) == list(range(1, 16))
+    assert in_windows == warehouse.execute(numbered).fetchall()

@@ -1,0 +1,25 @@
+
+    
+    
+
+with child as (
+    select appeal_id as from_field
+    from "warehouse"."marts"."fct_appeal_events"
+    where appeal_id is not null
+),
+
+parent as (
+    select appeal_id as to_field
+    from "warehouse"."marts"."fct_appeals"
+)
+
+select
+    from_field
+
+from child
+left join parent
+    on child.from_field = parent.to_field
+
+where parent.to_field is null
+
+

@@ -1,0 +1,25 @@
+
+    
+    
+
+with child as (
+    select category_id as from_field
+    from "warehouse"."marts"."mart_appeals_sla"
+    where category_id is not null
+),
+
+parent as (
+    select category_id as to_field
+    from "warehouse"."marts"."dim_appeal_category"
+)
+
+select
+    from_field
+
+from child
+left join parent
+    on child.from_field = parent.to_field
+
+where parent.to_field is null
+
+

@@ -1,0 +1,14 @@
+
+    
+    
+
+select
+    appeal_id as unique_field,
+    count(*) as n_records
+
+from "warehouse"."marts"."fct_appeals"
+where appeal_id is not null
+group by appeal_id
+having count(*) > 1
+
+

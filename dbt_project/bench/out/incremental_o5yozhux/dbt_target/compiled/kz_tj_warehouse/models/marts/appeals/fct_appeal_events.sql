@@ -1,0 +1,65 @@
+-- Incremental by appeal on DuckDB (macros/appeals_increment.sql): a run rewrites the events of
+-- the appeals whose snapshot or events changed after its watermarks.
+
+
+-- One row per unique appeal event (re-sends removed), in appeal order, with the appeal's current
+-- attributes. Events whose appeal has no snapshot (yet) keep null appeal attributes.
+with events as (
+    select * from "warehouse"."staging"."stg_eotinish__appeal_events"
+    where true
+    and appeal_id in (
+    select appeal_id from "warehouse"."intermediate"."int_appeals__current"
+    where _last_loaded_at > cast('2026-12-05 03:14:30.578679' as timestamp)
+    union
+    select appeal_id from "warehouse"."staging"."stg_eotinish__appeal_events"
+    where _last_loaded_at > cast('2026-12-05 03:14:31.701001' as timestamp))
+),
+
+appeals as (
+    select * from "warehouse"."intermediate"."int_appeals__current"
+    where true
+    and appeal_id in (
+    select appeal_id from "warehouse"."intermediate"."int_appeals__current"
+    where _last_loaded_at > cast('2026-12-05 03:14:30.578679' as timestamp)
+    union
+    select appeal_id from "warehouse"."staging"."stg_eotinish__appeal_events"
+    where _last_loaded_at > cast('2026-12-05 03:14:31.701001' as timestamp))
+)
+
+select
+    events.event_id,
+    events.appeal_id,
+    events.event_seq,
+    events.event_type,
+    events.state,
+    events.working_state,
+    events.actor_org_id,
+    events.target_org_id,
+    events.actor_user_id,
+    events.event_at,
+    events.event_date,
+    events.recorded_at,
+    events.is_late,
+    events.partition_date,
+    
+        (date_diff('day', events.event_date::timestamp, events.partition_date::timestamp ))
+     as days_late,
+    events.copies_received,
+    appeals.executive_org_id,
+    appeals.receiving_org_id,
+    appeals.region_kato_2digit,
+    appeals.category_id,
+    appeals.subcategory_id,
+    appeals.appeal_type,
+    appeals.channel,
+    appeals.appeal_form,
+    appeals.appeal_character,
+    appeals.start_date,
+    events._source_file,
+    events._source_row,
+    events._load_id,
+    events._last_loaded_at as _events_loaded_at,
+    appeals._last_loaded_at as _snapshots_loaded_at
+from events
+left join appeals
+    on events.appeal_id = appeals.appeal_id

@@ -1,0 +1,25 @@
+
+    
+    
+
+with child as (
+    select event_id as from_field
+    from "warehouse"."marts"."mart_bilateral_timeline"
+    where event_id is not null
+),
+
+parent as (
+    select event_id as to_field
+    from "warehouse"."staging"."stg_bilateral__events"
+)
+
+select
+    from_field
+
+from child
+left join parent
+    on child.from_field = parent.to_field
+
+where parent.to_field is null
+
+

@@ -1,0 +1,58 @@
+
+
+
+
+with null_counts as (
+    select
+        
+            count(case when flow_pair is null then 1 end) as null_rows_1,
+        
+            count(case when grain is null then 1 end) as null_rows_2,
+        
+            count(case when period is null then 1 end) as null_rows_3
+        
+    from "warehouse"."marts"."mart_trade_mirror_discrepancy"
+),
+
+tested_columns as (
+    
+        select
+            1 as column_position,
+            'flow_pair' as column_name
+        union all
+    
+        select
+            2 as column_position,
+            'grain' as column_name
+        union all
+    
+        select
+            3 as column_position,
+            'period' as column_name
+        
+    
+),
+
+per_column as (
+    select
+        tested_columns.column_position,
+        tested_columns.column_name,
+        case tested_columns.column_position
+            
+                when 1 then null_counts.null_rows_1
+            
+                when 2 then null_counts.null_rows_2
+            
+                when 3 then null_counts.null_rows_3
+            
+        end as null_rows
+    from tested_columns
+    cross join null_counts
+)
+
+select
+    column_name,
+    null_rows
+from per_column
+where null_rows > 0
+

@@ -1,0 +1,14 @@
+
+
+with validation as (
+    select
+        reporting_side, grain, period_end,
+        count(*) as n_rows
+    from "warehouse"."marts"."mart_bilateral_turnover"
+    group by reporting_side, grain, period_end
+)
+
+select *
+from validation
+where n_rows > 1
+

@@ -1,0 +1,14 @@
+
+
+with validation as (
+    select
+        _source_file, _source_row,
+        count(*) as n_rows
+    from "warehouse"."staging"."stg_comtrade__records"
+    group by _source_file, _source_row
+)
+
+select *
+from validation
+where n_rows > 1
+

@@ -1,0 +1,28 @@
+
+    
+    select
+      count(*) as failures,
+      count(*) != 0 as should_warn,
+      count(*) != 0 as should_error
+    from (
+      
+    
+  
+    
+    
+
+select
+    appeal_id as unique_field,
+    count(*) as n_records
+
+from "warehouse"."intermediate"."int_appeals__current"
+where appeal_id is not null
+group by appeal_id
+having count(*) > 1
+
+
+
+  
+  
+      
+    ) dbt_internal_test

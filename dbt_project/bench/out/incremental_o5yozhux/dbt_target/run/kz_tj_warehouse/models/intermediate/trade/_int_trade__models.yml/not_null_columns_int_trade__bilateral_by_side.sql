@@ -1,0 +1,81 @@
+
+    
+    select
+      count(*) as failures,
+      count(*) != 0 as should_warn,
+      count(*) != 0 as should_error
+    from (
+      
+    
+  
+
+
+
+with null_counts as (
+    select
+        
+            count(case when reporting_side is null then 1 end) as null_rows_1,
+        
+            count(case when freq_code is null then 1 end) as null_rows_2,
+        
+            count(case when period is null then 1 end) as null_rows_3,
+        
+            count(case when period_date is null then 1 end) as null_rows_4
+        
+    from "warehouse"."intermediate"."int_trade__bilateral_by_side"
+),
+
+tested_columns as (
+    
+        select
+            1 as column_position,
+            'reporting_side' as column_name
+        union all
+    
+        select
+            2 as column_position,
+            'freq_code' as column_name
+        union all
+    
+        select
+            3 as column_position,
+            'period' as column_name
+        union all
+    
+        select
+            4 as column_position,
+            'period_date' as column_name
+        
+    
+),
+
+per_column as (
+    select
+        tested_columns.column_position,
+        tested_columns.column_name,
+        case tested_columns.column_position
+            
+                when 1 then null_counts.null_rows_1
+            
+                when 2 then null_counts.null_rows_2
+            
+                when 3 then null_counts.null_rows_3
+            
+                when 4 then null_counts.null_rows_4
+            
+        end as null_rows
+    from tested_columns
+    cross join null_counts
+)
+
+select
+    column_name,
+    null_rows
+from per_column
+where null_rows > 0
+
+
+  
+  
+      
+    ) dbt_internal_test

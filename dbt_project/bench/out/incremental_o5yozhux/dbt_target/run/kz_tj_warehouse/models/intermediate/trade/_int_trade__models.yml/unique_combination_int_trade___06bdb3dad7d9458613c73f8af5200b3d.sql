@@ -1,0 +1,28 @@
+
+    
+    select
+      count(*) as failures,
+      count(*) != 0 as should_warn,
+      count(*) != 0 as should_error
+    from (
+      
+    
+  
+
+with validation as (
+    select
+        reporter_code, partner_code, flow_code, freq_code, period,
+        count(*) as n_rows
+    from "warehouse"."intermediate"."int_trade__flow_totals"
+    group by reporter_code, partner_code, flow_code, freq_code, period
+)
+
+select *
+from validation
+where n_rows > 1
+
+
+  
+  
+      
+    ) dbt_internal_test

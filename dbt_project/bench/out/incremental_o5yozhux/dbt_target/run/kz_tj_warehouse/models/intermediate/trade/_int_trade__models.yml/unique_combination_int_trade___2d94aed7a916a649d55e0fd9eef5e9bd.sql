@@ -1,0 +1,28 @@
+
+    
+    select
+      count(*) as failures,
+      count(*) != 0 as should_warn,
+      count(*) != 0 as should_error
+    from (
+      
+    
+  
+
+with validation as (
+    select
+        reporting_side, freq_code, period,
+        count(*) as n_rows
+    from "warehouse"."intermediate"."int_trade__bilateral_by_side"
+    group by reporting_side, freq_code, period
+)
+
+select *
+from validation
+where n_rows > 1
+
+
+  
+  
+      
+    ) dbt_internal_test

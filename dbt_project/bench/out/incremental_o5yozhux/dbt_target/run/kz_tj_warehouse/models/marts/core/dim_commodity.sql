@@ -1,0 +1,87 @@
+
+    
+
+    create  table
+      "warehouse"."marts"."dim_commodity__dbt_tmp"
+  
+    
+    as (
+      -- One row per commodity code: TOTAL, the 97 HS chapters (with their 21 sections) from the seed,
+-- and every HS 4/6-digit code (or unknown chapter such as 99) seen in the records, described by
+-- the records' latest cmd_desc.
+with chapters as (
+    select * from "warehouse"."marts"."hs_chapters"
+),
+
+record_codes as (
+    select
+        cmd_code,
+        aggr_level,
+        cmd_desc,
+        row_number() over (
+            partition by cmd_code
+            -- a record without a description does not blank the code's (mart_commodity_mix relies on it)
+            order by cmd_desc is null, _loaded_at desc, period desc, _source_row desc
+        ) as row_rank
+    from "warehouse"."staging"."stg_comtrade__records"
+    where cmd_code <> 'TOTAL'
+),
+
+latest_record_codes as (
+    select
+        cmd_code,
+        aggr_level,
+        cmd_desc
+    from record_codes
+    where row_rank = 1
+),
+
+commodity_codes as (
+    select
+        'TOTAL' as cmd_code,
+        0 as aggr_level,
+        'All commodities' as cmd_desc
+    union all
+    select
+        hs_chapter_code as cmd_code,
+        2 as aggr_level,
+        chapter_title as cmd_desc
+    from chapters
+    union all
+    select
+        cmd_code,
+        aggr_level,
+        cmd_desc
+    from latest_record_codes
+    where cmd_code not in (select chapters.hs_chapter_code from chapters)
+)
+
+select
+    commodity_codes.cmd_code,
+    commodity_codes.aggr_level,
+    case
+        when commodity_codes.aggr_level = 0 then 'total'
+        when commodity_codes.aggr_level = 2 then 'hs_chapter'
+        when commodity_codes.aggr_level = 4 then 'hs_heading'
+        when commodity_codes.aggr_level = 6 then 'hs_subheading'
+        else 'other'
+    end as commodity_level,
+    commodity_codes.cmd_desc,
+    case
+        when commodity_codes.aggr_level >= 2 then substr(commodity_codes.cmd_code, 1, 2)
+    end as hs_chapter_code,
+    case
+        when commodity_codes.aggr_level >= 4 then substr(commodity_codes.cmd_code, 1, 4)
+    end as hs_heading_code,
+    chapters.chapter_title,
+    chapters.section_number,
+    chapters.section_roman,
+    chapters.section_title
+from commodity_codes
+left join chapters
+    on
+        commodity_codes.aggr_level >= 2
+        and substr(commodity_codes.cmd_code, 1, 2) = chapters.hs_chapter_code
+    );
+    
+  

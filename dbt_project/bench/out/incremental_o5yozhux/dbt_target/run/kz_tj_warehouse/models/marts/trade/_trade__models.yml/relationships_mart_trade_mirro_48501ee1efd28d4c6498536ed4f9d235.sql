@@ -1,0 +1,39 @@
+
+    
+    select
+      count(*) as failures,
+      count(*) != 0 as should_warn,
+      count(*) != 0 as should_error
+    from (
+      
+    
+  
+    
+    
+
+with child as (
+    select exporter_code as from_field
+    from "warehouse"."marts"."mart_trade_mirror_discrepancy"
+    where exporter_code is not null
+),
+
+parent as (
+    select m49_code as to_field
+    from "warehouse"."marts"."dim_country"
+)
+
+select
+    from_field
+
+from child
+left join parent
+    on child.from_field = parent.to_field
+
+where parent.to_field is null
+
+
+
+  
+  
+      
+    ) dbt_internal_test

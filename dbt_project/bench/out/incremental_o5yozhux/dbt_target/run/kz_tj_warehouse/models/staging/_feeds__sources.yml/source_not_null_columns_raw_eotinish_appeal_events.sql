@@ -1,0 +1,108 @@
+
+    
+    select
+      count(*) as failures,
+      count(*) != 0 as should_warn,
+      count(*) != 0 as should_error
+    from (
+      
+    
+  
+
+
+
+with null_counts as (
+    select
+        
+            count(case when id is null then 1 end) as null_rows_1,
+        
+            count(case when appeal_id is null then 1 end) as null_rows_2,
+        
+            count(case when type is null then 1 end) as null_rows_3,
+        
+            count(case when date is null then 1 end) as null_rows_4,
+        
+            count(case when _partition_date is null then 1 end) as null_rows_5,
+        
+            count(case when _load_id is null then 1 end) as null_rows_6,
+        
+            count(case when _loaded_at is null then 1 end) as null_rows_7
+        
+    from "warehouse"."raw"."eotinish_appeal_events"
+),
+
+tested_columns as (
+    
+        select
+            1 as column_position,
+            'id' as column_name
+        union all
+    
+        select
+            2 as column_position,
+            'appeal_id' as column_name
+        union all
+    
+        select
+            3 as column_position,
+            'type' as column_name
+        union all
+    
+        select
+            4 as column_position,
+            'date' as column_name
+        union all
+    
+        select
+            5 as column_position,
+            '_partition_date' as column_name
+        union all
+    
+        select
+            6 as column_position,
+            '_load_id' as column_name
+        union all
+    
+        select
+            7 as column_position,
+            '_loaded_at' as column_name
+        
+    
+),
+
+per_column as (
+    select
+        tested_columns.column_position,
+        tested_columns.column_name,
+        case tested_columns.column_position
+            
+                when 1 then null_counts.null_rows_1
+            
+                when 2 then null_counts.null_rows_2
+            
+                when 3 then null_counts.null_rows_3
+            
+                when 4 then null_counts.null_rows_4
+            
+                when 5 then null_counts.null_rows_5
+            
+                when 6 then null_counts.null_rows_6
+            
+                when 7 then null_counts.null_rows_7
+            
+        end as null_rows
+    from tested_columns
+    cross join null_counts
+)
+
+select
+    column_name,
+    null_rows
+from per_column
+where null_rows > 0
+
+
+  
+  
+      
+    ) dbt_internal_test
