@@ -87,3 +87,27 @@
 {% macro spark__seconds_between(start_ts, end_ts) -%}
     cast(unix_timestamp({{ end_ts }}) - unix_timestamp({{ start_ts }}) as double)
 {%- endmacro %}
+
+{#-
+    An aggregate: `value` on the row whose `order_by` keys (a list of expressions, none of them
+    null, compared in turn) are the greatest, as `row_number() over (... order by keys desc) = 1`
+    picks it, but as one hash aggregate instead of a sort of every row (dim_commodity over 5M
+    Comtrade rows: 1.6-2.6 s -> 0.5-1.1 s). Keys that tell every row apart make it deterministic.
+    A null `value` on that row is the result, as with Spark's max_by: DuckDB's arg_max would skip
+    the row and take the next one's (arg_max_null does not).
+-#}
+{% macro value_at_max(value, order_by) -%}
+    {%- if adapter is defined -%}
+        {{ return(adapter.dispatch('value_at_max')(value, order_by)) }}
+    {%- else -%}
+        {{ return(default__value_at_max(value, order_by)) }}
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro default__value_at_max(value, order_by) -%}
+    arg_max_null({{ value }}, row({{ order_by | join(', ') }}))
+{%- endmacro %}
+
+{% macro spark__value_at_max(value, order_by) -%}
+    max_by({{ value }}, struct({{ order_by | join(', ') }}))
+{%- endmacro %}

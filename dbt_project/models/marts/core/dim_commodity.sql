@@ -5,27 +5,17 @@ with chapters as (
     select * from {{ ref('hs_chapters') }}
 ),
 
-record_codes as (
+latest_record_codes as (
+    -- The latest record's level and description: a record without a description does not blank
+    -- the code's (mart_commodity_mix relies on it); file and line settle a tie.
+    {%- set latest = ['cmd_desc is not null', '_loaded_at', 'period', '_source_row', '_source_file'] %}
     select
         cmd_code,
-        aggr_level,
-        cmd_desc,
-        row_number() over (
-            partition by cmd_code
-            -- a record without a description does not blank the code's (mart_commodity_mix relies on it)
-            order by cmd_desc is null, _loaded_at desc, period desc, _source_row desc
-        ) as row_rank
+        {{ value_at_max('aggr_level', latest) }} as aggr_level,
+        {{ value_at_max('cmd_desc', latest) }} as cmd_desc
     from {{ ref('stg_comtrade__records') }}
     where cmd_code <> 'TOTAL'
-),
-
-latest_record_codes as (
-    select
-        cmd_code,
-        aggr_level,
-        cmd_desc
-    from record_codes
-    where row_rank = 1
+    group by cmd_code
 ),
 
 commodity_codes as (
