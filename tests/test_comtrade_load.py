@@ -331,11 +331,8 @@ def test_a_window_validated_in_several_batches_rejects_only_the_bad_month(
     assert {r[0] for r in published(warehouse)} == {"202301", "202303"}
 
 
-def test_a_file_in_several_windows_is_read_once(warehouse, warehouse_paths, monkeypatch):
-    """A file holding the months of three windows is read by the first and copied by the other
-    two. Its rejected line and its row without a month block every window's month, named by
-    their lines each time; a bad value after the rejected line is named by its own line."""
-    monkeypatch.setenv("WAREHOUSE_LOAD_WINDOW_ROWS", "5")
+def file_reads(monkeypatch) -> list[str]:
+    """The reads of the loads from now on: a file read once (its path), a group read ("group")."""
     reads = []
     read_file_once, stage_files = feeds._read_file_once, feeds._stage_files
     monkeypatch.setattr(
@@ -348,6 +345,15 @@ def test_a_file_in_several_windows_is_read_once(warehouse, warehouse_paths, monk
         "_stage_files",
         lambda con, feed, files, *a: reads.append("group") or stage_files(con, feed, files, *a),
     )
+    return reads
+
+
+def test_a_file_in_several_windows_is_read_once(warehouse, warehouse_paths, monkeypatch):
+    """A file holding the months of three windows is read by the first and copied by the other
+    two. Its rejected line and its row without a month block every window's month, named by
+    their lines each time; a bad value after the rejected line is named by its own line."""
+    monkeypatch.setenv("WAREHOUSE_LOAD_WINDOW_ROWS", "5")
+    reads = file_reads(monkeypatch)
     months = ["2023-01-01", "2023-02-01", "2023-03-01"]
     path = write_csv(
         warehouse_paths.trade_landing / "kz_2023_q1.csv",
@@ -400,13 +406,7 @@ def test_a_large_file_read_once_keeps_every_rows_line(warehouse, warehouse_paths
 
     monkeypatch.setenv("WAREHOUSE_LOAD_WINDOW_ROWS", "60000")
     warehouse.execute("set threads = 4")
-    reads = []
-    read_file_once = feeds._read_file_once
-    monkeypatch.setattr(
-        feeds,
-        "_read_file_once",
-        lambda con, feed, file, *a: reads.append(file.path) or read_file_once(con, feed, file, *a),
-    )
+    reads = file_reads(monkeypatch)
     path = write_scale_dataset(warehouse_paths.trade_landing / "kz_scale.csv", rows=200_000, progress=False)
     with path.open(newline="") as handle:
         line_of = {
@@ -457,13 +457,7 @@ def test_a_json_file_read_once_numbers_its_records_as_in_one_window(
     path = write_json(warehouse_paths.trade_landing / "kz_2023_q1.json", rows)
     if layout == "array":
         path.write_text(json.dumps(rows))
-    reads = []
-    read_file_once = feeds._read_file_once
-    monkeypatch.setattr(
-        feeds,
-        "_read_file_once",
-        lambda con, feed, file, *a: reads.append(file.path) or read_file_once(con, feed, file, *a),
-    )
+    reads = file_reads(monkeypatch)
 
     load(warehouse, warehouse_paths, months).raise_for_errors()
     assert reads == [str(path)]
@@ -472,6 +466,6 @@ def test_a_json_file_read_once_numbers_its_records_as_in_one_window(
     monkeypatch.setenv("WAREHOUSE_LOAD_WINDOW_ROWS", "1000")
     warehouse.execute("delete from raw.comtrade_records; delete from meta.published_slices")
     load(warehouse, warehouse_paths, months).raise_for_errors()
-    assert reads == [str(path)]  # one window: not read once
+    assert reads == [str(path), "group"]  # one window: read with the window's other files
     assert sorted(line for *_, line in in_windows) == list(range(1, 16))
     assert in_windows == warehouse.execute(numbered).fetchall()
