@@ -94,7 +94,8 @@
     picks it, but as one hash aggregate instead of a sort of every row (dim_commodity over 5M
     Comtrade rows: 1.6-2.6 s -> 0.5-1.1 s). Keys that tell every row apart make it deterministic.
     A null `value` on that row is the result, as with Spark's max_by: DuckDB's arg_max would skip
-    the row and take the next one's (arg_max_null does not).
+    the row and take the next one's (arg_max_null does not). The keys must not be null: DuckDB
+    orders a null field of a row last, Spark first.
 -#}
 {% macro value_at_max(value, order_by) -%}
     {%- if adapter is defined -%}
