@@ -1161,12 +1161,11 @@ class FilesReadOnce:
     windows_left: dict[str, int]  # path -> windows of the load that take slices from it, left
     issues: dict[str, list[LoadIssue]] = field(default_factory=dict)  # of the files read so far
     tables: dict[str, "_FileRead"] = field(default_factory=dict)  # of those read without an issue
-    tables_dropped: int = 0  # (each table of a load has a name of its own)
+    reads: int = 0  # numbers the tables: each of a load has a name of its own
 
     def drop(self, con: duckdb.DuckDBPyConnection, path: str) -> None:
         if path in self.tables:
             con.execute(f"drop table if exists {self.tables.pop(path).table}")
-            self.tables_dropped += 1
 
     def drop_tables(self, con: duckdb.DuckDBPyConnection) -> None:
         for path in list(self.tables):
@@ -1224,7 +1223,7 @@ def _stage(
         )
     """)
     issues: dict[str, list[LoadIssue]] = {}
-    copied: list[tuple[str, list[str]]] = []  # files of read_once, and this window's slices of them
+    copied: list[tuple[str, str, list[str]]] = []  # files of read_once (path, sha), this window's slices
     by_file: dict[tuple[str, str], list[str]] = {}
     for _, slice_key, path, sha in slices:
         by_file.setdefault((path, sha), []).append(slice_key)
@@ -1245,7 +1244,7 @@ def _stage(
     to_read_once: list[_FileToStage] = []
     for (path, sha), file_slices in by_file.items():
         if path in read_once.issues:  # read by an earlier window of this load
-            copied.append((path, file_slices))
+            copied.append((path, sha, file_slices))
             continue
         if _changed_since_registered(path, registered.get(path)):
             issues[path] = [_file_changed(path, "since it was checksummed")]
@@ -1263,7 +1262,7 @@ def _stage(
             continue
         if path in read_once.windows_left:
             to_read_once.append(_FileToStage(path, sha, file_slices, source, registered[path]))
-            copied.append((path, file_slices))
+            copied.append((path, sha, file_slices))
             continue
         groups.setdefault(key, []).append(_FileToStage(path, sha, file_slices, source, registered[path]))
     for files in groups.values():
@@ -1274,12 +1273,11 @@ def _stage(
     for file in to_read_once:
         _read_file_once(con, feed, file, read_once)
     window = sorted({key for key, *_ in slices})
-    for path, file_slices in copied:
+    for path, sha, file_slices in copied:
         issues[path] = list(read_once.issues[path])
         if path not in read_once.tables:
             continue
         read = read_once.tables[path]
-        sha = next(sha for p, sha in by_file if p == path)
         columns = f"""{", ".join(quote_ident(n) for n in _text_columns(feed))},
             rowid + {read.first_row} as _source_row, $path as _source_file, $sha as _file_sha256,
             _partition_key, _slice, _missing_keys"""
@@ -1319,7 +1317,8 @@ def _read_file_once(
     (ordered,) = con.execute("select current_setting('preserve_insertion_order')").fetchone()
     if not ordered:  # rows in any order: rowid would name the wrong lines
         raise ValueError("loads need DuckDB's preserve_insertion_order (its default) to name lines")
-    name = f"load_stage_{len(read_once.tables) + read_once.tables_dropped}"
+    name = f"load_stage_{read_once.reads}"
+    read_once.reads += 1
     partition = feed.partition_sql(Path(file.path))
     slice_sql = feed.slice_sql(Path(file.path), typed=False)
     con.execute("drop table if exists reject_errors; drop table if exists reject_scans")
