@@ -515,7 +515,7 @@ def print_summary(paths: WarehousePaths, success: bool, failed_checks, elapsed, 
             tables = summary.serving_tables(con)
             print(f"\nServing copy ({len(tables)} tables): {paths.serving_db}")
             for name, rows in tables:
-                print(f"  {name:<48} {rows:>9,} rows")
+                print(f"  {name:<48} {rows:>9,} {'row' if rows == 1 else 'rows'}")
             try:
                 progress = summary.target_progress(con)
                 print("\nProgress toward the bilateral targets (each side's own statistics):")

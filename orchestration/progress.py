@@ -22,7 +22,9 @@ class StepLines:
         log_path.parent.mkdir(parents=True, exist_ok=True)
         self.log = log_path.open("a", encoding="utf-8")
         self.out = out
-        self.loaded: dict[str, str] = {}  # step key -> what its materializations said
+        # step key -> asset -> the counts its materialization gave (a partitioned step materializes
+        # each asset once per partition, with the same metadata: the load's or the run's)
+        self.loaded: dict[str, dict[str, dict]] = {}
         self.failed_checks: dict[str, list[str]] = {}
         self.checked: dict[str, int] = {}  # step key -> how many checks it evaluated
 
@@ -39,8 +41,9 @@ class StepLines:
             return
         step = entry.step_key
         if event.event_type == DagsterEventType.ASSET_MATERIALIZATION:
-            metadata = event.event_specific_data.materialization.metadata
-            self.loaded[step] = _what_was_loaded(metadata) or self.loaded.get(step, "")
+            materialization = event.event_specific_data.materialization
+            asset = materialization.asset_key.to_user_string()
+            self.loaded.setdefault(step, {})[asset] = _counts(materialization.metadata)
         elif event.event_type == DagsterEventType.ASSET_CHECK_EVALUATION:
             evaluation = event.event_specific_data
             self.checked[step] = self.checked.get(step, 0) + 1
@@ -50,15 +53,15 @@ class StepLines:
             seconds = event.event_specific_data.duration_ms / 1000
             checks = self.failed_checks.get(step)
             outcome = "ok" if not checks else "ok, check failed: " + ", ".join(checks)
-            name, what = _short(step), self.loaded.get(step, "")
+            name, what = _short(step), what_was_loaded(list(self.loaded.get(step, {}).values()))
             if step.startswith(FRESHNESS_STEP):  # Dagster names these steps by a hash
                 checked = self.checked.get(step, 0)
                 name, what = "freshness checks", f"{checked} feed" + ("s" if checked != 1 else "")
-            self._print(f"  {name:<44} {what:<34} {seconds:7.1f} s  {outcome}")
+            self._print(f"  {name:<44} {what:<40} {seconds:7.1f} s  {outcome}")
         elif event.event_type == DagsterEventType.STEP_FAILURE:
             error = event.event_specific_data.error
             message = (error.message if error else entry.message or "").strip().splitlines()
-            self._print(f"  {_short(step):<44} {'':<34} {'':>9}  FAILED")
+            self._print(f"  {_short(step):<44} {'':<40} {'':>9}  FAILED")
             for line in message[:6]:
                 self._print(f"      {line[:160]}")
             if len(message) > 6:
@@ -75,14 +78,40 @@ def _short(step: str) -> str:
     return step if len(step) <= 44 else step[:41] + "..."
 
 
-def _what_was_loaded(metadata) -> str:
+def _counts(metadata) -> dict:
+    """The counts one materialization's metadata gives (a load's, or a table's row count)."""
+
     def value(name):
         entry = metadata.get(name)
         return getattr(entry, "value", entry) if entry is not None else None
 
-    rows, partitions = value("rows_published"), value("partitions_published")
-    if rows is None:
-        rows = value("dagster/row_count")
-        return f"{rows:,} rows" if isinstance(rows, int) else ""
-    unchanged = value("partitions_unchanged") or 0
-    return f"{partitions} partitions, {rows:,} rows" + (f" ({unchanged} unchanged)" if unchanged else "")
+    published = value("rows_published")
+    return {
+        "rows": published if published is not None else value("dagster/row_count"),
+        "partitions": value("partitions_published"),
+        "unchanged": value("partitions_unchanged") or 0,
+    }
+
+
+def counted(number: int, noun: str) -> str:
+    """'1 row', '2 rows', '16,264 rows'."""
+    return f"{number:,} {noun}" + ("" if number == 1 else "s")
+
+
+def what_was_loaded(materializations: list[dict]) -> str:
+    """A step's line, from the counts of each asset it materialized: what its load published, or
+    the rows of what it built (summed over the assets of a step that materializes several, e.g.
+    dbt's models or the bilateral tables)."""
+    if not materializations:
+        return ""
+    if len(materializations) == 1 and materializations[0]["partitions"] is not None:
+        (load,) = materializations
+        unchanged = f" ({counted(load['unchanged'], 'partition')} unchanged)" if load["unchanged"] else ""
+        if not load["partitions"]:
+            return "nothing new" + unchanged
+        return f"{counted(load['partitions'], 'partition')}, {counted(load['rows'], 'row')}" + unchanged
+    rows = [m["rows"] for m in materializations if isinstance(m["rows"], int)]
+    if len(materializations) == 1:
+        return counted(rows[0], "row") if rows else ""
+    tables = counted(len(materializations), "asset")
+    return f"{tables}, {counted(sum(rows), 'row')}" if len(rows) == len(materializations) else tables
