@@ -1008,7 +1008,8 @@ def load_feed(
                     break  # the connection itself is gone: nothing more can be recorded
         raise
     finally:
-        con.execute("drop table if exists feed_stage; drop table if exists feed_typed")
+        _drop_feed_stage(con)
+        con.execute("drop table if exists feed_typed")
         read_once.drop_tables(con)
         shutil.rmtree(_work_dir(con), ignore_errors=True)  # links and UTF-8 copies of this load
     con.execute("checkpoint")
@@ -1145,18 +1146,19 @@ def _status_without_new_data(con: duckdb.DuckDBPyConnection, feed: Feed, key: st
 @dataclass
 class FilesReadOnce:
     """The files of a load whose slices fall in several of its windows. Each is read once, whole,
-    into a temp table of its own, and each window copies its slices from there: a 1.3 GB Comtrade
-    file of 132 months was read again by each of its three windows (25 s a read, where DuckDB's
-    bare read of it takes 16 s). What that costs is disk (DuckDB spills the table), not memory;
-    the table is dropped after the file's last window. The table holds the whole file, also the
-    slices the load does not take (a filter would change the rows' places); the file was read
-    whole before too, only not written whole. The file's issues (rejected lines, unreadable) are
-    those of that one read.
+    into a temp table of its own, and each window stages its slices from there (_stage): a 1.3 GB
+    Comtrade file of 132 months was read again by each of its three windows (25 s a read, where
+    DuckDB's bare read of it takes 16 s). What that costs is disk (DuckDB spills the table), not
+    memory; the table is dropped once the file's last window is over. The table holds the whole
+    file, also the slices the load does not take (a filter would change the rows' places); the
+    file was read whole before too, only not written whole. The file's issues (rejected lines,
+    unreadable) are those of that one read.
 
     The read leaves its rows unnumbered, which lets DuckDB read the file on every thread (the
-    5M-row Comtrade file: 15-18 s, against 28-32 s numbered in the read), and the windows' copies
-    number them: DuckDB keeps a file's order when it writes a table, and a table's `rowid` is
-    then a row's place (DuckDB's "order preservation"; the table is never written again)."""
+    5M-row Comtrade file: 15-18 s, against 28-32 s numbered in the read), and each window numbers
+    them as it stages them: DuckDB keeps a file's order when it writes a table, and a table's
+    `rowid` is then a row's place (DuckDB's "order preservation"; the table is never written
+    again)."""
 
     windows_left: dict[str, int]  # path -> windows of the load that take slices from it, left
     issues: dict[str, list[LoadIssue]] = field(default_factory=dict)  # of the files read so far
@@ -1170,6 +1172,13 @@ class FilesReadOnce:
     def drop_tables(self, con: duckdb.DuckDBPyConnection) -> None:
         for path in list(self.tables):
             self.drop(con, path)
+
+    def drop_finished(self, con: duckdb.DuckDBPyConnection) -> None:
+        """Drop the tables of the files whose last window is over: kept until the next window
+        stages, as the last one's `feed_stage` may be a view over them (_stage)."""
+        for path, left in self.windows_left.items():
+            if left == 0:
+                self.drop(con, path)
 
     @classmethod
     def of(cls, windows: list[list[str]], slices: list[tuple]) -> "FilesReadOnce":
@@ -1213,15 +1222,15 @@ def _stage(
     at fault is the one reported. Rows with no partition or no slice come along too, so they are
     reported, not dropped (and block every partition of their file). A file whose bytes changed
     since it was registered is not staged under the checksum it no longer has. The files of
-    `read_once` are read once for the whole load (FilesReadOnce)."""
+    `read_once` are read once for the whole load (FilesReadOnce).
+
+    A window whose rows all come from files read once, none with a line the reader rejected, is
+    staged as a view over their tables: a copy would only repeat what they hold (5M Comtrade rows
+    in three windows: 3.7 s of copies, and the cast read the copies slower than the tables).
+    Otherwise `feed_stage` is a table."""
     read_once = read_once or FilesReadOnce({})
-    text_columns = ", ".join(f"{quote_ident(n)} varchar" for n in _text_columns(feed))
-    con.execute(f"""
-        create or replace temp table feed_stage (
-            {text_columns}, _source_row bigint, _source_file varchar, _file_sha256 varchar,
-            _partition_key varchar, _slice varchar, _missing_keys varchar[]
-        )
-    """)
+    read_once.drop_finished(con)
+    _drop_feed_stage(con)
     issues: dict[str, list[LoadIssue]] = {}
     copied: list[tuple[str, str, list[str]]] = []  # files of read_once (path, sha), this window's slices
     by_file: dict[tuple[str, str], list[str]] = {}
@@ -1265,48 +1274,73 @@ def _stage(
             copied.append((path, sha, file_slices))
             continue
         groups.setdefault(key, []).append(_FileToStage(path, sha, file_slices, source, registered[path]))
+    for file in to_read_once:
+        _read_file_once(con, feed, file, read_once)
+    window = sorted({key for key, *_ in slices})
+    copies = []  # the rows each file read once gives this window: SQL, and the lines to renumber
+    for path, sha, file_slices in copied:
+        issues[path] = list(read_once.issues[path])
+        if path in read_once.tables:
+            read = read_once.tables[path]
+            copies.append((_rows_read_once(feed, read, path, sha, window, file_slices), path, read.rejected))
+    for path in {path for path, _ in by_file} & set(read_once.windows_left):
+        # Counted in every window of the file, read or not (a file that changed before its read
+        # is read by a later window): once its last is over, the disk its rows took is freed.
+        read_once.windows_left[path] -= 1
+
+    if copies and not groups and not any(rejected for *_, rejected in copies):
+        con.execute(
+            "create temp view feed_stage as " + " union all ".join(s for rows, *_ in copies for s in rows)
+        )
+        return _rows_without_place(con, feed, issues)
+    text_columns = ", ".join(f"{quote_ident(n)} varchar" for n in _text_columns(feed))
+    con.execute(f"""
+        create temp table feed_stage (
+            {text_columns}, _source_row bigint, _source_file varchar, _file_sha256 varchar,
+            _partition_key varchar, _slice varchar, _missing_keys varchar[]
+        )
+    """)
     for files in groups.values():
         for group in _groups_of_files(files, rows_of):
             if not _stage_files(con, feed, group, issues):
                 for one in group:  # the group failed on one of its files: find which
                     _stage_files(con, feed, [one], issues)
-    for file in to_read_once:
-        _read_file_once(con, feed, file, read_once)
-    window = sorted({key for key, *_ in slices})
-    for path, sha, file_slices in copied:
-        issues[path] = list(read_once.issues[path])
-        if path not in read_once.tables:
-            continue
-        read = read_once.tables[path]
-        columns = f"""{", ".join(quote_ident(n) for n in _text_columns(feed))},
-            rowid + {read.first_row} as _source_row, $path as _source_file, $sha as _file_sha256,
-            _partition_key, _slice, _missing_keys"""
-        # Two statements: the range of the window's keys lets DuckDB skip the row groups of other
-        # windows (a file in order of its months: 1.6 s for a third of 5M rows, against 4.7 s
-        # with the rows without a partition in the same condition); those rows are rarely any.
-        con.execute(
-            f"""
-            insert into feed_stage select {columns} from {read.table}
-            where _partition_key between $first and $last and list_contains($slices, _slice)
-            """,
-            {"path": path, "sha": sha, "first": window[0], "last": window[-1], "slices": file_slices},
-        )
-        con.execute(
-            f"""
-            insert into feed_stage select {columns} from {read.table}
-            where _partition_key is null or _slice is null
-            """,
-            {"path": path, "sha": sha},
-        )
-        if read.rejected:
-            _renumber_after_rejects(con, path, read.rejected)
-    for path in {path for path, _ in by_file} & set(read_once.windows_left):
-        # Counted in every window of the file, read or not (a file that changed before its read
-        # is read by a later window): after its last, the disk its rows took is freed.
-        read_once.windows_left[path] -= 1
-        if read_once.windows_left[path] == 0 and path in read_once.tables:
-            read_once.drop(con, path)
+    for rows, path, rejected in copies:
+        for select in rows:
+            con.execute(f"insert into feed_stage {select}")
+        if rejected:
+            _renumber_after_rejects(con, path, rejected)
     return _rows_without_place(con, feed, issues)
+
+
+def _drop_feed_stage(con: duckdb.DuckDBPyConnection) -> None:
+    """feed_stage is a table or a view (_stage); DuckDB's `drop table if exists` refuses a view."""
+    (kind,) = con.execute(
+        "select max(table_type) from information_schema.tables "
+        "where table_catalog = 'temp' and table_name = 'feed_stage'"
+    ).fetchone()
+    if kind:
+        con.execute(f"drop {'view' if kind == 'VIEW' else 'table'} temp.feed_stage")
+
+
+def _rows_read_once(
+    feed: Feed, read: "_FileRead", path: str, sha: str, window: list[str], file_slices: list[str]
+) -> tuple[str, str]:
+    """The SELECTs of a window's rows from the table of a file read once, numbered by their place
+    in it. Two: the range of the window's keys lets DuckDB skip the row groups of other windows (a
+    file in order of its months: 1.6 s for a third of 5M rows, against 4.7 s with the rows without
+    a partition in the same condition); those rows are rarely any. Values inline: a view takes no
+    parameters."""
+    columns = f"""{", ".join(quote_ident(n) for n in _text_columns(feed))},
+        rowid + {read.first_row} as _source_row, {sql_string(path)} as _source_file,
+        {sql_string(sha)} as _file_sha256, _partition_key, _slice, _missing_keys"""
+    slices = "[" + ", ".join(sql_string(s) for s in file_slices) + "]::varchar[]"
+    return (
+        f"""select {columns} from {read.table}
+        where _partition_key between {sql_string(window[0])} and {sql_string(window[-1])}
+            and list_contains({slices}, _slice)""",
+        f"select {columns} from {read.table} where _partition_key is null or _slice is null",
+    )
 
 
 def _read_file_once(

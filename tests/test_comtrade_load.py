@@ -348,6 +348,25 @@ def file_reads(monkeypatch) -> list[str]:
     return reads
 
 
+def staged_as(monkeypatch) -> list[str]:
+    """What each window of the loads from now on staged its rows as: 'VIEW' or 'LOCAL TEMPORARY'
+    (a table)."""
+    kinds = []
+    rows_without_place = feeds._rows_without_place
+
+    def record_kind(con, *args):
+        kinds.append(
+            con.execute(
+                "select table_type from information_schema.tables "
+                "where table_catalog = 'temp' and table_name = 'feed_stage'"
+            ).fetchone()[0]
+        )
+        return rows_without_place(con, *args)
+
+    monkeypatch.setattr(feeds, "_rows_without_place", record_kind)
+    return kinds
+
+
 def test_a_file_in_several_windows_is_read_once(warehouse, warehouse_paths, monkeypatch):
     """A file holding the months of three windows is read by the first and copied by the other
     two. Its rejected line and its row without a month block every window's month, named by
@@ -397,8 +416,8 @@ def test_a_file_in_several_windows_is_read_once(warehouse, warehouse_paths, monk
 def test_a_large_file_read_once_keeps_every_rows_line(warehouse, warehouse_paths, monkeypatch):
     """A file big enough for DuckDB to read on several threads (~50 MB on four threads), read
     once for several windows and numbered after the read: every published row names its own
-    line, as Python's CSV reader counts them. Then with lines the reader rejects and bad values
-    far into the file: each issue names its own line."""
+    line, as Python's CSV reader counts them. Then with bad values far into the file, and with
+    lines the reader rejects too: each issue names its own line, and quarantine keeps its row."""
     import csv
     import io
 
@@ -406,7 +425,7 @@ def test_a_large_file_read_once_keeps_every_rows_line(warehouse, warehouse_paths
 
     monkeypatch.setenv("WAREHOUSE_LOAD_WINDOW_ROWS", "60000")
     warehouse.execute("set threads = 4")
-    reads = file_reads(monkeypatch)
+    reads, kinds = file_reads(monkeypatch), staged_as(monkeypatch)
     path = write_scale_dataset(warehouse_paths.trade_landing / "kz_scale.csv", rows=200_000, progress=False)
     with path.open(newline="") as handle:
         line_of = {
@@ -419,6 +438,7 @@ def test_a_large_file_read_once_keeps_every_rows_line(warehouse, warehouse_paths
     report.raise_for_errors()
 
     assert reads == [str(path)] and len(report.validations) > 1
+    assert set(kinds) == {"VIEW"}  # each window staged as a view over the file's one read
     published_lines = warehouse.execute(
         'select period, "flowCode", "partnerCode"::varchar, "cmdCode", _source_row from raw.comtrade_records'
     ).fetchall()
@@ -433,12 +453,29 @@ def test_a_large_file_read_once_keeps_every_rows_line(warehouse, warehouse_paths
         out = io.StringIO()
         csv.writer(out, lineterminator="").writerow(fields)
         lines[line - 1] = out.getvalue()
-    for line in (60_000, 120_000):  # one field too many: rejected by the reader
-        lines[line - 1] += ",surplus"
     path.write_text("\n".join(lines) + "\n")
+    kinds.clear()
 
     blocked = load(warehouse, warehouse_paths, months)
 
+    assert set(kinds) == {"VIEW"}
+    named = {(i.row, i.column) for p in blocked.partitions for i in p.issues}
+    assert named == {(line, "primaryValue") for line in (90_001, 150_003, 199_998)}
+    quarantined = warehouse.execute(
+        """select source_row, record->>'primaryValue', (record->>'_source_row')::bigint
+        from quarantine.comtrade_records where load_id = ? and column_name is not null order by 1""",
+        [blocked.load_id],
+    ).fetchall()
+    assert quarantined == [(line, "lots", line) for line in (90_001, 150_003, 199_998)]
+
+    for line in (60_000, 120_000):  # one field too many: rejected by the reader
+        lines[line - 1] += ",surplus"
+    path.write_text("\n".join(lines) + "\n")
+    kinds.clear()
+
+    blocked = load(warehouse, warehouse_paths, months)
+
+    assert set(kinds) == {"LOCAL TEMPORARY"}  # a table: the rows after a rejected line renumbered
     named = {(i.row, i.column) for p in blocked.partitions for i in p.issues}
     assert named == {(60_000, None), (120_000, None)} | {
         (line, "primaryValue") for line in (90_001, 150_003, 199_998)
