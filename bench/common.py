@@ -413,12 +413,15 @@ LOAD_RULES: list[tuple[str, str]] = [
     ("select slice, partition_key, count(*)", "register: slices per file (scan of the file)"),
     ("insert into meta.file_slices", "register: slices per file (insert)"),
     ("present as (", "plan: winning files / windows"),
-    ("create or replace temp table feed_stage", "stage: create table"),
-    ("as _source_row, $path as _source_file", "stage: window's rows from the file read once"),
+    ("create temp table feed_stage", "stage: create table"),
+    ("create temp view feed_stage", "stage: view over the files read once"),
+    ("from temp.load_stage_", "stage: window's rows from the file read once"),
     ("insert into feed_stage", "stage: read file into feed_stage"),
     ("current_setting('preserve_insertion_order')", "stage: read file once for the load (load_stage_N)"),
     ("temp table load_stage_", "stage: read file once for the load (load_stage_N)"),
-    ("drop table load_stage_", "stage: file read once dropped after its last window"),
+    ("drop table if exists temp.load_stage_", "stage: file read once dropped after its last window"),
+    ("where table_catalog = 'temp' and table_name = 'feed_stage'", "stage: drop the last feed_stage"),
+    ("temp.feed_stage", "stage: drop the last feed_stage"),
     ("update feed_stage set _source_row", "stage: CSV rejects"),
     ("from reject_errors", "stage: CSV rejects"),
     ("drop table if exists reject_errors", "stage: CSV rejects"),
@@ -438,8 +441,7 @@ LOAD_RULES: list[tuple[str, str]] = [
     ("begin transaction", "publish: begin/commit"),
     ("commit", "publish: begin/commit"),
     ("rollback", "publish: begin/commit"),
-    ("drop table if exists feed_stage", "cleanup: drop temp tables"),
-    ("drop table if exists load_stage_", "cleanup: drop temp tables"),
+    ("drop table if exists feed_typed", "cleanup: drop temp tables"),
     ("checkpoint", "checkpoint"),
 ]
 # Needles of statements that only run on some loads (a failing row, a changed file, a refused
@@ -454,12 +456,13 @@ CONDITIONAL_NEEDLES = frozenset(
         "from reject_errors",
         "drop table if exists reject_errors",
         # a file whose rows fall in several windows of the load
-        "as _source_row, $path as _source_file",
+        "create temp view feed_stage",
+        "from temp.load_stage_",
         "current_setting('preserve_insertion_order')",
         "temp table load_stage_",
-        "drop table load_stage_",
-        "drop table if exists load_stage_",
+        "drop table if exists temp.load_stage_",
         "update feed_stage set _source_row",
+        "create temp table feed_stage",  # a window of files read once is a view
     }
 )
 TRADE_RULES = [
