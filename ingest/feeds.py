@@ -1145,10 +1145,11 @@ def _status_without_new_data(con: duckdb.DuckDBPyConnection, feed: Feed, key: st
 
 @dataclass
 class FilesReadOnce:
-    """The files of a load whose slices fall in several of its windows. Each is read once, whole,
-    into a temp table of its own, and each window stages its slices from there (_stage): a 1.3 GB
-    Comtrade file of 132 months was read again by each of its three windows (25 s a read, where
-    DuckDB's bare read of it takes 16 s). What that costs is disk (DuckDB spills the table), not
+    """The files of a load whose slices fall in several of its windows, and those with as many rows
+    as a group of files (STAGE_GROUP_ROWS). Each is read once, whole, into a temp table of its own,
+    and each window stages its slices from there (_stage): a 1.3 GB Comtrade file of 132 months
+    was read again by each of its three windows (25 s a read, where DuckDB's bare read of it takes
+    16 s). What that costs is disk (DuckDB spills the table), not
     memory; the table is dropped once the file's last window is over. The table holds the whole
     file, also the slices the load does not take (a filter would change the rows' places); the
     file was read whole before too, only not written whole. The file's issues (rejected lines,
@@ -1269,7 +1270,10 @@ def _stage(
         if scan.sql is None:
             issues[path] = scan.issues
             continue
-        if path in read_once.windows_left:
+        if path in read_once.windows_left or rows_of.get(sha, 0) >= STAGE_GROUP_ROWS:
+            # A file of a group's size is a group of its own: read on its own, unnumbered, DuckDB
+            # reads it on every thread (FilesReadOnce), where a numbered read keeps it on one.
+            read_once.windows_left.setdefault(path, 1)
             to_read_once.append(_FileToStage(path, sha, file_slices, source, registered[path]))
             copied.append((path, sha, file_slices))
             continue

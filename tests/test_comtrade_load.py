@@ -506,3 +506,63 @@ def test_a_json_file_read_once_numbers_its_records_as_in_one_window(
     assert reads == [str(path), "group"]  # one window: read with the window's other files
     assert sorted(line for *_, line in in_windows) == list(range(1, 16))
     assert in_windows == warehouse.execute(numbered).fetchall()
+
+
+@pytest.mark.parametrize("layout", ["csv", "envelope"])
+def test_a_file_of_a_groups_size_is_read_on_its_own_and_keeps_its_lines(
+    warehouse, warehouse_paths, monkeypatch, layout
+):
+    """In one window, a file with as many rows as a group is read on its own, unnumbered (so that
+    DuckDB reads it on every thread), beside a group of the small files; every row keeps its own
+    line or record, also after a line the CSV reader rejected."""
+    import csv
+    import io
+
+    monkeypatch.setattr(feeds, "STAGE_GROUP_ROWS", 10)
+    months = ["2023-01-01", "2023-02-01", "2023-03-01", "2023-04-01"]
+    big_rows = month_records("202301") + month_records("202302") + month_records("202303")
+    if layout == "csv":
+        big = write_csv(warehouse_paths.trade_landing / "kz_2023_q1.csv", big_rows)
+        first = 2
+    else:
+        big = write_json(warehouse_paths.trade_landing / "kz_2023_q1.json", big_rows)
+        first = 1
+    small = write_csv(warehouse_paths.trade_landing / "kz_2023_04.csv", month_records("202304"))
+    reads, kinds = file_reads(monkeypatch), staged_as(monkeypatch)
+
+    load(warehouse, warehouse_paths, months).raise_for_errors()
+
+    assert reads == [str(big), "group"] and kinds == ["LOCAL TEMPORARY"]
+    numbered = warehouse.execute(
+        """select _source_file, period, "cmdCode", "flowCode", "partnerCode"::varchar, _source_row
+        from raw.comtrade_records order by all"""
+    ).fetchall()
+    expected = [
+        (str(path), r["period"], r["cmdCode"], r["flowCode"], str(r["partnerCode"]), line)
+        for path, rows, start in ((big, big_rows, first), (small, month_records("202304"), 2))
+        for line, r in enumerate(rows, start=start)
+    ]
+    assert numbered == sorted(expected)
+    if layout != "csv":
+        return
+
+    # Line 5 (January) gets a field too many; line 13 (March) a value that is no number.
+    lines = big.read_text().splitlines()
+    lines[4] += ",surplus"
+    fields = next(csv.reader([lines[12]]))
+    fields[COLUMN_NAMES.index("primaryValue")] = "lots"
+    out = io.StringIO()
+    csv.writer(out, lineterminator="").writerow(fields)
+    lines[12] = out.getvalue()
+    big.write_text("\n".join(lines) + "\n")
+    reads.clear()
+
+    blocked = load(warehouse, warehouse_paths, months[:3])
+
+    assert reads == [str(big)]
+    named = {p.partition_key: sorted((i.row, i.column) for i in p.issues) for p in blocked.partitions}
+    assert named == {
+        "2023-01-01": [(5, None)],
+        "2023-02-01": [(5, None)],
+        "2023-03-01": [(5, None), (13, "primaryValue")],
+    }
