@@ -1175,8 +1175,9 @@ class FilesReadOnce:
             self.drop(con, path)
 
     def drop_finished(self, con: duckdb.DuckDBPyConnection) -> None:
-        """Drop the tables of the files whose last window is over: kept until the next window
-        stages, as the last one's `feed_stage` may be a view over them (_stage)."""
+        """Drop the tables of the files whose last window has staged its rows: once copied into
+        its `feed_stage`, or when the next window stages if that `feed_stage` is a view over
+        them (_stage)."""
         for path, left in self.windows_left.items():
             if left == 0:
                 self.drop(con, path)
@@ -1314,6 +1315,7 @@ def _stage(
             con.execute(f"insert into feed_stage {select}")
         if rejected:
             _renumber_after_rejects(con, path, rejected)
+    read_once.drop_finished(con)  # copied: no need to hold them through the window
     return _rows_without_place(con, feed, issues)
 
 
