@@ -48,6 +48,7 @@ from catalog.family import FAMILY_FEEDS
 from demo.appeals import _write_rows, bundled_day_rows, make_iin, write_bundled_appeals
 from demo.family import write_family
 from demo.land import write_bundled_land
+from ingest import feeds
 from ingest.duck import quote_ident
 from ingest.eotinish_schema import APPEAL_SOURCE_COLUMNS, EVENT_SOURCE_COLUMNS
 from ingest.privacy import find_iin_in_text, find_iin_values, is_valid_iin, register_iin_detector
@@ -66,6 +67,7 @@ DAYS = ("2024-01-01", PASS_UTF16)
 MONTHS = ("2022-01-01", "2023-12-01")
 QUARTERS = ("2022-01-01", "2025-10-01")
 FAMILY_FAIL_MONTH = "2023-02"
+READ_ON_THEIR_OWN: list[str] = []  # the files the loads read on their own (FilesReadOnce), by name
 YEARS = ("2022", "2023")
 
 IIN = "900315300123"
@@ -254,6 +256,17 @@ def built(tmp_path_factory, bundled_files):
         # dbt's log files at their most detailed (every SQL statement), not the builds' default
         # (none): what an operator debugging a build would write.
         patch.setenv("DBT_LOG_LEVEL_FILE", "debug")
+        # Files of 200 rows or more are read on their own, unnumbered, into a table of theirs
+        # (FilesReadOnce), the smaller ones in groups: the scan covers both reads.
+        patch.setattr(feeds, "STAGE_GROUP_ROWS", 200)
+        read_file_once = feeds._read_file_once
+        patch.setattr(
+            feeds,
+            "_read_file_once",
+            lambda con, feed, file, *a: (
+                READ_ON_THEIR_OWN.append(Path(file.path).name) or read_file_once(con, feed, file, *a)
+            ),
+        )
         copy_files([f for f in bundled_files if f.stem.endswith(YEARS)], paths.trade_landing)
         write_bundled_appeals(paths.landing / "eotinish", start=START, days=BUNDLED_DAYS + len(PLANTED_DAYS))
         write_planted_days(paths.landing / "eotinish")
@@ -577,6 +590,11 @@ def test_the_planted_rows_are_published_redacted_and_the_bad_ones_quarantined(bu
             "select count(*) from marts.fct_appeals where reg_number like '%iin:%'"
         ).fetchone()
     assert served > 0
+    # Planted files went through both reads: on their own and in groups.
+    alone = set(READ_ON_THEIR_OWN)
+    planted_files = {p.name for p in (paths.landing / "eotinish").glob("*") if p.stem.endswith(PLANTED_DAYS)}
+    assert planted_files & alone and planted_files - alone, READ_ON_THEIR_OWN
+    assert any(name.startswith("family_") and FAMILY_FAIL_MONTH in name for name in alone), READ_ON_THEIR_OWN
 
 
 def test_no_iin_anywhere_the_warehouse_or_dagster_writes(built):
