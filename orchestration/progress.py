@@ -111,7 +111,8 @@ def what_was_loaded(materializations: list[dict]) -> str:
             return "nothing new" + unchanged
         return f"{counted(load['partitions'], 'partition')}, {counted(load['rows'], 'row')}" + unchanged
     rows = [m["rows"] for m in materializations if isinstance(m["rows"], int)]
-    if len(materializations) == 1:
-        return counted(rows[0], "row") if rows else ""
-    tables = counted(len(materializations), "asset")
-    return f"{tables}, {counted(sum(rows), 'row')}" if len(rows) == len(materializations) else tables
+    if len(rows) < len(materializations):  # e.g. dbt's models: no row counts
+        return counted(len(materializations), "asset")
+    if len(rows) == 1:
+        return counted(rows[0], "row")
+    return f"{counted(len(rows), 'asset')}, {counted(sum(rows), 'row')}"

@@ -36,6 +36,8 @@ def test_a_step_of_several_assets_sums_their_rows():
     assert what_was_loaded(tables) == "3 assets, 14 rows"
     models = [{"rows": None, "partitions": None, "unchanged": 0}] * 2
     assert what_was_loaded(models) == "2 assets"
+    assert what_was_loaded(models[:1]) == "1 asset"
+    assert what_was_loaded([tables[0]]) == "10 rows"
 
 
 @multi_asset(specs=[AssetSpec("events"), AssetSpec("commitments"), AssetSpec("values")])
