@@ -109,7 +109,7 @@ def what_was_loaded(materializations: list[dict]) -> str:
         unchanged = f" ({counted(load['unchanged'], 'partition')} unchanged)" if load["unchanged"] else ""
         if not load["partitions"]:
             return "nothing new" + unchanged
-        return f"{counted(load['partitions'], 'partition')}, {counted(load['rows'], 'row')}" + unchanged
+        return f"{counted(load['partitions'], 'partition')}, {counted(load['rows'] or 0, 'row')}" + unchanged
     rows = [m["rows"] for m in materializations if isinstance(m["rows"], int)]
     if len(rows) < len(materializations):  # e.g. dbt's models: no row counts
         return counted(len(materializations), "asset")

@@ -348,23 +348,48 @@ def file_reads(monkeypatch) -> list[str]:
     return reads
 
 
-def staged_as(monkeypatch) -> list[str]:
-    """What each window of the loads from now on staged its rows as: 'VIEW' or 'LOCAL TEMPORARY'
-    (a table)."""
+def staged_as(monkeypatch) -> list[tuple[str, int]]:
+    """What each window of the loads from now on staged its rows as, 'VIEW' or 'LOCAL TEMPORARY'
+    (a table), and how many tables of files read once it held then."""
     kinds = []
     rows_without_place = feeds._rows_without_place
 
     def record_kind(con, *args):
         kinds.append(
             con.execute(
-                "select table_type from information_schema.tables "
-                "where table_catalog = 'temp' and table_name = 'feed_stage'"
-            ).fetchone()[0]
+                """select table_type, (select count(*) from duckdb_tables()
+                    where temporary and table_name like 'load_stage_%')
+                from information_schema.tables
+                where table_catalog = 'temp' and table_name = 'feed_stage'"""
+            ).fetchone()
         )
         return rows_without_place(con, *args)
 
     monkeypatch.setattr(feeds, "_rows_without_place", record_kind)
     return kinds
+
+
+def temp_tables_left(con) -> list[str]:
+    return [t for (t,) in con.execute("select table_name from duckdb_tables() where temporary").fetchall()]
+
+
+def test_the_table_of_a_file_read_once_goes_once_its_last_window_is_over(
+    warehouse, warehouse_paths, monkeypatch
+):
+    """Two files, each read once for two windows of one month: each window is a view over its
+    file's table, and the first file's table is gone by the time the second file's windows
+    stage."""
+    monkeypatch.setenv("WAREHOUSE_LOAD_WINDOW_ROWS", "5")
+    months = ["2023-01-01", "2023-02-01", "2023-03-01", "2023-04-01"]
+    write_csv(warehouse_paths.trade_landing / "a.csv", month_records("202301") + month_records("202302"))
+    write_csv(warehouse_paths.trade_landing / "b.csv", month_records("202303") + month_records("202304"))
+    kinds = staged_as(monkeypatch)
+
+    load(warehouse, warehouse_paths, months).raise_for_errors()
+
+    assert kinds == [("VIEW", 1)] * 4
+    assert not temp_tables_left(warehouse)
+    assert len(published(warehouse)) == 20
 
 
 def test_a_file_in_several_windows_is_read_once(warehouse, warehouse_paths, monkeypatch):
@@ -438,7 +463,7 @@ def test_a_large_file_read_once_keeps_every_rows_line(warehouse, warehouse_paths
     report.raise_for_errors()
 
     assert reads == [str(path)] and len(report.validations) > 1
-    assert set(kinds) == {"VIEW"}  # each window staged as a view over the file's one read
+    assert set(kinds) == {("VIEW", 1)}  # each window staged as a view over the file's one read
     published_lines = warehouse.execute(
         'select period, "flowCode", "partnerCode"::varchar, "cmdCode", _source_row from raw.comtrade_records'
     ).fetchall()
@@ -458,7 +483,7 @@ def test_a_large_file_read_once_keeps_every_rows_line(warehouse, warehouse_paths
 
     blocked = load(warehouse, warehouse_paths, months)
 
-    assert set(kinds) == {"VIEW"}
+    assert set(kinds) == {("VIEW", 1)}
     named = {(i.row, i.column) for p in blocked.partitions for i in p.issues}
     assert named == {(line, "primaryValue") for line in (90_001, 150_003, 199_998)}
     quarantined = warehouse.execute(
@@ -475,7 +500,10 @@ def test_a_large_file_read_once_keeps_every_rows_line(warehouse, warehouse_paths
 
     blocked = load(warehouse, warehouse_paths, months)
 
-    assert set(kinds) == {"LOCAL TEMPORARY"}  # a table: the rows after a rejected line renumbered
+    # A table: the rows after a rejected line renumbered. The last window drops the file's table
+    # once it has copied its rows.
+    assert kinds == [("LOCAL TEMPORARY", 1)] * (len(kinds) - 1) + [("LOCAL TEMPORARY", 0)]
+    assert not temp_tables_left(warehouse)
     named = {(i.row, i.column) for p in blocked.partitions for i in p.issues}
     assert named == {(60_000, None), (120_000, None)} | {
         (line, "primaryValue") for line in (90_001, 150_003, 199_998)
@@ -530,9 +558,16 @@ def test_a_file_of_a_groups_size_is_read_on_its_own_and_keeps_its_lines(
     small = write_csv(warehouse_paths.trade_landing / "kz_2023_04.csv", month_records("202304"))
     reads, kinds = file_reads(monkeypatch), staged_as(monkeypatch)
 
-    load(warehouse, warehouse_paths, months).raise_for_errors()
+    monkeypatch.setattr(feeds, "STAGE_GROUP_ROWS", 5)
+    load(warehouse, warehouse_paths, months[:1]).raise_for_errors()
+    # January: a group's worth of rows, but a third of the file: read in a group, not written whole
+    assert reads == ["group"]
+    monkeypatch.setattr(feeds, "STAGE_GROUP_ROWS", 10)
+    reads.clear()
 
-    assert reads == [str(big), "group"] and kinds == ["LOCAL TEMPORARY"]
+    load(warehouse, warehouse_paths, months).raise_for_errors()  # January is there: two thirds
+
+    assert reads == [str(big), "group"] and kinds[-1] == ("LOCAL TEMPORARY", 0)
     numbered = warehouse.execute(
         """select _source_file, period, "cmdCode", "flowCode", "partnerCode"::varchar, _source_row
         from raw.comtrade_records order by all"""

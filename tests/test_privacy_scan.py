@@ -68,6 +68,7 @@ MONTHS = ("2022-01-01", "2023-12-01")
 QUARTERS = ("2022-01-01", "2025-10-01")
 FAMILY_FAIL_MONTH = "2023-02"
 READ_ON_THEIR_OWN: list[str] = []  # the files the loads read on their own (FilesReadOnce), by name
+STAGED_AS: list[tuple[str, str]] = []  # (feed, 'VIEW' or 'LOCAL TEMPORARY') of each window staged
 YEARS = ("2022", "2023")
 
 IIN = "900315300123"
@@ -267,6 +268,14 @@ def built(tmp_path_factory, bundled_files):
                 READ_ON_THEIR_OWN.append(Path(file.path).name) or read_file_once(con, feed, file, *a)
             ),
         )
+        rows_without_place = feeds._rows_without_place
+
+        def staged_as(con, feed, *args):
+            kind = "select table_type from information_schema.tables where table_name = 'feed_stage'"
+            STAGED_AS.append((feed.name, con.execute(kind).fetchone()[0]))
+            return rows_without_place(con, feed, *args)
+
+        patch.setattr(feeds, "_rows_without_place", staged_as)
         copy_files([f for f in bundled_files if f.stem.endswith(YEARS)], paths.trade_landing)
         write_bundled_appeals(paths.landing / "eotinish", start=START, days=BUNDLED_DAYS + len(PLANTED_DAYS))
         write_planted_days(paths.landing / "eotinish")
@@ -590,7 +599,10 @@ def test_the_planted_rows_are_published_redacted_and_the_bad_ones_quarantined(bu
             "select count(*) from marts.fct_appeals where reg_number like '%iin:%'"
         ).fetchone()
     assert served > 0
-    # Planted files went through both reads: on their own and in groups.
+    # Planted files went through both reads, on their own and in groups, and the family's months
+    # (each a file of over 200 rows per extract) were staged as views over their reads.
+    views = {feed for feed, kind in STAGED_AS if kind == "VIEW"}
+    assert {"family_civil_registry", "family_health"} <= views, STAGED_AS
     alone = set(READ_ON_THEIR_OWN)
     planted_files = {p.name for p in (paths.landing / "eotinish").glob("*") if p.stem.endswith(PLANTED_DAYS)}
     assert planted_files & alone and planted_files - alone, READ_ON_THEIR_OWN
