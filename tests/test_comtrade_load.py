@@ -7,6 +7,7 @@ import json
 
 import pytest
 from comtrade_files import month_records, record, write_csv, write_json
+from load_probes import file_reads, staged_as
 
 from catalog.trade import file_partitions, load_comtrade
 from ingest import feeds
@@ -331,44 +332,6 @@ def test_a_window_validated_in_several_batches_rejects_only_the_bad_month(
     assert {r[0] for r in published(warehouse)} == {"202301", "202303"}
 
 
-def file_reads(monkeypatch) -> list[str]:
-    """The reads of the loads from now on: a file read once (its path), a group read ("group")."""
-    reads = []
-    read_file_once, stage_files = feeds._read_file_once, feeds._stage_files
-    monkeypatch.setattr(
-        feeds,
-        "_read_file_once",
-        lambda con, feed, file, *a: reads.append(file.path) or read_file_once(con, feed, file, *a),
-    )
-    monkeypatch.setattr(
-        feeds,
-        "_stage_files",
-        lambda con, feed, files, *a: reads.append("group") or stage_files(con, feed, files, *a),
-    )
-    return reads
-
-
-def staged_as(monkeypatch) -> list[tuple[str, int]]:
-    """What each window of the loads from now on staged its rows as, 'VIEW' or 'LOCAL TEMPORARY'
-    (a table), and how many tables of files read once it held then."""
-    kinds = []
-    rows_without_place = feeds._rows_without_place
-
-    def record_kind(con, *args):
-        kinds.append(
-            con.execute(
-                """select table_type, (select count(*) from duckdb_tables()
-                    where temporary and table_name like 'load_stage_%')
-                from information_schema.tables
-                where table_catalog = 'temp' and table_name = 'feed_stage'"""
-            ).fetchone()
-        )
-        return rows_without_place(con, *args)
-
-    monkeypatch.setattr(feeds, "_rows_without_place", record_kind)
-    return kinds
-
-
 def temp_tables_left(con) -> list[str]:
     return [t for (t,) in con.execute("select table_name from duckdb_tables() where temporary").fetchall()]
 
@@ -387,7 +350,7 @@ def test_the_table_of_a_file_read_once_goes_once_its_last_window_is_over(
 
     load(warehouse, warehouse_paths, months).raise_for_errors()
 
-    assert kinds == [("VIEW", 1)] * 4
+    assert [(w.kind, w.tables) for w in kinds] == [("VIEW", 1)] * 4
     assert not temp_tables_left(warehouse)
     assert len(published(warehouse)) == 20
 
@@ -463,7 +426,8 @@ def test_a_large_file_read_once_keeps_every_rows_line(warehouse, warehouse_paths
     report.raise_for_errors()
 
     assert reads == [str(path)] and len(report.validations) > 1
-    assert set(kinds) == {("VIEW", 1)}  # each window staged as a view over the file's one read
+    # each window staged as a view over the file's one read
+    assert {(w.kind, w.tables) for w in kinds} == {("VIEW", 1)}
     published_lines = warehouse.execute(
         'select period, "flowCode", "partnerCode"::varchar, "cmdCode", _source_row from raw.comtrade_records'
     ).fetchall()
@@ -483,7 +447,7 @@ def test_a_large_file_read_once_keeps_every_rows_line(warehouse, warehouse_paths
 
     blocked = load(warehouse, warehouse_paths, months)
 
-    assert set(kinds) == {("VIEW", 1)}
+    assert {(w.kind, w.tables) for w in kinds} == {("VIEW", 1)}
     named = {(i.row, i.column) for p in blocked.partitions for i in p.issues}
     assert named == {(line, "primaryValue") for line in (90_001, 150_003, 199_998)}
     quarantined = warehouse.execute(
@@ -502,7 +466,9 @@ def test_a_large_file_read_once_keeps_every_rows_line(warehouse, warehouse_paths
 
     # A table: the rows after a rejected line renumbered. The last window drops the file's table
     # once it has copied its rows.
-    assert kinds == [("LOCAL TEMPORARY", 1)] * (len(kinds) - 1) + [("LOCAL TEMPORARY", 0)]
+    assert [(w.kind, w.tables) for w in kinds] == [("LOCAL TEMPORARY", 1)] * (len(kinds) - 1) + [
+        ("LOCAL TEMPORARY", 0)
+    ]
     assert not temp_tables_left(warehouse)
     named = {(i.row, i.column) for p in blocked.partitions for i in p.issues}
     assert named == {(60_000, None), (120_000, None)} | {
@@ -567,7 +533,7 @@ def test_a_file_of_a_groups_size_is_read_on_its_own_and_keeps_its_lines(
 
     load(warehouse, warehouse_paths, months).raise_for_errors()  # January is there: two thirds
 
-    assert reads == [str(big), "group"] and kinds[-1] == ("LOCAL TEMPORARY", 0)
+    assert reads == [str(big), "group"] and (kinds[-1].kind, kinds[-1].tables) == ("LOCAL TEMPORARY", 0)
     numbered = warehouse.execute(
         """select _source_file, period, "cmdCode", "flowCode", "partnerCode"::varchar, _source_row
         from raw.comtrade_records order by all"""

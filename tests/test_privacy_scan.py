@@ -43,6 +43,7 @@ from dagster import (
     build_run_status_sensor_context,
     materialize,
 )
+from load_probes import file_reads, staged_as
 
 from catalog.family import FAMILY_FEEDS
 from demo.appeals import _write_rows, bundled_day_rows, make_iin, write_bundled_appeals
@@ -67,8 +68,7 @@ DAYS = ("2024-01-01", PASS_UTF16)
 MONTHS = ("2022-01-01", "2023-12-01")
 QUARTERS = ("2022-01-01", "2025-10-01")
 FAMILY_FAIL_MONTH = "2023-02"
-READ_ON_THEIR_OWN: list[str] = []  # the files the loads read on their own (FilesReadOnce), by name
-STAGED_AS: list[tuple[str, str]] = []  # (feed, 'VIEW' or 'LOCAL TEMPORARY') of each window staged
+PROBES: dict[str, list] = {}  # how the loads read and staged (tests/load_probes.py)
 YEARS = ("2022", "2023")
 
 IIN = "900315300123"
@@ -260,22 +260,7 @@ def built(tmp_path_factory, bundled_files):
         # Files of 200 rows or more are read on their own, unnumbered, into a table of theirs
         # (FilesReadOnce), the smaller ones in groups: the scan covers both reads.
         patch.setattr(feeds, "STAGE_GROUP_ROWS", 200)
-        read_file_once = feeds._read_file_once
-        patch.setattr(
-            feeds,
-            "_read_file_once",
-            lambda con, feed, file, *a: (
-                READ_ON_THEIR_OWN.append(Path(file.path).name) or read_file_once(con, feed, file, *a)
-            ),
-        )
-        rows_without_place = feeds._rows_without_place
-
-        def staged_as(con, feed, *args):
-            kind = "select table_type from information_schema.tables where table_name = 'feed_stage'"
-            STAGED_AS.append((feed.name, con.execute(kind).fetchone()[0]))
-            return rows_without_place(con, feed, *args)
-
-        patch.setattr(feeds, "_rows_without_place", staged_as)
+        PROBES.update(reads=file_reads(patch), staged=staged_as(patch))
         copy_files([f for f in bundled_files if f.stem.endswith(YEARS)], paths.trade_landing)
         write_bundled_appeals(paths.landing / "eotinish", start=START, days=BUNDLED_DAYS + len(PLANTED_DAYS))
         write_planted_days(paths.landing / "eotinish")
@@ -601,12 +586,12 @@ def test_the_planted_rows_are_published_redacted_and_the_bad_ones_quarantined(bu
     assert served > 0
     # Planted files went through both reads, on their own and in groups, and the family's months
     # (each a file of over 200 rows per extract) were staged as views over their reads.
-    views = {feed for feed, kind in STAGED_AS if kind == "VIEW"}
-    assert {"family_civil_registry", "family_health"} <= views, STAGED_AS
-    alone = set(READ_ON_THEIR_OWN)
+    views = {window.feed for window in PROBES["staged"] if window.kind == "VIEW"}
+    assert {"family_civil_registry", "family_health"} <= views, PROBES["staged"]
+    alone = {Path(read).name for read in PROBES["reads"] if read != "group"}
     planted_files = {p.name for p in (paths.landing / "eotinish").glob("*") if p.stem.endswith(PLANTED_DAYS)}
-    assert planted_files & alone and planted_files - alone, READ_ON_THEIR_OWN
-    assert any(name.startswith("family_") and FAMILY_FAIL_MONTH in name for name in alone), READ_ON_THEIR_OWN
+    assert planted_files & alone and planted_files - alone, alone
+    assert any(name.startswith("family_") and FAMILY_FAIL_MONTH in name for name in alone), alone
 
 
 def test_no_iin_anywhere_the_warehouse_or_dagster_writes(built):
