@@ -1070,24 +1070,7 @@ def _load_partitions(
     # also checkpoint (DuckDB's default threshold is 16 MB). One checkpoint at the end instead.
     con.execute("set checkpoint_threshold = '1GB'")
     file_issues = _stage(con, feed, slices, read_once)
-    typed = ",\n".join(
-        f"try_cast({quote_ident(n)} as {t}) as {quote_ident(n)}" for n, t in feed.staged_columns
-    )
-    derived = "".join(
-        f", try_cast({sql} as {dtype}) as {quote_ident(name)}" for name, dtype, sql in feed.derived_columns
-    )
-    con.execute(
-        f"""
-        create or replace temp table feed_typed as
-        select *{derived}
-        from (
-            select {typed}, _source_file, _source_row, _file_sha256,
-                {sql_string(load_id)} as _load_id, ?::timestamp as _loaded_at, _partition_key, _slice
-            from feed_stage
-        )
-    """,
-        [started_at],
-    )
+    _cast_staged_rows(con, feed, load_id, started_at)
     feed.run_enrich(con)
     type_issues = _type_issues(con, feed)
     issues_by_partition = _validate(con, to_load, validator, report)
@@ -1600,31 +1583,88 @@ def _csv_rejects(
     return found
 
 
-# DuckDB casts '398.5' to the integer 399: an integer column takes whole numbers only ('398.0' too).
 _INTEGER_TYPES = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT"}
-_INTEGRAL_TEXT = "or not regexp_full_match({column}, '[+-]?[0-9]+(\\.0*)?')"
+
+
+def _type_checks(feed: Feed) -> list[tuple[str, str, str, str]]:
+    """(column, type, check, condition) of each check of a staged value: the conditions are SQL in
+    which `{text}` stands for the staged text and `{value}` for its cast to the column's type."""
+    checks = []
+    for name, dtype in feed.staged_columns:
+        if dtype == "VARCHAR":
+            continue
+        condition = "{text} is not null and ({value} is null"
+        if dtype in _INTEGER_TYPES:
+            # DuckDB casts '398.5' to the integer 399: an integer column takes whole numbers only.
+            condition += " or not regexp_full_match({text}, '[+-]?[0-9]+(\\.0*)?')"
+        checks.append((name, dtype, f"not_{dtype.split('(')[0].lower()}", condition + ")"))
+    checks += [
+        (name, "DOUBLE", "negative_value", "try_cast({text} as double) < 0") for name in feed.non_negative
+    ]
+    return checks
+
+
+def _condition(condition: str, text: str, value: str) -> str:
+    return condition.replace("{text}", text).replace("{value}", value)
+
+
+def _cast_staged_rows(con: duckdb.DuckDBPyConnection, feed: Feed, load_id: str, started_at) -> None:
+    """feed_typed: the staged rows cast to their columns' types, with the derived columns, the
+    load's provenance and `_type_issue`, true where a value breaks one of _type_checks. The checks
+    run in the cast's own scan: a scan of feed_stage per check took 5.2 s of a 5M-row trade load."""
+    checks = _type_checks(feed)
+    texts = {name: f"_text_{i}" for i, name in enumerate(dict.fromkeys(c[0] for c in checks))}
+    typed = ",\n".join(
+        f"try_cast({quote_ident(n)} as {t}) as {quote_ident(n)}" for n, t in feed.staged_columns
+    )
+    typed += "".join(f", {quote_ident(name)} as {text}" for name, text in texts.items())
+    derived = "".join(
+        f", try_cast({sql} as {dtype}) as {quote_ident(name)}" for name, dtype, sql in feed.derived_columns
+    )
+    issue = " or ".join(
+        f"({_condition(condition, texts[name], quote_ident(name))})" for name, _, _, condition in checks
+    )
+    exclude = f" exclude ({', '.join(texts.values())})" if texts else ""
+    con.execute(
+        f"""
+        create or replace temp table feed_typed as
+        select *{exclude}{derived}, coalesce({issue or "false"}, false) as _type_issue
+        from (
+            select {typed}, _source_file, _source_row, _file_sha256,
+                {sql_string(load_id)} as _load_id, ?::timestamp as _loaded_at, _partition_key, _slice
+            from feed_stage
+        )
+    """,
+        [started_at],
+    )
 
 
 def _type_issues(con: duckdb.DuckDBPyConnection, feed: Feed) -> dict[str, list[LoadIssue]]:
-    """Values that do not parse as their column's type, and negative amounts, per partition."""
-    checks = [
-        f"""select _partition_key, _source_file, _source_row, {sql_string(name)} as column_name,
-            'not_{dtype.split("(")[0].lower()}' as check_name, {quote_ident(name)} as value
-        from feed_stage
-        where {quote_ident(name)} is not null and (try_cast({quote_ident(name)} as {dtype}) is null
-            {_INTEGRAL_TEXT.format(column=quote_ident(name)) if dtype in _INTEGER_TYPES else ""})"""
-        for name, dtype in feed.staged_columns
-        if dtype != "VARCHAR"
-    ]
-    checks += [
-        f"""select _partition_key, _source_file, _source_row, {sql_string(name)}, 'negative_value',
-            {quote_ident(name)}
-        from feed_stage where try_cast({quote_ident(name)} as double) < 0"""
-        for name in feed.non_negative
-    ]
-    if not checks:
+    """The values behind each `_type_issue` of feed_typed, per partition: only the flagged rows of
+    feed_stage are checked again, column by column."""
+    (flagged,) = con.execute("select count(*) from feed_typed where _type_issue").fetchone()
+    if not flagged:
         return {}
-    rows = con.execute(" union all ".join(checks) + " order by 1, 2, 3, 4").fetchall()
+    con.execute("""
+        create or replace temp table type_issue_rows as
+        select s.* from feed_stage as s
+        semi join (select _source_file, _source_row from feed_typed where _type_issue) as f
+            on s._source_file = f._source_file and s._source_row = f._source_row
+    """)
+    try:
+        (found,) = con.execute("select count(*) from type_issue_rows").fetchone()
+        if found != flagged:  # rows the checks could not name: never publish them unreported
+            raise RuntimeError(f"{flagged} rows of {feed.name} failed a type check, {found} were found again")
+        checks = [
+            f"""select _partition_key, _source_file, _source_row, {sql_string(name)}, {sql_string(check)},
+                {quote_ident(name)}
+            from type_issue_rows
+            where {_condition(condition, quote_ident(name), f"try_cast({quote_ident(name)} as {dtype})")}"""
+            for name, dtype, check, condition in _type_checks(feed)
+        ]
+        rows = con.execute(" union all ".join(checks) + " order by 1, 2, 3, 4").fetchall()
+    finally:
+        con.execute("drop table if exists type_issue_rows")
     issues: dict[str, list[LoadIssue]] = {}
     for key, file, row, column, check, value in rows:
         message = (
@@ -1657,7 +1697,7 @@ def _validate(
             in_batch = "_partition_key is not null"
         else:
             in_batch = f"_partition_key in ({', '.join(sql_string(key) for key in batch)})"
-        rows_sql = f"select * exclude (_slice) from feed_typed where {in_batch}"
+        rows_sql = f"select * exclude (_slice, _type_issue) from feed_typed where {in_batch}"
         label = batch[0] if len(batch) == 1 else f"{batch[0]}..{batch[-1]}"
         passed, summary, found = validator(ValidationBatch(con, rows_sql, tuple(batch)), label)
         report.validations.append({"partitions": label, **summary})

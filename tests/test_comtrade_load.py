@@ -199,6 +199,32 @@ def test_non_numeric_value(warehouse, warehouse_paths):
     assert [q[1:5] for q in quarantined(warehouse)] == [(5, "netWgt", "not_double", "12 t")]
 
 
+def test_every_bad_value_of_a_row_is_reported_and_only_bad_rows_are_looked_at_again(
+    warehouse, warehouse_paths
+):
+    """The cast flags a row once, whatever it breaks; the flagged rows are then checked column by
+    column (feeds._type_issues), so each bad value still gets its own issue."""
+    write_csv(
+        warehouse_paths.trade_landing / "kz_2023_01_rev.csv",
+        bad_january(
+            row1={"reporterCode": "398.5", "netWgt": "12 t", "primaryValue": -100.0},
+            row3={"isLeaf": "maybe"},
+        ),
+    )
+    report = load(warehouse, warehouse_paths, [JAN])
+
+    assert [p.status for p in report.partitions] == ["rejected"]
+    assert sorted(q[1:5] for q in quarantined(warehouse)) == [
+        (3, "netWgt", "not_double", "12 t"),
+        (3, "primaryValue", "negative_value", "-100.0"),
+        (3, "reporterCode", "not_integer", "398.5"),
+        (5, "isLeaf", "not_boolean", "maybe"),
+    ]
+    assert not warehouse.execute(
+        "select * from information_schema.tables where table_name = 'type_issue_rows'"
+    ).fetchall()
+
+
 def test_duplicate_record_key(warehouse, warehouse_paths):
     def write_bad(land):
         rows = month_records("202301")
