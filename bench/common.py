@@ -427,7 +427,8 @@ LOAD_RULES: list[tuple[str, str]] = [
     ("drop table if exists reject_errors", "stage: CSV rejects"),
     ("from feed_stage where len(_missing_keys) > 0", "stage: missing keys, rows without partition"),
     ("create or replace temp table feed_typed", "typed: cast into feed_typed"),
-    ("from feed_stage where", "typed: type issues"),
+    ("where _type_issue", "typed: type issues (rows flagged by the cast)"),
+    ("type_issue_rows", "typed: type issues (rows flagged by the cast)"),
     ("select _partition_key, count(*) from feed_typed", "validate: batches (partition counts)"),
     ("from feed_typed as t semi join", "validate: failing rows -> partitions"),
     ("published_slice_figures", "revisions: figures / partial-file guard"),
@@ -462,6 +463,7 @@ CONDITIONAL_NEEDLES = frozenset(
         "temp table load_stage_",
         "drop table if exists temp.load_stage_",
         "update feed_stage set _source_row",
+        "type_issue_rows",  # only when a value is bad
         "create temp table feed_stage",  # a window of files read once is a view
     }
 )

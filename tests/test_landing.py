@@ -1,6 +1,7 @@
 """The landing inspection (ingest/landing.py) on files of several chunks: the checksum, and where a
 bad byte is (byte offset and line), in plain and gzip files."""
 
+import codecs
 import gzip
 import hashlib
 
@@ -53,3 +54,41 @@ def test_a_file_cut_inside_a_character_is_refused(tmp_path):
     (tmp_path / "cut.csv").write_bytes(lines_of(20_000) + "д".encode()[:1])
     problem = landing.inspect(tmp_path / "cut.csv").problem
     assert problem.startswith("text ends inside a character at byte offset")
+
+
+def test_a_truncated_gzip_file_with_a_bad_byte_is_refused_not_raised(tmp_path):
+    data = b"ok\n" * 10 + b"\xff\n" + b"".join(b"%d,%d\n" % (i, i * 7919 % 104729) for i in range(20_000))
+    compressed = gzip.compress(data)
+    path = tmp_path / "cut.csv.gz"
+    path.write_bytes(compressed[: len(compressed) // 2])  # a copy still under way
+    inspection = landing.inspect(path)
+    assert inspection.compression == "gzip"
+    assert inspection.problem.startswith("not UTF-8: byte 0xff at byte offset 30 (line 11);")
+
+
+def test_ascii_chunks_then_the_start_of_a_character_at_the_end_is_refused(tmp_path):
+    (tmp_path / "cut.csv").write_bytes(b"a" * (2 * CHUNK) + b"\xef")
+    problem = landing.inspect(tmp_path / "cut.csv").problem
+    assert problem == f"text ends inside a character at byte offset {2 * CHUNK + 1} (truncated file?)"
+
+
+@pytest.mark.parametrize("before", [b"", b"a" * CHUNK], ids=["at the start", "after a chunk of ASCII"])
+def test_a_bad_byte_after_a_byte_order_mark_is_named_at_its_own_offset(tmp_path, before):
+    (tmp_path / "bom.csv").write_bytes(before + codecs.BOM_UTF8 + b"abc\xff\n")
+    problem = landing.inspect(tmp_path / "bom.csv").problem
+    assert problem.startswith(f"not UTF-8: byte 0xff at byte offset {len(before) + 6} (line 1);")
+
+
+def test_a_configured_legacy_folder_falls_back_after_ascii_chunks(tmp_path, monkeypatch):
+    monkeypatch.setenv("LANDING_ENCODING_LEGACY", "windows-1251")
+    folder = tmp_path / "legacy"
+    folder.mkdir()
+    (folder / "old.csv").write_bytes(b"a" * CHUNK + "Алматы\n".encode("cp1251"))
+    inspection = landing.inspect(folder / "old.csv")
+    assert (inspection.problem, inspection.encoding) == (None, "windows-1251")
+
+
+def test_utf16_with_its_byte_order_mark_is_taken(tmp_path):
+    (tmp_path / "u16.csv").write_bytes(("Алматы,1\n" * 200_000).encode("utf-16"))
+    inspection = landing.inspect(tmp_path / "u16.csv")
+    assert (inspection.problem, inspection.encoding) == (None, "utf-16")
