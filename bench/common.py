@@ -396,7 +396,7 @@ class PhaseTimer:
 
 
 # The SQL of ingest/feeds.py's load_feed (shared by every feed), ingest/loads.py, ingest/revisions.py
-# and ingest/privacy.py, as of 2ac7c69 (checked with --phases on the three ingest benches): (needle
+# and ingest/privacy.py, as of 670cca2 (checked with --phases on the three ingest benches): (needle
 # in the normalised lower-case text, step). The first rule that matches wins, so the more specific
 # needles come first. A rule that matched no statement in a run is listed by `--phases` (a sign
 # that the load's SQL changed) unless it is in CONDITIONAL_NEEDLES (statements that only run when
@@ -423,6 +423,7 @@ LOAD_RULES: list[tuple[str, str]] = [
     ("and table_name = 'feed_stage'", "stage: drop the last window's feed_stage"),
     ("temp.feed_stage", "stage: drop the last window's feed_stage"),
     ("update feed_stage set _source_row", "stage: CSV rejects"),
+    ("delete from feed_stage where _source_file", "stage: a file changed while it was read"),
     ("from reject_errors", "stage: CSV rejects"),
     ("drop table if exists reject_errors", "stage: CSV rejects"),
     ("from feed_stage where len(_missing_keys) > 0", "stage: missing keys, rows without partition"),
@@ -464,6 +465,7 @@ CONDITIONAL_NEEDLES = frozenset(
         "drop table if exists temp.load_stage_",
         "update feed_stage set _source_row",
         "type_issue_rows",  # only when a value is bad
+        "delete from feed_stage where _source_file",
         "create temp table feed_stage",  # a window of files read once is a view
     }
 )

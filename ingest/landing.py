@@ -103,7 +103,11 @@ def inspect(path: Path) -> Inspection:
         return Inspection(digest.hexdigest(), signature, "gzip", problem=f"gzip data is corrupt ({error})")
     problem = text.problem
     if problem and text.problem_offset is not None:
-        problem = problem.replace("{line}", str(_line_at(path, compression, text.problem_offset)))
+        try:
+            line = str(_line_at(path, compression, text.problem_offset))
+        except (OSError, zlib.error):  # the file was removed or replaced since: no line to tell
+            line = "?"
+        problem = problem.replace("{line}", line)
     return Inspection(digest.hexdigest(), signature, compression, text.encoding, problem)
 
 
@@ -160,6 +164,7 @@ class _TextCheck:
             except UnicodeDecodeError as error:
                 if self.fallback:
                     self.encoding = self.fallback  # every byte is a character in it
+                    self.decoder.reset()  # nor is a byte it held the start of a character
                 else:
                     where = self.offset + skipped - len(pending) + error.start
                     byte = (pending + text)[error.start]

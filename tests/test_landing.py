@@ -1,5 +1,5 @@
-"""The landing inspection (ingest/landing.py) on files of several chunks: the checksum, and where a
-bad byte is (byte offset and line), in plain and gzip files."""
+"""The landing inspection (ingest/landing.py): the checksum, the encoding, and where a bad byte is
+(byte offset and line), in plain and gzip files, most of them of several chunks."""
 
 import codecs
 import gzip
@@ -86,6 +86,18 @@ def test_a_configured_legacy_folder_falls_back_after_ascii_chunks(tmp_path, monk
     (folder / "old.csv").write_bytes(b"a" * CHUNK + "Алматы\n".encode("cp1251"))
     inspection = landing.inspect(folder / "old.csv")
     assert (inspection.problem, inspection.encoding) == (None, "windows-1251")
+
+    # Chunk 1 ends with 0xd0, which begins a character in UTF-8; chunk 2's 0xf3 does not go on with it.
+    (folder / "split.csv").write_bytes(b"a" * (CHUNK - 1) + "Рус\n".encode("cp1251"))
+    inspection = landing.inspect(folder / "split.csv")
+    assert (inspection.problem, inspection.encoding) == (None, "windows-1251")
+
+
+def test_a_file_of_a_byte_order_mark_only_is_taken_and_one_of_a_cut_mark_is_refused(tmp_path):
+    (tmp_path / "bom.csv").write_bytes(codecs.BOM_UTF8)
+    assert landing.inspect(tmp_path / "bom.csv").problem is None
+    (tmp_path / "cut.csv").write_bytes(codecs.BOM_UTF8[:2])
+    assert landing.inspect(tmp_path / "cut.csv").problem.startswith("text ends inside a character")
 
 
 def test_utf16_with_its_byte_order_mark_is_taken(tmp_path):
