@@ -5,8 +5,8 @@ Real exports arrive as UTF-8 with or without a byte-order mark, UTF-16 with one,
 (Comtrade's bulk files), or Windows-1251 from older systems. One pass over the bytes computes the
 SHA-256 and checks the text, so a file that cannot be read is refused with the byte offset of its
 first bad byte (and its line, counted by a second pass over a bad file only) instead of failing
-somewhere inside DuckDB's reader. DuckDB then reads
-plain and gzip-compressed UTF-8 itself; other encodings are transcoded to a UTF-8 copy first.
+somewhere inside DuckDB's reader. DuckDB then reads plain and gzip-compressed UTF-8 itself; other
+encodings are transcoded to a UTF-8 copy first.
 
 A landing folder receives Windows-1251 when configured so: LANDING_ENCODING_<FOLDER>=windows-1251
 (e.g. LANDING_ENCODING_EOTINISH); a file that is valid UTF-8 is still read as UTF-8.
@@ -86,13 +86,9 @@ def inspect(path: Path) -> Inspection:
             inflate = zlib.decompressobj(16 + zlib.MAX_WBITS) if compression else None
             chunk = first
             while chunk:
-                if len(chunk) < CHUNK_BYTES:  # the last chunk (a small file's only): no thread
-                    digest.update(chunk)
-                    text.feed(inflate.decompress(chunk) if inflate else chunk)
-                else:
-                    hashed = hashing.submit(digest.update, chunk)
-                    text.feed(inflate.decompress(chunk) if inflate else chunk)
-                    hashed.result()
+                hashed = hashing.submit(digest.update, chunk)
+                text.feed(inflate.decompress(chunk) if inflate else chunk)
+                hashed.result()
                 chunk = handle.read(CHUNK_BYTES)
         if inflate and not inflate.eof:
             text.fail(f"gzip stream is truncated at byte {signature.size} of the compressed file")
