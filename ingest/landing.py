@@ -9,7 +9,12 @@ somewhere inside DuckDB's reader. DuckDB then reads plain and gzip-compressed UT
 encodings are transcoded to a UTF-8 copy first.
 
 A landing folder receives Windows-1251 when configured so: LANDING_ENCODING_<FOLDER>=windows-1251
-(e.g. LANDING_ENCODING_EOTINISH); a file that is valid UTF-8 is still read as UTF-8.
+(e.g. LANDING_ENCODING_EOTINISH); a file that is valid UTF-8 is still read as UTF-8, and so is
+one that begins with UTF-8's byte-order mark: a bad byte in it is refused, not taken as Windows-1251.
+
+A gzip file may hold several members one after the other (`cat a.gz b.gz`); DuckDB reads them all,
+so every member is checked, and bytes after the last that are not a member make the file corrupt,
+as they make DuckDB's read fail.
 """
 
 import codecs
@@ -83,7 +88,7 @@ def inspect(path: Path) -> Inspection:
         with path.open("rb") as handle, ThreadPoolExecutor(1) as hashing:
             first = handle.read(CHUNK_BYTES)
             compression = "gzip" if first.startswith(GZIP_MAGIC) else None
-            inflate = zlib.decompressobj(16 + zlib.MAX_WBITS) if compression else None
+            inflate = _Gunzip() if compression else None
             chunk = first
             while chunk:
                 hashed = hashing.submit(digest.update, chunk)
@@ -112,13 +117,33 @@ def _line_at(path: Path, compression: str | None, offset: int) -> int:
     bad: counting every file's lines as it is read was ~20 % of an inspection. Decompressed as
     `inspect` does: a truncated gzip file is read as far as it goes (gzip.open would raise)."""
     lines, seen = 1, 0
-    inflate = zlib.decompressobj(16 + zlib.MAX_WBITS) if compression == "gzip" else None
+    inflate = _Gunzip() if compression == "gzip" else None
     with path.open("rb") as handle:
         while seen < offset and (chunk := handle.read(CHUNK_BYTES)):
             text = inflate.decompress(chunk) if inflate else chunk
             lines += text.count(b"\n", 0, offset - seen)
             seen += len(text)
     return lines
+
+
+class _Gunzip:
+    """zlib's gzip decompressor over every member of a file, not only the first."""
+
+    def __init__(self):
+        self._member = zlib.decompressobj(16 + zlib.MAX_WBITS)
+
+    @property
+    def eof(self) -> bool:
+        """Whether the last member begun has ended (False: the file is cut inside it)."""
+        return self._member.eof
+
+    def decompress(self, data: bytes) -> bytes:
+        out = self._member.decompress(data)
+        while self._member.eof and self._member.unused_data:  # the next member begins
+            rest = self._member.unused_data
+            self._member = zlib.decompressobj(16 + zlib.MAX_WBITS)
+            out += self._member.decompress(rest)  # zlib.error if the rest is not gzip
+        return out
 
 
 class _TextCheck:
@@ -131,6 +156,7 @@ class _TextCheck:
         self.encoding: str | None = None
         self.decoder = None
         self.offset = 0
+        self.marked_utf8 = False  # the file begins with UTF-8's byte-order mark
         self.problem: str | None = None
         self.problem_offset: int | None = None  # where the problem's {line} is
 
@@ -146,6 +172,7 @@ class _TextCheck:
         if self.encoding == "utf-8":
             # A byte-order mark is not text: it is left out, and the offsets count it.
             skipped = len(codecs.BOM_UTF8) if self.offset == 0 and data.startswith(codecs.BOM_UTF8) else 0
+            self.marked_utf8 = self.marked_utf8 or bool(skipped)
             if (nul := data.find(b"\0")) >= 0:
                 where = self.offset + nul
                 self.fail(f"binary content: NUL byte at byte offset {where} (line {{line}})", where)
@@ -158,7 +185,7 @@ class _TextCheck:
                 if pending or not text.isascii():
                     self.decoder.decode(text)
             except UnicodeDecodeError as error:
-                if self.fallback:
+                if self.fallback and not self.marked_utf8:
                     self.encoding = self.fallback  # every byte is a character in it
                     self.decoder.reset()  # nor is a byte it held the start of a character
                 else:
@@ -194,7 +221,7 @@ class _TextCheck:
         try:
             self.decoder.decode(b"", final=True)
         except UnicodeDecodeError:
-            if self.encoding == "utf-8" and self.fallback:
+            if self.encoding == "utf-8" and self.fallback and not self.marked_utf8:
                 self.encoding = self.fallback
             else:
                 self.fail(f"text ends inside a character at byte offset {self.offset} (truncated file?)")

@@ -104,3 +104,39 @@ def test_utf16_with_its_byte_order_mark_is_taken(tmp_path):
     (tmp_path / "u16.csv").write_bytes(("Алматы,1\n" * 200_000).encode("utf-16"))
     inspection = landing.inspect(tmp_path / "u16.csv")
     assert (inspection.problem, inspection.encoding) == (None, "utf-16")
+
+
+def test_every_member_of_a_gzip_file_is_checked(tmp_path):
+    first = lines_of(20_000)  # 2 MB: the second member begins past the first chunk of the file
+    second = b"ok \xff here\n" + lines_of(10)
+    path = tmp_path / "members.csv.gz"
+    path.write_bytes(gzip.compress(first) + gzip.compress(lines_of(5)))
+    assert landing.inspect(path).problem is None
+
+    path.write_bytes(gzip.compress(first) + gzip.compress(second))
+    problem = landing.inspect(path).problem
+    assert problem.startswith(f"not UTF-8: byte 0xff at byte offset {len(first) + 3} (line 20001);")
+
+    # DuckDB refuses bytes after the last member ("Unexpected end of GZIP stream"), and so does the
+    # inspection; a second member cut short is a truncated file.
+    path.write_bytes(gzip.compress(first) + b"trailing bytes")
+    assert landing.inspect(path).problem.startswith("gzip data is corrupt")
+    path.write_bytes(gzip.compress(first) + gzip.compress(lines_of(20_000))[:5_000])
+    assert landing.inspect(path).problem.startswith("gzip stream is truncated")
+
+
+def test_a_file_with_a_utf8_byte_order_mark_is_not_taken_for_windows_1251(tmp_path, monkeypatch):
+    monkeypatch.setenv("LANDING_ENCODING_LEGACY", "windows-1251")
+    folder = tmp_path / "legacy"
+    folder.mkdir()
+    data = codecs.BOM_UTF8 + "id,город\n".encode() + lines_of(20_000)
+    (folder / "marked.csv").write_bytes(data + "1,Алматы\n".encode("cp1251"))
+    inspection = landing.inspect(folder / "marked.csv")
+    assert inspection.problem.startswith(f"not UTF-8: byte 0xc0 at byte offset {len(data) + 2} (line 20002);")
+
+    (folder / "cut.csv").write_bytes(data + "д".encode()[:1])
+    assert landing.inspect(folder / "cut.csv").problem.startswith("text ends inside a character")
+
+    # Without the mark the same bytes are the folder's Windows-1251.
+    (folder / "unmarked.csv").write_bytes(data[len(codecs.BOM_UTF8) :].decode().encode("cp1251"))
+    assert landing.inspect(folder / "unmarked.csv").encoding == "windows-1251"
