@@ -395,13 +395,13 @@ class PhaseTimer:
         return steps
 
 
-# The SQL of ingest/feeds.py's load_feed (shared by every feed), ingest/loads.py, ingest/revisions.py
-# and ingest/privacy.py, as of 670cca2 (checked with --phases on the three ingest benches): (needle
-# in the normalised lower-case text, step). The first rule that matches wins, so the more specific
-# needles come first. A rule that matched no statement in a run is listed by `--phases` (a sign
-# that the load's SQL changed) unless it is in CONDITIONAL_NEEDLES (statements that only run when
-# something is wrong or changed); statements that matched no rule are counted under "other SQL" and
-# the most frequent are kept in the JSON.
+# The SQL of ingest/feeds.py's load_feed (shared by every feed), ingest/loads.py,
+# ingest/revisions.py and ingest/privacy.py, as of the typed read of a file read once (checked with
+# --phases on the three ingest benches): (needle in the normalised lower-case text, step). The first
+# rule that matches wins, so the more specific needles come first. A rule that matched no statement
+# in a run is listed by `--phases` (a sign that the load's SQL changed) unless it is in
+# CONDITIONAL_NEEDLES (statements that only run when something is wrong or changed); statements that
+# matched no rule are counted under "other SQL" and the most frequent are kept in the JSON.
 LOAD_RULES: list[tuple[str, str]] = [
     ("create schema if not exists", "setup: schemas and tables (DDL)"),
     ("select current_setting('temp_directory')", "setup: work folder"),
@@ -415,6 +415,11 @@ LOAD_RULES: list[tuple[str, str]] = [
     ("present as (", "plan: winning files / windows"),
     ("create temp table feed_stage", "stage: create table"),
     ("create temp view feed_stage", "stage: view over the files read once"),
+    # before the rules on load_stage_N, which these statements read
+    ("feed_typed as select * exclude (_type_issue)", "typed: copy of the rows read typed into feed_typed"),
+    ("_kept_texts is null", "quarantine: rows as sent (the file read again)"),
+    ("file_as_sent", "quarantine: rows as sent (the file read again)"),
+    ("feed_stage_as_sent", "quarantine: rows as sent (the file read again)"),
     ("from temp.load_stage_", "stage: window's rows from the file read once"),
     ("insert into feed_stage", "stage: read file into feed_stage"),
     ("current_setting('preserve_insertion_order')", "stage: read file once for the load (load_stage_N)"),
@@ -467,6 +472,11 @@ CONDITIONAL_NEEDLES = frozenset(
         "type_issue_rows",  # only when a value is bad
         "delete from feed_stage where _source_file",
         "create temp table feed_stage",  # a window of files read once is a view
+        "feed_typed as select * exclude (_type_issue)",  # ditto
+        "create or replace temp table feed_typed",  # the cast, but of a window of files read typed
+        "_kept_texts is null",  # a row of a file read once failed an expectation
+        "file_as_sent",
+        "feed_stage_as_sent",
     }
 )
 TRADE_RULES = [

@@ -1011,7 +1011,7 @@ def load_feed(
         raise
     finally:
         _drop_feed_stage(con)
-        con.execute("drop table if exists feed_typed")
+        con.execute("drop table if exists feed_typed; drop table if exists feed_stage_as_sent")
         read_once.drop_tables(con)
         shutil.rmtree(_work_dir(con), ignore_errors=True)  # links and UTF-8 copies of this load
     con.execute("checkpoint")
@@ -1070,14 +1070,16 @@ def _load_partitions(
     # Each partition commits on its own; without this every commit of a large partition would
     # also checkpoint (DuckDB's default threshold is 16 MB). One checkpoint at the end instead.
     con.execute("set checkpoint_threshold = '1GB'")
-    file_issues = _stage(con, feed, slices, read_once)
-    _cast_staged_rows(con, feed, load_id, started_at)
+    read_once = read_once or FilesReadOnce({})
+    file_issues, typed_rows = _stage(con, feed, slices, read_once)
+    _cast_staged_rows(con, feed, load_id, started_at, typed_rows)
     feed.run_enrich(con)
     type_issues = _type_issues(con, feed)
     issues_by_partition = _validate(con, to_load, validator, report)
     held = revisions.held_revisions(con, feed.name, feed.revision_guard, slices)
 
     passing: list[PartitionOutcome] = []
+    rejected: list[PartitionOutcome] = []
     for key in to_load:
         files = sorted({path for k, _, path, _ in slices if k == key})
         outcome = PartitionOutcome(key, "rejected", files=files)
@@ -1092,32 +1094,105 @@ def _load_partitions(
             outcome.issues = held.get(key, [])
         outcome.issues = clean(outcome.issues)
         if outcome.issues:
-            con.execute("begin transaction")
-            try:
-                quarantined = quarantine_issues(
-                    con, feed.quarantine_table, load_id, key, outcome.issues, "feed_stage"
-                )
-                record_load(
-                    con,
-                    load_id=load_id,
-                    feed=feed.name,
-                    outcome=outcome,
-                    rows_quarantined=quarantined,
-                    started_at=started_at,
-                    hash_key_fingerprint=fingerprint,
-                )
-                con.execute("commit")
-            except BaseException:
-                con.execute("rollback")
-                raise
-            report.partitions.append(outcome)
+            rejected.append(outcome)
         else:
             outcome.status = "published"
             passing.append(outcome)
+    stage = _stage_as_sent(con, feed, rejected, read_once) if typed_rows and rejected else "feed_stage"
+    for outcome in rejected:
+        con.execute("begin transaction")
+        try:
+            quarantined = quarantine_issues(
+                con, feed.quarantine_table, load_id, outcome.partition_key, outcome.issues, stage
+            )
+            record_load(
+                con,
+                load_id=load_id,
+                feed=feed.name,
+                outcome=outcome,
+                rows_quarantined=quarantined,
+                started_at=started_at,
+                hash_key_fingerprint=fingerprint,
+            )
+            con.execute("commit")
+        except BaseException:
+            con.execute("rollback")
+            raise
+        report.partitions.append(outcome)
     if passing:
         keys = {o.partition_key for o in passing}
         _publish(con, feed, load_id, passing, [s for s in slices if s[0] in keys], started_at, fingerprint)
         report.partitions += passing  # only now: a failed publish is recorded as failed
+
+
+def _stage_as_sent(
+    con: duckdb.DuckDBPyConnection,
+    feed: Feed,
+    rejected: list[PartitionOutcome],
+    read_once: "FilesReadOnce",
+) -> str:
+    """SQL of `feed_stage` with the text of the rejected partitions' rows as sent, for quarantine
+    to keep. A `feed_stage` over files read typed has it only where a row's own issue kept it
+    (_typed_rows): a row that failed an expectation is read again from its file, text (the rare
+    path: a 5M-row file read again for one bad row). A file changed since keeps the typed text."""
+    wanted: dict[str, set[int]] = {}
+    for issue in (i for outcome in rejected for i in outcome.issues):
+        read = read_once.tables.get(issue.file)
+        if read is not None and read.typed and issue.row is not None:
+            wanted.setdefault(issue.file, set()).add(issue.row)
+    if not wanted:
+        return "feed_stage"
+    registered = {
+        path: tuple(signature)
+        for path, *signature in con.execute(
+            "select path, size_bytes, mtime_ns, ctime_ns, inode from meta.landing_files where feed = ?",
+            [feed.name],
+        ).fetchall()
+    }
+    inspections, work_dir = _inspections(con, feed), _work_dir(con)
+    columns = ", ".join(quote_ident(n) for n in _text_columns(feed))
+    con.execute("create or replace temp table feed_stage_as_sent as select * from feed_stage limit 0")
+    for path, rows in sorted(wanted.items()):
+        read = read_once.tables[path]
+        (lacking,) = con.execute(
+            f"""select list(rowid + {read.first_row} order by rowid) from {read.table}
+            where _kept_texts is null and list_contains(?, rowid + {read.first_row})""",
+            [sorted(rows)],
+        ).fetchone()
+        if not lacking:
+            continue
+        con.execute("drop table if exists reject_errors; drop table if exists reject_scans")
+        try:
+            scan = scan_file(feed, SourceFile.open(Path(path), inspections[path], work_dir), numbered=False)
+            if scan.sql is None:
+                continue
+            con.execute(f"create or replace temp table file_as_sent as select {columns} from ({scan.sql})")
+            if _changed_since_registered(path, registered.get(path)):
+                continue
+            con.execute(
+                f"""
+                insert into feed_stage_as_sent
+                select {", ".join(f"a.{quote_ident(n)}" for n in _text_columns(feed))},
+                    s.* exclude ({columns})
+                from file_as_sent as a join feed_stage as s on s._source_row = a.rowid + {read.first_row}
+                where s._source_file = ? and list_contains(?, s._source_row)
+            """,
+                [path, lacking],
+            )
+        except Exception as error:
+            _raise_if_not_about_the_file(error)  # gone or unreadable since: the typed text stays
+        finally:
+            con.execute("drop table if exists file_as_sent")
+            con.execute("drop table if exists reject_errors; drop table if exists reject_scans")
+    return """(
+        select * from feed_stage_as_sent
+        union all
+        select * from feed_stage as s
+        where not exists (
+            select 1 from feed_stage_as_sent as a
+            where a._source_file = s._source_file and a._source_row = s._source_row
+        )
+    )"""
 
 
 def _status_without_new_data(con: duckdb.DuckDBPyConnection, feed: Feed, key: str) -> str:
@@ -1186,6 +1261,7 @@ class _FileRead:
     table: str
     first_row: int
     rejected: list[int]
+    typed: bool = False  # read typed (_typed_rows), not as text: never with a rejected line
 
 
 @dataclass(frozen=True)
@@ -1205,7 +1281,7 @@ STAGE_GROUP_FILES = 200
 
 def _stage(
     con: duckdb.DuckDBPyConnection, feed: Feed, slices: list[tuple], read_once: FilesReadOnce | None = None
-) -> dict[str, list[LoadIssue]]:
+) -> tuple[dict[str, list[LoadIssue]], list[str] | None]:
     """Stage the rows of the chosen slices as `feed_stage`: the files read alike (reader_key) in
     groups of one statement each; a group that fails is read again file by file, so that the file
     at fault is the one reported. Rows with no partition or no slice come along too, so they are
@@ -1218,7 +1294,10 @@ def _stage(
     A window whose rows all come from files read once, none with a line the reader rejected, is
     staged as a view over their tables: a copy would only repeat what they hold (5M Comtrade rows
     in three windows: 3.7 s of copies, and the cast read the copies slower than the tables).
-    Otherwise `feed_stage` is a table."""
+    Otherwise `feed_stage` is a table.
+
+    Returns the issues of the files, by path, and, when `feed_stage` is a view over files read
+    typed (_typed_rows), the SELECTs of the same rows typed, for the cast to copy."""
     read_once = read_once or FilesReadOnce({})
     _drop_feed_stage(con)  # before the tables a view of it may read
     read_once.drop_finished(con)
@@ -1277,11 +1356,14 @@ def _stage(
         _read_file_once(con, feed, file, read_once)
     window = sorted({key for key, *_ in slices})
     copies = []  # the rows each file read once gives this window: SQL, and the lines to renumber
+    typed_rows: list[str] = []  # the same rows as they were read typed, if all were
     for path, sha, file_slices in copied:
         issues[path] = list(read_once.issues[path])
         if path in read_once.tables:
             read = read_once.tables[path]
             copies.append((_rows_read_once(feed, read, path, sha, window, file_slices), path, read.rejected))
+            if read.typed:
+                typed_rows += _rows_read_once(feed, read, path, sha, window, file_slices, typed=True)
     for path in {path for path, _ in by_file} & set(read_once.windows_left):
         # Counted in every window of the file, read or not (a file that changed before its read
         # is read by a later window): once its last is over, the disk its rows took is freed.
@@ -1291,7 +1373,8 @@ def _stage(
         con.execute(
             "create temp view feed_stage as " + " union all ".join(s for rows, *_ in copies for s in rows)
         )
-        return _rows_without_place(con, feed, issues)
+        typed = typed_rows if len(typed_rows) == 2 * len(copies) else None
+        return _rows_without_place(con, feed, issues), typed
     text_columns = ", ".join(f"{quote_ident(n)} varchar" for n in _text_columns(feed))
     con.execute(f"""
         create temp table feed_stage (
@@ -1310,7 +1393,7 @@ def _stage(
         if rejected:
             _renumber_after_rejects(con, path, rejected)
     read_once.drop_finished(con)  # copied: no need to hold them through the window
-    return _rows_without_place(con, feed, issues)
+    return _rows_without_place(con, feed, issues), None
 
 
 def _drop_feed_stage(con: duckdb.DuckDBPyConnection) -> None:
@@ -1324,16 +1407,26 @@ def _drop_feed_stage(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _rows_read_once(
-    feed: Feed, read: "_FileRead", path: str, sha: str, window: list[str], file_slices: list[str]
+    feed: Feed,
+    read: "_FileRead",
+    path: str,
+    sha: str,
+    window: list[str],
+    file_slices: list[str],
+    typed: bool = False,
 ) -> tuple[str, str]:
     """The SELECTs of a window's rows from the table of a file read once, numbered by their place
-    in it. Two: the range of the window's keys lets DuckDB skip the row groups of other windows (a
-    file in order of its months: 1.6 s for a third of 5M rows, against 4.7 s with the rows without
-    a partition in the same condition); those rows are rarely any. Values inline: a view takes no
-    parameters."""
-    columns = f"""{", ".join(quote_ident(n) for n in _text_columns(feed))},
-        rowid + {read.first_row} as _source_row, {sql_string(path)} as _source_file,
-        {sql_string(sha)} as _file_sha256, _partition_key, _slice, _missing_keys"""
+    in it: as text (feed_stage), or, from a file read typed, `typed` as they were read (feed_typed:
+    _cast_staged_rows). Two: the range of the window's keys lets DuckDB skip the row groups of
+    other windows (a file in order of its months: 1.6 s for a third of 5M rows, against 4.7 s with
+    the rows without a partition in the same condition); those rows are rarely any. Values
+    inline: a view takes no parameters."""
+    values = ", ".join(quote_ident(n) for n in _text_columns(feed))
+    carried = "_type_issue" if typed else "_missing_keys"
+    if read.typed and not typed:
+        values = _read_once_texts(feed)
+    columns = f"""{values}, rowid + {read.first_row} as _source_row, {sql_string(path)} as _source_file,
+        {sql_string(sha)} as _file_sha256, _partition_key, _slice, {carried}"""
     slices = "[" + ", ".join(sql_string(s) for s in file_slices) + "]::varchar[]"
     return (
         f"""select {columns} from {read.table}
@@ -1344,10 +1437,16 @@ def _rows_read_once(
 
 
 def _read_file_once(
-    con: duckdb.DuckDBPyConnection, feed: Feed, file: "_FileToStage", read_once: FilesReadOnce
+    con: duckdb.DuckDBPyConnection,
+    feed: Feed,
+    file: "_FileToStage",
+    read_once: FilesReadOnce,
+    typed: bool = True,
 ) -> None:
-    """Read a file of `read_once` whole into a temp table of its own, its rows unnumbered
-    (FilesReadOnce); its issues, if any, go to `read_once.issues`."""
+    """Read a file of `read_once` whole into a temp table of its own, its rows unnumbered and
+    typed (_typed_rows; FilesReadOnce); its issues, if any, go to `read_once.issues`. A CSV file
+    with lines the reader rejected is read again as text: each window renumbers its rows
+    (_renumber_after_rejects) in a copy of their text."""
     (ordered,) = con.execute("select current_setting('preserve_insertion_order')").fetchone()
     if not ordered:  # rows in any order: rowid would name the wrong lines
         raise ValueError("loads need DuckDB's preserve_insertion_order (its default) to name lines")
@@ -1360,12 +1459,12 @@ def _read_file_once(
         scan = scan_file(feed, file.source, numbered=False)  # a file gone since: its issue
         # Known before it is written: whatever stops the load from here on, the table is dropped.
         read_once.tables[file.path] = _FileRead(f"temp.{name}", scan.first_row, [])
-        con.execute(f"""
-            create or replace temp table {name} as
+        texts = f"""
             select {", ".join(quote_ident(n) for n in _text_columns(feed))},
                 case when _slice is not null then _partition end as _partition_key, _slice, _missing_keys
             from (select *, {partition} as _partition, {slice_sql} as _slice from ({scan.sql}))
-        """)
+        """
+        con.execute(f"create or replace temp table {name} as {_typed_rows(feed, texts) if typed else texts}")
     except Exception as error:
         _raise_if_not_about_the_file(error)
         read_once.drop(con, file.path)
@@ -1384,8 +1483,14 @@ def _read_file_once(
         read_once.drop(con, file.path)
         read_once.issues[file.path] = [_file_changed(file.path, "while it was being read")]
         return
+    if found and typed:
+        read_once.drop(con, file.path)
+        _read_file_once(con, feed, file, read_once, False)
+        return
     read_once.issues[file.path] = found
-    read_once.tables[file.path] = _FileRead(f"temp.{name}", scan.first_row, [issue.row for issue in found])
+    read_once.tables[file.path] = _FileRead(
+        f"temp.{name}", scan.first_row, [issue.row for issue in found], typed
+    )
 
 
 def _groups_of_files(files: list[_FileToStage], rows_of: dict[str, int]) -> list[list[_FileToStage]]:
@@ -1611,32 +1716,91 @@ def _condition(condition: str, text: str, value: str) -> str:
     return condition.replace("{text}", text).replace("{value}", value)
 
 
-def _cast_staged_rows(con: duckdb.DuckDBPyConnection, feed: Feed, load_id: str, started_at: datetime) -> None:
-    """feed_typed: the staged rows cast to their columns' types, with the derived columns, the
-    load's provenance and `_type_issue`, true where a value breaks one of _type_checks. The checks
-    run in the cast's own scan: a scan of feed_stage per check took 5.2 s of a 5M-row trade load."""
-    checks = _type_checks(feed)
-    texts = {name: f"_text_{i}" for i, name in enumerate(dict.fromkeys(c[0] for c in checks))}
+def _checked_texts(feed: Feed) -> dict[str, str]:
+    """The staged columns _type_checks checks -> the name their text is carried under beside the
+    cast (_cast_with_checks), in the order _typed_rows keeps them."""
+    return {name: f"_text_{i}" for i, name in enumerate(dict.fromkeys(c[0] for c in _type_checks(feed)))}
+
+
+def _cast_with_checks(feed: Feed, source: str, carried: str) -> str:
+    """The rows of `source` (SQL whose staged columns are text) cast to their columns' types, with
+    `carried` (other columns of `source`), each checked column's text (_checked_texts) and
+    `_type_issue`, true where a value breaks one of _type_checks. The checks run in the cast's own
+    scan: a scan of the staged text per check took 5.2 s of a 5M-row trade load."""
+    texts = _checked_texts(feed)
     typed = ",\n".join(
         f"try_cast({quote_ident(n)} as {t}) as {quote_ident(n)}" for n, t in feed.staged_columns
     )
     typed += "".join(f", {quote_ident(name)} as {text}" for name, text in texts.items())
+    issue = " or ".join(
+        f"({_condition(condition, texts[name], quote_ident(name))})"
+        for name, _, _, condition in _type_checks(feed)
+    )
+    return f"""
+        select *, coalesce({issue or "false"}, false) as _type_issue
+        from (select {typed}, {carried} from ({source}))
+    """
+
+
+def _typed_rows(feed: Feed, source: str) -> str:
+    """A file read once, typed as it is read (_read_file_once): `source` gives its staged text with
+    `_partition_key`, `_slice` and `_missing_keys`. The texts of the checked columns are kept only
+    where a row has an issue of its own (`_kept_texts`: a type check, no partition or slice, a
+    missing key), for the load to report them as sent (_read_once_texts); the 5M-row trade file
+    typed takes half the memory of its text, which spilled to disk in each window's cast."""
+    texts = list(_checked_texts(feed).values())
+    exclude = f" exclude ({', '.join(texts)})" if texts else ""
+    kept = f"[{', '.join(texts)}]::varchar[]" if texts else "[]::varchar[]"
+    return f"""
+        select *{exclude},
+            case when _type_issue or _partition_key is null or _slice is null or len(_missing_keys) > 0
+                then {kept} end as _kept_texts
+        from ({_cast_with_checks(feed, source, "_partition_key, _slice, _missing_keys")})
+    """
+
+
+def _read_once_texts(feed: Feed) -> str:
+    """The staged text of a row of a file read typed (_typed_rows): as sent where it was kept, else
+    its typed value as text. The two differ in form only ('0398' and 398, '1.50' and 1.5), and the
+    rows whose text is shown (in an issue, in quarantine) are those kept, or read again
+    (_exact_stage_rows)."""
+    positions = {name: i for i, name in enumerate(_checked_texts(feed), start=1)}
+    return ", ".join(
+        f"coalesce(_kept_texts[{positions[name]}], {quote_ident(name)}::varchar) as {quote_ident(name)}"
+        if name in positions
+        else quote_ident(name)
+        for name in _text_columns(feed)
+    )
+
+
+def _cast_staged_rows(
+    con: duckdb.DuckDBPyConnection,
+    feed: Feed,
+    load_id: str,
+    started_at: datetime,
+    typed_rows: list[str] | None = None,
+) -> None:
+    """feed_typed: the staged rows cast to their columns' types, with the derived columns, the
+    load's provenance and `_type_issue` (_cast_with_checks). `typed_rows`: the window's rows are
+    those of files read typed (_stage), already cast and checked: they are copied, not cast again."""
     derived = "".join(
         f", try_cast({sql} as {dtype}) as {quote_ident(name)}" for name, dtype, sql in feed.derived_columns
     )
-    issue = " or ".join(
-        f"({_condition(condition, texts[name], quote_ident(name))})" for name, _, _, condition in checks
+    provenance = (
+        f"_source_file, _source_row, _file_sha256, {sql_string(load_id)} as _load_id,"
+        " ?::timestamp as _loaded_at, _partition_key, _slice"
     )
-    exclude = f" exclude ({', '.join(texts.values())})" if texts else ""
+    if typed_rows:
+        columns = ", ".join(quote_ident(n) for n in _text_columns(feed))
+        rows = f"select {columns}, {provenance}, _type_issue from ({' union all '.join(typed_rows)})"
+        exclude = "_type_issue"
+    else:
+        rows = _cast_with_checks(feed, "select * from feed_stage", provenance)
+        exclude = ", ".join([*_checked_texts(feed).values(), "_type_issue"])
     con.execute(
         f"""
         create or replace temp table feed_typed as
-        select *{exclude}{derived}, coalesce({issue or "false"}, false) as _type_issue
-        from (
-            select {typed}, _source_file, _source_row, _file_sha256,
-                {sql_string(load_id)} as _load_id, ?::timestamp as _loaded_at, _partition_key, _slice
-            from feed_stage
-        )
+        select * exclude ({exclude}){derived}, _type_issue from ({rows})
     """,
         [started_at],
     )

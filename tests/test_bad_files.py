@@ -309,7 +309,7 @@ def test_a_file_that_changes_while_it_is_loaded_is_not_published(warehouse, ware
     ).fetchall()
     write_csv(path, month_records("202303", scale=3.0))  # rewritten between checksum and read
 
-    issues = feeds._stage(warehouse, COMTRADE, slices)
+    issues, _ = feeds._stage(warehouse, COMTRADE, slices)
 
     assert [i.check for i in issues[str(path)]] == ["file_changed"]
     assert warehouse.execute("select count(*) from feed_stage").fetchone() == (0,)
