@@ -416,8 +416,9 @@ LOAD_RULES: list[tuple[str, str]] = [
     ("create temp table feed_stage", "stage: create table"),
     ("create temp view feed_stage", "stage: view over the files read once"),
     # before the rules on load_stage_N, which these statements read
-    ("feed_typed as select * exclude (_type_issue)", "typed: copy of the rows read typed into feed_typed"),
+    ("create or replace temp table feed_typed", "typed: cast into feed_typed (rows read typed: copied)"),
     ("_kept_texts is null", "quarantine: rows as sent (the file read again)"),
+    ("drop table if exists feed_stage_as_sent", "cleanup: drop temp tables"),
     ("file_as_sent", "quarantine: rows as sent (the file read again)"),
     ("feed_stage_as_sent", "quarantine: rows as sent (the file read again)"),
     ("from temp.load_stage_", "stage: window's rows from the file read once"),
@@ -432,7 +433,6 @@ LOAD_RULES: list[tuple[str, str]] = [
     ("from reject_errors", "stage: CSV rejects"),
     ("drop table if exists reject_errors", "stage: CSV rejects"),
     ("from feed_stage where len(_missing_keys) > 0", "stage: missing keys, rows without partition"),
-    ("create or replace temp table feed_typed", "typed: cast into feed_typed"),
     ("where _type_issue", "typed: type issues (rows flagged by the cast)"),
     ("type_issue_rows", "typed: type issues (rows flagged by the cast)"),
     ("select _partition_key, count(*) from feed_typed", "validate: batches (partition counts)"),
@@ -472,8 +472,6 @@ CONDITIONAL_NEEDLES = frozenset(
         "type_issue_rows",  # only when a value is bad
         "delete from feed_stage where _source_file",
         "create temp table feed_stage",  # a window of files read once is a view
-        "feed_typed as select * exclude (_type_issue)",  # ditto
-        "create or replace temp table feed_typed",  # the cast, but of a window of files read typed
         "_kept_texts is null",  # a row of a file read once failed an expectation
         "file_as_sent",
         "feed_stage_as_sent",

@@ -29,6 +29,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import NamedTuple
 
 import duckdb
 import pandas as pd
@@ -1012,7 +1013,8 @@ def load_feed(
         raise
     finally:
         _drop_feed_stage(con)
-        con.execute("drop table if exists feed_typed; drop table if exists feed_stage_as_sent")
+        con.execute("drop table if exists feed_typed")
+        con.execute("drop table if exists feed_stage_as_sent")
         read_once.drop_tables(con)
         shutil.rmtree(_work_dir(con), ignore_errors=True)  # links and UTF-8 copies of this load
     con.execute("checkpoint")
@@ -1072,8 +1074,8 @@ def _load_partitions(
     # also checkpoint (DuckDB's default threshold is 16 MB). One checkpoint at the end instead.
     con.execute("set checkpoint_threshold = '1GB'")
     read_once = read_once or FilesReadOnce({})
-    file_issues, typed_rows = _stage(con, feed, slices, read_once)
-    _cast_staged_rows(con, feed, load_id, started_at, typed_rows)
+    file_issues, typed = _stage(con, feed, slices, read_once)
+    _cast_staged_rows(con, feed, load_id, started_at, typed)
     feed.run_enrich(con)
     type_issues = _type_issues(con, feed)
     issues_by_partition = _validate(con, to_load, validator, report)
@@ -1099,7 +1101,7 @@ def _load_partitions(
         else:
             outcome.status = "published"
             passing.append(outcome)
-    stage = _stage_as_sent(con, feed, rejected, read_once) if typed_rows and rejected else "feed_stage"
+    stage = _stage_as_sent(con, feed, rejected, read_once) if typed and rejected else "feed_stage"
     for outcome in rejected:
         con.execute("begin transaction")
         try:
@@ -1243,7 +1245,7 @@ class FilesReadOnce:
     def drop_finished(self, con: duckdb.DuckDBPyConnection) -> None:
         """Drop the tables of the files whose last window has staged its rows: once copied into
         its `feed_stage`, or when the next window stages if that `feed_stage` is a view over
-        them (_stage)."""
+        them or if a file was read typed, whose rows the window's cast copies (_stage)."""
         for path, left in self.windows_left.items():
             if left == 0:
                 self.drop(con, path)
@@ -1268,6 +1270,16 @@ class _FileRead:
     typed: bool = False  # read typed (_typed_rows), not as text: never with a rejected line
 
 
+class _TypedStage(NamedTuple):
+    """The rows of a window's files read typed (_typed_rows), as they were read: `selects` give
+    them (for feed_typed: _cast_staged_rows), `paths` are those files, and `only` says whether
+    feed_stage holds no other rows (it holds these too, as text: _read_once_texts)."""
+
+    selects: list[str]
+    paths: list[str]
+    only: bool
+
+
 @dataclass(frozen=True)
 class _FileToStage:
     path: str
@@ -1285,7 +1297,7 @@ STAGE_GROUP_FILES = 200
 
 def _stage(
     con: duckdb.DuckDBPyConnection, feed: Feed, slices: list[tuple], read_once: FilesReadOnce | None = None
-) -> tuple[dict[str, list[LoadIssue]], list[str] | None]:
+) -> tuple[dict[str, list[LoadIssue]], _TypedStage | None]:
     """Stage the rows of the chosen slices as `feed_stage`: the files read alike (reader_key) in
     groups of one statement each; a group that fails is read again file by file, so that the file
     at fault is the one reported. Rows with no partition or no slice come along too, so they are
@@ -1300,8 +1312,8 @@ def _stage(
     in three windows: 3.7 s of copies, and the cast read the copies slower than the tables).
     Otherwise `feed_stage` is a table.
 
-    Returns the issues of the files, by path, and, when `feed_stage` is a view over files read
-    typed (_typed_rows), the SELECTs of the same rows typed, for the cast to copy."""
+    Returns the issues of the files, by path, and the rows of the window's files read typed
+    (_TypedStage), if any, for the cast to copy rather than cast again."""
     read_once = read_once or FilesReadOnce({})
     _drop_feed_stage(con)  # before the tables a view of it may read
     read_once.drop_finished(con)
@@ -1360,7 +1372,8 @@ def _stage(
         _read_file_once(con, feed, file, read_once)
     window = sorted({key for key, *_ in slices})
     copies = []  # the rows each file read once gives this window: SQL, and the lines to renumber
-    typed_rows: list[str] = []  # the same rows as they were read typed, if all were
+    typed_rows: list[str] = []  # the rows of the files read typed, as they were read
+    typed_paths: list[str] = []
     for path, sha, file_slices in copied:
         issues[path] = list(read_once.issues[path])
         if path in read_once.tables:
@@ -1368,6 +1381,7 @@ def _stage(
             copies.append((_rows_read_once(feed, read, path, sha, window, file_slices), path, read.rejected))
             if read.typed:
                 typed_rows += _rows_read_once(feed, read, path, sha, window, file_slices, typed=True)
+                typed_paths.append(path)
     for path in {path for path, _ in by_file} & set(read_once.windows_left):
         # Counted in every window of the file, read or not (a file that changed before its read
         # is read by a later window): once its last is over, the disk its rows took is freed.
@@ -1377,7 +1391,8 @@ def _stage(
         con.execute(
             "create temp view feed_stage as " + " union all ".join(s for rows, *_ in copies for s in rows)
         )
-        typed = typed_rows if len(typed_rows) == 2 * len(copies) else None
+        only = len(typed_paths) == len(copies)
+        typed = _TypedStage(typed_rows, typed_paths, only) if typed_paths else None
         return _rows_without_place(con, feed, issues), typed
     text_columns = ", ".join(f"{quote_ident(n)} varchar" for n in _text_columns(feed))
     con.execute(f"""
@@ -1396,8 +1411,10 @@ def _stage(
             con.execute(f"insert into feed_stage {select}")
         if rejected:
             _renumber_after_rejects(con, path, rejected)
-    read_once.drop_finished(con)  # copied: no need to hold them through the window
-    return _rows_without_place(con, feed, issues), None
+    if not typed_paths:  # copied: no need to hold them through the window (the cast copies typed rows)
+        read_once.drop_finished(con)
+    typed = _TypedStage(typed_rows, typed_paths, only=False) if typed_paths else None
+    return _rows_without_place(con, feed, issues), typed
 
 
 def _drop_feed_stage(con: duckdb.DuckDBPyConnection) -> None:
@@ -1782,11 +1799,11 @@ def _cast_staged_rows(
     feed: Feed,
     load_id: str,
     started_at: datetime,
-    typed_rows: list[str] | None = None,
+    typed: _TypedStage | None = None,
 ) -> None:
     """feed_typed: the staged rows cast to their columns' types, with the derived columns, the
-    load's provenance and `_type_issue` (_cast_with_checks). `typed_rows`: the window's rows are
-    those of files read typed (_stage), already cast and checked: they are copied, not cast again."""
+    load's provenance and `_type_issue` (_cast_with_checks). The rows of files read `typed`
+    (_stage), already cast and checked, are copied, not cast again."""
     derived = "".join(
         f", try_cast({sql} as {dtype}) as {quote_ident(name)}" for name, dtype, sql in feed.derived_columns
     )
@@ -1794,19 +1811,24 @@ def _cast_staged_rows(
         f"_source_file, _source_row, _file_sha256, {sql_string(load_id)} as _load_id,"
         " ?::timestamp as _loaded_at, _partition_key, _slice"
     )
-    if typed_rows:
+    parts = []
+    if typed is None or not typed.only:
+        rows = "select * from feed_stage"
+        if typed:
+            rows += f" where _source_file not in ({', '.join(sql_string(p) for p in typed.paths)})"
+        texts = ", ".join(_checked_texts(feed).values())
+        cast = _cast_with_checks(feed, rows, provenance)
+        parts.append(f"select * exclude ({texts}) from ({cast})" if texts else cast)
+    if typed:
         columns = ", ".join(quote_ident(n) for n in _text_columns(feed))
-        rows = f"select {columns}, {provenance}, _type_issue from ({' union all '.join(typed_rows)})"
-        exclude = "_type_issue"
-    else:
-        rows = _cast_with_checks(feed, "select * from feed_stage", provenance)
-        exclude = ", ".join([*_checked_texts(feed).values(), "_type_issue"])
+        read = " union all ".join(typed.selects)
+        parts.append(f"select {columns}, {provenance}, _type_issue from ({read})")
     con.execute(
         f"""
         create or replace temp table feed_typed as
-        select * exclude ({exclude}){derived}, _type_issue from ({rows})
+        select * exclude (_type_issue){derived}, _type_issue from ({" union all ".join(parts)})
     """,
-        [started_at],
+        [started_at] * len(parts),
     )
 
 

@@ -388,25 +388,49 @@ def test_the_table_of_a_file_read_once_goes_once_its_last_window_is_over(
     assert len(published(warehouse)) == 20
 
 
-def test_a_file_read_typed_quarantines_its_rows_as_sent(warehouse, warehouse_paths, monkeypatch):
-    """A file read once is read typed (a number's text is not kept): the rows set aside still keep
-    their text as sent. A row that failed an expectation is read again from the file; a value that
-    did not parse was kept by the read."""
-    monkeypatch.setenv("WAREHOUSE_LOAD_WINDOW_ROWS", "5")
-    kinds = staged_as(monkeypatch)
+@pytest.mark.parametrize("staging", ["windows", "beside_a_group"])
+def test_a_file_read_typed_loads_as_if_read_as_text(warehouse, warehouse_paths, monkeypatch, staging):
+    """A file read once is read typed (the text of a number is not kept, _typed_rows), across
+    windows (feed_stage a view over it) or beside a group of small files (a table): the load
+    publishes, names and quarantines what the same file read as text gives. The rows set aside
+    keep their text as sent: a row that failed an expectation is read again from the file; a value
+    that did not parse, and a row without a partition, were kept by the read."""
     january, february = month_records("202301"), month_records("202302")
     january[1] |= {"partnerCode": "0999", "netWgt": "1.50"}  # line 3: no such partner
     february[2]["netWgt"] = "12 t"  # line 9
+    unplaceable = {**record(398, 762, "X", "2023", "TOTAL", 5.0), "freqCode": "M", "netWgt": "2.50"}
     path = write_csv(
-        warehouse_paths.trade_landing / "kz_2023_q1.csv", january + february + month_records("202303")
+        warehouse_paths.trade_landing / "kz_2023_q1.csv",
+        january + february + month_records("202303") + [unplaceable],  # line 17
     )
+    months = ["2023-01-01", "2023-02-01", "2023-03-01"]
+    if staging == "windows":
+        monkeypatch.setenv("WAREHOUSE_LOAD_WINDOW_ROWS", "5")
+    else:
+        monkeypatch.setattr(feeds, "STAGE_GROUP_ROWS", 10)
+        write_csv(warehouse_paths.trade_landing / "kz_2023_04.csv", month_records("202304"))
+        months.append("2023-04-01")
 
-    report = load(warehouse, warehouse_paths, ["2023-01-01", "2023-02-01", "2023-03-01"])
+    def state():
+        rows = warehouse.execute(
+            "select * exclude (_load_id, _loaded_at) from raw.comtrade_records "
+            "order by _source_file, _source_row"
+        ).fetchall()
+        set_aside = warehouse.execute(
+            "select * exclude (load_id, quarantined_at) from quarantine.comtrade_records order by all"
+        ).fetchall()
+        return rows, set_aside
 
-    assert [w.kind for w in kinds] == ["VIEW"] * 3
-    assert [p.status for p in report.partitions] == ["rejected", "rejected", "published"]
-    rows = {(q[1], q[2]): (q[4], json.loads(q[5])) for q in quarantined(warehouse)}
-    assert rows.keys() == {(3, "partnerCode"), (9, "netWgt")}
+    kinds = staged_as(monkeypatch)
+    typed = load(warehouse, warehouse_paths, months)
+    read_typed = state()
+    expected = ["VIEW"] * 3 if staging == "windows" else ["LOCAL TEMPORARY"]
+    assert [w.kind for w in kinds] == expected
+    assert not warehouse.execute(
+        "select count(*) from duckdb_tables() where temporary and table_name like '%as_sent%'"
+    ).fetchone()[0]
+    rows = {(q[2], q[3]): (q[6], json.loads(q[7])) for q in read_typed[1]}
+    assert rows.keys() == {(3, "partnerCode"), (9, "netWgt"), (17, "period")}
     value, sent = rows[3, "partnerCode"]
     assert (value, sent["partnerCode"], sent["netWgt"], sent["_source_file"]) == (
         "999",
@@ -414,11 +438,23 @@ def test_a_file_read_typed_quarantines_its_rows_as_sent(warehouse, warehouse_pat
         "1.50",
         str(path),
     )
-    value, sent = rows[9, "netWgt"]
-    assert (value, sent["netWgt"]) == ("12 t", "12 t")
-    assert not warehouse.execute(
-        "select count(*) from duckdb_tables() where temporary and table_name like '%as_sent%'"
-    ).fetchone()[0]
+    assert rows[9, "netWgt"][0] == rows[9, "netWgt"][1]["netWgt"] == "12 t"
+    assert rows[17, "period"][1]["netWgt"] == "2.50"
+
+    warehouse.execute(
+        "delete from raw.comtrade_records; delete from meta.published_slices;"
+        "delete from quarantine.comtrade_records"
+    )
+    read_file_once = feeds._read_file_once
+    monkeypatch.setattr(
+        feeds,
+        "_read_file_once",
+        lambda con, feed, file, read_once, typed=True: read_file_once(con, feed, file, read_once, False),
+    )
+    as_text = load(warehouse, warehouse_paths, months)
+    assert [p.status for p in as_text.partitions] == [p.status for p in typed.partitions]
+    assert [p.status for p in typed.partitions][:3] == ["rejected", "rejected", "rejected"]
+    assert state() == read_typed
 
 
 def test_a_file_in_several_windows_is_read_once(warehouse, warehouse_paths, monkeypatch):
@@ -600,7 +636,8 @@ def test_a_file_of_a_groups_size_is_read_on_its_own_and_keeps_its_lines(
 
     load(warehouse, warehouse_paths, months).raise_for_errors()  # January is there: two thirds
 
-    assert reads == [str(big), "group"] and (kinds[-1].kind, kinds[-1].tables) == ("LOCAL TEMPORARY", 0)
+    # The big file's table is held through its window: the cast copies its rows, read typed.
+    assert reads == [str(big), "group"] and (kinds[-1].kind, kinds[-1].tables) == ("LOCAL TEMPORARY", 1)
     numbered = warehouse.execute(
         """select _source_file, period, "cmdCode", "flowCode", "partnerCode"::varchar, _source_row
         from raw.comtrade_records order by all"""
