@@ -419,7 +419,7 @@ LOAD_RULES: list[tuple[str, str]] = [
     ("create or replace temp table feed_typed", "typed: cast into feed_typed (rows read typed: copied)"),
     ("_kept_texts is null", "quarantine: rows as sent (the file read again)"),
     ("drop table if exists feed_stage_as_sent", "cleanup: drop temp tables"),
-    ("file_as_sent", "quarantine: rows as sent (the file read again)"),
+    ("insert into quarantine.", "quarantine: bad rows"),
     ("feed_stage_as_sent", "quarantine: rows as sent (the file read again)"),
     ("from temp.load_stage_", "stage: window's rows from the file read once"),
     ("insert into feed_stage", "stage: read file into feed_stage"),
@@ -473,7 +473,7 @@ CONDITIONAL_NEEDLES = frozenset(
         "delete from feed_stage where _source_file",
         "create temp table feed_stage",  # a window of files read once is a view
         "_kept_texts is null",  # a row of a file read once failed an expectation
-        "file_as_sent",
+        "insert into quarantine.",
         "feed_stage_as_sent",
     }
 )

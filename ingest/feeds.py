@@ -1136,8 +1136,9 @@ def _stage_as_sent(
 ) -> str:
     """SQL of `feed_stage` with the text of the rejected partitions' rows as sent, for quarantine
     to keep. A `feed_stage` over files read typed has it only where a row's own issue kept it
-    (_typed_rows): a row that failed an expectation is read again from its file, text (the rare
-    path: a 5M-row file read again for one bad row). A file changed since keeps the typed text."""
+    (_typed_rows): a row that failed an expectation is read again from its file, as text (the rare
+    path: a 5M-row file read again for one bad row, streamed). A file changed or gone since its
+    read leaves the row's text as typed ('999' for a partner sent as '0999')."""
     wanted: dict[str, set[int]] = {}
     for issue in (i for outcome in rejected for i in outcome.issues):
         read = read_once.tables.get(issue.file)
@@ -1166,26 +1167,25 @@ def _stage_as_sent(
             continue
         con.execute("drop table if exists reject_errors; drop table if exists reject_scans")
         try:
-            scan = scan_file(feed, SourceFile.open(Path(path), inspections[path], work_dir), numbered=False)
-            if scan.sql is None:
-                continue
-            con.execute(f"create or replace temp table file_as_sent as select {columns} from ({scan.sql})")
-            if _changed_since_registered(path, registered.get(path)):
-                continue
-            con.execute(
-                f"""
-                insert into feed_stage_as_sent
-                select {", ".join(f"a.{quote_ident(n)}" for n in _text_columns(feed))},
-                    s.* exclude ({columns})
-                from file_as_sent as a join feed_stage as s on s._source_row = a.rowid + {read.first_row}
-                where s._source_file = ? and list_contains(?, s._source_row)
-            """,
-                [path, lacking],
-            )
-        except Exception as error:
+            # Numbered in the read, which streams: the rows wanted, not the file, are kept.
+            scan = scan_file(feed, SourceFile.open(Path(path), inspections[path], work_dir))
+            if scan.sql is not None:
+                con.execute(
+                    f"""
+                    insert into feed_stage_as_sent
+                    select {", ".join(f"a.{quote_ident(n)}" for n in _text_columns(feed))},
+                        s.* exclude ({columns})
+                    from (select * from ({scan.sql}) where list_contains($rows, _source_row)) as a
+                    join feed_stage as s on s._source_row = a._source_row
+                    where s._source_file = $path and list_contains($rows, s._source_row)
+                """,
+                    {"rows": lacking, "path": path},
+                )
+            if _changed_since_registered(path, registered.get(path)):  # not the rows it had
+                con.execute("delete from feed_stage_as_sent where _source_file = ?", [path])
+        except (OSError, duckdb.IOException, duckdb.InvalidInputException) as error:
             _raise_if_not_about_the_file(error)  # gone or unreadable since: the typed text stays
         finally:
-            con.execute("drop table if exists file_as_sent")
             con.execute("drop table if exists reject_errors; drop table if exists reject_scans")
     return """(
         select * from feed_stage_as_sent
@@ -1216,7 +1216,8 @@ class FilesReadOnce:
     the table), not memory; the table is dropped after the file's last window (drop_finished). The table
     holds the whole file, also the slices the load does not take (a filter would change the rows'
     places); the file was read whole before too, only not written whole. The file's issues
-    (rejected lines, unreadable) are those of that one read.
+    (rejected lines, unreadable) are those of that one read (a file with a rejected line is read a
+    second time, as text: _read_file_once).
 
     The read leaves its rows unnumbered, which lets DuckDB read the file on every thread (the
     5M-row Comtrade file: 15-18 s, against 28-32 s numbered in the read), and each window numbers
@@ -1225,7 +1226,7 @@ class FilesReadOnce:
     again).
 
     The read also casts the rows (_typed_rows): typed, the 5M-row file's table is about half the
-    size of its text, which spilled in every window's cast (the load 44-49 s -> 40-41 s)."""
+    size of its text, which spilled in every window's cast (the 5M-row load 43-46 s -> 40-41 s)."""
 
     # path -> windows of the load that take slices from it, left (1 for a large file of one
     # window, added by the window: _stage)

@@ -13,8 +13,8 @@ A landing folder receives Windows-1251 when configured so: LANDING_ENCODING_<FOL
 one that begins with UTF-8's byte-order mark: a bad byte in it is refused, not taken as Windows-1251.
 
 A gzip file may hold several members one after the other (`cat a.gz b.gz`); DuckDB reads them all,
-so every member is checked, and bytes after the last that are not a member make the file corrupt,
-as they make DuckDB's read fail.
+so every member is checked, and bytes after the last that are not a member make the file corrupt
+(or truncated, when they could begin one), as they make DuckDB's read fail.
 """
 
 import codecs
@@ -138,12 +138,13 @@ class _Gunzip:
         return self._member.eof
 
     def decompress(self, data: bytes) -> bytes:
-        out = self._member.decompress(data)
+        # A list, joined once: a file of small members (bgzip's are 64 KB) has hundreds a chunk.
+        out = [self._member.decompress(data)]
         while self._member.eof and self._member.unused_data:  # the next member begins
             rest = self._member.unused_data
             self._member = zlib.decompressobj(16 + zlib.MAX_WBITS)
-            out += self._member.decompress(rest)  # zlib.error if the rest is not gzip
-        return out
+            out.append(self._member.decompress(rest))  # zlib.error if the rest is not gzip
+        return b"".join(out)
 
 
 class _TextCheck:
@@ -185,12 +186,21 @@ class _TextCheck:
                 if pending or not text.isascii():
                     self.decoder.decode(text)
             except UnicodeDecodeError as error:
+                where = self.offset + skipped - len(pending) + error.start
+                byte = (pending + text)[error.start]
                 if self.fallback and not self.marked_utf8:
                     self.encoding = self.fallback  # every byte is a character in it
                     self.decoder.reset()  # nor is a byte it held the start of a character
+                elif self.fallback:
+                    # Not "not UTF-8": meta.landing_files reads that as a file a configured folder
+                    # may now read (ingest.loads.register_landing_files), and inspects it again.
+                    self.fail(
+                        f"invalid UTF-8 in a file its byte-order mark says is UTF-8: byte 0x{byte:02x} "
+                        f"at byte offset {where} (line {{line}})",
+                        where,
+                    )
+                    return
                 else:
-                    where = self.offset + skipped - len(pending) + error.start
-                    byte = (pending + text)[error.start]
                     self.fail(
                         f"not UTF-8: byte 0x{byte:02x} at byte offset {where} (line {{line}}); "
                         "a folder that receives Windows-1251 is configured with "

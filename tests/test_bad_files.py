@@ -170,6 +170,33 @@ def test_windows_1251_loads_where_the_folder_is_configured_so(warehouse, warehou
     ).fetchall()
 
 
+def test_a_utf8_file_with_a_bad_byte_in_a_windows_1251_folder_is_refused_once(
+    warehouse, warehouse_paths, monkeypatch
+):
+    """Its byte-order mark says UTF-8: refused at the bad byte, not read as Windows-1251 (which put
+    the mark into its first header), and, like any refused file, reported by one load only."""
+    import codecs
+
+    from ingest import landing
+
+    monkeypatch.setenv("LANDING_ENCODING_TRADE", "windows-1251")
+    path = warehouse_paths.trade_landing / "kz_2023_03.csv"
+    text = csv_text(month_records("202303")).encode()
+    path.write_bytes(codecs.BOM_UTF8 + text + "Алматы\n".encode("cp1251"))
+    inspected = []
+    inspect = landing.inspect
+    monkeypatch.setattr(landing, "inspect", lambda p: inspected.append(p) or inspect(p))
+
+    refused = load_comtrade(warehouse, warehouse_paths.landing, [MAR])
+    message = refused.issues[0].describe()
+    assert "kz_2023_03.csv" in message and f"byte offset {len(codecs.BOM_UTF8) + len(text)}" in message
+    assert "byte-order mark" in message
+    again = [load_comtrade(warehouse, warehouse_paths.landing, [MAR]) for _ in range(2)]
+    assert [i.check for r in again for i in r.issues] == []
+    assert len(inspected) == 1
+    assert warehouse.execute("select count(*) from quarantine.comtrade_records").fetchone() == (1,)
+
+
 def test_a_plain_json_list_of_records_loads(warehouse, warehouse_paths):
     (warehouse_paths.trade_landing / "kz_2023_03.json").write_text(json.dumps(month_records("202303")))
     load_comtrade(warehouse, warehouse_paths.landing, [MAR]).raise_for_errors()

@@ -132,7 +132,10 @@ def test_a_file_with_a_utf8_byte_order_mark_is_not_taken_for_windows_1251(tmp_pa
     data = codecs.BOM_UTF8 + "id,город\n".encode() + lines_of(20_000)
     (folder / "marked.csv").write_bytes(data + "1,Алматы\n".encode("cp1251"))
     inspection = landing.inspect(folder / "marked.csv")
-    assert inspection.problem.startswith(f"not UTF-8: byte 0xc0 at byte offset {len(data) + 2} (line 20002);")
+    assert inspection.problem == (
+        "invalid UTF-8 in a file its byte-order mark says is UTF-8: "
+        f"byte 0xc0 at byte offset {len(data) + 2} (line 20002)"
+    )
 
     (folder / "cut.csv").write_bytes(data + "д".encode()[:1])
     assert landing.inspect(folder / "cut.csv").problem.startswith("text ends inside a character")
