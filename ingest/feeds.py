@@ -1101,7 +1101,8 @@ def _load_partitions(
         else:
             outcome.status = "published"
             passing.append(outcome)
-    stage = _stage_as_sent(con, feed, rejected, read_once) if typed and rejected else "feed_stage"
+    sha_of = {path: sha for _, _, path, sha in slices}
+    stage = _stage_as_sent(con, feed, rejected, read_once, sha_of) if typed and rejected else "feed_stage"
     for outcome in rejected:
         con.execute("begin transaction")
         try:
@@ -1133,12 +1134,14 @@ def _stage_as_sent(
     feed: Feed,
     rejected: list[PartitionOutcome],
     read_once: "FilesReadOnce",
+    sha_of: dict[str, str],
 ) -> str:
-    """SQL of `feed_stage` with the text of the rejected partitions' rows as sent, for quarantine
-    to keep. A `feed_stage` over files read typed has it only where a row's own issue kept it
-    (_typed_rows): a row that failed an expectation is read again from its file, as text (the rare
-    path: a 5M-row file read again for one bad row, streamed). A file changed or gone since its
-    read leaves the row's text as typed ('999' for a partner sent as '0999')."""
+    """SQL of the staged text of the rejected partitions' rows, for quarantine to keep each as
+    sent: `feed_stage` holds a file read typed only through its rows that kept their text (an
+    issue of their own: _typed_rows); a row of it that failed an expectation (or a revision rule)
+    is read again from the file, as text (the rare path: a 5M-row file read again, streamed, for
+    one bad row). A file changed or gone since its read leaves such a row's text as typed ('999'
+    for a partner sent as '0999': _read_once_texts). `sha_of`: each file's checksum."""
     wanted: dict[str, set[int]] = {}
     for issue in (i for outcome in rejected for i in outcome.issues):
         read = read_once.tables.get(issue.file)
@@ -1154,37 +1157,49 @@ def _stage_as_sent(
         ).fetchall()
     }
     inspections, work_dir = _inspections(con, feed), _work_dir(con)
-    columns = ", ".join(quote_ident(n) for n in _text_columns(feed))
+    names = [quote_ident(n) for n in _text_columns(feed)]
     con.execute("create or replace temp table feed_stage_as_sent as select * from feed_stage limit 0")
     for path, rows in sorted(wanted.items()):
         read = read_once.tables[path]
+        typed_rows = f"""
+            select {_read_once_texts(feed)}, rowid + {read.first_row} as _source_row,
+                {sql_string(path)} as _source_file, {sql_string(sha_of[path])} as _file_sha256,
+                _partition_key, _slice, _missing_keys, _kept_texts is null as _lacking
+            from {read.table} where list_contains($rows, rowid + {read.first_row})
+        """
+        as_typed = f"insert into feed_stage_as_sent select * exclude (_lacking) from ({typed_rows})"
         (lacking,) = con.execute(
-            f"""select list(rowid + {read.first_row} order by rowid) from {read.table}
-            where _kept_texts is null and list_contains(?, rowid + {read.first_row})""",
-            [sorted(rows)],
+            f"select count(*) filter (where _lacking) from ({typed_rows})", {"rows": sorted(rows)}
         ).fetchone()
         if not lacking:
+            con.execute(as_typed, {"rows": sorted(rows)})
             continue
         con.execute("drop table if exists reject_errors; drop table if exists reject_scans")
         try:
             # Numbered in the read, which streams: the rows wanted, not the file, are kept.
             scan = scan_file(feed, SourceFile.open(Path(path), inspections[path], work_dir))
-            if scan.sql is not None:
-                con.execute(
-                    f"""
-                    insert into feed_stage_as_sent
-                    select {", ".join(f"a.{quote_ident(n)}" for n in _text_columns(feed))},
-                        s.* exclude ({columns})
-                    from (select * from ({scan.sql}) where list_contains($rows, _source_row)) as a
-                    join feed_stage as s on s._source_row = a._source_row
-                    where s._source_file = $path and list_contains($rows, s._source_row)
-                """,
-                    {"rows": lacking, "path": path},
-                )
+            if scan.sql is None:
+                raise OSError(f"{path} cannot be read as it was")
+            texts = ", ".join(
+                f"case when a._source_row is null then t.{n} else a.{n} end as {n}" for n in names
+            )
+            con.execute(
+                f"""
+                insert into feed_stage_as_sent
+                select {texts}, t.* exclude ({", ".join(names)}, _lacking)
+                from ({typed_rows}) as t
+                left join (select * from ({scan.sql}) where list_contains($rows, _source_row)) as a
+                    on t._lacking and a._source_row = t._source_row
+            """,
+                {"rows": sorted(rows)},
+            )
             if _changed_since_registered(path, registered.get(path)):  # not the rows it had
                 con.execute("delete from feed_stage_as_sent where _source_file = ?", [path])
+                con.execute(as_typed, {"rows": sorted(rows)})
         except (OSError, duckdb.IOException, duckdb.InvalidInputException) as error:
             _raise_if_not_about_the_file(error)  # gone or unreadable since: the typed text stays
+            con.execute("delete from feed_stage_as_sent where _source_file = ?", [path])
+            con.execute(as_typed, {"rows": sorted(rows)})
         finally:
             con.execute("drop table if exists reject_errors; drop table if exists reject_scans")
     return """(
@@ -1438,23 +1453,25 @@ def _rows_read_once(
     typed: bool = False,
 ) -> tuple[str, str]:
     """The SELECTs of a window's rows from the table of a file read once, numbered by their place
-    in it: as text (feed_stage), or, from a file read typed, `typed` as they were read (feed_typed:
-    _cast_staged_rows). Two: the range of the window's keys lets DuckDB skip the row groups of
-    other windows (a file in order of its months: 1.6 s for a third of 5M rows, against 4.7 s with
-    the rows without a partition in the same condition); those rows are rarely any. Values
-    inline: a view takes no parameters."""
+    in it: as text (feed_stage; of a file read typed, only the rows that kept their text, those
+    with an issue of their own: _typed_rows), or, from a file read typed, `typed` as they were
+    read (feed_typed: _cast_staged_rows). Two: the range of the window's keys lets DuckDB skip the
+    row groups of other windows (a file in order of its months: 1.6 s for a third of 5M rows,
+    against 4.7 s with the rows without a partition in the same condition); those rows are rarely
+    any. Values inline: a view takes no parameters."""
     values = ", ".join(quote_ident(n) for n in _text_columns(feed))
     carried = "_type_issue" if typed else "_missing_keys"
-    if read.typed and not typed:
-        values = _read_once_texts(feed)
+    kept = ""
+    if read.typed and not typed:  # as text, only the rows that kept theirs (_typed_rows)
+        values, kept = _read_once_texts(feed), " and _kept_texts is not null"
     columns = f"""{values}, rowid + {read.first_row} as _source_row, {sql_string(path)} as _source_file,
         {sql_string(sha)} as _file_sha256, _partition_key, _slice, {carried}"""
     slices = "[" + ", ".join(sql_string(s) for s in file_slices) + "]::varchar[]"
     return (
         f"""select {columns} from {read.table}
         where _partition_key between {sql_string(window[0])} and {sql_string(window[-1])}
-            and list_contains({slices}, _slice)""",
-        f"select {columns} from {read.table} where _partition_key is null or _slice is null",
+            and list_contains({slices}, _slice){kept}""",
+        f"select {columns} from {read.table} where (_partition_key is null or _slice is null){kept}",
     )
 
 

@@ -457,6 +457,34 @@ def test_a_file_read_typed_loads_as_if_read_as_text(warehouse, warehouse_paths, 
     assert state() == read_typed
 
 
+def test_a_file_read_typed_and_gone_before_quarantine_keeps_its_rows_as_typed(
+    warehouse, warehouse_paths, monkeypatch
+):
+    """A row that failed an expectation cannot be read again from a file removed since its read:
+    quarantine keeps it with its values as typed, not without a record."""
+    monkeypatch.setenv("WAREHOUSE_LOAD_WINDOW_ROWS", "5")
+    january = month_records("202301")
+    january[1] |= {"partnerCode": "0999", "netWgt": "1.50"}  # line 3: no such partner
+    path = write_csv(warehouse_paths.trade_landing / "kz_2023_q1.csv", january + month_records("202302"))
+    validate = feeds._validate
+    monkeypatch.setattr(feeds, "_validate", lambda con, *a: path.unlink(missing_ok=True) or validate(con, *a))
+
+    report = load(warehouse, warehouse_paths, ["2023-01-01", "2023-02-01"])
+
+    assert [p.status for p in report.partitions] == ["rejected", "published"]
+    ((row, column, value, record),) = warehouse.execute(
+        "select source_row, column_name, bad_value, record from quarantine.comtrade_records"
+    ).fetchall()
+    sent = json.loads(record)
+    assert (row, column, value, sent["partnerCode"], sent["netWgt"]) == (
+        3,
+        "partnerCode",
+        "999",
+        "999",
+        "1.5",
+    )
+
+
 def test_a_file_in_several_windows_is_read_once(warehouse, warehouse_paths, monkeypatch):
     """A file holding the months of three windows is read by the first and copied by the other
     two. Its rejected line and its row without a month block every window's month, named by
