@@ -597,6 +597,17 @@ def _work_dir(con: duckdb.DuckDBPyConnection) -> Path:
     return Path(folder or ".tmp") / "landing"
 
 
+def _registered_signatures(con: duckdb.DuckDBPyConnection, feed: Feed) -> dict[str, tuple]:
+    """Each of the feed's files' signature as registered, by path (_changed_since_registered)."""
+    return {
+        path: tuple(signature)
+        for path, *signature in con.execute(
+            "select path, size_bytes, mtime_ns, ctime_ns, inode from meta.landing_files where feed = ?",
+            [feed.name],
+        ).fetchall()
+    }
+
+
 def _inspections(con: duckdb.DuckDBPyConnection, feed: Feed) -> dict[str, landing.Inspection]:
     """How the registry last saw each of the feed's files (checksum, compression, encoding), by
     path: one query for a load's files, not one per file."""
@@ -1149,13 +1160,7 @@ def _stage_as_sent(
             wanted.setdefault(issue.file, set()).add(issue.row)
     if not wanted:
         return "feed_stage"
-    registered = {
-        path: tuple(signature)
-        for path, *signature in con.execute(
-            "select path, size_bytes, mtime_ns, ctime_ns, inode from meta.landing_files where feed = ?",
-            [feed.name],
-        ).fetchall()
-    }
+    registered = _registered_signatures(con, feed)
     inspections, work_dir = _inspections(con, feed), _work_dir(con)
     names = [quote_ident(n) for n in _text_columns(feed)]
     con.execute("create or replace temp table feed_stage_as_sent as select * from feed_stage limit 0")
@@ -1338,13 +1343,7 @@ def _stage(
     by_file: dict[tuple[str, str], list[str]] = {}
     for _, slice_key, path, sha in slices:
         by_file.setdefault((path, sha), []).append(slice_key)
-    registered = {
-        path: tuple(signature)
-        for path, *signature in con.execute(
-            "select path, size_bytes, mtime_ns, ctime_ns, inode from meta.landing_files where feed = ?",
-            [feed.name],
-        ).fetchall()
-    }
+    registered = _registered_signatures(con, feed)
     inspections, work_dir = _inspections(con, feed), _work_dir(con)
     rows_of: dict[str, int] = {}  # sha -> the file's rows
     slice_rows: dict[tuple[str, str], int] = {}  # (sha, slice) -> its rows
