@@ -405,7 +405,7 @@ class PhaseTimer:
 LOAD_RULES: list[tuple[str, str]] = [
     ("create schema if not exists", "setup: schemas and tables (DDL)"),
     ("select current_setting('temp_directory')", "setup: work folder"),
-    ("select size_bytes, mtime_ns, ctime_ns, inode", "stage: file unchanged since registered?"),
+    ("select path, size_bytes, mtime_ns, ctime_ns, inode", "stage: file unchanged since registered?"),
     ("from meta.landing_files where feed", "register: known files / landing order"),
     ("into meta.landing_files", "register: landing file row"),
     ("update meta.landing_files", "register: landing file row"),

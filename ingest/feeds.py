@@ -1147,12 +1147,13 @@ def _stage_as_sent(
     read_once: "FilesReadOnce",
     sha_of: dict[str, str],
 ) -> str:
-    """SQL of the staged text of the rejected partitions' rows, for quarantine to keep each as
-    sent: `feed_stage` holds a file read typed only through its rows that kept their text (an
-    issue of their own: _typed_rows); a row of it that failed an expectation (or a revision rule)
-    is read again from the file, as text (the rare path: a 5M-row file read again, streamed, for
-    one bad row). A file changed or gone since its read leaves such a row's text as typed ('999'
-    for a partner sent as '0999': _read_once_texts). `sha_of`: each file's checksum."""
+    """SQL of the staged text of the rejected partitions' rows, for quarantine to keep each as sent:
+    `feed_stage` holds a file read typed only through its rows that kept their text (an issue of
+    their own: _typed_rows); a row of it that failed an expectation (or a revision rule) is read
+    again from the file, as text, numbered in the read (one thread: ~30 s for the 5M-row file, in
+    each window that has such a row; a JSON envelope is read as one value). A file changed or gone
+    since its read leaves such a row's text as typed ('999' for a partner sent as '0999':
+    _read_once_texts). `sha_of`: each file's checksum."""
     wanted: dict[str, set[int]] = {}
     for issue in (i for outcome in rejected for i in outcome.issues):
         read = read_once.tables.get(issue.file)
@@ -1179,12 +1180,20 @@ def _stage_as_sent(
         if not lacking:
             con.execute(as_typed, {"rows": sorted(rows)})
             continue
+        if _changed_since_registered(path, registered.get(path)):
+            con.execute(as_typed, {"rows": sorted(rows)})
+            continue
+        try:
+            scan = scan_file(feed, SourceFile.open(Path(path), inspections[path], work_dir))
+        except Exception as error:  # changed since in a way its checks did not see
+            _raise_if_not_about_the_file(error)
+            scan = FileScan(None, [])
+        if scan.sql is None:
+            con.execute(as_typed, {"rows": sorted(rows)})
+            continue
         con.execute("drop table if exists reject_errors; drop table if exists reject_scans")
         try:
             # Numbered in the read, which streams: the rows wanted, not the file, are kept.
-            scan = scan_file(feed, SourceFile.open(Path(path), inspections[path], work_dir))
-            if scan.sql is None:
-                raise OSError(f"{path} cannot be read as it was")
             texts = ", ".join(
                 f"case when a._source_row is null then t.{n} else a.{n} end as {n}" for n in names
             )
@@ -1246,7 +1255,7 @@ class FilesReadOnce:
     again).
 
     The read also casts the rows (_typed_rows): typed, the 5M-row file's table is about half the
-    size of its text, which spilled in every window's cast (the 5M-row load 43-46 s -> 40-41 s)."""
+    size of its text, which spilled in every window's cast (the 5M-row load 43-47 s -> 40-41 s)."""
 
     # path -> windows of the load that take slices from it, left (1 for a large file of one
     # window, added by the window: _stage)
@@ -1294,7 +1303,7 @@ class _FileRead:
 class _TypedStage(NamedTuple):
     """The rows of a window's files read typed (_typed_rows), as they were read: `selects` give
     them (for feed_typed: _cast_staged_rows), `paths` are those files, and `only` says whether
-    feed_stage holds no other rows (it holds these too, as text: _read_once_texts)."""
+    feed_stage holds no other rows (of these it holds, as text, those that kept theirs)."""
 
     selects: list[str]
     paths: list[str]
@@ -1801,7 +1810,7 @@ def _read_once_texts(feed: Feed) -> str:
     """The staged text of a row of a file read typed (_typed_rows): as sent where it was kept, else
     its typed value as text. The two differ in form only ('0398' and 398, '1.50' and 1.5), and the
     rows whose text is shown (in an issue, in quarantine) are those kept, or read again
-    (_stage_as_sent)."""
+    (_stage_as_sent; from a file changed or gone since its read, the typed value stays)."""
     positions = {name: i for i, name in enumerate(_checked_texts(feed), start=1)}
     return ", ".join(
         f"coalesce(_kept_texts[{positions[name]}], {quote_ident(name)}::varchar) as {quote_ident(name)}"

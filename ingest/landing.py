@@ -191,7 +191,7 @@ class _TextCheck:
                 if self.fallback and not self.marked_utf8:
                     self.encoding = self.fallback  # every byte is a character in it
                     self.decoder.reset()  # nor is a byte it held the start of a character
-                elif self.fallback:
+                elif self.marked_utf8:  # configuring the folder would not help it
                     # Not "not UTF-8": meta.landing_files reads that as a file a configured folder
                     # may now read (ingest.loads.register_landing_files), and inspects it again.
                     self.fail(

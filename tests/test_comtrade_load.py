@@ -457,17 +457,26 @@ def test_a_file_read_typed_loads_as_if_read_as_text(warehouse, warehouse_paths, 
     assert state() == read_typed
 
 
-def test_a_file_read_typed_and_gone_before_quarantine_keeps_its_rows_as_typed(
-    warehouse, warehouse_paths, monkeypatch
+@pytest.mark.parametrize("since", ["removed", "rewritten"])
+def test_a_file_read_typed_and_changed_before_quarantine_keeps_its_rows_as_typed(
+    warehouse, warehouse_paths, monkeypatch, since
 ):
-    """A row that failed an expectation cannot be read again from a file removed since its read:
-    quarantine keeps it with its values as typed, not without a record."""
+    """A row that failed an expectation is not read again from a file removed or rewritten (here
+    with a header that is not UTF-8) since its read: quarantine keeps it with its values as typed,
+    not without a record, and the load goes on."""
     monkeypatch.setenv("WAREHOUSE_LOAD_WINDOW_ROWS", "5")
     january = month_records("202301")
     january[1] |= {"partnerCode": "0999", "netWgt": "1.50"}  # line 3: no such partner
     path = write_csv(warehouse_paths.trade_landing / "kz_2023_q1.csv", january + month_records("202302"))
     validate = feeds._validate
-    monkeypatch.setattr(feeds, "_validate", lambda con, *a: path.unlink(missing_ok=True) or validate(con, *a))
+
+    def change():
+        if since == "removed":
+            path.unlink(missing_ok=True)
+        else:
+            path.write_bytes(b"\xff\xc0bad,header\n1,2\n")
+
+    monkeypatch.setattr(feeds, "_validate", lambda con, *a: change() or validate(con, *a))
 
     report = load(warehouse, warehouse_paths, ["2023-01-01", "2023-02-01"])
 
