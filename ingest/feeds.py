@@ -46,9 +46,9 @@ from ingest.loads import (
     ensure_quarantine_table,
     mark_unloadable,
     new_load_id,
-    quarantine_issues,
     record_load,
     record_loads,
+    record_rejection,
     register_landing_files,
     utc_now,
 )
@@ -957,13 +957,12 @@ def load_feed(
         outcome = PartitionOutcome(key, "rejected", files=shown, issues=issues)
         con.execute("begin transaction")
         try:
-            quarantined = quarantine_issues(con, feed.quarantine_table, load_id, key, issues, None)
-            record_load(
+            record_rejection(
                 con,
-                load_id=load_id,
                 feed=feed.name,
+                load_id=load_id,
                 outcome=outcome,
-                rows_quarantined=quarantined,
+                stage_table=None,
                 started_at=started_at,
                 hash_key_fingerprint=fingerprint,
             )
@@ -1117,15 +1116,12 @@ def _load_partitions(
     for outcome in rejected:
         con.execute("begin transaction")
         try:
-            quarantined = quarantine_issues(
-                con, feed.quarantine_table, load_id, outcome.partition_key, outcome.issues, stage
-            )
-            record_load(
+            record_rejection(
                 con,
-                load_id=load_id,
                 feed=feed.name,
+                load_id=load_id,
                 outcome=outcome,
-                rows_quarantined=quarantined,
+                stage_table=stage,
                 started_at=started_at,
                 hash_key_fingerprint=fingerprint,
             )

@@ -407,6 +407,32 @@ def quarantine_issues(
     return len(frame)
 
 
+def record_rejection(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    feed: str,
+    load_id: str,
+    outcome: PartitionOutcome,
+    stage_table: str | None,
+    started_at: datetime,
+    hash_key_fingerprint: str | None = None,
+) -> None:
+    """Keep a rejected partition's issues (and the staged rows they name) in quarantine.<feed> and
+    write its meta.loads record; the caller holds the transaction."""
+    quarantined = quarantine_issues(
+        con, f"quarantine.{feed}", load_id, outcome.partition_key, outcome.issues, stage_table
+    )
+    record_load(
+        con,
+        load_id=load_id,
+        feed=feed,
+        outcome=outcome,
+        rows_quarantined=quarantined,
+        started_at=started_at,
+        hash_key_fingerprint=hash_key_fingerprint,
+    )
+
+
 WHOLE = "all"  # the one partition of a load that replaces whole tables
 
 
@@ -428,16 +454,8 @@ def publish_whole_tables(
     con.execute(META_DDL)
     if outcome.issues:
         outcome.status = "rejected"
-        quarantined = quarantine_issues(
-            con, f"quarantine.{feed}", load_id, WHOLE, outcome.issues, stage_table
-        )
-        record_load(
-            con,
-            load_id=load_id,
-            feed=feed,
-            outcome=outcome,
-            rows_quarantined=quarantined,
-            started_at=started_at,
+        record_rejection(
+            con, feed=feed, load_id=load_id, outcome=outcome, stage_table=stage_table, started_at=started_at
         )
         return outcome
     con.execute("begin transaction")
