@@ -1158,9 +1158,7 @@ def _stage_as_sent(
             wanted.setdefault(issue.file, set()).add(issue.row)
     if not wanted:
         return "feed_stage"
-    registered = _registered_signatures(con, feed)
-    inspections, work_dir = _inspections(con, feed), _work_dir(con)
-    names = [quote_ident(n) for n in _text_columns(feed)]
+    registered, inspections = _registered_signatures(con, feed), _inspections(con, feed)
     con.execute("create or replace temp table feed_stage_as_sent as select * from feed_stage limit 0")
     for path, rows in sorted(wanted.items()):
         read = read_once.tables[path]
@@ -1170,52 +1168,13 @@ def _stage_as_sent(
                 _partition_key, _slice, _missing_keys, _kept_texts is null as _lacking
             from {read.table} where list_contains($rows, rowid + {read.first_row})
         """
-        as_typed = f"insert into feed_stage_as_sent select * exclude (_lacking) from ({typed_rows})"
+        params = {"rows": sorted(rows)}
         (lacking,) = con.execute(
-            f"select count(*) filter (where _lacking) from ({typed_rows})", {"rows": sorted(rows)}
+            f"select count(*) filter (where _lacking) from ({typed_rows})", params
         ).fetchone()
-        if not lacking:
-            con.execute(as_typed, {"rows": sorted(rows)})
+        if lacking and _rows_read_again(con, feed, path, read, typed_rows, params, registered, inspections):
             continue
-        if _changed_since_registered(path, registered.get(path)):
-            con.execute(as_typed, {"rows": sorted(rows)})
-            continue
-        try:
-            scan = scan_file(feed, SourceFile.open(Path(path), inspections[path], work_dir))
-        except Exception as error:  # changed since in a way its checks did not see
-            _raise_if_not_about_the_file(error)
-            scan = FileScan(None, [])
-        if scan.sql is None:
-            con.execute(as_typed, {"rows": sorted(rows)})
-            continue
-        con.execute("drop table if exists reject_errors; drop table if exists reject_scans")
-        try:
-            # Numbered in the read, which streams and stops after the last row wanted: the rows
-            # wanted, not the file, are kept.
-            texts = ", ".join(
-                f"case when a._source_row is null then t.{n} else a.{n} end as {n}" for n in names
-            )
-            con.execute(
-                f"""
-                insert into feed_stage_as_sent
-                select {texts}, t.* exclude ({", ".join(names)}, _lacking)
-                from ({typed_rows}) as t
-                left join (
-                    select * from (select * from ({scan.sql}) limit $last)
-                    where list_contains($rows, _source_row)
-                ) as a on t._lacking and a._source_row = t._source_row
-            """,
-                {"rows": sorted(rows), "last": max(rows) - read.first_row + 1},
-            )
-            if _changed_since_registered(path, registered.get(path)):  # not the rows it had
-                con.execute("delete from feed_stage_as_sent where _source_file = ?", [path])
-                con.execute(as_typed, {"rows": sorted(rows)})
-        except (OSError, duckdb.IOException, duckdb.InvalidInputException) as error:
-            _raise_if_not_about_the_file(error)  # gone or unreadable since: the typed text stays
-            con.execute("delete from feed_stage_as_sent where _source_file = ?", [path])
-            con.execute(as_typed, {"rows": sorted(rows)})
-        finally:
-            con.execute("drop table if exists reject_errors; drop table if exists reject_scans")
+        con.execute(f"insert into feed_stage_as_sent select * exclude (_lacking) from ({typed_rows})", params)
     return """(
         select * from feed_stage_as_sent
         union all
@@ -1225,6 +1184,56 @@ def _stage_as_sent(
             where a._source_file = s._source_file and a._source_row = s._source_row
         )
     )"""
+
+
+def _rows_read_again(
+    con: duckdb.DuckDBPyConnection,
+    feed: Feed,
+    path: str,
+    read: "_FileRead",
+    typed_rows: str,
+    params: dict,
+    registered: dict[str, tuple],
+    inspections: dict[str, landing.Inspection],
+) -> bool:
+    """Add to feed_stage_as_sent the rows of `typed_rows` (_stage_as_sent) with the text of those
+    that lack theirs read again from `path`. False, with nothing added, if the file changed since
+    it was registered or cannot be read as it was."""
+    if _changed_since_registered(path, registered.get(path)):
+        return False
+    try:
+        scan = scan_file(feed, SourceFile.open(Path(path), inspections[path], _work_dir(con)))
+    except Exception as error:  # changed since in a way its signature did not show
+        _raise_if_not_about_the_file(error)
+        return False
+    if scan.sql is None:
+        return False
+    names = [quote_ident(n) for n in _text_columns(feed)]
+    texts = ", ".join(f"case when a._source_row is null then t.{n} else a.{n} end as {n}" for n in names)
+    con.execute("drop table if exists reject_errors; drop table if exists reject_scans")
+    try:
+        # Numbered in the read, which streams and stops after the last row wanted: the rows
+        # wanted, not the file, are kept.
+        con.execute(
+            f"""
+            insert into feed_stage_as_sent
+            select {texts}, t.* exclude ({", ".join(names)}, _lacking)
+            from ({typed_rows}) as t
+            left join (
+                select * from (select * from ({scan.sql}) limit $last)
+                where list_contains($rows, _source_row)
+            ) as a on t._lacking and a._source_row = t._source_row
+        """,
+            {**params, "last": max(params["rows"]) - read.first_row + 1},
+        )
+        if not _changed_since_registered(path, registered.get(path)):
+            return True
+    except (OSError, duckdb.IOException, duckdb.InvalidInputException) as error:
+        _raise_if_not_about_the_file(error)  # gone or unreadable since
+    finally:
+        con.execute("drop table if exists reject_errors; drop table if exists reject_scans")
+    con.execute("delete from feed_stage_as_sent where _source_file = ?", [path])  # not the rows it had
+    return False
 
 
 def _status_without_new_data(con: duckdb.DuckDBPyConnection, feed: Feed, key: str) -> str:
