@@ -417,6 +417,7 @@ LOAD_RULES: list[tuple[str, str]] = [
     ("create temp view feed_stage", "stage: view over the files read once"),
     # before the rules on load_stage_N, which these statements read
     ("create or replace temp table feed_typed", "typed: cast into feed_typed (rows read typed: copied)"),
+    ("lines_read_again", "quarantine: rows as sent (their lines read again)"),
     ("_kept_texts is null", "quarantine: rows as sent (the file read again)"),
     ("drop table if exists feed_stage_as_sent", "cleanup: drop temp tables"),
     ("insert into quarantine.", "quarantine: bad rows"),
@@ -473,6 +474,7 @@ CONDITIONAL_NEEDLES = frozenset(
         "delete from feed_stage where _source_file",
         "create temp table feed_stage",  # a window of files read once is a view
         "_kept_texts is null",  # a row of a file read once failed an expectation
+        "lines_read_again",  # the same, from its line
         "insert into quarantine.",
         "feed_stage_as_sent",
     }
