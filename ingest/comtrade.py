@@ -61,27 +61,33 @@ def partition_periods(partition_key: str) -> list[str]:
 def summarise_load(con: duckdb.DuckDBPyConnection, report: LoadReport, partitions: list[str]) -> dict:
     """Each published partition's totals (shown per partition in the UI) and their sum over the
     load: trade value per reporter, frequency and flow, USD."""
+    published = [outcome for outcome in report.partitions if outcome.status == "published"]
+    by_partition = partition_totals(con, [outcome.partition_key for outcome in published])
     totals: dict[str, float] = {}
-    for outcome in report.partitions:
-        if outcome.status == "published":
-            outcome.totals = partition_totals(con, outcome.partition_key)
-            for name, value in outcome.totals.items():
-                totals[name] = round(totals.get(name, 0.0) + value, 2)
+    for outcome in published:
+        outcome.totals = by_partition.get(outcome.partition_key, {})
+        for name, value in outcome.totals.items():
+            totals[name] = round(totals.get(name, 0.0) + value, 2)
     return {"value_totals_usd": totals}
 
 
-def partition_totals(con: duckdb.DuckDBPyConnection, key: str) -> dict:
-    """Published trade value per reporter and flow for one partition, in USD (plain TOTAL rows,
-    which never double count breakdowns), for the asset's metadata."""
-    periods = partition_periods(key)
+def partition_totals(con: duckdb.DuckDBPyConnection, keys: list[str]) -> dict[str, dict]:
+    """Published trade value per reporter and flow of each partition of `keys`, in USD (plain
+    TOTAL rows, which never double count breakdowns), for the asset's metadata: one query for the
+    load (one per partition took ~0.35 s of the bundled Comtrade load's ~3 s)."""
+    periods = [(period, key) for key in keys for period in partition_periods(key)]
     rows = con.execute(
         """
-        select "reporterISO", "freqCode", "flowCode", sum("primaryValue")::double
-        from raw.comtrade_records
-        where list_contains(?, period) and "cmdCode" = 'TOTAL' and "customsCode" = 'C00'
-            and "motCode" = 0 and "partner2Code" = 0
+        select p.partition_key, "reporterISO", "freqCode", "flowCode", sum("primaryValue")::double
+        from raw.comtrade_records as r
+        join (select unnest(?::varchar[]) as period, unnest(?::varchar[]) as partition_key) as p
+            on r.period = p.period
+        where "cmdCode" = 'TOTAL' and "customsCode" = 'C00' and "motCode" = 0 and "partner2Code" = 0
         group by all order by all
     """,
-        [periods],
+        [[period for period, _ in periods], [key for _, key in periods]],
     ).fetchall()
-    return {f"{iso} {freq} {flow}": round(value, 2) for iso, freq, flow, value in rows}
+    totals: dict[str, dict] = {}
+    for key, iso, freq, flow, value in rows:
+        totals.setdefault(key, {})[f"{iso} {freq} {flow}"] = round(value, 2)
+    return totals

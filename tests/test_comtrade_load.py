@@ -12,7 +12,7 @@ from comtrade_files import month_records, record, write_csv, write_json
 from load_probes import file_reads, staged_as
 
 from catalog.trade import COMTRADE, file_partitions, load_comtrade
-from ingest import feeds
+from ingest import comtrade, feeds
 from ingest.comtrade import partition_periods
 from ingest.comtrade_schema import COLUMN_NAMES
 from ingest.loads import LoadError
@@ -499,6 +499,25 @@ def test_a_row_read_again_is_read_from_its_line_where_that_line_is_the_row(
         "1.50",
         str(path),
     )
+
+
+def test_each_published_month_carries_its_totals(warehouse, warehouse_paths):
+    """A published partition's totals (its asset metadata) are its plain TOTAL rows' value per
+    reporter, frequency and flow; December's include the year's annual rows; a month loaded
+    before and unchanged since gets none, and the load's sum adds up the months published."""
+    write_csv(warehouse_paths.trade_landing / "kz_2023_11.csv", month_records("202311", scale=2.0))
+    load(warehouse, warehouse_paths, ["2023-11-01"])
+    annual = record(398, 762, "X", "2023", "TOTAL", 7e8)
+    write_csv(warehouse_paths.trade_landing / "kz_2023_12.csv", month_records("202312") + [annual])
+
+    report = load(warehouse, warehouse_paths, ["2023-11-01", "2023-12-01"])
+
+    totals = {p.partition_key: (p.status, p.totals) for p in report.partitions}
+    assert totals == {
+        "2023-11-01": ("unchanged", {}),
+        "2023-12-01": ("published", {"KAZ A X": 7e8, "KAZ M M": 15e6, "KAZ M X": 50e6}),
+    }
+    assert comtrade.summarise_load(warehouse, report, [])["value_totals_usd"] == totals["2023-12-01"][1]
 
 
 def test_lines_at_counts_lines_across_chunks():
