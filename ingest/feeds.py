@@ -1214,7 +1214,13 @@ def _rows_read_again(
     texts = ", ".join(f"case when a._source_row is null then t.{n} else a.{n} end as {n}" for n in names)
     con.execute("drop table if exists reject_errors; drop table if exists reject_scans")
     try:
-        if _lines_read_again(con, feed, source, read, params["rows"]):
+        lacking = [
+            row
+            for (row,) in con.execute(
+                f"select _source_row from ({typed_rows}) where _lacking order by 1", params
+            ).fetchall()
+        ]
+        if _lines_read_again(con, feed, source, read, lacking):
             read_again, read_params = "select * from lines_read_again", params
         else:
             # Numbered in the read, which streams and stops after the last row wanted: the rows
@@ -1223,7 +1229,7 @@ def _rows_read_again(
                 select * from (select * from ({scan.sql}) limit $last)
                 where list_contains($rows, _source_row)
             """
-            read_params = {**params, "last": max(params["rows"]) - read.first_row + 1}
+            read_params = {**params, "last": max(lacking) - read.first_row + 1}
         con.execute(
             f"""
             insert into feed_stage_as_sent
@@ -1246,6 +1252,12 @@ def _rows_read_again(
     return False
 
 
+# A row read again from its line (_lines_read_again) is held in memory and in a small file until
+# DuckDB reads it: past this many rows (a month whose every row failed a check), the file is
+# scanned instead, within DuckDB's memory limit.
+LINES_READ_AGAIN_MAX_ROWS = 10_000
+
+
 def _lines_read_again(
     con: duckdb.DuckDBPyConnection, feed: Feed, source: SourceFile, read: "_FileRead", rows: list[int]
 ) -> bool:
@@ -1254,13 +1266,17 @@ def _lines_read_again(
     file that the feed's own reader reads (a 1.3 GB trade file: ~1 s to its 4 millionth line, where
     the numbered scan took ~9 s). Row n of a file read once is line n (its header is line 1) only
     if no value spans lines and no line is skipped, so each row read back must cast to the row the
-    load typed; otherwise, or for a feed with personal data (whose lines, in clear, are not copied),
-    False, with nothing kept: the caller scans the file."""
+    load typed: a shifted line passes only if it casts exactly as the row it stands for, which a
+    row set aside by its own values does not (the load's checks flag every copy of a duplicated row).
+    Otherwise False, with nothing kept, and the caller scans the file; so too for a feed with
+    personal data (its lines, in clear, are not copied), JSON, a compression other than gzip, more
+    than LINES_READ_AGAIN_MAX_ROWS rows, or a file that cannot be read or copied now."""
     if (
         feed.carries_personal_data
         or source.layout != "csv"
         or source.compression not in (None, "gzip")
         or read.first_row != 2
+        or len(rows) > LINES_READ_AGAIN_MAX_ROWS
     ):
         return False
     import gzip
@@ -1268,22 +1284,25 @@ def _lines_read_again(
     import zlib
 
     opener = gzip.open if source.compression == "gzip" else open
+    excerpt = _work_dir(con) / f"lines-{uuid.uuid4().hex}.csv"
     try:
         with opener(source.read_path, "rb") as handle:
             lines = lines_at(handle, [1, *rows])
-    except (OSError, EOFError, zlib.error) as error:  # changed since: the caller's scan tells
-        _raise_if_not_about_the_file(error)
-        return False
-    if len(lines) != len(rows) + 1:
-        return False
-    excerpt = _work_dir(con) / f"lines-{uuid.uuid4().hex}.csv"
-    try:
+        if len(lines) != len(rows) + 1:
+            return False
+        # (a last line without its end gets the header's, which DuckDB took for the file's)
+        end = b"\r\n" if lines[0].endswith(b"\r\n") else b"\n"
         excerpt.parent.mkdir(parents=True, exist_ok=True)
-        excerpt.write_bytes(b"".join(line if line.endswith(b"\n") else line + b"\n" for line in lines))
+        excerpt.write_bytes(b"".join(line if line.endswith(b"\n") else line + end for line in lines))
+    except (OSError, EOFError, zlib.error):  # changed since (the scan tells), or no room: it needs none
+        excerpt.unlink(missing_ok=True)
+        return False
+    try:
         scan = scan_file(feed, SourceFile(source.path, excerpt, None, "csv"))
         if scan.sql is None:
             return False
-        # Row n of the excerpt (line n + 1) is row rows[n - 1] of the file.
+        # Row n of the excerpt (line n + 1) is row rows[n - 1] of the file (DuckDB's lists count
+        # from 1).
         con.execute(
             f"""
             create or replace temp table lines_read_again as
@@ -1315,13 +1334,16 @@ def _lines_read_again(
 
 
 def lines_at(handle: BinaryIO, numbers: list[int], chunk_bytes: int = 1 << 24) -> list[bytes]:
-    """Lines `numbers` (counted from 1, ascending) of a binary file, each with its line end (a last
-    line may have none); fewer if the file ends first. Lines are counted a chunk at a time (in C:
-    bytes.count) and cut out only in the chunks that hold a wanted one."""
+    """Lines `numbers` (distinct, counted from 1, ascending) of a binary file, each with its line
+    end (a last line may have none); fewer if the file ends first. Lines are counted a chunk at a
+    time (in C: bytes.count) and cut out only in the chunks that hold a wanted one; only a wanted
+    line's bytes are carried from chunk to chunk (a file without a line end is not held whole)."""
+    if list(numbers) != sorted(set(numbers)):
+        raise ValueError("lines_at takes distinct line numbers in ascending order")
     found: list[bytes] = []
     wanted = iter(numbers)
     target = next(wanted, None)
-    number, partial = 1, b""  # the line being read, and its bytes from earlier chunks
+    number, partial = 1, b""  # the line being read, and its bytes from earlier chunks if wanted
     while target is not None:
         chunk = handle.read(chunk_bytes)
         if not chunk:
@@ -1330,16 +1352,18 @@ def lines_at(handle: BinaryIO, numbers: list[int], chunk_bytes: int = 1 << 24) -
             break
         ends = chunk.count(b"\n")
         if number + ends <= target:  # the wanted line does not end in this chunk
-            number += ends
             partial = chunk[chunk.rfind(b"\n") + 1 :] if ends else partial + chunk
-            continue
-        start = 0
-        while target is not None and (end := chunk.find(b"\n", start)) >= 0:
-            if number == target:
-                found.append(partial + chunk[start : end + 1])
-                target = next(wanted, None)
-            partial, number, start = b"", number + 1, end + 1
-        partial += chunk[start:]
+            number += ends
+        else:
+            start = 0
+            while target is not None and (end := chunk.find(b"\n", start)) >= 0:
+                if number == target:
+                    found.append(partial + chunk[start : end + 1])
+                    target = next(wanted, None)
+                partial, number, start = b"", number + 1, end + 1
+            partial = chunk[start:]
+        if number != target:
+            partial = b""
     return found
 
 

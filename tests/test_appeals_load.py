@@ -241,3 +241,31 @@ def test_a_file_named_by_its_day_is_registered_with_the_rows_its_scan_reads(
     # and the count comes from the reader alone: the full scan's query is not run
     unscanned = dataclasses.replace(scan, sql="select * from no_such_table")
     assert feeds._slice_counts(warehouse, APPEALS, path, unscanned) == [(DAY, DAY, expected)]
+
+
+def test_a_row_with_personal_data_read_again_is_not_copied_from_its_line(
+    warehouse, warehouse_paths, monkeypatch
+):
+    """A row of a file read typed that fails an expectation is read again for its quarantine
+    record; in a feed with personal data never from its line (feeds._lines_read_again copies lines,
+    in clear, into a file of their own), only by a scan that redacts its values as it reads them."""
+    monkeypatch.setattr(feeds, "STAGE_GROUP_ROWS", 1)  # the file read once, typed
+    rows = [appeal(number, DAY) for number in range(1, 6)]
+    rows[2]["language_id"] = "xx"  # row 4: not a language the feed accepts
+    write_csv(landing(warehouse_paths) / f"appeals_{DAY}.csv", rows, APPEAL_COLUMNS)
+    read_again, lines_read = [], []
+    rows_read_again, lines_at = feeds._rows_read_again, feeds.lines_at
+    monkeypatch.setattr(
+        feeds, "_rows_read_again", lambda *args: read_again.append(1) or rows_read_again(*args)
+    )
+    monkeypatch.setattr(feeds, "lines_at", lambda *args: lines_read.append(1) or lines_at(*args))
+
+    report = load_appeals(warehouse, warehouse_paths.landing, [DAY])
+
+    assert [p.status for p in report.partitions] == ["rejected"]
+    assert (read_again, lines_read) == ([1], [])
+    ((row, column, record),) = warehouse.execute(
+        "select source_row, column_name, record from quarantine.eotinish_appeals"
+    ).fetchall()
+    assert (row, column, json.loads(record)["language_id"]) == (4, "language_id", "xx")
+    assert not find_iin_values(warehouse)

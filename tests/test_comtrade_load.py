@@ -3,9 +3,11 @@ input (clear error naming file, row and column; bad rows quarantined; published 
 
 These run the real DuckDB and the real Great Expectations suite on a few hand-made records."""
 
+import errno
 import gzip
 import io
 import json
+from pathlib import Path
 
 import pytest
 from comtrade_files import month_records, record, write_csv, write_json
@@ -459,24 +461,50 @@ def test_a_file_read_typed_loads_as_if_read_as_text(warehouse, warehouse_paths, 
     assert state() == read_typed
 
 
-@pytest.mark.parametrize("file", ["gzip", "a value over two lines"])
+FROM_ITS_LINE = ("plain", "gzip", "last, without its line end")
+
+
+@pytest.mark.parametrize(
+    "file", [*FROM_ITS_LINE, "a value over two lines", "too many rows wanted", "no room to copy lines"]
+)
 def test_a_row_read_again_is_read_from_its_line_where_that_line_is_the_row(
     warehouse, warehouse_paths, monkeypatch, file
 ):
     """A row that failed an expectation in a file read typed is read again from its line alone
-    (_lines_read_again), a gzip file's too. Row n is line n only while no value spans lines: where
-    one does, the line read back does not cast to the row, and the file is scanned instead. Either
-    way quarantine keeps the row as sent."""
+    (_lines_read_again): a plain file's, a gzip file's, a last line without its end in a file of
+    CRLF lines. Row n is line n only while no value spans lines: where one does, the line read back
+    does not cast to the row, and the file is scanned instead; so too past the rows read from their
+    lines, or with no room to copy them. Either way quarantine keeps the row as sent, and the load
+    goes on."""
     monkeypatch.setenv("WAREHOUSE_LOAD_WINDOW_ROWS", "5")
-    january = month_records("202301")
+    january, february = month_records("202301"), month_records("202302")
     if file == "a value over two lines":
         january[0]["reporterDesc"] = "Kazakh\nstan"  # row 2, on lines 2 and 3
-    january[2] |= {"partnerCode": "0999", "netWgt": "1.50"}  # row 4: no such partner
-    path = write_csv(warehouse_paths.trade_landing / "kz_2023_q1.csv", january + month_records("202302"))
+    bad = {"partnerCode": "0999", "netWgt": "1.50"}  # no such partner
+    if file == "last, without its line end":
+        january[-1] |= bad  # row 11: the header, February's 5 rows, January's
+        rows, line = february + january, 11
+    else:
+        january[2] |= bad
+        rows, line = january + february, 4
+    path = write_csv(warehouse_paths.trade_landing / "kz_2023_q1.csv", rows)
+    if file == "last, without its line end":
+        path.write_bytes(path.read_bytes().removesuffix(b"\r\n"))
     if file == "gzip":
         path = path.with_name(path.name + ".gz")
         path.write_bytes(gzip.compress(path.with_suffix("").read_bytes()))
         path.with_suffix("").unlink()
+    if file == "too many rows wanted":
+        monkeypatch.setattr(feeds, "LINES_READ_AGAIN_MAX_ROWS", 0)
+    if file == "no room to copy lines":
+        write_bytes = Path.write_bytes
+
+        def no_room(self, data):
+            if self.name.startswith("lines-"):
+                raise OSError(errno.ENOSPC, "No space left on device")
+            return write_bytes(self, data)
+
+        monkeypatch.setattr(Path, "write_bytes", no_room)
     lines_read = []
     lines_read_again = feeds._lines_read_again
     monkeypatch.setattr(
@@ -485,20 +513,23 @@ def test_a_row_read_again_is_read_from_its_line_where_that_line_is_the_row(
 
     report = load(warehouse, warehouse_paths, ["2023-01-01", "2023-02-01"])
 
-    assert lines_read == [file == "gzip"]
+    assert lines_read == [file in FROM_ITS_LINE]
     assert [p.status for p in report.partitions] == ["rejected", "published"]
     ((row, column, value, record),) = warehouse.execute(
         "select source_row, column_name, bad_value, record from quarantine.comtrade_records"
     ).fetchall()
     sent = json.loads(record)
     assert (row, column, value, sent["partnerCode"], sent["netWgt"], sent["_source_file"]) == (
-        4,
+        line,
         "partnerCode",
         "999",
         "0999",
         "1.50",
         str(path),
     )
+    assert not warehouse.execute(
+        "select count(*) from duckdb_tables() where temporary and table_name = 'lines_read_again'"
+    ).fetchone()[0]
 
 
 def test_each_published_month_carries_its_totals(warehouse, warehouse_paths):
