@@ -211,13 +211,15 @@ class Feed:
         if self.carries_personal_data:
             from ingest.privacy import find_iin_in_text, redact_text
 
-            if find_iin_in_text(path.name):
+            # The whole path: it is kept with every row (_source_file), in clear.
+            if find_iin_in_text(str(path)):
+                where = "file name" if find_iin_in_text(path.name) else "file's folder"
                 return LoadIssue(
                     redact_text(str(path)),
                     None,
                     None,
                     "personal_data_in_name",
-                    "the file name holds an IIN: rename the file (it is not read)",
+                    f"the {where} holds an IIN: rename or move the file (it is not read)",
                 )
         return None
 

@@ -535,3 +535,23 @@ def test_a_file_name_holding_an_iin_is_refused_and_never_kept(warehouse, warehou
     assert "900315300123" not in text
     assert find_iin_values(warehouse) == []
     assert {p.partition_key: p.status for p in report.partitions}["2024-03-05"] == "published"
+
+
+def test_a_file_in_a_folder_whose_path_holds_an_iin_is_refused_and_never_kept(warehouse, tmp_path):
+    """Every row keeps its file's path (_source_file): a file of a feed with personal data whose
+    folder's path holds an IIN is refused as one whose name does, its path redacted."""
+    from appeal_files import appeal, write_jsonl
+
+    from catalog.appeals import load_appeals
+    from ingest.privacy import find_iin_values
+
+    landing = tmp_path / "exports_900315300123"
+    write_jsonl(landing / "eotinish" / "appeals_2024-03-05.jsonl", [appeal(1, "2024-03-05")])
+
+    report = load_appeals(warehouse, landing, ["2024-03-05"])
+
+    text = "\n".join(i.describe() for i in report.issues) + str([p.files for p in report.partitions])
+    assert "the file's folder holds an IIN" in text and "exports_iin:" in text
+    assert "900315300123" not in text
+    assert find_iin_values(warehouse) == []
+    assert warehouse.execute("select count(*) from raw.eotinish_appeals").fetchone() == (0,)

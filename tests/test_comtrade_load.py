@@ -563,6 +563,8 @@ def test_lines_at_counts_lines_across_chunks():
         assert feeds.lines_at(io.BytesIO(data), [5, 7, 8], chunk_bytes) == [lines[4]]
         assert feeds.lines_at(io.BytesIO(data + b"\n"), [6, 7], chunk_bytes) == [b"last\n"]
     assert feeds.lines_at(io.BytesIO(b""), [1], 4) == []
+    with pytest.raises(ValueError, match="ascending"):
+        feeds.lines_at(io.BytesIO(data), [3, 3])
 
 
 @pytest.mark.parametrize("since", ["removed", "rewritten"])
