@@ -72,10 +72,10 @@ def summarise_load(con: duckdb.DuckDBPyConnection, report: LoadReport, partition
 
 
 def partition_totals(con: duckdb.DuckDBPyConnection, keys: list[str]) -> dict[str, dict]:
-    """Published trade value per reporter and flow of each partition of `keys`, in USD (plain
-    TOTAL rows, which never double count breakdowns), for the asset's metadata: one query for the
-    load (one per partition took ~0.35 s of the bundled Comtrade load's ~3 s)."""
-    periods = [(period, key) for key in keys for period in partition_periods(key)]
+    """Published trade value per reporter, frequency and flow of each partition of `keys`, in USD
+    (plain TOTAL rows, which never double count breakdowns), for the asset's metadata: one query
+    for the load (one per partition took ~0.35 s of the bundled Comtrade load's ~3 s)."""
+    periods = [(period, key) for key in dict.fromkeys(keys) for period in partition_periods(key)]
     rows = con.execute(
         """
         select p.partition_key, "reporterISO", "freqCode", "flowCode", sum("primaryValue")::double

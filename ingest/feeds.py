@@ -211,15 +211,21 @@ class Feed:
         if self.carries_personal_data:
             from ingest.privacy import find_iin_in_text, redact_text
 
-            # The whole path: it is kept with every row (_source_file), in clear.
-            if find_iin_in_text(str(path)):
-                where = "file name" if find_iin_in_text(path.name) else "file's folder"
+            # The whole path: every row keeps it (_source_file). A folder is the landing folder or
+            # one above it (a feed's files lie in its subfolder of fixed name).
+            in_name, in_folder = find_iin_in_text(path.name), find_iin_in_text(str(path.parent))
+            if in_name or in_folder:
+                where = {
+                    (True, False): "the file name holds an IIN: rename the file",
+                    (False, True): "a folder of the file's path holds an IIN: rename that folder",
+                    (True, True): "the file name and a folder of its path hold an IIN: rename both",
+                }[bool(in_name), bool(in_folder)]
                 return LoadIssue(
                     redact_text(str(path)),
                     None,
                     None,
                     "personal_data_in_name",
-                    f"the {where} holds an IIN: rename or move the file (it is not read)",
+                    f"{where} (it is not read)",
                 )
         return None
 
@@ -1171,10 +1177,15 @@ def _stage_as_sent(
             from {read.table} where list_contains($rows, rowid + {read.first_row})
         """
         params = {"rows": sorted(rows)}
-        (lacking,) = con.execute(
-            f"select count(*) filter (where _lacking) from ({typed_rows})", params
-        ).fetchone()
-        if lacking and _rows_read_again(con, feed, path, read, typed_rows, params, registered, inspections):
+        lacking = [
+            row
+            for (row,) in con.execute(
+                f"select _source_row from ({typed_rows}) where _lacking order by 1", params
+            ).fetchall()
+        ]
+        if lacking and _rows_read_again(
+            con, feed, path, read, typed_rows, params, lacking, registered, inspections
+        ):
             continue
         con.execute(f"insert into feed_stage_as_sent select * exclude (_lacking) from ({typed_rows})", params)
     return """(
@@ -1195,13 +1206,14 @@ def _rows_read_again(
     read: "_FileRead",
     typed_rows: str,
     params: dict,
+    lacking: list[int],
     registered: dict[str, tuple],
     inspections: dict[str, landing.Inspection],
 ) -> bool:
     """Add to feed_stage_as_sent the rows of `typed_rows` (_stage_as_sent) with the text of those
-    that lack theirs read again from `path`: from their lines (_lines_read_again), else by a
-    numbered scan of the file. False, with nothing added, if the file changed since it was
-    registered or cannot be read as it was."""
+    that lack theirs (`lacking`, their numbers) read again from `path`: from their lines
+    (_lines_read_again), else by a numbered scan of the file. False, with nothing added, if the
+    file changed since it was registered or cannot be read as it was."""
     if _changed_since_registered(path, registered.get(path)):
         return False
     try:
@@ -1216,12 +1228,6 @@ def _rows_read_again(
     texts = ", ".join(f"case when a._source_row is null then t.{n} else a.{n} end as {n}" for n in names)
     con.execute("drop table if exists reject_errors; drop table if exists reject_scans")
     try:
-        lacking = [
-            row
-            for (row,) in con.execute(
-                f"select _source_row from ({typed_rows}) where _lacking order by 1", params
-            ).fetchall()
-        ]
         if _lines_read_again(con, feed, source, read, lacking):
             read_again, read_params = "select * from lines_read_again", params
         else:
@@ -1296,7 +1302,7 @@ def _lines_read_again(
         end = b"\r\n" if lines[0].endswith(b"\r\n") else b"\n"
         excerpt.parent.mkdir(parents=True, exist_ok=True)
         excerpt.write_bytes(b"".join(line if line.endswith(b"\n") else line + end for line in lines))
-    except (OSError, EOFError, zlib.error):  # changed since (the scan tells), or no room: it needs none
+    except (OSError, EOFError, zlib.error):  # changed since, no room or memory: the scan will tell
         excerpt.unlink(missing_ok=True)
         return False
     try:
