@@ -1,5 +1,7 @@
 """Opening DuckDB the same way everywhere: bounded memory, a spill folder, one writer."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -25,6 +27,19 @@ def connect(
     spill.mkdir(parents=True, exist_ok=True)
     con.execute("SET temp_directory = ?", [str(spill)])
     return con
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The statements of the block in one transaction: committed together, or rolled back when
+    anything fails (an interrupt too) and the error raised again."""
+    con.execute("begin transaction")
+    try:
+        yield con
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
 
 
 def insert_rows(con: duckdb.DuckDBPyConnection, insert: str, rows: list[tuple], chunk: int = 1000) -> None:

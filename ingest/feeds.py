@@ -35,7 +35,7 @@ import duckdb
 import pandas as pd
 
 from ingest import lake, landing, revisions
-from ingest.duck import insert_rows, quote_ident, sql_string
+from ingest.duck import insert_rows, quote_ident, sql_string, transaction
 from ingest.loads import (
     META_DDL,
     UNASSIGNED,
@@ -963,8 +963,7 @@ def load_feed(
         issues = clean([issue for file_issues in files.values() for issue in file_issues])
         shown = [redact(f) if redact else f for f in sorted(files)]
         outcome = PartitionOutcome(key, "rejected", files=shown, issues=issues)
-        con.execute("begin transaction")
-        try:
+        with transaction(con):
             record_rejection(
                 con,
                 feed=feed.name,
@@ -977,10 +976,6 @@ def load_feed(
             for path, file_issues in files.items():
                 first = file_issues[0].cleaned(redact)
                 mark_unloadable(con, feed.name, Path(path), first.check + ": " + first.message)
-            con.execute("commit")
-        except BaseException:
-            con.execute("rollback")
-            raise
         report.partitions = [p for p in report.partitions if p.partition_key != key]
         report.partitions.append(outcome)
     if not to_load:
@@ -1122,8 +1117,7 @@ def _load_partitions(
     sha_of = {path: sha for _, _, path, sha in slices}
     stage = _stage_as_sent(con, feed, rejected, read_once, sha_of) if typed and rejected else "feed_stage"
     for outcome in rejected:
-        con.execute("begin transaction")
-        try:
+        with transaction(con):
             record_rejection(
                 con,
                 feed=feed.name,
@@ -1133,10 +1127,6 @@ def _load_partitions(
                 started_at=started_at,
                 hash_key_fingerprint=fingerprint,
             )
-            con.execute("commit")
-        except BaseException:
-            con.execute("rollback")
-            raise
         report.partitions.append(outcome)
     if passing:
         keys = {o.partition_key for o in passing}
@@ -2121,64 +2111,60 @@ def _publish(
         columns=["partition_key", "slice", "source_file", "sha256"],
     )
     con.register("publishing_slices", slice_rows)
-    con.execute("begin transaction")
     try:
-        # Every published slice is in meta.published_slices (same transaction): on a first load
-        # there is nothing to delete, and the delete would scan the whole table.
-        (replacing,) = con.execute(
-            """
-            select count(*) from meta.published_slices
-            where feed = ? and slice in (select slice from publishing_slices)
-        """,
-            [feed.name],
-        ).fetchone()
-        if replacing:
-            con.execute(f"""
-                delete from {feed.table}
-                where {feed.slice_sql(Path(), typed=True)} in (select slice from publishing_slices)
-            """)
-        con.execute(
-            f"""
-            insert into {feed.table} ({columns})
-            select {columns} from feed_typed where list_contains(?, _partition_key)
-        """,
-            [keys],
-        )
-        con.execute(
-            """
-            insert or replace into meta.published_slices
-            select ?, s.slice, s.partition_key, s.sha256, s.source_file, ?, coalesce(c.row_count, 0), ?
-            from publishing_slices as s
-            left join (
-                select _partition_key, _slice, count(*) as row_count from feed_typed
-                where list_contains(?, _partition_key) group by all
-            ) as c on c._partition_key = s.partition_key and c._slice = s.slice
-        """,
-            [feed.name, load_id, utc_now(), keys],
-        )
-        revisions.record_published(con, feed.name, feed.revision_guard, keys)
-        rows = dict(
+        with transaction(con):
+            # Every published slice is in meta.published_slices (same transaction): on a first load
+            # there is nothing to delete, and the delete would scan the whole table.
+            (replacing,) = con.execute(
+                """
+                select count(*) from meta.published_slices
+                where feed = ? and slice in (select slice from publishing_slices)
+            """,
+                [feed.name],
+            ).fetchone()
+            if replacing:
+                con.execute(f"""
+                    delete from {feed.table}
+                    where {feed.slice_sql(Path(), typed=True)} in (select slice from publishing_slices)
+                """)
             con.execute(
-                "select partition_key, coalesce(sum(row_count), 0) from meta.published_slices "
-                "where feed = ? and load_id = ? and list_contains(?, partition_key) group by 1",
-                [feed.name, load_id, keys],
-            ).fetchall()
-        )
-        for outcome in outcomes:
-            outcome.rows = rows.get(outcome.partition_key, 0)
-        record_loads(
-            con,
-            load_id=load_id,
-            feed=feed.name,
-            outcomes=outcomes,
-            rows_quarantined=0,
-            started_at=started_at,
-            hash_key_fingerprint=fingerprint,
-        )
-        con.execute("commit")
-    except BaseException:
-        con.execute("rollback")
-        raise
+                f"""
+                insert into {feed.table} ({columns})
+                select {columns} from feed_typed where list_contains(?, _partition_key)
+            """,
+                [keys],
+            )
+            con.execute(
+                """
+                insert or replace into meta.published_slices
+                select ?, s.slice, s.partition_key, s.sha256, s.source_file, ?, coalesce(c.row_count, 0), ?
+                from publishing_slices as s
+                left join (
+                    select _partition_key, _slice, count(*) as row_count from feed_typed
+                    where list_contains(?, _partition_key) group by all
+                ) as c on c._partition_key = s.partition_key and c._slice = s.slice
+            """,
+                [feed.name, load_id, utc_now(), keys],
+            )
+            revisions.record_published(con, feed.name, feed.revision_guard, keys)
+            rows = dict(
+                con.execute(
+                    "select partition_key, coalesce(sum(row_count), 0) from meta.published_slices "
+                    "where feed = ? and load_id = ? and list_contains(?, partition_key) group by 1",
+                    [feed.name, load_id, keys],
+                ).fetchall()
+            )
+            for outcome in outcomes:
+                outcome.rows = rows.get(outcome.partition_key, 0)
+            record_loads(
+                con,
+                load_id=load_id,
+                feed=feed.name,
+                outcomes=outcomes,
+                rows_quarantined=0,
+                started_at=started_at,
+                hash_key_fingerprint=fingerprint,
+            )
     finally:
         con.unregister("publishing_slices")
     if lake.lake_enabled():

@@ -19,7 +19,7 @@ import duckdb
 import pandas as pd
 
 from ingest import lake
-from ingest.duck import connect, insert_rows
+from ingest.duck import connect, insert_rows, transaction
 
 META_DDL = """
 create schema if not exists meta;
@@ -454,12 +454,17 @@ def publish_whole_tables(
     con.execute(META_DDL)
     if outcome.issues:
         outcome.status = "rejected"
-        record_rejection(
-            con, feed=feed, load_id=load_id, outcome=outcome, stage_table=stage_table, started_at=started_at
-        )
+        with transaction(con):
+            record_rejection(
+                con,
+                feed=feed,
+                load_id=load_id,
+                outcome=outcome,
+                stage_table=stage_table,
+                started_at=started_at,
+            )
         return outcome
-    con.execute("begin transaction")
-    try:
+    with transaction(con):
         rows = 0
         for table, select in replacements.items():
             con.execute(f"create schema if not exists {table.split('.')[0]}")
@@ -469,10 +474,6 @@ def publish_whole_tables(
         record_load(
             con, load_id=load_id, feed=feed, outcome=outcome, rows_quarantined=0, started_at=started_at
         )
-        con.execute("commit")
-    except BaseException:
-        con.execute("rollback")
-        raise
     if lake.lake_enabled():  # the tables as now published -> the Parquet lake (ingest/lake.py)
         for table in replacements:
             lake.write_table(con, *table.split("."))
