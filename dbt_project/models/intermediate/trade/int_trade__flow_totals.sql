@@ -2,12 +2,10 @@
 -- else the sum of the HS chapter (aggrLevel 2) rows. Never both, never deeper HS levels. RX and
 -- RM are parts of X and M (Comtrade): flows are not to be added, except X + M for turnover.
 -- Reads the fact table (plain rows only) so that every mart is downstream of fct_trade_flows and
--- sees exactly the slices it holds.
-with plain as (
-    select * from {{ ref('fct_trade_flows') }}
-),
-
-total_rows as (
+-- sees exactly the slices it holds. Each part reads the fact itself, not a shared CTE: DuckDB
+-- materialises a CTE read more than once, over every slice, before the filter of an incremental
+-- mart_commodity_mix (its rebuilt slices) reaches it.
+with total_rows as (
     select
         reporter_code,
         partner_code,
@@ -15,7 +13,7 @@ total_rows as (
         freq_code,
         period,
         sum(trade_value_usd) as trade_value_usd
-    from plain
+    from {{ ref('fct_trade_flows') }}
     where aggr_level = 0
     group by reporter_code, partner_code, flow_code, freq_code, period
 ),
@@ -29,7 +27,7 @@ chapter_sums as (
         period,
         sum(trade_value_usd) as trade_value_usd,
         count(*) as n_hs_chapters
-    from plain
+    from {{ ref('fct_trade_flows') }}
     where aggr_level = 2
     group by reporter_code, partner_code, flow_code, freq_code, period
 ),
@@ -46,7 +44,7 @@ flow_keys as (
         period_date,
         ref_year,
         ref_month
-    from plain
+    from {{ ref('fct_trade_flows') }}
     where aggr_level in (0, 2)
 )
 

@@ -8,25 +8,15 @@ with records as (
         and type_code = 'C'
 ),
 
-latest_load_per_slice as (
+-- The latest load of each slice by a window, not a self-join: the records are read once, and
+-- fct_trade_flows' partition window (a filter on freq_code and period) reaches them through the
+-- windows partitioned by those columns. Read twice, the CTE was materialised over all of
+-- Comtrade for every incremental month (3.5 s at 5M records against 0.1 s).
+slice_loads as (
     select
-        reporter_code,
-        freq_code,
-        period,
-        max(_loaded_at) as latest_loaded_at
+        *,
+        max(_loaded_at) over (partition by reporter_code, freq_code, period) as slice_loaded_at
     from records
-    group by reporter_code, freq_code, period
-),
-
-latest_slices as (
-    select records.*
-    from records
-    inner join latest_load_per_slice as latest
-        on
-            records.reporter_code = latest.reporter_code
-            and records.freq_code = latest.freq_code
-            and records.period = latest.period
-            and records._loaded_at = latest.latest_loaded_at
 ),
 
 ranked as (
@@ -39,7 +29,8 @@ ranked as (
                 _source_file desc,
                 _source_row desc
         ) as row_rank
-    from latest_slices
+    from slice_loads
+    where _loaded_at = slice_loaded_at
 )
 
 select * from ranked
