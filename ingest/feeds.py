@@ -208,25 +208,29 @@ class Feed:
                 "unreadable_name",
                 f"the file name is not UTF-8 ({os.fsencode(path.name)!r}): rename it",
             )
-        if self.carries_personal_data:
-            from ingest.privacy import find_iin_in_text, redact_text
+        from ingest.privacy import find_iin_in_text, redact_text
 
-            # The whole path: every row keeps it (_source_file). A folder is the landing folder or
-            # one above it (a feed's files lie in its subfolder of fixed name).
-            in_name, in_folder = find_iin_in_text(path.name), find_iin_in_text(str(path.parent))
-            if in_name or in_folder:
-                where = {
-                    (True, False): "the file name holds an IIN: rename the file",
-                    (False, True): "a folder of the file's path holds an IIN: rename that folder",
-                    (True, True): "the file name and a folder of its path hold an IIN: rename both",
-                }[bool(in_name), bool(in_folder)]
-                return LoadIssue(
-                    redact_text(str(path)),
-                    None,
-                    None,
-                    "personal_data_in_name",
-                    f"{where} (it is not read)",
-                )
+        # The whole path: every row keeps it (_source_file), and the load's records, the sensor's
+        # cursor and the messages name it. A folder is the landing folder or one above it (a
+        # feed's files lie in its subfolder of fixed name), shared by every feed, so every feed
+        # refuses it. The name is checked in the feeds that carry personal data only: trade and
+        # land files are named by the systems exporting them, and a 12-digit timestamp in a
+        # name reads as a valid IIN one time in ten.
+        in_name = self.carries_personal_data and find_iin_in_text(path.name)
+        in_folder = find_iin_in_text(str(path.parent))
+        if in_name or in_folder:
+            where = {
+                (True, False): "the file name holds an IIN: rename the file",
+                (False, True): "a folder of the file's path holds an IIN: rename that folder",
+                (True, True): "the file name and a folder of its path hold an IIN: rename both",
+            }[bool(in_name), bool(in_folder)]
+            return LoadIssue(
+                redact_text(str(path)),
+                None,
+                None,
+                "personal_data_in_name",
+                f"{where} (it is not read)",
+            )
         return None
 
     def file_key(self, path: Path) -> str | None:

@@ -555,3 +555,19 @@ def test_a_file_in_a_folder_whose_path_holds_an_iin_is_refused_and_never_kept(wa
     assert "900315300123" not in text
     assert find_iin_values(warehouse) == []
     assert warehouse.execute("select count(*) from raw.eotinish_appeals").fetchone() == (0,)
+
+
+def test_a_trade_file_in_a_folder_whose_path_holds_an_iin_is_refused_too(warehouse, tmp_path):
+    """The landing folder is every feed's: a feed without personal data would keep its path in
+    clear in every row, its load records and the sensor's cursor."""
+    from catalog.trade import load_comtrade
+    from ingest.privacy import find_iin_values
+
+    landing = tmp_path / "exports_900315300123"
+    write_csv(landing / "trade" / "comtrade_2024.csv", month_records("202401"))
+    report = load_comtrade(warehouse, landing, ["2024-01-01"])
+    text = "\n".join(i.describe() for i in report.issues) + str([p.files for p in report.partitions])
+    assert "a folder of the file's path holds an IIN" in text and "exports_iin:" in text
+    assert "900315300123" not in text
+    assert find_iin_values(warehouse) == []
+    assert warehouse.execute("select count(*) from raw.comtrade_records").fetchone() == (0,)
