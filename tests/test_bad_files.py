@@ -537,37 +537,27 @@ def test_a_file_name_holding_an_iin_is_refused_and_never_kept(warehouse, warehou
     assert {p.partition_key: p.status for p in report.partitions}["2024-03-05"] == "published"
 
 
-def test_a_file_in_a_folder_whose_path_holds_an_iin_is_refused_and_never_kept(warehouse, tmp_path):
-    """Every row keeps its file's path (_source_file): a file of a feed with personal data whose
-    folder's path holds an IIN is refused as one whose name does, its path redacted."""
+@pytest.mark.parametrize("feed", ["eotinish_appeals", "comtrade_records"])
+def test_a_file_in_a_folder_whose_path_holds_an_iin_is_refused_and_never_kept(warehouse, tmp_path, feed):
+    """Every row keeps its file's path (_source_file), and the load's records and the sensor's
+    cursor name it: a file whose folder's path holds an IIN is refused as one whose name does, its
+    path redacted, in every feed (the landing folder is every feed's), with personal data or not."""
     from appeal_files import appeal, write_jsonl
 
     from catalog.appeals import load_appeals
-    from ingest.privacy import find_iin_values
-
-    landing = tmp_path / "exports_900315300123"
-    write_jsonl(landing / "eotinish" / "appeals_2024-03-05.jsonl", [appeal(1, "2024-03-05")])
-
-    report = load_appeals(warehouse, landing, ["2024-03-05"])
-
-    text = "\n".join(i.describe() for i in report.issues) + str([p.files for p in report.partitions])
-    assert "a folder of the file's path holds an IIN" in text and "exports_iin:" in text
-    assert "900315300123" not in text
-    assert find_iin_values(warehouse) == []
-    assert warehouse.execute("select count(*) from raw.eotinish_appeals").fetchone() == (0,)
-
-
-def test_a_trade_file_in_a_folder_whose_path_holds_an_iin_is_refused_too(warehouse, tmp_path):
-    """The landing folder is every feed's: a feed without personal data would keep its path in
-    clear in every row, its load records and the sensor's cursor."""
     from catalog.trade import load_comtrade
     from ingest.privacy import find_iin_values
 
     landing = tmp_path / "exports_900315300123"
-    write_csv(landing / "trade" / "comtrade_2024.csv", month_records("202401"))
-    report = load_comtrade(warehouse, landing, ["2024-01-01"])
+    if feed == "eotinish_appeals":
+        write_jsonl(landing / "eotinish" / "appeals_2024-03-05.jsonl", [appeal(1, "2024-03-05")])
+        report = load_appeals(warehouse, landing, ["2024-03-05"])
+    else:
+        write_csv(landing / "trade" / "comtrade_2024.csv", month_records("202401"))
+        report = load_comtrade(warehouse, landing, ["2024-01-01"])
+
     text = "\n".join(i.describe() for i in report.issues) + str([p.files for p in report.partitions])
     assert "a folder of the file's path holds an IIN" in text and "exports_iin:" in text
     assert "900315300123" not in text
     assert find_iin_values(warehouse) == []
-    assert warehouse.execute("select count(*) from raw.comtrade_records").fetchone() == (0,)
+    assert warehouse.execute(f"select count(*) from raw.{feed}").fetchone() == (0,)
