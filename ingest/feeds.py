@@ -183,9 +183,10 @@ class Feed:
         return [path for path in self._candidates(folder) if self._refusal_by_name(path) is None]
 
     def refused_by_name(self, landing_dir: Path) -> list[LoadIssue]:
-        """Files of this feed whose very name cannot be kept: not UTF-8 (a Windows archive
-        unzipped as is), or holding personal data in a feed that carries it. They are reported by
-        every load with the name redacted, and never registered."""
+        """Files of this feed whose very path cannot be kept: a name not UTF-8 (a Windows archive
+        unzipped as is), an IIN in a folder of the path (every feed), or in the name (a feed that
+        carries personal data). They are reported by every load with the path redacted, and never
+        registered."""
         folder = landing_dir / self.landing_subdir
         if not folder.exists():
             return []

@@ -321,13 +321,28 @@ def files_window(paths: WarehousePaths, partitioning: str, feeds: list[Feed]) ->
 
 def trade_months(paths: WarehousePaths) -> Window:
     from catalog.trade import files_partitions, landing_files
+    from ingest.privacy import redact_text
     from orchestration.defs.partitions import monthly_partitions
 
     valid = set(monthly_partitions.get_partition_keys())
     months = set().union(*files_partitions(landing_files(paths.landing)).values()) & valid
     if not months:
-        raise SystemExit(f"No loadable Comtrade files in {paths.trade_landing}")
+        raise SystemExit(f"No loadable Comtrade files in {redact_text(str(paths.trade_landing))}")
     return min(months), max(months)
+
+
+def refuse_landing_path_with_iin(paths: WarehousePaths) -> None:
+    """Every feed refuses a file whose folders' path holds an IIN (ingest.feeds): under such a
+    landing folder nothing would load, and the bundled files, written into every feed folder
+    without a file it takes, would replace real exports of the same names. Stop at once instead."""
+    from ingest.privacy import find_iin_in_text, redact_text
+
+    if find_iin_in_text(str(paths.landing)):
+        raise SystemExit(
+            f"The landing folder's path holds an IIN ({redact_text(str(paths.landing))}): every feed "
+            "refuses the files under it, since each row keeps its file's path. Rename the folder, or "
+            "set LANDING_DIR to another one."
+        )
 
 
 # The load-only job of each partitioning (orchestration/defs/loads.py) and what its window counts.
@@ -398,6 +413,7 @@ def _range_tags(window: tuple[str, str]) -> dict[str, str]:
 def run_build() -> int:
     started = time.perf_counter()
     paths = WarehousePaths.from_env()
+    refuse_landing_path_with_iin(paths)
     os.environ.update(paths.export_env())
     # With the spark extra installed, GX imports PySpark, which warns about pandas 3 at every
     # build; a DuckDB build never runs PySpark.

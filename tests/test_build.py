@@ -31,6 +31,27 @@ def test_the_bundled_files_are_written_unless_every_feed_has_its_own(warehouse_p
         (landing / f"{name}.away").rename(landing / name)
 
 
+def test_a_landing_folder_whose_path_holds_an_iin_stops_the_build_before_anything_is_written(
+    tmp_path, monkeypatch
+):
+    """Every feed would refuse its files there, and the bundled files, written into each feed's
+    folder without a file it takes, would replace real exports of the same names."""
+    from orchestration.build import run_build
+
+    landing = tmp_path / "exports_900315300123"
+    export = landing / "trade" / "comtrade_C_A_398_2015.csv"  # a bundled file's name
+    export.parent.mkdir(parents=True)
+    export.write_text("a real export\n")
+    monkeypatch.setenv("WAREHOUSE_DIR", str(tmp_path / "warehouse"))
+    monkeypatch.setenv("LANDING_DIR", str(landing))
+    with pytest.raises(SystemExit) as stopped:
+        run_build()
+    assert "path holds an IIN" in str(stopped.value) and "exports_iin:" in str(stopped.value)
+    assert "900315300123" not in str(stopped.value)
+    assert export.read_text() == "a real export\n" and sorted(landing.rglob("*")) == [export.parent, export]
+    assert not (tmp_path / "warehouse").exists()
+
+
 @pytest.mark.slow
 def test_each_load_run_is_planned_once_its_bundled_files_are_written(warehouse_paths):
     """The bundled sets are written by a process of their own, in the order they are loaded, and

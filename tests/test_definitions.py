@@ -220,6 +220,22 @@ def test_sensor_requests_a_land_run_for_the_quarters_of_new_files(warehouse_path
     assert (run.tags[RANGE_START], run.tags[RANGE_END]) == ("2023-04-01", "2024-01-01")
 
 
+def test_sensor_says_which_files_no_load_reads_for_their_path(tmp_path):
+    """Under a landing folder whose path holds an IIN every feed refuses its files: the sensor
+    requests nothing and says why, the path redacted, in its skip reason."""
+    landing = tmp_path / "exports_900315300123"
+    write_csv(landing / "trade" / "kz.csv", month_records("202303"))
+    resources = {"warehouse": WarehouseResource(root=str(tmp_path / "warehouse"), landing=str(landing))}
+
+    result = two_ticks(resources)
+
+    assert not result.run_requests
+    reason = result.skip_reason.skip_message
+    assert "1 file(s) not read for their path" in reason
+    assert "a folder of the file's path holds an IIN" in reason
+    assert "exports_iin:" in reason and "900315300123" not in reason + result.cursor
+
+
 def test_sensor_waits_for_a_file_still_being_copied(warehouse_paths, sensor_resources):
     path = warehouse_paths.trade_landing / "kz.csv"
     rows = month_records("202303")

@@ -64,9 +64,11 @@ def landing_folder_sensor(context: SensorEvaluationContext, warehouse: Warehouse
     next_taken: dict[str, str] = {}
     next_pending: dict[str, str] = {}
     runs = []
+    refused = []  # files no load reads for their path (an IIN in it, a name not UTF-8), redacted
     for partitioning, job in JOBS.items():
         partitions_def = PARTITIONS[partitioning]
         feed_of = _landing_files(partitioning, warehouse.paths.landing)
+        refused += [i for f in feeds_of(partitioning) for i in f.refused_by_name(warehouse.paths.landing)]
         files = {str(p): file_signature(p) for p in feed_of}
         changed = []
         for path, signature in sorted(files.items()):
@@ -107,6 +109,9 @@ def landing_folder_sensor(context: SensorEvaluationContext, warehouse: Warehouse
     cursor = json.dumps({"taken": next_taken, "pending": next_pending}, sort_keys=True)
     if not runs:
         waiting = f" ({len(next_pending)} file(s) still changing)" if next_pending else ""
+        if refused:
+            first = refused[0]
+            waiting += f"; {len(refused)} file(s) not read for their path, e.g. {first.file}: {first.message}"
         return SensorResult(
             skip_reason=SkipReason("no new or changed files with loadable data" + waiting), cursor=cursor
         )

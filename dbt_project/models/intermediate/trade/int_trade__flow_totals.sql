@@ -2,9 +2,11 @@
 -- else the sum of the HS chapter (aggrLevel 2) rows. Never both, never deeper HS levels. RX and
 -- RM are parts of X and M (Comtrade): flows are not to be added, except X + M for turnover.
 -- Reads the fact table (plain rows only) so that every mart is downstream of fct_trade_flows and
--- sees exactly the slices it holds. Each part reads the fact itself, not a shared CTE: DuckDB
--- materialises a CTE read more than once, over every slice, before the filter of an incremental
--- mart_commodity_mix (its rebuilt slices) reaches it.
+-- sees exactly the slices it holds. Each part reads the fact itself, not a shared CTE, which
+-- DuckDB materialised over every slice first: on 5M rows of the fact 0.6 -> 0.35 s read whole (as
+-- the mirror and bilateral marts read it), 0.4 -> 0.35 s through an incremental
+-- mart_commodity_mix's rebuilt slices (the filter reaches the keys' part only, not the sums joined
+-- to it; windows over the flow's key instead of the joins let it reach all: 0.15 s, but 0.8 s whole).
 with total_rows as (
     select
         reporter_code,

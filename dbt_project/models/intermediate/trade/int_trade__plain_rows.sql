@@ -8,10 +8,10 @@ with records as (
         and type_code = 'C'
 ),
 
--- The latest load of each slice by a window, not a self-join: the records are read once, and
--- fct_trade_flows' partition window (a filter on freq_code and period) reaches them through the
--- windows partitioned by those columns. Read twice, the CTE was materialised over all of
--- Comtrade for every incremental month (3.5 s at 5M records against 0.1 s).
+-- The latest load of each slice by a window, not a self-join on a CTE: fct_trade_flows' partition
+-- window (a filter on freq_code and period) reaches the records through the windows partitioned
+-- by those columns. Read twice, the CTE was materialised over all of Comtrade for every
+-- incremental month (the view through one month's window at 5M records: 3.6 s, now 0.06 s).
 slice_loads as (
     select
         *,
