@@ -198,19 +198,20 @@ class Feed:
         return sorted(p for p in found if not p.name.startswith("."))
 
     def _refusal_by_name(self, path: Path) -> LoadIssue | None:
+        from ingest.privacy import find_iin_in_text, redact_text
+
         try:
             str(path).encode()
         except UnicodeEncodeError:
+            # Its path and bytes, as every refusal's, redacted: they may hold an IIN too.
             shown = str(path.parent / os.fsencode(path.name).decode("utf-8", "replace"))
             return LoadIssue(
-                shown,
+                redact_text(shown),
                 None,
                 None,
                 "unreadable_name",
-                f"the file name is not UTF-8 ({os.fsencode(path.name)!r}): rename it",
+                redact_text(f"the file name is not UTF-8 ({os.fsencode(path.name)!r}): rename it"),
             )
-        from ingest.privacy import find_iin_in_text, redact_text
-
         # The whole path: every row keeps it (_source_file), and the load's records, the sensor's
         # cursor and the messages name it. A folder is the landing folder or one above it (a
         # feed's files lie in its subfolder of fixed name), shared by every feed, so every feed

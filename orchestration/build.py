@@ -327,7 +327,8 @@ def trade_months(paths: WarehousePaths) -> Window:
     valid = set(monthly_partitions.get_partition_keys())
     months = set().union(*files_partitions(landing_files(paths.landing)).values()) & valid
     if not months:
-        raise SystemExit(f"No loadable Comtrade files in {redact_text(str(paths.trade_landing))}")
+        shown = redact_text(str(paths.trade_landing), masked=True)
+        raise SystemExit(f"No loadable Comtrade files in {shown}")
     return min(months), max(months)
 
 
@@ -339,9 +340,9 @@ def refuse_landing_path_with_iin(paths: WarehousePaths) -> None:
 
     if find_iin_in_text(str(paths.landing)):
         raise SystemExit(
-            f"The landing folder's path holds an IIN ({redact_text(str(paths.landing))}): every feed "
-            "refuses the files under it, since each row keeps its file's path. Rename the folder, or "
-            "set LANDING_DIR to another one."
+            f"The landing folder's path holds an IIN ({redact_text(str(paths.landing), masked=True)}): every "
+            "feed refuses the files under it, since each row keeps its file's path. Rename the folder, "
+            "or set LANDING_DIR to another one."
         )
 
 

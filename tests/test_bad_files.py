@@ -537,6 +537,25 @@ def test_a_file_name_holding_an_iin_is_refused_and_never_kept(warehouse, warehou
     assert {p.partition_key: p.status for p in report.partitions}["2024-03-05"] == "published"
 
 
+def test_a_file_name_not_utf8_is_refused_with_its_iin_redacted(warehouse, warehouse_paths):
+    """A name that is not UTF-8 is refused before its IIN is looked for, in any feed: the refusal
+    shows its path and bytes with the IIN redacted (the load records keep them)."""
+    from catalog.trade import load_comtrade
+    from ingest.privacy import find_iin_values
+
+    folder = os.fsencode(warehouse_paths.trade_landing)
+    os.makedirs(folder, exist_ok=True)
+    with open(os.path.join(folder, b"kz_900315300123_\xff.csv"), "w") as handle:
+        handle.write(csv_text(month_records("202301")))
+
+    report = load_comtrade(warehouse, warehouse_paths.landing, [JAN])
+
+    (issue,) = [i for i in report.issues if i.check == "unreadable_name"]
+    assert "the file name is not UTF-8" in issue.message and "kz_iin:" in issue.message
+    assert "kz_iin:" in issue.file and "900315300123" not in issue.file + issue.message
+    assert find_iin_values(warehouse) == []
+
+
 @pytest.mark.parametrize("feed", ["eotinish_appeals", "comtrade_records"])
 def test_a_file_in_a_folder_whose_path_holds_an_iin_is_refused_and_never_kept(warehouse, tmp_path, feed):
     """Every row keeps its file's path (_source_file), and the load's records and the sensor's

@@ -220,7 +220,7 @@ def test_sensor_requests_a_land_run_for_the_quarters_of_new_files(warehouse_path
     assert (run.tags[RANGE_START], run.tags[RANGE_END]) == ("2023-04-01", "2024-01-01")
 
 
-def test_sensor_says_which_files_no_load_reads_for_their_path(tmp_path):
+def test_sensor_says_which_files_no_load_reads_for_their_path(warehouse_paths, tmp_path):
     """Under a landing folder whose path holds an IIN every feed refuses its files: the sensor
     requests nothing and says why, the path redacted, in its skip reason."""
     landing = tmp_path / "exports_900315300123"
