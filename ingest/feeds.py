@@ -177,20 +177,26 @@ class Feed:
     def landing_files(self, landing_dir: Path) -> list[Path]:
         """Files of this feed in the landing folder, by name. Hidden files (a copy in progress, by
         convention) are not taken."""
-        folder = landing_dir / self.landing_subdir
-        if not folder.exists():
-            return []
-        return [path for path in self._candidates(folder) if self._refusal_by_name(path) is None]
+        return self.sorted_landing(landing_dir)[0]
 
     def refused_by_name(self, landing_dir: Path) -> list[LoadIssue]:
         """Files of this feed whose very path cannot be kept: a name not UTF-8 (a Windows archive
         unzipped as is), an IIN in a folder of the path (every feed), or in the name (a feed that
         carries personal data). They are reported by every load with the path redacted, and never
         registered."""
+        return self.sorted_landing(landing_dir)[1]
+
+    def sorted_landing(self, landing_dir: Path) -> tuple[list[Path], list[LoadIssue]]:
+        """(landing_files, refused_by_name) in one pass over the folder."""
         folder = landing_dir / self.landing_subdir
-        if not folder.exists():
-            return []
-        return [issue for path in self._candidates(folder) if (issue := self._refusal_by_name(path))]
+        files: list[Path] = []
+        refused: list[LoadIssue] = []
+        for path in self._candidates(folder) if folder.exists() else []:
+            if issue := self._refusal_by_name(path):
+                refused.append(issue)
+            else:
+                files.append(path)
+        return files, refused
 
     def _candidates(self, folder: Path) -> list[Path]:
         patterns = [*self.file_patterns, *(f"{p}.gz" for p in self.file_patterns)]
@@ -216,8 +222,8 @@ class Feed:
         # cursor and the messages name it. A folder is the landing folder or one above it (a
         # feed's files lie in its subfolder of fixed name), shared by every feed, so every feed
         # refuses it. The name is checked in the feeds that carry personal data only: trade and
-        # land files are named by the systems exporting them, and a 12-digit timestamp in a
-        # name reads as a valid IIN one time in ten.
+        # land files are named by the systems exporting them, and a YYMMDDhhmmss timestamp in a
+        # name reads as a valid IIN about one time in ten.
         in_name = self.carries_personal_data and find_iin_in_text(path.name)
         in_folder = find_iin_in_text(str(path.parent))
         if in_name or in_folder:

@@ -18,6 +18,7 @@ from catalog import feeds_of
 from ingest.bilateral import BUNDLED_BILATERAL_DIR
 from ingest.feeds import Feed, files_partitions
 from ingest.landing import FileSignature
+from ingest.loads import LoadIssue
 from orchestration.defs.jobs import (
     bilateral_update_job,
     build_warehouse_job,
@@ -41,8 +42,15 @@ def file_signature(path: Path) -> str:
 JOBS = {"monthly": build_warehouse_job, "daily": daily_feeds_job, "quarterly": land_quarterly_job}
 
 
-def _landing_files(partitioning: str, landing: Path) -> dict[Path, Feed]:
-    return {path: feed for feed in feeds_of(partitioning) for path in feed.landing_files(landing)}
+def _landing_files(partitioning: str, landing: Path) -> tuple[dict[Path, Feed], list[LoadIssue]]:
+    """The feeds' landing files, and the files refused for their path (redacted)."""
+    feed_of: dict[Path, Feed] = {}
+    refused: list[LoadIssue] = []
+    for feed in feeds_of(partitioning):
+        files, refused_here = feed.sorted_landing(landing)
+        feed_of.update(dict.fromkeys(files, feed))
+        refused += refused_here
+    return feed_of, refused
 
 
 @sensor(
@@ -67,8 +75,8 @@ def landing_folder_sensor(context: SensorEvaluationContext, warehouse: Warehouse
     refused = []  # files no load reads for their path (an IIN in it, a name not UTF-8), redacted
     for partitioning, job in JOBS.items():
         partitions_def = PARTITIONS[partitioning]
-        feed_of = _landing_files(partitioning, warehouse.paths.landing)
-        refused += [i for f in feeds_of(partitioning) for i in f.refused_by_name(warehouse.paths.landing)]
+        feed_of, refused_here = _landing_files(partitioning, warehouse.paths.landing)
+        refused += refused_here
         files = {str(p): file_signature(p) for p in feed_of}
         changed = []
         for path, signature in sorted(files.items()):
