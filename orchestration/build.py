@@ -332,20 +332,6 @@ def trade_months(paths: WarehousePaths) -> Window:
     return min(months), max(months)
 
 
-def refuse_landing_path_with_iin(paths: WarehousePaths) -> None:
-    """Every feed refuses a file whose folders' path holds an IIN (ingest.feeds): under such a
-    landing folder nothing would load, and the bundled files, written into every feed folder
-    without a file it takes, would replace real exports of the same names. Stop at once instead."""
-    from ingest.privacy import find_iin_in_text, redact_text
-
-    if find_iin_in_text(str(paths.landing)):
-        raise SystemExit(
-            f"The landing folder's path holds an IIN ({redact_text(str(paths.landing), masked=True)}): every "
-            "feed refuses the files under it, since each row keeps its file's path. Rename the folder, "
-            "or set LANDING_DIR to another one."
-        )
-
-
 # The load-only job of each partitioning (orchestration/defs/loads.py) and what its window counts.
 LOAD_JOB_OF = {
     "daily": ("load_daily", "days"),
@@ -414,7 +400,13 @@ def _range_tags(window: tuple[str, str]) -> dict[str, str]:
 def run_build() -> int:
     started = time.perf_counter()
     paths = WarehousePaths.from_env()
-    refuse_landing_path_with_iin(paths)
+    try:
+        # Before anything is written: every feed refuses the files under a landing folder whose
+        # path holds an IIN, and the bundled files, written into each feed folder without a file
+        # it takes, would replace real exports of the same names.
+        paths.refuse_paths_holding_an_iin()
+    except ValueError as refused:
+        raise SystemExit(str(refused)) from None
     os.environ.update(paths.export_env())
     # With the spark extra installed, GX imports PySpark, which warns about pandas 3 at every
     # build; a DuckDB build never runs PySpark.

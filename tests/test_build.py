@@ -31,27 +31,47 @@ def test_the_bundled_files_are_written_unless_every_feed_has_its_own(warehouse_p
         (landing / f"{name}.away").rename(landing / name)
 
 
-def test_a_landing_folder_whose_path_holds_an_iin_stops_the_build_before_anything_is_written(
-    warehouse_paths, tmp_path, monkeypatch
+@pytest.mark.parametrize("folder_named_by_iin", ["landing", "warehouse"])
+def test_a_folder_whose_path_holds_an_iin_stops_the_build_before_anything_is_written(
+    folder_named_by_iin, warehouse_paths, tmp_path, monkeypatch
 ):
-    """Every feed would refuse its files there, and the bundled files, written into each feed's
-    folder without a file it takes, would replace real exports of the same names. The message
-    masks the IIN without the hash key, which may be the problem (here: too short)."""
+    """Every row keeps its file's path, and the warehouse's files and Dagster's metadata name its
+    folders. Under such a landing folder every feed would refuse its files, and the bundled files,
+    written into each feed's folder without a file it takes, would replace real exports of the
+    same names. The message masks the IIN without the hash key, which may be the problem (here:
+    too short)."""
     from orchestration.build import run_build
 
     monkeypatch.setenv("APPEALS_HASH_KEY", "short")
-    landing = tmp_path / "exports_900315300123"
+    named = "exports_900315300123"
+    landing = tmp_path / (named if folder_named_by_iin == "landing" else "exports")
+    warehouse = tmp_path / (named if folder_named_by_iin == "warehouse" else "built")
     export = landing / "trade" / "comtrade_C_A_398_2015.csv"  # a bundled file's name
     export.parent.mkdir(parents=True)
     export.write_text("a real export\n")
-    monkeypatch.setenv("WAREHOUSE_DIR", str(tmp_path / "warehouse"))
+    monkeypatch.setenv("WAREHOUSE_DIR", str(warehouse))
     monkeypatch.setenv("LANDING_DIR", str(landing))
     with pytest.raises(SystemExit) as stopped:
         run_build()
-    assert "path holds an IIN" in str(stopped.value) and "exports_iin:redacted" in str(stopped.value)
-    assert "900315300123" not in str(stopped.value)
+    message = str(stopped.value)
+    assert f"{folder_named_by_iin} folder's path holds an IIN" in message
+    assert "exports_iin:redacted" in message
+    assert "900315300123" not in message
     assert export.read_text() == "a real export\n" and sorted(landing.rglob("*")) == [export.parent, export]
-    assert not (tmp_path / "warehouse").exists()
+    assert not warehouse.exists()
+
+
+def test_the_warehouse_resource_refuses_a_folder_whose_path_holds_an_iin(tmp_path):
+    """A Dagster step (or a sensor's tick) that asks for the warehouse's paths fails, the IIN
+    masked in its error: the rows, metadata and files it would write name those folders."""
+    from orchestration.defs.resources import WarehouseResource
+
+    clean = WarehouseResource(root=str(tmp_path / "warehouse"), landing=str(tmp_path / "landing"))
+    assert clean.paths.root == tmp_path / "warehouse"
+    named = WarehouseResource(root=str(tmp_path / "home" / "900315300123"), landing=str(tmp_path / "landing"))
+    with pytest.raises(ValueError, match="warehouse folder's path holds an IIN") as refused:
+        _ = named.paths
+    assert "900315300123" not in str(refused.value) and "iin:redacted" in str(refused.value)
 
 
 @pytest.mark.slow

@@ -221,19 +221,27 @@ def test_sensor_requests_a_land_run_for_the_quarters_of_new_files(warehouse_path
 
 
 def test_sensor_says_which_files_no_load_reads_for_their_path(warehouse_paths, tmp_path):
-    """Under a landing folder whose path holds an IIN every feed refuses its files: the sensor
-    requests nothing and says why, the path redacted, in its skip reason."""
-    landing = tmp_path / "exports_900315300123"
-    write_csv(landing / "trade" / "kz.csv", month_records("202303"))
+    """An eOtinish file whose name holds an IIN is refused: the sensor requests nothing and says
+    why, the name redacted, in its skip reason. Under a landing folder whose own path holds one,
+    every feed would refuse every file: the tick fails at once, the IIN masked."""
+    landing = tmp_path / "exports"
+    (landing / "eotinish").mkdir(parents=True)
+    (landing / "eotinish" / "appeals_900315300123_2024-01-02.jsonl").write_text("{}\n")
     resources = {"warehouse": WarehouseResource(root=str(tmp_path / "warehouse"), landing=str(landing))}
 
     result = two_ticks(resources)
 
     assert not result.run_requests
     reason = result.skip_reason.skip_message
-    assert "1 file(s) not read for their path" in reason
-    assert "a folder of the file's path holds an IIN" in reason
-    assert "exports_iin:" in reason and "900315300123" not in reason + result.cursor
+    assert "1 file(s) not read for their path" in reason and "the file name holds an IIN" in reason
+    assert "appeals_iin:" in reason and "900315300123" not in reason + result.cursor
+
+    named = tmp_path / "exports_900315300123"
+    write_csv(named / "trade" / "kz.csv", month_records("202303"))
+    resources = {"warehouse": WarehouseResource(root=str(tmp_path / "warehouse"), landing=str(named))}
+    with pytest.raises(ValueError, match="landing folder's path holds an IIN") as refused:
+        tick(resources)
+    assert "exports_iin:redacted" in str(refused.value) and "900315300123" not in str(refused.value)
 
 
 def test_sensor_waits_for_a_file_still_being_copied(warehouse_paths, sensor_resources):

@@ -50,10 +50,12 @@ class WarehouseResource(ConfigurableResource):
     @property
     def paths(self) -> WarehousePaths:
         found = WarehousePaths.from_env()
-        return WarehousePaths(
+        paths = WarehousePaths(
             root=Path(self.root) if self.root else found.root,
             landing=Path(self.landing) if self.landing else found.landing,
         )
+        paths.refuse_paths_holding_an_iin()  # a step (or a sensor's tick) fails, with the IIN masked
+        return paths
 
     @contextmanager
     def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
