@@ -46,23 +46,12 @@ def _table(feed: Feed) -> dict:
                 "error_after": {"count": 2 * days, "period": "day"},
             }
         }
-    table["data_tests"] = [
-        {
-            "not_null_columns": {
-                "name": f"source_not_null_columns_raw_{feed.name}",
-                "arguments": {"column_names": [*feed.required, *partition_columns, "_load_id", "_loaded_at"]},
-            }
-        }
-    ]
+    arguments: dict = {"not_null": [*feed.required, *partition_columns, "_load_id", "_loaded_at"]}
     if feed.accepted_values:
-        table["data_tests"].append(
-            {
-                "accepted_values_columns": {
-                    "name": f"source_accepted_values_columns_raw_{feed.name}",
-                    "arguments": {"values_by_column": {c: list(v) for c, v in feed.accepted_values.items()}},
-                }
-            }
-        )
+        arguments["accepted_values"] = {c: list(v) for c, v in feed.accepted_values.items()}
+    table["data_tests"] = [
+        {"column_values": {"name": f"source_column_values_raw_{feed.name}", "arguments": arguments}}
+    ]
     descriptions = {**feed.column_descriptions, **PROVENANCE_DESCRIPTIONS}
     columns = []
     for name, _ in feed.published_columns:

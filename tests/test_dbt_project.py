@@ -1,14 +1,13 @@
-"""The dbt project's tests themselves: not-null and accepted-values expectations are one test
-each per model, seed or source table (`not_null_columns`, `accepted_values_columns` in
-dbt_project/tests/generic/), not one test (one dbt node, one Dagster check) per column; and those
-tests do catch nulls and values outside the accepted ones."""
+"""The dbt project's tests themselves: not-null and accepted-values expectations are one test per
+model, seed or source table (`column_values` in dbt_project/tests/generic/), not one test (one
+dbt node, one Dagster check) per column and kind; and that test does catch nulls and values
+outside the accepted ones."""
 
 import json
 import shutil
 import subprocess
 import sys
 import textwrap
-from collections import Counter
 from pathlib import Path
 
 import duckdb
@@ -44,8 +43,8 @@ def table_test_name(kind: str, parent: str) -> str:
 
 
 def test_no_plain_per_column_not_null_test_is_left():
-    """A column's not_null goes into its table's not_null_columns test. Only a not_null test with
-    a config of its own (where, severity, ...) stays a per-column test."""
+    """A column's not_null goes into its table's column_values test. Only a not_null test with a
+    config of its own (where, severity, ...) stays a per-column test."""
     plain = [
         node["name"]
         for node in dbt_tests_of_kind(load_manifest(), "not_null")
@@ -54,30 +53,10 @@ def test_no_plain_per_column_not_null_test_is_left():
     assert plain == []
 
 
-def test_not_null_columns_tests_name_documented_columns_once():
-    manifest = load_manifest()
-    nodes = {**manifest["nodes"], **manifest["sources"]}
-    checks = dbt_tests_of_kind(manifest, "not_null_columns")
-    assert len(checks) > 50
-    tested = Counter()
-    for check in checks:
-        (parent,) = check["depends_on"]["nodes"]
-        columns = check["test_metadata"]["kwargs"]["column_names"]
-        documented = set(nodes[parent]["columns"])
-        assert columns and set(columns) <= documented, (check["name"], set(columns) - documented)
-        tested.update((parent, column) for column in columns)
-    # each column in at most one not_null_columns test (one test per table, no repeats)
-    assert [key for key, n in tested.items() if n > 1] == []
-    for check in checks:
-        assert check["name"] == table_test_name("not_null_columns", check["depends_on"]["nodes"][0])
-    assert ("source.kz_tj_warehouse.raw.comtrade_records", "typeCode") in tested
-    assert ("seed.kz_tj_warehouse.hs_chapters", "hs_chapter_code") in tested
-
-
 def test_no_plain_per_column_accepted_values_test_is_left():
-    """A column's accepted values go into its table's accepted_values_columns test. Only an
-    accepted_values test with a config of its own, or on an expression (`column_name: "a >= b"`,
-    values [true]), stays one test."""
+    """A column's accepted values go into its table's column_values test. Only an accepted_values
+    test with a config of its own, or on an expression (`column_name: "a >= b"`, values [true]),
+    stays one test."""
     plain = [
         node["name"]
         for node in dbt_tests_of_kind(load_manifest(), "accepted_values")
@@ -87,26 +66,30 @@ def test_no_plain_per_column_accepted_values_test_is_left():
     assert plain == []
 
 
-def test_accepted_values_columns_tests_name_documented_columns_once():
+def test_column_values_tests_are_one_per_table_and_name_documented_columns():
     manifest = load_manifest()
     nodes = {**manifest["nodes"], **manifest["sources"]}
-    checks = dbt_tests_of_kind(manifest, "accepted_values_columns")
-    assert len(checks) > 50
+    checks = dbt_tests_of_kind(manifest, "column_values")
+    assert len(checks) > 80
+    # one test per table, named after it (not its columns: adding a column keeps the check)
+    assert len({check["depends_on"]["nodes"][0] for check in checks}) == len(checks)
+    not_null, accepted = set(), {}
     for check in checks:
         (parent,) = check["depends_on"]["nodes"]
-        columns = check["test_metadata"]["kwargs"]["values_by_column"]
-        assert columns and set(columns) <= set(nodes[parent]["columns"]), check["name"]
-        assert check["name"] == table_test_name("accepted_values_columns", parent)
-    # one test per table
-    assert len({check["depends_on"]["nodes"][0] for check in checks}) == len(checks)
-    by_name = {check["name"]: check["test_metadata"]["kwargs"]["values_by_column"] for check in checks}
-    assert by_name["source_accepted_values_columns_raw_comtrade_records"]["flowCode"] == [
-        "M",
-        "X",
-        "RM",
-        "RX",
-    ]
-    assert by_name["accepted_values_columns_dim_period"]["quarter"] == [1, 2, 3, 4]
+        assert check["name"] == table_test_name("column_values", parent)
+        kwargs = check["test_metadata"]["kwargs"]
+        columns = kwargs.get("not_null") or []
+        values = kwargs.get("accepted_values") or {}
+        documented = set(nodes[parent]["columns"])
+        assert columns or values, check["name"]
+        assert set(columns) | set(values) <= documented, (check["name"], set(columns) - documented)
+        assert len(set(columns)) == len(columns), check["name"]  # no column twice
+        not_null.update((parent, column) for column in columns)
+        accepted[check["name"]] = values
+    assert ("source.kz_tj_warehouse.raw.comtrade_records", "typeCode") in not_null
+    assert ("seed.kz_tj_warehouse.hs_chapters", "hs_chapter_code") in not_null
+    assert accepted["source_column_values_raw_comtrade_records"]["flowCode"] == ["M", "X", "RM", "RX"]
+    assert accepted["column_values_dim_period"]["quarter"] == [1, 2, 3, 4]
 
 
 def run_generic_test(tmp_path, name: str, table_sql: list[str], tests_yaml: str) -> tuple[dict, Path]:
@@ -148,78 +131,73 @@ def run_generic_test(tmp_path, name: str, table_sql: list[str], tests_yaml: str)
 
 
 @pytest.mark.integration
-def test_not_null_columns_reports_each_column_with_nulls_and_its_count(tmp_path):
-    """A table with nulls in two of three columns: one failing row per such column, with its null
-    count."""
+def test_column_values_reports_each_column_with_nulls_and_each_value_outside_its_column(tmp_path):
+    """Nulls counted per column; strings compared quoted, numbers as numbers, an apostrophe
+    escaped, a YAML date quoted (not written as 2024 - 1 - 1), nulls passing the accepted values:
+    one failing row per column holding nulls and per (column, value) outside the column's accepted
+    values, each with its row count. Either argument alone works; a `where` config of its own
+    applies."""
     outcome, warehouse = run_generic_test(
         tmp_path,
-        "not_null_columns",
+        "column_values",
         [
-            "create table raw.readings (reading_id integer, site varchar, reading_value double)",
-            "insert into raw.readings values (1, 'a', 1.5), (2, null, 2.5), (3, null, 4.5), (null, 'b', 3.5)",
+            "create table raw.readings (reading_id integer, site varchar, level integer, owner varchar,"
+            " day date)",
+            "insert into raw.readings values (1, 'a', 1, 'O''Neil', '2024-01-01'),"
+            " (2, 'b', 2, null, '2024-01-01'), (3, 'x', 3, 'Smith', '2024-01-01'),"
+            " (null, 'x', 1, 'Smith', '2024-01-02'), (5, null, null, 'O''Neil', null)",
         ],
         """\
-        - not_null_columns:
-            name: readings_not_null
+        - column_values:
+            name: readings_column_values
             arguments:
-              column_names: [reading_id, site, reading_value]
-        - not_null_columns:
-            name: readings_site_not_null_where_named
-            arguments:
-              column_names: [site]
-            config:
-              where: "reading_id <= 1"
-        """,
-    )
-    assert outcome == {"readings_not_null": ("fail", 2), "readings_site_not_null_where_named": ("pass", 0)}
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        rows = con.execute(
-            "select column_name, null_rows from main_dbt_test__audit.readings_not_null order by column_name"
-        ).fetchall()
-    assert rows == [("reading_id", 1), ("site", 2)]
-
-
-@pytest.mark.integration
-def test_accepted_values_columns_reports_each_value_outside_its_column_and_its_count(tmp_path):
-    """Strings compared quoted, numbers as numbers, an apostrophe escaped, a YAML date quoted (not
-    written as 2024 - 1 - 1), nulls passing: one failing row per (column, value) outside the
-    column's accepted values, with its row count."""
-    outcome, warehouse = run_generic_test(
-        tmp_path,
-        "accepted_values_columns",
-        [
-            "create table raw.readings (site varchar, level integer, owner varchar, day date)",
-            "insert into raw.readings values ('a', 1, 'O''Neil', '2024-01-01'),"
-            " ('b', 2, null, '2024-01-01'), ('x', 3, 'Smith', '2024-01-01'),"
-            " ('x', 1, 'Smith', '2024-01-02'), (null, null, 'O''Neil', null)",
-        ],
-        """\
-        - accepted_values_columns:
-            name: readings_accepted_values
-            arguments:
-              values_by_column:
+              not_null: [reading_id, site, level, day]
+              accepted_values:
                 site: ['a', 'b']
                 level: [1, 2]
                 owner: ["O'Neil"]
                 day: [2024-01-01]
-        - accepted_values_columns:
+        - column_values:
+            name: readings_not_null_only
+            arguments:
+              not_null: [owner]
+        - column_values:
             name: readings_accepted_values_all_in
             arguments:
-              values_by_column:
+              accepted_values:
                 site: ['a', 'b', 'x']
                 level: [1, 2, 3]
+        - column_values:
+            name: readings_where_named
+            arguments:
+              not_null: [site, reading_id]
+              accepted_values:
+                site: ['a']
+            config:
+              where: "reading_id <= 1"
         """,
     )
     assert outcome == {
-        "readings_accepted_values": ("fail", 4),
+        "readings_column_values": ("fail", 8),
+        "readings_not_null_only": ("fail", 1),
         "readings_accepted_values_all_in": ("pass", 0),
+        "readings_where_named": ("pass", 0),
     }
     with duckdb.connect(str(warehouse), read_only=True) as con:
         rows = con.execute(
-            "select column_name, value, n_records from main_dbt_test__audit.readings_accepted_values"
-            " order by column_name"
+            "select column_name, failure, value, n_records from main_dbt_test__audit.readings_column_values"
+            " order by failure, column_name"
         ).fetchall()
-    assert rows == [("day", "2024-01-02", 1), ("level", "3", 1), ("owner", "Smith", 2), ("site", "x", 2)]
+    assert rows == [
+        ("day", "not accepted", "2024-01-02", 1),
+        ("level", "not accepted", "3", 1),
+        ("owner", "not accepted", "Smith", 2),
+        ("site", "not accepted", "x", 2),
+        ("day", "null", None, 1),
+        ("level", "null", None, 1),
+        ("reading_id", "null", None, 1),
+        ("site", "null", None, 1),
+    ]
 
 
 def test_the_feeds_sources_are_generated_from_their_declarations():
