@@ -8,6 +8,7 @@ from orchestration.defs.jobs import (
     build_warehouse_job,
     daily_feeds_job,
     land_quarterly_job,
+    monthly_feeds_job,
 )
 from orchestration.defs.loads import LOAD_JOBS
 from orchestration.defs.operations import freshness_checks, freshness_sensor, record_run_failures
@@ -23,6 +24,7 @@ defs = Definitions(
     assets=load_assets_from_modules([reference, trade, feeds, land, bilateral, dbt, publishing, report]),
     jobs=[
         build_warehouse_job,
+        monthly_feeds_job,
         daily_feeds_job,
         land_quarterly_job,
         bilateral_update_job,

@@ -189,6 +189,7 @@ def test_sensor_requests_one_run_over_the_months_new_files_hold(warehouse_paths,
 
     (run,) = result.run_requests
     assert (run.tags[RANGE_START], run.tags[RANGE_END]) == ("2020-11-01", "2023-03-01")
+    assert run.job_name == "monthly_feeds"
 
     # Nothing new: skip. A late file for an old month: a run for just that month.
     assert not tick(sensor_resources, result.cursor).run_requests
@@ -246,6 +247,27 @@ def test_sensor_says_which_files_no_load_reads_for_their_path(warehouse_paths, t
     with pytest.raises(ValueError, match="landing folder's path holds an IIN") as refused:
         tick(resources)
     assert "exports_iin:redacted" in str(refused.value) and "900315300123" not in str(refused.value)
+
+
+def test_the_monthly_files_job_rebuilds_only_what_is_downstream_of_them():
+    """New monthly files (the sensor's run) load the monthly feeds and rebuild what reads them,
+    with its checks; not the reference tables, nor the models and checks of the daily and
+    quarterly feeds, which build_warehouse (the monthly schedule, make warehouse) also rebuilds."""
+    from orchestration.defs.jobs import monthly_feeds_job
+
+    graph = defs.resolve_asset_graph()
+    assets = {key.to_user_string() for key in monthly_feeds_job.selection.resolve(graph)}
+    checks = {key.name for key in monthly_feeds_job.selection.resolve_checks(graph)}
+    assert {"raw/comtrade_records", "raw/family_income", "fct_trade_flows", "mart_commodity_mix"} <= assets
+    assert {"serving_copy", "report", "dbt_docs_site"} <= assets
+    assert not assets & {"ref/kato_units", "raw/trade_reference", "raw/land_parcels", "fct_appeals"}
+    assert "comtrade_records_suite" in checks and "column_values_fct_trade_flows" in checks
+    assert not {name for name in checks if "appeal" in name or "land_" in name}
+    everything = defs.resolve_job_def("build_warehouse").asset_layer.selected_asset_keys
+    assert len(assets) < len(everything) / 2
+    assert defs.resolve_job_def(
+        "monthly_feeds"
+    ).asset_layer.selected_asset_keys == monthly_feeds_job.selection.resolve(graph)
 
 
 def test_sensor_waits_for_a_file_still_being_copied(warehouse_paths, sensor_resources):

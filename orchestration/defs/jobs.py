@@ -14,6 +14,7 @@ DBT_SOURCE_CHECKS = AssetSelection.checks(
 # quarterly ones (land monitoring), as declared. (Not `loads.loads_of`, which names the freshness
 # checks: tests materialize these selections over lists of assets without them.)
 DAILY_RAW = AssetSelection.assets(*map(raw_key, feeds_of("daily"))) - DBT_SOURCE_CHECKS
+MONTHLY_RAW = AssetSelection.assets(*map(raw_key, feeds_of("monthly"))) - DBT_SOURCE_CHECKS
 LAND_RAW = AssetSelection.assets(*map(raw_key, feeds_of("quarterly"))) - DBT_SOURCE_CHECKS
 # Everything but the daily and quarterly loads (which have partitions of their own).
 AFTER_DAILY_AND_QUARTERLY_LOADS = AssetSelection.all() - DAILY_RAW - LAND_RAW
@@ -27,6 +28,17 @@ build_warehouse_job = define_asset_job(
     partitions_def=monthly_partitions,
     description="Load, validate and publish the trade feeds for a window of months, then rebuild "
     "the dbt models, the serving copy and the docs.",
+)
+
+# New monthly files (the landing sensor): the month's loads and only what is downstream of them,
+# as for the daily files. build_warehouse would also reload every reference table and rebuild and
+# test every model of the other feeds (land, appeals, bilateral), which no new month changes.
+monthly_feeds_job = define_asset_job(
+    "monthly_feeds",
+    selection=MONTHLY_RAW.downstream(),
+    partitions_def=monthly_partitions,
+    description="Load the monthly files (Comtrade, the Digital Family Map's extracts) of a window of "
+    "months and rebuild the models downstream, the serving copy and the docs.",
 )
 
 # The daily routine: the day's loads and every model and publication downstream of them.

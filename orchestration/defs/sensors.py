@@ -21,9 +21,9 @@ from ingest.landing import FileSignature
 from ingest.loads import LoadIssue
 from orchestration.defs.jobs import (
     bilateral_update_job,
-    build_warehouse_job,
     daily_feeds_job,
     land_quarterly_job,
+    monthly_feeds_job,
 )
 from orchestration.defs.partitions import PARTITIONS
 from orchestration.defs.resources import WarehouseResource
@@ -39,7 +39,7 @@ def file_signature(path: Path) -> str:
 
 
 # The job each partitioning's feeds run in when their files land.
-JOBS = {"monthly": build_warehouse_job, "daily": daily_feeds_job, "quarterly": land_quarterly_job}
+JOBS = {"monthly": monthly_feeds_job, "daily": daily_feeds_job, "quarterly": land_quarterly_job}
 
 
 def _landing_files(partitioning: str, landing: Path) -> tuple[dict[Path, Feed], list[LoadIssue]]:
