@@ -510,6 +510,36 @@ def materialize_trade_load(paths: WarehousePaths, instance):
     )
 
 
+def test_the_monthly_files_run_rebuilds_only_what_is_downstream_of_them(built):
+    """The landing sensor's run for a month (the monthly_feeds job, for real: the loads, the dbt
+    assets' subsets, the window of the partitioned fact, the serving copy): it succeeds, touches
+    nothing of the appeals, land and reference tables, and gives the same marts from the same files."""
+    from orchestration.definitions import defs
+    from orchestration.defs.jobs import monthly_feeds_job
+    from orchestration.defs.resources import WarehouseResource, dbt_resource
+
+    paths, instance, _ = built
+    before = query(paths, "select * from marts.mart_bilateral_turnover order by all")
+    result = materialize(
+        list(defs.assets),
+        selection=monthly_feeds_job.selection,
+        resources={
+            "warehouse": WarehouseResource(root=str(paths.root), landing=str(paths.landing)),
+            "dbt": dbt_resource(),
+        },
+        instance=instance,
+        partition_key="2023-11-01",
+        raise_on_error=False,
+    )
+    assert result.success
+    materialized = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
+    assert {"raw/comtrade_records", "fct_trade_flows", "mart_commodity_mix", "serving_copy"} <= materialized
+    assert not {key for key in materialized if "appeal" in key or "land" in key or key.startswith("ref/")}
+    evaluations = result.get_asset_check_evaluations()
+    assert evaluations and all(e.passed for e in evaluations)
+    assert query(paths, "select * from marts.mart_bilateral_turnover order by all") == before
+
+
 def test_a_load_rerun_is_a_no_op_and_a_bad_file_stops_the_graph(built):
     paths, instance, _ = built
     before = query(paths, "select * from marts.mart_bilateral_turnover order by all")
