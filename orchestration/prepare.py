@@ -7,6 +7,10 @@ from ingest.settings import WarehousePaths
 from orchestration.build import prepare_dagster_home, prepare_dbt_manifest
 
 if __name__ == "__main__":
-    os.environ.update(WarehousePaths.from_env().export_env())
+    try:
+        paths = WarehousePaths.from_env()  # refuses a folder whose path holds an IIN
+    except ValueError as refused:
+        raise SystemExit(str(refused)) from None
+    os.environ.update(paths.export_env())
     prepare_dbt_manifest()
     print(f"dbt manifest ready; Dagster home: {prepare_dagster_home()}")

@@ -2,11 +2,14 @@
 own) unless every feed already has its landing files."""
 
 import json
+import os
+import subprocess
+import sys
 
 import pytest
 
 from ingest.privacy import DEMO_MANIFEST, file_sha256, record_demo_files
-from ingest.settings import WarehousePaths
+from ingest.settings import REPO_ROOT, WarehousePaths
 from orchestration.build import BundledWriter, bundled_data_in_place, plan_runs, write_whole_set
 
 LANDED = {
@@ -59,6 +62,32 @@ def test_a_folder_whose_path_holds_an_iin_stops_the_build_before_anything_is_wri
     assert "900315300123" not in message
     assert export.read_text() == "a real export\n" and sorted(landing.rglob("*")) == [export.parent, export]
     assert not warehouse.exists()
+
+
+def test_make_ui_and_every_command_reading_the_folders_refuse_a_folder_whose_path_holds_an_iin(tmp_path):
+    """`make ui` (orchestration.prepare) stops before dbt's manifest or the Dagster home is made;
+    the other commands (a revision's acceptance, the lake's export) read the folders through
+    WarehousePaths.from_env, which refuses them."""
+    env = {
+        **os.environ,
+        "WAREHOUSE_DIR": str(tmp_path / "home" / "900315300123" / "warehouse"),
+        "LANDING_DIR": str(tmp_path / "landing"),
+        "DAGSTER_HOME": str(tmp_path / "dagster_home"),
+    }
+    prepare = subprocess.run(
+        [sys.executable, "-m", "orchestration.prepare"],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=REPO_ROOT,
+    )
+    assert prepare.returncode == 1 and "warehouse folder's path holds an IIN" in prepare.stderr
+    assert "900315300123" not in prepare.stdout + prepare.stderr and "iin:redacted" in prepare.stderr
+    assert not (tmp_path / "dagster_home").exists() and not (tmp_path / "home").exists()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("WAREHOUSE_DIR", env["WAREHOUSE_DIR"])
+        with pytest.raises(ValueError, match="warehouse folder's path holds an IIN"):
+            WarehousePaths.from_env()
 
 
 def test_the_warehouse_resource_refuses_a_folder_whose_path_holds_an_iin(tmp_path):

@@ -35,8 +35,8 @@ def describe_definitions() -> dict:
                 "column_values_",
                 "relationships_",
                 "unique_combination_",
+                "source_",
             )
-            + ("source_",)
         )
     )
     return {
@@ -263,11 +263,9 @@ def test_the_monthly_files_job_rebuilds_only_what_is_downstream_of_them():
     assert not assets & {"ref/kato_units", "raw/trade_reference", "raw/land_parcels", "fct_appeals"}
     assert "comtrade_records_suite" in checks and "column_values_fct_trade_flows" in checks
     assert not {name for name in checks if "appeal" in name or "land_" in name}
-    everything = defs.resolve_job_def("build_warehouse").asset_layer.selected_asset_keys
-    assert len(assets) < len(everything) / 2
-    assert defs.resolve_job_def(
-        "monthly_feeds"
-    ).asset_layer.selected_asset_keys == monthly_feeds_job.selection.resolve(graph)
+    # the seeds and reference tables, which build_warehouse reloads, must exist already: the sensor
+    # needs the warehouse built once (README "Adding data")
+    assert not {key for key in assets if key.startswith("ref/") or key in ("hs_chapters", "family_levels")}
 
 
 def test_sensor_waits_for_a_file_still_being_copied(warehouse_paths, sensor_resources):

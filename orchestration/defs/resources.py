@@ -49,12 +49,14 @@ class WarehouseResource(ConfigurableResource):
 
     @property
     def paths(self) -> WarehousePaths:
-        found = WarehousePaths.from_env()
+        found = None if self.root and self.landing else WarehousePaths.from_env()
         paths = WarehousePaths(
             root=Path(self.root) if self.root else found.root,
             landing=Path(self.landing) if self.landing else found.landing,
         )
-        paths.refuse_paths_holding_an_iin()  # a step (or a sensor's tick) fails, with the IIN masked
+        # A step (or a sensor's tick) asking for a folder whose path holds an IIN fails, the IIN
+        # masked in its message.
+        paths.refuse_paths_holding_an_iin()
         return paths
 
     @contextmanager
