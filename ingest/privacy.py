@@ -49,7 +49,7 @@ from pathlib import Path
 import duckdb
 from duckdb.sqltypes import VARCHAR
 
-from ingest.settings import REPO_ROOT
+from ingest.settings import REPO_ROOT, WarehousePaths
 
 DEMO_KEY = b"kz-tj-warehouse-demo-key-not-secret"
 DEFAULT_KEY_FILE = REPO_ROOT / ".secrets" / "appeals_hash_key"
@@ -141,6 +141,29 @@ def find_iin_in_text(text: str) -> list[str]:
     Hex digests of 64 digits or more are skipped (see `find_iin_values`)."""
     text = re.sub(_HEX_DIGEST, " ", text)
     return [run for run in _DIGIT_RUN.findall(text) if len(run) == 12 and is_valid_iin(run)]
+
+
+def refuse_paths_holding_an_iin(paths: WarehousePaths) -> None:
+    """Raise a ValueError when the project's, the warehouse's or the landing folder's path holds
+    an IIN (a home folder named by one, /home/<IIN>/): every row keeps its file's path, and
+    Dagster's metadata, dbt's files and the report name the warehouse's folders, so the IIN would
+    be in clear in all of them. The message masks the IIN without the hash key (which may be what
+    is wrong). (A 12-digit timestamp in a folder's name, YYMMDDhhmmss, reads as a valid IIN about
+    one time in ten: it is refused too, and the message says which folder.) The project folder is
+    refused before Dagster starts (`make warehouse`, `make ui`): Dagster records its code's folder
+    in its own storage, a stack trace included."""
+    for what, path, remedy in (
+        ("project folder", REPO_ROOT, "clone the project into another folder"),
+        ("warehouse folder", paths.root, "set WAREHOUSE_DIR to another folder"),
+        ("landing folder", paths.landing, "set LANDING_DIR to another folder"),
+    ):
+        shown = str(Path(path).absolute())  # a relative folder is written under the current one
+        if find_iin_in_text(shown):
+            raise ValueError(
+                f"The {what}'s path holds an IIN ({redact_text(shown, masked=True)}): every row keeps "
+                "its file's path and the warehouse's files and metadata name its folders, so the IIN "
+                f"would be kept in clear. Rename the folder, or {remedy}."
+            )
 
 
 # ------------------------------------------------------------------------------------------------
@@ -360,8 +383,6 @@ def demo_checksums(folders: Sequence[Path]) -> set[str]:
 
 
 def _default_demo_folders() -> list[Path]:
-    from ingest.settings import WarehousePaths
-
     try:
         return [WarehousePaths.from_env().landing / "eotinish"]
     except Exception:  # no configured landing folder: only the files' own folders count

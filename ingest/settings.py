@@ -72,33 +72,7 @@ class WarehousePaths:
     def from_env(cls) -> "WarehousePaths":
         root = Path(os.environ.get("WAREHOUSE_DIR", REPO_ROOT / "warehouse"))
         landing = Path(os.environ.get("LANDING_DIR", REPO_ROOT / "data" / "landing"))
-        paths = cls(root=root.resolve(), landing=landing.resolve())
-        paths.refuse_paths_holding_an_iin()  # every command that writes starts here
-        return paths
-
-    def refuse_paths_holding_an_iin(self) -> None:
-        """Raise a ValueError when the project's, the warehouse's or the landing folder's path holds
-        an IIN (a home folder named by one, /home/<IIN>/): every row keeps its file's path, and
-        Dagster's metadata, dbt's files and the report name the warehouse's folders, so the IIN
-        would be in clear in all of them. The message masks the IIN without the hash key (which
-        may be what is wrong). (A 12-digit timestamp in a folder's name, YYMMDDhhmmss, reads as a
-        valid IIN about one time in ten: it is refused too, and the message says which folder.)
-        The project folder is refused before Dagster starts (`make warehouse`, `make ui`):
-        Dagster records its code's folder in its own storage, a stack trace included."""
-        from ingest.privacy import find_iin_in_text, redact_text
-
-        for what, path, remedy in (
-            ("project folder", REPO_ROOT, "clone the project into another folder"),
-            ("warehouse folder", self.root, "set WAREHOUSE_DIR to another folder"),
-            ("landing folder", self.landing, "set LANDING_DIR to another folder"),
-        ):
-            path = Path(path).absolute()  # a relative folder is written under the current one
-            if find_iin_in_text(str(path)):
-                raise ValueError(
-                    f"The {what}'s path holds an IIN ({redact_text(str(path), masked=True)}): every "
-                    "row keeps its file's path and the warehouse's files and metadata name its "
-                    f"folders, so the IIN would be kept in clear. Rename the folder, or {remedy}."
-                )
+        return cls(root=root.resolve(), landing=landing.resolve())
 
     def export_env(self) -> dict[str, str]:
         """The variables dbt's profile and child processes read."""

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ingest.feeds import Feed
+from ingest.privacy import refuse_paths_holding_an_iin
 from ingest.settings import REPO_ROOT, WarehousePaths, dbt_target
 
 DAGSTER_YAML = """\
@@ -399,11 +400,12 @@ def _range_tags(window: tuple[str, str]) -> dict[str, str]:
 
 def run_build() -> int:
     started = time.perf_counter()
+    paths = WarehousePaths.from_env()
     try:
-        # Before anything is written (from_env refuses a folder whose path holds an IIN): every
-        # feed refuses the files under such a landing folder, and the bundled files, written into
-        # each feed folder without a file it takes, would replace real exports of the same names.
-        paths = WarehousePaths.from_env()
+        # Before anything is written: every feed refuses the files under a landing folder whose
+        # path holds an IIN, and the bundled files, written into each feed folder without a file
+        # it takes, would replace real exports of the same names.
+        refuse_paths_holding_an_iin(paths)
     except ValueError as refused:
         raise SystemExit(str(refused)) from None
     os.environ.update(paths.export_env())

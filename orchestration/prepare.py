@@ -3,12 +3,14 @@ Dagster home. `python -m orchestration.prepare`"""
 
 import os
 
+from ingest.privacy import refuse_paths_holding_an_iin
 from ingest.settings import WarehousePaths
 from orchestration.build import prepare_dagster_home, prepare_dbt_manifest
 
 if __name__ == "__main__":
+    paths = WarehousePaths.from_env()
     try:
-        paths = WarehousePaths.from_env()  # refuses a folder whose path holds an IIN
+        refuse_paths_holding_an_iin(paths)  # before Dagster records the project's folder
     except ValueError as refused:
         raise SystemExit(str(refused)) from None
     os.environ.update(paths.export_env())

@@ -64,30 +64,28 @@ def test_a_folder_whose_path_holds_an_iin_stops_the_build_before_anything_is_wri
     assert not warehouse.exists()
 
 
-def test_make_ui_and_every_command_reading_the_folders_refuse_a_folder_whose_path_holds_an_iin(tmp_path):
+@pytest.mark.parametrize(
+    "command", [["orchestration.prepare"], ["orchestration.lake"], ["ingest.revisions", "accept", "x", "y"]]
+)
+def test_make_ui_and_the_other_commands_refuse_a_folder_whose_path_holds_an_iin(command, tmp_path):
     """`make ui` (orchestration.prepare) stops before dbt's manifest or the Dagster home is made;
-    the other commands (a revision's acceptance, the lake's export) read the folders through
-    WarehousePaths.from_env, which refuses them."""
+    so do the lake's export and a revision's acceptance, before they open the warehouse."""
     env = {
         **os.environ,
         "WAREHOUSE_DIR": str(tmp_path / "home" / "900315300123" / "warehouse"),
         "LANDING_DIR": str(tmp_path / "landing"),
         "DAGSTER_HOME": str(tmp_path / "dagster_home"),
     }
-    prepare = subprocess.run(
-        [sys.executable, "-m", "orchestration.prepare"],
+    stopped = subprocess.run(
+        [sys.executable, "-m", *command],
         env=env,
         capture_output=True,
         text=True,
         cwd=REPO_ROOT,
     )
-    assert prepare.returncode == 1 and "warehouse folder's path holds an IIN" in prepare.stderr
-    assert "900315300123" not in prepare.stdout + prepare.stderr and "iin:redacted" in prepare.stderr
+    assert stopped.returncode == 1 and "warehouse folder's path holds an IIN" in stopped.stderr
+    assert "900315300123" not in stopped.stdout + stopped.stderr and "iin:redacted" in stopped.stderr
     assert not (tmp_path / "dagster_home").exists() and not (tmp_path / "home").exists()
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("WAREHOUSE_DIR", env["WAREHOUSE_DIR"])
-        with pytest.raises(ValueError, match="warehouse folder's path holds an IIN"):
-            WarehousePaths.from_env()
 
 
 def test_the_warehouse_resource_refuses_a_folder_whose_path_holds_an_iin(tmp_path):

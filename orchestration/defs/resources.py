@@ -16,6 +16,7 @@ from dagster_dbt import DbtCliResource
 from packaging import version
 
 from ingest.duck import connect
+from ingest.privacy import refuse_paths_holding_an_iin
 from ingest.settings import WarehousePaths, dbt_target
 from orchestration.defs.project import dbt_project
 
@@ -49,14 +50,14 @@ class WarehouseResource(ConfigurableResource):
 
     @property
     def paths(self) -> WarehousePaths:
-        found = None if self.root and self.landing else WarehousePaths.from_env()
+        found = WarehousePaths.from_env()
         paths = WarehousePaths(
             root=Path(self.root) if self.root else found.root,
             landing=Path(self.landing) if self.landing else found.landing,
         )
         # A step (or a sensor's tick) asking for a folder whose path holds an IIN fails, the IIN
         # masked in its message.
-        paths.refuse_paths_holding_an_iin()
+        refuse_paths_holding_an_iin(paths)
         return paths
 
     @contextmanager
