@@ -289,3 +289,40 @@ def test_a_new_connection_sees_the_new_database_copy_unless_this_process_holds_t
     held.close()
     with duckdb.connect(str(database), read_only=True) as fresh:
         assert fresh.execute(query).fetchone() == (1,)  # every old connection closed: new copy
+
+
+def test_a_publish_copies_again_only_the_tables_that_changed(tmp_path):
+    """A table with the same columns, types and rows as at the last publish keeps its copy: its
+    Parquet file is the last build's (a hard link), its table in the database file is the last
+    file's. A changed table (a value, or only a column's name), a new one and one no longer
+    published are each as the warehouse has them now."""
+    con = make_warehouse(tmp_path / "warehouse.duckdb")
+    first = publish(con, tmp_path)
+    second = publish(con, tmp_path)  # nothing changed
+    for table in ("mart_a", "dim_b"):
+        assert (second.build_dir / f"{table}.parquet").samefile(first.build_dir / f"{table}.parquet")
+    assert second.tables == first.tables == {"marts.dim_b": ROWS, "marts.mart_a": ROWS}
+
+    con.execute("update marts.mart_a set pad = 'changed' where i = 7")
+    con.execute("alter table marts.dim_b rename column generation to gen")  # same values
+    con.execute("create table marts.fct_c as select 1 as one")
+    third = publish(con, tmp_path)
+    for table in ("mart_a", "dim_b"):
+        assert not (third.build_dir / f"{table}.parquet").samefile(second.build_dir / f"{table}.parquet")
+    assert third.tables["marts.fct_c"] == 1
+    con.execute("drop table marts.fct_c")
+    fourth = publish(con, tmp_path)
+    assert (fourth.build_dir / "mart_a.parquet").samefile(third.build_dir / "mart_a.parquet")
+    assert not (fourth.build_dir / "fct_c.parquet").exists() and "marts.fct_c" not in fourth.tables
+    with duckdb.connect(str(fourth.database), read_only=True) as serving:
+        assert serving.execute("select pad from marts.mart_a where i = 7").fetchone() == ("changed",)
+        assert [c[0] for c in serving.execute("select * from marts.dim_b limit 0").description] == [
+            "i",
+            "gen",
+            "pad",
+        ]
+        published = serving.execute("select table_name from duckdb_tables() order by 1").fetchall()
+        assert published == [("dim_b",), ("mart_a",), ("serving_info",)]
+    for table in ("mart_a", "dim_b"):  # the Parquet copies as the database's
+        read = con.execute(f"select * from read_parquet('{fourth.build_dir / table}.parquet') order by i")
+        assert read.fetchall() == con.execute(f"select * from marts.{table} order by i").fetchall()
