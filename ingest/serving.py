@@ -16,6 +16,10 @@ newer builds exist, so a reader that resolved the pointer just before a publish 
 cycle to finish. (Opening each table through its own link can mix two builds if a publish falls
 between two opens; resolve `current` once to read several tables of one build.)
 
+A publish copies again only the tables that changed since the last one (by a fingerprint of each
+table's columns and rows): the new database file starts as a copy of the last one's bytes, and an
+unchanged table's Parquet file in the new build is a hard link to the last build's.
+
 The DuckDB copy carries each table's and column's description (dbt's documentation of the
 models, handed over by the caller) as DuckDB comments: `duckdb_columns()` and a SQL client's
 object browser show them where analysts work.
