@@ -33,6 +33,7 @@ process DuckDB caches a database per path while any connection to it is open, so
 another process, or a connection opened after they are all closed, sees the new one.
 """
 
+import contextlib
 import json
 import os
 import shutil
@@ -184,24 +185,28 @@ def _spark_tables(spark_tables: Path) -> list[tuple[str, str, str]]:
 
 
 def _comment(con: duckdb.DuckDBPyConnection, table: str, docs: TableDocs | None) -> None:
-    """The table's and its columns' descriptions as DuckDB comments, in one round trip."""
-    if docs is None:
-        return
+    """The table's and its columns' descriptions as DuckDB comments, in one round trip; a comment
+    the docs no longer hold is removed (a table kept from the last publish carries its comments)."""
+    docs = docs or TableDocs()
     # Matched as DuckDB matches identifiers: whatever the case.
-    columns = {c[0].lower(): c[0] for c in con.execute(f"select * from {table} limit 0").description}
-    statements = [f"comment on table {table} is {sql_string(docs.description)}"] if docs.description else []
-    statements += [
-        f"comment on column {table}.{quote_ident(columns[column.lower()])} is {sql_string(text)}"
-        for column, text in sorted(docs.columns.items())
-        if text and column.lower() in columns
+    texts = {column.lower(): text for column, text in docs.columns.items()}
+    columns = [c[0] for c in con.execute(f"select * from {table} limit 0").description]
+    statements = [
+        f"comment on table {table} is {sql_string(docs.description) if docs.description else 'null'}"
     ]
-    if statements:
-        con.execute(";\n".join(statements))
+    statements += [
+        f"comment on column {table}.{quote_ident(column)} is "
+        + (sql_string(texts[column.lower()]) if texts.get(column.lower()) else "null")
+        for column in columns
+    ]
+    con.execute(";\n".join(statements))
 
 
 def _fingerprint(con: duckdb.DuckDBPyConnection, relation: str) -> tuple[str, int]:
     """What a table holds, in one scan: its columns with their types, its row count and the sum
-    of its rows' hashes (whatever their order), and its row count."""
+    of its rows' hashes (whatever their order); and its row count. (DuckDB's hash does not tell
+    apart a null from an empty list, 0.0 from -0.0, or an interval of a month from 30 days: the
+    published marts hold no nested or interval column.)"""
     columns = con.execute(f"select * from {relation} limit 0").description
     hashed = ", ".join(quote_ident(column[0]) for column in columns)
     rows, total = con.execute(
@@ -210,16 +215,42 @@ def _fingerprint(con: duckdb.DuckDBPyConnection, relation: str) -> tuple[str, in
     return json.dumps([[[column[0], str(column[1])] for column in columns], rows, total]), rows
 
 
-def _previous_fingerprints(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
-    """The fingerprints the copy attached as `serving` was published with ({} if none recorded)."""
+def _previous_publish(con: duckdb.DuckDBPyConnection) -> tuple[dict[str, str], str | None]:
+    """The fingerprints and the Parquet build the copy attached as `serving` was published with
+    ({} and None if it records none)."""
     recorded = con.execute(
         "select 1 from duckdb_columns() where database_name = 'serving' and table_name = 'serving_info' "
         "and column_name = 'fingerprints'"
     ).fetchone()
     if not recorded:
-        return {}
-    (text,) = con.execute("select fingerprints from serving.main.serving_info").fetchone()
-    return json.loads(text)
+        return {}, None
+    text, build = con.execute("select fingerprints, parquet_build from serving.main.serving_info").fetchone()
+    return json.loads(text), build
+
+
+def _attach_copy(con: duckdb.DuckDBPyConnection, database: Path, temporary: Path) -> None:
+    """Attach as `serving` a copy of the last publish's database file, or a new empty file when
+    there is none to start from: none published yet, a write-ahead log beside it (someone opened
+    it for writing: its bytes alone may not be its tables), a file DuckDB cannot attach with this
+    storage version, or one more than half free (a replaced table's space stays in the file until
+    a later table reuses it)."""
+    version = sql_string(SERVING_STORAGE_VERSION)
+    attach = f"attach {sql_string(str(temporary))} as serving (storage_version {version})"
+    if database.is_file() and not database.with_name(database.name + ".wal").exists():
+        shutil.copyfile(database, temporary)
+        try:
+            con.execute(attach)
+            (free, total) = con.execute(
+                "select free_blocks, total_blocks from pragma_database_size() where database_name = 'serving'"
+            ).fetchone()
+            if free * 2 <= total:
+                return
+            con.execute("detach serving")
+        except duckdb.Error:
+            with contextlib.suppress(duckdb.Error):
+                con.execute("detach serving")
+        temporary.unlink()
+    con.execute(attach)
 
 
 def publish_serving_copy(
@@ -234,11 +265,12 @@ def publish_serving_copy(
     when Spark built the models) the marts are read from the Parquet files Spark wrote instead of
     the warehouse's tables. `docs`: by table name, the descriptions written as comments.
 
-    A table whose fingerprint (columns, types, rows: `_fingerprint`) is the one recorded at the
-    last publish is not copied again: the new database file starts as a copy of the last one's
-    bytes, and its Parquet file is a hard link to the last build's (a build's files are never
-    changed). A day's or a month's run rewrites a few marts; copying all of them (12.4M rows at
-    the bench's volume) took ~30 s of every run."""
+    A table that has not changed is not copied again (a day's or a month's run rewrites a few
+    marts; copying all of them, 12.4M rows at the bench's volume, took ~30 s of every run): the
+    new database file starts as a copy of the last one's bytes (`_attach_copy`), where a table
+    whose fingerprint (`_fingerprint`: columns, types, rows) is the warehouse's is kept; its
+    Parquet file is a hard link to the last build's (whose files are never changed) when the
+    fingerprint recorded with that build is the warehouse's."""
     database.parent.mkdir(parents=True, exist_ok=True)
     parquet_dir.mkdir(parents=True, exist_ok=True)
     (parquet_dir / BUILDS).mkdir(exist_ok=True)
@@ -254,22 +286,12 @@ def publish_serving_copy(
     tables: dict[str, int] = {}
     fingerprints: dict[str, str] = {}
     last_build = current_build(parquet_dir)
-    if database.is_file() and last_build is not None:
-        shutil.copyfile(database, temporary)  # the last publish's tables, to keep what is unchanged
-    version = sql_string(SERVING_STORAGE_VERSION)
-    attach = f"attach {sql_string(str(temporary))} as serving (storage_version {version})"
-    con.execute(attach)
-    (free, total) = con.execute(
-        "select free_blocks, total_blocks from pragma_database_size() where database_name = 'serving'"
-    ).fetchone()
-    # A replaced table's space is free in the file until a later table reuses it: past half the
-    # file, start from an empty one (the file stays under about twice its tables' size).
-    if free * 2 > total:
-        con.execute("detach serving")
-        temporary.unlink()
-        con.execute(attach)
+    _attach_copy(con, database, temporary)
     try:
-        previous = _previous_fingerprints(con)
+        recorded, recorded_build = _previous_publish(con)
+        # The Parquet files of the build the copy was published with (not of a publish that died
+        # between replacing the database file and switching `current`).
+        linkable = last_build if last_build is not None and last_build.name == recorded_build else None
         if spark_tables is None:
             sources = [
                 (schema, table, f"{quote_ident(schema)}.{quote_ident(table)}")
@@ -277,23 +299,32 @@ def publish_serving_copy(
             ]
         else:
             sources = _spark_tables(spark_tables)
-        published = {f"{schema}.{table}" for schema, table, _ in sources} | {"main.serving_info"}
-        for schema, table in con.execute(
+        published = {f"{schema}.{table}" for schema, table, _ in sources}
+        in_copy = con.execute(
             "select schema_name, table_name from duckdb_tables() where database_name = 'serving'"
-        ).fetchall():
-            if f"{schema}.{table}" not in published:  # a table no longer published
+        ).fetchall()
+        for schema, table in in_copy:
+            if f"{schema}.{table}" not in published | {"main.serving_info"}:  # no longer published
                 con.execute(f"drop table serving.{quote_ident(schema)}.{quote_ident(table)}")
+        kept = {f"{schema}.{table}" for schema, table in in_copy}
         for schema, table, relation in sources:
             source = f"{quote_ident(schema)}.{quote_ident(table)}"
             name = f"{schema}.{table}"
             fingerprints[name], tables[name] = _fingerprint(con, relation)
-            target = temporary_build / f"{table}.parquet"
-            kept = last_build / f"{table}.parquet" if last_build else None
-            if previous.get(name) == fingerprints[name] and kept is not None and kept.is_file():
-                os.link(kept, target)
-            else:
+            # The copy's table as it is (someone may have written to the file), not as recorded.
+            if name not in kept or _fingerprint(con, f"serving.{source}")[0] != fingerprints[name]:
                 con.execute(f"create schema if not exists serving.{quote_ident(schema)}")
                 con.execute(f"create or replace table serving.{source} as select * from {relation}")
+            target = temporary_build / f"{table}.parquet"
+            last_file = linkable / f"{table}.parquet" if linkable else None
+            if (
+                recorded.get(name) == fingerprints[name]
+                and last_file
+                and last_file.is_file()
+                and not target.exists()
+            ):
+                os.link(last_file, target)
+            else:  # (a table of the same name in another schema overwrites it, as it always did)
                 con.execute(f"copy serving.{source} to {sql_string(str(target))} (format parquet)")
             _comment(con, f"serving.{source}", (docs or {}).get(table))
         con.execute(

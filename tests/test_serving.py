@@ -326,3 +326,62 @@ def test_a_publish_copies_again_only_the_tables_that_changed(tmp_path):
     for table in ("mart_a", "dim_b"):  # the Parquet copies as the database's
         read = con.execute(f"select * from read_parquet('{fourth.build_dir / table}.parquet') order by i")
         assert read.fetchall() == con.execute(f"select * from marts.{table} order by i").fetchall()
+
+
+def test_a_kept_table_is_the_warehouse_s_whatever_happened_to_the_last_copy(tmp_path, monkeypatch):
+    """A publish that died between replacing the database file and switching the Parquet pointer,
+    and a table of the database file changed by someone who opened it for writing: the next
+    publish gives the warehouse's tables in both copies. A description no longer given is gone."""
+    import ingest.serving as serving_module
+
+    con = make_warehouse(tmp_path / "warehouse.duckdb")
+    publish_serving_copy(
+        con,
+        tmp_path / "serving" / "serving.duckdb",
+        tmp_path / "serving" / "parquet",
+        docs={"mart_a": TableDocs("the A table", {"pad": "padding"})},
+    )
+    set_generation(con, 1)
+    switch = serving_module._replace_symlink
+
+    def dies(*args):
+        raise OSError("killed")
+
+    monkeypatch.setattr(serving_module, "_replace_symlink", dies)
+    with pytest.raises(OSError):
+        publish(con, tmp_path)
+    monkeypatch.setattr(serving_module, "_replace_symlink", switch)
+    with duckdb.connect(str(tmp_path / "serving" / "serving.duckdb")) as writer:  # an analyst writes
+        writer.execute("delete from marts.dim_b where i < 10")
+    copy = publish(con, tmp_path)  # nothing changed in the warehouse since the publish that died
+    for table in ("mart_a", "dim_b"):
+        wanted = con.execute(f"select * from marts.{table} order by i").fetchall()
+        parquet = con.execute(f"select * from read_parquet('{copy.build_dir / table}.parquet') order by i")
+        assert parquet.fetchall() == wanted
+        with duckdb.connect(str(copy.database), read_only=True) as serving:
+            assert serving.execute(f"select * from marts.{table} order by i").fetchall() == wanted
+    with duckdb.connect(str(copy.database), read_only=True) as serving:
+        comments = serving.execute(
+            "select comment from duckdb_tables() where table_name = 'mart_a' union all "
+            "select comment from duckdb_columns() where table_name = 'mart_a' and column_name = 'pad'"
+        ).fetchall()
+    assert comments == [(None,), (None,)]
+
+
+def test_a_copy_mostly_free_space_is_not_started_from(tmp_path):
+    """A large table replaced by a small one leaves the database file mostly free: the next
+    publish starts from an empty file, which holds the same tables."""
+    con = make_warehouse(tmp_path / "warehouse.duckdb")
+    con.execute(
+        "create table marts.fct_big as "
+        "select i, md5(i::varchar) || md5((i + 1)::varchar) as pad from range(300000) t(i)"
+    )
+    publish(con, tmp_path)
+    con.execute("create or replace table marts.fct_big as select 1 as i")
+    publish(con, tmp_path)  # replaces fct_big: its old space is free in the copy
+    big = (tmp_path / "serving" / "serving.duckdb").stat().st_size
+    copy = publish(con, tmp_path)
+    assert copy.database.stat().st_size < big / 2
+    with duckdb.connect(str(copy.database), read_only=True) as serving:
+        assert serving.execute("select * from marts.fct_big").fetchall() == [(1,)]
+        assert serving.execute("select count(*) from marts.mart_a").fetchone() == (ROWS,)
