@@ -311,8 +311,14 @@ def publish_serving_copy(
             source = f"{quote_ident(schema)}.{quote_ident(table)}"
             name = f"{schema}.{table}"
             fingerprints[name], tables[name] = _fingerprint(con, relation)
-            # The copy's table as it is (someone may have written to the file), not as recorded.
-            if name not in kept or _fingerprint(con, f"serving.{source}")[0] != fingerprints[name]:
+            # Unchanged as recorded, and the copy's table as it is (someone may have written to the
+            # file since): one more scan, of the tables kept only.
+            unchanged = (
+                name in kept
+                and recorded.get(name) == fingerprints[name]
+                and _fingerprint(con, f"serving.{source}")[0] == fingerprints[name]
+            )
+            if not unchanged:
                 con.execute(f"create schema if not exists serving.{quote_ident(schema)}")
                 con.execute(f"create or replace table serving.{source} as select * from {relation}")
             target = temporary_build / f"{table}.parquet"
