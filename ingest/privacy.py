@@ -166,6 +166,14 @@ def refuse_paths_holding_an_iin(paths: WarehousePaths) -> None:
             )
 
 
+def stop_if_paths_hold_an_iin(paths: WarehousePaths) -> None:
+    """For a command: stop with the refusal's one-line message (`refuse_paths_holding_an_iin`)."""
+    try:
+        refuse_paths_holding_an_iin(paths)
+    except ValueError as refused:
+        raise SystemExit(str(refused)) from None
+
+
 # ------------------------------------------------------------------------------------------------
 # Detection and redaction (DuckDB SQL macros).
 # ------------------------------------------------------------------------------------------------

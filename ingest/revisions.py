@@ -203,7 +203,7 @@ def accept(con: duckdb.DuckDBPyConnection, feed: str, path: Path) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     from ingest.duck import connect
-    from ingest.privacy import refuse_paths_holding_an_iin
+    from ingest.privacy import stop_if_paths_hold_an_iin
     from ingest.settings import WarehousePaths
 
     parser = argparse.ArgumentParser(
@@ -217,10 +217,7 @@ def main(argv: list[str] | None = None) -> int:
     accepting.add_argument("files", nargs="+", type=Path)
     args = parser.parse_args(argv)
     paths = WarehousePaths.from_env()
-    try:
-        refuse_paths_holding_an_iin(paths)
-    except ValueError as refused:
-        raise SystemExit(str(refused)) from None
+    stop_if_paths_hold_an_iin(paths)
     con = connect(paths.warehouse_db)
     try:
         for path in args.files:

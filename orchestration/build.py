@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ingest.feeds import Feed
-from ingest.privacy import refuse_paths_holding_an_iin
+from ingest.privacy import stop_if_paths_hold_an_iin
 from ingest.settings import REPO_ROOT, WarehousePaths, dbt_target
 
 DAGSTER_YAML = """\
@@ -401,13 +401,10 @@ def _range_tags(window: tuple[str, str]) -> dict[str, str]:
 def run_build() -> int:
     started = time.perf_counter()
     paths = WarehousePaths.from_env()
-    try:
-        # Before anything is written: every feed refuses the files under a landing folder whose
-        # path holds an IIN, and the bundled files, written into each feed folder without a file
-        # it takes, would replace real exports of the same names.
-        refuse_paths_holding_an_iin(paths)
-    except ValueError as refused:
-        raise SystemExit(str(refused)) from None
+    # Before anything is written: every feed refuses the files under a landing folder whose path
+    # holds an IIN, and the bundled files, written into each feed folder without a file it takes,
+    # would replace real exports of the same names.
+    stop_if_paths_hold_an_iin(paths)
     os.environ.update(paths.export_env())
     # With the spark extra installed, GX imports PySpark, which warns about pandas 3 at every
     # build; a DuckDB build never runs PySpark.

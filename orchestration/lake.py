@@ -7,16 +7,13 @@ import duckdb
 
 from catalog import FEEDS
 from ingest.lake import export_all
-from ingest.privacy import refuse_paths_holding_an_iin
+from ingest.privacy import stop_if_paths_hold_an_iin
 from ingest.settings import WarehousePaths
 
 
 def main() -> int:
     paths = WarehousePaths.from_env()
-    try:
-        refuse_paths_holding_an_iin(paths)  # the lake's folders are named in messages and by Spark
-    except ValueError as refused:
-        raise SystemExit(str(refused)) from None
+    stop_if_paths_hold_an_iin(paths)  # the lake's folders are named in messages and by Spark
     con = duckdb.connect(str(paths.warehouse_db), read_only=True)
     try:
         written = export_all(con, FEEDS, paths.lake)
