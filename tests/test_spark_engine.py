@@ -4,7 +4,8 @@ row: the bundled test warehouse (built once per session by DuckDB through Dagste
 on a local Spark session over it (dbt-spark, method session, local[2]), and every mart table Spark
 wrote (Parquet files under its warehouse folder) is compared with DuckDB's: same columns, same
 rows, in a fixed order, decimals exactly, doubles to a relative 1e-9, and the same kind of type in
-each column (integer, floating point, decimal...).
+each column (integer, floating point, decimal...). The build runs the project's data tests on Spark
+too (their SQL must compile and pass there: a failing one fails the build).
 
 Needs PySpark 4 and dbt-spark (`pip install -e '.[spark]'`) and a Java 17 runtime; skipped
 without them (the default install, `.[dev]`, has neither Python package), except under CI where
@@ -14,7 +15,9 @@ Both dbt runs are one process (tests/spark_session_runs.py). Measured 2026-12-03
 nothing else running: the session's bundled warehouse 217 s, then the lake export, the Spark
 session and the build (9 seeds, 78 models) 264 s, the windowed run 19 s (86-100 s in a process of
 its own before), the comparison 3 s (41 tables); the Spark session has small-data settings since
-(spark_env: dbt on Spark a fifth to a quarter faster). Marked `spark`: deselect with `-m "not spark"`.
+(spark_env: dbt on Spark a fifth to a quarter faster). With the 274 data tests (2026-12-05, two
+cores, beside another job): the build 162 s, of which the data tests 81 s. Marked `spark`: deselect
+with `-m "not spark"`.
 """
 
 import json
@@ -180,15 +183,13 @@ def spark_build(built_bundled_warehouse, tmp_path_factory):
     exported = time.monotonic() - started
     log = root / "dbt.log"
     tables = root / "warehouse" / "spark" / "tables"
-    # The data tests are DuckDB's (the marts are compared instead); the unit tests too, unless
-    # SPARK_UNIT_TESTS=1: on Spark they took 133 of the build's 469 s in CI (2026-12-02, two
-    # shared cores), a third of the Spark test's time on the longest xdist worker.
-    excluded = ["resource_type:test"] + (
-        [] if os.environ.get("SPARK_UNIT_TESTS") == "1" else ["resource_type:unit_test"]
-    )
+    # The data tests run on Spark too (a failing one fails the build); the unit tests are
+    # DuckDB's unless SPARK_UNIT_TESTS=1: on Spark they took 133 of the build's 469 s in CI
+    # (2026-12-02, two shared cores), a third of the Spark test's time on the longest xdist worker.
+    unit_tests = [] if os.environ.get("SPARK_UNIT_TESTS") == "1" else ["--exclude-resource-type", "unit_test"]
     spec = {
         "common": dbt_arguments(root / "target"),
-        "build": ["build", "--exclude", *excluded],
+        "build": ["build", *unit_tests],
         "snapshot": [str(tables), str(root / "built")],
         "lost_partition": str(lake / LOST_PARTITION),
         "windowed": ["run", "--select", "fct_trade_flows"],
