@@ -815,6 +815,26 @@ changed as (
 """
 
 
+def _previous_unpublished_versions(
+    con: duckdb.DuckDBPyConnection, feed: Feed, landing_dir: Path, partition_keys: list[str]
+) -> dict[str, tuple[str, int]]:
+    """{slice: (file, rows)} of the version landed just before the one about to be loaded, for the
+    slices never published: two versions of a month landed before any load are judged against each
+    other, as a revision is against the published version (ingest.revisions). Without this a partial
+    file landed after the complete one was published alone, and the complete file never mentioned."""
+    rows = con.execute(
+        _WINNING_FILES_SQL
+        + """
+        select c.slice, c.path, c.row_count from candidates as c
+        where c.rank_in_slice = 2
+            and c.slice in (select slice from changed where list_contains($keys, partition_key))
+            and c.slice not in (select slice from meta.published_slices where feed = $feed)
+        """,
+        {**_file_parameters(feed, landing_dir), "keys": partition_keys},
+    ).fetchall()
+    return {slice_key: (path, row_count) for slice_key, path, row_count in rows}
+
+
 def _file_parameters(feed: Feed, landing_dir: Path) -> dict:
     paths = feed.landing_files(landing_dir)
     return {
@@ -957,6 +977,7 @@ def load_feed(
         {**_file_parameters(feed, landing_dir), "keys": partition_keys},
     ).fetchall()
     to_load = sorted({key for key, *_ in slices})
+    previous = _previous_unpublished_versions(con, feed, landing_dir, partition_keys)
     for key in sorted(set(partition_keys) - set(to_load)):
         report.partitions.append(PartitionOutcome(key, _status_without_new_data(con, feed, key)))
     # A file that cannot be loaded is reported with the load that first sees it: under the
@@ -1011,6 +1032,7 @@ def load_feed(
                 clean,
                 fingerprint,
                 read_once,
+                previous,
             )
     except BaseException as error:
         # Whatever stopped the load, its partitions are recorded as failed (nothing of them was
@@ -1094,6 +1116,7 @@ def _load_partitions(
     clean,
     fingerprint: str | None,
     read_once: "FilesReadOnce | None" = None,
+    previous: dict[str, tuple[str, int]] | None = None,
 ) -> None:
     # Each partition commits on its own; without this every commit of a large partition would
     # also checkpoint (DuckDB's default threshold is 16 MB). One checkpoint at the end instead.
@@ -1104,7 +1127,7 @@ def _load_partitions(
     feed.run_enrich(con)
     type_issues = _type_issues(con, feed)
     issues_by_partition = _validate(con, to_load, validator, report)
-    held = revisions.held_revisions(con, feed.name, feed.revision_guard, slices)
+    held = revisions.held_revisions(con, feed.name, feed.revision_guard, slices, previous or {})
 
     passing: list[PartitionOutcome] = []
     rejected: list[PartitionOutcome] = []

@@ -93,11 +93,17 @@ def record_published(
 
 
 def held_revisions(
-    con: duckdb.DuckDBPyConnection, feed: str, guard: RevisionGuard, slices: list[tuple]
+    con: duckdb.DuckDBPyConnection,
+    feed: str,
+    guard: RevisionGuard,
+    slices: list[tuple],
+    previous: dict[str, tuple[str, int]] | None = None,
 ) -> dict[str, list[LoadIssue]]:
     """Issues of the slices about to be published, (partition, slice, file, sha256) staged in the
     temp table feed_typed, that must not replace what is published. A slice with no staged rows
-    (an empty export) is judged too."""
+    (an empty export) is judged too. A slice never published is judged against `previous`
+    ({slice: (file, rows)}): the version landed just before this one, by its rows only (its other
+    figures are not known until it is read)."""
     issues: dict[str, list[LoadIssue]] = {}
     if guard.consistency_sql:
         accepted = {
@@ -183,6 +189,46 @@ def held_revisions(
             f"python -m ingest.revisions accept {feed} {file}"
         )
         issues.setdefault(key, []).append(LoadIssue(file, None, None, "revision_held", message))
+    if previous:
+        issues_of_unpublished = _held_against_previous(con, feed, slices, previous, share)
+        for key, found in issues_of_unpublished.items():
+            issues.setdefault(key, []).extend(found)
+    return issues
+
+
+def _held_against_previous(
+    con: duckdb.DuckDBPyConnection,
+    feed: str,
+    slices: list[tuple],
+    previous: dict[str, tuple[str, int]],
+    share: float,
+) -> dict[str, list[LoadIssue]]:
+    staged = dict(
+        con.execute(
+            "select _slice, count(*) from feed_typed where list_contains(?, _slice) group by 1",
+            [list(previous)],
+        ).fetchall()
+    )
+    accepted = {
+        sha
+        for (sha,) in con.execute(
+            "select sha256 from meta.accepted_revisions where feed = ?", [feed]
+        ).fetchall()
+    }
+    issues: dict[str, list[LoadIssue]] = {}
+    for key, slice_key, file, sha in slices:
+        if slice_key not in previous or sha in accepted:
+            continue
+        old_file, rows_old = previous[slice_key]
+        rows_new = staged.get(slice_key, 0)
+        if rows_new < rows_old * (1 - share):
+            message = (
+                f"held back, looks like a partial file: slice {slice_key} has {rows_new:,} rows in "
+                f"{Path(file).name}, but {Path(old_file).name}, landed before it and not published, has "
+                f"{rows_old:,} rows (more than {share:.0%} less); neither is published. If the new "
+                f"figures are right: python -m ingest.revisions accept {feed} {file}; if not, remove it"
+            )
+            issues.setdefault(key, []).append(LoadIssue(file, None, None, "revision_held", message))
     return issues
 
 

@@ -9,6 +9,7 @@ import gzip
 import json
 import os
 import shutil
+import time
 
 import pytest
 from comtrade_files import month_records, record, write_csv, write_json
@@ -459,6 +460,39 @@ def test_a_partial_month_is_held_until_the_complete_file_lands(warehouse, wareho
     assert {r[5].rsplit("/", 1)[-1] for r in published(warehouse) if r[0] == "202302"} == {
         "kz_2023_02_complete.csv"
     }
+
+
+@pytest.mark.parametrize("partial_lands", ["last", "first"])
+def test_two_versions_of_a_month_landed_before_any_load_are_judged_against_each_other(
+    warehouse, warehouse_paths, partial_lands
+):
+    """A complete and a partial file of a month, both landed before the first load: the one landed
+    last wins, as always, and is judged against the other as a revision against the published
+    version. A partial file landed last is held (neither is published, the message names both);
+    landed first, it is simply replaced. Before, the partial one was published and the complete
+    one never mentioned."""
+    landing = warehouse_paths.trade_landing
+    complete = month_records("202302")
+    partial = [r for r in complete if r["cmdCode"] == "TOTAL"]  # the chapters missing
+    first, last = (complete, partial) if partial_lands == "last" else (partial, complete)
+    write_csv(landing / "kz_2023_02_a.csv", first)
+    time.sleep(0.05)  # landed after it (its ctime)
+    write_csv(landing / "kz_2023_02_b.csv", last)
+    report = load_comtrade(warehouse, warehouse_paths.landing, [FEB])
+    if partial_lands == "first":
+        report.raise_for_errors()
+        assert len(published(warehouse)) == len(complete)
+        return
+    assert [p.status for p in report.partitions] == ["rejected"]
+    (issue,) = report.issues
+    assert issue.check == "revision_held"
+    assert f"{len(partial)} rows in kz_2023_02_b.csv" in issue.message
+    assert f"kz_2023_02_a.csv, landed before it and not published, has {len(complete)} rows" in issue.message
+    assert published(warehouse) == []
+
+    accept(warehouse, "comtrade_records", landing / "kz_2023_02_b.csv")  # on purpose: published
+    load_comtrade(warehouse, warehouse_paths.landing, [FEB]).raise_for_errors()
+    assert len(published(warehouse)) == len(partial)
 
 
 def test_a_revision_without_its_total_row_is_held_and_can_be_accepted(warehouse, warehouse_paths, landed):
