@@ -14,14 +14,18 @@ one that begins with UTF-8's byte-order mark: a bad byte in it is refused, not t
 
 A gzip file may hold several members one after the other (`cat a.gz b.gz`); DuckDB reads them all,
 so every member is checked, and bytes after the last that are not a member make the file corrupt
-(or truncated, when they could begin one), as they make DuckDB's read fail.
+(or truncated, when they could begin one), as they make DuckDB's read fail. A corrupt file is
+refused with the byte offset, in the compressed file, of the bytes that are not a member, or of
+the byte at which zlib failed (the damage is at or before it) and of its member's start.
 """
 
 import codecs
+import errno
 import gzip
 import hashlib
 import os
 import stat
+import weakref
 import zlib
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -89,19 +93,26 @@ def inspect(path: Path) -> Inspection:
             first = handle.read(CHUNK_BYTES)
             compression = "gzip" if first.startswith(GZIP_MAGIC) else None
             inflate = _Gunzip() if compression else None
-            chunk = first
+            chunk, at = first, 0  # `at`: the chunk's byte offset in the file
             while chunk:
                 hashed = hashing.submit(digest.update, chunk)
-                text.feed(inflate.decompress(chunk) if inflate else chunk)
+                if inflate:
+                    before = inflate.copy()  # ~1 µs: to find the failing byte of a corrupt chunk
+                    try:
+                        text.feed(inflate.decompress(chunk))
+                    except zlib.error as error:
+                        text.fail(_corruption(before, chunk, at, error))
+                        inflate = None  # the rest is only hashed: the checksum is the whole file's
+                else:
+                    text.feed(chunk)
                 hashed.result()
+                at += len(chunk)
                 chunk = handle.read(CHUNK_BYTES)
         if inflate and not inflate.eof:
             text.fail(f"gzip stream is truncated at byte {signature.size} of the compressed file")
         text.finish()
     except OSError as error:
         return Inspection(None, None, problem=f"cannot be read ({error.strerror or error})")
-    except zlib.error as error:
-        return Inspection(digest.hexdigest(), signature, "gzip", problem=f"gzip data is corrupt ({error})")
     problem = text.problem
     if problem and text.problem_offset is not None:
         try:
@@ -126,11 +137,52 @@ def _line_at(path: Path, compression: str | None, offset: int) -> int:
     return lines
 
 
+def _corruption(before: "_Gunzip", chunk: bytes, at: int, error: zlib.error) -> str:
+    """The problem of a gzip file whose `chunk` (from byte offset `at`) zlib found corrupt, with the
+    byte at which it did: `chunk` is fed again from the state `before` it, a piece at a time, then
+    a byte at a time. zlib fails on the byte that makes the data impossible, which is at or after
+    the damaged one (a changed byte inside a member may only show at its checksum, at its end)."""
+    state, start = before, 0
+    while start < len(chunk):
+        piece, trial = chunk[start : start + 4096], state.copy()
+        try:
+            trial.decompress(piece)
+        except zlib.error:
+            for index in range(len(piece)):
+                try:
+                    state.decompress(piece[index : index + 1])
+                except zlib.error:
+                    failed, member = at + start + index, state.member_start
+                    if member > 0 and failed < member + 10:  # in a header (10 bytes): not gzip
+                        return (
+                            f"gzip data is corrupt ({error}): the bytes from byte offset {member} of the "
+                            "compressed file, after a gzip member, are not a gzip member"
+                        )
+                    return (
+                        f"gzip data is corrupt ({error}): zlib failed at byte offset {failed} of the "
+                        f"compressed file, in the gzip member that begins at byte offset {member}: the "
+                        "damaged bytes are between the two"
+                    )
+            break  # not failing again (cannot happen): the chunk is the position
+        state, start = trial, start + len(piece)
+    return (
+        f"gzip data is corrupt ({error}) in the {len(chunk)} bytes from byte offset {at} of the "
+        "compressed file"
+    )
+
+
 class _Gunzip:
     """zlib's gzip decompressor over every member of a file, not only the first."""
 
     def __init__(self):
         self._member = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        self.fed = 0  # bytes of the compressed file fed so far
+        self.member_start = 0  # byte offset of the member being decompressed
+
+    def copy(self) -> "_Gunzip":
+        other = _Gunzip.__new__(_Gunzip)
+        other._member, other.fed, other.member_start = self._member.copy(), self.fed, self.member_start
+        return other
 
     @property
     def eof(self) -> bool:
@@ -138,11 +190,12 @@ class _Gunzip:
         return self._member.eof
 
     def decompress(self, data: bytes) -> bytes:
+        self.fed += len(data)
         # A list, joined once: a file of small members (bgzip's are 64 KB) has hundreds a chunk.
         out = [self._member.decompress(data)]
         while self._member.eof and self._member.unused_data:  # the next member begins
             rest = self._member.unused_data
-            self._member = zlib.decompressobj(16 + zlib.MAX_WBITS)
+            self._member, self.member_start = zlib.decompressobj(16 + zlib.MAX_WBITS), self.fed - len(rest)
             out.append(self._member.decompress(rest))  # zlib.error if the rest is not gzip
         return b"".join(out)
 
@@ -251,7 +304,15 @@ def first_character(path: Path, compression: str | None, encoding: str) -> str:
 def readable_copy(path: Path, inspection: Inspection, folder: Path) -> tuple[Path, str | None]:
     """A path DuckDB can read literally, and the compression to tell it. Plain or gzip UTF-8 is
     read in place (through a link when its name holds glob characters, which DuckDB would expand);
-    UTF-16 and Windows-1251 are transcoded to a UTF-8 copy in `folder`, named by checksum."""
+    UTF-16 and Windows-1251 are transcoded to a UTF-8 copy in `folder`.
+
+    The copy holds the file's text in clear (an eOtinish export: names, phones, IINs), so where the
+    system allows (Linux) it has no name: a file in `folder` that only its descriptor reaches, read
+    as /proc/self/fd/<n>, which no kill -9 can leave behind (the kernel frees it with the process;
+    a named copy stayed until a later load cleared the folder). The descriptor is closed when the
+    last reference to the returned path is dropped (the SourceFile that holds it), so a caller
+    keeps the path while the copy is read, not only its str. Elsewhere the copy is named by
+    checksum, and the callers remove `folder` (ingest.feeds)."""
     suffix = "".join(s for s in path.suffixes if s.lower() in (".csv", ".json", ".jsonl"))
     if inspection.encoding == "utf-8":
         if not GLOB_CHARACTERS & set(str(path)):
@@ -262,18 +323,89 @@ def readable_copy(path: Path, inspection: Inspection, folder: Path) -> tuple[Pat
             link.symlink_to(path.resolve())
         return link, inspection.compression
     folder.mkdir(parents=True, exist_ok=True)
+    key = (str(path), inspection.sha256, inspection.encoding, inspection.compression)
+    if (alive := _UNLINKED_COPIES.get(key)) is not None:
+        return _UnlinkedPath.of(alive), None
+    if (descriptor := _unlinked_file(folder)) is not None:
+        copy = _UnlinkedCopy(descriptor)  # closes the descriptor when dropped, on error too
+        with open(descriptor, "w", encoding="utf-8", newline="", closefd=False) as target:
+            _transcode(path, inspection, target)
+        _UNLINKED_COPIES[key] = copy
+        return _UnlinkedPath.of(copy), None
     copy = folder / f"{inspection.sha256}{suffix}"
     if not copy.exists():
         partial = copy.with_name(copy.name + ".part")
-        opener = gzip.open if inspection.compression == "gzip" else open
-        with (
-            opener(path, "rt", encoding=inspection.encoding, newline="") as source,
-            partial.open("w", encoding="utf-8", newline="") as target,
-        ):
-            while chunk := source.read(CHUNK_BYTES):
-                target.write(chunk)
+        with partial.open("w", encoding="utf-8", newline="") as target:
+            _transcode(path, inspection, target)
         partial.replace(copy)
     return copy, None
+
+
+def _transcode(path: Path, inspection: Inspection, target) -> None:
+    opener = gzip.open if inspection.compression == "gzip" else open
+    with opener(path, "rt", encoding=inspection.encoding, newline="") as source:
+        while chunk := source.read(CHUNK_BYTES):
+            target.write(chunk)
+
+
+def _unlinked_file(folder: Path) -> int | None:
+    """A descriptor, open for writing, of a new file in `folder` that has no name; None where
+    /proc/self/fd cannot reach it (not Linux)."""
+    if not Path("/proc/self/fd").is_dir():
+        return None
+    try:
+        return _open_raising_the_limit(folder, os.O_TMPFILE | os.O_RDWR | os.O_CLOEXEC)
+    except OSError as error:
+        if error.errno not in (errno.EOPNOTSUPP, errno.EISDIR, errno.EINVAL):
+            raise  # a full disk is the load's error, not a reason for a named copy
+    # A file system without O_TMPFILE: created empty, then unlinked before a byte is written.
+    name = folder / f".copy-{os.getpid()}-{os.urandom(8).hex()}"
+    descriptor = _open_raising_the_limit(name, os.O_CREAT | os.O_EXCL | os.O_RDWR | os.O_CLOEXEC)
+    os.unlink(name)
+    return descriptor
+
+
+def _open_raising_the_limit(path: Path, flags: int) -> int:
+    """os.open, once more after raising the soft limit of open files to the hard one: a load holds
+    a descriptor for each transcoded file of a window (hundreds of days), and 1024 is a common
+    soft limit."""
+    try:
+        return os.open(path, flags, 0o600)
+    except OSError as error:
+        if error.errno != errno.EMFILE:
+            raise
+        import resource
+
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        if hard == resource.RLIM_INFINITY or soft >= hard:
+            raise
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    return os.open(path, flags, 0o600)
+
+
+class _UnlinkedCopy:
+    """The open descriptor of an unlinked copy (readable_copy); the kernel frees the file when it is
+    closed: when the last path to it is dropped, or with the process."""
+
+    def __init__(self, descriptor: int):
+        self.descriptor = descriptor
+        weakref.finalize(self, os.close, descriptor)
+
+
+class _UnlinkedPath(type(Path())):
+    """/proc/self/fd/<n> of an unlinked copy, keeping its descriptor open as long as it lives (a path
+    derived from it, or its str, does not)."""
+
+    @classmethod
+    def of(cls, copy: _UnlinkedCopy) -> "_UnlinkedPath":
+        path = cls(f"/proc/self/fd/{copy.descriptor}")
+        path.copy_held = copy
+        return path
+
+
+# The copies alive, by file version: a file opened again while its copy is held (a file staged in a
+# group and then alone) is read from that copy, not transcoded again.
+_UNLINKED_COPIES: "weakref.WeakValueDictionary[tuple, _UnlinkedCopy]" = weakref.WeakValueDictionary()
 
 
 def data_suffix(path: Path) -> str:
