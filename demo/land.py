@@ -73,6 +73,7 @@ from ingest.land_schema import (
     partitions,
 )
 from ingest.periods import quarter_start
+from ingest.privacy import record_demo_files
 
 BUNDLED_PARCELS = 3000
 BUNDLED_SITES = 150
@@ -785,8 +786,13 @@ def generate_land(
 def write_bundled_land(
     out_dir: Path, parcels: int = BUNDLED_PARCELS, sites: int = BUNDLED_SITES, seed: int = 2022
 ) -> list[Path]:
-    """The demo set: 3,000 parcels with three seasons a year and 150 subsoil sites (~10 MB)."""
-    return generate_land(out_dir, parcels, sites, seed)
+    """The demo set: 3,000 parcels with three seasons a year and 150 subsoil sites (~10 MB). The
+    parcel files' SHA-256 are recorded in `.demo_checksums.json` beside them: the load redacts
+    those files' values with a keyed hash (catalog.land), and the public demo key may hash these
+    files and no others (ingest.privacy)."""
+    paths = generate_land(out_dir, parcels, sites, seed)
+    record_demo_files([p for p in paths if p.name.startswith("land_parcels_")])
+    return paths
 
 
 def write_scale_land(

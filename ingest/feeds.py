@@ -101,6 +101,10 @@ class Feed:
     validator: Validator | None = None
     hashed: dict[str, str] = field(default_factory=dict)  # source column -> keyed-hash column
     dropped: frozenset[str] = frozenset()  # source columns never read into the warehouse
+    # In a feed with no identifier to hash or drop, the columns that may still hold an IIN (a land
+    # parcel held by a person is registered under the holder's IIN): their values are redacted as
+    # in a feed with personal data, and the feed's file names, lines and messages are treated so.
+    redacted: frozenset[str] = frozenset()
     non_negative: tuple[str, ...] = ()
     # (name, type, SQL over the typed columns and _partition_key), computed when staging
     derived_columns: tuple[tuple[str, str, str], ...] = ()
@@ -146,7 +150,7 @@ class Feed:
 
     @property
     def carries_personal_data(self) -> bool:
-        return bool(self.hashed or self.dropped)
+        return bool(self.hashed or self.dropped or self.redacted)
 
     @property
     def staged_columns(self) -> list[tuple[str, str]]:
@@ -335,8 +339,9 @@ class FileScan:
 def _staged_texts(feed: Feed, names: list[str], values: list[str] | None = None) -> tuple[str | None, str]:
     """The staged form of the source columns `names`: trimmed text, empty as null, identifiers
     hashed, and in a feed with personal data every other value redacted (an IIN in any field is
-    replaced by its keyed token: ingest.privacy). `values` are the SQL of the columns' text; by
-    default, the elements of the list `_raw` that the query reads them into.
+    replaced by its keyed token: ingest.privacy), or only its `redacted` columns when it declares
+    them. `values` are the SQL of the columns' text; by default, the elements of the list `_raw`
+    that the query reads them into.
 
     Returns (texts, selected). In a feed with personal data, `texts` must be computed as `_texts`
     by the query under the one that selects `selected`: the values are redacted as one list
@@ -352,16 +357,22 @@ def _staged_texts(feed: Feed, names: list[str], values: list[str] | None = None)
         return None, ", ".join(
             f"{clean(value)} as {quote_ident(name)}" for name, value in zip(names, raw, strict=True)
         )
+
     # The identifiers are hashed from their own values; the others are redacted as one list.
-    redacted = [value for name, value in zip(names, raw, strict=True) if name not in feed.hashed]
-    texts = f"redact_pii_list(list_transform([{', '.join(redacted)}], lambda value: {clean('value')}))"
+    def redacted(name: str) -> bool:
+        return name in feed.redacted if feed.redacted else name not in feed.hashed
+
+    listed = [value for name, value in zip(names, raw, strict=True) if redacted(name)]
+    texts = f"redact_pii_list(list_transform([{', '.join(listed)}], lambda value: {clean('value')}))"
     selected, position = [], 0
     for name, value in zip(names, raw, strict=True):
         if name in feed.hashed:
             selected.append(f"pii_hash({clean(value)}) as {quote_ident(feed.hashed[name])}")
-        else:
+        elif redacted(name):
             position += 1
             selected.append(f"_texts[{position}] as {quote_ident(name)}")
+        else:
+            selected.append(f"{clean(value)} as {quote_ident(name)}")
     return texts, ", ".join(selected)
 
 

@@ -115,20 +115,22 @@ def wait_for_manifest(parse: subprocess.Popen) -> None:
 
 
 def bundled_data_in_place(paths: WarehousePaths) -> bool:
-    """Whether every feed has its landing files (and the eOtinish folder its demo manifest): then
-    ensure_bundled_data has nothing to do."""
+    """Whether every feed has its landing files (and the eOtinish and land folders their demo
+    manifests): then ensure_bundled_data has nothing to do."""
     from catalog.appeals import APPEALS, landing_days
     from catalog.family import landing_months
     from catalog.land import landing_quarters
     from catalog.trade import landing_files
+    from ingest import land
     from ingest.privacy import DEMO_MANIFEST
 
     manifest = paths.landing / APPEALS.landing_subdir / DEMO_MANIFEST
+    land_manifest = paths.landing / land.LANDING_SUBDIR / DEMO_MANIFEST
     return all(
         (
             landing_files(paths.landing),
             landing_days(paths.landing) and manifest.exists(),
-            landing_quarters(paths.landing),
+            landing_quarters(paths.landing) and land_manifest.exists(),
             landing_months(paths.landing),
         )
     )
@@ -181,7 +183,7 @@ def ensure_bundled_data(paths: WarehousePaths, done: Callable[[str], object] | N
         writing("eOtinish exports", folder)
         write_whole_set(folder, write_bundled_appeals)
     elif not (folder / DEMO_MANIFEST).exists():
-        recognise_bundled_appeals(folder)
+        recognise_bundled_files(folder, write_bundled_appeals, "eOtinish")
     written(folder)
     folder = paths.landing / family.LANDING_SUBDIR
     if not family_months(paths.landing):
@@ -192,6 +194,8 @@ def ensure_bundled_data(paths: WarehousePaths, done: Callable[[str], object] | N
     if not landing_quarters(paths.landing):
         writing("land and subsoil monitoring files", folder)
         write_whole_set(folder, write_bundled_land)
+    elif not (folder / DEMO_MANIFEST).exists():
+        recognise_bundled_files(folder, write_bundled_land, "land")
     written(folder)
     if not landing_files(paths.landing):
         writing("Comtrade files", paths.trade_landing)
@@ -248,7 +252,7 @@ def write_whole_set(folder: Path, write: Callable[[Path], object]) -> None:
     a writer interrupted (Ctrl-C, a kill) while it writes, which takes seconds, leaves no part of
     a set in the landing folder, where it would count as the feed's files and never be completed.
     The moves take milliseconds; the list of demo checksums goes last, into the folder's own list
-    if it has one (an interruption before it is the case `recognise_bundled_appeals` mends)."""
+    if it has one (an interruption before it is the case `recognise_bundled_files` mends)."""
     from ingest.privacy import DEMO_MANIFEST, record_demo_files, recorded_demo_files
 
     for leftover in folder.parent.glob(f".{folder.name}.*.writing"):  # of a killed writer
@@ -268,18 +272,22 @@ def write_whole_set(folder: Path, write: Callable[[Path], object]) -> None:
     scratch.rmdir()
 
 
-def recognise_bundled_appeals(folder: Path) -> None:
-    """A landing folder whose bundled eOtinish files were written before the generator recorded
-    their checksums: generate the bundled set again (deterministic) and record the files of the
-    folder that are byte for byte the same, so that the demo key may hash them (and only them)."""
-    from demo.appeals import write_bundled_appeals  # lazily: a demo concern (ensure_bundled_data)
-    from ingest.privacy import file_sha256, record_demo_files
+def recognise_bundled_files(folder: Path, write: Callable[[Path], object], what: str) -> None:
+    """A landing folder whose bundled files were written before the generator recorded their
+    checksums (eOtinish before 2026-12-02, land before 2026-12-05): generate the bundled set
+    again with `write` (deterministic) and record the files of the folder the generator recorded
+    that are byte for byte the same, so that the demo key may hash them (and only them)."""
+    from ingest.privacy import DEMO_MANIFEST, file_sha256, record_demo_files, recorded_demo_files
 
     with tempfile.TemporaryDirectory() as scratch:
-        generated = {p.name: file_sha256(p) for p in write_bundled_appeals(Path(scratch))}
+        write(Path(scratch))
+        generated = {
+            name: file_sha256(Path(scratch) / name)
+            for name in recorded_demo_files(Path(scratch) / DEMO_MANIFEST)
+        }
     same = [p for p in sorted(folder.iterdir()) if p.is_file() and generated.get(p.name) == file_sha256(p)]
     if same:
-        print(f"Recorded {len(same)} bundled eOtinish files in {folder} as demo files.", flush=True)
+        print(f"Recorded {len(same)} bundled {what} files in {folder} as demo files.", flush=True)
         record_demo_files(same)
 
 

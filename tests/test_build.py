@@ -17,6 +17,7 @@ LANDED = {
     "eotinish/appeals_2024-01-01.jsonl": "",
     "eotinish/.demo_checksums.json": "{}",  # the demo's own files, recognised as such
     "land/land_parcels_2024-Q1.csv": "parcel_id\n",
+    "land/.demo_checksums.json": "{}",
     "family/family_civil_registry_2023-01.csv": "iin\n",
 }
 

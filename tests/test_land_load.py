@@ -11,6 +11,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import TEST_HASH_KEY
 from land_files import (
     COLUMN_NAMES,
     bow_tie,
@@ -38,6 +39,7 @@ from ingest.duck import connect
 from ingest.land import file_quarter
 from ingest.land_schema import partitions
 from ingest.loads import LoadError
+from ingest.privacy import find_iin_values, iin_token
 from ingest.settings import WarehousePaths
 
 # Loads through DuckDB and Great Expectations, seconds each: not in `make test-fast`.
@@ -100,6 +102,7 @@ def bundle(generated, tmp_path_factory):
     with pytest.MonkeyPatch.context() as env:
         for name, value in paths.export_env().items():
             env.setenv(name, value)
+        env.setenv("APPEALS_HASH_KEY", TEST_HASH_KEY)  # the parcels' values are redacted with it
         paths.root.mkdir(parents=True)
         con = connect(paths.warehouse_db, memory_limit="1GB")
         reports = {name: load(con, paths, name, partitions()) for name in FEED_NAMES}
@@ -736,3 +739,26 @@ def test_a_compressed_export_is_named_by_its_quarter():
     assert file_quarter(Path("land_parcels_2024-Q2.csv.gz")) == "2024-Q2"
     assert file_quarter(Path("subsoil_detections_2024-Q3.jsonl.gz")) == "2024-Q3"
     assert file_quarter(Path("land_parcels_2024-Q2.csv.zip")) is None
+
+
+IIN = "900315300123"
+OTHER_Q = "2023-Q1"
+
+
+def test_an_iin_in_a_parcel_is_kept_only_as_its_keyed_token(warehouse, warehouse_paths):
+    """A parcel held by a person is registered under the holder's IIN: it is published as its
+    keyed token (the same as in the eOtinish exports), and a re-export with an IIN where it is
+    rejected (a KATO code) leaves none in the quarantine, the load's records or the message."""
+    message, bad = reject_parcels(warehouse, warehouse_paths, bad_parcels(row5={"kato_code": f"x{IIN}"}))
+    assert f"{PARCELS_FILE}, line 7, column kato_code" in message
+    assert IIN not in message and IIN not in repr(bad)
+
+    rows = parcels(20, start=100)
+    rows[3].update(holder_type="INDIVIDUAL", holder_id=IIN)
+    write_feed(land(warehouse_paths), "land_parcels", OTHER_Q, rows)
+    load(warehouse, warehouse_paths, "land_parcels", [OTHER_Q]).raise_for_errors()
+    (holder,) = warehouse.execute(
+        "select holder_id from raw.land_parcels where cadastral_number = ?", [rows[3]["cadastral_number"]]
+    ).fetchone()
+    assert holder == iin_token(IIN, TEST_HASH_KEY.encode())
+    assert find_iin_values(warehouse) == []

@@ -314,7 +314,7 @@ def test_a_load_with_another_key_is_refused(monkeypatch):
 def test_bundled_files_landed_before_the_manifest_are_recognised(no_key, tmp_path):
     """`make warehouse` on a landing folder the older generator wrote (no manifest): the files
     identical to the generator's output are recorded as demo files, any other file is not."""
-    from orchestration.build import recognise_bundled_appeals
+    from orchestration.build import recognise_bundled_files
 
     folder = tmp_path / "landing" / "eotinish"
     files = write_bundled_appeals(folder)
@@ -325,7 +325,7 @@ def test_bundled_files_landed_before_the_manifest_are_recognised(no_key, tmp_pat
     with pytest.raises(MissingHashKey):
         prepare_hashing(con, "eotinish_appeals", [file_sha256(files[1])])
 
-    recognise_bundled_appeals(folder)
+    recognise_bundled_files(folder, write_bundled_appeals, "eOtinish")
 
     assert prepare_hashing(con, "eotinish_appeals", [file_sha256(p) for p in files[1:]]) == (DEMO_FINGERPRINT)
     with pytest.raises(MissingHashKey, match=files[0].name):

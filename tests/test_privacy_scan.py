@@ -14,6 +14,9 @@ around them (`900315300123`, `IIN900315300123`, `iin-900315300123`, `u-900315300
   every field, numeric ones included (as JSON numbers too): they are rejected, so the quarantine,
   meta.loads, the step's error, the asset check's metadata and Data Docs all get them.
 
+Land parcels too: holder ids that are IINs (published, redacted) and, after the first runs, a
+quarter's re-export with an IIN in every field but the polygon (rejected).
+
 The Digital Family Map likewise: a month (2023-01) of extracts for 300 families whose members'
 IINs and family ids (`FAM-<IIN>`) are hashed and whose names hold planted IINs (published), then a
 month (2023-02) of extracts (its civil registry clean, so that the others are read) and three
@@ -46,12 +49,14 @@ from dagster import (
 from load_probes import file_reads, staged_as
 
 from catalog.family import FAMILY_FEEDS
+from catalog.land import LAND_PARCELS
 from demo.appeals import _write_rows, bundled_day_rows, make_iin, write_bundled_appeals
 from demo.family import write_family
 from demo.land import write_bundled_land
 from ingest import feeds
 from ingest.duck import quote_ident
 from ingest.eotinish_schema import APPEAL_SOURCE_COLUMNS, EVENT_SOURCE_COLUMNS
+from ingest.periods import quarter_start
 from ingest.privacy import find_iin_in_text, find_iin_values, is_valid_iin, register_iin_detector
 from ingest.settings import WarehousePaths
 
@@ -205,6 +210,25 @@ def _csv_rows(path: Path) -> tuple[list[str], list[list[str]]]:
     return header, rows
 
 
+def plant_land(folder: Path, held: Path) -> str:
+    """Parcels held by persons under their IINs (holder_id: published, redacted), and, held aside
+    until the first runs are done (a rejected parcels file stops the other land loads of its run),
+    a re-export of a later quarter's parcels file (the longest) with an IIN in every field but the
+    polygon, spread over its rows (rejected). The polygon is kept in clear (catalog.land says
+    why). Returns the held file's quarter."""
+    first, *later = sorted(folder.glob("land_parcels_*.csv"))
+    longest = max(later, key=lambda path: len(_csv_rows(path)[1]))
+    held.mkdir(parents=True)
+    for path, every_field in ((first, False), (longest, True)):
+        header, rows = _csv_rows(path)
+        columns = [c for c in header if c != "geometry_wkt"] if every_field else ["holder_id"] * 5
+        for k, column in enumerate(columns):
+            rows[k % len(rows)][header.index(column)] = planted(k)
+        with (held / path.name if every_field else path).open("w", newline="") as handle:
+            csv.writer(handle).writerows([header, *rows])
+    return longest.stem.rsplit("_", 1)[1]
+
+
 def land_failing_family(landing: Path, held: Path) -> tuple[tuple[str, str], tuple[str, str]]:
     """Move the held family files into the landing folder; (month window, events' day window)."""
     days = []
@@ -270,6 +294,7 @@ def built(tmp_path_factory, bundled_files):
         for path in write_bundled_land(paths.landing / "land", parcels=400, sites=30):
             if path.stat().st_size == 0:
                 path.unlink()
+        failing_quarter = plant_land(paths.landing / "land", root / "held_land")
 
         from orchestration.definitions import defs
         from orchestration.defs.assets.feeds import raw_key
@@ -327,7 +352,18 @@ def built(tmp_path_factory, bundled_files):
                 )
                 for partitioning, window in (("monthly", months), ("daily", days))
             )
-            runs = [appeals, land, rest, family_extracts, family_events]
+            for path in (root / "held_land").iterdir():  # the re-export with IINs everywhere
+                path.replace(paths.landing / "land" / path.name)
+            start = quarter_start(failing_quarter).isoformat()
+            land_failing = materialize(
+                assets,
+                selection=AssetSelection.assets(raw_key(LAND_PARCELS)) - DBT_SOURCE_CHECKS,
+                resources=resources,
+                instance=instance,
+                tags=range_tags((start, start)),
+                raise_on_error=False,
+            )
+            runs = [appeals, land, rest, family_extracts, family_events, land_failing]
             failures = record_failed_runs(instance, resources, runs)
             yield (
                 paths,
@@ -336,6 +372,7 @@ def built(tmp_path_factory, bundled_files):
                     "appeals": appeals,
                     "land": land,
                     "rest": rest,
+                    "land_failing": land_failing,
                     "family_extracts": family_extracts,
                     "family_events": family_events,
                     "failures": failures,
@@ -517,6 +554,7 @@ def test_the_planted_rows_are_published_redacted_and_the_bad_ones_quarantined(bu
     paths, _, results = built
     assert not results["appeals"].success  # the planted failing days are rejected
     assert results["land"].success and results["rest"].success
+    assert not results["land_failing"].success  # the re-export with IINs everywhere is rejected
     assert results["failures"] >= 1
     with duckdb.connect(str(paths.warehouse_db), read_only=True) as con:
         appeals = dict(
