@@ -23,6 +23,7 @@ does the rest:
    transaction; quarantine the bad rows of the others with file, line and column and reason.
 """
 
+import fnmatch
 import os
 import shutil
 from collections.abc import Callable, Mapping, Sequence
@@ -204,8 +205,12 @@ class Feed:
 
     def _candidates(self, folder: Path) -> list[Path]:
         patterns = [*self.file_patterns, *(f"{p}.gz" for p in self.file_patterns)]
-        found = {p for pattern in patterns for p in folder.glob(pattern)}
-        return sorted(p for p in found if not p.name.startswith("."))
+        return sorted(
+            path
+            for path in folder.iterdir()
+            if not path.name.startswith(".")
+            and any(fnmatch.fnmatchcase(landing.name_as_matched(path.name), p) for p in patterns)
+        )
 
     def _refusal_by_name(self, path: Path) -> LoadIssue | None:
         from ingest.privacy import find_iin_in_text, redact_text

@@ -21,6 +21,7 @@ import pandas as pd
 
 from ingest import feeds, geometry
 from ingest.land_schema import COLUMNS, DEFAULT_AREA_TOLERANCE, SEASONS, quarter_of
+from ingest.landing import name_as_matched
 from ingest.loads import LoadReport
 from ingest.periods import quarter_start
 
@@ -49,7 +50,7 @@ DETECTION_CHECK_COLUMNS: tuple[tuple[str, str], ...] = (
 
 def file_quarter(path: Path) -> str | None:
     """The quarter in a file name: land_parcels_2024-Q2.csv (or .csv.gz) -> '2024-Q2'."""
-    match = QUARTER_IN_NAME.search(path.name.removesuffix(".gz"))
+    match = QUARTER_IN_NAME.search(name_as_matched(path.name).removesuffix(".gz"))
     return match.group(1) if match else None
 
 

@@ -408,6 +408,19 @@ class _UnlinkedPath(type(Path())):
 _UNLINKED_COPIES: "weakref.WeakValueDictionary[tuple, _UnlinkedCopy]" = weakref.WeakValueDictionary()
 
 
+def name_as_matched(name: str) -> str:
+    """A landing file's name with its extension and `.gz` in lower case (`KZ_2023_01.CSV.GZ` ->
+    `KZ_2023_01.csv.gz`), the rest as written: the name the feeds' patterns and the day or quarter
+    in a name are matched on, so that a Windows export's upper-case extension is read, not skipped
+    without a word."""
+    stem, dot, extension = name.rpartition(".")
+    if not dot or not stem:
+        return name
+    if extension.lower() == "gz":
+        return name_as_matched(stem) + ".gz"
+    return f"{stem}.{extension.lower()}"
+
+
 def data_suffix(path: Path) -> str:
     """'.csv', '.json' or '.jsonl' whether or not the file is compressed ('x.json.gz' -> '.json')."""
     suffixes = [s.lower() for s in path.suffixes]

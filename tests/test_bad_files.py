@@ -614,3 +614,26 @@ def test_a_file_in_a_folder_whose_path_holds_an_iin_is_refused_and_never_kept(wa
     assert "900315300123" not in text
     assert find_iin_values(warehouse) == []
     assert warehouse.execute(f"select count(*) from raw.{feed}").fetchone() == (0,)
+
+
+def test_an_upper_case_extension_is_read_not_skipped(warehouse, warehouse_paths):
+    """A Windows export's KZ_2023_01.CSV (or .CSV.GZ) and an eOtinish APPEALS_...JSONL are the
+    feeds' files as much as their lower-case namesakes; they were skipped without a word."""
+    from appeal_files import appeal, write_jsonl
+
+    from catalog.appeals import load_appeals
+
+    write_csv(warehouse_paths.trade_landing / "KZ_2023_01.CSV", month_records("202301"))
+    csv_gz = warehouse_paths.trade_landing / "KZ_2023_02.Csv.GZ"
+    csv_gz.write_bytes(gzip.compress(write_csv(csv_gz.with_suffix(""), month_records("202302")).read_bytes()))
+    csv_gz.with_suffix("").unlink()
+    load_comtrade(warehouse, warehouse_paths.landing, [JAN, FEB]).raise_for_errors()
+    files = {r[5].rsplit("/", 1)[-1] for r in published(warehouse)}
+    assert files == {"KZ_2023_01.CSV", "KZ_2023_02.Csv.GZ"}
+
+    write_jsonl(warehouse_paths.landing / "eotinish" / "appeals_2024-03-05.JSONL", [appeal(1, "2024-03-05")])
+    report = load_appeals(warehouse, warehouse_paths.landing, ["2024-03-05"])
+    report.raise_for_errors()
+    assert [(p.partition_key, p.status, p.rows) for p in report.partitions] == [
+        ("2024-03-05", "published", 1)
+    ]
