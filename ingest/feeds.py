@@ -594,6 +594,43 @@ def _raise_if_not_about_the_file(error: Exception) -> None:
         raise error
 
 
+def _unreadable(path: str, source: SourceFile, error: Exception) -> LoadIssue:
+    """The issue of a file its reader failed on. A JSON Lines file DuckDB finds malformed is given
+    its first malformed line, found here: DuckDB's message names a line, but not always the right
+    one (2.0.1: "line 3" for a bad line 2, "line 4" for a bad line 4 after a blank one)."""
+    message = _first_line(error)
+    if source.layout == "jsonl" and "Malformed JSON" in message:
+        line = _first_malformed_line(source)
+        if line is not None:
+            reason = message.rsplit(": ", 1)[-1].strip().rstrip(".")  # e.g. "unexpected character"
+            return LoadIssue(
+                path, line, None, "unreadable_file", f"malformed JSON ({reason}): the file is not read"
+            )
+    return LoadIssue(path, None, None, "unreadable_file", message)
+
+
+def _first_malformed_line(source: SourceFile) -> int | None:
+    """The first line of a JSON Lines file that is neither blank nor one JSON value (lines split
+    at LF, as DuckDB's reader does); None if every line parses (DuckDB's reason is then kept)."""
+    import gzip
+    import json
+    import zlib
+
+    opener = gzip.open if source.compression == "gzip" else open
+    try:
+        with opener(source.read_path, "rb") as handle:
+            for number, line in enumerate(handle, 1):
+                text = line.removeprefix(b"\xef\xbb\xbf") if number == 1 else line
+                if text.strip():
+                    try:
+                        json.loads(text)
+                    except ValueError:
+                        return number
+    except (OSError, EOFError, zlib.error):
+        return None
+    return None
+
+
 def _first_line(error: Exception) -> str:
     return cut(str(error).strip().splitlines()[0], 300)
 
@@ -726,7 +763,7 @@ def register(
             counts = _slice_counts(con, feed, path, scan)
         except Exception as error:
             _raise_if_not_about_the_file(error)
-            refuse(path, [LoadIssue(str(path), None, None, "unreadable_file", _first_line(error))])
+            refuse(path, [_unreadable(str(path), source, error)])
             continue
         if counts and all(slice_key is None or key is None for slice_key, key, _ in counts):
             refuse(path, [_first_row_without_partition(con, feed, path, scan.sql)])
@@ -1705,9 +1742,7 @@ def _read_file_once(
         _raise_if_not_about_the_file(error)
         read_once.drop(con, file.path)
         con.execute("drop table if exists reject_errors; drop table if exists reject_scans")
-        read_once.issues[file.path] = [
-            LoadIssue(file.path, None, None, "unreadable_file", _first_line(error))
-        ]
+        read_once.issues[file.path] = [_unreadable(file.path, file.source, error)]
         return
     rejects = (
         _csv_rejects(con, {str(file.source.read_path): file.path}, keep_line=not feed.carries_personal_data)
@@ -1779,7 +1814,7 @@ def _stage_files(
         con.execute("drop table if exists reject_errors; drop table if exists reject_scans")
         if len(files) > 1:
             return False
-        issues[paths[0]] = [LoadIssue(paths[0], None, None, "unreadable_file", _first_line(error))]
+        issues[paths[0]] = [_unreadable(paths[0], files[0].source, error)]
         return True
     rejects = (
         _csv_rejects(

@@ -184,6 +184,23 @@ def test_broken_jsonl_file(warehouse, warehouse_paths):
     assert warehouse.execute("select count(*) from raw.eotinish_appeals").fetchone() == (1,)
 
 
+@pytest.mark.parametrize("blank_lines", [False, True])
+def test_a_malformed_json_line_is_named_by_its_own_line(warehouse, warehouse_paths, blank_lines):
+    """DuckDB's message names a line, not always the right one ("line 3" for a bad line 2); the
+    load finds the first malformed line itself, blank lines counted."""
+    good = [json.dumps(appeal(i, DAY), ensure_ascii=False) for i in (1, 2, 3)]
+    lines = [good[0], '{"id": "x", oops}', good[1], good[2]]
+    if blank_lines:
+        lines = [good[0], "", good[1], "", '{"id": "x", oops}', good[2]]
+    landing(warehouse_paths).mkdir(parents=True, exist_ok=True)
+    (landing(warehouse_paths) / f"appeals_{DAY}.jsonl").write_text("\n".join(lines) + "\n")
+    report = load_appeals(warehouse, warehouse_paths.landing, [DAY])
+    (issue,) = report.issues
+    bad_line = lines.index('{"id": "x", oops}') + 1
+    assert (issue.check, issue.row) == ("unreadable_file", bad_line)
+    assert f"appeals_{DAY}.jsonl, line {bad_line}: malformed JSON (" in issue.describe()
+
+
 def test_a_broken_csv_line_keeps_no_personal_data(warehouse, warehouse_paths):
     """A line the CSV reader cannot parse never went through the hashing in the read: it is
     reported by file, line and column, but its text is not kept anywhere, not even in the error."""

@@ -605,15 +605,15 @@ def test_broken_json_lines_line(warehouse, warehouse_paths):
 
     report = load(warehouse, warehouse_paths, "land_observations", [Q])
 
-    # The file cannot be read at all; its name gives its quarter, which is rejected with DuckDB's
-    # message (which counts the broken line 7 as "line 8"), and keeps what was published from the
+    # The file cannot be read at all; its name gives its quarter, which is rejected naming the
+    # broken line (DuckDB's own message said "line 8"), and keeps what was published from the
     # previous version of the file.
     assert statuses(report) == {Q: "rejected"}
     assert digest(warehouse, "raw.land_observations") == before
     with pytest.raises(LoadError) as error:
         report.raise_for_errors()
-    assert f"{OBSERVATIONS_FILE}: Invalid Input Error: Malformed JSON" in str(error.value)
-    assert "line 8" in str(error.value)
+    assert f"{OBSERVATIONS_FILE}, line 7: malformed JSON (" in str(error.value)
+    assert "line 8" not in str(error.value)
 
     write_feed(land(warehouse_paths), "land_observations", Q, bad_observations(row0={"ndvi": 0.61}))
     fixed = load(warehouse, warehouse_paths, "land_observations", [Q])
