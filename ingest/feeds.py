@@ -25,6 +25,7 @@ does the rest:
 
 import fnmatch
 import os
+import re
 import shutil
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -186,8 +187,8 @@ class Feed:
 
     def refused_by_name(self, landing_dir: Path) -> list[LoadIssue]:
         """Files of this feed whose very path cannot be kept: a name not UTF-8 (a Windows archive
-        unzipped as is), an IIN in a folder of the path (every feed), or in the name (a feed that
-        carries personal data). They are reported by every load with the path redacted, and never
+        unzipped as is), an IIN in a folder of the path (every feed), or in the name (a feed with
+        identifiers to hash or drop). They are reported by every load with the path redacted, and never
         registered."""
         return self.sorted_landing(landing_dir)[1]
 
@@ -209,7 +210,7 @@ class Feed:
             path
             for path in folder.iterdir()
             if not path.name.startswith(".")
-            and any(fnmatch.fnmatchcase(landing.name_as_matched(path.name), p) for p in patterns)
+            and any(fnmatch.fnmatchcase(landing.name_as_matched(path.name), p.lower()) for p in patterns)
         )
 
     def _refusal_by_name(self, path: Path) -> LoadIssue | None:
@@ -230,10 +231,11 @@ class Feed:
         # The whole path: every row keeps it (_source_file), and the load's records, the sensor's
         # cursor and the messages name it. A folder is the landing folder or one above it (a
         # feed's files lie in its subfolder of fixed name), shared by every feed, so every feed
-        # refuses it. The name is checked in the feeds that carry personal data only: trade and
-        # land files are named by the systems exporting them, and a YYMMDDhhmmss timestamp in a
-        # name reads as a valid IIN about one time in ten.
-        in_name = self.carries_personal_data and find_iin_in_text(path.name)
+        # refuses it. The name is checked in the feeds with identifiers to hash or drop only:
+        # trade and land files (land parcels included, whose values are redacted) are named by
+        # the systems exporting them, and a YYMMDDhhmmss timestamp in a name reads as a valid IIN
+        # about one time in ten.
+        in_name = bool(self.hashed or self.dropped) and find_iin_in_text(path.name)
         in_folder = find_iin_in_text(str(path.parent))
         if in_name or in_folder:
             where = {
@@ -588,45 +590,60 @@ def _raise_if_not_about_the_file(error: Exception) -> None:
 
     if isinstance(error, duckdb.OutOfMemoryException | duckdb.InterruptException):
         raise error
-    if isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT, errno.ENOMEM):
+    if isinstance(error, OSError) and error.errno in (
+        errno.ENOSPC,
+        errno.EDQUOT,
+        errno.ENOMEM,
+        errno.EMFILE,
+        errno.ENFILE,
+    ):
         raise error
-    if isinstance(error, duckdb.IOException) and "space" in str(error).lower():
+    if isinstance(error, duckdb.IOException) and any(
+        words in str(error).lower() for words in ("space", "too many open files")
+    ):
         raise error
 
 
 def _unreadable(path: str, source: SourceFile, error: Exception) -> LoadIssue:
     """The issue of a file its reader failed on. A JSON Lines file DuckDB finds malformed is given
-    its first malformed line, found here: DuckDB's message names a line, but not always the right
-    one (2.0.1: "line 3" for a bad line 2, "line 4" for a bad line 4 after a blank one)."""
+    its first malformed line, found here: DuckDB's message names a line, but counts records, not
+    lines, and one too many (2.0.1: "line 3" for a bad line 2; "line 4" for a bad line 5 after two
+    blank ones). Python's parser is not DuckDB's (a lone surrogate passes it): the line found here
+    is given only when its record is the one DuckDB names so; otherwise (another DuckDB too)
+    DuckDB's message is kept."""
     message = _first_line(error)
     if source.layout == "jsonl" and "Malformed JSON" in message:
-        line = _first_malformed_line(source)
-        if line is not None:
+        named = re.search(r" in line (\d+)", message)
+        found = _first_malformed_line(source)
+        if found and named and int(named.group(1)) == found[1] + 1:
             reason = message.rsplit(": ", 1)[-1].strip().rstrip(".")  # e.g. "unexpected character"
             return LoadIssue(
-                path, line, None, "unreadable_file", f"malformed JSON ({reason}): the file is not read"
+                path, found[0], None, "unreadable_file", f"malformed JSON ({reason}): the file is not read"
             )
     return LoadIssue(path, None, None, "unreadable_file", message)
 
 
-def _first_malformed_line(source: SourceFile) -> int | None:
-    """The first line of a JSON Lines file that is neither blank nor one JSON value (lines split
-    at LF, as DuckDB's reader does); None if every line parses (DuckDB's reason is then kept)."""
+def _first_malformed_line(source: SourceFile) -> tuple[int, int] | None:
+    """(line, record) of the first line of a JSON Lines file that is neither blank nor one JSON
+    value (lines split at LF, as DuckDB's reader does; records count the lines not blank); None if
+    every line parses, or one nests too deep for Python's parser."""
     import gzip
     import json
     import zlib
 
     opener = gzip.open if source.compression == "gzip" else open
+    record = 0
     try:
         with opener(source.read_path, "rb") as handle:
             for number, line in enumerate(handle, 1):
                 text = line.removeprefix(b"\xef\xbb\xbf") if number == 1 else line
                 if text.strip():
+                    record += 1
                     try:
                         json.loads(text)
                     except ValueError:
-                        return number
-    except (OSError, EOFError, zlib.error):
+                        return number, record
+    except (OSError, EOFError, zlib.error, RecursionError, MemoryError):
         return None
     return None
 
@@ -868,20 +885,55 @@ changed as (
 """
 
 
+def _redact_what_was_published_in_clear(con: duckdb.DuckDBPyConnection, feed: Feed) -> None:
+    """A feed whose columns became `redacted` after rows of it were published (land parcels before
+    2026-12-05): at its first load with a key, its published text values, quarantine and load
+    messages are redacted in place with that key's tokens (what a reload would give), so that no
+    IIN stays in clear and one person keeps one token. Data Docs and Dagster's history of the
+    earlier loads are not rewritten."""
+    columns = [name for name, dtype in feed.staged_columns if name in feed.redacted and dtype == "VARCHAR"]
+    digits = "regexp_matches({0}, '[0-9]{{12}}')"
+    with transaction(con):
+        for column in map(quote_ident, columns):
+            con.execute(
+                f"update {feed.table} set {column} = redact_pii({column}) where {digits.format(column)}"
+            )
+        for column in ("source_file", "column_name", "message", "bad_value"):
+            con.execute(
+                f"update {feed.quarantine_table} set {column} = redact_pii({column}) "
+                f"where {digits.format(column)}"
+            )
+        # a record is JSON: its text redacted is JSON again unless an IIN was a bare number
+        con.execute(f"""
+            update {feed.quarantine_table}
+            set record = coalesce(
+                try_cast(redact_pii(record::varchar) as json), to_json(redact_pii(record::varchar))
+            )
+            where {digits.format("record::varchar")}
+        """)
+        con.execute(
+            "update meta.loads set message = redact_pii(message) "
+            f"where feed = ? and {digits.format('message')}",
+            [feed.name],
+        )
+
+
 def _previous_unpublished_versions(
     con: duckdb.DuckDBPyConnection, feed: Feed, landing_dir: Path, partition_keys: list[str]
 ) -> dict[str, tuple[str, int]]:
-    """{slice: (file, rows)} of the version landed just before the one about to be loaded, for the
-    slices never published: two versions of a month landed before any load are judged against each
-    other, as a revision is against the published version (ingest.revisions). Without this a partial
-    file landed after the complete one was published alone, and the complete file never mentioned."""
+    """{slice: (file, rows)} of the largest of the versions landed before the one about to be
+    loaded, for the slices never published: versions of a month landed before any load are judged
+    against each other, as a revision is against the published version (ingest.revisions). Without
+    this a partial file landed after the complete one was published alone, and the complete file
+    never mentioned."""
     rows = con.execute(
         _WINNING_FILES_SQL
         + """
-        select c.slice, c.path, c.row_count from candidates as c
-        where c.rank_in_slice = 2
+        select c.slice, arg_max(c.path, c.row_count), max(c.row_count) from candidates as c
+        where c.rank_in_slice > 1
             and c.slice in (select slice from changed where list_contains($keys, partition_key))
             and c.slice not in (select slice from meta.published_slices where feed = $feed)
+        group by c.slice
         """,
         {**_file_parameters(feed, landing_dir), "keys": partition_keys},
     ).fetchall()
@@ -1005,12 +1057,15 @@ def load_feed(
         # for the bundled demo files) and must be the one the published rows were hashed with.
         ensure_tables(con, feed)
         present = register_landing_files(con, feed.name, feed.landing_files(landing_dir))
+        key_was_recorded = privacy.key_recorded(con, feed.name)
         fingerprint = privacy.prepare_hashing(
             con,
             feed.name,
             [f.sha256 for f in present if not f.problem],
             paths=[f.path for f in present if not f.problem],
         )
+        if feed.redacted and not key_was_recorded and privacy.key_recorded(con, feed.name):
+            _redact_what_was_published_in_clear(con, feed)
         redact = privacy.redact_text
     try:
         unloadable = register(con, feed, landing_dir, redact)

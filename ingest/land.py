@@ -25,7 +25,7 @@ from ingest.landing import name_as_matched
 from ingest.loads import LoadReport
 from ingest.periods import quarter_start
 
-QUARTER_IN_NAME = re.compile(r"_(\d{4}-Q[1-4])\.(jsonl|json|csv)$")
+QUARTER_IN_NAME = re.compile(r"_(\d{4}-q[1-4])\.(jsonl|json|csv)$")  # in name_as_matched (lower case)
 LANDING_SUBDIR = "land"
 
 POLYGON_CHECK_COLUMNS: tuple[tuple[str, str], ...] = (
@@ -51,7 +51,7 @@ DETECTION_CHECK_COLUMNS: tuple[tuple[str, str], ...] = (
 def file_quarter(path: Path) -> str | None:
     """The quarter in a file name: land_parcels_2024-Q2.csv (or .csv.gz) -> '2024-Q2'."""
     match = QUARTER_IN_NAME.search(name_as_matched(path.name).removesuffix(".gz"))
-    return match.group(1) if match else None
+    return match.group(1).upper() if match else None
 
 
 def quarter_sql(path: Path) -> str:

@@ -61,7 +61,7 @@ PARCEL_COLUMNS: list[tuple[str, str]] = [
     ("land_category", "VARCHAR"),  # LAND_CATEGORIES (the agricultural land type)
     ("area_ha", "DOUBLE"),  # stated area in the cadastre, hectares
     ("holder_type", "VARCHAR"),  # HOLDER_TYPES
-    ("holder_id", "VARCHAR"),  # opaque registry id of the holder (not a BIN/IIN)
+    ("holder_id", "VARCHAR"),  # the holder's registry id; a person's IIN is kept as its token
     ("tenure_type", "VARCHAR"),  # TENURE_TYPES
     ("lease_start", "DATE"),  # empty for private ownership
     ("lease_end", "DATE"),  # empty for private ownership and permanent use
@@ -236,7 +236,7 @@ DESCRIPTIONS: dict[str, dict[str, str]] = {
         "land_category": "Agricultural land type (LAND_CATEGORIES).",
         "area_ha": "Stated area in the cadastre, hectares.",
         "holder_type": "Holder type (HOLDER_TYPES).",
-        "holder_id": "Opaque registry id of the holder (not a BIN/IIN).",
+        "holder_id": "Registry id of the holder; a person's IIN is replaced by its keyed token.",
         "tenure_type": "Tenure (TENURE_TYPES).",
         "lease_start": "Lease start; empty for private ownership.",
         "lease_end": "Lease end; empty for private ownership and permanent use.",

@@ -25,6 +25,7 @@ import gzip
 import hashlib
 import os
 import stat
+import sys
 import weakref
 import zlib
 from concurrent.futures import ThreadPoolExecutor
@@ -311,8 +312,8 @@ def readable_copy(path: Path, inspection: Inspection, folder: Path) -> tuple[Pat
     as /proc/self/fd/<n>, which no kill -9 can leave behind (the kernel frees it with the process;
     a named copy stayed until a later load cleared the folder). The descriptor is closed when the
     last reference to the returned path is dropped (the SourceFile that holds it), so a caller
-    keeps the path while the copy is read, not only its str. Elsewhere the copy is named by
-    checksum, and the callers remove `folder` (ingest.feeds)."""
+    keeps the path while the copy is read, not only its str. Elsewhere, or with no file
+    descriptor left, the copy is named by checksum, and the callers remove `folder` (ingest.feeds)."""
     suffix = "".join(s for s in path.suffixes if s.lower() in (".csv", ".json", ".jsonl"))
     if inspection.encoding == "utf-8":
         if not GLOB_CHARACTERS & set(str(path)):
@@ -351,18 +352,23 @@ def _transcode(path: Path, inspection: Inspection, target) -> None:
 def _unlinked_file(folder: Path) -> int | None:
     """A descriptor, open for writing, of a new file in `folder` that has no name; None where
     /proc/self/fd cannot reach it (not Linux)."""
-    if not Path("/proc/self/fd").is_dir():
-        return None
+    if not (sys.platform.startswith("linux") and hasattr(os, "O_TMPFILE")):
+        return None  # (illumos has /proc/self/fd but no O_TMPFILE)
     try:
-        return _open_raising_the_limit(folder, os.O_TMPFILE | os.O_RDWR | os.O_CLOEXEC)
+        try:
+            return _open_raising_the_limit(folder, os.O_TMPFILE | os.O_RDWR | os.O_CLOEXEC)
+        except OSError as error:
+            if error.errno not in (errno.EOPNOTSUPP, errno.EISDIR, errno.EINVAL):
+                raise  # a full disk is the load's error, not a reason for a named copy
+        # A file system without O_TMPFILE: created empty, then unlinked before a byte is written.
+        name = folder / f".copy-{os.getpid()}-{os.urandom(8).hex()}"
+        descriptor = _open_raising_the_limit(name, os.O_CREAT | os.O_EXCL | os.O_RDWR | os.O_CLOEXEC)
+        os.unlink(name)
+        return descriptor
     except OSError as error:
-        if error.errno not in (errno.EOPNOTSUPP, errno.EISDIR, errno.EINVAL):
-            raise  # a full disk is the load's error, not a reason for a named copy
-    # A file system without O_TMPFILE: created empty, then unlinked before a byte is written.
-    name = folder / f".copy-{os.getpid()}-{os.urandom(8).hex()}"
-    descriptor = _open_raising_the_limit(name, os.O_CREAT | os.O_EXCL | os.O_RDWR | os.O_CLOEXEC)
-    os.unlink(name)
-    return descriptor
+        if error.errno in (errno.EMFILE, errno.ENFILE):
+            return None  # no descriptor left to hold it: a named copy, which holds none
+        raise
 
 
 def _open_raising_the_limit(path: Path, flags: int) -> int:
@@ -409,16 +415,10 @@ _UNLINKED_COPIES: "weakref.WeakValueDictionary[tuple, _UnlinkedCopy]" = weakref.
 
 
 def name_as_matched(name: str) -> str:
-    """A landing file's name with its extension and `.gz` in lower case (`KZ_2023_01.CSV.GZ` ->
-    `KZ_2023_01.csv.gz`), the rest as written: the name the feeds' patterns and the day or quarter
-    in a name are matched on, so that a Windows export's upper-case extension is read, not skipped
-    without a word."""
-    stem, dot, extension = name.rpartition(".")
-    if not dot or not stem:
-        return name
-    if extension.lower() == "gz":
-        return name_as_matched(stem) + ".gz"
-    return f"{stem}.{extension.lower()}"
+    """A landing file's name in lower case (`APPEALS_2024-03-05.JSONL` -> `appeals_2024-03-05.jsonl`):
+    the name the feeds' patterns (lower case) and the day, month or quarter in a name are matched
+    on, so that a Windows export's upper-case name is read, not skipped without a word."""
+    return name.lower()
 
 
 def data_suffix(path: Path) -> str:

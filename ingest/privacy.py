@@ -364,7 +364,7 @@ def record_demo_files(paths: Sequence[Path]) -> None:
         temporary = manifest.with_suffix(".tmp")
         temporary.write_text(
             json.dumps(
-                {"written_by": "demo.appeals (synthetic demo data)", "sha256": recorded},
+                {"written_by": "demo (synthetic demo data)", "sha256": recorded},
                 indent=1,
                 sort_keys=True,
             )
@@ -409,6 +409,15 @@ def _ensure_fingerprints_table(con: duckdb.DuckDBPyConnection) -> None:
             feed varchar primary key, fingerprint varchar not null,
             first_used_at timestamptz not null default current_timestamp)
     """)
+
+
+def key_recorded(con: duckdb.DuckDBPyConnection, feed_name: str) -> bool:
+    """Whether a load of `feed_name` has recorded its key's fingerprint."""
+    _ensure_fingerprints_table(con)
+    (found,) = con.execute(
+        f"select count(*) from {FINGERPRINTS_TABLE} where feed = ?", [feed_name]
+    ).fetchone()
+    return found > 0
 
 
 def check_key_fingerprint(con: duckdb.DuckDBPyConnection, feed_name: str, fingerprint: str) -> None:

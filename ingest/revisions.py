@@ -102,8 +102,8 @@ def held_revisions(
     """Issues of the slices about to be published, (partition, slice, file, sha256) staged in the
     temp table feed_typed, that must not replace what is published. A slice with no staged rows
     (an empty export) is judged too. A slice never published is judged against `previous`
-    ({slice: (file, rows)}): the version landed just before this one, by its rows only (its other
-    figures are not known until it is read)."""
+    ({slice: (file, rows)}): the largest version landed before this one, by its rows only (its
+    other figures are not known until it is read)."""
     issues: dict[str, list[LoadIssue]] = {}
     if guard.consistency_sql:
         accepted = {

@@ -201,6 +201,22 @@ def test_a_malformed_json_line_is_named_by_its_own_line(warehouse, warehouse_pat
     assert f"appeals_{DAY}.jsonl, line {bad_line}: malformed JSON (" in issue.describe()
 
 
+@pytest.mark.parametrize("odd_line", ["[" * 5000 + "]" * 5000, '"\\ud800"'])
+def test_a_line_python_reads_otherwise_than_duckdb_keeps_duckdbs_message(
+    warehouse, warehouse_paths, odd_line
+):
+    """A line nested deeper than Python's parser goes (DuckDB reads it) does not stop the load; a
+    lone surrogate (DuckDB refuses it, Python does not) does not make the load name a later line."""
+    good = [json.dumps(appeal(i, DAY), ensure_ascii=False) for i in (1, 2)]
+    landing(warehouse_paths).mkdir(parents=True, exist_ok=True)
+    path = landing(warehouse_paths) / f"appeals_{DAY}.jsonl"
+    path.write_text("\n".join([good[0], odd_line, '{"id": "x", oops}', good[1]]) + "\n")
+    report = load_appeals(warehouse, warehouse_paths.landing, [DAY])
+    (issue,) = report.issues
+    assert (issue.check, issue.row) == ("unreadable_file", None)
+    assert f"appeals_{DAY}.jsonl" in issue.describe() and "Malformed JSON" in issue.message  # DuckDB's
+
+
 def test_a_broken_csv_line_keeps_no_personal_data(warehouse, warehouse_paths):
     """A line the CSV reader cannot parse never went through the hashing in the read: it is
     reported by file, line and column, but its text is not kept anywhere, not even in the error."""

@@ -617,8 +617,9 @@ def test_a_file_in_a_folder_whose_path_holds_an_iin_is_refused_and_never_kept(wa
 
 
 def test_an_upper_case_extension_is_read_not_skipped(warehouse, warehouse_paths):
-    """A Windows export's KZ_2023_01.CSV (or .CSV.GZ) and an eOtinish APPEALS_...JSONL are the
-    feeds' files as much as their lower-case namesakes; they were skipped without a word."""
+    """A Windows export's KZ_2023_01.CSV (or .Csv.GZ), an eOtinish APPEALS_...JSONL and a
+    LAND_PARCELS_2024-Q3.CSV are the feeds' files as much as their lower-case namesakes; they were
+    skipped without a word."""
     from appeal_files import appeal, write_jsonl
 
     from catalog.appeals import load_appeals
@@ -631,9 +632,19 @@ def test_an_upper_case_extension_is_read_not_skipped(warehouse, warehouse_paths)
     files = {r[5].rsplit("/", 1)[-1] for r in published(warehouse)}
     assert files == {"KZ_2023_01.CSV", "KZ_2023_02.Csv.GZ"}
 
-    write_jsonl(warehouse_paths.landing / "eotinish" / "appeals_2024-03-05.JSONL", [appeal(1, "2024-03-05")])
+    write_jsonl(warehouse_paths.landing / "eotinish" / "APPEALS_2024-03-05.JSONL", [appeal(1, "2024-03-05")])
     report = load_appeals(warehouse, warehouse_paths.landing, ["2024-03-05"])
     report.raise_for_errors()
     assert [(p.partition_key, p.status, p.rows) for p in report.partitions] == [
         ("2024-03-05", "published", 1)
     ]
+
+    from land_files import parcels, write_feed
+
+    from catalog.land import LAND_PARCELS
+
+    write_feed(warehouse_paths.landing / "land", "land_parcels", "2024-Q3", parcels(3)).rename(
+        warehouse_paths.landing / "land" / "LAND_PARCELS_2024-Q3.CSV"
+    )
+    (found,) = LAND_PARCELS.landing_files(warehouse_paths.landing)
+    assert (found.name, LAND_PARCELS.file_key(found)) == ("LAND_PARCELS_2024-Q3.CSV", "2024-Q3")

@@ -5,6 +5,7 @@ error naming file, row and column; the bad rows in quarantine.<feed>; published 
 These run the real DuckDB, shapely and Great Expectations on small files."""
 
 import csv
+import dataclasses
 import hashlib
 import json
 import shutil
@@ -33,8 +34,9 @@ from land_files import (
 )
 
 from catalog.land import LAND_FEEDS as FEEDS
-from catalog.land import landing_quarters, load_land_feed
+from catalog.land import LAND_PARCELS, landing_quarters, load_land_feed
 from demo.land import write_bundled_land
+from ingest import feeds
 from ingest.duck import connect
 from ingest.land import file_quarter
 from ingest.land_schema import partitions
@@ -762,3 +764,32 @@ def test_an_iin_in_a_parcel_is_kept_only_as_its_keyed_token(warehouse, warehouse
     ).fetchone()
     assert holder == iin_token(IIN, TEST_HASH_KEY.encode())
     assert find_iin_values(warehouse) == []
+
+
+def test_parcels_published_in_clear_before_the_redaction_are_redacted_at_the_first_load_with_a_key(
+    warehouse, warehouse_paths
+):
+    """Parcels published and set aside in clear, as the load did before land parcels were redacted
+    (2026-12-05): the first load with a key redacts the published values, the quarantine and the
+    load messages in place, with the token a reload would give."""
+    in_clear = dataclasses.replace(LAND_PARCELS, redacted=frozenset())
+    rows = parcels(20)
+    rows[3].update(holder_type="INDIVIDUAL", holder_id=IIN)
+    write_feed(land(warehouse_paths), "land_parcels", Q, rows)
+    feeds.load_feed(warehouse, in_clear, warehouse_paths.landing, [Q]).raise_for_errors()
+    bad = parcels(20, start=100)
+    bad[5].update(kato_code=f"x{IIN}")
+    write_feed(land(warehouse_paths), "land_parcels", OTHER_Q, bad)
+    assert feeds.load_feed(warehouse, in_clear, warehouse_paths.landing, [OTHER_Q]).rejected
+    assert {table for table, _, _ in find_iin_values(warehouse)} >= {
+        "raw.land_parcels",
+        "quarantine.land_parcels",
+    }
+
+    write_feed(land(warehouse_paths), "land_parcels", "2023-Q2", parcels(5, start=200))
+    load(warehouse, warehouse_paths, "land_parcels", ["2023-Q2"]).raise_for_errors()
+    assert find_iin_values(warehouse) == []
+    (holder,) = warehouse.execute(
+        "select holder_id from raw.land_parcels where cadastral_number = ?", [rows[3]["cadastral_number"]]
+    ).fetchone()
+    assert holder == iin_token(IIN, TEST_HASH_KEY.encode())
