@@ -59,7 +59,8 @@ LAND_PARCELS = _feed(
     # A parcel held by a person is registered under the holder's IIN (holder_id), and a file may
     # put one anywhere: every value is redacted (an IIN becomes its keyed token, as in the
     # eOtinish exports) but the polygon's, whose coordinates often run to 12 decimals that a
-    # redaction would turn into a token one time in a few hundred (a parse error, the row set aside).
+    # redaction would turn into a token about one time in 300. An area written with exactly 12
+    # decimals can be too, as rarely: its row is then set aside with a clear error, not lost.
     redacted=frozenset(name for name, _ in COLUMNS["land_parcels"] if name != "geometry_wkt"),
     enrich=land.check_polygons,
     deps=(("ref", "kato_units"),),

@@ -323,6 +323,12 @@ class SourceFile:
     def compression_sql(self) -> str:
         return sql_string(self.compression or "none")
 
+    def open_read(self, mode: str = "rb", **text_options):
+        """The file as DuckDB reads it (`read_path`), decompressed, for Python to read."""
+        import gzip
+
+        return (gzip.open if self.compression == "gzip" else open)(self.read_path, mode, **text_options)
+
 
 @dataclass
 class FileScan:
@@ -446,10 +452,8 @@ def _numbered(columns: list[str], reader: str, first: int, files: int, numbered:
 
 def _csv_header(source: SourceFile) -> list[str]:
     import csv
-    import gzip
 
-    opener = gzip.open if source.compression == "gzip" else open
-    with opener(source.read_path, "rt", newline="", encoding="utf-8-sig") as handle:
+    with source.open_read("rt", newline="", encoding="utf-8-sig") as handle:
         return [name.strip() for name in next(csv.reader(handle), [])]
 
 
@@ -627,14 +631,12 @@ def _first_malformed_line(source: SourceFile) -> tuple[int, int] | None:
     """(line, record) of the first line of a JSON Lines file that is neither blank nor one JSON
     value (lines split at LF, as DuckDB's reader does; records count the lines not blank); None if
     every line parses, or one nests too deep for Python's parser."""
-    import gzip
     import json
     import zlib
 
-    opener = gzip.open if source.compression == "gzip" else open
     record = 0
     try:
-        with opener(source.read_path, "rb") as handle:
+        with source.open_read() as handle:
             for number, line in enumerate(handle, 1):
                 text = line.removeprefix(b"\xef\xbb\xbf") if number == 1 else line
                 if text.strip():
@@ -654,12 +656,10 @@ def _first_line(error: Exception) -> str:
 
 def _json_envelope_problem(source: SourceFile) -> str:
     """Why a JSON document yielded no records: an API error response, or not an envelope."""
-    import gzip
     import json
 
-    opener = gzip.open if source.compression == "gzip" else open
     try:
-        with opener(source.read_path, "rt", encoding="utf-8-sig") as handle:
+        with source.open_read("rt", encoding="utf-8-sig") as handle:
             document = json.loads(handle.read(16 << 20))
     except (ValueError, OSError) as error:
         return f"not a JSON document ({cut(str(error), 200)})"
@@ -1420,14 +1420,12 @@ def _lines_read_again(
         or len(rows) > LINES_READ_AGAIN_MAX_ROWS
     ):
         return False
-    import gzip
     import uuid
     import zlib
 
-    opener = gzip.open if source.compression == "gzip" else open
     excerpt = _work_dir(con) / f"lines-{uuid.uuid4().hex}.csv"
     try:
-        with opener(source.read_path, "rb") as handle:
+        with source.open_read() as handle:
             lines = lines_at(handle, [1, *rows])
         if len(lines) != len(rows) + 1:
             return False
