@@ -203,6 +203,8 @@ def _held_against_previous(
     previous: dict[str, tuple[str, int]],
     share: float,
 ) -> dict[str, list[LoadIssue]]:
+    """held_revisions for the slices never published: their staged rows against the rows of the
+    largest version landed before (`previous`), unless the new version was accepted."""
     staged = dict(
         con.execute(
             "select _slice, count(*) from feed_typed where list_contains(?, _slice) group by 1",
