@@ -16,7 +16,7 @@ from pathlib import Path
 
 import duckdb
 
-from ingest.landing import name_as_matched
+from ingest.landing import name_without_gz
 from ingest.loads import LoadReport
 
 DAY_IN_NAME = re.compile(r"_(\d{4}-\d{2}-\d{2})\.(jsonl|json|csv)$")
@@ -24,7 +24,7 @@ DAY_IN_NAME = re.compile(r"_(\d{4}-\d{2}-\d{2})\.(jsonl|json|csv)$")
 
 def file_day(path: Path) -> str | None:
     """The export day in a file name, e.g. appeals_2024-03-05.jsonl (or .jsonl.gz) -> '2024-03-05'."""
-    match = DAY_IN_NAME.search(name_as_matched(path.name).removesuffix(".gz"))
+    match = DAY_IN_NAME.search(name_without_gz(path))
     return match.group(1) if match else None
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import duckdb
 
-from ingest.landing import name_as_matched
+from ingest.landing import name_without_gz
 from ingest.loads import LoadReport
 
 MONTH_IN_NAME = re.compile(r"_(\d{4}-\d{2})\.csv$")
@@ -18,7 +18,7 @@ LANDING_SUBDIR = "family"
 
 def file_month(path: Path) -> str | None:
     """The Dagster key of the month a file's name gives: family_income_2023-01.csv -> '2023-01-01'."""
-    match = MONTH_IN_NAME.search(name_as_matched(path.name).removesuffix(".gz"))
+    match = MONTH_IN_NAME.search(name_without_gz(path))
     if not match:
         return None
     try:
@@ -34,7 +34,7 @@ def month_sql(path: Path) -> str:
 
 
 def file_day(path: Path) -> str | None:
-    match = DAY_IN_NAME.search(name_as_matched(path.name).removesuffix(".gz"))
+    match = DAY_IN_NAME.search(name_without_gz(path))
     return match.group(1) if match else None
 
 

@@ -21,11 +21,11 @@ import pandas as pd
 
 from ingest import feeds, geometry
 from ingest.land_schema import COLUMNS, DEFAULT_AREA_TOLERANCE, SEASONS, quarter_of
-from ingest.landing import name_as_matched
+from ingest.landing import name_without_gz
 from ingest.loads import LoadReport
 from ingest.periods import quarter_start
 
-QUARTER_IN_NAME = re.compile(r"_(\d{4}-q[1-4])\.(jsonl|json|csv)$")  # in name_as_matched (lower case)
+QUARTER_IN_NAME = re.compile(r"_(\d{4}-q[1-4])\.(jsonl|json|csv)$")  # in name_without_gz (lower case)
 LANDING_SUBDIR = "land"
 
 POLYGON_CHECK_COLUMNS: tuple[tuple[str, str], ...] = (
@@ -50,7 +50,7 @@ DETECTION_CHECK_COLUMNS: tuple[tuple[str, str], ...] = (
 
 def file_quarter(path: Path) -> str | None:
     """The quarter in a file name: land_parcels_2024-Q2.csv (or .csv.gz) -> '2024-Q2'."""
-    match = QUARTER_IN_NAME.search(name_as_matched(path.name).removesuffix(".gz"))
+    match = QUARTER_IN_NAME.search(name_without_gz(path))
     return match.group(1).upper() if match else None
 
 

@@ -421,6 +421,11 @@ def name_as_matched(name: str) -> str:
     return name.lower()
 
 
+def name_without_gz(path: Path) -> str:
+    """name_as_matched without `.gz`: what the day, month or quarter in a name is read from."""
+    return name_as_matched(path.name).removesuffix(".gz")
+
+
 def data_suffix(path: Path) -> str:
     """'.csv', '.json' or '.jsonl' whether or not the file is compressed ('x.json.gz' -> '.json')."""
     suffixes = [s.lower() for s in path.suffixes]
