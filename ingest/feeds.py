@@ -28,7 +28,7 @@ import os
 import re
 import shutil
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO, NamedTuple
@@ -634,17 +634,15 @@ def _first_malformed_line(source: SourceFile) -> tuple[int, int] | None:
     import json
     import zlib
 
-    record = 0
+    from ingest import source_lines
+
     try:
         with source.open_read() as handle:
-            for number, line in enumerate(handle, 1):
-                text = line.removeprefix(b"\xef\xbb\xbf") if number == 1 else line
-                if text.strip():
-                    record += 1
-                    try:
-                        json.loads(text)
-                    except ValueError:
-                        return number, record
+            for number, record, text in source_lines.jsonl_records(handle):
+                try:
+                    json.loads(text)
+                except ValueError:
+                    return number, record
     except (OSError, EOFError, zlib.error, RecursionError, MemoryError):
         return None
     return None
@@ -783,7 +781,7 @@ def register(
             refuse(path, [_unreadable(str(path), source, error)])
             continue
         if counts and all(slice_key is None or key is None for slice_key, key, _ in counts):
-            refuse(path, [_first_row_without_partition(con, feed, path, scan.sql)])
+            refuse(path, [_at_its_line(source, _first_row_without_partition(con, feed, path, scan.sql))])
             continue
         if not counts and feed.file_partition:
             # An export whose name gives its partition may say "nothing this day/quarter": an empty
@@ -1169,7 +1167,7 @@ def load_feed(
     finally:
         _drop_feed_stage(con)
         con.execute("drop table if exists feed_typed")
-        con.execute("drop table if exists feed_stage_as_sent")
+        con.execute("drop table if exists feed_stage_as_sent; drop table if exists staged_row_lines")
         read_once.drop_tables(con)
         shutil.rmtree(_work_dir(con), ignore_errors=True)  # links and UTF-8 copies of this load
     con.execute("checkpoint")
@@ -1259,6 +1257,7 @@ def _load_partitions(
             passing.append(outcome)
     sha_of = {path: sha for _, _, path, sha in slices}
     stage = _stage_as_sent(con, feed, rejected, read_once, sha_of) if typed and rejected else "feed_stage"
+    stage = _issues_at_their_lines(con, feed, rejected, file_issues, stage)
     for outcome in rejected:
         with transaction(con):
             record_rejection(
@@ -1391,6 +1390,121 @@ def _rows_read_again(
         )
     con.execute("delete from feed_stage_as_sent where _source_file = ?", [path])  # not the rows it had
     return False
+
+
+def _issues_at_their_lines(
+    con: duckdb.DuckDBPyConnection,
+    feed: Feed,
+    rejected: list[PartitionOutcome],
+    file_issues: dict[str, list[LoadIssue]],
+    stage: str,
+) -> str:
+    """The rows the `rejected` partitions report, named by the lines where they begin in a CSV or
+    JSON Lines file whose records are not its lines (a blank line, a value across lines:
+    ingest.source_lines), and `stage` (the staged rows quarantine keeps beside their issues, SQL)
+    with those rows numbered so too. Only a file with rows to report is read again, to its last
+    such row; rows of a JSON document (named by record), of a file that changed since it was
+    registered, or that the file no longer shows, keep their numbers. `file_issues`: the issues of
+    the window's files, with the lines DuckDB rejected (_stage)."""
+    reported: dict[str, tuple[set[int], set[int]]] = {}  # path -> (staged rows, rejected records)
+    for issue in (i for outcome in rejected for i in outcome.issues):
+        # (a malformed JSON line is named by its line already: _unreadable)
+        if issue.row is not None and issue.check != "unreadable_file":
+            rows, rejects = reported.setdefault(issue.file, (set(), set()))
+            (rejects if _is_reject(issue) else rows).add(issue.row)
+    if not reported:
+        return stage
+    registered, inspections = _registered_signatures(con, feed), _inspections(con, feed)
+    moved: dict[str, tuple[dict[int, int], dict[int, int]]] = {}
+    for path, (rows, rejects) in sorted(reported.items()):
+        if path not in inspections or _changed_since_registered(path, registered.get(path)):
+            continue
+        rejected_rows = [i.row for i in file_issues.get(path, []) if _is_reject(i) and i.row is not None]
+        try:
+            lines = _physical_lines(
+                SourceFile.open(Path(path), inspections[path], _work_dir(con)), rows, rejects, rejected_rows
+            )
+        except Exception as error:  # changed since in a way its signature did not show
+            _raise_if_not_about_the_file(error)
+            continue
+        if lines and any(row != line for found in lines for row, line in found.items()):
+            moved[path] = lines
+    if not moved:
+        return stage
+
+    def at_its_line(issue: LoadIssue) -> LoadIssue:
+        if issue.file not in moved or issue.row is None or issue.check == "unreadable_file":
+            return issue
+        row_lines, reject_lines = moved[issue.file]
+        lines = reject_lines if _is_reject(issue) else row_lines
+        return replace(issue, row=lines.get(issue.row, issue.row))
+
+    for outcome in rejected:
+        outcome.issues = [at_its_line(issue) for issue in outcome.issues]
+    staged = [(path, row, line) for path, (lines, _) in moved.items() for row, line in lines.items()]
+    con.execute(
+        """
+        create or replace temp table staged_row_lines as
+        select unnest($files::varchar[]) as _source_file, unnest($rows::bigint[]) as _source_row,
+            unnest($lines::bigint[]) as line
+        """,
+        {
+            "files": [path for path, _, _ in staged],
+            "rows": [row for _, row, _ in staged],
+            "lines": [line for _, _, line in staged],
+        },
+    )
+    # A moved file's rows are kept by their line: those reported, renumbered, and no other (a row
+    # numbered as another's line would be taken for it).
+    files = "[" + ", ".join(sql_string(path) for path in moved) + "]::varchar[]"
+    return f"""(
+        select s.* replace (l.line as _source_row)
+        from {stage} as s
+        join staged_row_lines as l on l._source_file = s._source_file and l._source_row = s._source_row
+        union all
+        select * from {stage} as s where not list_contains({files}, s._source_file)
+    )"""
+
+
+def _at_its_line(source: SourceFile, issue: LoadIssue) -> LoadIssue:
+    """`issue`, of a row of `source` numbered by a read of it alone (no line rejected before it),
+    named by its line (_physical_lines)."""
+    found = _physical_lines(source, {issue.row}, set(), []) if issue.row is not None else None
+    return replace(issue, row=found[0].get(issue.row, issue.row)) if found else issue
+
+
+def _is_reject(issue: LoadIssue) -> bool:
+    """A record DuckDB's CSV reader rejected (_csv_rejects): numbered by its own count, not a row's."""
+    return issue.check.startswith("broken_csv:")
+
+
+def _physical_lines(
+    source: SourceFile, rows: set[int], rejects: set[int], rejected: list[int]
+) -> tuple[dict[int, int], dict[int, int]] | None:
+    """(row -> line, rejected record -> line) of a CSV or JSON Lines file (ingest.source_lines),
+    as DuckDB reads it (decompressed, UTF-8), for the rows `rows` and rejected records `rejects`
+    (`rejected`: all the file's); None for a JSON document, or if a number is not in the file as
+    it is now. A CSV's header, line 1, is not looked for."""
+    import csv
+    import zlib
+
+    from ingest import source_lines
+
+    rows = {row for row in rows if row >= 2} if source.layout == "csv" else rows
+    try:
+        if source.layout == "csv":
+            with source.open_read("rt", newline="", encoding="utf-8-sig", errors="replace") as handle:
+                found = source_lines.csv_lines(handle, rows, rejects, rejected)
+        elif source.layout == "jsonl":
+            with source.open_read() as handle:
+                found = source_lines.jsonl_lines(handle, rows), {}
+        else:
+            return None
+    except (OSError, EOFError, zlib.error, csv.Error):
+        return None
+    if len(found[0]) != len(rows) or len(found[1]) != len(rejects):
+        return None
+    return found
 
 
 # A row read again from its line (_lines_read_again) is held in memory and in a small file until
@@ -1893,8 +2007,9 @@ def _renumber_after_rejects(con: duckdb.DuckDBPyConnection, path: str, rejected:
     error on line 7 after a rejected line 3 was reported as line 6 (and quarantine took the wrong
     row for line 3's issue). A kept row numbered n moves down by the count of rejected lines L_j
     (the j-th, from 0) with L_j - j <= n. The unit is DuckDB's rejects' own: a record (a quoted
-    field across lines is one), the header being line 1. Blank lines are not mended: DuckDB counts
-    them in a reject's line but not in the rows it keeps, so a row after one is named a line short."""
+    field across lines is one), the header being line 1. Blank lines are not mended here: DuckDB
+    counts them in a reject's line but not in the rows it keeps; the rows reported are named by
+    their lines when the load reports them (_issues_at_their_lines)."""
     shifts: dict[int, int] = {}
     for j, line in enumerate(sorted(set(rejected))):
         shifts[line - j] = j + 1  # equal thresholds (consecutive rejected lines): the last count

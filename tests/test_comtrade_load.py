@@ -496,7 +496,8 @@ def test_a_row_read_again_is_read_from_its_line_where_that_line_is_the_row(
         rows, line = february + january, 11
     else:
         january[2] |= bad
-        rows, line = january + february, 4
+        # row 4, named by its line: 5 where row 2 spans two
+        rows, line = january + february, 5 if file == "a value over two lines" else 4
     path = write_csv(warehouse_paths.trade_landing / "kz_2023_q1.csv", rows)
     if file == "last, without its line end":
         path.write_bytes(path.read_bytes().removesuffix(b"\r\n"))
