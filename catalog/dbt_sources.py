@@ -20,7 +20,10 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 SOURCES_FILE = REPO_ROOT / "dbt_project" / "models" / "staging" / "_feeds__sources.yml"
 PROVENANCE_DESCRIPTIONS = {
     "_source_file": "File the row was loaded from.",
-    "_source_row": "Row (line) number in the source file.",
+    "_source_row": (
+        "Record number in the source file (a CSV's header is 1): its line unless a blank line or a"
+        " value across lines comes before it (errors and quarantine give the line)."
+    ),
     "_file_sha256": "SHA-256 of the source file.",
     "_load_id": "Loader run id (meta.loads).",
     "_loaded_at": "Load timestamp (freshness field).",
