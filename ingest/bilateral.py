@@ -11,6 +11,7 @@ again gives the same tables (only _loaded_at changes). Each attempt is recorded 
 (feed 'bilateral').
 """
 
+import math
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -174,9 +175,13 @@ def _convert(kind: str, node: yaml.Node):
         return text
     if kind == "number":
         try:
-            return float(text.replace("_", ""))
+            number = float(text.replace("_", ""))
         except ValueError:
             raise ValueError("expected a number") from None
+        # float() also reads inf, nan and 1e999 (inf): none is a value a commitment can have.
+        if not math.isfinite(number):
+            raise ValueError("expected a number (not infinity or nan)")
+        return number
     if kind == "bool":
         if text.lower() in _TRUE | _FALSE:
             return text.lower() in _TRUE

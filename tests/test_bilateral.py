@@ -173,6 +173,21 @@ def _wrong_type(folder):
     return "commitments.yaml", line, "target_value"
 
 
+def _infinite_target(folder):
+    line = replace_once(folder / "commitments.yaml", "target_value: 2.0e9", "target_value: inf")
+    return "commitments.yaml", line, "target_value"
+
+
+def _target_past_a_double(folder):
+    line = replace_once(folder / "commitments.yaml", "target_value: 2.0e9", "target_value: 1e999")
+    return "commitments.yaml", line, "target_value"
+
+
+def _baseline_not_a_number(folder):
+    line = replace_once(folder / "commitments.yaml", "baseline_value: 1.0e9", "baseline_value: nan")
+    return "commitments.yaml", line, "baseline_value"
+
+
 def _parties_not_a_list(folder):
     line = replace_once(folder / "events.yaml", "parties: [KZ, TJ]", "parties: KZ and TJ")
     return "events.yaml", line, "parties"
@@ -212,6 +227,9 @@ BREAKAGES = [
     _unknown_event,
     _unknown_reaffirming_event,
     _wrong_type,
+    _infinite_target,
+    _target_past_a_double,
+    _baseline_not_a_number,
     _parties_not_a_list,
     _duplicate_id,
     _missing_url,
