@@ -235,8 +235,19 @@ def read_bilateral_file(table: str, path: Path) -> tuple[BilateralFile | None, l
     issues: list[LoadIssue] = []
     rows: list[dict] = []
     field_lines: dict[tuple[int, str], int] = {}
+    # Entries are named by the line they begin on (_source_row), so each needs its own.
+    entry_at_line: dict[int, yaml.Node] = {}
     for entry in entries:
         line = entry.start_mark.line + 1
+        if line in entry_at_line:
+            message = (
+                f"this entry repeats the entry of line {line} (a YAML alias): write it out"
+                if entry_at_line[line] is entry
+                else f"two entries begin on line {line}: begin each entry on its own line ('- id: ...')"
+            )
+            issues.append(LoadIssue(source, line, None, "structure", message))
+            continue
+        entry_at_line[line] = entry
         if not isinstance(entry, yaml.MappingNode):
             issues.append(
                 LoadIssue(

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from catalog.reference import load_bilateral
-from ingest.bilateral import BUNDLED_BILATERAL_DIR, TABLES, summarise_bilateral
+from ingest.bilateral import BUNDLED_BILATERAL_DIR, TABLES, read_bilateral_file, summarise_bilateral
 from ingest.duck import connect
 from ingest.loads import LoadError
 from ingest.settings import WarehousePaths
@@ -270,3 +270,17 @@ def test_syntax_error_names_the_line_before_anything_is_loaded(warehouse, folder
     assert not warehouse.execute(
         "select count(*) from duckdb_tables() where table_name like 'bilateral_%'"
     ).fetchall()[0][0]
+
+
+def test_two_entries_on_one_line_or_an_aliased_entry_are_named_as_such(tmp_path):
+    """Valid YAML a line-numbered load cannot name entry by entry: said so, not 'field given twice'."""
+    path = tmp_path / "events.yaml"
+    path.write_text("[{id: a, title: x}, {id: b, title: y}]\n")
+    _, issues = read_bilateral_file("bilateral_events", path)
+    assert [(i.row, i.check) for i in issues] == [(1, "structure")], issues
+    assert "two entries begin on line 1" in issues[0].message
+
+    path.write_text("- &first\n  id: a\n  title: x\n- *first\n")
+    _, issues = read_bilateral_file("bilateral_events", path)
+    assert [(i.row, i.check) for i in issues] == [(1, "structure")], issues
+    assert "repeats the entry of line 1 (a YAML alias)" in issues[0].message
