@@ -866,7 +866,7 @@ present as (
     where l.feed = $feed and l.problem is null
 ),
 candidates as (
-    select s.slice, s.partition_key, s.row_count, f.path, f.sha256,
+    select s.slice, s.partition_key, s.row_count, f.path, f.sha256, f.version_seq,
         row_number() over (partition by s.slice order by f.version_seq desc, f.path desc)
             as rank_in_slice
     from meta.file_slices as s
@@ -875,10 +875,21 @@ candidates as (
     where s.feed = $feed and s.slice is not null
 ),
 winning as (select * from candidates where rank_in_slice = 1),
+-- A version landed before the published one does not replace it: the published version's file
+-- was removed from the landing folder (archived), which is not a revision. Landing the older file
+-- again (a copy) makes it the latest.
+published_seq as (
+    select p.slice, p.sha256, max(coalesce(l.landed_seq, 0)) as version_seq
+    from meta.published_slices as p
+    left join meta.landing_files as l on l.feed = $feed and l.sha256 = p.sha256
+    where p.feed = $feed
+    group by p.slice, p.sha256
+),
 changed as (
     select w.* from winning as w
-    left join meta.published_slices as p on p.feed = $feed and p.slice = w.slice
-    where w.partition_key is not null and (p.sha256 is null or p.sha256 <> w.sha256)
+    left join published_seq as p on p.slice = w.slice
+    where w.partition_key is not null
+        and (p.sha256 is null or (p.sha256 <> w.sha256 and w.version_seq >= p.version_seq))
 )
 """
 

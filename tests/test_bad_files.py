@@ -438,6 +438,26 @@ def test_the_file_landed_last_wins_whatever_its_modification_time(warehouse, war
     assert values == {50_000_000}
 
 
+def test_removing_the_published_version_from_the_landing_folder_keeps_it_published(
+    warehouse, warehouse_paths, landed
+):
+    """A revision published, then its file archived (removed): the month's next load keeps the
+    revision; it brought the earlier file back. Landing the earlier file again restores it."""
+    write_csv(landed / "kz_2023_01_rev.csv", month_records("202301", scale=1.1))
+    load_comtrade(warehouse, warehouse_paths.landing, [JAN]).raise_for_errors()
+    before = [r for r in published(warehouse) if r[0] == "202301"]
+    assert {r[5].rsplit("/", 1)[-1] for r in before} == {"kz_2023_01_rev.csv"}
+
+    (landed / "kz_2023_01_rev.csv").unlink()
+    load_comtrade(warehouse, warehouse_paths.landing, [JAN]).raise_for_errors()
+    assert [r for r in published(warehouse) if r[0] == "202301"] == before
+
+    shutil.copy(landed / "kz_2023_01.csv", landed / "kz_2023_01_again.csv")
+    load_comtrade(warehouse, warehouse_paths.landing, [JAN]).raise_for_errors()
+    # (the same bytes as kz_2023_01.csv, named by the first of the copies)
+    assert {r[5].rsplit("/", 1)[-1] for r in published(warehouse) if r[0] == "202301"} == {"kz_2023_01.csv"}
+
+
 def test_a_partial_month_is_held_until_the_complete_file_lands(warehouse, warehouse_paths, landed):
     """14 of 26 rows of a month: the TOTAL rows stay, chapters go missing."""
     load_comtrade(warehouse, warehouse_paths.landing, [FEB]).raise_for_errors()
