@@ -253,6 +253,41 @@ def _attach_copy(con: duckdb.DuckDBPyConnection, database: Path, temporary: Path
     con.execute(attach)
 
 
+# The dbt models a step began and has not built (orchestration/defs/assets/dbt.py): a serving copy
+# is not published while any is left (dbt writes the models one by one).
+UNFINISHED_MODELS = "meta.dbt_unfinished"
+
+
+def _create_unfinished_table(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(f"""
+        create schema if not exists meta;
+        create table if not exists {UNFINISHED_MODELS} (
+            model varchar primary key, run_id varchar, step varchar, started_at timestamp
+        )
+    """)
+
+
+def record_unfinished(con: duckdb.DuckDBPyConnection, models: list[str], run_id: str, step: str) -> None:
+    """The models a dbt step is about to build, unfinished until it has built them (a model left
+    by an earlier run is now this run's)."""
+    _create_unfinished_table(con)
+    con.execute(
+        f"insert or replace into {UNFINISHED_MODELS} select unnest(?), ?, ?, ?",
+        [models, run_id, step, _utc_now()],
+    )
+
+
+def forget_unfinished(con: duckdb.DuckDBPyConnection, models: set[str]) -> None:
+    """The models dbt has built: no longer unfinished."""
+    con.execute(f"delete from {UNFINISHED_MODELS} where list_contains(?, model)", [sorted(models)])
+
+
+def unfinished_models(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
+    """(model, run id) of each model a dbt step began and did not build, oldest first."""
+    _create_unfinished_table(con)
+    return con.execute(f"select model, run_id from {UNFINISHED_MODELS} order by started_at, model").fetchall()
+
+
 def publish_serving_copy(
     con: duckdb.DuckDBPyConnection,
     database: Path,

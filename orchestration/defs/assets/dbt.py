@@ -8,6 +8,12 @@
 - `dbt_marts`: everything downstream of them (unpartitioned; a mart there may be incremental by
   its own rule, as mart_commodity_mix is by Comtrade slice).
 
+Each step records in the warehouse (ingest.serving.UNFINISHED_MODELS) the models it is about to build and
+removes each one once dbt has built it: what a failed, killed or dead step did not build stays
+there, and the serving copy is not published while anything does (publishing.serving_copy). dbt
+writes the models one by one, so a build that stopped half-way leaves marts of two builds side by
+side.
+
 dbt's data tests become asset checks of the models they test. Its unit tests (a model's logic on
 fixed inputs, not the data) run in the test suite, as dbt advises, not in every build
 (tests/test_warehouse_integration.py).
@@ -18,9 +24,11 @@ import os
 from datetime import timedelta
 from typing import Any
 
-from dagster import AssetExecutionContext, AssetKey, BackfillPolicy
+import duckdb
+from dagster import AssetExecutionContext, AssetKey, AssetMaterialization, BackfillPolicy, Output
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
+from ingest.serving import forget_unfinished, record_unfinished
 from orchestration.defs.partitions import monthly_partitions
 from orchestration.defs.project import dbt_project
 from orchestration.defs.resources import WRITER_POOL, WarehouseResource, dbt_run_folder
@@ -81,9 +89,38 @@ BUILD = ["build", "--exclude-resource-type", "unit_test", "--no-write-json"]
 def _stream(
     dbt: DbtCliResource, warehouse: WarehouseResource, context: AssetExecutionContext, args: list[str]
 ):
-    name = f"{context.op_execution_context.op.name}-{context.run.run_id[:8]}"
-    with dbt_run_folder(warehouse.paths, name) as folder:
-        yield from dbt.cli(args, context=context, target_path=folder).stream()
+    step = context.op_execution_context.op.name
+    name = f"{step}-{context.run.run_id[:8]}"
+    # A model's asset key is its bare node name (WarehouseTranslator).
+    models = sorted(key.path[-1] for key in context.selected_asset_keys)
+    # In the DuckDB warehouse whatever engine builds (the serving copy reads it there); closed
+    # before dbt starts: DuckDB allows one writing process, and dbt is one.
+    with warehouse.connect() as con:
+        record_unfinished(con, models, context.run.run_id, step)
+    built: set[str] = set()
+    try:
+        with dbt_run_folder(warehouse.paths, name) as folder:
+            for event in dbt.cli(args, context=context, target_path=folder).stream():
+                if isinstance(event, Output):
+                    built.add(context.asset_key_for_output(event.output_name).path[-1])
+                elif isinstance(event, AssetMaterialization):
+                    built.add(event.asset_key.path[-1])
+                yield event
+    except BaseException:
+        # What dbt built before it failed is finished; dbt's error is the step's, not this one's
+        # (left recorded, the models only wait for the next build).
+        try:
+            record_built(warehouse, built)
+        except duckdb.Error as error:
+            context.log.warning(f"the models dbt built are still recorded as unfinished: {error}")
+        raise
+    record_built(warehouse, built)
+
+
+def record_built(warehouse: WarehouseResource, models: set[str]) -> None:
+    if models:
+        with warehouse.connect() as con:
+            forget_unfinished(con, models)
 
 
 @dbt_assets(

@@ -6,11 +6,11 @@ import shutil
 from pathlib import Path
 
 import duckdb
-from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, asset
+from dagster import AssetExecutionContext, Failure, MaterializeResult, MetadataValue, asset
 from dagster_dbt import DbtCliResource
 
 from ingest.duck import column_types
-from ingest.serving import TableDocs, publish_serving_copy
+from ingest.serving import TableDocs, publish_serving_copy, unfinished_models
 from ingest.settings import warehouse_engine
 from orchestration.defs.assets.dbt import dbt_foundation, dbt_incremental, dbt_marts
 from orchestration.defs.project import dbt_project
@@ -46,6 +46,7 @@ def serving_copy(context: AssetExecutionContext, warehouse: WarehouseResource) -
         context.log.warning(f"serving copy published without descriptions: dbt's manifest: {error}")
         docs = None
     with warehouse.connect() as con:
+        refuse_unfinished_models(con)
         copy = publish_serving_copy(
             con,
             paths.serving_db,
@@ -74,6 +75,31 @@ def serving_copy(context: AssetExecutionContext, warehouse: WarehouseResource) -
     if progress:
         metadata["target_progress"] = MetadataValue.md(progress)
     return MaterializeResult(metadata=metadata)
+
+
+# How many unfinished models a refusal names.
+NAMED_MODELS = 5
+
+
+def refuse_unfinished_models(con: duckdb.DuckDBPyConnection) -> None:
+    """Fail, publishing nothing, while a dbt step's models are unfinished (ingest.serving.UNFINISHED_MODELS):
+    dbt writes the models one by one, and a serving copy made then (by the next run of any job)
+    would give analysts marts of two builds. Deliberately a failure (no retry: only a new build
+    mends it), which the operators see; the last serving copy stays as it was."""
+    unfinished = unfinished_models(con)
+    if not unfinished:
+        return
+    models = [model for model, _ in unfinished]
+    runs = list(dict.fromkeys(run_id for _, run_id in unfinished))
+    named = ", ".join(models[:NAMED_MODELS])
+    if len(models) > NAMED_MODELS:
+        named += f" and {len(models) - NAMED_MODELS} more"
+    raise Failure(
+        description=f"serving copy not published: {len(models)} dbt model(s) left unfinished by "
+        f"run(s) {', '.join(runs)}: {named}. The last serving copy stays as it was. Re-run the failed "
+        "run (or materialize these models) to publish again.",
+        allow_retries=False,
+    )
 
 
 def model_docs(manifest_path: Path) -> dict[str, TableDocs]:
