@@ -1,13 +1,19 @@
 """A sensor that watches the landing folder and launches runs for the partitions new files hold:
-months for Comtrade files, days for eOtinish exports, quarters for land and subsoil monitoring."""
+months for Comtrade files, days for eOtinish exports, quarters for land and subsoil monitoring;
+it requests again the good partitions of a run of its own that failed."""
 
 import hashlib
 import json
 from pathlib import Path
 
 from dagster import (
+    DagsterEventType,
+    DagsterInvariantViolationError,
+    DagsterRunStatus,
     DefaultSensorStatus,
+    PartitionKeyRange,
     RunRequest,
+    RunsFilter,
     SensorEvaluationContext,
     SensorResult,
     SkipReason,
@@ -30,6 +36,10 @@ from orchestration.defs.resources import WarehouseResource
 
 RANGE_START = "dagster/asset_partition_range_start"
 RANGE_END = "dagster/asset_partition_range_end"
+# Each run the landing sensor requests carries its request's id; a retry also names the request it
+# retries (a retry that fails is not retried again).
+REQUEST_TAG = "landing_request"
+RETRY_OF_TAG = "landing_retry_of"
 
 
 def file_signature(path: Path) -> str:
@@ -40,6 +50,7 @@ def file_signature(path: Path) -> str:
 
 # The job each partitioning's feeds run in when their files land.
 JOBS = {"monthly": monthly_feeds_job, "daily": daily_feeds_job, "quarterly": land_quarterly_job}
+PARTITIONS_OF_JOB = {job.name: PARTITIONS[partitioning] for partitioning, job in JOBS.items()}
 
 
 def _landing_files(partitioning: str, landing: Path) -> tuple[dict[Path, Feed], list[LoadIssue]]:
@@ -53,6 +64,87 @@ def _landing_files(partitioning: str, landing: Path) -> tuple[dict[Path, Feed], 
     return feed_of, refused
 
 
+def _request(job_name: str, keys: list[str], run_key: str, retry_of: str | None = None) -> RunRequest:
+    """One run of `job_name` over the partitions from keys[0] to keys[-1], tagged with its id."""
+    tags = {RANGE_START: keys[0], RANGE_END: keys[-1], "trigger": "landing_folder_sensor"}
+    tags[REQUEST_TAG] = hashlib.sha256(run_key.encode()).hexdigest()[:16]
+    if retry_of:
+        tags[RETRY_OF_TAG] = retry_of
+    return RunRequest(job_name=job_name, run_key=run_key, tags=tags)
+
+
+def _rejected_partitions(instance, run_id: str) -> set[str]:
+    """The partitions a load of the run rejected (its blocking check's `partitions_rejected`)."""
+    records = instance.get_records_for_run(run_id, of_type=DagsterEventType.ASSET_CHECK_EVALUATION).records
+    rejected: set[str] = set()
+    for record in records:
+        metadata = record.event_log_entry.dagster_event.event_specific_data.metadata
+        if "partitions_rejected" in metadata:
+            rejected |= set(metadata["partitions_rejected"].value)
+    return rejected
+
+
+FINISHED = {DagsterRunStatus.SUCCESS, DagsterRunStatus.FAILURE, DagsterRunStatus.CANCELED}
+
+
+def _follow_up(context: SensorEvaluationContext, awaited: dict[str, str]):
+    """What became of the runs requested on earlier ticks: (the requests still awaited, the retries
+    to request).
+
+    The rule: a request stays awaited while its run is queued or running. Once it has succeeded, or
+    was canceled (an operator's decision), or has no run (the daemon creates a tick's runs before
+    the next tick, so it never will), it is settled. Once it has failed, its partitions that no
+    load rejected are requested again, in one run per unbroken range of them: a good month that
+    failed only because it shared a run with a bad one (published to raw, never built into the
+    facts, which a run rebuilds for its own months only) is built. The rejected partitions wait for
+    their files to change, which the sensor sees as for any file. A retry is requested once: if it
+    fails too, its partitions wait for a change of their files, the monthly schedule or an
+    operator, so a partition that keeps failing is never requested in a loop.
+    """
+    if not awaited:
+        return {}, []
+    try:
+        instance = context.instance
+    except DagsterInvariantViolationError:  # evaluated outside Dagster (a unit test): no runs to see
+        return awaited, []
+    still_awaited: dict[str, str] = {}
+    retries = []
+    for request_id, job_name in awaited.items():
+        runs = instance.get_runs(RunsFilter(tags={REQUEST_TAG: request_id}))  # newest first
+        statuses = {run.status for run in runs}
+        if DagsterRunStatus.SUCCESS in statuses or not runs:
+            continue
+        if statuses - FINISHED:
+            still_awaited[request_id] = job_name
+            continue
+        failed = next((run for run in runs if run.status == DagsterRunStatus.FAILURE), None)
+        if failed is None or RETRY_OF_TAG in failed.tags:
+            continue
+        partitions_def = PARTITIONS_OF_JOB[job_name]
+        window = PartitionKeyRange(failed.tags[RANGE_START], failed.tags[RANGE_END])
+        rejected = _rejected_partitions(instance, failed.run_id)
+        keys = partitions_def.get_partition_keys_in_range(window)
+        for block in _unbroken_blocks(keys, rejected):
+            context.log.warning(
+                f"run {failed.run_id} of {job_name} failed; requesting again the partitions it did not "
+                f"reject: {block[0]} to {block[-1]}"
+            )
+            run_key = f"{job_name}:{block[0]}:{block[-1]}:retry-of:{request_id}"
+            retries.append(_request(job_name, block, run_key, retry_of=request_id))
+    return still_awaited, retries
+
+
+def _unbroken_blocks(keys: list[str], left_out: set[str]) -> list[list[str]]:
+    """`keys` (in order) without `left_out`, cut where a key was left out."""
+    blocks: list[list[str]] = [[]]
+    for key in keys:
+        if key in left_out:
+            blocks.append([])
+        else:
+            blocks[-1].append(key)
+    return [block for block in blocks if block]
+
+
 @sensor(
     jobs=list(JOBS.values()),
     minimum_interval_seconds=60,
@@ -61,7 +153,8 @@ def _landing_files(partitioning: str, landing: Path) -> tuple[dict[Path, Feed], 
     "and times are the same on two ticks in a row (a file still being copied is not loaded half "
     "written), reads which months (trade), days (appeals) or quarters (land) it holds without "
     "opening the warehouse that a run may be writing, and requests one run over that window for "
-    "each feed.",
+    "each feed. When one of its runs fails, it requests again the partitions no load rejected, "
+    "once; a file whose periods are all outside the partitions is reported, not loaded.",
 )
 def landing_folder_sensor(context: SensorEvaluationContext, warehouse: WarehouseResource):
     cursor = json.loads(context.cursor) if context.cursor else {}
@@ -69,9 +162,11 @@ def landing_folder_sensor(context: SensorEvaluationContext, warehouse: Warehouse
     # previous tick, not yet stable.
     taken: dict[str, str] = cursor.get("taken", {})
     pending: dict[str, str] = cursor.get("pending", {})
+    # "awaited": the id of each request whose run has not finished yet, and its job
+    awaited, runs = _follow_up(context, cursor.get("awaited", {}))
     next_taken: dict[str, str] = {}
     next_pending: dict[str, str] = {}
-    runs = []
+    outside_only = []  # files all of whose periods are outside the partitions: reported, not loaded
     refused = []  # files no load reads for their path (an IIN in it, a name not UTF-8), redacted
     for partitioning, job in JOBS.items():
         partitions_def = PARTITIONS[partitioning]
@@ -104,19 +199,34 @@ def landing_folder_sensor(context: SensorEvaluationContext, warehouse: Warehouse
             found = {feed.key_of_partition(k) for k in held[Path(path)]}
             if not found:
                 context.log.warning(f"{path} holds no readable period or day; the load reports why")
+            outside = sorted(found - valid)
+            if outside:
+                # reported on the tick that takes the file, once: the file is not read again until
+                # it changes
+                first = partitions_def.get_first_partition_key()
+                last = partitions_def.get_last_partition_key()
+                context.log.warning(
+                    f"{path} holds periods outside the partitions ({first} to {last}), not loaded: "
+                    + ", ".join(outside)
+                )
+                if not found & valid:
+                    name = Path(path).relative_to(warehouse.paths.landing)
+                    outside_only.append(f"{name} ({', '.join(outside)})")
             keys |= found & valid
         if keys:
             start, end = min(keys), max(keys)
-            runs.append(
-                RunRequest(
-                    job_name=job.name,
-                    run_key=f"{job.name}:{start}:{end}:" + ",".join(f"{p}@{files[p]}" for p in changed),
-                    tags={RANGE_START: start, RANGE_END: end, "trigger": "landing_folder_sensor"},
-                )
-            )
-    cursor = json.dumps({"taken": next_taken, "pending": next_pending}, sort_keys=True)
+            run_key = f"{job.name}:{start}:{end}:" + ",".join(f"{p}@{files[p]}" for p in changed)
+            runs.append(_request(job.name, [start, end], run_key))
+    for run in runs:
+        awaited[run.tags[REQUEST_TAG]] = run.job_name
+    cursor = json.dumps({"taken": next_taken, "pending": next_pending, "awaited": awaited}, sort_keys=True)
     if not runs:
         waiting = f" ({len(next_pending)} file(s) still changing)" if next_pending else ""
+        if outside_only:
+            waiting += (
+                f"; {len(outside_only)} file(s) hold only periods outside the partitions, not loaded: "
+                + "; ".join(outside_only)
+            )
         if refused:
             first = refused[0]
             waiting += f"; {len(refused)} file(s) not read for their path, e.g. {first.file}: {first.message}"
