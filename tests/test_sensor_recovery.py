@@ -131,4 +131,17 @@ def test_the_good_month_of_a_failed_run_is_requested_again_and_built(built):
     assert execute(retry).success and execute(february).success
     assert months_in(paths, "marts.fct_trade_flows") == ["202402", "202403"]
     # Both settled: nothing more is requested.
-    assert not tick(sensor_resources, fixed.cursor, instance).run_requests
+    settled = tick(sensor_resources, fixed.cursor, instance)
+    assert not settled.run_requests
+
+    # A month that keeps failing is not requested in a loop: a failed run whose only month was
+    # rejected is not retried (the next change of its file is requested as any change).
+    april = paths.trade_landing / "kz_extra_2024_04.csv"
+    bad = month_records("202404")
+    bad[1]["flowCode"] = "XX"
+    write_csv(april, bad)
+    landed = two_ticks(sensor_resources, settled.cursor, instance)
+    (alone,) = landed.run_requests
+    assert not execute(alone).success
+    assert not tick(sensor_resources, landed.cursor, instance).run_requests
+    april.unlink()  # the later builds of the shared warehouse read this folder
