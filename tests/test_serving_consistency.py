@@ -177,13 +177,19 @@ def test_a_killed_dbt_step_blocks_the_serving_copy_until_a_build_finishes_it(bui
 
 
 def test_the_refusal_names_a_few_models_and_the_runs_that_left_them(built):
+    from orchestration.defs.assets.publishing import DBT_MODEL_NAMES
+
     paths, instance = built
+    models = sorted(DBT_MODEL_NAMES)[:7]
     with duckdb.connect(str(paths.warehouse_db)) as con:
-        record_unfinished(con, [f"mart_{n}" for n in range(7)], "run-a", "dbt_marts")
+        record_unfinished(con, models, "run-a", "dbt_marts")
+        # A model since removed from the project holds nothing back.
+        record_unfinished(con, ["mart_removed_since"], "run-b", "dbt_marts")
     try:
         refused = run(paths, instance, AssetSelection.assets("serving_copy"))
     finally:
         with duckdb.connect(str(paths.warehouse_db)) as con:
             con.execute(f"delete from {UNFINISHED_MODELS}")
     message = serving_copy_failure(refused)
-    assert "run(s) run-a: mart_0, mart_1, mart_2, mart_3, mart_4 and 2 more." in message
+    assert f"run(s) run-a: {', '.join(models[:5])} and 2 more." in message
+    assert "run-b" not in message and "mart_removed_since" not in message
