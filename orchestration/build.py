@@ -31,10 +31,14 @@ from ingest.settings import REPO_ROOT, WarehousePaths, dbt_target
 DAGSTER_YAML = """\
 # Created by `python -m orchestration.build` (rewritten by it while this first line stays).
 # DuckDB allows one writer per file: every asset that writes the warehouse is in the pool
-# `duckdb_warehouse_writer`, limited to one step at a time.
+# `duckdb_warehouse_writer`, limited to one step at a time. And one run at a time (the queue of
+# `make ui`'s daemon: sensors, schedules, the UI): two runs' steps interleaved would let one run's
+# serving copy publish another's facts before its marts were built.
 concurrency:
   pools:
     default_limit: 1
+  runs:
+    max_concurrent_runs: 1
 # Dagster's SQLite storage, in the same files, keeping a SQLAlchemy engine per file instead of
 # making one per query (orchestration/dagster_storage.py).
 storage:

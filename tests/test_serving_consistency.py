@@ -193,3 +193,22 @@ def test_the_refusal_names_a_few_models_and_the_runs_that_left_them(built):
     message = serving_copy_failure(refused)
     assert f"run(s) run-a: {', '.join(models[:5])} and 2 more." in message
     assert "run-b" not in message and "mart_removed_since" not in message
+
+
+def test_the_instance_runs_one_run_at_a_time(tmp_path, monkeypatch):
+    """Steps of two runs interleaved (the writer pool limits steps, not runs) let a run's
+    serving_copy publish between another run's dbt_incremental and dbt_marts: queued runs (sensors,
+    schedules, the UI) start one at a time."""
+    from dagster import DagsterInstance
+    from dagster._core.run_coordinator import QueuedRunCoordinator
+
+    from orchestration.build import DAGSTER_YAML
+
+    (tmp_path / "dagster.yaml").write_text(DAGSTER_YAML)
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path))
+    instance = DagsterInstance.from_config(str(tmp_path))
+    try:
+        assert isinstance(instance.run_coordinator, QueuedRunCoordinator)
+        assert instance.get_concurrency_config().run_queue_config.max_concurrent_runs == 1
+    finally:
+        instance.dispose()
