@@ -288,6 +288,9 @@ def ensure_tables(con: duckdb.DuckDBPyConnection, feed: Feed) -> None:
             published_at timestamp not null,
             primary key (feed, slice)
         );
+        -- when the published version landed (meta.landing_files.landed_seq): a version landed
+        -- before it never replaces it, whether its file is still there or not
+        alter table meta.published_slices add column if not exists landed_seq bigint;
     """)
     revisions.ensure_tables(con)
     ensure_quarantine_table(con, feed.quarantine_table)
@@ -878,18 +881,12 @@ winning as (select * from candidates where rank_in_slice = 1),
 -- A version landed before the published one does not replace it: the published version's file
 -- was removed from the landing folder (archived), which is not a revision. Landing the older file
 -- again (a copy) makes it the latest.
-published_seq as (
-    select p.slice, p.sha256, max(coalesce(l.landed_seq, 0)) as version_seq
-    from meta.published_slices as p
-    left join meta.landing_files as l on l.feed = $feed and l.sha256 = p.sha256
-    where p.feed = $feed
-    group by p.slice, p.sha256
-),
+-- (0: published before the position was recorded)
 changed as (
     select w.* from winning as w
-    left join published_seq as p on p.slice = w.slice
+    left join meta.published_slices as p on p.feed = $feed and p.slice = w.slice
     where w.partition_key is not null
-        and (p.sha256 is null or (p.sha256 <> w.sha256 and w.version_seq >= p.version_seq))
+        and (p.sha256 is null or (p.sha256 <> w.sha256 and w.version_seq >= coalesce(p.landed_seq, 0)))
 )
 """
 
@@ -1085,14 +1082,22 @@ def load_feed(
     def clean(issues: list[LoadIssue]) -> list[LoadIssue]:
         return [issue.cleaned(redact) for issue in issues]
 
+    parameters = {**_file_parameters(feed, landing_dir), "keys": partition_keys}
     slices = con.execute(
         _WINNING_FILES_SQL
         + """
         select partition_key, slice, path, sha256 from changed
         where list_contains($keys, partition_key) order by 1, 3, 2
         """,
-        {**_file_parameters(feed, landing_dir), "keys": partition_keys},
+        parameters,
     ).fetchall()
+    # when each version to publish landed, recorded with it by _publish
+    con.execute(
+        "create or replace temp table slice_versions as "
+        + _WINNING_FILES_SQL
+        + "select slice, version_seq from changed where list_contains($keys, partition_key)",
+        parameters,
+    )
     to_load = sorted({key for key, *_ in slices})
     previous = _previous_unpublished_versions(con, feed, landing_dir, partition_keys)
     for key in sorted(set(partition_keys) - set(to_load)):
@@ -1178,7 +1183,10 @@ def load_feed(
     finally:
         _drop_feed_stage(con)
         con.execute("drop table if exists feed_typed")
-        con.execute("drop table if exists feed_stage_as_sent; drop table if exists staged_row_lines")
+        con.execute(
+            "drop table if exists feed_stage_as_sent; drop table if exists staged_row_lines; "
+            "drop table if exists slice_versions"
+        )
         read_once.drop_tables(con)
         shutil.rmtree(_work_dir(con), ignore_errors=True)  # links and UTF-8 copies of this load
     con.execute("checkpoint")
@@ -2401,9 +2409,11 @@ def _publish(
             )
             con.execute(
                 """
-                insert or replace into meta.published_slices
-                select ?, s.slice, s.partition_key, s.sha256, s.source_file, ?, coalesce(c.row_count, 0), ?
+                insert or replace into meta.published_slices by name
+                select ? as feed, s.slice, s.partition_key, s.sha256, s.source_file, ? as load_id,
+                    coalesce(c.row_count, 0) as row_count, ? as published_at, v.version_seq as landed_seq
                 from publishing_slices as s
+                left join slice_versions as v on v.slice = s.slice
                 left join (
                     select _partition_key, _slice, count(*) as row_count from feed_typed
                     where list_contains(?, _partition_key) group by all

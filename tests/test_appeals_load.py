@@ -114,6 +114,20 @@ def test_reloading_the_same_day_changes_nothing(warehouse, warehouse_paths):
     assert warehouse.execute("select * from raw.eotinish_appeals").fetchall() == before
 
 
+def test_a_correction_of_an_empty_day_is_published_beside_another_empty_day(warehouse, warehouse_paths):
+    """Exports saying "nothing this day" have the same bytes every day: a later empty day must not
+    pass for a later version of the corrected day (which was then left 'unchanged')."""
+    folder = landing(warehouse_paths)
+    write_csv(folder / f"appeals_{DAY}.csv", [], APPEAL_COLUMNS)
+    load_appeals(warehouse, warehouse_paths.landing, [DAY]).raise_for_errors()
+    write_csv(folder / f"appeals_{DAY}.csv", [appeal(1, DAY), appeal(2, DAY)], APPEAL_COLUMNS)
+    write_csv(folder / f"appeals_{NEXT_DAY}.csv", [], APPEAL_COLUMNS)
+    report = load_appeals(warehouse, warehouse_paths.landing, [DAY, NEXT_DAY])
+    report.raise_for_errors()
+    assert [(p.partition_key, p.status) for p in report.partitions][0] == (DAY, "published")
+    assert warehouse.execute("select count(*) from raw.eotinish_appeals").fetchone() == (2,)
+
+
 def reject_revision(warehouse, paths, rows, *, csv=False):
     """Publish a good day, land a bad re-export of it, and return the load error."""
     write_jsonl(landing(paths) / f"appeals_{DAY}.jsonl", [appeal(1, DAY), appeal(2, DAY)])

@@ -458,6 +458,21 @@ def test_removing_the_published_version_from_the_landing_folder_keeps_it_publish
     assert {r[5].rsplit("/", 1)[-1] for r in published(warehouse) if r[0] == "202301"} == {"kz_2023_01.csv"}
 
 
+def test_overwriting_the_published_versions_file_with_another_month_keeps_it_published(
+    warehouse, warehouse_paths, landed
+):
+    """The published version's landing record is replaced when its path is written again: when it
+    landed is kept with the published slice."""
+    write_csv(landed / "kz_latest.csv", month_records("202301", scale=1.1))
+    load_comtrade(warehouse, warehouse_paths.landing, [JAN]).raise_for_errors()
+    before = [r for r in published(warehouse) if r[0] == "202301"]
+    assert {r[5].rsplit("/", 1)[-1] for r in before} == {"kz_latest.csv"}
+
+    write_csv(landed / "kz_latest.csv", month_records("202303"))
+    load_comtrade(warehouse, warehouse_paths.landing, [JAN, MAR]).raise_for_errors()
+    assert [r for r in published(warehouse) if r[0] == "202301"] == before
+
+
 def test_a_partial_month_is_held_until_the_complete_file_lands(warehouse, warehouse_paths, landed):
     """14 of 26 rows of a month: the TOTAL rows stay, chapters go missing."""
     load_comtrade(warehouse, warehouse_paths.landing, [FEB]).raise_for_errors()

@@ -7,6 +7,7 @@ import pytest
 from comtrade_files import month_records, write_csv
 from dagster import build_sensor_context, materialize
 
+from orchestration.defs import sensors
 from orchestration.defs.resources import WarehouseResource
 from orchestration.defs.sensors import RANGE_END, RANGE_START, RETRY_OF_TAG, landing_folder_sensor
 
@@ -145,3 +146,12 @@ def test_the_good_month_of_a_failed_run_is_requested_again_and_built(built):
     assert not execute(alone).success
     assert not tick(sensor_resources, landed.cursor, instance).run_requests
     april.unlink()  # the later builds of the shared warehouse read this folder
+
+
+def test_a_rejected_quarter_is_left_out_of_the_retry():
+    """A land load names its partitions by quarter ('2024-Q3'); the retry works in Dagster's keys."""
+    keys = ["2024-04-01", "2024-07-01", "2024-10-01"]
+    rejected = sensors._as_dagster_keys("quarterly", {"2024-Q3"})
+    assert rejected == {"2024-07-01"}
+    assert sensors._unbroken_blocks(keys, rejected) == [["2024-04-01"], ["2024-10-01"]]
+    assert sensors._as_dagster_keys("monthly", {"2024-02-01"}) == {"2024-02-01"}

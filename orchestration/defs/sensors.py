@@ -50,6 +50,7 @@ def file_signature(path: Path) -> str:
 
 # The job each partitioning's feeds run in when their files land.
 JOBS = {"monthly": monthly_feeds_job, "daily": daily_feeds_job, "quarterly": land_quarterly_job}
+PARTITIONING_OF_JOB = {job.name: partitioning for partitioning, job in JOBS.items()}
 PARTITIONS_OF_JOB = {job.name: PARTITIONS[partitioning] for partitioning, job in JOBS.items()}
 
 
@@ -74,7 +75,8 @@ def _request(job_name: str, keys: list[str], run_key: str, retry_of: str | None 
 
 
 def _rejected_partitions(instance, run_id: str) -> set[str]:
-    """The partitions a load of the run rejected (its blocking check's `partitions_rejected`)."""
+    """The partitions a load of the run rejected (its blocking check's `partitions_rejected`), in
+    the load's own form ('2024-Q3' for land: _as_dagster_keys)."""
     records = instance.get_records_for_run(run_id, of_type=DagsterEventType.ASSET_CHECK_EVALUATION).records
     rejected: set[str] = set()
     for record in records:
@@ -82,6 +84,11 @@ def _rejected_partitions(instance, run_id: str) -> set[str]:
         if "partitions_rejected" in metadata:
             rejected |= set(metadata["partitions_rejected"].value)
     return rejected
+
+
+def _as_dagster_keys(partitioning: str, load_keys: set[str]) -> set[str]:
+    """A load's partitions as Dagster's keys (Feed.key_of_partition: '2024-Q3' -> '2024-07-01')."""
+    return {feed.key_of_partition(key) for feed in feeds_of(partitioning) for key in load_keys}
 
 
 FINISHED = {DagsterRunStatus.SUCCESS, DagsterRunStatus.FAILURE, DagsterRunStatus.CANCELED}
@@ -122,7 +129,9 @@ def _follow_up(context: SensorEvaluationContext, awaited: dict[str, str]):
             continue
         partitions_def = PARTITIONS_OF_JOB[job_name]
         window = PartitionKeyRange(failed.tags[RANGE_START], failed.tags[RANGE_END])
-        rejected = _rejected_partitions(instance, failed.run_id)
+        rejected = _as_dagster_keys(
+            PARTITIONING_OF_JOB[job_name], _rejected_partitions(instance, failed.run_id)
+        )
         keys = partitions_def.get_partition_keys_in_range(window)
         for block in _unbroken_blocks(keys, rejected):
             context.log.warning(

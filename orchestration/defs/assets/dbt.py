@@ -8,11 +8,11 @@
 - `dbt_marts`: everything downstream of them (unpartitioned; a mart there may be incremental by
   its own rule, as mart_commodity_mix is by Comtrade slice).
 
-Each step records in the warehouse (ingest.serving.UNFINISHED_MODELS) the models it is about to build and
-removes each one once dbt has built it: what a failed, killed or dead step did not build stays
-there, and the serving copy is not published while anything does (publishing.serving_copy). dbt
-writes the models one by one, so a build that stopped half-way leaves marts of two builds side by
-side.
+Each step records in the warehouse (ingest.serving.UNFINISHED_MODELS) the models it is about to
+build and, when dbt ends, removes those dbt built: what a failed or killed dbt did not build stays
+there (everything, if the step's own process died), and the serving copy is not published while
+anything does (publishing.serving_copy). dbt writes the models one by one, so a build that stopped
+half-way leaves marts of two builds side by side.
 
 dbt's data tests become asset checks of the models they test. Its unit tests (a model's logic on
 fixed inputs, not the data) run in the test suite, as dbt advises, not in every build
