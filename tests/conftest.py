@@ -145,3 +145,14 @@ def built_bundled_warehouse(tmp_path_factory, bundled_files):
     from test_warehouse_integration import build_bundled
 
     return build_bundled(tmp_path_factory.mktemp("integration"), bundled_files)
+
+
+@pytest.fixture(scope="module")
+def bundled_warehouse_environment(built_bundled_warehouse):
+    """(paths, instance, build result) of the session's bundled warehouse, with its environment set
+    for the module: dbt's profile and GX read it."""
+    paths, instance, result, env = built_bundled_warehouse
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in env.items():
+            patch.setenv(name, value)
+        yield paths, instance, result

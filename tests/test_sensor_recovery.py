@@ -60,12 +60,9 @@ def test_a_file_with_some_months_before_the_partitions_names_them(warehouse_path
 
 
 @pytest.fixture(scope="module")
-def built(built_bundled_warehouse):
-    paths, instance, result, env = built_bundled_warehouse
-    with pytest.MonkeyPatch.context() as patch:  # dbt's profile and GX read the environment
-        for name, value in env.items():
-            patch.setenv(name, value)
-        yield paths, instance
+def built(bundled_warehouse_environment):
+    paths, instance, _ = bundled_warehouse_environment
+    return paths, instance
 
 
 def months_in(paths, table: str) -> list[str]:

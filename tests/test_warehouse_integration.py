@@ -107,12 +107,8 @@ def build_bundled(root: Path, bundled_files) -> tuple:
 
 
 @pytest.fixture(scope="module")
-def built(built_bundled_warehouse):
-    paths, instance, result, env = built_bundled_warehouse
-    with pytest.MonkeyPatch.context() as patch:  # dbt's profile and GX read the environment
-        for name, value in env.items():
-            patch.setenv(name, value)
-        yield paths, instance, result
+def built(bundled_warehouse_environment):
+    return bundled_warehouse_environment
 
 
 def query(paths: WarehousePaths, sql: str, params=None):
