@@ -2,6 +2,8 @@
 fact table rebuilds only the months of its run), and a file whose periods are all outside the
 partitions is reported, not taken in silence. Real sensor ticks, loads, dbt and DuckDB."""
 
+from datetime import date
+
 import duckdb
 import pytest
 from comtrade_files import month_records, write_csv
@@ -47,6 +49,20 @@ def test_a_file_of_months_before_the_partitions_is_reported_once(warehouse_paths
     # Reported on the tick that took it, not again until it changes.
     again = tick(sensor_resources, result.cursor)
     assert "kz_2014_12" not in again.skip_reason.skip_message and not warnings_of(capfd)
+
+
+def test_a_file_of_the_month_not_ended_yet_is_not_reported_as_never_loaded(
+    warehouse_paths, sensor_resources, capfd
+):
+    """This month is no partition until it ends; then the monthly schedule loads its files."""
+    this_month = date.today().strftime("%Y%m")
+    write_csv(warehouse_paths.trade_landing / "kz_now.csv", month_records(this_month))
+
+    result = two_ticks(sensor_resources)
+
+    assert not result.run_requests
+    assert "outside the partitions" not in result.skip_reason.skip_message
+    assert not warnings_of(capfd)
 
 
 def test_a_file_with_some_months_before_the_partitions_names_them(warehouse_paths, sensor_resources, capfd):

@@ -208,17 +208,23 @@ def landing_folder_sensor(context: SensorEvaluationContext, warehouse: Warehouse
             found = {feed.key_of_partition(k) for k in held[Path(path)]}
             if not found:
                 context.log.warning(f"{path} holds no readable period or day; the load reports why")
-            outside = sorted(found - valid)
+            # Reported on the tick that takes the file, once: it is not read again until it changes.
+            first = partitions_def.get_first_partition_key()
+            last = partitions_def.get_last_partition_key()
+            # A period not ended yet (today's export) is no partition yet: the job's schedule loads
+            # it once it has ended.
+            later = sorted(key for key in found - valid if last is None or key > last)
+            if later:
+                context.log.info(
+                    f"{path} holds periods not ended yet, loaded by the schedule: {', '.join(later)}"
+                )
+            outside = sorted(found - valid - set(later))
             if outside:
-                # reported on the tick that takes the file, once: the file is not read again until
-                # it changes
-                first = partitions_def.get_first_partition_key()
-                last = partitions_def.get_last_partition_key()
                 context.log.warning(
                     f"{path} holds periods outside the partitions ({first} to {last}), not loaded: "
                     + ", ".join(outside)
                 )
-                if not found & valid:
+                if not found & valid and not later:
                     name = Path(path).relative_to(warehouse.paths.landing)
                     outside_only.append(f"{name} ({', '.join(outside)})")
             keys |= found & valid
