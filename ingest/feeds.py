@@ -1082,22 +1082,19 @@ def load_feed(
     def clean(issues: list[LoadIssue]) -> list[LoadIssue]:
         return [issue.cleaned(redact) for issue in issues]
 
-    parameters = {**_file_parameters(feed, landing_dir), "keys": partition_keys}
-    slices = con.execute(
-        _WINNING_FILES_SQL
-        + """
-        select partition_key, slice, path, sha256 from changed
-        where list_contains($keys, partition_key) order by 1, 3, 2
-        """,
-        parameters,
-    ).fetchall()
-    # when each version to publish landed, recorded with it by _publish
+    # The slices to load, and when each version landed (_publish records it with the slice).
     con.execute(
-        "create or replace temp table slice_versions as "
+        "create or replace temp table load_slices as "
         + _WINNING_FILES_SQL
-        + "select slice, version_seq from changed where list_contains($keys, partition_key)",
-        parameters,
+        + """
+        select partition_key, slice, path, sha256, version_seq from changed
+        where list_contains($keys, partition_key)
+        """,
+        {**_file_parameters(feed, landing_dir), "keys": partition_keys},
     )
+    slices = con.execute(
+        "select partition_key, slice, path, sha256 from load_slices order by 1, 3, 2"
+    ).fetchall()
     to_load = sorted({key for key, *_ in slices})
     previous = _previous_unpublished_versions(con, feed, landing_dir, partition_keys)
     for key in sorted(set(partition_keys) - set(to_load)):
@@ -1185,7 +1182,7 @@ def load_feed(
         con.execute("drop table if exists feed_typed")
         con.execute(
             "drop table if exists feed_stage_as_sent; drop table if exists staged_row_lines; "
-            "drop table if exists slice_versions"
+            "drop table if exists load_slices"
         )
         read_once.drop_tables(con)
         shutil.rmtree(_work_dir(con), ignore_errors=True)  # links and UTF-8 copies of this load
@@ -2413,7 +2410,7 @@ def _publish(
                 select ? as feed, s.slice, s.partition_key, s.sha256, s.source_file, ? as load_id,
                     coalesce(c.row_count, 0) as row_count, ? as published_at, v.version_seq as landed_seq
                 from publishing_slices as s
-                left join slice_versions as v on v.slice = s.slice
+                left join load_slices as v on v.slice = s.slice
                 left join (
                     select _partition_key, _slice, count(*) as row_count from feed_typed
                     where list_contains(?, _partition_key) group by all

@@ -51,7 +51,6 @@ def file_signature(path: Path) -> str:
 # The job each partitioning's feeds run in when their files land.
 JOBS = {"monthly": monthly_feeds_job, "daily": daily_feeds_job, "quarterly": land_quarterly_job}
 PARTITIONING_OF_JOB = {job.name: partitioning for partitioning, job in JOBS.items()}
-PARTITIONS_OF_JOB = {job.name: PARTITIONS[partitioning] for partitioning, job in JOBS.items()}
 
 
 def _landing_files(partitioning: str, landing: Path) -> tuple[dict[Path, Feed], list[LoadIssue]]:
@@ -127,7 +126,7 @@ def _follow_up(context: SensorEvaluationContext, awaited: dict[str, str]):
         failed = next((run for run in runs if run.status == DagsterRunStatus.FAILURE), None)
         if failed is None or RETRY_OF_TAG in failed.tags:
             continue
-        partitions_def = PARTITIONS_OF_JOB[job_name]
+        partitions_def = PARTITIONS[PARTITIONING_OF_JOB[job_name]]
         window = PartitionKeyRange(failed.tags[RANGE_START], failed.tags[RANGE_END])
         rejected = _as_dagster_keys(
             PARTITIONING_OF_JOB[job_name], _rejected_partitions(instance, failed.run_id)
