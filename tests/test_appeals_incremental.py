@@ -63,14 +63,18 @@ def run_chain(dbt, *args):
 
 
 def table_rows(paths, tables: dict[str, str]) -> dict[str, list[dict]]:
-    """Every row of each table ({table: its key}), as {column: value}, in key order."""
+    """Every row of each table ({table: its key}), as {column: value}, in key order; without
+    `_built_at`, the start of the dbt run that wrote the row (a rebuild gives it another)."""
     con = connect(paths.warehouse_db, memory_limit="1GB")
     try:
         rows = {}
         for table, key in tables.items():
             result = con.execute(f"select * from {table} order by {key}")
             names = [column[0] for column in result.description]
-            rows[table] = [dict(zip(names, row, strict=True)) for row in result.fetchall()]
+            rows[table] = [
+                {name: value for name, value in zip(names, row, strict=True) if name != "_built_at"}
+                for row in result.fetchall()
+            ]
         return rows
     finally:
         con.close()

@@ -352,8 +352,8 @@ def test_analyst_reads_serving_copy_while_a_run_writes(built):
     assert serving_rows > 0
 
 
-# Columns that say when and by which load a row was written: they change with every rebuild.
-PROVENANCE_COLUMNS = ("_loaded_at", "_load_id", "loaded_at", "published_at")
+# Columns that say when and by which load (or dbt run) a row was written: they change with every rebuild.
+PROVENANCE_COLUMNS = ("_loaded_at", "_load_id", "loaded_at", "published_at", "_built_at")
 # Hectares that are not aggregated: measured per polygon by the loader (shapely/pyproj), kept as
 # they were loaded (DOUBLE), never summed in a mart.
 MEASURED_HECTARES = {"geometry_area_ha", "area_diff_ha"}

@@ -13,6 +13,8 @@
     dbt.escape_single_quotes: '' on DuckDB, \' on Spark), for DuckDB and Spark; CI runs the data
     tests on DuckDB.
 
+    With `new_rows_column` (macros/tested_rows.sql), only the rows not tested yet are checked.
+
     usage (model, seed or source table level; either argument may be left out):
       data_tests:
         - column_values:
@@ -22,8 +24,11 @@
               accepted_values:
                 flow_code: ['M', 'X']
                 aggr_level: [2, 4, 6]
+              new_rows_column: _loaded_at  # optional
 -#}
-{% test column_values(model, not_null=none, accepted_values=none) %}
+{% test column_values(model, not_null=none, accepted_values=none, new_rows_column=none) %}
+{%- set scope = rows_not_yet_tested(model, new_rows_column) | trim if new_rows_column else 'true' %}
+{%- set tested_rows = model if scope == 'true' else '(select * from ' ~ model ~ ' where ' ~ scope ~ ') as tested_rows' %}
 
 {% if not (not_null or accepted_values) %}
     {{ exceptions.raise_compiler_error("column_values on " ~ model ~ ": neither not_null nor accepted_values given") }}
@@ -37,7 +42,7 @@ null_counts as (
             count(case when {{ column_name }} is null then 1 end) as null_rows_{{ loop.index }}
             {%- if not loop.last %},{% endif %}
         {% endfor %}
-    from {{ model }}
+    from {{ tested_rows }}
 ),
 
 tested_columns as (
@@ -71,7 +76,7 @@ failures as (
             'not accepted' as failure,
             cast({{ column_name }} as {{ dbt.type_string() }}) as value,
             count(*) as n_records
-        from {{ model }}
+        from {{ tested_rows }}
         where
             {{ column_name }} is not null
             and {{ column_name }} not in (

@@ -61,7 +61,8 @@ select
     events._source_row,
     events._load_id,
     events._last_loaded_at as _events_loaded_at,
-    appeals._last_loaded_at as _snapshots_loaded_at
+    appeals._last_loaded_at as _snapshots_loaded_at,
+    {{ built_at() }} as _built_at
 from events
 left join appeals
     on events.appeal_id = appeals.appeal_id

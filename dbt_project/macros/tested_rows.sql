@@ -1,0 +1,70 @@
+{#-
+    Data tests that grow with the new rows, not with the history (issue 10, point 4). A test given
+    `new_rows_column` (each row's load time, or the time dbt built it) checks the rows whose time
+    is after the start of the last run in which every such test of the same table passed; a
+    uniqueness test counts their keys over the whole table, so a new key that repeats an old one
+    still fails. The rows before that time passed those tests then, and a run whose test failed or
+    did not run records nothing, so the next one checks its rows again.
+
+    That is exact while a row's time is not moved back and a writer commits rows only before dbt
+    opens the warehouse (DuckDB allows one writing process): a row committed after a run's tests
+    were loaded or built after that run started. Every row is checked with --full-refresh or
+    `--vars '{test_every_row: true}'`, before any run has passed, and on Spark (no record there).
+    The record: meta.dbt_tested_rows (relation_name, tested_through), written by on-run-end.
+-#}
+
+{#- The where condition of the rows a test checks: `true` for every row. -#}
+{% macro rows_not_yet_tested(model, new_rows_column) -%}
+    {%- if target.type != 'duckdb' or flags.FULL_REFRESH or var('test_every_row', false) -%}
+        true
+    {%- else -%}
+        {{ new_rows_column }} > (
+            select coalesce(max(tested_through), timestamp '0001-01-01')
+            from meta.dbt_tested_rows
+            where relation_name = '{{ model.schema }}.{{ model.identifier }}'
+        )
+    {%- endif -%}
+{%- endmacro %}
+
+{#- on-run-start: the record's table (DuckDB only). -#}
+{% macro create_tested_rows_record() -%}
+    {%- if target.type == 'duckdb' -%}
+        create schema if not exists meta;
+        create table if not exists meta.dbt_tested_rows (
+            relation_name varchar primary key,
+            tested_through timestamp not null
+        );
+    {%- endif -%}
+{%- endmacro %}
+
+{#-
+    on-run-end: for each table with tests given `new_rows_column`, the start of this run when
+    every one of them ran in it and passed.
+-#}
+{% macro record_tested_rows(results) -%}
+    {%- if execute and target.type == 'duckdb' -%}
+        {%- set passed = [] -%}
+        {%- for result in results if result.node.resource_type == 'test' and result.status == 'pass' -%}
+            {%- do passed.append(result.node.unique_id) -%}
+        {%- endfor -%}
+        {%- set verdicts = {} -%}
+        {%- for test in graph.nodes.values()
+            if test.resource_type == 'test' and test.attached_node
+            and 'new_rows_column' in (test.test_metadata or {}).get('kwargs', {}) -%}
+            {%- set table = graph.nodes[test.attached_node] -%}
+            {%- set relation_name = table.schema ~ '.' ~ table.alias -%}
+            {%- do verdicts.update({
+                relation_name: verdicts.get(relation_name, true) and test.unique_id in passed
+            }) -%}
+        {%- endfor -%}
+        {%- for relation_name, all_passed in verdicts.items() if all_passed %}
+        insert or replace into meta.dbt_tested_rows
+        values ('{{ relation_name }}', timestamp '{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") }}');
+        {%- endfor -%}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- The time dbt built a row: the start of the run, as the tests of new_rows_column compare it. -#}
+{% macro built_at() -%}
+    {{ dbt.cast("'" ~ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") ~ "'", dbt.type_timestamp()) }}
+{%- endmacro %}
