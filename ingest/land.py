@@ -8,7 +8,8 @@ Geometry is checked in the load itself, between parsing and validation (`Feed.en
 shapely (ingest/geometry.py): parcels and licensed contours get their validity (with the reason),
 area in an equal-area projection, centroid and the disagreement between stated and drawn area;
 detections get whether they lie inside their licence's contour (an edge counts as inside) and how
-far outside they are. A bad geometry or an area that disagrees is flagged on the row, never dropped:
+far outside they are (a point outside Kazakhstan, latitude and longitude swapped as a rule, is left
+undecided, with the reason). A bad geometry or an area that disagrees is flagged on the row, never dropped:
 the parcel's hectares still count. The suites (expectations/land.py) block a quarter only when
 such flags are more common than a working cadastre would show.
 """
@@ -307,6 +308,17 @@ def _detection_checks(rows) -> pd.DataFrame:
     issue = located["reason"].copy()
     repaired = located["contour_ok"] & ~located["contour_valid"]
     issue[repaired & issue.isna()] = "contour invalid: tested against shapely.make_valid of it"
+    # A point far outside Kazakhstan has its latitude and longitude swapped, as a rule (a parcel or
+    # contour there is flagged invalid): where it would lie against the contour is not known.
+    west, south, east, north = geometry.KZ_BBOX
+    misplaced = is_point & ~(lon.between(west, east) & lat.between(south, north)).to_numpy()
+    inside = located["inside"].copy()
+    on_edge = located["on_boundary"].copy()
+    distance = located["distance_outside_m"].copy()
+    inside[misplaced] = pd.NA
+    on_edge[misplaced] = pd.NA
+    distance[misplaced] = float("nan")
+    issue[misplaced] = "point outside Kazakhstan (latitude and longitude swapped?): not placed"
     known = rows["licence_known"].to_numpy(zero_copy_only=False)
     issue[~known] = "no published subsoil site has this licence number"
     return _frame(
@@ -315,9 +327,9 @@ def _detection_checks(rows) -> pd.DataFrame:
             "licence_known": known,
             "point_lon": lon,
             "point_lat": lat,
-            "inside_contour": located["inside"],
-            "on_contour_edge": located["on_boundary"],
-            "distance_outside_m": located["distance_outside_m"],
+            "inside_contour": inside,
+            "on_contour_edge": on_edge,
+            "distance_outside_m": distance,
             "contour_issue": issue,
         },
     )
