@@ -277,10 +277,16 @@ def _polygon_checks(rows) -> pd.DataFrame:
 
 def check_detections(con: duckdb.DuckDBPyConnection, feed: feeds.Feed) -> None:
     """Each detection against its licence's contour as published: the snapshot of the site in
-    force on the detection's date (the earliest one if the detection predates them all)."""
+    force on the detection's date (the earliest one if the detection predates them all). Of
+    snapshots with the same updated_at, the one of the latest file quarter, then load, file and row
+    counts, as in dbt's int_subsoil_sites__current (the asof join alone would take either)."""
     sql = """
         with sites as (
             select licence_number, geometry_wkt, updated_at from raw.subsoil_sites
+            qualify row_number() over (
+                partition by licence_number, updated_at
+                order by _partition_quarter desc, _loaded_at desc, _source_file desc, _source_row desc
+            ) = 1
         ),
         first_snapshot as (
             select licence_number, arg_min(geometry_wkt, updated_at) as geometry_wkt

@@ -61,3 +61,37 @@ def test_a_detection_outside_kazakhstan_is_undecided_not_outside_its_contour(war
     assert warehouse.execute(
         "select count(*) filter (where not inside_contour) from raw.subsoil_detections"
     ).fetchone() == (1,)
+
+
+@pytest.mark.parametrize("order", [("2024-Q2", "2024-Q3"), ("2024-Q3", "2024-Q2")])
+def test_snapshots_with_the_same_updated_at_place_detections_as_dbt_does(warehouse, warehouse_paths, order):
+    """Licence 1234-ML is re-sent in 2024-Q3's file with a corrected contour (B, 0.5 degrees east of
+    A) but the same updated_at: dbt's current snapshot is the 2024-Q3 one, whichever file was loaded
+    first, and the detections are placed against B."""
+    a = SITE_CORNER
+    b = (SITE_CORNER[0] + 0.5, SITE_CORNER[1])
+    stamp = "2024-06-01T00:00:00"
+    write_feed(land(warehouse_paths), "subsoil_sites", "2024-Q2", [site(corner=a, updated_at=stamp)])
+    write_feed(land(warehouse_paths), "subsoil_sites", "2024-Q3", [site(corner=b, updated_at=stamp)])
+    for quarter in order:
+        load(warehouse, warehouse_paths, "subsoil_sites", [quarter]).raise_for_errors()
+    rows = [
+        detection(1, b[0] + 0.01, b[1] + 0.01),  # inside B
+        detection(2, a[0] + 0.01, a[1] + 0.01),  # inside A
+        # dated before both snapshots: placed against the earliest, of which the tie is B too
+        detection(3, b[0] + 0.01, b[1] + 0.01, detection_date="2024-05-01"),
+        detection(4, a[0] + 0.01, a[1] + 0.01, detection_date="2024-05-01"),
+    ]
+    write_feed(land(warehouse_paths), "subsoil_detections", Q, rows)
+
+    load(warehouse, warehouse_paths, "subsoil_detections", [Q]).raise_for_errors()
+
+    placed = warehouse.execute(
+        "select detection_id, inside_contour from raw.subsoil_detections order by 1"
+    ).fetchall()
+    assert placed == [
+        ("DET-0000001", True),
+        ("DET-0000002", False),
+        ("DET-0000003", True),
+        ("DET-0000004", False),
+    ]
