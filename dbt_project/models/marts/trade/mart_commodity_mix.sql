@@ -88,7 +88,8 @@ select
     previous_period.share_of_flow_pct as share_of_flow_prev_year_pct,
     current_period.share_of_flow_pct - previous_period.share_of_flow_pct as share_change_pp_yoy,
     {{ dbt.cast('current_period.trade_value_usd - previous_period.trade_value_usd', 'double') }}
-    / nullif(previous_period.trade_value_usd, 0) * 100 as trade_value_yoy_pct
+    / nullif(previous_period.trade_value_usd, 0) * 100 as trade_value_yoy_pct,
+    {{ built_at() }} as _built_at
 from shares as current_period
 left join shares as previous_period
     on
