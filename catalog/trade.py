@@ -34,6 +34,10 @@ COMTRADE = feeds.Feed(
         value_sql="""sum("primaryValue") filter (where "cmdCode" = 'TOTAL')""",
         value_label="TOTAL USD",
         total_row_sql=""""cmdCode" = 'TOTAL'""",
+        # Each flow has its own TOTAL row: a revision dropping the imports (TOTAL included) or
+        # shrinking them past the limit is held although the exports keep the slice's figures.
+        part_sql='"flowCode"',
+        part_label="flow",
         consistency_sql=comtrade.TOTAL_EQUALS_CHAPTERS_SQL,
     ),
     partitioning="monthly",

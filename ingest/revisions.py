@@ -8,6 +8,10 @@ its new version is compared with the published one:
   published version had;
 - it must not shrink the published slice's rows or value by more than a share
   (WAREHOUSE_REVISION_MAX_SHRINK, default 0.2 = 20 %);
+- where the feed declares parts of a slice that are totalled on their own (Comtrade: each flow,
+  imports and exports), both rules above hold for each part too: a revision that drops a whole
+  flow, or a flow's TOTAL row, or shrinks one flow past the share, is held although the slice as a
+  whole keeps a TOTAL row and shrinks less;
 - what the feed declares consistent must be (Comtrade: within a slice, the TOTAL row of each flow
   equals the sum of its chapter rows, within rounding).
 
@@ -38,8 +42,13 @@ class RevisionGuard:
     # An aggregate over a slice's typed rows giving its value (e.g. the sum of its TOTAL rows).
     value_sql: str | None = None
     value_label: str = "value"
-    # A predicate over typed rows: the row that totals the slice.
+    # A predicate over typed rows: the row that totals the slice (or, with part_sql, its part).
     total_row_sql: str | None = None
+    # An expression over typed rows naming the part of its slice a row belongs to, when each part
+    # has a total of its own (Comtrade: the flow). The rules on the total row, rows and value then
+    # hold for every part the published version had, as well as for the whole slice.
+    part_sql: str | None = None
+    part_label: str = "part"
     # A query over the typed rows (temp table feed_typed) returning the rows that break a rule of
     # consistency within a slice: (_partition_key, _source_file, _source_row, column, message, value).
     consistency_sql: str | None = None
@@ -61,6 +70,16 @@ def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
             has_total boolean,
             primary key (feed, slice)
         );
+        -- the same figures for each part of a published slice (RevisionGuard.part_sql)
+        create table if not exists meta.published_slice_parts (
+            feed varchar not null,
+            slice varchar not null,
+            part varchar not null,
+            row_count bigint not null,
+            part_value decimal(38, 2),
+            has_total boolean,
+            primary key (feed, slice, part)
+        );
         -- file versions an operator accepted although they shrink what is published
         create table if not exists meta.accepted_revisions (
             feed varchar not null,
@@ -78,6 +97,10 @@ def _figures_sql(guard: RevisionGuard) -> str:
     return f"count(*) as row_count, {value} as slice_value, {total} as has_total"
 
 
+def _part_sql(guard: RevisionGuard) -> str:
+    return f"coalesce(({guard.part_sql})::varchar, '')"
+
+
 def record_published(
     con: duckdb.DuckDBPyConnection, feed: str, guard: RevisionGuard, keys: list[str]
 ) -> None:
@@ -90,6 +113,37 @@ def record_published(
     """,
         [feed, keys],
     )
+    if not guard.part_sql:
+        return
+    # A part the new version no longer has must not be judged again: the slice's parts are replaced.
+    con.execute(
+        """
+        delete from meta.published_slice_parts where feed = $feed and slice in (
+            select slice from meta.published_slices
+            where feed = $feed and list_contains($keys, partition_key)
+            union all
+            select _slice from feed_typed where list_contains($keys, _partition_key)
+        )
+    """,
+        {"feed": feed, "keys": keys},
+    )
+    con.execute(
+        f"""
+        insert into meta.published_slice_parts
+        select $feed, _slice, {_part_sql(guard)} as part, {_figures_sql(guard)}
+        from feed_typed where list_contains($keys, _partition_key) group by _slice, part
+    """,
+        {"feed": feed, "keys": keys},
+    )
+
+
+def _figures(guard: RevisionGuard, rows_count: int, value, total) -> str:
+    text = f"{rows_count:,} rows"
+    if value is not None:
+        text += f", {guard.value_label} {value:,.2f}"
+    if total is not None:
+        text += ", with its total row" if total else ", WITHOUT a total row"
+    return text
 
 
 def held_revisions(
@@ -172,27 +226,79 @@ def held_revisions(
         total_old,
         old_file,
     ) in rows:
-
-        def figures(rows_count, value, total):
-            text = f"{rows_count:,} rows"
-            if value is not None:
-                text += f", {guard.value_label} {value:,.2f}"
-            if total is not None:
-                text += ", with its total row" if total else ", WITHOUT a total row"
-            return text
-
         message = (
             f"held back, looks like a partial file: slice {slice_key} has "
-            f"{figures(rows_new, value_new, total_new)} in {Path(file).name}, but the published version "
-            f"from {Path(old_file).name} has {figures(rows_old, value_old, total_old)} (more than "
-            f"{share:.0%} less, or its total row dropped). If the new figures are right: "
+            f"{_figures(guard, rows_new, value_new, total_new)} in {Path(file).name}, but the published "
+            f"version from {Path(old_file).name} has {_figures(guard, rows_old, value_old, total_old)} "
+            f"(more than {share:.0%} less, or its total row dropped). If the new figures are right: "
             f"python -m ingest.revisions accept {feed} {file}"
         )
         issues.setdefault(key, []).append(LoadIssue(file, None, None, "revision_held", message))
+    if guard.part_sql:
+        # A slice held as a whole is not held again for each of its parts: one message says why.
+        held_whole = {row[1] for row in rows}
+        for key, found in _held_parts(con, feed, guard, publishing, share, held_whole).items():
+            issues.setdefault(key, []).extend(found)
     if previous:
         issues_of_unpublished = _held_against_previous(con, feed, slices, previous, share)
         for key, found in issues_of_unpublished.items():
             issues.setdefault(key, []).extend(found)
+    return issues
+
+
+def _held_parts(
+    con: duckdb.DuckDBPyConnection,
+    feed: str,
+    guard: RevisionGuard,
+    publishing: list[dict],
+    share: float,
+    held_whole: set[str],
+) -> dict[str, list[LoadIssue]]:
+    """held_revisions' rules for each part of a published slice (RevisionGuard.part_sql): a part the
+    new version lacks has no rows and no total row."""
+    no_total = "false" if guard.total_row_sql else "null::boolean"
+    rows = con.execute(
+        f"""
+        with publishing as (
+            select unnest($publishing, recursive := true)
+        ),
+        staged as (
+            select _slice, {_part_sql(guard)} as part, {_figures_sql(guard)}
+            from feed_typed where _slice in (select slice from publishing)
+            group by all
+        )
+        select p.partition_key, p.slice, old.part, p.source_file,
+            coalesce(new.row_count, 0), new.slice_value, coalesce(new.has_total, {no_total}),
+            old.row_count, old.part_value, old.has_total, published.source_file
+        from publishing as p
+        join meta.published_slice_parts as old on old.feed = $feed and old.slice = p.slice
+        join meta.published_slices as published on published.feed = $feed and published.slice = p.slice
+        left join staged as new on new._slice = p.slice and new.part = old.part
+        left join meta.accepted_revisions as accepted
+            on accepted.feed = $feed and accepted.sha256 = p.sha256
+        where accepted.sha256 is null and published.sha256 <> p.sha256 and (
+            (old.has_total and not coalesce(new.has_total, false))
+            or coalesce(new.row_count, 0) < old.row_count * (1 - $share)
+            or coalesce(new.slice_value < old.part_value * (1 - $share), false)
+        )
+        order by all
+    """,
+        {"publishing": publishing, "feed": feed, "share": share},
+    ).fetchall()
+    issues: dict[str, list[LoadIssue]] = {}
+    for key, slice_key, part, file, *figures, old_file in rows:
+        if slice_key in held_whole:
+            continue
+        rows_new, value_new, total_new, rows_old, value_old, total_old = figures
+        message = (
+            f"held back, looks like a partial file: slice {slice_key}, {guard.part_label} "
+            f"{part or '(none)'}, has {_figures(guard, rows_new, value_new, total_new)} in "
+            f"{Path(file).name}, but the published version from {Path(old_file).name} has "
+            f"{_figures(guard, rows_old, value_old, total_old)} for that {guard.part_label} (more than "
+            f"{share:.0%} less, or its total row dropped). If the new figures are right: "
+            f"python -m ingest.revisions accept {feed} {file}"
+        )
+        issues.setdefault(key, []).append(LoadIssue(file, None, None, "revision_held", message))
     return issues
 
 
