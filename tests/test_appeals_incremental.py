@@ -307,9 +307,10 @@ def mark_facts(paths, appeal_ids):
 
 
 def test_appeals_fact_incremental_runs_equal_a_full_rebuild(warehouse_paths, dbt):
-    """fct_appeals rewrites the appeals whose snapshot or lifecycle changed and the open ones, with
-    every appeal of their applicants (under the old key and the new); every other row keeps its
-    figures and takes the new as_of_date. A changed working calendar rebuilds every appeal."""
+    """fct_appeals rewrites the appeals whose snapshot or lifecycle changed, with every appeal of
+    their applicants (under the old key and the new); every other row keeps its figures and takes
+    the new as_of_date, an open one its new age and overdue flag too. A changed working calendar
+    rebuilds every appeal."""
     con = connect(warehouse_paths.warehouse_db, memory_limit="1GB")
     try:
         load_working_calendar(con)
@@ -347,8 +348,9 @@ def test_appeals_fact_incremental_runs_equal_a_full_rebuild(warehouse_paths, dbt
     # repeat), and a new appeal stays open.
     earlier = appeal(6, DAY0, applicant_iin=iins["k3"])
     fresh = appeal(7, DAY2, applicant_iin=iins["k2"])
+    due = appeal(8, DAY1, deadline=DAY2, applicant_iin="900315300199")  # overdue from the next day
     moved = {**first_day["moved"], "applicant_iin": iins["k2"], "modified_date": f"{DAY2}T10:00:00"}
-    land(warehouse_paths, "appeals", DAY2, [earlier, fresh, moved])
+    land(warehouse_paths, "appeals", DAY2, [earlier, fresh, moved, due])
     land(
         warehouse_paths,
         "appeal_events",
@@ -357,6 +359,7 @@ def test_appeals_fact_incremental_runs_equal_a_full_rebuild(warehouse_paths, dbt
             event("a9", ids["open"], "ANSWERED", f"{DAY2}T11:00:00"),
             event("a10", earlier["id"], "ANSWERED", f"{DAY2}T12:00:00"),
             event("c9", fresh["id"], "CREATED", f"{DAY2}T09:30:00"),
+            event("c10", due["id"], "CREATED", f"{DAY1}T09:30:00"),
         ],
     )
     load(warehouse_paths, [DAY2])
@@ -371,14 +374,16 @@ def test_appeals_fact_incremental_runs_equal_a_full_rebuild(warehouse_paths, dbt
     assert incremental[ids["later"]]["is_repeat_applicant"]
     assert not incremental[ids["second"]]["is_repeat_applicant"]
     assert {str(row["as_of_date"]) for row in incremental.values()} == {DAY2}
+    assert incremental[due["id"]]["is_open"] and not incremental[due["id"]]["is_overdue_open"]
     dbt("run", "--select", "+fct_appeals", "--full-refresh")
     rebuilt = facts(warehouse_paths)
     assert rebuilt[ids["closed"]]["event_count"] == 2
     assert incremental == {**rebuilt, ids["closed"]: {**rebuilt[ids["closed"]], "event_count": -1}}
 
     # A day whose only row is an event of an appeal without a snapshot: no appeal of the fact
-    # changes, but the data's last day moves, and with it the open appeal's age. The open appeal
-    # is its applicant's third: the other two are rebuilt with it, or it would count as the first.
+    # changes, but the data's last day moves, and with it the open appeal's age and overdue flag,
+    # updated in place: no appeal is rebuilt (every mark stays). The open appeal is its applicant's
+    # third and stays a repeat.
     mark_facts(warehouse_paths, rebuilt)
     land(
         warehouse_paths, "appeal_events", DAY3, [event("x1", "24030700000099", "CREATED", f"{DAY3}T09:00:00")]
@@ -386,13 +391,14 @@ def test_appeals_fact_incremental_runs_equal_a_full_rebuild(warehouse_paths, dbt
     load(warehouse_paths, [DAY3], loaders=(load_events,))
     dbt("run", "--select", "+fct_appeals")
     aged = facts(warehouse_paths)
-    applicant = {fresh["id"], ids["open"], ids["moved"]}
-    assert {a for a, row in aged.items() if row["event_count"] != -1} == applicant
+    assert {a for a, row in aged.items() if row["event_count"] != -1} == set()
     assert aged[fresh["id"]]["working_days_open"] == rebuilt[fresh["id"]]["working_days_open"] + 1
+    assert aged[fresh["id"]]["is_repeat_applicant"]
+    assert aged[due["id"]]["is_overdue_open"]
     assert {str(row["as_of_date"]) for row in aged.values()} == {DAY3}
     dbt("run", "--select", "+fct_appeals", "--full-refresh")
     rebuilt = facts(warehouse_paths)
-    assert aged == {a: row if a in applicant else {**row, "event_count": -1} for a, row in rebuilt.items()}
+    assert aged == {a: {**row, "event_count": -1} for a, row in rebuilt.items()}
 
     # A new holiday in the working calendar (a reference reloaded): every appeal is rebuilt.
     mark_facts(warehouse_paths, rebuilt)

@@ -153,12 +153,11 @@
 {#-
     What fct_appeals rebuilds on an incremental run: the appeals whose lifecycle row or current
     snapshot changed after its watermarks (a new snapshot or event; the snapshot also while the
-    lifecycle lags behind, as the fact reads both) and the appeals stored open, whose age and
-    overdue flag move with as_of_date; then every appeal of their applicants, under the old
-    applicant_key or the new: an appeal's place among its applicant's appeals
-    (is_repeat_applicant) is counted over the rebuilt ones, so they must all be there. A closed
-    appeal's figures do not depend on as_of_date: only that column moves on its row
-    (appeals_as_of_date_moved).
+    lifecycle lags behind, as the fact reads both); then every appeal of their applicants, under
+    the old applicant_key or the new: an appeal's place among its applicant's appeals
+    (is_repeat_applicant) is counted over the rebuilt ones, so they must all be there. On the
+    other rows only the figures that move with as_of_date change, in place: an open appeal's age
+    and overdue flag (open_appeals_aged), every row's as_of_date (appeals_as_of_date_moved).
 -#}
 {% macro appeals_fact_rebuilds(watermarks) -%}
     {%- if watermarks is not none %}
@@ -170,9 +169,6 @@
         union
         select appeal_id from {{ ref('int_appeals__current') }}
         where _last_loaded_at > {{ watermarks['eotinish_appeals'] }}
-        union
-        select appeal_id from {{ this }}
-        where is_open
     ),
 
     applicants as (
@@ -202,7 +198,35 @@
 {%- endmacro %}
 
 {#-
-    fct_appeals' post-hook: after an incremental run, the rows it did not rebuild take the new
+    fct_appeals' first post-hook: after an incremental run, the open appeals it did not rebuild
+    take their age and overdue flag as of the new as_of_date (as the model computes them), and
+    that date. An update of these rows' three columns, not a rebuild of every open appeal each day.
+-#}
+{% macro open_appeals_aged() -%}
+    {%- if is_incremental() %}
+    update {{ this }} as fact
+    set
+        as_of_date = aged.as_of_date,
+        working_days_open = aged.working_days_open,
+        is_overdue_open = aged.is_overdue_open
+    from (
+        select
+            open_appeals.appeal_id,
+            latest.as_of_date,
+            {{ working_days_between('start_wd', 'as_of_wd') }} as working_days_open,
+            coalesce(latest.as_of_date > open_appeals.deadline_date, false) as is_overdue_open
+        from {{ this }} as open_appeals
+        cross join ({{ appeals_as_of_date() }}) as latest
+        {{ working_day_join('start_wd', 'open_appeals.start_date') }}
+        {{ working_day_join('as_of_wd', 'latest.as_of_date') }}
+        where open_appeals.is_open and open_appeals.as_of_date is distinct from latest.as_of_date
+    ) as aged
+    where fact.appeal_id = aged.appeal_id
+    {%- endif -%}
+{%- endmacro %}
+
+{#-
+    fct_appeals' second post-hook: after an incremental run, the rows it did not rebuild take the new
     as_of_date (even when it rebuilt none: a new day of events of appeals without a snapshot moves
     it too).
 -#}

@@ -1,7 +1,7 @@
 -- Incremental by appeal on DuckDB (macros/appeals_increment.sql): a run rewrites the appeals
--- whose snapshot or events changed after its watermarks, the appeals stored open and every appeal
--- of their applicants; a post-hook moves every other row's as_of_date. Every appeal when the
--- working calendar changed.
+-- whose snapshot or events changed after its watermarks and every appeal of their applicants;
+-- post-hooks move the other rows' as_of_date and the open ones' age and overdue flag. Every
+-- appeal when the working calendar changed.
 {{
     config(
         materialized=('table' if target.type == 'spark' else 'incremental'),
@@ -14,7 +14,7 @@
             },
             'appeals_working_calendar': '_working_calendar_version'
         },
-        post_hook="{{ appeals_as_of_date_moved() }}"
+        post_hook=["{{ open_appeals_aged() }}", "{{ appeals_as_of_date_moved() }}"]
     )
 }}
 {%- set watermarks = appeals_watermarks() %}
