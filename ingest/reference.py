@@ -131,7 +131,7 @@ def load_trade_reference(
     con.execute(META_DDL)
     con.execute("create schema if not exists raw")
     loaded = (
-        _table_exists(con, "trade_reference")
+        _table_exists(con, "raw", "trade_reference")
         and con.execute("select count(*) from raw.trade_reference where _file_sha256 = ?", [sha]).fetchone()[
             0
         ]
@@ -164,7 +164,7 @@ def load_trade_reference(
         report.validations.append({"partitions": "all", **summary})
         if not passed and not outcome.issues:
             outcome.issues = [LoadIssue(str(path), None, None, "validation", "suite failed")]
-    staged = _table_exists(con, "reference_stage")
+    staged = _table_exists(con, "main", "reference_stage", temporary=True)
     publish_whole_tables(
         con,
         feed=REFERENCE_FEED,
@@ -179,9 +179,19 @@ def load_trade_reference(
     return report
 
 
-def _table_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+def _table_exists(con: duckdb.DuckDBPyConnection, schema: str, name: str, *, temporary: bool = False) -> bool:
+    """Whether schema.name exists in the warehouse (`temporary`: in the connection's temp catalog).
+    A table of the same name in another schema (quarantine.trade_reference, kept by a rejected
+    first load) is not it."""
     return bool(
-        con.execute("select count(*) from duckdb_tables() where table_name = ?", [name]).fetchone()[0]
+        con.execute(
+            """
+            select count(*) from duckdb_tables()
+            where schema_name = ? and table_name = ? and temporary = ?
+                and (temporary or database_name = current_database())
+        """,
+            [schema, name, temporary],
+        ).fetchone()[0]
     )
 
 
