@@ -4,6 +4,7 @@ The published aggregates are a second trade source, kept apart from Comtrade's r
 and reconciled against it in dbt (mart_trade_reference_reconciliation).
 """
 
+import re
 from pathlib import Path
 
 import duckdb
@@ -24,6 +25,7 @@ from ingest.loads import (
     publish_whole_tables,
     utc_now,
 )
+from ingest.privacy import redact_text
 from ingest.settings import BUNDLED_REFERENCE_DIR
 
 # Comtrade reports against some codes that are not ISO 3166 countries, and uses its own codes
@@ -179,6 +181,22 @@ def load_trade_reference(
     return report
 
 
+def _unreadable_csv(path: Path, error: duckdb.Error) -> LoadIssue:
+    """A file DuckDB cannot read as CSV, as an issue on the line it names. DuckDB's message quotes
+    that line whole ("Original Line: ..."): it is left out, it may hold anything."""
+    lines = str(error).splitlines()
+    found = re.search(r"CSV Error on Line: (\d+)", lines[0]) if lines else None
+    shown = lines[:1]
+    for line in lines[1:]:
+        if not line.strip() or line.startswith(("Possible", "*")):
+            break
+        if not line.startswith("Original Line"):
+            shown.append(line.strip())
+    return LoadIssue(
+        str(path), int(found.group(1)) if found else None, None, "unreadable_file", "; ".join(shown)[:300]
+    )
+
+
 def _table_exists(con: duckdb.DuckDBPyConnection, schema: str, name: str, *, temporary: bool = False) -> bool:
     """Whether schema.name exists in the warehouse (`temporary`: in the connection's temp catalog).
     A table of the same name in another schema (quarantine.trade_reference, kept by a rejected
@@ -285,33 +303,87 @@ LAND_REFERENCE_FEED = "kz_land_reference"
 LAND_REFERENCE_UNITS = {"thousand_ha": 1e3, "million_ha": 1e6, "cases": 1.0, "parcels": 1.0}
 
 
+LAND_REFERENCE_COLUMNS = {
+    "period": "VARCHAR",
+    "scope": "VARCHAR",
+    "measure": "VARCHAR",
+    "value": "DOUBLE",
+    "unit": "VARCHAR",
+    "is_derived": "BOOLEAN",
+    "source_url": "VARCHAR",
+    "source_date": "VARCHAR",
+    "note": "VARCHAR",
+}
+# The columns load_land_reference computes from a source column.
+LAND_REFERENCE_DERIVED = {"value": ("value_base",)}
+_NOT_OF_TYPE = {"DOUBLE": "not a number", "BOOLEAN": "not true or false"}
+
+
 def load_land_reference(
     con: duckdb.DuckDBPyConnection, path: Path = LAND_REFERENCE_FILE, *, validator
 ) -> int:
     """The published national and regional land figures as ref.kz_land_reference, with values in
     base units (hectares or counts), the period's first and last year and the region's KATO prefix.
-    Validated first (`validator`, catalog/reference.py); a bad file raises LoadError naming row
-    and column (kept in quarantine.kz_land_reference and meta.loads, like every load) and leaves
-    the table as it was."""
+    Validated first (`validator`, catalog/reference.py); a bad file (a value that is not of its
+    column's type, a line DuckDB cannot read, a failed expectation) raises LoadError naming row and
+    column (kept in quarantine.kz_land_reference and meta.loads, like every load) and leaves the
+    table as it was. Messages and values are redacted (ingest/privacy.py) and never quote a whole
+    source line."""
     load_id = new_load_id()
     started_at = utc_now()
+    issues: list[LoadIssue] = []
+    unreadable = False
+    texts = "{" + ", ".join(f"'{name}': 'VARCHAR'" for name in LAND_REFERENCE_COLUMNS) + "}"
+    try:
+        # Read as text, so that a value not of its column's type is an issue naming its row and column.
+        con.execute(f"""
+            create or replace temp table land_reference_text as
+            select *, row_number() over () + 1 as _source_row
+            from read_csv({sql_string(str(path))}, header = true, auto_detect = false, columns = {texts})
+        """)
+    except duckdb.Error as error:
+        unreadable = True
+        issues = [_unreadable_csv(path, error)]
+        con.execute(
+            "create or replace temp table land_reference_text as select "
+            + ", ".join(f"null::varchar as {name}" for name in LAND_REFERENCE_COLUMNS)
+            + ", null::bigint as _source_row limit 0"
+        )
+    typed = {n: t for n, t in LAND_REFERENCE_COLUMNS.items() if t != "VARCHAR"}
+    for name, kind in typed.items():
+        for row, value in con.execute(f"""
+            select _source_row, {name} from land_reference_text
+            where {name} is not null and try_cast({name} as {kind}) is null order by 1
+        """).fetchall():
+            issues.append(LoadIssue(str(path), row, name, "type", _NOT_OF_TYPE[kind], value))
+    columns = ", ".join(
+        f"try_cast({name} as {kind}) as {name}" if kind != "VARCHAR" else name
+        for name, kind in LAND_REFERENCE_COLUMNS.items()
+    )
     factors = ", ".join(f"({sql_string(u)}, {f})" for u, f in LAND_REFERENCE_UNITS.items())
     frame = con.execute(f"""
-        select *, row_number() over () + 1 as _source_row, {sql_string(str(path))} as _source_file,
+        select texts.* exclude (_source_row), units.*, texts._source_row,
+            {sql_string(str(path))} as _source_file,
             value * factor as value_base,
             case when unit like '%_ha' then 'ha' else unit end as base_unit,
             try_cast(left(period, 4) as integer) as first_year,
             try_cast(regexp_extract(period, '(\\d{{4}})[^.]*$', 1) as integer) as last_year,
             nullif(regexp_extract(scope, 'KATO (\\d{{2}})', 1), '') as region_kato_2digit
-        from read_csv({sql_string(str(path))}, header = true, auto_detect = false, columns = {{
-            'period': 'VARCHAR', 'scope': 'VARCHAR', 'measure': 'VARCHAR', 'value': 'DOUBLE',
-            'unit': 'VARCHAR', 'is_derived': 'BOOLEAN', 'source_url': 'VARCHAR',
-            'source_date': 'VARCHAR', 'note': 'VARCHAR'}})
+        from (select {columns}, _source_row from land_reference_text) as texts
         left join (values {factors}) as units(unit_name, factor) on units.unit_name = unit
+        order by _source_row
     """).df()
-    passed, _, issues = validator(frame)
-    if not passed and not issues:
-        issues = [LoadIssue(str(path), None, None, "validation", "suite failed")]
+    con.execute("drop table land_reference_text")
+    if not unreadable:
+        passed, _, found = validator(frame)
+        # A value that did not parse is reported already; the suite would only see it (and what is
+        # computed from it) missing.
+        derived = LAND_REFERENCE_DERIVED
+        reported = {(i.row, c) for i in issues for c in (i.column, *derived.get(i.column, ()))}
+        issues += [i for i in found if (i.row, i.column) not in reported]
+        if not passed and not issues:
+            issues = [LoadIssue(str(path), None, None, "validation", "suite failed")]
+    issues = [issue.cleaned(lambda text: redact_text(text, masked=True)) for issue in issues]
     outcome = PartitionOutcome(WHOLE, "rejected", files=[str(path)], issues=issues)
     con.register("land_reference_frame", frame)
     try:
