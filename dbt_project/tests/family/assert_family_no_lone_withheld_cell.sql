@@ -1,8 +1,32 @@
 -- Secondary suppression (macros/complementary_suppression.sql): no group of cells that adds up to
 -- a known total has exactly one cell withheld, or the total less the published cells would give it
 -- back. Groups of a single cell are left out: no other cell can protect them (a region whose
--- families all fall in one level, or the unknown region's).
-with groups as (
+-- families all fall in one level, or the unknown region's). The transitions into a level in a
+-- region add up to (nearly) mart_family_wellbeing's families at that level this month, those out
+-- of it to last month's: that cell and the transitions are one group, whichever is withheld.
+with transitions_by_margin as (
+    select
+        'mart_family_level_transitions: into a level, with its families' as failing_group,
+        month,
+        region_kato_2digit,
+        to_level as level,
+        month as margin_month,
+        is_suppressed
+    from {{ ref('mart_family_level_transitions') }}
+
+    union all
+
+    select
+        'mart_family_level_transitions: out of a level, with last month''s families' as failing_group,
+        month,
+        region_kato_2digit,
+        from_level as level,
+        {{ add_months('month', -1) }} as margin_month,
+        is_suppressed
+    from {{ ref('mart_family_level_transitions') }}
+),
+
+groups as (
     select
         'mart_family_wellbeing: regions of a level' as failing_group,
         month,
@@ -40,6 +64,22 @@ with groups as (
         sum(case when is_suppressed then 1 else 0 end) as withheld
     from {{ ref('mart_family_level_transitions') }}
     group by month, region_kato_2digit
+
+    union all
+
+    select
+        transitions.failing_group,
+        transitions.month,
+        count(*) + 1 as cells,
+        sum(case when transitions.is_suppressed then 1 else 0 end)
+        + max(case when wellbeing.is_suppressed then 1 else 0 end) as withheld
+    from transitions_by_margin as transitions
+    inner join {{ ref('mart_family_wellbeing') }} as wellbeing
+        on
+            transitions.margin_month = wellbeing.month
+            and coalesce(transitions.region_kato_2digit, '') = coalesce(wellbeing.region_kato_2digit, '')
+            and transitions.level = wellbeing.level
+    group by transitions.failing_group, transitions.month, transitions.region_kato_2digit, transitions.level
 
     {%- for m in ['offers', 'accepted', 'declined', 'unanswered', 'paid', 'qualified_not_offered'] %}
 
