@@ -13,16 +13,24 @@
     The record: meta.dbt_tested_rows (relation_name, tested_through), written by on-run-end.
 -#}
 
-{#- The where condition of the rows a test checks: `true` for every row. -#}
+{#-
+    The where condition of the rows a test checks: `true` for every row (then the test runs as it
+    would without new_rows_column). Asked of the record when the test is compiled.
+-#}
 {% macro rows_not_yet_tested(model, new_rows_column) -%}
-    {%- if target.type != 'duckdb' or flags.FULL_REFRESH or var('test_every_row', false) -%}
+    {%- set ns = namespace(through=none) -%}
+    {%- if execute and target.type == 'duckdb' and not flags.FULL_REFRESH and not var('test_every_row', false)
+        and adapter.get_relation(database=target.database, schema='meta', identifier='dbt_tested_rows') -%}
+        {%- set found = run_query(
+            "select max(tested_through) from meta.dbt_tested_rows where relation_name = '"
+            ~ model.schema ~ "." ~ model.identifier ~ "'"
+        ) -%}
+        {%- set ns.through = found.columns[0].values()[0] -%}
+    {%- endif -%}
+    {%- if ns.through is none -%}
         true
     {%- else -%}
-        {{ new_rows_column }} > (
-            select coalesce(max(tested_through), timestamp '0001-01-01')
-            from meta.dbt_tested_rows
-            where relation_name = '{{ model.schema }}.{{ model.identifier }}'
-        )
+        {{ new_rows_column }} > timestamp '{{ ns.through }}'
     {%- endif -%}
 {%- endmacro %}
 
