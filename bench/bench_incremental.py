@@ -21,7 +21,9 @@ of the full history, against the full build of the same history.
    source:raw.eotinish_appeals+ source:raw.eotinish_appeal_events+` with DBT_MIN_PERIOD =
    DBT_MAX_PERIOD = 202511 in its environment (what the new rows affect: fct_trade_flows is
    incremental on the month, as Dagster's dbt_incremental runs it, mart_commodity_mix on the slices
-   that changed, the appeals chain on the appeals the new day touched; the rest is rebuilt).
+   that changed, the appeals chain on the appeals the new day touched; the rest is rebuilt; the
+   data tests over the largest tables check the rows since the full build's passing tests,
+   macros/tested_rows.sql).
 4. Output: each step's seconds and peak MiB for the full build and the increment, the ratio
    increment / full (target: at most 5 %), and the JSON in bench/out/incremental_<stamp>.json.
 """
