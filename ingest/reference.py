@@ -12,7 +12,7 @@ import pandas as pd
 import pycountry
 
 from ingest import lake
-from ingest.duck import sql_string
+from ingest.duck import sql_string, transaction
 from ingest.loads import (
     META_DDL,
     WHOLE,
@@ -222,43 +222,233 @@ REGIONS_FILE = BUNDLED_REFERENCE_DIR / "kz_regions_kato_iso_2022.csv"
 CALENDAR_YEARS = range(2015, 2031)
 
 
-def load_kato(con: duckdb.DuckDBPyConnection, kato_file: Path = KATO_FILE) -> int:
-    """The official KATO classifier (2022-10-17) as ref.kato_units: code, parent, name, level."""
+KATO_FEED = "kato_units"
+REGIONS_FEED = "kz_regions"
+_KATO_COLUMNS = "{'id': 'BIGINT', 'parent_id': 'BIGINT', 'code': 'VARCHAR', 'name': 'VARCHAR'}"
+_REGION_COLUMNS = ("kato_code", "kato_2digit", "name_ru_kato", "name_en", "iso3166_2", "type", "created")
+_SHOWN = 5  # codes named in a message
+
+
+def load_kato(
+    con: duckdb.DuckDBPyConnection, kato_file: Path = KATO_FILE, *, accept_removed_codes: bool = False
+) -> int:
+    """The official KATO classifier (2022-10-17) as ref.kato_units: code, parent, name, level.
+
+    The file is read into a temp table and checked before it replaces the table, in one
+    transaction: a file DuckDB cannot read, a unit without id, parent or code, an id or code twice,
+    a unit whose parents do not lead to a top-level unit, a file without units, a code of the
+    published ref.kato_units missing from it, or a region of ref.kz_regions without its top-level
+    unit is a LoadError naming the file (and line and column), and the table stays as it was. A
+    file cut short at a line end reads without complaint: it is caught by the codes it lacks.
+    `accept_removed_codes`: units (and regions) no longer in the classifier are removed on purpose."""
     con.execute("create schema if not exists ref")
-    con.execute(f"""
-        create or replace table ref.kato_units as
-        with recursive source as (
-            select * from read_csv({sql_string(str(kato_file))}, delim = ';', header = true,
-                auto_detect = false,
-                columns = {{'id': 'BIGINT', 'parent_id': 'BIGINT', 'code': 'VARCHAR', 'name': 'VARCHAR'}})
-        ),
-        tree as (
-            select id, parent_id, code, name, 1 as level from source where parent_id = 0
-            union all
-            select s.id, s.parent_id, s.code, s.name, tree.level + 1
-            from source as s join tree on s.parent_id = tree.id
-        )
-        select tree.code, parent.code as parent_code, tree.name as name_ru, tree.level,
-            left(tree.code, 2) as region_kato_2digit
-        from tree left join source as parent on parent.id = tree.parent_id
-        order by tree.code
-    """)
+    try:
+        try:
+            con.execute(f"""
+                create or replace temp table kato_source as
+                select *, row_number() over () + 1 as _line
+                from read_csv({sql_string(str(kato_file))}, delim = ';', header = true,
+                    auto_detect = false, columns = {_KATO_COLUMNS})
+            """)
+        except duckdb.Error as error:
+            _refuse(KATO_FEED, [_unreadable_csv(kato_file, error)])
+        _refuse(KATO_FEED, _kato_source_issues(con, kato_file))
+        con.execute("""
+            create or replace temp table kato_stage as
+            with recursive tree as (
+                select id, parent_id, code, name, 1 as level from kato_source where parent_id = 0
+                union all
+                select s.id, s.parent_id, s.code, s.name, tree.level + 1
+                from kato_source as s join tree on s.parent_id = tree.id
+            )
+            select tree.code, parent.code as parent_code, tree.name as name_ru, tree.level,
+                left(tree.code, 2) as region_kato_2digit
+            from tree left join kato_source as parent on parent.id = tree.parent_id
+        """)
+        issues = [
+            LoadIssue(
+                str(kato_file),
+                line,
+                "parent_id",
+                "orphan",
+                f"parent {parent} does not lead to a "
+                "top-level unit (parent_id 0) of the file: the unit would be lost",
+            )
+            for line, parent in con.execute("""
+                select _line, parent_id from kato_source
+                where code not in (select code from kato_stage) order by 1
+            """).fetchall()
+        ]
+        if not accept_removed_codes:
+            staged = "select code from kato_stage"
+            issues += _codes_missing(con, kato_file, "ref.kato_units", "code", staged, "units")
+            issues += _codes_missing(
+                con,
+                kato_file,
+                "ref.kz_regions",
+                "kato_code",
+                staged + " where level = 1",
+                "regions (as top-level units)",
+            )
+        _refuse(KATO_FEED, issues)
+        with transaction(con):
+            con.execute("create or replace table ref.kato_units as select * from kato_stage order by code")
+    finally:
+        con.execute("drop table if exists kato_stage")
+        con.execute("drop table if exists kato_source")
     _to_lake(con, "ref", "kato_units")
     return con.execute("select count(*) from ref.kato_units").fetchone()[0]
 
 
-def load_regions(con: duckdb.DuckDBPyConnection, regions_file: Path = REGIONS_FILE) -> int:
-    """The 20 regions (17 oblasts incl. Abai, Zhetisu and Ulytau created in 2022, 3 cities)."""
+def _kato_source_issues(con: duckdb.DuckDBPyConnection, path: Path) -> list[LoadIssue]:
+    """The lines of the KATO file read that cannot be units of a tree: a missing id, parent or code,
+    an id or code twice (a repeated id could even make the tree endless)."""
+    issues = [LoadIssue(str(path), None, None, "empty", "the file has no units")]
+    if con.execute("select count(*) from kato_source").fetchone()[0]:
+        issues = []
+    for column in ("id", "parent_id", "code"):
+        issues += [
+            LoadIssue(str(path), line, column, "missing", f"no {column}")
+            for (line,) in con.execute(
+                f"select _line from kato_source where {column} is null order by 1"
+            ).fetchall()
+        ]
+    for column in ("id", "code"):
+        issues += [
+            LoadIssue(
+                str(path), line, column, "duplicate", f"{column} {value} is on line {first} already", value
+            )
+            for line, value, first in con.execute(f"""
+                select _line, {column}::varchar, min(_line) over (partition by {column}) as first
+                from kato_source where {column} is not null qualify _line > first order by 1
+            """).fetchall()
+        ]
+    return issues
+
+
+def load_regions(
+    con: duckdb.DuckDBPyConnection, regions_file: Path = REGIONS_FILE, *, accept_removed_codes: bool = False
+) -> int:
+    """The 20 regions (17 oblasts incl. Abai, Zhetisu and Ulytau created in 2022, 3 cities).
+
+    Checked before it replaces ref.kz_regions, in one transaction, as load_kato: a kato_code not
+    of 9 digits or twice, a kato_2digit not its first two digits, a file without regions, a region
+    of the published ref.kz_regions missing, or a top-level unit of ref.kato_units (each is a
+    region) missing is a LoadError naming the file (and line and column); the table stays as it
+    was. `accept_removed_codes`: regions no longer in the file are removed on purpose."""
     con.execute("create schema if not exists ref")
-    con.execute(f"""
-        create or replace table ref.kz_regions as
-        select kato_code::varchar as kato_code, lpad(kato_2digit::varchar, 2, '0') as kato_2digit,
-            name_ru_kato as name_ru, name_en, iso3166_2, type as region_type,
-            try_cast(created as date) as created
-        from read_csv({sql_string(str(regions_file))}, header = true, all_varchar = true)
-    """)
+    selected = ", ".join(_REGION_COLUMNS)
+    try:
+        try:
+            con.execute(f"""
+                create or replace temp table regions_source as
+                select {selected}, row_number() over () + 1 as _line
+                from read_csv({sql_string(str(regions_file))}, header = true, all_varchar = true)
+            """)
+        except duckdb.Error as error:
+            _refuse(REGIONS_FEED, [_unreadable_csv(regions_file, error)])
+        con.execute("""
+            create or replace temp table regions_stage as
+            select kato_code::varchar as kato_code, lpad(kato_2digit::varchar, 2, '0') as kato_2digit,
+                name_ru_kato as name_ru, name_en, iso3166_2, type as region_type,
+                try_cast(created as date) as created
+            from regions_source order by _line
+        """)
+        issues = [LoadIssue(str(regions_file), None, None, "empty", "the file has no regions")]
+        if con.execute("select count(*) from regions_source").fetchone()[0]:
+            issues = []
+        checks = [
+            (
+                "kato_code",
+                "not a KATO code of 9 digits",
+                "not regexp_full_match(coalesce(kato_code, ''), '[0-9]{9}')",
+            ),
+            (
+                "kato_2digit",
+                "not the first two digits of kato_code",
+                "lpad(coalesce(kato_2digit, ''), 2, '0') <> left(coalesce(kato_code, ''), 2)",
+            ),
+        ]
+        for column, problem, condition in checks:
+            issues += [
+                LoadIssue(str(regions_file), line, column, "format", problem, value)
+                for line, value in con.execute(
+                    f"select _line, {column} from regions_source where {condition} order by 1"
+                ).fetchall()
+            ]
+        issues += [
+            LoadIssue(str(regions_file), line, "kato_code", "duplicate", f"on line {first} already", value)
+            for line, value, first in con.execute("""
+                select _line, kato_code, min(_line) over (partition by kato_code) as first
+                from regions_source qualify _line > first order by 1
+            """).fetchall()
+        ]
+        if not accept_removed_codes:
+            staged = "select kato_code from regions_stage"
+            issues += _codes_missing(con, regions_file, "ref.kz_regions", "kato_code", staged, "regions")
+            issues += _codes_missing(
+                con,
+                regions_file,
+                "ref.kato_units",
+                "code",
+                staged,
+                "top-level units (each a region)",
+                where="level = 1",
+            )
+        _refuse(REGIONS_FEED, issues)
+        with transaction(con):
+            con.execute("create or replace table ref.kz_regions as select * from regions_stage")
+    finally:
+        con.execute("drop table if exists regions_stage")
+        con.execute("drop table if exists regions_source")
     _to_lake(con, "ref", "kz_regions")
     return con.execute("select count(*) from ref.kz_regions").fetchone()[0]
+
+
+def _codes_missing(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    table: str,
+    code: str,
+    staged: str,
+    what: str,
+    *,
+    where: str = "true",
+) -> list[LoadIssue]:
+    """An issue when codes of the published `table` (its rows `where`) are not among the file's
+    (`staged`: a SELECT of one column): a reload may not remove codes already published (a file cut
+    short at a line end reads without complaint) unless the caller accepts it."""
+    if not _table_exists(con, *table.split(".")):
+        return []
+    missing = [
+        value
+        for (value,) in con.execute(f"""
+            select {code} from {table}
+            where {where} and {code} not in (select c from ({staged}) as s(c) where c is not null)
+            order by 1
+        """).fetchall()
+    ]
+    if not missing:
+        return []
+    shown = ", ".join(str(value) for value in missing[:_SHOWN]) + (", ..." if len(missing) > _SHOWN else "")
+    return [
+        LoadIssue(
+            str(path),
+            None,
+            None,
+            "codes_missing",
+            f"{len(missing):,} {what} of the published {table} are missing from the file ({shown}): "
+            "is it cut short? (accept_removed_codes=True removes them on purpose)",
+        )
+    ]
+
+
+def _refuse(feed: str, issues: list[LoadIssue]) -> None:
+    """Raise LoadError for `issues`, if any, their texts redacted (ingest/privacy.py)."""
+    if issues:
+        raise LoadError(
+            feed, [issue.cleaned(lambda text: redact_text(text, masked=True)) for issue in issues]
+        )
 
 
 def working_calendar(years=CALENDAR_YEARS) -> pd.DataFrame:
