@@ -159,14 +159,19 @@ def load_trade_reference(
             [started_at],
         )
     except duckdb.Error as error:
-        outcome.issues = [LoadIssue(str(path), None, None, "unreadable_file", str(error).splitlines()[0])]
+        outcome.issues = [_unreadable_csv(path, error)]
     if not outcome.issues:
         frame = con.execute("select * from reference_stage").df()
         passed, summary, outcome.issues = validator(frame, "all")
         report.validations.append({"partitions": "all", **summary})
         if not passed and not outcome.issues:
             outcome.issues = [LoadIssue(str(path), None, None, "validation", "suite failed")]
+    # What is written (the table, quarantine's records, messages) has every IIN redacted, the
+    # same way on both sides of the quarantine's join (file and row).
+    outcome.issues = [issue.cleaned(_mask) for issue in outcome.issues]
     staged = _table_exists(con, "main", "reference_stage", temporary=True)
+    if staged:
+        _redact_table(con, "reference_stage", keep=("_file_sha256", "_load_id"))
     publish_whole_tables(
         con,
         feed=REFERENCE_FEED,
@@ -179,6 +184,33 @@ def load_trade_reference(
     con.execute("drop table if exists reference_stage")
     report.partitions.append(outcome)
     return report
+
+
+def _mask(text: str | None) -> str | None:
+    """`text` with every IIN masked, as the loads' messages are (ingest/privacy.py)."""
+    return redact_text(text, masked=True)
+
+
+def _redact_table(con: duckdb.DuckDBPyConnection, table: str, *, keep: tuple[str, ...] = ()) -> None:
+    """Every text value of the temp `table` (a small staged reference file) with its IINs masked
+    (`_mask`), but the columns `keep` (a digest, a load id: never read from the file). The stage is
+    what is published and what a rejected load keeps in quarantine (`record`, the whole row)."""
+    columns = con.execute(
+        """
+        select column_name from duckdb_columns()
+        where database_name = 'temp' and table_name = ? and data_type = 'VARCHAR'
+    """,
+        [table],
+    ).fetchall()
+    for (column,) in columns:
+        if column in keep:
+            continue
+        quoted = '"' + column.replace('"', '""') + '"'
+        values = con.execute(f"select distinct {quoted} from {table} where {quoted} is not null").fetchall()
+        for (value,) in values:
+            masked = _mask(value)
+            if masked != value:
+                con.execute(f"update {table} set {quoted} = ? where {quoted} = ?", [masked, value])
 
 
 def _unreadable_csv(path: Path, error: duckdb.Error) -> LoadIssue:
@@ -446,9 +478,7 @@ def _codes_missing(
 def _refuse(feed: str, issues: list[LoadIssue]) -> None:
     """Raise LoadError for `issues`, if any, their texts redacted (ingest/privacy.py)."""
     if issues:
-        raise LoadError(
-            feed, [issue.cleaned(lambda text: redact_text(text, masked=True)) for issue in issues]
-        )
+        raise LoadError(feed, [issue.cleaned(_mask) for issue in issues])
 
 
 def working_calendar(years=CALENDAR_YEARS) -> pd.DataFrame:
@@ -573,13 +603,16 @@ def load_land_reference(
         issues += [i for i in found if (i.row, i.column) not in reported]
         if not passed and not issues:
             issues = [LoadIssue(str(path), None, None, "validation", "suite failed")]
-    issues = [issue.cleaned(lambda text: redact_text(text, masked=True)) for issue in issues]
+    issues = [issue.cleaned(_mask) for issue in issues]
     outcome = PartitionOutcome(WHOLE, "rejected", files=[str(path)], issues=issues)
     con.register("land_reference_frame", frame)
     try:
         con.execute("create or replace temp table land_reference_stage as select * from land_reference_frame")
     finally:
         con.unregister("land_reference_frame")
+    # The stage is published, or kept whole in quarantine (`record`) for a rejected row: its texts
+    # (a note may name a person) masked as the messages are.
+    _redact_table(con, "land_reference_stage")
     publish_whole_tables(
         con,
         feed=LAND_REFERENCE_FEED,

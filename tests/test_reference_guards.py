@@ -1,11 +1,15 @@
 """The reference loads guard what they publish: a KATO classifier or regions file cut short (at a
 line end, so that DuckDB reads it without complaint) is refused with an error naming the file and
-leaves the published table as it was."""
+leaves the published table as it was; and a rejected land or trade reference row is kept in
+quarantine with its values redacted: an IIN in a free-text column is nowhere in the warehouse."""
 
 import pytest
 
+from catalog.reference import TRADE_REFERENCE_FILE, load_land_reference, load_trade_reference
 from ingest.loads import LoadError
-from ingest.reference import KATO_FILE, REGIONS_FILE, load_kato, load_regions
+from ingest.reference import KATO_FILE, LAND_REFERENCE_FILE, REGIONS_FILE, load_kato, load_regions
+
+IIN = "900315300123"  # a valid IIN (date 1990-03-15, century digit 3, check digit 3)
 
 
 def count(con, table: str) -> int:
@@ -17,6 +21,23 @@ def cut_file(tmp_path, source, lines: int):
     path = tmp_path / source.name
     path.write_text("".join(source.read_text(encoding="utf-8").splitlines(True)[:lines]), encoding="utf-8")
     return path
+
+
+def places_holding(con, text: str) -> list[str]:
+    """Every column of every table of the database (temporary ones too) holding `text`."""
+    columns = con.execute(
+        "select database_name, schema_name, table_name, column_name from duckdb_columns() "
+        "where not internal order by all"
+    ).fetchall()
+    found = []
+    for database, schema, table, column in columns:
+        name = f'"{database}"."{schema}"."{table}"'
+        held = con.execute(
+            f'select count(*) from {name} where contains(cast("{column}" as varchar), ?)', [text]
+        ).fetchone()[0]
+        if held:
+            found.append(f"{schema}.{table}.{column}")
+    return found
 
 
 # --------------------------------------------------------------------------------------------
@@ -105,3 +126,47 @@ def test_a_first_regions_load_missing_regions_of_the_classifier_is_refused(wareh
         "select count(*) from duckdb_tables() where schema_name = 'ref' and table_name = 'kz_regions'"
     ).fetchone()[0]
     assert load_regions(warehouse) == 20
+
+
+# --------------------------------------------------------------------------------------------
+# Quarantined records are redacted
+# --------------------------------------------------------------------------------------------
+
+
+def test_a_rejected_land_reference_row_keeps_no_iin_in_quarantine(warehouse, tmp_path):
+    lines = LAND_REFERENCE_FILE.read_text().splitlines()
+    header = lines[0].split(",")
+    row = dict(zip(header, lines[1].split(","), strict=True))
+    row["value"] = "not a number"
+    row["note"] = f"applicant {IIN} asked"
+    path = tmp_path / "kz_land_reference.csv"
+    path.write_text("\n".join([lines[0], ",".join(row.values()), *lines[2:]]) + "\n")
+
+    with pytest.raises(LoadError) as raised:
+        load_land_reference(warehouse, path)
+
+    (record,) = warehouse.execute(
+        "select record from quarantine.kz_land_reference where load_id = ?", [raised.value.load_id]
+    ).fetchone()
+    assert record is not None and "applicant" in record  # the row is kept, its IIN redacted
+    assert places_holding(warehouse, IIN) == []
+
+
+def test_a_rejected_trade_reference_row_keeps_no_iin_in_quarantine(warehouse, tmp_path):
+    lines = TRADE_REFERENCE_FILE.read_text().splitlines()
+    columns = lines[0].split(",")
+    first = lines[2].split(",")  # a row without a quoted field
+    first[columns.index("reporting_side")] = "XX"
+    first[columns.index("note")] = f"applicant {IIN} asked"
+    bad = tmp_path / "kz_tj_trade_reference.csv"
+    bad.write_text("\n".join([lines[0], lines[1], ",".join(first), *lines[3:]]) + "\n")
+
+    report = load_trade_reference(warehouse, bad)
+
+    assert [p.status for p in report.partitions] == ["rejected"]
+    records = warehouse.execute(
+        "select record from quarantine.trade_reference where record is not null"
+    ).fetchall()
+    assert records and all("applicant" in record for (record,) in records)
+    assert IIN not in str(LoadError("trade_reference", report.issues))
+    assert places_holding(warehouse, IIN) == []
