@@ -213,20 +213,29 @@ def _redact_table(con: duckdb.DuckDBPyConnection, table: str, *, keep: tuple[str
                 con.execute(f"update {table} set {quoted} = ? where {quoted} = ?", [masked, value])
 
 
+# What DuckDB says is wrong with a CSV line, as a fixed text: its message quotes the line
+# ("Original Line: ...", which a quoted value left open runs over the next lines) and values.
+_CSV_PROBLEMS = (
+    (r"Expected Number of Columns: (\d+) Found: (\d+)", "expected {0} columns, found {1}"),
+    (r"unterminated quote", "a quoted value is not closed"),
+    (r"[Cc]ould not convert|Conversion Error", "a value is not of its column's type"),
+    (r"[Ii]nvalid unicode|UTF-8", "not valid UTF-8"),
+)
+
+
 def _unreadable_csv(path: Path, error: duckdb.Error) -> LoadIssue:
-    """A file DuckDB cannot read as CSV, as an issue on the line it names. DuckDB's message quotes
-    that line whole ("Original Line: ..."): it is left out, it may hold anything."""
-    lines = str(error).splitlines()
-    found = re.search(r"CSV Error on Line: (\d+)", lines[0]) if lines else None
-    shown = lines[:1]
-    for line in lines[1:]:
-        if not line.strip() or line.startswith(("Possible", "*")):
+    """A file DuckDB cannot read as CSV, as an issue on the line it names, with a fixed text of
+    what is wrong (_CSV_PROBLEMS): nothing of DuckDB's message but the line number is kept, as it
+    quotes the line (and a quoted value left open, the lines after it), which may hold anything."""
+    text = str(error)
+    found = re.search(r"CSV Error on Line: (\d+)", text)
+    problem = "the file cannot be read as CSV"
+    for pattern, described in _CSV_PROBLEMS:
+        match = re.search(pattern, text)
+        if match:
+            problem = described.format(*match.groups())
             break
-        if not line.startswith("Original Line"):
-            shown.append(line.strip())
-    return LoadIssue(
-        str(path), int(found.group(1)) if found else None, None, "unreadable_file", "; ".join(shown)[:300]
-    )
+    return LoadIssue(str(path), int(found.group(1)) if found else None, None, "unreadable_file", problem)
 
 
 def _table_exists(con: duckdb.DuckDBPyConnection, schema: str, name: str, *, temporary: bool = False) -> bool:
