@@ -74,6 +74,15 @@ def test_a_test_checks_the_rows_since_its_last_passing_run(warehouse_paths, tmp_
     # --full-refresh checks every row
     with pytest.raises(subprocess.CalledProcessError):
         dbt("build", "--full-refresh", *SELECT)
+    # and so does a run whose tests or model differ from those the record was made with (its
+    # fingerprint: here made stale by hand, as a changed test's arguments or view's SQL make it)
+    sql(
+        warehouse_paths,
+        "update meta.dbt_tested_rows set fingerprint = 'another' where relation_name = ?",
+        STAGING,
+    )
+    with pytest.raises(subprocess.CalledProcessError):
+        dbt("test", *SELECT)
     unplant(warehouse_paths)
 
     # A new row whose key repeats an old row's fails; the failing run records nothing, so the next
@@ -88,3 +97,8 @@ def test_a_test_checks_the_rows_since_its_last_passing_run(warehouse_paths, tmp_
         unplant(warehouse_paths)
         dbt("test", *SELECT)
         assert last_pass(warehouse_paths) > passed
+
+    # A run on empty inputs (which builds the view empty) passes and records nothing.
+    passed = last_pass(warehouse_paths)
+    dbt("build", "--empty", *SELECT)
+    assert last_pass(warehouse_paths) == passed
