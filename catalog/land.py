@@ -58,10 +58,13 @@ LAND_PARCELS = _feed(
     "land_parcels",
     # A parcel held by a person is registered under the holder's IIN (holder_id), and a file may
     # put one anywhere: every value is redacted (an IIN becomes its keyed token, as in the
-    # eOtinish exports) but the polygon's, whose coordinates often run to 12 decimals that a
-    # redaction would turn into a token about one time in 300. An area written with exactly 12
-    # decimals can be too, as rarely: its row is then set aside with a clear error, not lost.
-    redacted=frozenset(name for name, _ in COLUMNS["land_parcels"] if name != "geometry_wkt"),
+    # eOtinish exports), the polygon's too. A polygon that parses as WKT keeps its coordinates'
+    # decimals (often 12, which would read as an IIN about one time in 300: ingest.privacy); a
+    # value that does not parse (an IIN where the polygon should be) is redacted as any other,
+    # and so is the parser's message that quotes it (ingest.geometry). An area written with
+    # exactly 12 decimals can be read as an IIN, as rarely: its row is then set aside with a
+    # clear error, not lost.
+    redacted=frozenset(name for name, _ in COLUMNS["land_parcels"]),
     enrich=land.check_polygons,
     deps=(("ref", "kato_units"),),
     description="Cadastral parcels of agricultural land: one snapshot per parcel per quarter file it appears "

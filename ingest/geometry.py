@@ -8,7 +8,8 @@ done by shapely 2 ufuncs (GEOS, in C) and pyproj on arrays; there is no Python l
 over rows whose WKT cannot be parsed at all (to quote the parser's message; rare by nature).
 
 One bad row never raises: unparsable text, an empty or missing geometry, a wrong geometry type
-or a self-intersecting ring is reported as `is_valid = False` with an `invalid_reason`.
+or a self-intersecting ring is reported as `is_valid = False` with an `invalid_reason`. The parser's
+message quotes the text it could not read: an IIN in it is masked (`iin:redacted`, ingest.privacy).
 
 Projection. Areas are computed in an Albers equal-area conic projection on the WGS 84 ellipsoid
 centred on Kazakhstan (`KZ_EQUAL_AREA`: central meridian 67 E, latitude of origin 48 N, standard
@@ -31,6 +32,8 @@ import numpy as np
 import pandas as pd
 import shapely
 from pyproj import CRS, Geod, Transformer
+
+from ingest.privacy import redact_text
 
 KZ_EQUAL_AREA = CRS.from_proj4(
     "+proj=aea +lat_0=48 +lon_0=67 +lat_1=43 +lat_2=53 +x_0=0 +y_0=0 +ellps=WGS84 +units=m +no_defs"
@@ -109,7 +112,9 @@ def parse_wkt(values: Any) -> tuple[np.ndarray, np.ndarray]:
             shapely.from_wkt(text[i], on_invalid="raise")
             errors[i] = "unparsable WKT"
         except Exception as exc:  # GEOSException, and anything else the parser says
-            errors[i] = f"unparsable WKT: {str(exc).strip()[:200]}"
+            # The message quotes the text (`Unknown type: 'IIN900315300123'`): an IIN in it is
+            # masked before the message is cut (a cut could leave part of one in clear).
+            errors[i] = f"unparsable WKT: {redact_text(str(exc).strip(), masked=True)[:200]}"
     return geoms, errors
 
 

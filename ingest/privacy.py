@@ -8,11 +8,29 @@ that carries personal data goes through `redact_pii` (SQL) / `redact_text` (Pyth
 written anywhere (tables, quarantine, messages, metadata, logs): every IIN in it, whatever letters
 surround it, becomes a token without digits (`iin:` + 16 letters), the same for the same person.
 
-What counts as an IIN (`is_valid_iin`, `find_iin_in_text`, the SQL macros): a run of exactly 12
-ASCII digits, not part of a longer digit run, that is a valid IIN: YYMMDD a real date, the 7th
-digit 0-6 (century and sex: 1, 2 = 1800s; 3, 4 = 1900s; 5, 6 = 2000s; 0 is read as 1900s, to err
-on the side of privacy), a 4-digit serial and the official check digit. Letters around it do not
-matter: `IIN900315300123`, `iin-900315300123` and `u-900315300123` all hold an IIN.
+What counts as an IIN (`is_valid_iin` for 12 ASCII digits; `find_iin_in_text`, `redact_text`
+and the SQL macros for a text): 12 digits that are a valid IIN: YYMMDD a real date, the 7th digit
+0-6 (century and sex: 1, 2 = 1800s; 3, 4 = 1900s; 5, 6 = 2000s; 0 is read as 1900s, to err on the
+side of privacy), a 4-digit serial and the official check digit. In a text they are written as
+
+* a run of exactly 12 digits, not part of a longer digit run, or a longer run whose extra leading
+  digits are all zeros (`00900315300123`: a number padded to a fixed width; ASCII or full-width
+  zeros). Letters around it do not matter: `IIN900315300123`, `iin-900315300123` and
+  `u-900315300123` all hold an IIN;
+* or groups of equal length, 6 + 6, 4 + 4 + 4 or six of 2 digits, joined by one space or hyphen
+  each (`900315 300123`, `900315-300123`, `9003 1530 0123`; no-break and thin spaces, dashes and
+  their full-width forms count too), where the groups beside them in the same chain have another
+  length (a 16-digit card number `4400 4301 2345 6789` is not read as an IIN) and the chain is not
+  glued to a letter or digit, nor inside a UUID (whose hex groups may all be digits). Other
+  groupings are not IINs: a cadastral number `11-032-001-0001` (2 + 3 + 3 + 4 digits) and a
+  number with thousands separators `123 456 789 012` keep their digits;
+* with any Unicode decimal digits (full-width `９００３１５３００１２３`, Arabic-Indic...), read as
+  the ASCII digits they stand for (the token is that of the ASCII IIN: one person, one token).
+
+One exception: a text that is a WKT geometry (shapely parses it) keeps the decimals of its
+coordinates (a run directly after `<digit>.`): a coordinate written to 12 decimals would be read as
+an IIN about one time in 300 (land parcels' polygons are redacted: catalog/land.py). Anything else
+in it, and every text that does not parse, is read as any other text.
 
 The key:
 
@@ -42,12 +60,13 @@ import hmac
 import json
 import os
 import re
+import unicodedata
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
 import duckdb
-from duckdb.sqltypes import VARCHAR
+from duckdb.sqltypes import BOOLEAN, VARCHAR
 
 from ingest.settings import REPO_ROOT, WarehousePaths
 
@@ -64,12 +83,26 @@ _DIGITS_AS_LETTERS = str.maketrans("0123456789", "ghijklmnop")
 _WEIGHTS_1 = tuple(range(1, 12))
 _WEIGHTS_2 = (3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2)
 _CENTURY = {"0": 1900, "1": 1800, "2": 1800, "3": 1900, "4": 1900, "5": 2000, "6": 2000}
-_DIGIT_RUN = re.compile(r"[0-9]+")
+# What may join the digit groups of an IIN written in groups: a space (also no-break, thin and
+# ideographic) or a hyphen (also the Unicode hyphens, en dash, minus and the full-width hyphen).
+_SEPARATORS = " \u00a0\u2009\u202f\u3000\u2010\u2011\u2012\u2013\u2212\uff0d-"
+# A chain: digit runs (any Unicode decimal digits) joined by one separator each.
+_CHAIN = re.compile(rf"\d+(?:[{_SEPARATORS}]\d+)*")
+_GROUP = re.compile(r"\d+")
+_GROUP_LENGTHS = (2, 4, 6)  # an IIN in groups: six of 2 digits, three of 4, two of 6
+_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 # A hex digest (SHA-256/HMAC, 64 hex digits or more in a row) is not scanned for IINs: by chance
 # about one in 12,000 of them holds a 12-digit run that passes the IIN check (see find_iin_values).
 _HEX_DIGEST = r"[0-9a-fA-F]{64,}"
-# The SQL macros' cheap prefilter: 12 digits in a row, not inside a longer digit run (RE2).
-_LONE_12_DIGITS = r"(^|[^0-9])[0-9]{12}([^0-9]|$)"
+# The SQL macros' cheap prefilter (RE2), true for every text that may hold an IIN in one of its
+# forms (and a few more): 12 digits in a row (after leading zeros), not inside a longer digit
+# run; or 12 digits in equal groups joined by separators.
+_ZEROS = "0\uff10"  # the zeros a number may be padded with (ASCII and full-width)
+_LONE_12_DIGITS = rf"(^|[^\p{{Nd}}])[{_ZEROS}]*\p{{Nd}}{{12}}([^\p{{Nd}}]|$)"
+_IIN_PREFILTER = "|".join(
+    [_LONE_12_DIGITS]
+    + [rf"\p{{Nd}}{{{g}}}([{_SEPARATORS}]\p{{Nd}}{{{g}}}){{{12 // g - 1}}}" for g in _GROUP_LENGTHS]
+)
 
 
 class MissingHashKey(RuntimeError):
@@ -119,28 +152,92 @@ def iin_token(iin: str, key: bytes | None) -> str:
     return "iin:" + digest.translate(_DIGITS_AS_LETTERS)
 
 
+def _ascii_digits(run: str) -> str:
+    """A run of Unicode decimal digits as ASCII digits ('９０' -> '90')."""
+    return run if run.isascii() else "".join(str(unicodedata.decimal(c)) for c in run)
+
+
+def _glued(text: str, at: int) -> bool:
+    """Whether the character at `at` (if any) is a letter or a digit."""
+    return 0 <= at < len(text) and text[at].isalnum()
+
+
+def _candidates(text: str) -> list[tuple[int, int, str, bool]]:
+    """Where `text` may hold an IIN, in order: (start, end, its 12 ASCII digits, whether it is the
+    decimals of a number: a run directly after `<digit>.`), in every form the module's docstring
+    lists; not yet tested for validity."""
+    found = []
+    uuids = None  # the spans of the text's UUIDs, found when first needed
+    for chain in _CHAIN.finditer(text):
+        groups = [(g.start(), g.end()) for g in _GROUP.finditer(text, chain.start(), chain.end())]
+        for start, end in groups:  # a run of 12 digits, or zeros (ASCII or full-width) and 12 digits
+            run = text[start:end]
+            if len(run) == 12 or (len(run) > 12 and not run[:-12].strip(_ZEROS)):
+                decimals = start >= 2 and text[start - 1] == "." and text[start - 2].isdigit()
+                found.append((start, end, _ascii_digits(run[-12:]), decimals))
+        if len(groups) < 2 or _glued(text, chain.start() - 1) or _glued(text, chain.end()):
+            continue
+        lengths = [end - start for start, end in groups]
+        i = 0
+        while i < len(groups):  # runs of groups of the same length: two of 6, three of 4, six of 2
+            j = i
+            while j + 1 < len(groups) and lengths[j + 1] == lengths[i]:
+                j += 1
+            if lengths[i] in _GROUP_LENGTHS and (j - i + 1) * lengths[i] == 12:
+                if uuids is None:
+                    uuids = [u.span() for u in _UUID.finditer(text)]
+                # not the groups of a UUID whose hex digits happen to be digits
+                if not any(a <= chain.start() and chain.end() <= b for a, b in uuids):
+                    digits = "".join(_ascii_digits(text[a:b]) for a, b in groups[i : j + 1])
+                    found.append((groups[i][0], groups[j][1], digits, False))
+            i = j + 1
+    found.sort()
+    return found
+
+
+def _is_wkt(text: str) -> bool:
+    """Whether `text` is a WKT geometry (shapely parses all of it)."""
+    import shapely
+
+    try:
+        return shapely.from_wkt(text, on_invalid="ignore") is not None
+    except Exception:  # anything the parser refuses
+        return False
+
+
+def _iins(text: str) -> list[tuple[int, int, str]]:
+    """The IINs in `text`: (start, end, the IIN in ASCII digits), in order. The decimals of the
+    coordinates of a WKT geometry are not IINs (see the module's docstring)."""
+    valid = [c for c in _candidates(text) if is_valid_iin(c[2])]
+    if any(decimals for *_, decimals in valid) and _is_wkt(text):
+        valid = [c for c in valid if not c[3]]
+    return [(start, end, iin) for start, end, iin, _ in valid]
+
+
 def redact_text(text: str | None, key: bytes | None = None, *, masked: bool = False) -> str | None:
-    """`text` with every IIN (a run of exactly 12 digits that is a valid IIN, whatever surrounds
-    it) replaced by its token. Without `key`, the configured key if there is one (a weak one is an
-    error), else the mask `iin:redacted`; `masked`: the mask, whatever key is configured (a message
-    that must not depend on the key being good)."""
+    """`text` with every IIN (12 digits that are a valid IIN, in any of the forms the module's
+    docstring lists, whatever surrounds them) replaced by its token. Without `key`, the configured
+    key if there is one (a weak one is an error), else the mask `iin:redacted`; `masked`: the
+    mask, whatever key is configured (a message that must not depend on the key being good)."""
     if text is None:
         return None
+    found = _iins(text)
+    if not found:
+        return text
     if key is None and not masked:
         key = configured_key()
-
-    def replace(match: re.Match) -> str:
-        run = match.group()
-        return iin_token(run, key) if len(run) == 12 and is_valid_iin(run) else run
-
-    return _DIGIT_RUN.sub(replace, text)
+    parts, at = [], 0
+    for start, end, iin in found:
+        parts += [text[at:start], iin_token(iin, key)]
+        at = end
+    return "".join(parts) + text[at:]
 
 
 def find_iin_in_text(text: str) -> list[str]:
-    """The IINs in a plain text (a log, an HTML page, a database dump), in order of appearance.
-    Hex digests of 64 digits or more are skipped (see `find_iin_values`)."""
-    text = re.sub(_HEX_DIGEST, " ", text)
-    return [run for run in _DIGIT_RUN.findall(text) if len(run) == 12 and is_valid_iin(run)]
+    """The IINs in a plain text (a log, an HTML page, a database dump), in order of appearance, in
+    ASCII digits. Hex digests of 64 digits or more are skipped (see `find_iin_values`)."""
+    text = re.sub(_HEX_DIGEST, "|", text)
+    return [iin for *_, iin in _iins(text)]
 
 
 def refuse_paths_holding_an_iin(paths: WarehousePaths) -> None:
@@ -208,16 +305,24 @@ def _valid_iin_sql(run: str) -> str:
     )"""
 
 
+def _replace_function(con: duckdb.DuckDBPyConnection, name: str, function, returns) -> None:
+    with contextlib.suppress(duckdb.Error):
+        con.remove_function(name)
+    con.create_function(name, function, [VARCHAR], returns, type="native", side_effects=False)
+
+
 def register_iin_detector(con: duckdb.DuckDBPyConnection) -> None:
-    """Define the temp macros `is_valid_iin(run)` (a digit string is a valid IIN) and
-    `contains_iin(value)` (a text holds an IIN). No key is needed."""
+    """Define the temp macros `is_valid_iin(run)` (12 ASCII digits are a valid IIN) and
+    `contains_iin(value)` (a text holds an IIN, in any form `find_iin_in_text` reads; hex digests
+    are not skipped). No key is needed. The few texts the prefilter lets through are read in
+    Python (`holds_iin_text`): the forms of an IIN are the same rule as in Python."""
     con.execute(f"create or replace temp macro is_valid_iin(iin_run) as {_valid_iin_sql('iin_run')}")
+    _replace_function(con, "holds_iin_text", lambda value: bool(_iins(value)), BOOLEAN)
     con.execute(f"""
         create or replace temp macro contains_iin(value) as
         case when value is null then false
-             when not regexp_matches(value, '{_LONE_12_DIGITS}') then false
-             else len(list_filter(regexp_extract_all(value, '[0-9]+'),
-                                  lambda iin_run: is_valid_iin(iin_run))) > 0
+             when not regexp_matches(value, '{_IIN_PREFILTER}') then false
+             else holds_iin_text(value)
         end
     """)
 
@@ -240,34 +345,26 @@ def _register_macros(con: duckdb.DuckDBPyConnection, key: bytes) -> None:
              else sha256(unhex('{outer}') || unhex(sha256(unhex('{inner}') || encode(value))))
         end
     """)
-    # Cheap prefilter in SQL (no lone run of 12 digits: unchanged); the rare value that has one goes
-    # to redact_text in Python (DuckDB's CASE calls it for those rows only). The same rule in SQL
-    # alone (split into runs, test each, join) costs most of a second of planning per query with
-    # one call per column, which a load of many small files pays per file.
-    with contextlib.suppress(duckdb.Error):
-        con.remove_function("redact_iin_text")
-    con.create_function(
-        "redact_iin_text",
-        lambda value: redact_text(value, raw_key),
-        [VARCHAR],
-        VARCHAR,
-        type="native",
-        side_effects=False,
-    )
+    # Cheap prefilter in SQL (nothing that may be an IIN in any of its forms: unchanged); the rare
+    # value that may hold one goes to redact_text in Python (DuckDB's CASE calls it for those rows
+    # only). The same rule in SQL alone (split into runs, test each, join) costs most of a second of
+    # planning per query with one call per column, which a load of many small files pays per file.
+    _replace_function(con, "redact_iin_text", lambda value: redact_text(value, raw_key), VARCHAR)
     con.execute(f"""
         create or replace temp macro redact_pii(value) as
         case when value is null then null
-             when not regexp_matches(value, '{_LONE_12_DIGITS}') then value
+             when not regexp_matches(value, '{_IIN_PREFILTER}') then value
              else redact_iin_text(value)
         end
     """)
-    # The same for a list of values, one prefilter for all of them: the values joined by a space
-    # hold a lone run of 12 digits exactly when one of them does. A query reading many columns
-    # binds this once rather than `redact_pii` per column (~1 ms a column, per statement).
+    # The same for a list of values, one prefilter for all of them: the values joined by `|` (no
+    # digit, no separator: an IIN in groups cannot run from one value into the next) let the
+    # prefilter through when one of them does. A query reading many columns binds this once rather
+    # than `redact_pii` per column (~1 ms a column, per statement).
     # (The regex is not put in the lambda: there DuckDB compiled it for every value.)
     con.execute(f"""
         create or replace temp macro redact_pii_list(texts) as
-        case when not regexp_matches(array_to_string(texts, ' '), '{_LONE_12_DIGITS}') then texts
+        case when not regexp_matches(array_to_string(texts, '|'), '{_IIN_PREFILTER}') then texts
              else list_transform(texts, lambda value: redact_iin_text(value))
         end
     """)
@@ -529,8 +626,8 @@ def find_iin_values(
         name = f"{quote_ident(database)}.{quote_ident(schema)}.{quote_ident(table)}"
         value = f"{quote_ident(column)}::varchar"
         (rows,) = con.execute(
-            f"select count(*) from {name} where regexp_matches({value}, '{_LONE_12_DIGITS}') "
-            f"and contains_iin(regexp_replace({value}, '{_HEX_DIGEST}', ' ', 'g'))"
+            f"select count(*) from {name} where regexp_matches({value}, '{_IIN_PREFILTER}') "
+            f"and contains_iin(regexp_replace({value}, '{_HEX_DIGEST}', '|', 'g'))"
         ).fetchone()
         if rows:
             found.append((f"{schema}.{table}", column, rows))
