@@ -89,6 +89,8 @@ _SEPARATORS = " \u00a0\u2009\u202f\u3000\u2010\u2011\u2012\u2013\u2212\uff0d-"
 # A chain: digit runs (any Unicode decimal digits) joined by one separator each.
 _CHAIN = re.compile(rf"\d+(?:[{_SEPARATORS}]\d+)*")
 _GROUP = re.compile(r"\d+")
+_GROUP_JOINT = re.compile(rf"\d[{_SEPARATORS}]\d")  # two digit runs joined: a text that may hold groups
+_ASCII_RUN = re.compile(r"[0-9]+")
 _GROUP_LENGTHS = (2, 4, 6)  # an IIN in groups: six of 2 digits, three of 4, two of 6
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 # A hex digest (SHA-256/HMAC, 64 hex digits or more in a row) is not scanned for IINs: by chance
@@ -162,6 +164,16 @@ def _glued(text: str, at: int) -> bool:
     return 0 <= at < len(text) and text[at].isalnum()
 
 
+def _run_candidate(text: str, start: int, end: int) -> tuple[int, int, str, bool] | None:
+    """The digit run text[start:end] as a candidate: 12 digits, or zeros (ASCII or full-width) and
+    12 digits, with whether it is the decimals of a number (directly after `<digit>.`)."""
+    run = text[start:end]
+    if len(run) == 12 or (len(run) > 12 and not run[:-12].strip(_ZEROS)):
+        decimals = start >= 2 and text[start - 1] == "." and text[start - 2].isdigit()
+        return (start, end, _ascii_digits(run[-12:]), decimals)
+    return None
+
+
 def _candidates(text: str) -> list[tuple[int, int, str, bool]]:
     """Where `text` may hold an IIN, in order: (start, end, its 12 ASCII digits, whether it is the
     decimals of a number: a run directly after `<digit>.`), in every form the module's docstring
@@ -170,11 +182,10 @@ def _candidates(text: str) -> list[tuple[int, int, str, bool]]:
     uuids = None  # the spans of the text's UUIDs, found when first needed
     for chain in _CHAIN.finditer(text):
         groups = [(g.start(), g.end()) for g in _GROUP.finditer(text, chain.start(), chain.end())]
-        for start, end in groups:  # a run of 12 digits, or zeros (ASCII or full-width) and 12 digits
-            run = text[start:end]
-            if len(run) == 12 or (len(run) > 12 and not run[:-12].strip(_ZEROS)):
-                decimals = start >= 2 and text[start - 1] == "." and text[start - 2].isdigit()
-                found.append((start, end, _ascii_digits(run[-12:]), decimals))
+        for start, end in groups:
+            candidate = _run_candidate(text, start, end)
+            if candidate:
+                found.append(candidate)
         if len(groups) < 2 or _glued(text, chain.start() - 1) or _glued(text, chain.end()):
             continue
         lengths = [end - start for start, end in groups]
@@ -221,6 +232,21 @@ def redact_text(text: str | None, key: bytes | None = None, *, masked: bool = Fa
     mask, whatever key is configured (a message that must not depend on the key being good)."""
     if text is None:
         return None
+    if text.isascii() and "." not in text and not _GROUP_JOINT.search(text):
+        # Most texts the loads redact (ids, codes, an IIN alone): ASCII, no digit groups and no
+        # decimals, so their digit runs are all there is to read, in one pass of the regex (the
+        # general reading below costs ~40 % more per text).
+        keys = []
+
+        def replace(match: re.Match) -> str:
+            run = match.group()
+            if (len(run) == 12 or (len(run) > 12 and not run[:-12].strip("0"))) and is_valid_iin(run[-12:]):
+                if not keys:
+                    keys.append(key if key is not None or masked else configured_key())
+                return iin_token(run[-12:], keys[0])
+            return run
+
+        return _ASCII_RUN.sub(replace, text)
     found = _iins(text)
     if not found:
         return text
