@@ -9,9 +9,10 @@ its new version is compared with the published one:
 - it must not shrink the published slice's rows or value by more than a share
   (WAREHOUSE_REVISION_MAX_SHRINK, default 0.2 = 20 %);
 - where the feed declares parts of a slice that are totalled on their own (Comtrade: each flow,
-  imports and exports), both rules above hold for each part too: a revision that drops a whole
-  flow, or a flow's TOTAL row, or shrinks one flow past the share, is held although the slice as a
-  whole keeps a TOTAL row and shrinks less;
+  imports and exports), a revision that drops a whole flow, or a flow's TOTAL row, or shrinks one
+  flow's value past the share, is held although the slice as a whole keeps a TOTAL row and
+  shrinks less (not a flow with fewer rows: a flow's lines are few, and a revision moving a value
+  from one line to another can drop a third of them);
 - what the feed declares consistent must be (Comtrade: within a slice, the TOTAL row of each flow
   equals the sum of its chapter rows, within rounding).
 
@@ -45,8 +46,9 @@ class RevisionGuard:
     # A predicate over typed rows: the row that totals the slice (or, with part_sql, its part).
     total_row_sql: str | None = None
     # An expression over typed rows naming the part of its slice a row belongs to, when each part
-    # has a total of its own (Comtrade: the flow). The rules on the total row, rows and value then
-    # hold for every part the published version had, as well as for the whole slice.
+    # has a total of its own (Comtrade: the flow). The rules on the total row and value then hold
+    # for every part the published version had (and a part may not be dropped whole), as well as
+    # for the whole slice.
     part_sql: str | None = None
     part_label: str = "part"
     # A query over the typed rows (temp table feed_typed) returning the rows that break a rule of
@@ -278,7 +280,9 @@ def _held_parts(
             on accepted.feed = $feed and accepted.sha256 = p.sha256
         where accepted.sha256 is null and published.sha256 <> p.sha256 and (
             (old.has_total and not coalesce(new.has_total, false))
-            or coalesce(new.row_count, 0) < old.row_count * (1 - $share)
+            -- a part gone whole; not one with fewer rows: a flow's lines are few (a revision that
+            -- moves a value from one line to another drops a third of a flow of three rows)
+            or (coalesce(new.row_count, 0) = 0 and old.row_count > 0)
             or coalesce(new.slice_value < old.part_value * (1 - $share), false)
         )
         order by all

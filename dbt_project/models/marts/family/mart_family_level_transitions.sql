@@ -149,7 +149,8 @@ cells as (
         ['month', 'region_kato_2digit', 'from_level'],
         ['month', 'region_kato_2digit']
     ],
-    tie_break="coalesce(region_kato_2digit, ''), from_level, to_level"
+    tie_break="coalesce(region_kato_2digit, ''), from_level, to_level",
+    rounds=6
 ) }}
 
 select
