@@ -1,7 +1,7 @@
-"""The dbt project's tests themselves: not-null and accepted-values expectations are one test per
-model, seed or source table (`column_values` in dbt_project/tests/generic/), not one test (one
-dbt node, one Dagster check) per column and kind; and that test does catch nulls and values
-outside the accepted ones."""
+"""The dbt project's tests themselves: not-null, accepted-values, expression, uniqueness and
+reference expectations are one test per model, seed or source table (`column_values` in
+dbt_project/tests/generic/), not one test (one dbt node, one Dagster check) per column and kind;
+and that test does catch each kind of failure."""
 
 import json
 import shutil
@@ -66,37 +66,80 @@ def test_no_plain_per_column_accepted_values_test_is_left():
     assert plain == []
 
 
+def test_no_plain_uniqueness_reference_or_expression_test_is_left():
+    """A column's unique and relationships tests, a table's unique_combination and its expression
+    tests (accepted_values [true] on `a >= b`) go into its table's column_values test: ~25 ms of
+    dbt and a Dagster event each, ~150 of them. Only a test with a severity (or limits) of its own
+    stays one test (a `where` goes with an expression), and so do the references of a model
+    incremental by partition window: its column_values checks the run's window, a reference every
+    row (macros/partition_window.sql)."""
+    own = OWN_CONFIG - {"where"}
+    manifest = load_manifest()
+    windowed = {uid for uid, node in manifest["nodes"].items() if "partition_window" in node.get("tags", [])}
+    plain = [
+        node["name"]
+        for kind in ("unique", "unique_combination", "relationships", "accepted_values")
+        for node in dbt_tests_of_kind(manifest, kind)
+        if not own & set(node["unrendered_config"])
+        and not (kind == "relationships" and node.get("attached_node") in windowed)
+    ]
+    assert plain == []
+
+
+def table_of(test: dict) -> str:
+    """The model, seed or source table a test is declared on (its other parents are the models
+    its references point to)."""
+    if test.get("attached_node"):
+        return test["attached_node"]
+    (source,) = [node for node in test["depends_on"]["nodes"] if node.startswith("source.")]
+    return source
+
+
 def test_column_values_tests_are_one_per_table_and_name_documented_columns():
     manifest = load_manifest()
     nodes = {**manifest["nodes"], **manifest["sources"]}
     checks = dbt_tests_of_kind(manifest, "column_values")
-    assert len(checks) > 80
+    assert len(checks) > 100
     # one test per table, named after it (not its columns: adding a column keeps the check)
-    assert len({check["depends_on"]["nodes"][0] for check in checks}) == len(checks)
-    not_null, accepted = set(), {}
+    assert len({table_of(check) for check in checks}) == len(checks)
+    not_null, accepted, keys, references = set(), {}, {}, {}
     for check in checks:
-        (parent,) = check["depends_on"]["nodes"]
+        parent = table_of(check)
         assert check["name"] == table_test_name("column_values", parent)
         kwargs = check["test_metadata"]["kwargs"]
         columns = kwargs.get("not_null") or []
         values = kwargs.get("accepted_values") or {}
+        unique = kwargs.get("unique") or []
+        refs = kwargs.get("references") or {}
         documented = set(nodes[parent]["columns"])
-        assert columns or values, check["name"]
+        assert columns or values or unique or refs or kwargs.get("expressions"), check["name"]
         assert set(columns) | set(values) <= documented, (check["name"], set(columns) - documented)
         assert len(set(columns)) == len(columns), check["name"]  # no column twice
+        # a reference's model is a parent of the test (dbt orders the build by it)
+        for target in refs.values():
+            assert any(node.split(".")[-1] == target["to"] for node in check["depends_on"]["nodes"])
         not_null.update((parent, column) for column in columns)
         accepted[check["name"]] = values
+        keys[check["name"]] = unique
+        references[check["name"]] = refs
     assert ("source.kz_tj_warehouse.raw.comtrade_records", "typeCode") in not_null
     assert ("seed.kz_tj_warehouse.hs_chapters", "hs_chapter_code") in not_null
     assert accepted["source_column_values_raw_comtrade_records"]["flowCode"] == ["M", "X", "RM", "RX"]
     assert accepted["column_values_dim_period"]["quarter"] == [1, 2, 3, 4]
+    assert keys["column_values_fct_appeals"] == ["appeal_id"]
+    assert references["column_values_fct_appeals"]["region_kato_2digit"] == {
+        "to": "dim_region",
+        "field": "region_kato_2digit",
+    }
 
 
-def run_generic_test(tmp_path, name: str, table_sql: list[str], tests_yaml: str) -> tuple[dict, Path]:
-    """`dbt test --store-failures` on a throw-away project holding only the generic test `name`,
-    against the DuckDB table raw.readings made by `table_sql`, with `tests_yaml` as the table's
-    data_tests (at least one of which must fail): each test's (status, failures) by name, and the
-    warehouse file."""
+def run_generic_test(
+    tmp_path, name: str, table_sql: list[str], tests_yaml: str, models: dict[str, str] | None = None
+) -> tuple[dict, Path]:
+    """`dbt build --store-failures` on a throw-away project holding only the generic test `name`
+    (and the `models`, name: SQL), against the DuckDB table raw.readings made by `table_sql`, with
+    `tests_yaml` as the table's data_tests (at least one of which must fail): each test's (status,
+    failures) by name, and the warehouse file."""
     warehouse = tmp_path / "readings.duckdb"
     with duckdb.connect(str(warehouse)) as con:
         con.execute("create schema raw")
@@ -113,13 +156,23 @@ def run_generic_test(tmp_path, name: str, table_sql: list[str], tests_yaml: str)
         f"{name}_check:\n  target: dev\n  outputs:\n"
         f'    dev: {{type: duckdb, path: "{warehouse}", threads: 1}}\n'
     )
+    for model, sql in (models or {}).items():
+        (project / "models" / f"{model}.sql").write_text(sql)
     sources = "version: 2\nsources:\n  - name: raw\n    schema: raw\n    tables:\n      - name: readings\n"
     (project / "models" / "_sources.yml").write_text(
         sources + "        data_tests:\n" + textwrap.indent(textwrap.dedent(tests_yaml), " " * 10)
     )
     dbt = Path(sys.executable).with_name("dbt")
     result = subprocess.run(
-        [str(dbt), "test", "--store-failures", "--project-dir", str(project), "--profiles-dir", str(project)],
+        [
+            str(dbt),
+            "build",
+            "--store-failures",
+            "--project-dir",
+            str(project),
+            "--profiles-dir",
+            str(project),
+        ],
         capture_output=True,
         text=True,
         cwd=project,
@@ -197,6 +250,63 @@ def test_column_values_reports_each_column_with_nulls_and_each_value_outside_its
         ("level", "null", None, 1),
         ("reading_id", "null", None, 1),
         ("site", "null", None, 1),
+    ]
+
+
+@pytest.mark.integration
+def test_column_values_reports_false_expressions_duplicate_keys_and_missing_references(tmp_path):
+    """An expression false on a row (alone, or on the rows its `where` selects; null passes), a
+    column's value repeated (nulls left out, as dbt's unique), a key's combination repeated (a
+    null counts as a value) and a value absent from the model referred to: one failing row each,
+    with its row count; the same checks on data that meets them pass."""
+    outcome, warehouse = run_generic_test(
+        tmp_path,
+        "column_values",
+        [
+            "create table raw.readings (reading_id integer, site varchar, level integer, owner varchar,"
+            " day date)",
+            "insert into raw.readings values (1, 'a', 1, 'Ann', '2024-01-01'),"
+            " (2, 'b', 2, null, '2024-01-01'), (2, 'x', 3, 'Smith', '2024-01-02'),"
+            " (null, 'x', 1, 'Bob', '2024-01-02'), (null, null, null, 'Ann', null),"
+            " (null, null, null, 'Cy', null)",
+        ],
+        """\
+        - column_values:
+            name: readings_table_checks
+            arguments:
+              expressions:
+                - "level <= 2"
+                - {where: "site = 'x'", expression: "owner = 'Smith'"}
+              unique: [reading_id, [site, day]]
+              references:
+                site: {to: sites, field: site}
+        - column_values:
+            name: readings_checks_that_hold
+            arguments:
+              expressions: ["level >= 1", {where: "site = 'b'", expression: "owner is null"}]
+              unique: [[reading_id, site, owner]]
+              references:
+                site: {to: all_sites, field: site}
+        """,
+        models={
+            "sites": "select 'a' as site union all select 'b'",
+            "all_sites": "select 'a' as site union all select 'b' union all select 'x'",
+        },
+    )
+    tests = {name: result for name, result in outcome.items() if name.startswith("readings_")}
+    assert tests == {"readings_table_checks": ("fail", 6), "readings_checks_that_hold": ("pass", 0)}
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        rows = con.execute(
+            "select column_name, failure, value, n_records from main_dbt_test__audit.readings_table_checks"
+            " order by failure, column_name, value"
+        ).fetchall()
+    assert rows == [
+        ("reading_id", "duplicate", "2", 2),
+        ("site, day", "duplicate", "null, null", 2),
+        ("site, day", "duplicate", "x, 2024-01-02", 2),
+        ("level <= 2", "false", None, 1),
+        ("owner = 'Smith'", "false", None, 1),
+        ("site", "not in sites.site", "x", 2),
     ]
 
 

@@ -128,14 +128,14 @@ def test_incremental_run_removes_slices_and_lines_gone_upstream(warehouse_paths,
         )
     finally:
         con.close()
-    unique_id = ["--select", "fct_trade_flows,test_name:unique"]
+    unique_id = ["--select", "fct_trade_flows,test_name:column_values"]
     dbt("test", *unique_id, DBT_MIN_PERIOD="202301", DBT_MAX_PERIOD="202302")
     with pytest.raises(subprocess.CalledProcessError):
         dbt("test", *unique_id)
     results = json.loads((dbt.target / "run_results.json").read_text())["results"]
     tests = [r for r in results if r["unique_id"].startswith("test.")]
     assert [(r["unique_id"].split(".")[2], r["status"]) for r in tests] == [
-        ("unique_fct_trade_flows_trade_flow_id", "fail")
+        ("column_values_fct_trade_flows", "fail")
     ]
 
 
