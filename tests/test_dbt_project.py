@@ -31,8 +31,43 @@ def dbt_tests_of_kind(manifest: dict, name: str) -> list[dict]:
     ]
 
 
-# A per-column test with one of these configs of its own stays a test of its own.
-OWN_CONFIG = {"where", "severity", "warn_if", "error_if", "limit"}
+# The project's config of every data test (dbt_project.yml sets `+severity: error`, so `severity` is
+# in every test's unrendered_config: what tells a test's own config is a value other than these).
+DEFAULT_TEST_CONFIG = {
+    "severity": "error",
+    "warn_if": "!= 0",
+    "error_if": "!= 0",
+    "limit": None,
+    "where": None,
+}
+
+
+def own_config(test: dict) -> set[str]:
+    """The configs a test sets to something else than every test has."""
+    config = test["config"]
+    return {
+        key
+        for key, default in DEFAULT_TEST_CONFIG.items()
+        if str(config.get(key) or "").lower() != str(default or "").lower()
+    }
+
+
+def plain_tests(manifest: dict) -> list[str]:
+    """The tests that belong in their table's column_values test: a column's not_null, unique,
+    accepted values and relationships, a table's unique_combination and its expression tests
+    (accepted_values [true] on `a >= b`, a `where` of theirs included), unless they set a config
+    of their own (a severity, a `where` but on an expression...); and not the references of a model
+    incremental by partition window (its column_values checks the run's window, a reference every
+    row: macros/partition_window.sql)."""
+    windowed = {uid for uid, node in manifest["nodes"].items() if "partition_window" in node.get("tags", [])}
+    plain = []
+    for kind in ("not_null", "unique", "unique_combination", "accepted_values", "relationships"):
+        for node in dbt_tests_of_kind(manifest, kind):
+            own = own_config(node) - ({"where"} if kind == "accepted_values" else set())
+            if own or (kind == "relationships" and node.get("attached_node") in windowed):
+                continue
+            plain.append(node["name"])
+    return plain
 
 
 def table_test_name(kind: str, parent: str) -> str:
@@ -42,48 +77,46 @@ def table_test_name(kind: str, parent: str) -> str:
     return f"source_{kind}_{table}" if parent.startswith("source.") else f"{kind}_{table}"
 
 
-def test_no_plain_per_column_not_null_test_is_left():
-    """A column's not_null goes into its table's column_values test. Only a not_null test with a
-    config of its own (where, severity, ...) stays a per-column test."""
-    plain = [
-        node["name"]
-        for node in dbt_tests_of_kind(load_manifest(), "not_null")
-        if not OWN_CONFIG & set(node["unrendered_config"])
+def test_no_plain_per_column_or_per_kind_test_is_left():
+    """One dbt test per table: each test costs ~25 ms of dbt and a Dagster event whatever its
+    table's size (~150 of them were ~4 s of a fresh build)."""
+    assert plain_tests(load_manifest()) == []
+
+
+def test_plain_tests_are_told_from_those_with_a_config_of_their_own():
+    def test(name, kind, attached="model.p.t", **config):
+        return {
+            "name": name,
+            "resource_type": "test",
+            "test_metadata": {"name": kind},
+            "attached_node": attached,
+            "config": {**DEFAULT_TEST_CONFIG, "severity": "ERROR", **config},
+        }
+
+    nodes = [
+        test("unique_t_id", "unique"),
+        test("unique_t_code", "unique", severity="warn"),
+        test("unique_t_key", "unique", where="is_current"),
+        test("accepted_values_t_a_ge_b", "accepted_values", where="b is not null"),
+        test("accepted_values_t_flag", "accepted_values", severity="warn"),
+        test("not_null_t_id", "not_null", error_if="> 10"),
+        test("not_null_t_day", "not_null"),
+        test("relationships_t_x", "relationships"),
+        test("relationships_f_x", "relationships", attached="model.p.f"),
     ]
-    assert plain == []
-
-
-def test_no_plain_per_column_accepted_values_test_is_left():
-    """A column's accepted values go into its table's column_values test. Only an accepted_values
-    test with a config of its own, or on an expression (`column_name: "a >= b"`, values [true]),
-    stays one test."""
-    plain = [
-        node["name"]
-        for node in dbt_tests_of_kind(load_manifest(), "accepted_values")
-        if node["test_metadata"]["kwargs"]["column_name"].isidentifier()
-        and not OWN_CONFIG & set(node["unrendered_config"])
+    manifest = {
+        "nodes": {
+            **{f"test.p.{node['name']}": node for node in nodes},
+            "model.p.f": {"resource_type": "model", "tags": ["partition_window"]},
+            "model.p.t": {"resource_type": "model", "tags": []},
+        }
+    }
+    assert sorted(plain_tests(manifest)) == [
+        "accepted_values_t_a_ge_b",
+        "not_null_t_day",
+        "relationships_t_x",
+        "unique_t_id",
     ]
-    assert plain == []
-
-
-def test_no_plain_uniqueness_reference_or_expression_test_is_left():
-    """A column's unique and relationships tests, a table's unique_combination and its expression
-    tests (accepted_values [true] on `a >= b`) go into its table's column_values test: ~25 ms of
-    dbt and a Dagster event each, ~150 of them. Only a test with a severity (or limits) of its own
-    stays one test (a `where` goes with an expression), and so do the references of a model
-    incremental by partition window: its column_values checks the run's window, a reference every
-    row (macros/partition_window.sql)."""
-    own = OWN_CONFIG - {"where"}
-    manifest = load_manifest()
-    windowed = {uid for uid, node in manifest["nodes"].items() if "partition_window" in node.get("tags", [])}
-    plain = [
-        node["name"]
-        for kind in ("unique", "unique_combination", "relationships", "accepted_values")
-        for node in dbt_tests_of_kind(manifest, kind)
-        if not own & set(node["unrendered_config"])
-        and not (kind == "relationships" and node.get("attached_node") in windowed)
-    ]
-    assert plain == []
 
 
 def table_of(test: dict) -> str:

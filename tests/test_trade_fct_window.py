@@ -122,21 +122,37 @@ def test_incremental_run_removes_slices_and_lines_gone_upstream(warehouse_paths,
     # March passes a test of January..February and fails a test without a window.
     con = connect(warehouse_paths.warehouse_db, memory_limit="1GB")
     try:
+        ((march_id,),) = con.execute(
+            "select min(trade_flow_id) from marts.fct_trade_flows where period = '202303'"
+        ).fetchall()
         con.execute(
-            "insert into marts.fct_trade_flows "
-            "select * from marts.fct_trade_flows where period = '202303' limit 1"
+            "insert into marts.fct_trade_flows select * from marts.fct_trade_flows where trade_flow_id = ?",
+            [march_id],
         )
     finally:
         con.close()
-    unique_id = ["--select", "fct_trade_flows,test_name:column_values"]
-    dbt("test", *unique_id, DBT_MIN_PERIOD="202301", DBT_MAX_PERIOD="202302")
+    checks = ["--select", "fct_trade_flows,test_name:column_values", "--store-failures"]
+    dbt("test", *checks, DBT_MIN_PERIOD="202301", DBT_MAX_PERIOD="202302")
     with pytest.raises(subprocess.CalledProcessError):
-        dbt("test", *unique_id)
+        dbt("test", *checks)
     results = json.loads((dbt.target / "run_results.json").read_text())["results"]
     tests = [r for r in results if r["unique_id"].startswith("test.")]
     assert [(r["unique_id"].split(".")[2], r["status"]) for r in tests] == [
         ("column_values_fct_trade_flows", "fail")
     ]
+    # and what fails is that duplicate, nothing else of the table's checks
+    con = connect(warehouse_paths.warehouse_db, memory_limit="1GB", read_only=True)
+    try:
+        ((schema,),) = con.execute(
+            "select table_schema from information_schema.tables "
+            "where table_name = 'column_values_fct_trade_flows'"
+        ).fetchall()
+        failures = con.execute(
+            f"select column_name, failure, value, n_records from {schema}.column_values_fct_trade_flows"
+        ).fetchall()
+    finally:
+        con.close()
+    assert failures == [("trade_flow_id", "duplicate", str(march_id), 2)]
 
 
 def commodity_mix(paths) -> list[dict]:

@@ -26,7 +26,12 @@
     dbt.escape_single_quotes: '' on DuckDB, \' on Spark), for DuckDB and Spark.
 
     With `new_rows_column` (macros/tested_rows.sql), only the rows not tested yet are checked; a
-    key's new rows are counted with the rows of the whole table that share their key.
+    key's new rows are counted with the rows of the whole table that share their key; references
+    read every row (the model referred to can change without the table).
+
+    The models referred to are the test's parents too: dbt builds them first, and under
+    `--indirect-selection cautious` the test (every check of its table) runs only when they are
+    selected as well.
 
     usage (model, seed or source table level; at least one argument but new_rows_column):
       data_tests:
@@ -174,7 +179,7 @@ failures as (
             'not in {{ target.to }}.{{ target.field }}' as failure,
             cast(tested_rows.{{ column_name }} as {{ dbt.type_string() }}) as value,
             count(*) as n_records
-        from {{ tested_rows }}
+        from (select * from {{ model }}) as tested_rows
         left join {{ ref(target.to) }} as referenced
             on tested_rows.{{ column_name }} = referenced.{{ target.field }}
         where tested_rows.{{ column_name }} is not null and referenced.{{ target.field }} is null
