@@ -54,14 +54,14 @@ def own_config(test: dict) -> set[str]:
 
 def plain_tests(manifest: dict) -> list[str]:
     """The tests that belong in their table's column_values test: a column's not_null, unique,
-    accepted values and relationships, a table's unique_combination and its expression tests
-    (accepted_values [true] on `a >= b`, a `where` of theirs included), unless they set a config
-    of their own (a severity, a `where` but on an expression...); and not the references of a model
+    accepted values and relationships, and a table's expression tests (accepted_values [true] on
+    `a >= b`, a `where` of theirs included), unless they set a config of their own (a severity, a
+    `where` but on an expression...); and not the references of a model
     incremental by partition window (its column_values checks the run's window, a reference every
     row: macros/partition_window.sql)."""
     windowed = {uid for uid, node in manifest["nodes"].items() if "partition_window" in node.get("tags", [])}
     plain = []
-    for kind in ("not_null", "unique", "unique_combination", "accepted_values", "relationships"):
+    for kind in ("not_null", "unique", "accepted_values", "relationships"):
         for node in dbt_tests_of_kind(manifest, kind):
             own = own_config(node) - ({"where"} if kind == "accepted_values" else set())
             if own or (kind == "relationships" and node.get("attached_node") in windowed):

@@ -9,8 +9,9 @@
     That is exact while a row's time is not moved back and a writer commits rows only before dbt
     opens the warehouse (DuckDB allows one writing process): a row committed after a run's tests
     were loaded or built after that run started. A record holds for the tests and the table's code
-    it was made with (tested_rows_fingerprint): a test added or changed, or the model's SQL changed,
-    checks every row again. Every row is checked with --full-refresh or
+    it was made with (tested_rows_fingerprint): a test added or given other arguments, or the
+    model's SQL changed, checks every row again (not a change to the SQL of a generic test in
+    tests/generic/, which the graph does not hold: run once with test_every_row after one). Every row is checked with --full-refresh or
     `--vars '{test_every_row: true}'`, before any run has passed, and on Spark (no record there);
     a run on empty or sampled inputs (--empty, --sample) records nothing.
     The record: meta.dbt_tested_rows (relation_name, tested_through, fingerprint), written by
