@@ -216,6 +216,15 @@ def run_generic_test(
     return outcome, warehouse
 
 
+def stored_failures(warehouse: Path, test: str) -> list[tuple]:
+    """The failing rows `dbt build --store-failures` kept of a column_values test."""
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return con.execute(
+            f"select column_name, failure, value, n_records from main_dbt_test__audit.{test}"
+            " order by failure, column_name, value"
+        ).fetchall()
+
+
 @pytest.mark.integration
 def test_column_values_reports_each_column_with_nulls_and_each_value_outside_its_column(tmp_path):
     """Nulls counted per column; strings compared quoted, numbers as numbers, an apostrophe
@@ -269,12 +278,7 @@ def test_column_values_reports_each_column_with_nulls_and_each_value_outside_its
         "readings_accepted_values_all_in": ("pass", 0),
         "readings_where_named": ("pass", 0),
     }
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        rows = con.execute(
-            "select column_name, failure, value, n_records from main_dbt_test__audit.readings_column_values"
-            " order by failure, column_name"
-        ).fetchall()
-    assert rows == [
+    assert stored_failures(warehouse, "readings_column_values") == [
         ("day", "not accepted", "2024-01-02", 1),
         ("level", "not accepted", "3", 1),
         ("owner", "not accepted", "Smith", 2),
@@ -328,12 +332,7 @@ def test_column_values_reports_false_expressions_duplicate_keys_and_missing_refe
     )
     tests = {name: result for name, result in outcome.items() if name.startswith("readings_")}
     assert tests == {"readings_table_checks": ("fail", 6), "readings_checks_that_hold": ("pass", 0)}
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        rows = con.execute(
-            "select column_name, failure, value, n_records from main_dbt_test__audit.readings_table_checks"
-            " order by failure, column_name, value"
-        ).fetchall()
-    assert rows == [
+    assert stored_failures(warehouse, "readings_table_checks") == [
         ("reading_id", "duplicate", "2", 2),
         ("site, day", "duplicate", "null, null", 2),
         ("site, day", "duplicate", "x, 2024-01-02", 2),
