@@ -11,8 +11,9 @@
     were loaded or built after that run started. A record holds for the tests and the table's code
     it was made with (tested_rows_fingerprint): a test added or given other arguments, or the
     model's SQL changed, checks every row again (not a change to the SQL of a generic test in
-    tests/generic/, which the graph does not hold: run once with test_every_row after one). Every row is checked with --full-refresh or
-    `--vars '{test_every_row: true}'`, before any run has passed, and on Spark (no record there);
+    tests/generic/, which the graph does not hold: run once with test_every_row after one).
+    Every row is checked with --full-refresh or `--vars '{test_every_row: true}'`, before any run
+    has passed, and on Spark (no record there);
     a run on empty or sampled inputs (--empty, --sample) records nothing.
     The record: meta.dbt_tested_rows (relation_name, tested_through, fingerprint), written by
     on-run-end.
