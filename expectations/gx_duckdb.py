@@ -44,6 +44,9 @@ class _DialectName(str):
 
 def enable() -> None:
     """Apply both accommodations (idempotent)."""
+    from expectations.gx_imports import import_great_expectations
+
+    import_great_expectations()  # (first: without the statistics GX imports and we never run)
     from great_expectations.execution_engine import sqlalchemy_execution_engine as engine_module
 
     persisted = engine_module._PERSISTED_CONNECTION_DIALECTS

@@ -6,8 +6,9 @@ rows on the loading connection (expectations/gx_duckdb.py): no row leaves DuckDB
 failing ones GX reports. `validate_frame` runs it over a pandas frame, for the small reference
 files that are read into frames anyway.
 
-`great_expectations` is imported on first use only: the import costs 3-4 s, so a run validating
-many partitions pays it once."""
+`great_expectations` is imported on first use only, without SciPy's statistics
+(expectations/gx_imports.py): the import costs 2-3 s, so a run validating many partitions pays it
+once."""
 
 import datetime
 import itertools
@@ -188,7 +189,9 @@ def validate_query(
 
 
 def _validate(suite_name, specs, batch_name, add_source, files, unexpected_rows, release=None):
-    import great_expectations as gx
+    from expectations.gx_imports import import_great_expectations
+
+    gx = import_great_expectations()
     import great_expectations.expectations as gxe
     from great_expectations.core.run_identifier import RunIdentifier
     from great_expectations.data_context.types.resource_identifiers import (

@@ -1,0 +1,93 @@
+"""Great Expectations imported with `scipy.stats` deferred (expectations/gx_imports.py). Each case
+runs in a fresh interpreter: this process may have imported GX, or SciPy, already. The first test
+fails loudly when a GX release changes how it imports SciPy's statistics: then read the release
+notes, and adapt or drop the accommodation."""
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+
+LOADED = "scipy.stats._stats_py"  # what `scipy.stats` loads first, and most of its cost
+
+
+def modules_after(code: str, env: dict | None = None) -> dict:
+    done = subprocess.run(
+        [sys.executable, "-W", "ignore", "-c", textwrap.dedent(code)],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, **(env or {})},
+    )
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_plain_gx_import_loads_scipy_stats_and_the_deferred_one_does_not():
+    plain = modules_after(
+        f"""
+        import json, sys
+        import great_expectations
+        print(json.dumps({{"stats": "{LOADED}" in sys.modules}}))
+        """
+    )
+    assert plain["stats"], (
+        "GX no longer imports scipy.stats when it is imported: expectations/gx_imports.py saves "
+        "nothing now and can go"
+    )
+    deferred = modules_after(
+        f"""
+        import json, sys
+        from expectations.gx_imports import import_great_expectations
+        gx = import_great_expectations()
+        print(json.dumps({{"gx": "great_expectations" in sys.modules, "stats": "{LOADED}" in sys.modules}}))
+        """
+    )
+    assert deferred == {"gx": True, "stats": False}, (
+        "GX loads scipy.stats at import in a way the lazy module does not cover"
+    )
+
+
+def test_the_deferred_module_loads_on_first_use_where_gx_uses_it():
+    used = modules_after(
+        f"""
+        import json, sys
+        from expectations.gx_imports import import_great_expectations
+        import_great_expectations()
+        from great_expectations.expectations.core import expect_column_kl_divergence_to_be_less_than as kl
+        before = "{LOADED}" in sys.modules
+        entropy = float(kl.stats.entropy([0.5, 0.5], [0.9, 0.1]))
+        import scipy.stats
+        print(json.dumps({{
+            "before": before, "after": "{LOADED}" in sys.modules, "entropy": entropy,
+            "same": kl.stats is scipy.stats is sys.modules["scipy.stats"],
+        }}))
+        """
+    )
+    assert used["before"] is False and used["after"] is True and used["same"] is True
+    assert abs(used["entropy"] - 0.5108256237659907) < 1e-12
+
+
+def test_a_suite_validates_inside_duckdb_with_the_statistics_deferred(tmp_path):
+    """A real run of GX's SQL engine over DuckDB (the loads' path) in such a process, its failing row
+    named, and SciPy's statistics never loaded."""
+    result = modules_after(
+        f"""
+        import json, sys
+        import duckdb
+        from expectations.runner import ExpectationSpec, validate_query
+        con = duckdb.connect()
+        con.execute("create temp table staged as select * from (values (1, 'a.csv', 2), (-5, 'a.csv', 3)) "
+                    "as t(amount, _source_file, _source_row)")
+        passed, summary, issues = validate_query(
+            "probe", [ExpectationSpec("ExpectColumnValuesToBeBetween",
+                                      {{"column": "amount", "min_value": 0}})],
+            con, "select * from staged", "probe_batch",
+        )
+        print(json.dumps({{"passed": passed, "rows": [i.row for i in issues],
+                          "stats": "{LOADED}" in sys.modules}}))
+        """,
+        env={"WAREHOUSE_DIR": str(tmp_path)},  # GX's results and Data Docs go there
+    )
+    assert result == {"passed": False, "rows": [3], "stats": False}
