@@ -77,6 +77,39 @@ def test_a_batch_is_a_query_and_the_connection_is_left_usable(con):
     assert con.execute("select count(*) from staged").fetchone() == (10000,)
 
 
+def test_a_passing_batch_is_run_once_for_its_outcome_a_failing_one_again_in_full(con, tmp_path):
+    """runner._validate: BOOLEAN_ONLY first (no failing rows or values are queried); a batch that
+    fails is run again with COMPLETE under the same run id, whose result replaces the first in the
+    store Data Docs are built from: one result per batch either way."""
+    import json
+
+    passed, _, _ = validate_query(
+        "demo", SUITE[:2], con, "select * from staged where _source_row < 1000", "ok"
+    )
+    failed, summary, issues = validate_query("demo", SUITE, con, "select * from staged", "bad")
+    assert passed and not failed
+
+    stored = [
+        json.loads(path.read_text())
+        for path in (tmp_path / "warehouse" / "data_docs_results").rglob("*.json")
+    ]
+    by_batch = {
+        result["meta"]["active_batch_definition"]["data_asset_name"].split("__")[1]: result
+        for result in stored
+    }
+    assert len(stored) == 2 and sorted(by_batch) == ["bad", "ok"]
+    ok, bad = by_batch["ok"], by_batch["bad"]
+    assert ok["success"] and all(item["result"] == {} for item in ok["results"])  # outcomes only
+    in_set = next(item for item in bad["results"] if "in_set" in item["expectation_config"]["type"])
+    assert len(in_set["result"]["unexpected_index_list"]) == 1428  # every failing row, stored
+    assert len([i for i in issues if i.check == "expect_column_values_to_be_in_set"]) == 1428
+    assert {f["expectation"] for f in summary["failed_expectations"]} == {
+        "expect_column_values_to_not_be_null",
+        "expect_column_values_to_be_in_set",
+        "expect_column_values_to_match_regex",
+    }
+
+
 def test_sql_expectations_list_every_row(con):
     """UnexpectedRowsExpectation (GX returns at most 200 of its rows) and the window-count form
     of compound uniqueness."""
