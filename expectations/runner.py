@@ -7,7 +7,7 @@ failing ones GX reports. `validate_frame` runs it over a pandas frame, for the s
 files that are read into frames anyway.
 
 `great_expectations` is imported on first use only, without SciPy's statistics
-(expectations/gx_imports.py): the import costs 2-3 s, so a run validating many partitions pays it
+(expectations/gx_imports.py): the import costs ~2 s, so a run validating many partitions pays it
 once."""
 
 import datetime
@@ -158,8 +158,17 @@ def validate_frame(
         batch = source.add_dataframe_asset(run_name).add_batch_definition_whole_dataframe("whole")
         return source, batch, {"dataframe": frame}
 
-    files = sorted(frame["_source_file"].dropna().unique()) if "_source_file" in frame else []
+    _require_index_columns(list(frame.columns), batch_name)
+    files = sorted(frame["_source_file"].dropna().unique())
     return _validate(suite_name, specs, batch_name, add_source, lambda: files, None)
+
+
+def _require_index_columns(columns: list[str], batch_name: str) -> None:
+    """A batch without the columns that name a row would pass its first run (BOOLEAN_ONLY asks no
+    row), and fail only when a row fails, unable to name it: refused at once."""
+    missing = [name for name in INDEX_COLUMNS if name not in columns]
+    if missing:
+        raise ValueError(f"batch {batch_name}: its rows need the columns {missing} to name a failing row")
 
 
 def validate_query(
@@ -170,6 +179,9 @@ def validate_query(
     Expectations of type UnexpectedRowsExpectation name their rows with `{batch}`."""
     from expectations import gx_duckdb
 
+    _require_index_columns(
+        [d[0] for d in con.execute(f"select * from ({query}) limit 0").description], batch_name
+    )
     gx_duckdb.enable()
 
     def add_source(context, source_name: str, run_name: str):

@@ -424,7 +424,7 @@ def run_build() -> int:
         "ignore", message="PySpark does not yet fully support pandas", category=FutureWarning
     )
     # Three things at once on two cores: a process writes the bundled files (~5 s of Python),
-    # this one creates the Dagster home and imports Dagster and Great Expectations (~6 s), and
+    # this one creates the Dagster home and imports Dagster and Great Expectations (~3 s), and
     # dbt parses the project (~12 s on a fresh clone). The loads need no dbt manifest, and leave
     # a core mostly idle (their steps are Python, their files small): dbt gives way to the first
     # two, the loads start without waiting for it, it parses beside them, and build_warehouse
@@ -442,7 +442,7 @@ def run_build() -> int:
         prepare_dagster_home()
         from expectations.gx_imports import import_great_expectations
 
-        import_great_expectations()  # the loads' validation: ~3 s of imports, once
+        import_great_expectations()  # the loads' validation: ~2 s of imports, once
 
         import orchestration.defs.loads  # noqa: F401  (the load jobs: ~2 s of imports)
 

@@ -14,7 +14,14 @@ import duckdb
 import pytest
 
 from expectations import gx_duckdb
-from expectations.runner import ExpectationSpec, compound_unique, unexpected_rows, validate_query
+from expectations.runner import (
+    ExpectationSpec,
+    compound_unique,
+    in_long_list,
+    unexpected_rows,
+    validate_frame,
+    validate_query,
+)
 
 
 @pytest.fixture
@@ -78,9 +85,10 @@ def test_a_batch_is_a_query_and_the_connection_is_left_usable(con):
 
 
 def test_a_passing_batch_is_run_once_for_its_outcome_a_failing_one_again_in_full(con, tmp_path):
-    """runner._validate: BOOLEAN_ONLY first (no failing rows or values are queried); a batch that
-    fails is run again with COMPLETE under the same run id, whose result replaces the first in the
-    store Data Docs are built from: one result per batch either way."""
+    """runner._validate: BOOLEAN_ONLY first (GX then queries no failing rows or values, but for an
+    UnexpectedRowsExpectation's few); a batch that fails is run again with COMPLETE under the same
+    run id, whose result replaces the first in the store Data Docs are built from: one result per
+    batch either way."""
     import json
 
     passed, _, _ = validate_query(
@@ -108,6 +116,110 @@ def test_a_passing_batch_is_run_once_for_its_outcome_a_failing_one_again_in_full
         "expect_column_values_to_be_in_set",
         "expect_column_values_to_match_regex",
     }
+
+
+def _kinds() -> dict[str, dict[str, ExpectationSpec]]:
+    """Each kind of expectation the suites use, once holding (`_ok`) and once not (`_bad`) on the
+    rows of `kinds` below, by engine: GX's SQL engine (the loads) and pandas (the reference files).
+    `meta.column` names each case in the summary."""
+
+    def spec(name: str, kind: str, **kwargs) -> tuple[str, ExpectationSpec]:
+        return name, ExpectationSpec(kind, {**kwargs, "meta": {"column": name}})
+
+    per_engine = [
+        spec("rows_ok", "ExpectTableRowCountToBeBetween", min_value=1),
+        spec("rows_bad", "ExpectTableRowCountToBeBetween", min_value=1000),
+        spec("columns_ok", "ExpectTableColumnsToMatchSet", column_set=["n", "code"], exact_match=False),
+        spec("columns_bad", "ExpectTableColumnsToMatchSet", column_set=["n", "zzz"], exact_match=False),
+        spec("between_ok", "ExpectColumnValuesToBeBetween", column="n", min_value=0, max_value=99),
+        spec("between_bad", "ExpectColumnValuesToBeBetween", column="n", min_value=10),
+        spec("in_set_ok", "ExpectColumnValuesToBeInSet", column="code", value_set=[0, 1, 2]),
+        spec("in_set_bad", "ExpectColumnValuesToBeInSet", column="code", value_set=[0, 1]),
+        spec("regex_ok", "ExpectColumnValuesToMatchRegex", column="ref", regex=r"^AB-\d+$"),
+        spec("regex_bad", "ExpectColumnValuesToMatchRegex", column="ref", regex=r"^AB-\d$"),
+        *(
+            spec(
+                name,
+                "ExpectColumnValuesToMatchRegex",
+                column="ref",
+                regex=regex,
+                row_condition='col("freq") == "M"',  # the even rows
+                condition_parser="great_expectations",
+            )
+            for name, regex in (("regex_where_ok", r"[02468]$"), ("regex_where_bad", r"[13579]$"))
+        ),
+        spec("not_null_ok", "ExpectColumnValuesToNotBeNull", column="filled"),
+        spec("not_null_bad", "ExpectColumnValuesToNotBeNull", column="sometimes"),
+        spec("null_ok", "ExpectColumnValuesToBeNull", column="empty"),
+        spec("null_bad", "ExpectColumnValuesToBeNull", column="sometimes"),
+        spec("unique_ok", "ExpectColumnValuesToBeUnique", column="n"),
+        spec("unique_bad", "ExpectColumnValuesToBeUnique", column="dup"),
+        spec("compound_ok", "ExpectCompoundColumnsToBeUnique", column_list=["n", "dup"]),
+        spec("compound_bad", "ExpectCompoundColumnsToBeUnique", column_list=["dup", "dup2"]),
+        spec("pair_ok", "ExpectColumnPairValuesAToBeGreaterThanB", column_A="a", column_B="n", or_equal=True),
+        spec("pair_bad", "ExpectColumnPairValuesAToBeGreaterThanB", column_A="n", column_B="a"),
+    ]
+    sql_only = [
+        (
+            "rows_query_ok",
+            unexpected_rows(
+                "select _source_file, _source_row, n from {batch} where n < 0", column="rows_query_ok"
+            ),
+        ),
+        (
+            "rows_query_bad",
+            unexpected_rows(
+                "select _source_file, _source_row, n from {batch} where n = 5", column="rows_query_bad"
+            ),
+        ),
+        ("long_list_ok", in_long_list("code", [0, 1, 2])),
+        ("long_list_bad", in_long_list("n", [0, 1, 2])),
+        ("key_ok", compound_unique(["n"])),
+        ("key_bad", compound_unique(["dup", "dup2"])),
+    ]
+    pandas_only = [
+        spec("date_ok", "ExpectColumnValuesToMatchStrftimeFormat", column="day", strftime_format="%Y-%m-%d"),
+        spec("date_bad", "ExpectColumnValuesToMatchStrftimeFormat", column="ref", strftime_format="%Y-%m-%d"),
+    ]
+    return {"sql": dict(per_engine + sql_only), "pandas": dict(per_engine + pandas_only)}
+
+
+@pytest.mark.parametrize("engine", ["sql", "pandas"])
+def test_every_kind_of_expectation_holds_or_fails_alike_in_both_result_formats(con, monkeypatch, engine):
+    """runner._validate takes a batch's outcome from GX's BOOLEAN_ONLY run and lists its failing
+    rows only from a COMPLETE one: for each kind of expectation the suites use, the two must say
+    the same. Fails when a GX release makes them differ."""
+    from expectations import runner
+
+    con.execute("""
+        create temp table kinds as
+        select 'k.csv' as _source_file, i + 2 as _source_row, i as n, i + 1 as a, i % 3 as code,
+            'AB-' || i as ref, case when i % 2 = 0 then 'M' else 'A' end as freq,
+            'x' as filled, null::varchar as empty, case when i = 7 then null else 'y' end as sometimes,
+            i % 50 as dup, i % 25 as dup2, '2024-01-' || lpad((i % 28 + 1)::varchar, 2, '0') as day
+        from range(100) as t(i)
+    """)
+    cases = _kinds()[engine]
+    failed = {}
+    for name, result_format in (("quick", runner.QUICK), ("full", runner.FULL)):
+        monkeypatch.setattr(runner, "QUICK", result_format)
+        monkeypatch.setattr(runner, "FULL", result_format)
+        if engine == "sql":
+            _, summary, _ = validate_query("kinds", list(cases.values()), con, "select * from kinds", name)
+        else:
+            frame = con.sql("select * from kinds").df()
+            _, summary, _ = validate_frame("kinds", list(cases.values()), frame, name)
+        failed[name] = sorted(f["column"] for f in summary["failed_expectations"])
+    # (each case's name, or for the runner's SQL forms the column they report against)
+    expected = sorted(spec.kwargs["meta"]["column"] for name, spec in cases.items() if name.endswith("_bad"))
+    assert failed["quick"] == failed["full"] == expected
+
+
+def test_a_batch_without_the_columns_that_name_a_row_is_refused(con):
+    with pytest.raises(ValueError, match=r"\['_source_row'\]"):
+        validate_query("demo", SUITE[:1], con, "select * exclude (_source_row) from staged", "no_rows")
+    with pytest.raises(ValueError, match=r"\['_source_file', '_source_row'\]"):
+        validate_frame("demo", SUITE[:1], con.sql("select code from staged").df(), "no_index")
 
 
 def test_sql_expectations_list_every_row(con):

@@ -8,6 +8,13 @@ import os
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
+
+import pytest
+
+# Each case starts an interpreter that imports GX (~2-3 s).
+pytestmark = pytest.mark.slow
+REPO = Path(__file__).resolve().parents[1]
 
 LOADED = "scipy.stats._stats_py"  # what `scipy.stats` loads first, and most of its cost
 
@@ -19,6 +26,8 @@ def modules_after(code: str, env: dict | None = None) -> dict:
         text=True,
         check=False,
         env={**os.environ, **(env or {})},
+        cwd=REPO,
+        timeout=120,
     )
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout.strip().splitlines()[-1])
