@@ -10,6 +10,7 @@ files that are read into frames anyway.
 (expectations/gx_imports.py): the import costs ~2 s, so a run validating many partitions pays it
 once."""
 
+import contextlib
 import datetime
 import itertools
 import os
@@ -38,6 +39,13 @@ FULL = {
     "partial_unexpected_count": MAX_ROWS_LISTED,
 }
 RESULTS_SUBDIR = "data_docs_results"  # next to the Data Docs folder: the GX validation results
+# The results folder keeps the latest this many validations; older results move to
+# `RESULTS_SUBDIR`_archive (_archive_old_results). GX lists every key of the folder, and of the
+# site's pages, several times to build the index, which each load step does (1,000 results
+# stored: 0.28 s; 5,000: 1.1 s): without the limit that grew with the warehouse's whole history.
+# GX's index builder removes the page of a result no longer in the folder: Data Docs show the
+# latest validations; the archive keeps every result (GX's JSON, from which a page can be made).
+DATA_DOCS_INDEX_LIMIT = 1_000
 _new_results: list = []  # this process's validation results not yet rendered as Data Docs pages
 
 
@@ -110,7 +118,8 @@ def _quote(name: str) -> str:
 def _context(data_docs_dir: str):
     """An ephemeral context whose validation results are kept on disk, in `RESULTS_SUBDIR` next to
     the Data Docs: every process of a build (each Dagster step is one) adds its own, and the index
-    it writes lists them all, not only its own. Suites and validation definitions stay in memory."""
+    it writes lists them all (the latest DATA_DOCS_INDEX_LIMIT), not only its own. Suites and
+    validation definitions stay in memory."""
     import great_expectations as gx
     from great_expectations.data_context.types.base import (
         DataContextConfig,
@@ -357,6 +366,22 @@ def _unexpected_rows(config, result: dict, unexpected_rows) -> list[dict]:
     return [row for row in rows if "_source_row" in row]
 
 
+def _archive_old_results(results: Path, keep: int) -> None:
+    """Move all but the latest `keep` validation results (by their run's time, the folder GX files
+    each under: <suite>/<run name>/<run time>/<batch>.json) to the archive folder beside, under the
+    same relative paths. Another process building at the same time may miss a result moved under
+    it: GX skips a result it listed and cannot find."""
+    files = sorted(results.glob("*/*/*/*.json"), key=lambda path: (path.parent.name, str(path)))
+    archive = results.with_name(results.name + "_archive")
+    for path in files[: max(len(files) - keep, 0)]:
+        target = archive / path.relative_to(results)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with contextlib.suppress(FileNotFoundError):  # moved by another process meanwhile
+            path.replace(target)
+        with contextlib.suppress(OSError):  # the run's folder, once empty
+            path.parent.rmdir()
+
+
 def build_data_docs() -> Path | None:
     """Render the validation results of this process as Great Expectations Data Docs (HTML), and
     the index of every validation in the results folder, readable without the internet (see
@@ -369,6 +394,7 @@ def build_data_docs() -> Path | None:
     docs_dir = _docs_dir()
     if not _context.cache_info().currsize:
         return None
+    _archive_old_results(Path(docs_dir).parent / RESULTS_SUBDIR, DATA_DOCS_INDEX_LIMIT)
     gx_template_cache.enable()  # each template compiled once per process, not once per build
     context = _context(docs_dir)
     os.makedirs(docs_dir, exist_ok=True)

@@ -183,3 +183,29 @@ def test_make_offline_rewrites_the_pages_written_since_and_mends_a_stale_copy(tm
 def _fresh_context():
     yield
     runner._context.cache_clear()
+
+
+@pytest.mark.slow
+def test_the_results_folder_keeps_the_latest_validations_and_archives_the_rest(warehouse_paths, monkeypatch):
+    """What GX lists to build the index (every load step builds it) stays bounded: all but the
+    latest DATA_DOCS_INDEX_LIMIT results move to the archive folder, and GX's index builder removes
+    the pages of results no longer in the store: the site is the latest validations."""
+    monkeypatch.setattr(runner, "DATA_DOCS_INDEX_LIMIT", 2)
+    docs = warehouse_paths.data_docs
+    results = docs.parent / runner.RESULTS_SUBDIR
+    runner._context.cache_clear()
+    for month in ("2024-01", "2024-02", "2024-03"):  # a load step each: validate, then build
+        assert validate_frame("demo", SPECS, frame([1, 2]), month)[0]
+        build_data_docs()
+    runner._context.cache_clear()
+
+    def months(folder):  # <run name>/<run name>/<run time>/<batch>.json, the run name demo__<month>__N
+        return sorted(path.parts[-4].split("__")[1] for path in folder.glob("*/*/*/*.json"))
+
+    assert months(results) == ["2024-02", "2024-03"]
+    assert months(results.with_name(results.name + "_archive")) == ["2024-01"]
+    index = (docs / "index.html").read_text()
+    listed = sorted(set(re.findall(r"validations/demo__(2024-\d\d)", index)))
+    assert listed == ["2024-02", "2024-03"]
+    pages = sorted(p.parts[-4].split("__")[1] for p in (docs / "validations").rglob("*.html"))
+    assert pages == ["2024-02", "2024-03"]
