@@ -150,15 +150,21 @@ def make_offline(docs_dir: Path, since_ns: int = 0) -> list[str]:
         copy_function=_copy_unless_there,
     )
     remaining: set[str] = set()
-    for page in docs_dir.rglob("*.html"):
-        if static in page.parents or page.stat().st_mtime_ns < since_ns:
-            continue
-        html = page.read_text(encoding="utf-8")
-        static_dir = Path(os.path.relpath(static, page.parent)).as_posix()
-        rewritten = rewrite_page(html, static_dir)
-        if rewritten != html:
-            page.write_text(rewritten, encoding="utf-8")
-        remaining.update(external_resources(rewritten))
+    # os.walk, and a page that vanishes skipped: another process's index build removes the pages
+    # of validation results that are no longer stored (runner._archive_old_results).
+    for folder, _, names in os.walk(docs_dir):
+        for page in (Path(folder) / name for name in names if name.endswith(".html")):
+            try:
+                if static in page.parents or page.stat().st_mtime_ns < since_ns:
+                    continue
+                html = page.read_text(encoding="utf-8")
+            except FileNotFoundError:
+                continue
+            static_dir = Path(os.path.relpath(static, page.parent)).as_posix()
+            rewritten = rewrite_page(html, static_dir)
+            if rewritten != html:
+                page.write_text(rewritten, encoding="utf-8")
+            remaining.update(external_resources(rewritten))
     return sorted(remaining)
 
 

@@ -14,6 +14,7 @@ import contextlib
 import datetime
 import itertools
 import os
+import time
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -43,9 +44,11 @@ RESULTS_SUBDIR = "data_docs_results"  # next to the Data Docs folder: the GX val
 # `RESULTS_SUBDIR`_archive (_archive_old_results). GX lists every key of the folder, and of the
 # site's pages, several times to build the index, which each load step does (1,000 results
 # stored: 0.28 s; 5,000: 1.1 s): without the limit that grew with the warehouse's whole history.
-# GX's index builder removes the page of a result no longer in the folder: Data Docs show the
-# latest validations; the archive keeps every result (GX's JSON, from which a page can be made).
+# The index build that follows removes the page of a result no longer in the folder (GX's index
+# builder; build_data_docs its emptied folders): Data Docs show the latest validations; the
+# archive keeps every result (GX's JSON, from which a page can be made).
 DATA_DOCS_INDEX_LIMIT = 1_000
+STALE_FOLDER_SECONDS = 3_600  # an empty suite folder older than this is removed with its results
 _new_results: list = []  # this process's validation results not yet rendered as Data Docs pages
 
 
@@ -366,20 +369,48 @@ def _unexpected_rows(config, result: dict, unexpected_rows) -> list[dict]:
     return [row for row in rows if "_source_row" in row]
 
 
-def _archive_old_results(results: Path, keep: int) -> None:
+def _archive_old_results(results: Path, keep: int) -> list[Path]:
     """Move all but the latest `keep` validation results (by their run's time, the folder GX files
-    each under: <suite>/<run name>/<run time>/<batch>.json) to the archive folder beside, under the
-    same relative paths. Another process building at the same time may miss a result moved under
-    it: GX skips a result it listed and cannot find."""
-    files = sorted(results.glob("*/*/*/*.json"), key=lambda path: (path.parent.name, str(path)))
+    each under: <suite>/__none__/<run time>/<batch>.json) to the archive folder beside, under the
+    same relative paths; return those paths. Several processes may build at once: os.walk skips a
+    folder another one removed meanwhile, and a result moved by another is left to it (GX, too,
+    skips a result it listed and cannot find)."""
+    files = [
+        Path(folder) / name
+        for folder, _, names in os.walk(results)
+        for name in names
+        if name.endswith(".json") and len((Path(folder) / name).relative_to(results).parts) == 4
+    ]
+    files.sort(key=lambda path: (path.parent.name, str(path)))
     archive = results.with_name(results.name + "_archive")
+    moved = []
     for path in files[: max(len(files) - keep, 0)]:
-        target = archive / path.relative_to(results)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with contextlib.suppress(FileNotFoundError):  # moved by another process meanwhile
-            path.replace(target)
-        with contextlib.suppress(OSError):  # the run's folder, once empty
-            path.parent.rmdir()
+        relative = path.relative_to(results)
+        (archive / relative).parent.mkdir(parents=True, exist_ok=True)
+        try:
+            path.replace(archive / relative)
+        except FileNotFoundError:  # moved by another process meanwhile
+            continue
+        moved.append(relative)
+        _remove_empty_folders(path.parent, results)
+    return moved
+
+
+def _remove_empty_folders(folder: Path, top: Path) -> None:
+    """Remove `folder` once empty (a run's, which nothing writes into again), then its parents
+    below `top` that are empty and untouched for STALE_FOLDER_SECONDS: another process may be about
+    to write into a suite's folder it has just made (GX makes the folders, then the file)."""
+    with contextlib.suppress(OSError):
+        folder.rmdir()
+    for parent in folder.parents:
+        if parent == top or top not in parent.parents:
+            return
+        try:
+            if time.time() - parent.stat().st_mtime < STALE_FOLDER_SECONDS:
+                return
+            parent.rmdir()
+        except OSError:  # not empty, or removed by another process
+            return
 
 
 def build_data_docs() -> Path | None:
@@ -394,7 +425,11 @@ def build_data_docs() -> Path | None:
     docs_dir = _docs_dir()
     if not _context.cache_info().currsize:
         return None
-    _archive_old_results(Path(docs_dir).parent / RESULTS_SUBDIR, DATA_DOCS_INDEX_LIMIT)
+    try:
+        archived = _archive_old_results(Path(docs_dir).parent / RESULTS_SUBDIR, DATA_DOCS_INDEX_LIMIT)
+    except OSError as error:  # housekeeping: the next build catches up
+        warnings.warn(f"old validation results not archived: {error}", stacklevel=2)
+        archived = []
     gx_template_cache.enable()  # each template compiled once per process, not once per build
     context = _context(docs_dir)
     os.makedirs(docs_dir, exist_ok=True)
@@ -412,6 +447,9 @@ def build_data_docs() -> Path | None:
         suites = [key.expectation_suite_identifier for key in new]
         context.build_data_docs(site_names=["warehouse"], resource_identifiers=new + suites)
         del _new_results[: len(new)]
+        # GX's index builder removed the archived results' pages, not their folders.
+        for relative in archived:
+            _remove_empty_folders(Path(docs_dir) / "validations" / relative.parent, Path(docs_dir))
         remaining = make_offline(Path(docs_dir), since_ns=started)
         mark.unlink(missing_ok=True)
         if remaining:

@@ -191,21 +191,53 @@ def test_the_results_folder_keeps_the_latest_validations_and_archives_the_rest(w
     latest DATA_DOCS_INDEX_LIMIT results move to the archive folder, and GX's index builder removes
     the pages of results no longer in the store: the site is the latest validations."""
     monkeypatch.setattr(runner, "DATA_DOCS_INDEX_LIMIT", 2)
+    monkeypatch.setattr(runner, "STALE_FOLDER_SECONDS", 0)
     docs = warehouse_paths.data_docs
     results = docs.parent / runner.RESULTS_SUBDIR
     runner._context.cache_clear()
-    for month in ("2024-01", "2024-02", "2024-03"):  # a load step each: validate, then build
+    # Validated in this order, so that the run times, not the names, say which is oldest.
+    for month in ("2024-03", "2024-01", "2024-02"):  # a load step each: validate, then build
         assert validate_frame("demo", SPECS, frame([1, 2]), month)[0]
         build_data_docs()
     runner._context.cache_clear()
 
-    def months(folder):  # <run name>/<run name>/<run time>/<batch>.json, the run name demo__<month>__N
-        return sorted(path.parts[-4].split("__")[1] for path in folder.glob("*/*/*/*.json"))
+    def months(folder, suffix="json"):  # <suite: demo__<month>__N>/__none__/<run time>/<batch>
+        return sorted(path.parts[-4].split("__")[1] for path in folder.glob(f"*/*/*/*.{suffix}"))
 
-    assert months(results) == ["2024-02", "2024-03"]
-    assert months(results.with_name(results.name + "_archive")) == ["2024-01"]
+    assert months(results) == ["2024-01", "2024-02"]
+    assert months(results.with_name(results.name + "_archive")) == ["2024-03"]
     index = (docs / "index.html").read_text()
-    listed = sorted(set(re.findall(r"validations/demo__(2024-\d\d)", index)))
-    assert listed == ["2024-02", "2024-03"]
-    pages = sorted(p.parts[-4].split("__")[1] for p in (docs / "validations").rglob("*.html"))
-    assert pages == ["2024-02", "2024-03"]
+    assert sorted(set(re.findall(r"validations/demo__(2024-\d\d)", index))) == ["2024-01", "2024-02"]
+    assert months(docs / "validations", "html") == ["2024-01", "2024-02"]
+    # No folder of the archived run is left in either tree.
+    for tree in (results, docs / "validations"):
+        assert not [folder for folder in tree.rglob("*") if folder.is_dir() and not any(folder.iterdir())]
+
+
+def test_archiving_keeps_the_latest_runs_by_their_time_and_their_suites_folders_while_fresh(tmp_path):
+    """runner._archive_old_results on a tree laid out as GX's (no GX here): the latest by run time
+    stay whatever their names; a run's folder goes with its result, a suite's only once stale."""
+    results = tmp_path / "data_docs_results"
+    runs = {
+        "b_suite": "20240103T000000.000000Z",
+        "a_suite": "20240102T000000.000000Z",
+        "c_suite": "20240101T000000.000000Z",
+    }
+    for suite, run_time in runs.items():
+        (results / suite / "__none__" / run_time).mkdir(parents=True)
+        (results / suite / "__none__" / run_time / "batch.json").write_text("{}")
+    (results / ".ge_store_backend_id").write_text("id")  # GX's own file: not a result
+
+    moved = runner._archive_old_results(results, keep=1)
+
+    assert sorted(path.parts[0] for path in moved) == ["a_suite", "c_suite"]
+    assert [p.relative_to(results).parts[0] for p in results.glob("*/*/*/*.json")] == ["b_suite"]
+    archive = tmp_path / "data_docs_results_archive"
+    assert sorted(p.relative_to(archive).parts[0] for p in archive.glob("*/*/*/*.json")) == [
+        "a_suite",
+        "c_suite",
+    ]
+    assert (results / ".ge_store_backend_id").exists()
+    assert not (results / "a_suite" / "__none__" / runs["a_suite"]).exists()  # the run's folder
+    assert (results / "a_suite" / "__none__").is_dir()  # fresh: another process may write there
+    assert runner._archive_old_results(results, keep=1) == []  # nothing more to move
