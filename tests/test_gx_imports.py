@@ -58,6 +58,54 @@ def test_plain_gx_import_loads_scipy_stats_and_the_deferred_one_does_not():
     )
 
 
+def test_altair_is_deferred_and_pyspark_hidden_only_while_gx_imports():
+    plain = modules_after(
+        """
+        import importlib.util, json, sys
+        import great_expectations
+        print(json.dumps({"altair": "altair.vegalite" in sys.modules, "pyspark": "pyspark.sql" in sys.modules,
+                          "spark_installed": importlib.util.find_spec("pyspark") is not None}))
+        """
+    )
+    assert plain["altair"], "GX no longer imports Altair at import: drop it from gx_imports.DEFERRED"
+    if plain["spark_installed"]:
+        assert plain["pyspark"], "GX no longer imports PySpark at import: gx_imports.HIDDEN can go"
+    deferred = modules_after(
+        """
+        import json, sys
+        from expectations.gx_imports import import_great_expectations
+        import_great_expectations()
+        loaded = {"altair": "altair.vegalite" in sys.modules, "pyspark": "pyspark.sql" in sys.modules,
+                  "hidden_left": "pyspark" in sys.modules}
+        from great_expectations.compatibility import pyspark as gx_pyspark
+        from great_expectations.expectations.core import expect_column_kl_divergence_to_be_less_than as kl
+        import altair
+        chart = kl.alt.Chart is altair.Chart  # the stand-in answers from the real module
+        print(json.dumps({**loaded, "gx_sees_spark": bool(gx_pyspark.pyspark), "chart": chart,
+                          "altair_loaded": "altair.vegalite" in sys.modules}))
+        """
+    )
+    assert deferred == {
+        "altair": False,
+        "pyspark": False,
+        "hidden_left": False,
+        "gx_sees_spark": False,
+        "chart": True,
+        "altair_loaded": True,
+    }
+    if plain["spark_installed"]:
+        after = modules_after(
+            """
+            import json
+            from expectations.gx_imports import import_great_expectations
+            import_great_expectations()
+            import pyspark.sql
+            print(json.dumps({"spark": pyspark.sql.SparkSession.__name__}))
+            """
+        )
+        assert after == {"spark": "SparkSession"}, "PySpark must stay importable after GX's import"
+
+
 def test_the_deferred_module_loads_on_first_use_where_gx_uses_it():
     used = modules_after(
         f"""
