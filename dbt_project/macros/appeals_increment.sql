@@ -115,10 +115,40 @@
     `and appeal_id in (the appeals to rebuild)` for an incremental run, nothing for a full one.
     `touched` is a query of appeal ids.
 -#}
-{% macro appeals_only_in(watermarks, touched, column='appeal_id') -%}
+{% macro appeals_only_in(watermarks, touched, column='appeal_id', bounds='') -%}
     {%- if watermarks is not none %}
     and {{ column }} in ({{ touched }})
+    {{- bounds }}
     {%- endif -%}
+{%- endmacro %}
+
+{#-
+    `and appeal_id between <the least> and <the greatest>` of the appeal ids `touched` gives, asked
+    of the database when the model is compiled (an incremental run; nothing otherwise), for
+    appeals_only_in's `bounds`. It implies nothing the `in` does not, but DuckDB compares constants
+    with each row group's least and greatest value and skips the row groups outside. eOtinish
+    appeal ids begin with their registration day (YYMMDD, then a counter) and a raw table is in
+    load order, so the row groups of appeals registered before the earliest one touched are not
+    read (int_appeals__current at 10M events: 15 of 57 row groups of the snapshots, its query
+    0.53 -> 0.22 s). Only for a scan of a raw table (the chain's own tables are in no such order:
+    the bounds cost a comparison per row there, and fct_appeal_events took 0.58 -> 0.98 s), and a
+    `touched` that is cheap to ask twice. No appeal touched: `and false`, as the `in` would give.
+-#}
+{% macro appeal_id_bounds(watermarks, touched) -%}
+    {%- if watermarks is not none and execute -%}
+        {%- set least, greatest = run_query(
+            'select min(appeal_id), max(appeal_id) from (' ~ touched ~ ') as touched (appeal_id)'
+        ).rows[0] -%}
+        {%- if least is none %}
+    and false
+        {%- else %}
+    and appeal_id between {{ appeal_id_literal(least) }} and {{ appeal_id_literal(greatest) }}
+        {%- endif -%}
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro appeal_id_literal(value) -%}
+    '{{ value | string | replace("'", "''") }}'
 {%- endmacro %}
 
 {#-

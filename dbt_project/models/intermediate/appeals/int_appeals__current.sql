@@ -21,7 +21,7 @@
 with snapshots as (
     select * from {{ ref('stg_eotinish__appeals') }}
     where true
-    {{- appeals_only_in(watermarks, touched) }}
+    {{- appeals_only_in(watermarks, touched, bounds=appeal_id_bounds(watermarks, touched)) }}
 ),
 
 ranked as (
