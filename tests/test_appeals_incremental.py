@@ -114,7 +114,9 @@ def test_appeals_chain_incremental_runs_equal_a_full_rebuild(warehouse_paths, db
     first, second, bystander = appeal(1, DAY1), appeal(2, DAY1), appeal(3, DAY1)
     new = appeal(5, DAY2)
     first_id, second_id, bystander_id, new_id = (a["id"] for a in (first, second, bystander, new))
-    land(warehouse_paths, "appeals", DAY1, [first, second, bystander])
+    # below the least appeal the next day touches: outside the bounds of its scan (appeal_id_bounds)
+    early = appeal(0, DAY1)
+    land(warehouse_paths, "appeals", DAY1, [early, first, second, bystander])
     land(
         warehouse_paths,
         "appeal_events",
@@ -152,7 +154,7 @@ def test_appeals_chain_incremental_runs_equal_a_full_rebuild(warehouse_paths, db
     # The snapshots' scan is bounded by the touched appeals' least and greatest id (constants DuckDB
     # checks against each row group: macros/appeals_increment.sql, appeal_id_bounds).
     compiled = next(dbt.target.glob("compiled/**/int_appeals__current.sql")).read_text()
-    assert f"appeal_id between '{first_id}' and '{new_id}'" in compiled
+    assert f"appeal_id between '{first_id}' and '{new_id}'" in compiled and early["id"] < first_id
 
     # Only the bystander kept its marks, and the second appeal where it has no new row: the
     # models of its events were rewritten for its late event, its snapshot was not.

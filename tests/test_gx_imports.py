@@ -1,7 +1,7 @@
-"""Great Expectations imported with `scipy.stats` deferred (expectations/gx_imports.py). Each case
-runs in a fresh interpreter: this process may have imported GX, or SciPy, already. The first test
-fails loudly when a GX release changes how it imports SciPy's statistics: then read the release
-notes, and adapt or drop the accommodation."""
+"""Great Expectations imported with `scipy.stats` and Altair deferred and PySpark hidden
+(expectations/gx_imports.py). Each case runs in a fresh interpreter: this process may have
+imported GX, SciPy or Altair already. The first tests fail loudly when a GX release changes how it
+imports them: then read the release notes, and adapt or drop the accommodation."""
 
 import json
 import os
@@ -148,3 +148,21 @@ def test_a_suite_validates_inside_duckdb_with_the_statistics_deferred(tmp_path):
         env={"WAREHOUSE_DIR": str(tmp_path)},  # GX's results and Data Docs go there
     )
     assert result == {"passed": False, "rows": [3], "stats": False}
+
+
+def test_the_altair_stand_in_serves_every_way_of_importing_altair():
+    used = modules_after(
+        """
+        import inspect, json, sys
+        from expectations.gx_imports import import_great_expectations
+        import_great_expectations()
+        # asked of every module by inspect (pytest's tracebacks): answered without loading Altair
+        inspect.getmodule(import_great_expectations.__code__)
+        quiet = "altair.vegalite" not in sys.modules
+        from altair import Chart
+        import altair.vegalite.v6 as v6
+        print(json.dumps({"quiet": quiet, "chart": Chart is v6.Chart,
+                          "real": type(sys.modules["altair"]).__name__ == "module"}))
+        """
+    )
+    assert used == {"quiet": True, "chart": True, "real": True}
