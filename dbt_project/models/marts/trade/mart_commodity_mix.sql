@@ -2,14 +2,16 @@
     config(
         materialized=('table' if target.type == 'spark' else 'incremental'),
         incremental_strategy='replace_slices',
-        on_schema_change='append_new_columns'
+        on_schema_change='append_new_columns',
+        post_hook="{{ record_commodity_descriptions() }}"
     )
 }}
 {#-
     Incremental on DuckDB (macros/trade_slices.sql): a run rebuilds the slices (reporter,
     frequency, period) whose rows in fct_trade_flows changed since its last run, and the same
     slices a year later (their year-on-year columns read these); every slice when a stored
-    description no longer matches dim_commodity. A table on Spark. On a table built before
+    description no longer matches dim_commodity (checked when dim_commodity changed since the
+    descriptions the post-hook recorded). A table on Spark. On a table built before
     _loaded_at existed, the run rebuilds every slice (and the column is added).
 -#}
 {%- set slices = trade_slices_to_rebuild() -%}
