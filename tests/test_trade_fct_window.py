@@ -192,8 +192,9 @@ def test_commodity_mix_incremental_runs_equal_a_full_rebuild(warehouse_paths, db
         # the descriptions the mart was built with: the next run reads its rows for them only if
         # dim_commodity's differ (macros/trade_slices.sql)
         assert con.execute(
-            "select count(*) from (select cmd_code, cmd_desc, chapter_title, section_number, section_roman,"
-            " section_title from marts.dim_commodity except all select * from meta.commodity_mix_descriptions)"
+            "select count(*) from (select cmd_code, cmd_desc, chapter_title, section_number,"
+            " section_roman, section_title from marts.dim_commodity"
+            " except all select * from meta.commodity_mix_descriptions)"
         ).fetchone() == (0,)
         con.execute(
             "update marts.mart_commodity_mix set share_change_pp_yoy = -999 "
