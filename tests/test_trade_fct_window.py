@@ -191,15 +191,19 @@ def test_commodity_mix_incremental_runs_equal_a_full_rebuild(warehouse_paths, db
     try:
         # the descriptions the mart was built with: the next run reads its rows for them only if
         # dim_commodity's differ (macros/trade_slices.sql)
-        assert con.execute(
-            "select count(*) from (select cmd_code, cmd_desc, chapter_title, section_number,"
-            " section_roman, section_title from marts.dim_commodity"
-            " except all select * from meta.commodity_mix_descriptions)"
-        ).fetchone() == (0,)
+        columns = "cmd_code, cmd_desc, chapter_title, section_number, section_roman, section_title"
+        dim, recorded = "marts.dim_commodity", "meta.commodity_mix_descriptions"
+        for first, second in ((dim, recorded), (recorded, dim)):
+            assert con.execute(
+                f"select count(*) from (select {columns} from {first} except all select {columns} from {second})"
+            ).fetchone() == (0,)
         con.execute(
             "update marts.mart_commodity_mix set share_change_pp_yoy = -999 "
             "where period in ('202303', '202401', '2024')"
         )
+        # A stale description the next run must not look for (dim_commodity unchanged since the
+        # recorded descriptions): found, it would rebuild every slice and wipe the marks.
+        con.execute("update marts.mart_commodity_mix set cmd_desc = 'stale' where period = '202303'")
     finally:
         con.close()
 
@@ -227,7 +231,9 @@ def test_commodity_mix_incremental_runs_equal_a_full_rebuild(warehouse_paths, db
     rebuilt = commodity_mix(warehouse_paths)
 
     def unmarked(rows):
-        return [{**r, "share_change_pp_yoy": None} if r["period"] == "202303" else r for r in rows]
+        return [
+            {**r, "share_change_pp_yoy": None, "cmd_desc": None} if r["period"] == "202303" else r for r in rows
+        ]
 
     assert len(rebuilt) == len(incremental) > 0
     assert unmarked(incremental) == unmarked(rebuilt)

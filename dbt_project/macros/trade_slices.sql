@@ -166,14 +166,34 @@
 
 {#-
     Incremental strategy replace_slices: delete the stored rows of the slices the run rebuilt, then
-    insert what it built. The slices are those the model was compiled for, asked again (the same
-    answer: the run has written nothing yet); a slice gone upstream is among them (its load time
-    in the fact, none, differs from the mart's), rebuilt as nothing, so it leaves the table too.
-    Every slice when the run rebuilt every slice. A list of constants, not a comparison of the
-    mart's slices with the fact's (two scans of every row: 0.3-0.5 s at 5M rows).
+    insert what it built. The slices are those the model was compiled for, read back from its
+    compiled SQL (trade_slices_rebuilt_marker), not asked again: the materialization may have
+    added columns in between (a table built before _loaded_at existed, compiled as "every slice").
+    A slice gone upstream is among them (its load time in the fact, none, differs from the mart's),
+    rebuilt as nothing, so it leaves the table too; every slice when the run rebuilt every slice.
+    A list of constants, not a comparison of the mart's slices with the fact's (two scans of every
+    row: 0.3-0.5 s at 5M rows).
 -#}
 {% macro get_incremental_replace_slices_sql(arg_dict) -%}
+    {%- set marker = '-- ' ~ trade_slices_rebuilt_marker() ~ ': ' -%}
+    {%- set parts = model.compiled_code.split(marker) -%}
+    {%- if parts | length != 2 -%}
+        {{ exceptions.raise_compiler_error(
+            model.name ~ ' uses replace_slices but its SQL does not say once which slices it rebuilt: '
+            ~ '{{ trade_slices_rebuilt(slices) }}'
+        ) }}
+    {%- endif -%}
     delete from {{ arg_dict['target_relation'] }} as stored
-    where {{ trade_slice_in(trade_slices_to_rebuild(), 'stored.') }};
+    where {{ trade_slice_in(fromjson(parts[1].split('\n')[0]), 'stored.') }};
     {{ get_incremental_append_sql(arg_dict) }}
+{%- endmacro %}
+
+{#- The name of the comment line in which a replace_slices model says which slices it rebuilds. -#}
+{% macro trade_slices_rebuilt_marker() -%}
+    replace_slices rebuilds
+{%- endmacro %}
+
+{#- That comment line, for the model's SQL: the slice keys as JSON (null: every slice). -#}
+{% macro trade_slices_rebuilt(keys) -%}
+    -- {{ trade_slices_rebuilt_marker() }}: {{ tojson(keys) }}
 {%- endmacro %}

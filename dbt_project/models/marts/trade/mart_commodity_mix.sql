@@ -16,6 +16,7 @@
 -#}
 {%- set slices = trade_slices_to_rebuild() -%}
 {%- set read_slices = trade_slices_with_previous_year(slices) -%}
+{{ trade_slices_rebuilt(slices) }}
 -- The HS chapters (aggrLevel 2) and 4/6-digit lines making up each flow: value, share of the
 -- flow total (int_trade__flow_totals), rank within the flow and level, and the year-on-year
 -- change of the share in percentage points. One row per reporter, partner, flow, frequency,
