@@ -195,7 +195,8 @@ def test_commodity_mix_incremental_runs_equal_a_full_rebuild(warehouse_paths, db
         dim, recorded = "marts.dim_commodity", "meta.commodity_mix_descriptions"
         for first, second in ((dim, recorded), (recorded, dim)):
             assert con.execute(
-                f"select count(*) from (select {columns} from {first} except all select {columns} from {second})"
+                f"select count(*) from (select {columns} from {first}"
+                f" except all select {columns} from {second})"
             ).fetchone() == (0,)
         con.execute(
             "update marts.mart_commodity_mix set share_change_pp_yoy = -999 "
@@ -231,9 +232,8 @@ def test_commodity_mix_incremental_runs_equal_a_full_rebuild(warehouse_paths, db
     rebuilt = commodity_mix(warehouse_paths)
 
     def unmarked(rows):
-        return [
-            {**r, "share_change_pp_yoy": None, "cmd_desc": None} if r["period"] == "202303" else r for r in rows
-        ]
+        marks = {"share_change_pp_yoy": None, "cmd_desc": None}
+        return [{**r, **marks} if r["period"] == "202303" else r for r in rows]
 
     assert len(rebuilt) == len(incremental) > 0
     assert unmarked(incremental) == unmarked(rebuilt)
