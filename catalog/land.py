@@ -121,6 +121,10 @@ LAND_PARCEL_EVENTS = _feed(
 )
 SUBSOIL_SITES = _feed(
     "subsoil_sites",
+    # A licence may be held by an individual entrepreneur, whose business number is their IIN and
+    # whose name is the licensee's: every value is redacted as the parcels' are (the contour too,
+    # keeping its coordinates' decimals), so an IIN in any field becomes its keyed token.
+    redacted=frozenset(name for name, _ in COLUMNS["subsoil_sites"]),
     enrich=land.check_polygons,
     deps=(("ref", "kato_units"),),
     description="Subsoil-use licences with their licensed contour: one snapshot per licence per quarter file "

@@ -787,11 +787,11 @@ def write_bundled_land(
     out_dir: Path, parcels: int = BUNDLED_PARCELS, sites: int = BUNDLED_SITES, seed: int = 2022
 ) -> list[Path]:
     """The demo set: 3,000 parcels with three seasons a year and 150 subsoil sites (~10 MB). The
-    parcel files' SHA-256 are recorded in `.demo_checksums.json` beside them: the load redacts
-    those files' values with a keyed hash (catalog.land), and the public demo key may hash these
-    files and no others (ingest.privacy)."""
+    parcel and subsoil site files' SHA-256 are recorded in `.demo_checksums.json` beside them: the
+    load redacts those files' values with a keyed hash (catalog.land), and the public demo key may
+    hash these files and no others (ingest.privacy)."""
     paths = generate_land(out_dir, parcels, sites, seed)
-    record_demo_files([p for p in paths if p.name.startswith("land_parcels_")])
+    record_demo_files([p for p in paths if p.name.startswith(("land_parcels_", "subsoil_sites_"))])
     return paths
 
 

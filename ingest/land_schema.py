@@ -99,7 +99,7 @@ PARCEL_EVENT_COLUMNS: list[tuple[str, str]] = [
 SUBSOIL_SITE_COLUMNS: list[tuple[str, str]] = [
     ("licence_number", "VARCHAR"),  # e.g. '1234-EL' (exploration), '567-ML' (mining)
     ("licence_type", "VARCHAR"),  # LICENCE_TYPES
-    ("holder_name", "VARCHAR"),  # licensee (a legal entity)
+    ("holder_name", "VARCHAR"),  # licensee (a company, or an individual entrepreneur: redacted)
     ("mineral", "VARCHAR"),  # MINERALS
     ("kato_code", "VARCHAR"),  # 9-digit KATO code of the district
     ("licence_start", "DATE"),
@@ -281,7 +281,7 @@ DESCRIPTIONS: dict[str, dict[str, str]] = {
     "subsoil_sites": {
         "licence_number": "Licence number, e.g. '1234-EL' (exploration), '567-ML' (mining), '89-CML'.",
         "licence_type": "EXPLORATION, MINING or COMMON_MINERALS.",
-        "holder_name": "Licensee (a legal entity).",
+        "holder_name": "Licensee: a company, or an individual entrepreneur (an IIN in it is redacted).",
         "mineral": "Mineral (MINERALS).",
         "kato_code": "9-digit KATO code of the district.",
         "licence_start": "Licence start date.",

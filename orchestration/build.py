@@ -129,12 +129,12 @@ def bundled_data_in_place(paths: WarehousePaths) -> bool:
     from ingest.privacy import DEMO_MANIFEST
 
     manifest = paths.landing / APPEALS.landing_subdir / DEMO_MANIFEST
-    land_manifest = paths.landing / land.LANDING_SUBDIR / DEMO_MANIFEST
     return all(
         (
             landing_files(paths.landing),
             landing_days(paths.landing) and manifest.exists(),
-            landing_quarters(paths.landing) and land_manifest.exists(),
+            landing_quarters(paths.landing)
+            and not land_manifest_outdated(paths.landing / land.LANDING_SUBDIR),
             landing_months(paths.landing),
         )
     )
@@ -198,7 +198,7 @@ def ensure_bundled_data(paths: WarehousePaths, done: Callable[[str], object] | N
     if not landing_quarters(paths.landing):
         writing("land and subsoil monitoring files", folder)
         write_whole_set(folder, write_bundled_land)
-    elif not (folder / DEMO_MANIFEST).exists():
+    elif land_manifest_outdated(folder):
         recognise_bundled_files(folder, write_bundled_land, "land")
     written(folder)
     if not landing_files(paths.landing):
@@ -276,11 +276,24 @@ def write_whole_set(folder: Path, write: Callable[[Path], object]) -> None:
     scratch.rmdir()
 
 
+def land_manifest_outdated(folder: Path) -> bool:
+    """Whether the land landing folder has no demo manifest, or one from before the generator
+    recorded the subsoil sites files too (2026-12-06, when their values began to be redacted)
+    while the folder has some: its bundled files are then recognised again."""
+    from ingest.privacy import DEMO_MANIFEST, recorded_demo_files
+
+    if not (folder / DEMO_MANIFEST).exists():
+        return True
+    recorded = recorded_demo_files(folder / DEMO_MANIFEST)
+    return not any(n.startswith("subsoil_sites_") for n in recorded) and any(folder.glob("subsoil_sites_*"))
+
+
 def recognise_bundled_files(folder: Path, write: Callable[[Path], object], what: str) -> None:
     """A landing folder whose bundled files were written before the generator recorded their
-    checksums (eOtinish before 2026-12-02, land before 2026-12-05): generate the bundled set
-    again with `write` (deterministic) and record the files of the folder the generator recorded
-    that are byte for byte the same, so that the demo key may hash them (and only them)."""
+    checksums (eOtinish before 2026-12-02, land before 2026-12-05, its subsoil sites before
+    2026-12-06): generate the bundled set again with `write` (deterministic) and record the files
+    of the folder the generator recorded that are byte for byte the same, so that the demo key may
+    hash them (and only them)."""
     from ingest.privacy import DEMO_MANIFEST, file_sha256, record_demo_files, recorded_demo_files
 
     with tempfile.TemporaryDirectory() as scratch:

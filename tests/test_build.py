@@ -191,3 +191,29 @@ def test_an_interrupted_writer_leaves_no_part_of_a_set(tmp_path, folder_there):
     listed = json.loads((folder / DEMO_MANIFEST).read_text())["sha256"]
     assert sorted(listed) == sorted({*days, *(n for n in there if n.startswith("events_"))})
     assert all(listed[name] == file_sha256(folder / name) for name in listed)
+
+
+def test_a_land_folder_listed_before_the_subsoil_sites_were_redacted_gets_them_listed(tmp_path):
+    """Subsoil sites' values are redacted since 2026-12-06, so the demo key must be allowed to hash
+    the bundled sites files too: a land folder whose list of demo files names the parcels only
+    (written before) is out of date, and the build lists its bundled sites files, byte for byte
+    the generator's, and no other file."""
+    from demo.land import write_bundled_land
+    from ingest.privacy import recorded_demo_files
+    from orchestration.build import land_manifest_outdated, recognise_bundled_files
+
+    folder = tmp_path / "land"
+    write_bundled_land(folder)
+    manifest = folder / DEMO_MANIFEST
+    listed = set(recorded_demo_files(manifest))
+    sites = {p.name for p in folder.glob("subsoil_sites_*")}
+    assert sites and sites <= listed and not land_manifest_outdated(folder)
+    older = json.loads(manifest.read_text())
+    older["sha256"] = {n: sha for n, sha in older["sha256"].items() if n.startswith("land_parcels_")}
+    manifest.write_text(json.dumps(older))
+    changed = folder / max(sites)  # a sites file that is not the bundled one any more
+    changed.write_text(changed.read_text() + '{"licence_number": "own-1"}\n')
+    assert land_manifest_outdated(folder)
+    recognise_bundled_files(folder, write_bundled_land, "land")
+    assert set(recorded_demo_files(manifest)) == listed - {changed.name}
+    assert not land_manifest_outdated(folder)

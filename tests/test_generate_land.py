@@ -9,6 +9,7 @@ import duckdb
 import pandas as pd
 import pytest
 
+from catalog.land import LAND_FEEDS
 from demo.land import KATO_FILE, RETURNED_HA, main, scale_factor, write_bundled_land
 from ingest.geometry import area_disagreement, geometry_checks, points_in_contours
 from ingest.land_schema import COLUMNS, FEEDS, VALUE_SETS, file_name, partitions
@@ -52,9 +53,11 @@ def test_every_file_of_the_contract_exists(bundled: tuple[Path, list[Path]]) -> 
     out, paths = bundled
     expected = {file_name(f, p) for f in FEEDS for p in partitions()}
     assert {p.name for p in paths} == expected == {p.name for p in out.iterdir() if p.name != DEMO_MANIFEST}
-    # the parcel files, whose values the load redacts with a keyed hash, are the demo key's
-    parcels = {p.name for p in paths if p.name.startswith("land_parcels_")}
-    assert set(recorded_demo_files(out / DEMO_MANIFEST)) == parcels
+    # the files of the feeds whose values the load redacts with a keyed hash are the demo key's
+    redacted = {feed.name for feed in LAND_FEEDS if feed.carries_personal_data}
+    assert redacted == {"land_parcels", "subsoil_sites"}
+    keyed = {p.name for p in paths if p.name.rsplit("_", 1)[0] in redacted}
+    assert set(recorded_demo_files(out / DEMO_MANIFEST)) == keyed
 
 
 def test_columns_match_the_contract(bundled: tuple[Path, list[Path]]) -> None:

@@ -14,8 +14,9 @@ around them (`900315300123`, `IIN900315300123`, `iin-900315300123`, `u-900315300
   every field, numeric ones included (as JSON numbers too): they are rejected, so the quarantine,
   meta.loads, the step's error, the asset check's metadata and Data Docs all get them.
 
-Land parcels too: holder ids that are IINs (published, redacted) and, after the first runs, a
-quarter's re-export with an IIN in every field but the polygon (rejected).
+Land parcels and subsoil licences too: holder ids that are IINs and licensees' names holding one
+(published, redacted) and, after the first runs, a quarter's re-export of both with an IIN in
+every field, the polygon's too (rejected).
 
 The Digital Family Map likewise: a month (2023-01) of extracts for 300 families whose members'
 IINs and family ids (`FAM-<IIN>`) are hashed and whose names hold planted IINs (published), then a
@@ -49,7 +50,7 @@ from dagster import (
 from load_probes import file_reads, staged_as
 
 from catalog.family import FAMILY_FEEDS
-from catalog.land import LAND_PARCELS
+from catalog.land import LAND_PARCELS, SUBSOIL_SITES
 from demo.appeals import _write_rows, bundled_day_rows, make_iin, write_bundled_appeals
 from demo.family import write_family
 from demo.land import write_bundled_land
@@ -211,22 +212,37 @@ def _csv_rows(path: Path) -> tuple[list[str], list[list[str]]]:
 
 
 def plant_land(folder: Path, held: Path) -> str:
-    """Parcels held by persons under their IINs (holder_id: published, redacted), and, held aside
-    until the first runs are done (a rejected parcels file stops the other land loads of its run),
-    a re-export of a later quarter's parcels file (the longest) with an IIN in every field but the
-    polygon, spread over its rows (rejected). The polygon is kept in clear (catalog.land says
-    why). Returns the held file's quarter."""
+    """Parcels held by persons under their IINs (holder_id) and subsoil licences held by
+    individual entrepreneurs (an IIN in holder_name): published, redacted. Held aside until the
+    first runs are done (a rejected parcels file stops the other land loads of its run), a
+    re-export of a later quarter's parcels (CSV) and subsoil sites (JSON Lines) files (the quarter
+    with the most parcels among those with sites) with an IIN in every field, the polygon's too,
+    spread over their rows: rejected. Returns the held files' quarter."""
+
+    def quarter(path: Path) -> str:
+        return path.stem.rsplit("_", 1)[1]
+
+    sites = {quarter(p): p for p in folder.glob("subsoil_sites_*.jsonl") if p.read_text().strip()}
     first, *later = sorted(folder.glob("land_parcels_*.csv"))
-    longest = max(later, key=lambda path: len(_csv_rows(path)[1]))
+    longest = max((p for p in later if quarter(p) in sites), key=lambda path: len(_csv_rows(path)[1]))
     held.mkdir(parents=True)
-    for path, every_field in ((first, False), (longest, True)):
-        header, rows = _csv_rows(path)
-        columns = [c for c in header if c != "geometry_wkt"] if every_field else ["holder_id"] * 5
-        for k, column in enumerate(columns):
-            rows[k % len(rows)][header.index(column)] = planted(k)
-        with (held / path.name if every_field else path).open("w", newline="") as handle:
-            csv.writer(handle).writerows([header, *rows])
-    return longest.stem.rsplit("_", 1)[1]
+    for path, column, every_field in (
+        (first, "holder_id", False),
+        (sites[min(sites)], "holder_name", False),
+        (longest, None, True),
+        (sites[quarter(longest)], None, True),
+    ):
+        if path.suffix == ".csv":
+            header, values = _csv_rows(path)
+            rows = [dict(zip(header, row, strict=True)) for row in values]
+        else:
+            rows = [json.loads(line) for line in path.read_text().splitlines()]
+            header = list(rows[0])
+        for k, name in enumerate(header if every_field else [column] * 5):
+            # a licensee's name: an individual entrepreneur (IP) under their IIN
+            rows[k % len(rows)][name] = f"IP {planted(k)}" if name == "holder_name" else planted(k)
+        _write_rows(held / path.name if every_field else path, rows, header)
+    return quarter(longest)
 
 
 def land_failing_family(landing: Path, held: Path) -> tuple[tuple[str, str], tuple[str, str]]:
@@ -352,18 +368,21 @@ def built(tmp_path_factory, bundled_files):
                 )
                 for partitioning, window in (("monthly", months), ("daily", days))
             )
-            for path in (root / "held_land").iterdir():  # the re-export with IINs everywhere
+            for path in (root / "held_land").iterdir():  # the re-exports with IINs everywhere
                 path.replace(paths.landing / "land" / path.name)
             start = quarter_start(failing_quarter).isoformat()
-            land_failing = materialize(
-                assets,
-                selection=AssetSelection.assets(raw_key(LAND_PARCELS)) - DBT_SOURCE_CHECKS,
-                resources=resources,
-                instance=instance,
-                tags=range_tags((start, start)),
-                raise_on_error=False,
+            land_failing, sites_failing = (
+                materialize(
+                    assets,
+                    selection=AssetSelection.assets(raw_key(feed)) - DBT_SOURCE_CHECKS,
+                    resources=resources,
+                    instance=instance,
+                    tags=range_tags((start, start)),
+                    raise_on_error=False,
+                )
+                for feed in (LAND_PARCELS, SUBSOIL_SITES)
             )
-            runs = [appeals, land, rest, family_extracts, family_events, land_failing]
+            runs = [appeals, land, rest, family_extracts, family_events, land_failing, sites_failing]
             failures = record_failed_runs(instance, resources, runs)
             yield (
                 paths,
@@ -373,6 +392,7 @@ def built(tmp_path_factory, bundled_files):
                     "land": land,
                     "rest": rest,
                     "land_failing": land_failing,
+                    "sites_failing": sites_failing,
                     "family_extracts": family_extracts,
                     "family_events": family_events,
                     "failures": failures,
@@ -554,7 +574,8 @@ def test_the_planted_rows_are_published_redacted_and_the_bad_ones_quarantined(bu
     paths, _, results = built
     assert not results["appeals"].success  # the planted failing days are rejected
     assert results["land"].success and results["rest"].success
-    assert not results["land_failing"].success  # the re-export with IINs everywhere is rejected
+    # the re-exports with IINs everywhere are rejected
+    assert not results["land_failing"].success and not results["sites_failing"].success
     assert results["failures"] >= 1
     with duckdb.connect(str(paths.warehouse_db), read_only=True) as con:
         appeals = dict(
@@ -596,6 +617,18 @@ def test_the_planted_rows_are_published_redacted_and_the_bad_ones_quarantined(bu
         (FAIL_CSV, "actor_org_id"),
     } <= by_column
     assert {day for day, _, check in quarantined if check.startswith("broken_csv")} == {FAIL_CSV}
+    with duckdb.connect(str(paths.warehouse_db), read_only=True) as con:
+        land_redacted = con.execute("""
+            select
+                (select count(*) from raw.land_parcels where holder_id like '%iin:%'),
+                (select count(*) from raw.subsoil_sites where holder_name like 'IP %iin:%')
+        """).fetchone()
+        land_rejected = con.execute("""
+            select distinct feed from meta.loads
+            where status = 'rejected' and feed in ('land_parcels', 'subsoil_sites') order by 1
+        """).fetchall()
+    assert land_redacted[0] >= 5 and land_redacted[1] >= 1, land_redacted
+    assert land_rejected == [("land_parcels",), ("subsoil_sites",)], land_rejected
     with duckdb.connect(str(paths.warehouse_db), read_only=True) as con:
         (members,) = con.execute("select count(*) from raw.family_civil_registry").fetchone()
         (housing,) = con.execute("select count(*) from raw.family_housing").fetchone()
