@@ -15,6 +15,7 @@ import pytest
 from conftest import TEST_HASH_KEY
 from land_files import (
     COLUMN_NAMES,
+    SITE_CORNER,
     bow_tie,
     data_rows,
     detection,
@@ -34,7 +35,7 @@ from land_files import (
 )
 
 from catalog.land import LAND_FEEDS as FEEDS
-from catalog.land import LAND_PARCELS, landing_quarters, load_land_feed
+from catalog.land import LAND_PARCELS, SUBSOIL_SITES, landing_quarters, load_land_feed
 from demo.land import write_bundled_land
 from ingest import feeds
 from ingest.duck import connect
@@ -793,3 +794,26 @@ def test_parcels_published_in_clear_before_the_redaction_are_redacted_at_the_fir
         "select holder_id from raw.land_parcels where cadastral_number = ?", [rows[3]["cadastral_number"]]
     ).fetchone()
     assert holder == iin_token(IIN, TEST_HASH_KEY.encode())
+
+
+def test_a_licensee_published_in_clear_before_the_redaction_is_redacted_at_the_first_load_with_a_key(
+    warehouse, warehouse_paths
+):
+    """A subsoil licence held by an individual entrepreneur under their IIN (holder_name),
+    published in clear as the load did before subsoil sites were redacted (2026-12-06): the first
+    load with a key redacts it in place, with the token a reload would give; a new licence's IIN
+    is redacted in the read, whatever surrounds it."""
+    in_clear = dataclasses.replace(SUBSOIL_SITES, redacted=frozenset())
+    first = [site(), site("5678-ML", (SITE_CORNER[0] + 0.1, SITE_CORNER[1]), holder_name=f"IP {IIN}")]
+    write_feed(land(warehouse_paths), "subsoil_sites", Q, first)
+    feeds.load_feed(warehouse, in_clear, warehouse_paths.landing, [Q]).raise_for_errors()
+    assert {table for table, _, _ in find_iin_values(warehouse)} == {"raw.subsoil_sites"}
+
+    later = site("9012-ML", (SITE_CORNER[0] + 0.2, SITE_CORNER[1]), holder_name=f"IP u-{IIN}")
+    write_feed(land(warehouse_paths), "subsoil_sites", OTHER_Q, [later])
+    load(warehouse, warehouse_paths, "subsoil_sites", [OTHER_Q]).raise_for_errors()
+    assert find_iin_values(warehouse) == []
+    token = iin_token(IIN, TEST_HASH_KEY.encode())
+    holders = warehouse.execute("select licence_number, holder_name from raw.subsoil_sites").fetchall()
+    expected = {"1234-ML": "Test Mining LLP", "5678-ML": f"IP {token}", "9012-ML": f"IP u-{token}"}
+    assert dict(holders) == expected
