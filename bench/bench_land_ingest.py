@@ -200,7 +200,7 @@ def main(argv=None) -> int:
                 "bench.bench_land_ingest",
                 phase,
                 workdir / f"{phase}.result.json",
-                # the parcels' values are redacted with a keyed hash (catalog.land): synthetic
+                # parcels' and sites' values are redacted with a keyed hash (catalog.land): synthetic
                 # data, any key will do
                 child_env(
                     fresh_dir(workdir / phase),

@@ -12,6 +12,7 @@ import contextlib
 import json
 import os
 import platform
+import re
 import resource
 import shutil
 import subprocess
@@ -236,7 +237,8 @@ def run_dbt(workdir: Path, env: dict, name: str, args: list[str], top: int = 8) 
     """`dbt <args>` on the project as a measured child (wait_child), its target and log folders in
     the work folder (the shared dbt_project/target is left alone), its output in
     <workdir>/dbt_<name>.log. Returns seconds, peak MiB, CPU seconds, the summary lines, the exit
-    code, the last error lines and, from run_results.json, the slowest nodes and tests' seconds."""
+    code, the last error lines and, from the output's line per node (dbt_node_times: with
+    --no-write-json too, as Dagster runs dbt), the slowest nodes and tests' seconds."""
     dbt = str(Path(sys.executable).with_name("dbt"))
     common = [
         "--project-dir",
@@ -249,8 +251,6 @@ def run_dbt(workdir: Path, env: dict, name: str, args: list[str], top: int = 8) 
         str(workdir / "dbt_logs"),
     ]
     log = workdir / f"dbt_{name}.log"
-    run_results = workdir / "dbt_target" / "run_results.json"
-    run_results.unlink(missing_ok=True)
     code, wall, usage = wait_child([dbt, *args, *common], env, log)
     lines = log.read_text().splitlines()
     summary = [line.split("  ", 1)[-1].strip() for line in lines if "Done. PASS=" in line or "Found " in line]
@@ -264,22 +264,43 @@ def run_dbt(workdir: Path, env: dict, name: str, args: list[str], top: int = 8) 
     }
     if code != 0:
         result["errors"] = [line for line in lines if "Error" in line or "FAIL" in line][-6:]
-    elif run_results.exists():
-        nodes = json.loads(run_results.read_text())["results"]
-        # unique_id: resource_type.package.name[.hash] (tests carry a hash after their name)
-        result["slowest"] = [
-            [r["unique_id"].split(".")[2], round(r["execution_time"], 2)]
-            for r in sorted(nodes, key=lambda r: -r["execution_time"])[:top]
-        ]
-        result["tests_seconds"] = sum(
-            r["execution_time"] for r in nodes if r["unique_id"].startswith("test.")
-        )
+    elif nodes := dbt_node_times(lines):
+        result["slowest"] = [[n, round(t, 2)] for _, n, t in sorted(nodes, key=lambda r: -r[2])[:top]]
+        result["tests_seconds"] = sum(t for kind, _, t in nodes if kind == "test")
         result["nodes"] = len(nodes)
         result["nodes_by_type"] = {}
-        for r in nodes:
-            kind = r["unique_id"].split(".", 1)[0]
+        for kind, _, _ in nodes:
             result["nodes_by_type"][kind] = result["nodes_by_type"].get(kind, 0) + 1
     return result
+
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+# "12 of 61 OK created sql incremental model staging.stg_x .... [OK in 2.45s]",
+# "3 of 61 PASS column_values_x .... [PASS in 0.09s]" (no dots after a long name), "1 of 2 OK hook:
+# project.on-run-start.0 ... [OK in 0.01s]"
+_NODE_LINE = re.compile(r" \d+ of \d+ (?!START)[A-Z-]+ (?P<what>.*?) \.* +\[.* in (?P<seconds>[\d.]+)s\]$")
+
+
+def dbt_node_times(lines: list[str]) -> list[tuple[str, str, float]]:
+    """(kind, name, seconds) of each node dbt reports a result for in its output: kind is model,
+    seed, operation (a hook), unit_test or test (as run_results' unique ids name them)."""
+    nodes = []
+    for line in lines:
+        found = _NODE_LINE.search(_ANSI.sub("", line))
+        if not found:
+            continue
+        what = found["what"].split()
+        name = what[-1].rsplit(".", 1)[-1] if what[0] in ("created", "loaded") else what[-1]
+        if what[0] == "hook:":
+            kind = "operation"
+        elif what[0] == "created":
+            kind = "model"
+        elif what[0] == "loaded":
+            kind = "seed"
+        else:
+            kind = "unit_test" if "::" in name else "test"
+        nodes.append((kind, name, float(found["seconds"])))
+    return nodes
 
 
 class TreePeak:

@@ -123,7 +123,10 @@ SUBSOIL_SITES = _feed(
     "subsoil_sites",
     # A licence may be held by an individual entrepreneur, whose business number is their IIN and
     # whose name is the licensee's: every value is redacted as the parcels' are (the contour too,
-    # keeping its coordinates' decimals), so an IIN in any field becomes its keyed token.
+    # keeping its coordinates' decimals), so an IIN in any field becomes its keyed token. (A
+    # licence number holding an IIN would then not match the detections', which are not redacted,
+    # as a cadastral number would not the observations': the detection's quarter is rejected, the
+    # number in clear in its quarantine. Real licence and cadastral numbers hold no 12-digit run.)
     redacted=frozenset(name for name, _ in COLUMNS["subsoil_sites"]),
     enrich=land.check_polygons,
     deps=(("ref", "kato_units"),),

@@ -893,10 +893,10 @@ changed as (
 
 def _redact_what_was_published_in_clear(con: duckdb.DuckDBPyConnection, feed: Feed) -> None:
     """A feed whose columns became `redacted` after rows of it were published (land parcels before
-    2026-12-05): at its first load with a key, its published text values, quarantine and load
-    messages are redacted in place with that key's tokens (what a reload would give), so that no
-    IIN stays in clear and one person keeps one token. Data Docs and Dagster's history of the
-    earlier loads are not rewritten."""
+    2026-12-05, subsoil sites before 2026-12-06): at its first load with a key, its published text
+    values, quarantine and load messages are redacted in place with that key's tokens (what a
+    reload would give), so that no IIN stays in clear and one person keeps one token. Data Docs and
+    Dagster's history of the earlier loads are not rewritten."""
     columns = [name for name, dtype in feed.staged_columns if name in feed.redacted and dtype == "VARCHAR"]
     digits = "regexp_matches({0}, '[0-9]{{12}}')"
     with transaction(con):

@@ -105,7 +105,7 @@ def bundle(generated, tmp_path_factory):
     with pytest.MonkeyPatch.context() as env:
         for name, value in paths.export_env().items():
             env.setenv(name, value)
-        env.setenv("APPEALS_HASH_KEY", TEST_HASH_KEY)  # the parcels' values are redacted with it
+        env.setenv("APPEALS_HASH_KEY", TEST_HASH_KEY)  # parcels' and sites' values are redacted with it
         paths.root.mkdir(parents=True)
         con = connect(paths.warehouse_db, memory_limit="1GB")
         reports = {name: load(con, paths, name, partitions()) for name in FEED_NAMES}
