@@ -15,7 +15,7 @@ of the full history, against the full build of the same history.
    @source:raw.eotinish_appeals @source:raw.eotinish_appeal_events` (the models the two feeds
    affect, everything they need, their seeds and data tests, `--indirect-selection cautious`;
    without the unit tests, as Dagster's builds, unless --with-unit-tests, and with
-   --no-write-json, as they run dbt; `dbt parse` first, not counted).
+   --no-write-json and no log file, as they run dbt; `dbt parse` first, not counted).
 3. Increment: the new files land; `load_comtrade(["2025-11-01"])` and the appeals and events of
    the new day (one child process), then `dbt build --select source:raw.comtrade_records+
    source:raw.eotinish_appeals+ source:raw.eotinish_appeal_events+` with DBT_MIN_PERIOD =

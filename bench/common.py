@@ -238,7 +238,11 @@ def run_dbt(workdir: Path, env: dict, name: str, args: list[str], top: int = 8) 
     the work folder (the shared dbt_project/target is left alone), its output in
     <workdir>/dbt_<name>.log. Returns seconds, peak MiB, CPU seconds, the summary lines, the exit
     code, the last error lines and, from the output's line per node (dbt_node_times: with
-    --no-write-json too, as Dagster runs dbt), the slowest nodes and tests' seconds."""
+    --no-write-json too, as Dagster runs dbt), the slowest nodes and tests' seconds. Without a
+    log file, as Dagster runs dbt (dbt_file_log_flags: DBT_LOG_LEVEL_FILE=debug in the
+    environment writes <workdir>/dbt_logs/dbt.log, every statement timed)."""
+    from orchestration.defs.resources import dbt_file_log_flags
+
     dbt = str(Path(sys.executable).with_name("dbt"))
     common = [
         "--project-dir",
@@ -251,7 +255,7 @@ def run_dbt(workdir: Path, env: dict, name: str, args: list[str], top: int = 8) 
         str(workdir / "dbt_logs"),
     ]
     log = workdir / f"dbt_{name}.log"
-    code, wall, usage = wait_child([dbt, *args, *common], env, log)
+    code, wall, usage = wait_child([dbt, *dbt_file_log_flags(), *args, *common], env, log)
     lines = log.read_text().splitlines()
     summary = [line.split("  ", 1)[-1].strip() for line in lines if "Done. PASS=" in line or "Found " in line]
     result = {
