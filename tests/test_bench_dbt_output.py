@@ -1,29 +1,89 @@
 """The benches' reading of dbt's output (bench/common.py dbt_node_times): with --no-write-json, as
-Dagster runs dbt, there is no run_results.json, so each node's seconds come from its result line."""
+Dagster runs dbt, there is no run_results.json, so each node's seconds come from its result line.
+The lines are made by dbt's own events, so a change of their format in a dbt upgrade shows here."""
+
+from dbt.events.types import LogHookEndLine, LogModelResult, LogSeedResult, LogStartLine, LogTestResult
 
 from bench.common import dbt_node_times
 
-GREEN, RESET = "\x1b[32m", "\x1b[0m"
 
-
-def line(text: str, result: str = "") -> str:
-    """A line of dbt's output, colours and all; `result` e.g. 'OK in 0.01s'."""
-    status = f" [{GREEN}{result.split(' in ')[0]}{RESET} in {result.split(' in ')[1]}]" if result else ""
-    return f"{RESET}11:50:43  {text}{status}"
+def printed(event) -> str:
+    """The event's line as dbt prints it (its text format: colours, then the time)."""
+    return f"\x1b[0m11:50:43  {event.message()}"
 
 
 OUTPUT = [
-    line("Running with dbt=1.11.16"),
-    line("1 of 2 START hook: kz_tj_warehouse.on-run-start.0 ........ [RUN]"),
-    line("1 of 2 OK hook: kz_tj_warehouse.on-run-start.0 ...........", "OK in 0.01s"),
-    line("1 of 4 START sql incremental model staging.stg_x ......... [RUN]"),
-    line("1 of 4 OK created sql incremental model staging.stg_x .....", "OK in 2.45s"),
-    line("2 of 4 OK loaded seed file marts.hs_chapters ..............", "INSERT 97 in 0.12s"),
-    line("3 of 4 PASS column_values_fct_appeals .....................", "PASS in 0.22s"),
+    printed(
+        LogHookEndLine(
+            statement="kz_tj_warehouse.on-run-start.0",
+            status="success",
+            index=1,
+            total=2,
+            execution_time=0.01,
+        )
+    ),
+    printed(LogStartLine(description="sql incremental model staging.stg_x", index=1, total=4)),
+    printed(
+        LogModelResult(
+            description="sql incremental model staging.stg_x",
+            status="OK",
+            index=1,
+            total=4,
+            execution_time=2.45,
+        )
+    ),
+    printed(
+        LogSeedResult(
+            status="INSERT 97",
+            result_message="INSERT 97",
+            index=2,
+            total=4,
+            execution_time=0.12,
+            schema="marts",
+            relation="hs_chapters",
+        )
+    ),
+    printed(
+        LogTestResult(
+            name="column_values_fct_appeals",
+            status="pass",
+            index=3,
+            num_models=4,
+            execution_time=0.22,
+            num_failures=0,
+        )
+    ),
     # a name too long for dbt's dots
-    line("4 of 4 PASS relationships_fct_trade_flows_cmd_code__cmd_code__ref_dim_commodity ", "PASS in 0.15s"),
-    line("1 of 1 PASS fct_appeals::open_appeal_ages .................", "PASS in 0.30s"),
-    line("Finished running 1 incremental model, 1 seed, 2 data tests in 0 hours 0 minutes and 3.00 seconds"),
+    printed(
+        LogTestResult(
+            name="relationships_fct_trade_flows_cmd_code__cmd_code__ref_dim_commodity_",
+            status="pass",
+            index=4,
+            num_models=4,
+            execution_time=0.15,
+            num_failures=0,
+        )
+    ),
+    printed(
+        LogTestResult(
+            name="column_values_dim_agency",
+            status="warn",
+            index=5,
+            num_models=5,
+            execution_time=0.05,
+            num_failures=2,
+        )
+    ),
+    printed(
+        LogTestResult(
+            name="fct_appeals::open_appeal_ages",
+            status="pass",
+            index=1,
+            num_models=1,
+            execution_time=0.3,
+            num_failures=0,
+        )
+    ),
 ]
 
 
@@ -33,6 +93,7 @@ def test_each_node_result_line_gives_its_kind_name_and_seconds():
         ("model", "stg_x", 2.45),
         ("seed", "hs_chapters", 0.12),
         ("test", "column_values_fct_appeals", 0.22),
-        ("test", "relationships_fct_trade_flows_cmd_code__cmd_code__ref_dim_commodity", 0.15),
+        ("test", "relationships_fct_trade_flows_cmd_code__cmd_code__ref_dim_commodity_", 0.15),
+        ("test", "column_values_dim_agency", 0.05),
         ("unit_test", "fct_appeals::open_appeal_ages", 0.30),
     ]
