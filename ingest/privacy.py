@@ -30,8 +30,8 @@ side of privacy), a 4-digit serial and the official check digit. In a text they 
 One exception: a text that is a WKT geometry (shapely parses it) keeps the decimals of its
 coordinates (a run directly after `<digit>.`): a coordinate written to 12 decimals would be read as
 an IIN about one time in 300 (land parcels' polygons and subsoil licences' contours are
-redacted: catalog/land.py). Anything else
-in it, and every text that does not parse, is read as any other text.
+redacted: catalog/land.py). Anything else in it, and every text that does not parse, is read as
+any other text.
 
 The key:
 
