@@ -114,7 +114,8 @@ select
     per_appeal.last_event_at,
     per_appeal.last_event_state,
     appeals._last_loaded_at as _snapshots_loaded_at,
-    per_appeal.events_last_loaded_at as _events_loaded_at
+    per_appeal.events_last_loaded_at as _events_loaded_at,
+    {{ built_at() }} as _built_at
 from appeals
 left join per_appeal
     on appeals.appeal_id = per_appeal.appeal_id

@@ -42,5 +42,8 @@ ranked as (
     from snapshots
 )
 
-select * from ranked
+select
+    *,
+    {{ built_at() }} as _built_at
+from ranked
 where snapshot_rank = 1

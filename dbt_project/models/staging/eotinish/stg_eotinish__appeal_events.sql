@@ -84,5 +84,6 @@ select
     lag(state) over (
         partition by appeal_id
         order by event_at, recorded_at nulls last, event_id
-    ) as previous_state
+    ) as previous_state,
+    {{ built_at() }} as _built_at
 from unique_events
