@@ -102,3 +102,14 @@ def test_a_test_checks_the_rows_since_its_last_passing_run(warehouse_paths, tmp_
     passed = last_pass(warehouse_paths)
     dbt("build", "--empty", *SELECT)
     assert last_pass(warehouse_paths) == passed
+
+    # A table not yet rebuilt since its model gained the column (a `dbt test` before the build
+    # after an upgrade): its rows are all checked, not asked for a column they lack.
+    sql(
+        warehouse_paths,
+        f"create table staging.built_before as select * exclude (_loaded_at) from {STAGING}; "
+        f"drop view {STAGING}; alter table staging.built_before rename to stg_eotinish__appeals",
+    )
+    dbt("test", *SELECT)
+    assert last_pass(warehouse_paths) > passed
+    dbt("build", *SELECT)

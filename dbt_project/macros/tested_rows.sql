@@ -33,6 +33,11 @@
             ~ relation_name ~ "' and fingerprint = '" ~ tested_rows_fingerprint(relation_name) ~ "'"
         ) -%}
         {%- set ns.through = found.columns[0].values()[0] -%}
+        {#- a table not yet rebuilt since its model gained the column (a `dbt test` first) #}
+        {%- if ns.through is not none and new_rows_column | lower not in (
+            adapter.get_columns_in_relation(model) | map(attribute='name') | map('lower') | list) -%}
+            {%- set ns.through = none -%}
+        {%- endif -%}
     {%- endif -%}
     {%- if ns.through is none -%}
         true
