@@ -112,3 +112,29 @@
 {% macro spark__value_at_max(value, order_by) -%}
     max_by({{ value }}, struct({{ order_by | join(', ') }}))
 {%- endmacro %}
+
+
+{#-
+    A struct of the columns `columns` (a list of names), each field named as its column: several
+    values of one row through one aggregate (value_at_max), which compares the keys once for all of
+    them (dim_commodity's two descriptions over 5M Comtrade rows: 0.81-1.06 -> 0.51-0.54 s).
+-#}
+{% macro struct_of(columns) -%}
+    {%- if adapter is defined -%}
+        {{ return(adapter.dispatch('struct_of')(columns)) }}
+    {%- else -%}
+        {{ return(default__struct_of(columns)) }}
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro default__struct_of(columns) -%}
+    {%- set fields = [] -%}
+    {%- for column in columns -%}{%- do fields.append("'" ~ column ~ "': " ~ column) -%}{%- endfor -%}
+    {{ '{' ~ fields | join(', ') ~ '}' }}
+{%- endmacro %}
+
+{% macro spark__struct_of(columns) -%}
+    {%- set fields = [] -%}
+    {%- for column in columns -%}{%- do fields.append("'" ~ column ~ "', " ~ column) -%}{%- endfor -%}
+    named_struct({{ fields | join(', ') }})
+{%- endmacro %}

@@ -5,17 +5,24 @@ with chapters as (
     select * from {{ ref('hs_chapters') }}
 ),
 
-latest_record_codes as (
+latest_records as (
     -- The latest record's level and description: a record without a description does not blank
     -- the code's (mart_commodity_mix relies on it); file and line settle a tie.
     {%- set latest = ['cmd_desc is not null', '_loaded_at', 'period', '_source_row', '_source_file'] %}
     select
         cmd_code,
-        {{ value_at_max('aggr_level', latest) }} as aggr_level,
-        {{ value_at_max('cmd_desc', latest) }} as cmd_desc
+        {{ value_at_max(struct_of(['aggr_level', 'cmd_desc']), latest) }} as latest_record
     from {{ ref('stg_comtrade__records') }}
     where cmd_code <> 'TOTAL'
     group by cmd_code
+),
+
+latest_record_codes as (
+    select
+        latest_records.cmd_code,
+        latest_records.latest_record.aggr_level,
+        latest_records.latest_record.cmd_desc
+    from latest_records
 ),
 
 commodity_codes as (
