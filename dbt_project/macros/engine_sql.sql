@@ -117,7 +117,7 @@
 {#-
     A struct of the columns `columns` (a list of names), each field named as its column: several
     values of one row through one aggregate (value_at_max), which compares the keys once for all of
-    them (dim_commodity's two descriptions over 5M Comtrade rows: 0.81-1.06 -> 0.51-0.54 s).
+    them (dim_commodity's level and description over 5M Comtrade rows: 0.81-1.06 -> 0.51-0.54 s).
 -#}
 {% macro struct_of(columns) -%}
     {%- if adapter is defined -%}
