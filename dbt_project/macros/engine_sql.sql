@@ -113,7 +113,6 @@
     max_by({{ value }}, struct({{ order_by | join(', ') }}))
 {%- endmacro %}
 
-
 {#-
     A struct of the columns `columns` (a list of names), each field named as its column: several
     values of one row through one aggregate (value_at_max), which compares the keys once for all of
@@ -129,12 +128,16 @@
 
 {% macro default__struct_of(columns) -%}
     {%- set fields = [] -%}
-    {%- for column in columns -%}{%- do fields.append("'" ~ column ~ "': " ~ column) -%}{%- endfor -%}
+    {%- for column in columns -%}
+        {%- do fields.append("'" ~ column ~ "': " ~ column) -%}
+    {%- endfor -%}
     {{ '{' ~ fields | join(', ') ~ '}' }}
 {%- endmacro %}
 
 {% macro spark__struct_of(columns) -%}
     {%- set fields = [] -%}
-    {%- for column in columns -%}{%- do fields.append("'" ~ column ~ "', " ~ column) -%}{%- endfor -%}
+    {%- for column in columns -%}
+        {%- do fields.append("'" ~ column ~ "', " ~ column) -%}
+    {%- endfor -%}
     named_struct({{ fields | join(', ') }})
 {%- endmacro %}
