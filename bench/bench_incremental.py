@@ -7,7 +7,8 @@ of the full history, against the full build of the same history.
 1. Data: the trade bench's Comtrade CSV (bench/out/datasets/rows<N>_seed7/) split in two files by
    DuckDB: the history (every period but 202511) and the new month (period 202511: a plain month,
    without December's annual rows); the appeals bench's daily files (appeals_events<N>_seed7/):
-   every day but the last is the history, the last day is new. Landing folders are hard links.
+   every day but the last is the history, the last day is new (with --days N, the last N: point
+   5). Landing folders are hard links.
 2. Full build: a fresh warehouse; the references (country codes, the trade reference, the bundled
    bilateral files, KATO, regions, the working calendar) are loaded first and not timed; then,
    timed, `load_comtrade` over the 132 months and `load_appeals` / `load_events` over the history
@@ -30,9 +31,9 @@ of the full history, against the full build of the same history.
    above (the first of them, with the new month) each next day is an increment of its own (its
    appeals and events, the same dbt build), as the daily runs that follow a full build are; its
    seconds and ratio are printed after the first's. The first increment after a full build pays
-   work the next ones do not: DuckDB's first checkpoint of a table after deletes spread over its
-   row groups and an append (a one-column copy of fct_appeals: 0.36-0.39 s, then 0.04-0.07 s a
-   day). With N > 1 the history is N - 1 days shorter than with the default.
+   work the next ones do not: DuckDB's vacuum in the first checkpoint after ~1 % of a table's
+   rows were deleted and appended again (bench/README, "Then, 2026-12-06 16:00-17:05 UTC"). With
+   N > 1 the history is N - 1 days shorter than with the default.
 """
 
 import argparse
@@ -199,6 +200,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.child:
         return write_child_result(args.result, child_load(args.landing, args.child))
+    if args.days < 1:  # (the upper bound, the dataset's days less one, once it is made)
+        parser.error("--days: at least 1")
 
     from bench.bench_appeals_ingest import APPEALS_GLOB, EVENTS_GLOB, SEED
     from bench.bench_appeals_ingest import dataset as appeals_dataset
@@ -214,7 +217,7 @@ def main(argv: list[str] | None = None) -> int:
                 for p in (appeals_root / "eotinish").glob(APPEALS_GLOB)
             }
         )
-        if not 1 <= args.days < len(days):
+        if args.days >= len(days):
             parser.error(f"--days: 1 to {len(days) - 1} (the dataset has {len(days)} days)")
         held_back = days[-args.days :]
         new_day = held_back[0]
@@ -225,7 +228,8 @@ def main(argv: list[str] | None = None) -> int:
         def files_of(day: str) -> list[Path]:
             return [p for p in appeal_files if p.name.endswith(f"_{day}.jsonl")]
 
-        history_files = [p for p in appeal_files if p not in set().union(*map(files_of, held_back))]
+        held_back_files = {p for day in held_back for p in files_of(day)}
+        history_files = [p for p in appeal_files if p not in held_back_files]
         new_files = files_of(new_day)
         landing = workdir / "landing"
         shutil.rmtree(landing, ignore_errors=True)
